@@ -1,0 +1,50 @@
+# gpufleet front door. Two commands on a fresh Debian 12 machine:
+#   make run    install dependencies, build, run the simulation demo
+#   make test   install dependencies, build, run every test (ctest)
+# Other targets: build, bench, asan (sanitizer build + tests), format, format-check, clean.
+
+PRESET ?= default
+BUILD_DIR := build/$(PRESET)
+JOBS ?= $(shell nproc)
+DEBIAN_PACKAGES := g++ cmake ninja-build make libgtest-dev libgmock-dev libbenchmark-dev \
+  nlohmann-json3-dev libcli11-dev libfmt-dev clang-format
+OUT ?= out/demo
+
+.PHONY: deps build run test asan bench format format-check clean
+
+deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	cmake --preset $(PRESET) >/dev/null
+	cmake --build --preset $(PRESET) -j $(JOBS)
+
+run: build
+	@mkdir -p $(OUT)
+	$(BUILD_DIR)/gpufleet simulate --synthetic demo --seeds 3 --out $(OUT)
+
+test: build format-check
+	ctest --preset $(PRESET) -j $(JOBS)
+
+asan:
+	$(MAKE) build PRESET=asan
+	ctest --preset asan -j $(JOBS) -LE slow
+
+bench: build
+	$(BUILD_DIR)/bench/gpufleet_bench
+
+format:
+	git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+format-check: deps
+	@git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
+
+clean:
+	rm -rf build out
