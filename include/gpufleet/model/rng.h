@@ -2,7 +2,9 @@
 // Deterministic random numbers (xoshiro256**, seeded through SplitMix64). Our own so that a
 // seed reproduces results bit-for-bit across standard libraries.
 
+#include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace gpufleet {

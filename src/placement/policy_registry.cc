@@ -1,0 +1,43 @@
+#include <functional>
+#include <utility>
+
+#include "placement/policies.h"
+
+namespace gpufleet::placement {
+
+namespace {
+
+using Factory = std::function<std::unique_ptr<Policy>(const PolicyOptions&)>;
+
+const std::vector<std::pair<std::string, Factory>>& Registry() {
+  static const auto* registry = new std::vector<std::pair<std::string, Factory>>{
+      {"fgd", [](const PolicyOptions& o) { return MakeFgdPolicy(o.typical_tasks); }},
+      {"bestfit", [](const PolicyOptions&) { return MakeBestFitPolicy(); }},
+      {"packing", [](const PolicyOptions&) { return MakeGpuPackingPolicy(); }},
+      {"clustering", [](const PolicyOptions&) { return MakeGpuClusteringPolicy(); }},
+      {"dotprod", [](const PolicyOptions&) { return MakeDotProductPolicy(); }},
+      {"random", [](const PolicyOptions&) { return MakeRandomPolicy(); }},
+      {"firstfit", [](const PolicyOptions&) { return MakeFirstFitPolicy(); }},
+  };
+  return *registry;
+}
+
+}  // namespace
+
+std::vector<std::string> PolicyNames() {
+  std::vector<std::string> names;
+  for (const auto& [name, factory] : Registry()) names.push_back(name);
+  return names;
+}
+
+Result<std::unique_ptr<Policy>> MakePolicy(std::string_view name, const PolicyOptions& options) {
+  for (const auto& [n, factory] : Registry()) {
+    if (n == name) return factory(options);
+  }
+  std::string known;
+  for (const auto& n : PolicyNames()) known += (known.empty() ? "" : ", ") + n;
+  return Status::InvalidArgument("unknown policy '" + std::string(name) + "' (known: " + known +
+                                 ")");
+}
+
+}  // namespace gpufleet::placement

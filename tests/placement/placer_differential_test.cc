@@ -1,0 +1,63 @@
+// The indexed placer makes exactly the decisions of the linear scan, for every policy, on
+// randomised clusters and workloads with arrivals and departures.
+
+#include <gtest/gtest.h>
+
+#include "gpufleet/placement/placer.h"
+#include "support/random_cluster.h"
+
+namespace gpufleet::placement {
+namespace {
+
+struct Bound {
+  PodRequest pod;
+  Assignment at;
+};
+
+void RunDifferential(const std::string& policy_name, uint64_t seed) {
+  SCOPED_TRACE("policy " + policy_name + " seed " + std::to_string(seed));
+  Rng rng(seed);
+  const Fleet fleet = testing::RandomFleet(rng, 20 + static_cast<int>(rng.Uniform(120)));
+  PolicyOptions options;
+  options.typical_tasks = testing::RandomTypicalTasks(rng, fleet, 12);
+  auto policy = MakePolicy(policy_name, options);
+  ASSERT_TRUE(policy.ok());
+  const TieBreakOrder order = TieBreakOrder::Shuffled(fleet.nodes().size(), seed);
+  auto linear = MakeLinearPlacer(ClusterState(fleet), **policy, order);
+  auto indexed = MakeIndexedPlacer(ClusterState(fleet), **policy, order);
+  Rng rng_linear(seed + 1), rng_indexed(seed + 1);
+  std::vector<Bound> bound;
+  for (int step = 0; step < 600; ++step) {
+    if (!bound.empty() && rng.Uniform(5) == 0) {
+      const size_t k = rng.Uniform(bound.size());
+      linear->Unbind(bound[k].pod, bound[k].at);
+      indexed->Unbind(bound[k].pod, bound[k].at);
+      bound.erase(bound.begin() + static_cast<std::ptrdiff_t>(k));
+      continue;
+    }
+    const PodRequest pod = testing::RandomPod(rng, fleet);
+    const auto a = linear->Place(pod, rng_linear);
+    const auto b = indexed->Place(pod, rng_indexed);
+    ASSERT_EQ(a.has_value(), b.has_value()) << "step " << step;
+    if (!a) continue;
+    ASSERT_EQ(a->node, b->node) << "step " << step;
+    ASSERT_EQ(a->gpu_mask, b->gpu_mask) << "step " << step;
+    bound.push_back({pod, *a});
+  }
+}
+
+class PlacerDifferentialTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(PlacerDifferentialTest, IndexedDecidesExactlyAsLinearScan) {
+  for (uint64_t seed = 1; seed <= 25; ++seed) {
+    RunDifferential(GetParam(), seed);
+    if (HasFatalFailure()) return;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllPolicies, PlacerDifferentialTest,
+                         ::testing::ValuesIn(PolicyNames()),
+                         [](const auto& p) { return p.param; });
+
+}  // namespace
+}  // namespace gpufleet::placement

@@ -1,0 +1,68 @@
+#include "support/random_cluster.h"
+
+#include <string>
+
+namespace gpufleet::testing {
+
+namespace {
+template <typename T, size_t N>
+T Pick(Rng& rng, const T (&values)[N]) {
+  return values[rng.Uniform(N)];
+}
+}  // namespace
+
+Fleet RandomFleet(Rng& rng, int nodes) {
+  Fleet fleet;
+  const SiteId site = *fleet.AddSite("site-a", "CN", "own", Ownership::kOwned);
+  const int models = 1 + static_cast<int>(rng.Uniform(3));
+  for (int m = 0; m < models; ++m) {
+    (void)fleet.AddModel("vendor", "M" + std::to_string(m), 16384);
+  }
+  const int32_t gpus[] = {1, 2, 4, 8, 8};
+  const int64_t cpus[] = {16000, 32000, 64000, 96000};
+  const int64_t mems[] = {65536, 131072, 262144};
+  for (int i = 0; i < nodes; ++i) {
+    (void)fleet.AddNode("n" + std::to_string(i), site,
+                        ChipModelId(static_cast<uint16_t>(rng.Uniform(models))), Pick(rng, gpus),
+                        Pick(rng, cpus), Pick(rng, mems));
+  }
+  return fleet;
+}
+
+PodRequest RandomPod(Rng& rng, const Fleet& fleet) {
+  const int64_t cpus[] = {1000, 2000, 4000, 8000, 12000};
+  const int64_t mems[] = {2048, 8192, 16384, 32768};
+  const int32_t fractions[] = {100, 250, 300, 470, 500, 810};
+  const int32_t counts[] = {1, 1, 1, 2, 4, 8};
+  PodRequest p;
+  p.cpu_milli = Pick(rng, cpus);
+  p.memory_mib = Pick(rng, mems);
+  switch (rng.Uniform(4)) {
+    case 0:  // CPU-only
+      break;
+    case 1:
+      p.gpu_count = 1;
+      p.gpu_milli = Pick(rng, fractions);
+      break;
+    default:
+      p.gpu_count = Pick(rng, counts);
+      p.gpu_milli = kMilliPerGpu;
+      break;
+  }
+  if (p.gpu_count > 0 && rng.Uniform(4) == 0) {
+    p.allowed_models.Add(ChipModelId(static_cast<uint16_t>(rng.Uniform(fleet.models().size()))));
+  }
+  return p;
+}
+
+std::vector<placement::TypicalTask> RandomTypicalTasks(Rng& rng, const Fleet& fleet, int shapes) {
+  std::vector<placement::TraceShape> pods;
+  for (int i = 0; i < shapes * 4; ++i) {
+    const PodRequest p = RandomPod(rng, fleet);
+    pods.push_back({p.cpu_milli, p.gpu_milli, p.gpu_count,
+                    std::to_string(p.allowed_models.bits()), p.allowed_models});
+  }
+  return placement::BuildTypicalTasks(pods);
+}
+
+}  // namespace gpufleet::testing
