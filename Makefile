@@ -41,10 +41,10 @@ bench: build
 	$(BUILD_DIR)/bench/gpufleet_bench
 
 format:
-	git ls-files '*.cc' '*.h' | xargs clang-format -i
+	git ls-files --cached --others --exclude-standard '*.cc' '*.h' | xargs clang-format -i
 
 format-check: deps
-	@git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
+	@git ls-files --cached --others --exclude-standard '*.cc' '*.h' | xargs clang-format --dry-run --Werror
 
 clean:
 	rm -rf build out

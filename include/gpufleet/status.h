@@ -25,7 +25,9 @@ class [[nodiscard]] Status {
 
   Status() = default;
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string msg) { return {Code::kInvalidArgument, std::move(msg)}; }
+  static Status InvalidArgument(std::string msg) {
+    return {Code::kInvalidArgument, std::move(msg)};
+  }
   static Status NotFound(std::string msg) { return {Code::kNotFound, std::move(msg)}; }
   static Status Corruption(std::string msg) { return {Code::kCorruption, std::move(msg)}; }
   static Status IOError(std::string msg) { return {Code::kIOError, std::move(msg)}; }
@@ -48,7 +50,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : value_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
   Result(Status status) : status_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return value_.has_value(); }
@@ -70,8 +72,8 @@ class [[nodiscard]] Result {
 }  // namespace gpufleet
 
 // Returns early from the enclosing function when `expr` yields a non-OK Status.
-#define GPUFLEET_RETURN_IF_ERROR(expr)         \
-  do {                                         \
-    ::gpufleet::Status _gf_status = (expr);    \
-    if (!_gf_status.ok()) return _gf_status;   \
+#define GPUFLEET_RETURN_IF_ERROR(expr)       \
+  do {                                       \
+    ::gpufleet::Status _gf_status = (expr);  \
+    if (!_gf_status.ok()) return _gf_status; \
   } while (false)

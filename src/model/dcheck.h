@@ -10,12 +10,11 @@
   do {                        \
   } while (false && (cond))
 #else
-#define GPUFLEET_DCHECK(cond)                                                          \
-  do {                                                                                 \
-    if (!(cond)) {                                                                     \
-      std::fprintf(stderr, "%s:%d: GPUFLEET_DCHECK(%s) failed\n", __FILE__, __LINE__, \
-                   #cond);                                                             \
-      std::abort();                                                                    \
-    }                                                                                  \
+#define GPUFLEET_DCHECK(cond)                                                                 \
+  do {                                                                                        \
+    if (!(cond)) {                                                                            \
+      std::fprintf(stderr, "%s:%d: GPUFLEET_DCHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
+      std::abort();                                                                           \
+    }                                                                                         \
   } while (false)
 #endif

@@ -68,11 +68,10 @@ Result<SiteId> Fleet::AddSite(std::string name, std::string country, std::string
   return id;
 }
 
-Result<NodeId> Fleet::AddNode(std::string name, SiteId site, ChipModelId model,
-                              int32_t gpu_count, int64_t cpu_milli, int64_t memory_mib) {
+Result<NodeId> Fleet::AddNode(std::string name, SiteId site, ChipModelId model, int32_t gpu_count,
+                              int64_t cpu_milli, int64_t memory_mib) {
   if (site.value() >= sites_.size()) {
-    return Status::NotFound("node '" + name + "': unknown site id " +
-                            std::to_string(site.value()));
+    return Status::NotFound("node '" + name + "': unknown site id " + std::to_string(site.value()));
   }
   if (gpu_count > 0 && model.value() >= models_.size()) {
     return Status::NotFound("node '" + name + "': unknown accelerator model id " +

@@ -16,8 +16,8 @@ class BestFitPolicy final : public Policy {
     // normalisation is monotone, so the truncated raw score ranks nodes the same way.
     double s = 0;
     s += static_cast<double>(node.cpu_left - pod.cpu_milli) / kMaxCpuSpecMilli * 0.5;
-    s += static_cast<double>(node.gpu_left_total() - pod.total_gpu_milli()) /
-         kMaxGpuSpecMilli * 0.5;
+    s +=
+        static_cast<double>(node.gpu_left_total() - pod.total_gpu_milli()) / kMaxGpuSpecMilli * 0.5;
     return static_cast<int64_t>((1 - s) * 100);
   }
 

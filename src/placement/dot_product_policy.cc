@@ -14,11 +14,10 @@ class DotProductPolicy final : public Policy {
   std::string_view name() const override { return "dotprod"; }
 
   int64_t Score(const NodeState& node, const PodRequest& pod) const override {
-    const double dot =
-        static_cast<double>(node.cpu_left) / kMaxCpuSpecMilli *
-            (static_cast<double>(pod.cpu_milli) / kMaxCpuSpecMilli) +
-        static_cast<double>(node.gpu_left_total()) / kMaxGpuSpecMilli *
-            (static_cast<double>(pod.total_gpu_milli()) / kMaxGpuSpecMilli);
+    const double dot = static_cast<double>(node.cpu_left) / kMaxCpuSpecMilli *
+                           (static_cast<double>(pod.cpu_milli) / kMaxCpuSpecMilli) +
+                       static_cast<double>(node.gpu_left_total()) / kMaxGpuSpecMilli *
+                           (static_cast<double>(pod.total_gpu_milli()) / kMaxGpuSpecMilli);
     return static_cast<int64_t>(100 * (1 - dot / 2));
   }
 

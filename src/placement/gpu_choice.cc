@@ -19,8 +19,7 @@ uint32_t BestFitGpus(const NodeState& node, const PodRequest& pod) {
   if (!pod.sharing()) return FirstFitGpus(node, pod);
   int best = -1;
   for (int i = 0; i < node.gpu_count; ++i) {
-    if (node.gpu_left[i] >= pod.gpu_milli &&
-        (best < 0 || node.gpu_left[i] < node.gpu_left[best])) {
+    if (node.gpu_left[i] >= pod.gpu_milli && (best < 0 || node.gpu_left[i] < node.gpu_left[best])) {
       best = i;
     }
   }

@@ -2,9 +2,20 @@
 // decision filters and scores each class once instead of each node, and a class's score for
 // a pod shape is cached for as long as the class exists. Within the best-scoring classes the
 // winner is the lowest-ranked member with enough memory, exactly as the linear scan finds it.
+//
+// A class's state never changes (a node whose state changes moves to another class), so its
+// score for a pod shape is fixed for the class's lifetime. Each pod shape therefore keeps its
+// feasible classes bucketed by score (ShapeIndex); a decision looks at the top bucket only,
+// going lower only when memory rules out every member above. Classes born since the shape's
+// last decision are read from a birth log; classes that died are dropped when met. At scale
+// most classes are single nodes that die within a few decisions (the node just chosen is
+// usually chosen again), so a decision touches a few dozen classes instead of every one.
 
 #include <algorithm>
+#include <functional>
+#include <iterator>
 #include <limits>
+#include <map>
 #include <unordered_map>
 
 #include "gpufleet/placement/placer.h"
@@ -27,6 +38,19 @@ struct ShapeKeyHash {
     return std::hash<int64_t>{}(k.cpu_milli) * 31 + std::hash<uint64_t>{}(k.models) * 17 +
            static_cast<size_t>(k.gpu_count) * 7 + static_cast<size_t>(k.gpu_milli);
   }
+};
+
+// One pod shape's feasible classes by score, best first. Entries name a class slot and the
+// slot's generation, so an entry for a retired class is recognised and dropped.
+struct ClassRef {
+  uint32_t slot;
+  uint32_t generation;
+};
+struct ShapeIndex {
+  bool built = false;
+  uint64_t log_cursor = 0;  // births before this (global position) are in `buckets`
+  size_t entries = 0;       // including dead ones, to know when to rebuild
+  std::map<int64_t, std::vector<ClassRef>, std::greater<>> buckets;
 };
 
 class IndexedPlacer final : public Placer {
@@ -64,9 +88,7 @@ class IndexedPlacer final : public Placer {
  private:
   static constexpr uint32_t kNoClass = UINT32_MAX;
 
-  uint64_t Member(uint32_t node) const {
-    return uint64_t{order_.rank(NodeId(node))} << 32 | node;
-  }
+  uint64_t Member(uint32_t node) const { return uint64_t{order_.rank(NodeId(node))} << 32 | node; }
 
   // The first member in tie-break order with at least `memory_mib` left and rank below
   // `rank_limit`, as a Member() value; or nullopt.
@@ -79,25 +101,60 @@ class IndexedPlacer final : public Placer {
     return std::nullopt;
   }
 
-  std::optional<NodeId> DecideBest(const PodRequest& pod) {
-    const uint32_t shape = InternShape(pod);
-    int64_t best_score = std::numeric_limits<int64_t>::min();
-    uint64_t best_member = UINT64_MAX;
-    for (uint32_t ci : live_) {
-      NodeClass& c = classes_[ci];
-      if (!Fits(c.representative, pod)) continue;
-      if (c.scores.size() <= shape) c.scores.resize(shape + 1, kUnscored);
-      int64_t& s = c.scores[shape];
-      if (s == kUnscored) s = policy_.Score(c.representative, pod);
-      if (s < best_score) continue;
-      const uint64_t limit = s > best_score ? UINT64_MAX : best_member;
-      const std::optional<uint64_t> m = FirstWithMemory(c, pod.memory_mib, limit);
-      if (!m) continue;
-      best_score = s;
-      best_member = *m;
+  bool Alive(ClassRef r) const {
+    return classes_[r.slot].generation == r.generation && !classes_[r.slot].members.empty();
+  }
+
+  // Adds class `r` to `index` when it can take `pod`.
+  void Insert(ShapeIndex& index, ClassRef r, const PodRequest& pod) {
+    NodeClass& c = classes_[r.slot];
+    if (!Fits(c.representative, pod)) return;
+    index.buckets[policy_.Score(c.representative, pod)].push_back(r);
+    ++index.entries;
+  }
+
+  // Brings the shape's index up to date with the classes born since it last looked; builds it
+  // from every live class the first time and whenever dead entries outnumber live ones.
+  ShapeIndex& Refresh(uint32_t shape, const PodRequest& pod) {
+    if (indexes_.size() <= shape) indexes_.resize(shape + 1);
+    ShapeIndex& index = indexes_[shape];
+    const uint64_t log_end = log_base_ + births_.size();
+    if (!index.built || index.log_cursor < log_base_ || index.entries > 2 * live_.size() + 64) {
+      index.buckets.clear();
+      index.entries = 0;
+      for (uint32_t ci : live_) Insert(index, {ci, classes_[ci].generation}, pod);
+      index.built = true;
+    } else {
+      for (uint64_t i = index.log_cursor; i < log_end; ++i) {
+        const ClassRef r = births_[i - log_base_];
+        if (Alive(r)) Insert(index, r, pod);
+      }
     }
-    if (best_member == UINT64_MAX) return std::nullopt;
-    return NodeId(static_cast<uint32_t>(best_member & UINT32_MAX));
+    index.log_cursor = log_end;
+    return index;
+  }
+
+  std::optional<NodeId> DecideBest(const PodRequest& pod) {
+    ShapeIndex& index = Refresh(InternShape(pod), pod);
+    for (auto bucket = index.buckets.begin(); bucket != index.buckets.end();) {
+      std::vector<ClassRef>& refs = bucket->second;
+      uint64_t best_member = UINT64_MAX;
+      for (size_t i = 0; i < refs.size();) {
+        if (!Alive(refs[i])) {
+          refs[i] = refs.back();
+          refs.pop_back();
+          --index.entries;
+          continue;
+        }
+        const std::optional<uint64_t> m =
+            FirstWithMemory(classes_[refs[i].slot], pod.memory_mib, best_member);
+        if (m) best_member = *m;
+        ++i;
+      }
+      if (best_member != UINT64_MAX) return NodeId(static_cast<uint32_t>(best_member & UINT32_MAX));
+      bucket = refs.empty() ? index.buckets.erase(bucket) : std::next(bucket);
+    }
+    return std::nullopt;
   }
 
   std::optional<NodeId> DecideUniform(const PodRequest& pod, Rng& rng) {
@@ -124,7 +181,10 @@ class IndexedPlacer final : public Placer {
     const NodeState& n = state_.nodes()[node];
     NodeClassKey key = NodeClassKey::Of(n, with_tags_);
     auto [it, inserted] = class_by_key_.try_emplace(key, kNoClass);
-    if (inserted) it->second = NewClass(key);
+    if (inserted) {
+      it->second = NewClass(key);
+      births_.push_back({it->second, classes_[it->second].generation});
+    }
     classes_[it->second].members.insert(Member(node));
     class_of_[node] = it->second;
   }
@@ -141,7 +201,18 @@ class IndexedPlacer final : public Placer {
     classes_[live_[pos]].live_position = pos;
     live_.pop_back();
     class_by_key_.erase(c.key);
+    ++c.generation;
     free_.push_back(ci);
+    TrimBirthLog();
+  }
+
+  // Keeps the birth log bounded: once it is much longer than the live class list, its older
+  // half goes, and shape indexes that had not read it rebuild on their next use.
+  void TrimBirthLog() {
+    if (births_.size() < 4 * live_.size() + 4096) return;
+    const size_t drop = births_.size() / 2;
+    births_.erase(births_.begin(), births_.begin() + static_cast<ptrdiff_t>(drop));
+    log_base_ += drop;
   }
 
   uint32_t NewClass(const NodeClassKey& key) {
@@ -155,7 +226,6 @@ class IndexedPlacer final : public Placer {
     }
     NodeClass& c = classes_[ci];
     c.key = key;
-    c.scores.clear();
     NodeState& r = c.representative;
     r = NodeState{};
     r.model = ChipModelId(key.model);
@@ -179,6 +249,9 @@ class IndexedPlacer final : public Placer {
   std::unordered_map<NodeClassKey, uint32_t, NodeClassKeyHash> class_by_key_;
   std::vector<uint32_t> class_of_;  // node index -> class index
   std::unordered_map<ShapeKey, uint32_t, ShapeKeyHash> shapes_;
+  std::vector<ShapeIndex> indexes_;  // by interned shape
+  std::vector<ClassRef> births_;     // classes in order of birth, from global position log_base_
+  uint64_t log_base_ = 0;
 };
 
 }  // namespace

@@ -35,11 +35,9 @@ struct NodeClass {
   NodeState representative;
   // Members as (rank << 32 | node index), so iteration runs in tie-break order.
   std::set<uint64_t> members;
-  // Score of this class per interned pod shape; kUnscored until computed.
-  std::vector<int64_t> scores;
   uint32_t live_position = 0;  // index into the placer's list of live classes
+  // Bumped when the class retires, so references to the old class in a reused slot are stale.
+  uint32_t generation = 0;
 };
-
-inline constexpr int64_t kUnscored = INT64_MIN;
 
 }  // namespace gpufleet::placement

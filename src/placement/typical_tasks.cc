@@ -6,8 +6,7 @@
 
 namespace gpufleet::placement {
 
-std::vector<TypicalTask> BuildTypicalTasks(const std::vector<TraceShape>& pods,
-                                           double coverage) {
+std::vector<TypicalTask> BuildTypicalTasks(const std::vector<TraceShape>& pods, double coverage) {
   using Key = std::tuple<int64_t, int32_t, int32_t, std::string>;
   std::map<Key, std::pair<int64_t, ModelSet>> counts;
   for (const TraceShape& p : pods) {

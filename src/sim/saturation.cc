@@ -107,11 +107,9 @@ SaturationRun RunOne(const RunInput& in, const placement::Policy& policy, uint64
   run.allocated_pct_at_end = placer->state().gpu_allocated_milli() * kPercent / capacity;
   if (static_cast<int>(run.curve.size()) > kPointOfInterest) {
     run.unallocated_pct_at_100 = kPercent - run.curve[kPointOfInterest].allocated_pct;
-    run.unallocated_gpus_at_100 =
-        run.unallocated_pct_at_100 / kPercent * (capacity / kMilliPerGpu);
+    run.unallocated_gpus_at_100 = run.unallocated_pct_at_100 / kPercent * (capacity / kMilliPerGpu);
   }
-  run.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return run;
 }
 
@@ -124,8 +122,8 @@ Result<std::vector<size_t>> ExplicitArrivals(const std::vector<codec::TracePod>&
   for (size_t r = 0; r < rows.size(); ++r) {
     const auto it = by_name.find(rows[r].trace_pod);
     if (it == by_name.end()) {
-      return Status::NotFound("arrival " + std::to_string(r) + ": trace pod '" +
-                              rows[r].trace_pod + "' is not in the pod list");
+      return Status::NotFound("arrival " + std::to_string(r) + ": trace pod '" + rows[r].trace_pod +
+                              "' is not in the pod list");
     }
     out.push_back(it->second);
   }
@@ -146,8 +144,7 @@ Result<placement::TieBreakOrder> ExplicitOrder(const Fleet& fleet,
 
 }  // namespace
 
-Result<SaturationReport> RunSaturation(const Fleet& fleet,
-                                       const std::vector<codec::TracePod>& pods,
+Result<SaturationReport> RunSaturation(const Fleet& fleet, const std::vector<codec::TracePod>& pods,
                                        const SaturationOptions& options,
                                        std::vector<std::vector<ArrivalDecision>>* decisions) {
   if (options.tune <= 0) return Status::InvalidArgument("tune must be positive");
@@ -191,7 +188,7 @@ Result<SaturationReport> RunSaturation(const Fleet& fleet,
     } else {
       order = placement::TieBreakOrder::Shuffled(fleet.nodes().size(), ~seed);
     }
-    const RunInput in{fleet,    pods,      arrivals, order, policy_options.typical_tasks,
+    const RunInput in{fleet,   pods,           arrivals, order, policy_options.typical_tasks,
                       max_bin, options.indexed};
     for (const auto& policy : policies) {
       std::vector<ArrivalDecision>* d = nullptr;

@@ -37,8 +37,8 @@ std::vector<placement::TraceShape> TraceShapes(const std::vector<codec::TracePod
   std::vector<placement::TraceShape> shapes;
   shapes.reserve(pods.size());
   for (const codec::TracePod& p : pods) {
-    shapes.push_back({p.pod.cpu_milli, p.pod.gpu_milli, p.pod.gpu_count, p.gpu_spec,
-                      p.pod.allowed_models});
+    shapes.push_back(
+        {p.pod.cpu_milli, p.pod.gpu_milli, p.pod.gpu_count, p.gpu_spec, p.pod.allowed_models});
   }
   return shapes;
 }

@@ -55,8 +55,7 @@ TEST_P(PlacerDifferentialTest, IndexedDecidesExactlyAsLinearScan) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllPolicies, PlacerDifferentialTest,
-                         ::testing::ValuesIn(PolicyNames()),
+INSTANTIATE_TEST_SUITE_P(AllPolicies, PlacerDifferentialTest, ::testing::ValuesIn(PolicyNames()),
                          [](const auto& p) { return p.param; });
 
 }  // namespace

@@ -1,12 +1,13 @@
 // Each policy's score and GPU choice on small nodes, against values worked out by hand from
 // the definitions in docs/policies.md.
 
+#include "gpufleet/placement/policy.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "gpufleet/placement/fragmentation.h"
-#include "gpufleet/placement/policy.h"
 
 namespace gpufleet::placement {
 namespace {
@@ -41,11 +42,11 @@ std::unique_ptr<Policy> Make(std::string_view name, std::vector<TypicalTask> tas
 TEST(FitsTest, ChecksCpuMemoryModelAndGpuRoom) {
   const NodeState n = Node(8000, {1000, 300}, 4096);
   EXPECT_TRUE(Fits(n, Pod(8000, 1, 300)));
-  EXPECT_FALSE(Fits(n, Pod(8001, 1, 300)));           // CPU
-  EXPECT_FALSE(Fits(n, Pod(1000, 1, 300, 4097)));     // memory
-  EXPECT_FALSE(Fits(n, Pod(1000, 2, 1000)));          // only one whole GPU free
-  EXPECT_TRUE(Fits(n, Pod(1000, 2, 300)));            // both GPUs have >= 300
-  EXPECT_TRUE(Fits(n, Pod(1000, 0, 0)));              // CPU-only skips the GPU filter
+  EXPECT_FALSE(Fits(n, Pod(8001, 1, 300)));        // CPU
+  EXPECT_FALSE(Fits(n, Pod(1000, 1, 300, 4097)));  // memory
+  EXPECT_FALSE(Fits(n, Pod(1000, 2, 1000)));       // only one whole GPU free
+  EXPECT_TRUE(Fits(n, Pod(1000, 2, 300)));         // both GPUs have >= 300
+  EXPECT_TRUE(Fits(n, Pod(1000, 0, 0)));           // CPU-only skips the GPU filter
   PodRequest other_model = Pod(1000, 1, 100);
   other_model.allowed_models.Add(ChipModelId(1));
   EXPECT_FALSE(Fits(n, other_model));

@@ -25,7 +25,8 @@ TEST_P(FgdReplayTest, MatchesEveryReferenceDecision) {
   ASSERT_TRUE(fleet.ok()) << fleet.status().ToString();
   auto pods = codec::ReadAlibabaPods(data + "/openb_pod_list_default.csv", *fleet);
   ASSERT_TRUE(pods.ok()) << pods.status().ToString();
-  auto arrivals = codec::ReadArrivalOrder(ref + "/fgd-replay/openb_default_seed42_fgd_decisions.csv");
+  auto arrivals =
+      codec::ReadArrivalOrder(ref + "/fgd-replay/openb_default_seed42_fgd_decisions.csv");
   ASSERT_TRUE(arrivals.ok()) << arrivals.status().ToString();
   auto order = codec::ReadNodeOrder(ref + "/fgd-replay/openb_default_seed42_node_order.csv");
   ASSERT_TRUE(order.ok()) << order.status().ToString();

@@ -59,8 +59,8 @@ std::vector<placement::TypicalTask> RandomTypicalTasks(Rng& rng, const Fleet& fl
   std::vector<placement::TraceShape> pods;
   for (int i = 0; i < shapes * 4; ++i) {
     const PodRequest p = RandomPod(rng, fleet);
-    pods.push_back({p.cpu_milli, p.gpu_milli, p.gpu_count,
-                    std::to_string(p.allowed_models.bits()), p.allowed_models});
+    pods.push_back({p.cpu_milli, p.gpu_milli, p.gpu_count, std::to_string(p.allowed_models.bits()),
+                    p.allowed_models});
   }
   return placement::BuildTypicalTasks(pods);
 }

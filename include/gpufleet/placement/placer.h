@@ -47,8 +47,7 @@ class Placer {
   // Decide + Bind.
   std::optional<Assignment> Place(const PodRequest& pod, Rng& rng);
   // All `count` replicas or none: on failure every replica already bound is unbound again.
-  std::optional<std::vector<Assignment>> PlaceGang(const PodRequest& pod, int32_t count,
-                                                   Rng& rng);
+  std::optional<std::vector<Assignment>> PlaceGang(const PodRequest& pod, int32_t count, Rng& rng);
 };
 
 // `policy` must outlive the placer.

@@ -27,28 +27,28 @@ struct CurvePoint {
 struct SaturationRun {
   std::string policy;
   uint64_t seed = 0;
-  std::vector<CurvePoint> curve;      // one point per bin 0..max
-  double unallocated_pct_at_100 = 0;  // 100 - allocated at arrived = 100%
-  double unallocated_gpus_at_100 = 0; // the same in GPUs
+  std::vector<CurvePoint> curve;       // one point per bin 0..max
+  double unallocated_pct_at_100 = 0;   // 100 - allocated at arrived = 100%
+  double unallocated_gpus_at_100 = 0;  // the same in GPUs
   double allocated_pct_at_end = 0;
   int64_t arrivals = 0;
   int64_t failed_pods = 0;
-  double failed_gpus = 0;             // GPUs requested by pods never placed (whole run)
-  double seconds = 0;                 // wall time of the run
+  double failed_gpus = 0;  // GPUs requested by pods never placed (whole run)
+  double seconds = 0;      // wall time of the run
 };
 
 struct SaturationReport {
-  std::string trace;   // label of the workload
+  std::string trace;  // label of the workload
   int64_t cluster_gpus = 0;
   double tune = 1.3;
-  std::vector<SaturationRun> runs;    // policy-major, then seed
+  std::vector<SaturationRun> runs;  // policy-major, then seed
 };
 
 struct SaturationOptions {
-  double tune = 1.3;                   // stop at this multiple of cluster GPU capacity
-  std::vector<std::string> policies;   // registry names; empty = all
+  double tune = 1.3;                  // stop at this multiple of cluster GPU capacity
+  std::vector<std::string> policies;  // registry names; empty = all
   std::vector<uint64_t> seeds = {42};
-  bool indexed = true;                 // indexed placer (same decisions as linear)
+  bool indexed = true;  // indexed placer (same decisions as linear)
   // Optional explicit arrival order and tie-break order (replay of a recorded run). When
   // set, `seeds` must hold one seed and no shuffling or tuning happens.
   std::vector<codec::ArrivalRow> arrival_order;
@@ -66,10 +66,8 @@ struct ArrivalDecision {
 
 // Runs every (policy, seed). `pods` is the whole original trace: it also defines FGD's
 // typical-task distribution.
-Result<SaturationReport> RunSaturation(const Fleet& fleet,
-                                       const std::vector<codec::TracePod>& pods,
-                                       const SaturationOptions& options,
-                                       std::vector<std::vector<ArrivalDecision>>* decisions =
-                                           nullptr);
+Result<SaturationReport> RunSaturation(
+    const Fleet& fleet, const std::vector<codec::TracePod>& pods, const SaturationOptions& options,
+    std::vector<std::vector<ArrivalDecision>>* decisions = nullptr);
 
 }  // namespace gpufleet::sim

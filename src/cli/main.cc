@@ -1,0 +1,23 @@
+// gpufleet: the command-line front end. Thin: each subcommand lives in its own file.
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "cli/simulate_command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"gpufleet: compliance-aware placement and simulation for accelerator fleets"};
+  app.require_subcommand(1);
+  int exit_code = 0;
+  gpufleet::cli::AddSimulateCommand(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "gpufleet: internal error: %s\n", e.what());
+    return 70;
+  }
+  return exit_code;
+}

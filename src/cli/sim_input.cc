@@ -1,0 +1,69 @@
+#include "cli/sim_input.h"
+
+#include <filesystem>
+
+#include "gpufleet/synth/synthetic.h"
+
+namespace gpufleet::cli {
+
+namespace {
+
+constexpr std::string_view kLargePrefix = "large:";
+
+Result<SimInput> LoadSynthetic(const SimInputFlags& flags) {
+  synth::FleetSpec spec;
+  if (flags.synthetic == "demo") {
+    spec = synth::DemoFleetSpec();
+  } else if (flags.synthetic.starts_with(kLargePrefix)) {
+    int64_t gpus = 0;
+    try {
+      gpus = std::stoll(flags.synthetic.substr(kLargePrefix.size()));
+    } catch (const std::exception&) {
+      gpus = 0;
+    }
+    if (gpus <= 0) {
+      return Status::InvalidArgument("--synthetic '" + flags.synthetic +
+                                     "': expected large:<positive GPU count>");
+    }
+    spec = synth::LargeFleetSpec(gpus);
+  } else {
+    return Status::InvalidArgument("--synthetic '" + flags.synthetic +
+                                   "': expected demo or large:<gpus>");
+  }
+  auto fleet = synth::GenerateFleet(spec, flags.synthetic_seed);
+  if (!fleet.ok()) return fleet.status();
+  synth::WorkloadSpec workload;
+  auto pods = synth::GenerateWorkload(workload, *fleet, flags.synthetic_seed);
+  if (!pods.ok()) return pods.status();
+  return SimInput{"synthetic-" + flags.synthetic, std::move(fleet).value(),
+                  std::move(pods).value()};
+}
+
+}  // namespace
+
+void AddSimInputOptions(CLI::App& cmd, SimInputFlags& flags) {
+  auto* nodes = cmd.add_option("--nodes", flags.nodes, "Node list CSV (Alibaba trace format)");
+  auto* pods = cmd.add_option("--pods", flags.pods, "Pod list CSV (Alibaba trace format)");
+  auto* synthetic = cmd.add_option("--synthetic", flags.synthetic,
+                                   "Generated fleet and workload: demo, or large:<gpus>");
+  cmd.add_option("--synthetic-seed", flags.synthetic_seed, "Seed of the synthetic generators")
+      ->capture_default_str();
+  nodes->needs(pods);
+  pods->needs(nodes);
+  synthetic->excludes(nodes)->excludes(pods);
+}
+
+Result<SimInput> LoadSimInput(const SimInputFlags& flags) {
+  if (!flags.synthetic.empty()) return LoadSynthetic(flags);
+  if (flags.nodes.empty()) {
+    return Status::InvalidArgument("give --nodes and --pods, or --synthetic demo");
+  }
+  auto fleet = codec::ReadAlibabaNodes(flags.nodes);
+  if (!fleet.ok()) return fleet.status();
+  auto pods = codec::ReadAlibabaPods(flags.pods, *fleet);
+  if (!pods.ok()) return pods.status();
+  return SimInput{std::filesystem::path(flags.pods).stem().string(), std::move(fleet).value(),
+                  std::move(pods).value()};
+}
+
+}  // namespace gpufleet::cli

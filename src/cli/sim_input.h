@@ -1,0 +1,31 @@
+#pragma once
+// Where a simulation's fleet and pods come from: trace files, or a synthetic generator so the
+// product runs with no downloaded data.
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "gpufleet/codec/alibaba_trace.h"
+#include "gpufleet/model/fleet.h"
+#include "gpufleet/status.h"
+
+namespace gpufleet::cli {
+
+struct SimInputFlags {
+  std::string nodes;      // node list CSV
+  std::string pods;       // pod list CSV
+  std::string synthetic;  // "demo" or "large:<gpus>"
+  uint64_t synthetic_seed = 1;
+};
+
+struct SimInput {
+  std::string label;
+  Fleet fleet;
+  std::vector<codec::TracePod> pods;
+};
+
+void AddSimInputOptions(CLI::App& cmd, SimInputFlags& flags);
+Result<SimInput> LoadSimInput(const SimInputFlags& flags);
+
+}  // namespace gpufleet::cli

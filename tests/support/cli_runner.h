@@ -1,0 +1,22 @@
+#pragma once
+// Runs the built `gpufleet` executable the way a user would, for end-to-end tests.
+
+#include <string>
+
+namespace gpufleet::testing {
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs `gpufleet <args>` (args are passed through the shell as written).
+CliResult RunGpufleet(const std::string& args);
+
+// A fresh, empty directory under the test temp dir.
+std::string FreshDir(const std::string& name);
+
+std::string ReadFile(const std::string& path);
+
+}  // namespace gpufleet::testing
