@@ -49,8 +49,14 @@ class FgdPolicy final : public Policy {
     trial.cpu_left -= pod.cpu_milli;
     if (pod.sharing()) {
       Evaluation best{-1, 0};
+      // F depends on the multiset of leftovers only, so GPUs with equal room score alike and
+      // the first of them wins the tie: try each distinct leftover once.
+      int32_t tried[kMaxGpusPerNode];
+      int n_tried = 0;
       for (int i = 0; i < node.gpu_count; ++i) {
         if (node.gpu_left[i] < pod.gpu_milli) continue;
+        if (std::find(tried, tried + n_tried, node.gpu_left[i]) != tried + n_tried) continue;
+        tried[n_tried++] = node.gpu_left[i];
         trial.gpu_left[i] -= pod.gpu_milli;
         const int64_t s = SigmoidScore(before, NodeFragmentation(trial, tasks_));
         trial.gpu_left[i] += pod.gpu_milli;

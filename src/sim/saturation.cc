@@ -54,7 +54,17 @@ struct RunInput {
   const std::vector<placement::TypicalTask>& typical;
   int max_bin;
   bool indexed;
+  const std::vector<codec::ArrivalRow>& replay_rows;  // empty unless replaying a recorded run
 };
+
+// The name of the j-th arrival: the recorded name when replaying; otherwise the trace pod's,
+// with tune-up copies named "<pod>-tuned-<i>" as the reference simulator names them.
+std::string ArrivalName(const RunInput& in, size_t j) {
+  if (!in.replay_rows.empty()) return in.replay_rows[j].pod;
+  const std::string& name = in.pods[in.arrivals[j]].name;
+  if (j < in.pods.size()) return name;
+  return name + "-tuned-" + std::to_string(j - in.pods.size());
+}
 
 SaturationRun RunOne(const RunInput& in, const placement::Policy& policy, uint64_t seed,
                      std::vector<ArrivalDecision>* decisions) {
@@ -78,7 +88,8 @@ SaturationRun RunOne(const RunInput& in, const placement::Policy& policy, uint64
   run.seed = seed;
   std::vector<BinAccumulator> bins(static_cast<size_t>(in.max_bin) + 1);
   int64_t arrived = 0, failed = 0;
-  for (size_t idx : in.arrivals) {
+  for (size_t j = 0; j < in.arrivals.size(); ++j) {
+    const size_t idx = in.arrivals[j];
     const PodRequest& pod = in.pods[idx].pod;
     arrived += pod.total_gpu_milli();
     const std::optional<Assignment> a = placer->Place(pod, rng);
@@ -91,7 +102,7 @@ SaturationRun RunOne(const RunInput& in, const placement::Policy& policy, uint64
       failed += pod.total_gpu_milli();
       ++run.failed_pods;
     }
-    if (decisions) decisions->push_back({idx, in.pods[idx].name, a});
+    if (decisions) decisions->push_back({idx, ArrivalName(in, j), a});
     const auto bin = static_cast<size_t>(std::lround(arrived * kPercent / capacity));
     if (bin < bins.size()) {
       BinAccumulator& b = bins[bin];
@@ -188,8 +199,14 @@ Result<SaturationReport> RunSaturation(const Fleet& fleet, const std::vector<cod
     } else {
       order = placement::TieBreakOrder::Shuffled(fleet.nodes().size(), ~seed);
     }
-    const RunInput in{fleet,   pods,           arrivals, order, policy_options.typical_tasks,
-                      max_bin, options.indexed};
+    const RunInput in{fleet,
+                      pods,
+                      arrivals,
+                      order,
+                      policy_options.typical_tasks,
+                      max_bin,
+                      options.indexed,
+                      options.arrival_order};
     for (const auto& policy : policies) {
       std::vector<ArrivalDecision>* d = nullptr;
       if (decisions) d = &decisions->emplace_back();

@@ -60,7 +60,7 @@ struct SaturationOptions {
 // One arrival of a saturation run, for decision-by-decision comparison.
 struct ArrivalDecision {
   size_t trace_index = 0;  // index into the pod list
-  std::string pod;
+  std::string pod;         // the arrival's name; tune-up copies are "<pod>-tuned-<i>"
   std::optional<Assignment> assignment;
 };
 
