@@ -9,6 +9,8 @@ namespace gpufleet::cli {
 namespace {
 
 constexpr std::string_view kLargePrefix = "large:";
+// Mean GPU request per pod of the openb-like mix (openb default: 6,086.8 GPUs over 8,152 pods).
+constexpr double kOpenbGpusPerPod = 6086.8 / 8152;
 
 Result<SimInput> LoadSynthetic(const SimInputFlags& flags) {
   synth::FleetSpec spec;
@@ -33,6 +35,15 @@ Result<SimInput> LoadSynthetic(const SimInputFlags& flags) {
   auto fleet = synth::GenerateFleet(spec, flags.synthetic_seed);
   if (!fleet.ok()) return fleet.status();
   synth::WorkloadSpec workload;
+  if (flags.synthetic_load > 0) {
+    // Four capacities' worth of GPU-time arriving at the requested load keeps a queue long
+    // enough to measure delays.
+    constexpr double kCapacities = 4.0;
+    workload.target_gpu_fraction = kCapacities;
+    const double gpus = static_cast<double>(fleet->total_gpus());
+    workload.arrival_rate_per_s =
+        flags.synthetic_load * gpus / (kOpenbGpusPerPod * workload.mean_duration_s);
+  }
   auto pods = synth::GenerateWorkload(workload, *fleet, flags.synthetic_seed);
   if (!pods.ok()) return pods.status();
   return SimInput{"synthetic-" + flags.synthetic, std::move(fleet).value(),
@@ -48,6 +59,10 @@ void AddSimInputOptions(CLI::App& cmd, SimInputFlags& flags) {
                                    "Generated fleet and workload: demo, or large:<gpus>");
   cmd.add_option("--synthetic-seed", flags.synthetic_seed, "Seed of the synthetic generators")
       ->capture_default_str();
+  cmd.add_option("--synthetic-load", flags.synthetic_load,
+                 "With --mode events: offered GPU load of the synthetic workload as a multiple "
+                 "of capacity (default 1.1 in events mode)")
+      ->check(CLI::PositiveNumber);
   nodes->needs(pods);
   pods->needs(nodes);
   synthetic->excludes(nodes)->excludes(pods);

@@ -17,6 +17,10 @@ struct SimInputFlags {
   std::string pods;       // pod list CSV
   std::string synthetic;  // "demo" or "large:<gpus>"
   uint64_t synthetic_seed = 1;
+  // Event replays of a synthetic workload: the offered GPU load as a multiple of capacity
+  // (arrival rate x mean GPUs per job x mean duration / GPUs); 0 = the generator's defaults,
+  // enough pods to fill the cluster once (the saturation experiment).
+  double synthetic_load = 0;
 };
 
 struct SimInput {

@@ -195,6 +195,10 @@ void AddSimulateCommand(CLI::App& app, int& exit_code) {
   cmd->add_flag("--json", flags->json, "Print JSON instead of the table");
   cmd->add_flag("--linear", flags->linear, "Use the linear-scan reference placer");
   cmd->callback([flags, &exit_code]() {
+    constexpr double kDefaultEventLoad = 1.1;  // a little more work than the fleet can do
+    if (flags->mode == "events" && flags->input.synthetic_load == 0) {
+      flags->input.synthetic_load = kDefaultEventLoad;
+    }
     auto input = LoadSimInput(flags->input);
     if (!input.ok()) {
       exit_code = Fail(input.status());

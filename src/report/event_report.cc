@@ -29,7 +29,7 @@ struct Metric {
 
 // The order here is the column order of events_summary.csv and the key order of JSON
 // summaries; the names match the run fields.
-constexpr std::array<Metric, 11> kMetrics = {{
+constexpr std::array<Metric, 12> kMetrics = {{
     {"pods", [](const sim::EventRun& r) { return static_cast<double>(r.pods); }},
     {"placed", [](const sim::EventRun& r) { return static_cast<double>(r.placed); }},
     {"never_placed", [](const sim::EventRun& r) { return static_cast<double>(r.never_placed); }},
@@ -40,6 +40,7 @@ constexpr std::array<Metric, 11> kMetrics = {{
     {"p99_delay_s", [](const sim::EventRun& r) { return r.p99_delay_s; }},
     {"max_delay_s", [](const sim::EventRun& r) { return r.max_delay_s; }},
     {"mean_allocated_pct", [](const sim::EventRun& r) { return r.mean_allocated_pct; }},
+    {"arrival_allocated_pct", [](const sim::EventRun& r) { return r.arrival_allocated_pct; }},
     {"seconds", [](const sim::EventRun& r) { return r.seconds; }},
 }};
 
@@ -51,9 +52,11 @@ constexpr size_t kMeanDelay = 5;
 constexpr size_t kP50Delay = 6;
 constexpr size_t kP99Delay = 7;
 constexpr size_t kMeanAllocated = 9;
+constexpr size_t kArrivalAllocated = 10;
 static_assert(kMetrics[kPlaced].name == "placed");
 static_assert(kMetrics[kNeverPlacedGpus].name == "never_placed_gpus");
 static_assert(kMetrics[kMeanAllocated].name == "mean_allocated_pct");
+static_assert(kMetrics[kArrivalAllocated].name == "arrival_allocated_pct");
 
 struct PolicyStats {
   std::string policy;
@@ -99,6 +102,7 @@ Json RunJson(const sim::EventRun& run) {
       {"p99_delay_s", Number(run.p99_delay_s)},
       {"max_delay_s", Number(run.max_delay_s)},
       {"mean_allocated_pct", Number(run.mean_allocated_pct)},
+      {"arrival_allocated_pct", Number(run.arrival_allocated_pct)},
       {"seconds", Number(run.seconds)},
       {"utilisation", std::move(utilisation)},
   };
@@ -164,13 +168,15 @@ void WriteEventTable(const sim::EventReport& report, std::ostream& out) {
         FormatMean(s.metrics[kMeanDelay], 1),
         FormatMean(s.metrics[kP50Delay], 1),
         FormatMean(s.metrics[kP99Delay], 1),
+        FormatSummary(s.metrics[kArrivalAllocated], 2),
         FormatSummary(s.metrics[kMeanAllocated], 2),
     });
   }
   WriteTextTable({"policy", "seeds", "placed", "never placed", "never placed GPUs", "mean delay s",
-                  "p50 delay s", "p99 delay s", "mean util %"},
+                  "p50 delay s", "p99 delay s", "util arriving %", "util all %"},
                  rows, out);
-  out << "Delays: queueing delay of placed pods. Util: time-weighted GPU allocation ratio.\n"
+  out << "Delays: queueing delay of placed pods. Util: time-weighted GPU allocation ratio from\n"
+         "the first arrival to the last arrival (arriving) or to the last departure (all).\n"
          "Means over seeds (util: mean ± sd).\n";
 }
 

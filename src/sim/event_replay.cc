@@ -287,19 +287,29 @@ void FillDelays(std::vector<int64_t> delays, EventRun& run) {
 }
 
 // Steps are the piecewise-constant allocation: steps[k] holds on [steps[k].time,
-// steps[k+1].time). The replay span runs from the first arrival (steps[0]) to the last event.
-void FillUtilisation(const std::vector<Step>& steps, double capacity, int samples, EventRun& run) {
+// steps[k+1].time), the last one until the end of the replay.
+// Time-weighted mean allocation over [from, to), in % of `capacity`; 0 for an empty window.
+double TimeWeightedPct(const std::vector<Step>& steps, int64_t from, int64_t to, double capacity) {
+  if (to <= from) return 0;
+  double integral = 0;  // allocated milli x seconds
+  for (size_t k = 0; k < steps.size(); ++k) {
+    const int64_t start = std::max(steps[k].time, from);
+    const int64_t end = std::min(k + 1 < steps.size() ? steps[k + 1].time : to, to);
+    if (end > start) {
+      integral += static_cast<double>(steps[k].allocated_milli) * static_cast<double>(end - start);
+    }
+  }
+  return integral / static_cast<double>(to - from) * kPercent / capacity;
+}
+
+// The replay span runs from the first arrival (steps[0]) to the last event.
+void FillUtilisation(const std::vector<Step>& steps, int64_t last_arrival, double capacity,
+                     int samples, EventRun& run) {
   if (steps.empty()) return;
   const int64_t first = steps.front().time;
   const int64_t last = steps.back().time;
-  if (last > first) {
-    double integral = 0;  // allocated milli x seconds
-    for (size_t k = 0; k + 1 < steps.size(); ++k) {
-      integral += static_cast<double>(steps[k].allocated_milli) *
-                  static_cast<double>(steps[k + 1].time - steps[k].time);
-    }
-    run.mean_allocated_pct = integral / static_cast<double>(last - first) * kPercent / capacity;
-  }
+  run.mean_allocated_pct = TimeWeightedPct(steps, first, last, capacity);
+  run.arrival_allocated_pct = TimeWeightedPct(steps, first, last_arrival, capacity);
   run.utilisation.reserve(static_cast<size_t>(samples));
   size_t k = 0;
   for (int s = 0; s < samples; ++s) {
@@ -331,8 +341,10 @@ EventRun RunOne(const RunInput& in, const placement::Policy& policy, uint64_t se
   }
   run.never_placed_gpus = static_cast<double>(never_placed_milli) / kMilliPerGpu;
   FillDelays(replay.delays(), run);
-  FillUtilisation(replay.steps(), static_cast<double>(replay.state().gpu_capacity_milli()),
-                  in.options.samples, run);
+  const int64_t last_arrival = in.workload.items.empty() ? 0 : in.workload.items.back().arrival;
+  FillUtilisation(replay.steps(), last_arrival,
+                  static_cast<double>(replay.state().gpu_capacity_milli()), in.options.samples,
+                  run);
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return run;
 }

@@ -65,6 +65,12 @@ TEST(SimulateCommandTest, EventModeReportsDelays) {
   for (const char* f : {"events.csv", "events_summary.csv", "events.json", "utilisation.svg"}) {
     EXPECT_TRUE(std::filesystem::exists(out + "/" + f)) << f;
   }
+  // The synthetic event workload offers 1.1x the fleet's capacity: pods must queue.
+  const nlohmann::json j = nlohmann::json::parse(ReadFile(out + "/events.json"));
+  const auto& run = j.at("policies").at(0).at("runs").at(0);
+  EXPECT_GT(run.at("p99_delay_s").get<double>(), 0.0);
+  EXPECT_GT(run.at("arrival_allocated_pct").get<double>(), 50.0);
+  EXPECT_LE(run.at("arrival_allocated_pct").get<double>(), 100.0);
 }
 
 TEST(SimulateCommandTest, BadInputFailsWithFileAndLine) {

@@ -64,7 +64,7 @@ TEST(WriteEventTableTest, OneRowPerPolicyWithMeansOverSeeds) {
   EXPECT_NE(lines[0].find("64 GPUs"), std::string::npos);
   EXPECT_NE(lines[0].find("100 pods"), std::string::npos);
   for (const char* column : {"placed", "never placed", "never placed GPUs", "mean delay s",
-                             "p50 delay s", "p99 delay s", "mean util %"}) {
+                             "p50 delay s", "p99 delay s", "util arriving %", "util all %"}) {
     EXPECT_NE(lines[1].find(column), std::string::npos) << column;
   }
   // Report order, not a ranking.

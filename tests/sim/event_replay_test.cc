@@ -256,6 +256,8 @@ TEST(EventReplayTest, TimeWeightedUtilisationAndSamples) {
     SCOPED_TRACE(run.policy);
     // (1000 * 50 + 2000 * 50 + 2000 * 40) / 140 / 2000 = 82.142857...%
     EXPECT_NEAR(run.mean_allocated_pct, 230000.0 / 140 / 2000 * 100, 1e-9);
+    // Arrivals end at 60: (1000 * 50 + 2000 * 10) / 60 / 2000.
+    EXPECT_NEAR(run.arrival_allocated_pct, 70000.0 / 60 / 2000 * 100, 1e-9);
     ASSERT_EQ(run.utilisation.size(), 3u);
     EXPECT_EQ(run.utilisation[0].time, 0);
     EXPECT_DOUBLE_EQ(run.utilisation[0].allocated_pct, 50);

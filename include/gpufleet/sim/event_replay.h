@@ -38,6 +38,9 @@ struct EventRun {
   double max_delay_s = 0;
   // Time-weighted over [first arrival, last event]; 0 when that span is empty.
   double mean_allocated_pct = 0;
+  // Time-weighted over [first arrival, last arrival]: how busy the policy kept the GPUs while
+  // work was still coming in, before the drain at the end dilutes the mean.
+  double arrival_allocated_pct = 0;
   // `samples` evenly spaced times over the same span, first and last included; each sample
   // is the state after every event at or before its time.
   std::vector<UtilisationSample> utilisation;
