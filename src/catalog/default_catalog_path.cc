@@ -1,0 +1,43 @@
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <system_error>
+
+#include "gpufleet/catalog/catalog.h"
+
+namespace gpufleet::catalog {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kRelativePath[] = "data/catalog/accelerators.yaml";
+// build/<preset>/gpufleet is two levels below the source tree; test binaries sit one deeper.
+constexpr int kExeParentsToSearch = 3;
+
+bool IsFile(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_regular_file(p, ec);
+}
+
+}  // namespace
+
+std::string DefaultCatalogPath() {
+  if (const char* dir = std::getenv("GPUFLEET_DATA_DIR")) {
+    const fs::path p = fs::path(dir) / "catalog" / "accelerators.yaml";
+    return IsFile(p) ? p.string() : "";
+  }
+  for (const fs::path& p : {fs::path(kRelativePath), fs::path("..") / kRelativePath}) {
+    if (IsFile(p)) return p.string();
+  }
+  std::error_code ec;
+  fs::path dir = fs::read_symlink("/proc/self/exe", ec).parent_path();
+  if (ec) return "";
+  for (int up = 0; up <= kExeParentsToSearch && !dir.empty(); ++up) {
+    if (IsFile(dir / kRelativePath)) return (dir / kRelativePath).string();
+    if (dir == dir.parent_path()) break;
+    dir = dir.parent_path();
+  }
+  return "";
+}
+
+}  // namespace gpufleet::catalog
