@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "cli/check_transfer_command.h"
 #include "cli/simulate_command.h"
 
 int main(int argc, char** argv) {
@@ -11,6 +12,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = 0;
   gpufleet::cli::AddSimulateCommand(app, exit_code);
+  gpufleet::cli::AddCheckTransferCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

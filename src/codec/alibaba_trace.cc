@@ -3,7 +3,7 @@
 #include <fstream>
 #include <unordered_set>
 
-#include "codec/csv_table.h"
+#include "gpufleet/codec/csv_table.h"
 
 namespace gpufleet::codec {
 namespace {

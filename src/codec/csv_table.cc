@@ -1,4 +1,4 @@
-#include "codec/csv_table.h"
+#include "gpufleet/codec/csv_table.h"
 
 #include <charconv>
 #include <fstream>

@@ -43,13 +43,15 @@ class Catalog {
   std::unordered_map<std::string, size_t> index_;
 };
 
-// The shipped catalog file, or "" when it cannot be found. Looks, in order, at:
-//   $GPUFLEET_DATA_DIR/catalog/accelerators.yaml (when the variable is set, only there: an
-//     explicit override never falls back to another file),
-//   data/catalog/accelerators.yaml and ../data/catalog/accelerators.yaml from the current
-//     directory,
-//   data/catalog/accelerators.yaml in the executable's directory and up to three parents
-//     (the binary lives in build/<preset>/ or below).
+// The shipped data file at `relative` (e.g. "rules/default.yaml"), or "" when it cannot be
+// found. Looks, in order, at:
+//   $GPUFLEET_DATA_DIR/<relative> (when the variable is set, only there: an explicit
+//     override never falls back to another file),
+//   data/<relative> and ../data/<relative> from the current directory,
+//   data/<relative> in the executable's directory and up to three parents (the binary lives
+//     in build/<preset>/ or below).
+std::string DefaultDataPath(std::string_view relative);
+// DefaultDataPath("catalog/accelerators.yaml").
 std::string DefaultCatalogPath();
 
 }  // namespace gpufleet::catalog

@@ -1,6 +1,6 @@
 #pragma once
-// A small CSV reader for the trace and order files: RFC 4180 quoting, a header row, and
-// errors that carry "path:line:column". Whole file in memory: the largest trace is ~600 KB.
+// A small CSV reader for the trace, order and inventory files: RFC 4180 quoting, a header row,
+// and errors that carry "path:line:column". Whole file in memory: the largest trace is ~600 KB.
 
 #include <cstdint>
 #include <optional>

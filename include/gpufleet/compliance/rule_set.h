@@ -1,0 +1,137 @@
+#pragma once
+// Export-control and sourcing rules as versioned, effective-dated data (docs/compliance.md).
+// A RuleSet is loaded once from YAML, validated as a whole (unknown keys, dates out of order,
+// overlapping versions, conflicting rules) and then read-only.
+// Thread safety: const methods are safe to call concurrently.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gpufleet/compliance/predicate.h"
+#include "gpufleet/model/date.h"
+#include "gpufleet/status.h"
+
+namespace gpufleet::compliance {
+
+// From least to most restrictive: the overall verdict is the maximum. Persisted by name.
+enum class Action : uint8_t {
+  kAllowed = 0,
+  kWarning = 1,
+  kAllowedWithRevenueShare = 2,
+  kNotificationRequired = 3,
+  kLicenceRequired = 4,
+  kProhibited = 5,
+};
+std::string_view ActionName(Action a);
+Result<Action> ParseAction(std::string_view name);
+
+enum class RuleKind : uint8_t { kRegulation, kGuidance, kReported, kProposed };
+std::string_view RuleKindName(RuleKind k);
+
+// How a chip reaches (or stays at) its location.
+enum class TransferType : uint8_t {
+  kExport = 0,             // out of the rule's own jurisdiction
+  kReexport = 1,           // onward from a third country
+  kInCountryTransfer = 2,  // between parties within one country
+  kRemoteAccess = 3,       // capacity rented; the chip stays with its provider
+  kUse = 4,                // holding and operating hardware already in place
+};
+inline constexpr int kTransferTypes = 5;
+std::string_view TransferTypeName(TransferType t);
+Result<TransferType> ParseTransferType(std::string_view name);
+
+// A set of transfer types as bits; empty = all.
+using TransferMask = uint8_t;
+
+// A named chip predicate ("us_3a090a"), usable in rules as a boolean fact.
+struct DerivedFact {
+  std::string name;
+  Date effective_from = Date::Min();
+  Predicate predicate = Predicate::True();
+  std::string source;
+};
+
+struct Rule {
+  std::string id;
+  int version = 1;
+  RuleKind kind = RuleKind::kRegulation;
+  std::string jurisdiction;
+  Date effective_from = Date::Min();
+  Date effective_to = Date::Max();       // inclusive
+  Date not_enforced_from = Date::Max();  // on the books but not enforced from this day on
+  Predicate chip = Predicate::True();
+  std::vector<std::string> locations;         // expanded countries, sorted; empty = anywhere
+  std::vector<std::string> locations_except;  // expanded, sorted
+  std::vector<std::string> end_user_hq;       // expanded, sorted; empty = any end user
+  TransferMask transfers = 0;                 // empty = every transfer type
+  Predicate condition = Predicate::True();
+  Action action = Action::kAllowed;
+  std::string licence_policy;
+  std::optional<double> revenue_share_pct;
+  int precedence = 0;
+  std::vector<std::string> carves_out;  // rule ids
+  std::string source;
+  std::string summary;
+  int line = 0;  // where the rule starts in its file
+
+  bool InForce(Date d) const {
+    return effective_from <= d && d <= effective_to && d < not_enforced_from;
+  }
+  bool CoversTransfer(TransferType t) const {
+    return transfers == 0 || (transfers >> static_cast<int>(t)) & 1;
+  }
+  // Location scope only (not the end-user scope).
+  bool CoversLocation(std::string_view country) const;
+  bool CoversEndUser(std::string_view hq, std::string_view parent_hq) const;
+};
+
+enum class LicenceStatus : uint8_t { kPending, kGranted, kDenied };
+std::string_view LicenceStatusName(LicenceStatus s);
+
+struct Licence {
+  std::string id;
+  std::string jurisdiction;            // whose rules it answers; "" = any
+  std::string holder;                  // organisation id
+  std::vector<std::string> models;     // catalog ids (aliases resolved at load)
+  std::vector<std::string> locations;  // expanded countries, sorted; empty = anywhere
+  TransferMask transfers = 0;          // empty = every transfer type
+  Date valid_from = Date::Min();
+  Date valid_to = Date::Max();  // inclusive
+  LicenceStatus status = LicenceStatus::kPending;
+  std::optional<double> revenue_share_pct;
+  std::string conditions;
+  int line = 0;
+};
+
+class RuleSet {
+ public:
+  // Reads and validates a rule file. `model_ids` resolves model names in licences (id or
+  // alias -> catalog id); pass an empty map to keep names as written.
+  static Result<RuleSet> Load(const std::string& path,
+                              const std::map<std::string, std::string, std::less<>>& model_ids);
+  static Result<RuleSet> Parse(std::string_view yaml, const std::string& name_for_errors,
+                               const std::map<std::string, std::string, std::less<>>& model_ids);
+
+  const std::vector<Rule>& rules() const { return rules_; }
+  const std::vector<DerivedFact>& derived() const { return derived_; }
+  const std::vector<Licence>& licences() const { return licences_; }
+  const GroupMap& groups() const { return groups_; }
+  // Every version of one id, by effective_from.
+  std::vector<const Rule*> Versions(std::string_view id) const;
+
+ private:
+  std::vector<Rule> rules_;
+  std::vector<DerivedFact> derived_;
+  std::vector<Licence> licences_;
+  GroupMap groups_;
+};
+
+// The facts situations provide besides the chip's, with their types: the schema rule
+// conditions are checked against.
+const FieldSchema& SituationFieldTypes();
+
+}  // namespace gpufleet::compliance

@@ -1,0 +1,43 @@
+#include "cli/compliance_input.h"
+
+namespace gpufleet::cli {
+
+void AddComplianceInputOptions(CLI::App& cmd, ComplianceInputFlags& flags) {
+  cmd.add_option("--catalog", flags.catalog,
+                 "Accelerator catalog YAML (default: the shipped data/catalog/accelerators.yaml)");
+  cmd.add_option("--rules", flags.rules,
+                 "Rule file YAML (default: the shipped history, data/rules/default.yaml)");
+}
+
+std::map<std::string, std::string, std::less<>> ModelIds(const catalog::Catalog& c) {
+  std::map<std::string, std::string, std::less<>> ids;
+  for (const catalog::AcceleratorSpec& m : c.models()) {
+    ids[m.id] = m.id;
+    for (const std::string& a : m.aliases) ids[a] = m.id;
+  }
+  return ids;
+}
+
+Result<ComplianceInput> LoadComplianceInput(const ComplianceInputFlags& flags) {
+  const std::string catalog_path =
+      flags.catalog.empty() ? catalog::DefaultCatalogPath() : flags.catalog;
+  if (catalog_path.empty()) {
+    return Status::NotFound(
+        "cannot find the shipped catalog data/catalog/accelerators.yaml; give --catalog or set "
+        "GPUFLEET_DATA_DIR");
+  }
+  auto cat = catalog::Catalog::Load(catalog_path);
+  if (!cat.ok()) return cat.status();
+  const std::string rules_path =
+      flags.rules.empty() ? catalog::DefaultDataPath("rules/default.yaml") : flags.rules;
+  if (rules_path.empty()) {
+    return Status::NotFound(
+        "cannot find the shipped rules data/rules/default.yaml; give --rules or set "
+        "GPUFLEET_DATA_DIR");
+  }
+  auto rules = compliance::RuleSet::Load(rules_path, ModelIds(*cat));
+  if (!rules.ok()) return rules.status();
+  return ComplianceInput{std::move(cat).value(), std::move(rules).value()};
+}
+
+}  // namespace gpufleet::cli

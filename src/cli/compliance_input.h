@@ -1,0 +1,30 @@
+#pragma once
+// The catalog and rule files a compliance command reads: the shipped defaults unless the user
+// names others.
+
+#include <CLI/CLI.hpp>
+#include <map>
+#include <string>
+
+#include "gpufleet/catalog/catalog.h"
+#include "gpufleet/compliance/rule_set.h"
+
+namespace gpufleet::cli {
+
+struct ComplianceInputFlags {
+  std::string catalog;  // "" = the shipped catalog
+  std::string rules;    // "" = the shipped rule history
+};
+
+struct ComplianceInput {
+  catalog::Catalog catalog;
+  compliance::RuleSet rules;
+};
+
+void AddComplianceInputOptions(CLI::App& cmd, ComplianceInputFlags& flags);
+Result<ComplianceInput> LoadComplianceInput(const ComplianceInputFlags& flags);
+
+// Every catalog id and alias -> catalog id, for resolving model names in rule files.
+std::map<std::string, std::string, std::less<>> ModelIds(const catalog::Catalog& c);
+
+}  // namespace gpufleet::cli

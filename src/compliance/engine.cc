@@ -1,0 +1,225 @@
+// Verdicts (docs/compliance.md, "Verdicts"). The naive and indexed engines differ only in
+// which rules they consider for a situation; deciding among those is shared, so the
+// differential test pins the index.
+
+#include "gpufleet/compliance/engine.h"
+
+#include <algorithm>
+#include <array>
+#include <sstream>
+#include <unordered_map>
+
+#include "compliance/situation_facts.h"
+
+namespace gpufleet::compliance {
+namespace {
+
+std::string FormatValue(const Value& v) {
+  if (std::holds_alternative<std::monostate>(v)) return "unknown";
+  if (const bool* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
+  if (const double* d = std::get_if<double>(&v)) {
+    std::ostringstream o;
+    o << *d;
+    return o.str();
+  }
+  return std::get<std::string>(v);
+}
+
+bool LicenceCovers(const Licence& l, const Rule& r, const Situation& s) {
+  if (l.holder.empty() || l.holder != s.end_user) return false;
+  if (!l.jurisdiction.empty() && l.jurisdiction != r.jurisdiction) return false;
+  if (s.date < l.valid_from || l.valid_to < s.date) return false;
+  if (l.transfers != 0 && !((l.transfers >> static_cast<int>(s.transfer)) & 1)) return false;
+  if (!l.locations.empty() &&
+      !std::binary_search(l.locations.begin(), l.locations.end(), s.location)) {
+    return false;
+  }
+  return std::find(l.models.begin(), l.models.end(), s.chip->id) != l.models.end();
+}
+
+// A granted licence beats a denied one, which beats a pending one.
+const Licence* FindLicence(const RuleSet& rules, const Rule& r, const Situation& s) {
+  const Licence* best = nullptr;
+  const auto rank = [](LicenceStatus st) {
+    return st == LicenceStatus::kGranted ? 2 : st == LicenceStatus::kDenied ? 1 : 0;
+  };
+  for (const Licence& l : rules.licences()) {
+    if (LicenceCovers(l, r, s) && (!best || rank(l.status) > rank(best->status))) best = &l;
+  }
+  return best;
+}
+
+Action WithLicence(const Licence& l) {
+  switch (l.status) {
+    case LicenceStatus::kGranted:
+      return l.revenue_share_pct ? Action::kAllowedWithRevenueShare : Action::kAllowed;
+    case LicenceStatus::kDenied:
+      return Action::kProhibited;
+    case LicenceStatus::kPending:
+      return Action::kLicenceRequired;
+  }
+  return Action::kLicenceRequired;
+}
+
+Verdict Decide(const RuleSet& rules, const std::vector<const Rule*>& candidates,
+               const Situation& s) {
+  SituationFacts facts(rules, s);
+  std::vector<RuleHit> hits;
+  for (const Rule* r : candidates) {
+    if (!r->InForce(s.date) || !r->CoversTransfer(s.transfer) || !r->CoversLocation(s.location) ||
+        !r->CoversEndUser(s.end_user_hq, s.end_user_parent_hq)) {
+      continue;
+    }
+    RuleHit h;
+    h.rule = r;
+    facts.set_explain(&h.facts);
+    const Tri chip = r->chip.Evaluate(facts, &h.facts);
+    const Tri cond = chip == Tri::kFalse ? Tri::kFalse : r->condition.Evaluate(facts, &h.facts);
+    facts.set_explain(nullptr);
+    if (cond == Tri::kFalse) continue;
+    h.match = chip == Tri::kTrue && cond == Tri::kTrue ? Tri::kTrue : Tri::kUnknown;
+    // A proposed rule binds nobody yet: it is shown, at most as a warning.
+    h.action = r->kind == RuleKind::kProposed ? std::min(r->action, Action::kWarning) : r->action;
+    if (h.action == Action::kLicenceRequired && h.match == Tri::kTrue) {
+      if (const Licence* l = FindLicence(rules, *r, s)) {
+        h.licence = l;
+        h.action = WithLicence(*l);
+      }
+    }
+    hits.push_back(std::move(h));
+  }
+  // Carve-outs: only a rule that surely applies sets another aside.
+  for (const RuleHit& h : hits) {
+    if (h.match != Tri::kTrue) continue;
+    for (RuleHit& other : hits) {
+      if (std::find(h.rule->carves_out.begin(), h.rule->carves_out.end(), other.rule->id) !=
+          h.rule->carves_out.end()) {
+        other.carved_out = true;
+      }
+    }
+  }
+  std::stable_sort(hits.begin(), hits.end(), [](const RuleHit& a, const RuleHit& b) {
+    if (a.rule->jurisdiction != b.rule->jurisdiction) {
+      return a.rule->jurisdiction < b.rule->jurisdiction;
+    }
+    return a.action > b.action;
+  });
+  Verdict v;
+  for (RuleHit& h : hits) {
+    if (v.jurisdictions.empty() || v.jurisdictions.back().jurisdiction != h.rule->jurisdiction) {
+      v.jurisdictions.push_back({h.rule->jurisdiction, Action::kAllowed, false, std::nullopt, {}});
+    }
+    JurisdictionVerdict& j = v.jurisdictions.back();
+    if (!h.carved_out && h.match == Tri::kTrue) {
+      if (h.action > j.action) {
+        j.action = h.action;
+        j.revenue_share_pct.reset();
+      }
+      if (h.action == j.action && h.action == Action::kAllowedWithRevenueShare) {
+        const std::optional<double> pct = h.licence && h.licence->revenue_share_pct
+                                              ? h.licence->revenue_share_pct
+                                              : h.rule->revenue_share_pct;
+        if (pct && (!j.revenue_share_pct || *pct > *j.revenue_share_pct)) {
+          j.revenue_share_pct = pct;
+        }
+      }
+    }
+    j.hits.push_back(std::move(h));
+  }
+  for (JurisdictionVerdict& j : v.jurisdictions) {
+    for (const RuleHit& h : j.hits) {
+      if (!h.carved_out && h.match == Tri::kUnknown && h.action > j.action) {
+        j.needs_manual_classification = true;
+      }
+    }
+    v.overall = std::max(v.overall, j.action);
+    v.needs_manual_classification |= j.needs_manual_classification;
+  }
+  return v;
+}
+
+class NaiveEngine final : public Engine {
+ public:
+  explicit NaiveEngine(const RuleSet& rules) : rules_(rules) {
+    for (const Rule& r : rules.rules()) all_.push_back(&r);
+  }
+  Verdict Evaluate(const Situation& s) const override { return Decide(rules_, all_, s); }
+
+ private:
+  const RuleSet& rules_;
+  std::vector<const Rule*> all_;
+};
+
+// Per transfer type: rules scoped to named countries, by country, and rules that apply
+// anywhere. A situation reads two short lists instead of every rule.
+class IndexedEngine final : public Engine {
+ public:
+  explicit IndexedEngine(const RuleSet& rules) : rules_(rules) {
+    const std::vector<Rule>& all = rules.rules();
+    for (uint32_t i = 0; i < all.size(); ++i) {
+      for (int t = 0; t < kTransferTypes; ++t) {
+        if (!all[i].CoversTransfer(static_cast<TransferType>(t))) continue;
+        if (all[i].locations.empty()) {
+          anywhere_[t].push_back(i);
+        } else {
+          for (const std::string& c : all[i].locations) by_country_[t][c].push_back(i);
+        }
+      }
+    }
+  }
+
+  Verdict Evaluate(const Situation& s) const override {
+    const int t = static_cast<int>(s.transfer);
+    std::vector<uint32_t> ids = anywhere_[t];
+    if (auto it = by_country_[t].find(s.location); it != by_country_[t].end()) {
+      ids.insert(ids.end(), it->second.begin(), it->second.end());
+      std::sort(ids.begin(), ids.end());  // the file's order, as the naive engine sees it
+    }
+    std::vector<const Rule*> candidates;
+    candidates.reserve(ids.size());
+    for (uint32_t i : ids) candidates.push_back(&rules_.rules()[i]);
+    return Decide(rules_, candidates, s);
+  }
+
+ private:
+  const RuleSet& rules_;
+  std::array<std::vector<uint32_t>, kTransferTypes> anywhere_;
+  std::array<std::unordered_map<std::string, std::vector<uint32_t>>, kTransferTypes> by_country_;
+};
+
+}  // namespace
+
+std::vector<std::string> Verdict::Explain() const {
+  std::vector<std::string> lines;
+  for (const JurisdictionVerdict& j : jurisdictions) {
+    for (const RuleHit& h : j.hits) {
+      std::string line = j.jurisdiction + ": " + std::string(ActionName(h.action));
+      if (h.match == Tri::kUnknown) line += " (may apply: needs manual classification)";
+      if (h.carved_out) line += " (set aside by a carve-out)";
+      line += " by " + h.rule->id + " (" + std::string(RuleKindName(h.rule->kind)) + ", in force " +
+              h.rule->effective_from.ToString() + "; " + h.rule->source + ")";
+      if (!h.facts.empty()) {
+        line += ": ";
+        for (size_t i = 0; i < h.facts.size(); ++i) {
+          line += (i ? ", " : "") + h.facts[i].field + "=" + FormatValue(h.facts[i].value);
+        }
+      }
+      if (h.licence) {
+        line +=
+            "; licence " + h.licence->id + " " + std::string(LicenceStatusName(h.licence->status));
+      }
+      lines.push_back(std::move(line));
+    }
+  }
+  return lines;
+}
+
+std::unique_ptr<Engine> MakeNaiveEngine(const RuleSet& rules) {
+  return std::make_unique<NaiveEngine>(rules);
+}
+
+std::unique_ptr<Engine> MakeIndexedEngine(const RuleSet& rules) {
+  return std::make_unique<IndexedEngine>(rules);
+}
+
+}  // namespace gpufleet::compliance

@@ -1,0 +1,71 @@
+// Names of the rule enums as they appear in rule files and reports.
+
+#include <array>
+#include <string>
+
+#include "gpufleet/compliance/rule_set.h"
+
+namespace gpufleet::compliance {
+namespace {
+
+constexpr std::array<std::string_view, 6> kActionNames = {
+    "allowed",          "warning",   "allowed_with_revenue_share", "notification_required",
+    "licence_required", "prohibited"};
+constexpr std::array<std::string_view, kTransferTypes> kTransferNames = {
+    "export", "reexport", "in_country_transfer", "remote_access", "use"};
+
+template <typename Enum, size_t N>
+Result<Enum> ParseName(std::string_view name, const std::array<std::string_view, N>& names,
+                       std::string_view what) {
+  for (size_t i = 0; i < N; ++i) {
+    if (names[i] == name) return static_cast<Enum>(i);
+  }
+  std::string list;
+  for (std::string_view n : names) list += (list.empty() ? "" : ", ") + std::string(n);
+  return Status::InvalidArgument("unknown " + std::string(what) + " '" + std::string(name) +
+                                 "' (one of: " + list + ")");
+}
+
+}  // namespace
+
+std::string_view ActionName(Action a) { return kActionNames[static_cast<size_t>(a)]; }
+
+Result<Action> ParseAction(std::string_view name) {
+  // US spelling, as the Federal Register writes it.
+  if (name == "license_required") return Action::kLicenceRequired;
+  return ParseName<Action>(name, kActionNames, "action");
+}
+
+std::string_view RuleKindName(RuleKind k) {
+  switch (k) {
+    case RuleKind::kRegulation:
+      return "regulation";
+    case RuleKind::kGuidance:
+      return "guidance";
+    case RuleKind::kReported:
+      return "reported";
+    case RuleKind::kProposed:
+      return "proposed";
+  }
+  return "unknown";
+}
+
+std::string_view TransferTypeName(TransferType t) { return kTransferNames[static_cast<size_t>(t)]; }
+
+Result<TransferType> ParseTransferType(std::string_view name) {
+  return ParseName<TransferType>(name, kTransferNames, "transfer type");
+}
+
+std::string_view LicenceStatusName(LicenceStatus s) {
+  switch (s) {
+    case LicenceStatus::kPending:
+      return "pending";
+    case LicenceStatus::kGranted:
+      return "granted";
+    case LicenceStatus::kDenied:
+      return "denied";
+  }
+  return "unknown";
+}
+
+}  // namespace gpufleet::compliance

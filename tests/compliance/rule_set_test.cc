@@ -1,0 +1,179 @@
+#include "gpufleet/compliance/rule_set.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace gpufleet::compliance {
+namespace {
+
+using ::testing::HasSubstr;
+
+const std::map<std::string, std::string, std::less<>> kModels = {{"H20", "nvidia-h20"},
+                                                                 {"nvidia-h20", "nvidia-h20"}};
+
+constexpr char kGood[] = R"(groups:
+  D:5: [CN, RU, IR]
+  CN-MO-D5: [D:5, MO]
+derived:
+  - name: big
+    predicate: "tpp >= 4800"
+    source: test
+rules:
+  - id: R1
+    kind: regulation
+    jurisdiction: US
+    effective_from: 2023-11-17
+    chip: "big AND is_datacenter"
+    locations: [CN-MO-D5]
+    transfers: [export, reexport]
+    action: licence_required
+    licence_policy: presumption of denial
+    source: test
+  - id: R1
+    version: 2
+    kind: regulation
+    jurisdiction: US
+    effective_from: 2022-10-07
+    effective_to: 2023-11-16
+    chip: "big"
+    locations: [CN]
+    action: licence_required
+    source: test
+  - id: R2
+    kind: reported
+    jurisdiction: CN
+    effective_from: 2025-08-01
+    condition: "site_state_funded AND project_completion_pct < 30"
+    action: prohibited
+    source: test
+licences:
+  - id: L1
+    holder: acme
+    models: [H20]
+    locations: [CN]
+    valid_from: 2025-08-11
+    status: granted
+    revenue_share_pct: 15
+)";
+
+TEST(RuleSetTest, ReadsGroupsDerivedFactsRulesAndLicences) {
+  auto set = RuleSet::Parse(kGood, "good.yaml", kModels);
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ(set->groups().at("CN-MO-D5"), (std::vector<std::string>{"CN", "IR", "MO", "RU"}));
+  ASSERT_EQ(set->rules().size(), 3u);
+  const Rule& r1 = set->rules()[0];
+  EXPECT_EQ(r1.locations, (std::vector<std::string>{"CN", "IR", "MO", "RU"}));
+  EXPECT_TRUE(r1.CoversTransfer(TransferType::kReexport));
+  EXPECT_FALSE(r1.CoversTransfer(TransferType::kRemoteAccess));
+  EXPECT_TRUE(r1.CoversLocation("MO"));
+  EXPECT_FALSE(r1.CoversLocation("MY"));
+  EXPECT_EQ(r1.action, Action::kLicenceRequired);
+  EXPECT_TRUE(r1.InForce(*Date::Parse("2023-11-17")));
+  EXPECT_FALSE(r1.InForce(*Date::Parse("2023-11-16")));
+  EXPECT_EQ(r1.line, 9);
+  const auto versions = set->Versions("R1");
+  ASSERT_EQ(versions.size(), 2u);
+  EXPECT_EQ(versions[0]->version, 2) << "ordered by effective_from";
+  ASSERT_EQ(set->licences().size(), 1u);
+  EXPECT_EQ(set->licences()[0].models, (std::vector<std::string>{"nvidia-h20"}));
+  EXPECT_EQ(set->licences()[0].status, LicenceStatus::kGranted);
+  ASSERT_EQ(set->derived().size(), 1u);
+  EXPECT_EQ(set->derived()[0].predicate.fields(), (std::vector<std::string>{"tpp"}));
+}
+
+// Replaces the first occurrence of `from` in the good file.
+std::string Edit(const std::string& from, const std::string& to) {
+  std::string text = kGood;
+  const size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return text.replace(at, from.size(), to);
+}
+
+struct BadFile {
+  std::string name;
+  std::string text;
+  std::string where;  // "file:line" prefix expected in the message
+  std::string what;
+};
+
+class RuleSetBadFileTest : public ::testing::TestWithParam<BadFile> {};
+
+TEST_P(RuleSetBadFileTest, IsRejectedWithLineAndReason) {
+  auto set = RuleSet::Parse(GetParam().text, "rules.yaml", kModels);
+  ASSERT_FALSE(set.ok());
+  EXPECT_THAT(set.status().message(), HasSubstr(GetParam().where));
+  EXPECT_THAT(set.status().message(), HasSubstr(GetParam().what));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Malformed, RuleSetBadFileTest,
+    ::testing::Values(
+        BadFile{"UnknownField", Edit("    licence_policy:", "    licence_polcy:"),
+                "rules.yaml:17:", "unknown field 'licence_polcy'"},
+        BadFile{"UnknownTopLevel", std::string(kGood) + "quotas: []\n",
+                "rules.yaml:", "unknown field 'quotas'"},
+        BadFile{"DatesOutOfOrder", Edit("effective_to: 2023-11-16", "effective_to: 2021-01-01"),
+                "rules.yaml:24:", "dates out of order"},
+        BadFile{"NotADate", Edit("effective_from: 2025-08-01", "effective_from: 2025-08-32"),
+                "rules.yaml:", "not a date"},
+        BadFile{"OverlappingVersions", Edit("effective_to: 2023-11-16", "effective_to: 2023-12-31"),
+                "rule 'R1'", "overlaps version 1"},
+        BadFile{"DuplicateVersion", Edit("    version: 2\n", ""), "rule 'R1' version 1",
+                "defined twice"},
+        BadFile{"UnknownGroup", Edit("locations: [CN-MO-D5]", "locations: [D:9]"),
+                "rules.yaml:14:", "unknown group or country code 'D:9'"},
+        BadFile{"GroupCycle", Edit("D:5: [CN, RU, IR]", "D:5: [CN, CN-MO-D5]"),
+                "rules.yaml:", "contains itself"},
+        BadFile{"UnknownFact", Edit("chip: \"big\"\n", "chip: \"tppp > 1\"\n"),
+                "rules.yaml:", "unknown field 'tppp'"},
+        BadFile{"UnknownAction", Edit("action: prohibited", "action: forbidden"),
+                "rules.yaml:", "unknown action 'forbidden'"},
+        BadFile{"UnknownKind", Edit("kind: reported", "kind: rumour"),
+                "rules.yaml:", "'rumour' is not one of"},
+        BadFile{"UnknownTransfer", Edit("transfers: [export, reexport]", "transfers: [smuggle]"),
+                "rules.yaml:15:", "unknown transfer type 'smuggle'"},
+        BadFile{"MissingSource",
+                Edit("    action: prohibited\n    source: test\n", "    action: prohibited\n"),
+                "rules.yaml:", "missing required field 'source'"},
+        BadFile{"UnknownLicenceModel", Edit("models: [H20]", "models: [H30]"),
+                "rules.yaml:", "unknown accelerator model 'H30'"},
+        BadFile{"RevenueShareWithoutPct",
+                Edit("action: prohibited", "action: allowed_with_revenue_share"),
+                "rules.yaml:", "needs revenue_share_pct"},
+        BadFile{"NotYaml", "rules: [\n  - id: x\n  bad", "rules.yaml:", ""},
+        BadFile{"Conflict",
+                std::string(kGood).substr(0, std::string(kGood).find("licences:")) +
+                    R"(  - id: R3
+    kind: guidance
+    jurisdiction: CN
+    effective_from: 2025-09-01
+    condition: "site_state_funded AND project_completion_pct < 30"
+    action: warning
+    source: test
+)",
+                "rule 'R3'", "same scope as rule 'R2'"},
+        BadFile{"CarveOutOfNothing",
+                Edit("    action: prohibited\n", "    action: prohibited\n    carves_out: [R9]\n"),
+                "rule 'R2'", "unknown rule 'R9'"}),
+    [](const auto& p) { return p.param.name; });
+
+TEST(RuleSetTest, StackingAndPrecedenceAreNotConflicts) {
+  const std::string base = std::string(kGood).substr(0, std::string(kGood).find("licences:"));
+  const std::string other = R"(  - id: R3
+    kind: guidance
+    jurisdiction: CN
+    effective_from: 2025-09-01
+    condition: "site_state_funded AND project_completion_pct < 30"
+    action: warning
+    precedence: 1
+    source: test
+)";
+  EXPECT_TRUE(RuleSet::Parse(base + other, "r.yaml", kModels).ok()) << "precedence decides";
+  std::string narrower = other;
+  narrower.replace(narrower.find("precedence: 1"), 13, "locations: [CN]");
+  EXPECT_TRUE(RuleSet::Parse(base + narrower, "r.yaml", kModels).ok())
+      << "a different scope stacks";
+}
+
+}  // namespace
+}  // namespace gpufleet::compliance
