@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "cli/check_command.h"
 #include "cli/check_transfer_command.h"
 #include "cli/simulate_command.h"
 
@@ -12,6 +13,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = 0;
   gpufleet::cli::AddSimulateCommand(app, exit_code);
+  gpufleet::cli::AddCheckCommand(app, exit_code);
   gpufleet::cli::AddCheckTransferCommand(app, exit_code);
   try {
     app.parse(argc, argv);

@@ -56,6 +56,22 @@ Result<TransferType> ParseTransferType(std::string_view name) {
   return ParseName<TransferType>(name, kTransferNames, "transfer type");
 }
 
+std::string_view QuotaMeasureName(QuotaMeasure m) {
+  return m == QuotaMeasure::kDomesticShareMin ? "domestic_share_min" : "external_share_max";
+}
+
+std::string_view QuotaBasisName(QuotaBasis b) {
+  switch (b) {
+    case QuotaBasis::kCount:
+      return "count";
+    case QuotaBasis::kCompute:
+      return "compute";
+    case QuotaBasis::kSpend:
+      return "spend";
+  }
+  return "unknown";
+}
+
 std::string_view LicenceStatusName(LicenceStatus s) {
   switch (s) {
     case LicenceStatus::kPending:

@@ -93,15 +93,27 @@ class GroupExpander {
   std::vector<std::string> stack_;
 };
 
+// Where the reader puts what it reads.
+struct RuleSetParts {
+  std::vector<Rule>* rules;
+  std::vector<DerivedFact>* derived;
+  std::vector<Licence>* licences;
+  std::vector<Quota>* quotas;
+  GroupMap* groups;
+};
+
 class RuleFileReader {
  public:
   RuleFileReader(std::string file, const std::map<std::string, std::string, std::less<>>& model_ids)
       : file_(std::move(file)), model_ids_(model_ids) {}
 
-  Status Read(const YAML::Node& root, std::vector<Rule>& rules, std::vector<DerivedFact>& derived,
-              std::vector<Licence>& licences, GroupMap& groups) {
+  Status Read(const YAML::Node& root, RuleSetParts parts) {
+    std::vector<Rule>& rules = *parts.rules;
+    std::vector<DerivedFact>& derived = *parts.derived;
+    std::vector<Licence>& licences = *parts.licences;
+    GroupMap& groups = *parts.groups;
     YamlFields top(root, file_, "rule file");
-    GPUFLEET_RETURN_IF_ERROR(top.CheckKeys({"groups", "derived", "rules", "licences"}));
+    GPUFLEET_RETURN_IF_ERROR(top.CheckKeys({"groups", "derived", "rules", "licences", "quotas"}));
     Result<GroupMap> g = GroupExpander(file_, root["groups"]).ExpandAll();
     if (!g.ok()) return g.status();
     groups = std::move(g).value();
@@ -122,6 +134,12 @@ class RuleFileReader {
       Result<Rule> r = ReadRule(n);
       if (!r.ok()) return r.status();
       rules.push_back(std::move(r).value());
+      return Status::Ok();
+    }));
+    GPUFLEET_RETURN_IF_ERROR(ForEach(root, "quotas", [&](const YAML::Node& n) {
+      Result<Quota> q = ReadQuota(n);
+      if (!q.ok()) return q.status();
+      parts.quotas->push_back(std::move(q).value());
       return Status::Ok();
     }));
     return ForEach(root, "licences", [&](const YAML::Node& n) {
@@ -239,42 +257,14 @@ class RuleFileReader {
     Result<int> version = f.Int("version", 1);
     if (!version.ok()) return version.status();
     r.version = *version;
-    Result<std::string> kind = f.String("kind", true);
+    Result<RuleKind> kind = ReadKind(f);
     if (!kind.ok()) return kind.status();
-    bool kind_ok = false;
-    for (RuleKind k :
-         {RuleKind::kRegulation, RuleKind::kGuidance, RuleKind::kReported, RuleKind::kProposed}) {
-      if (RuleKindName(k) == *kind) {
-        r.kind = k;
-        kind_ok = true;
-      }
-    }
-    if (!kind_ok) {
-      return f.Error("kind",
-                     "'" + *kind + "' is not one of regulation, guidance, reported, proposed");
-    }
+    r.kind = *kind;
     Result<std::string> jurisdiction = f.String("jurisdiction", true);
     if (!jurisdiction.ok()) return jurisdiction.status();
     r.jurisdiction = *jurisdiction;
-    Result<std::optional<Date>> from = f.OptionalDate("effective_from");
-    Result<std::optional<Date>> to = f.OptionalDate("effective_to");
-    Result<std::optional<Date>> not_enforced = f.OptionalDate("not_enforced_from");
-    for (const auto* d : {&from, &to, &not_enforced}) {
-      if (!d->ok()) return d->status();
-    }
-    if (!*from) return f.Error(n, "missing required field 'effective_from'");
-    r.effective_from = **from;
-    if (*to) r.effective_to = **to;
-    if (*not_enforced) r.not_enforced_from = **not_enforced;
-    if (r.effective_to < r.effective_from) {
-      return f.Error("effective_to", "dates out of order: effective_to " +
-                                         r.effective_to.ToString() + " is before effective_from " +
-                                         r.effective_from.ToString());
-    }
-    if (r.not_enforced_from < r.effective_from) {
-      return f.Error("not_enforced_from",
-                     "dates out of order: before effective_from " + r.effective_from.ToString());
-    }
+    GPUFLEET_RETURN_IF_ERROR(
+        ReadDates(f, n, r.effective_from, r.effective_to, r.not_enforced_from));
     Result<Predicate> chip = ReadPredicate(f, "chip", chip_schema_);
     if (!chip.ok()) return chip.status();
     r.chip = std::move(chip).value();
@@ -318,6 +308,123 @@ class RuleFileReader {
       *out = *s;
     }
     return r;
+  }
+
+  static Result<RuleKind> ReadKind(const YamlFields& f) {
+    Result<std::string> kind = f.String("kind", true);
+    if (!kind.ok()) return kind.status();
+    for (RuleKind k :
+         {RuleKind::kRegulation, RuleKind::kGuidance, RuleKind::kReported, RuleKind::kProposed}) {
+      if (RuleKindName(k) == *kind) return k;
+    }
+    return f.Error("kind",
+                   "'" + *kind + "' is not one of regulation, guidance, reported, proposed");
+  }
+
+  // effective_from (required), effective_to, not_enforced_from, in order.
+  static Status ReadDates(const YamlFields& f, const YAML::Node& n, Date& from, Date& to,
+                          Date& not_enforced) {
+    Result<std::optional<Date>> f_from = f.OptionalDate("effective_from");
+    Result<std::optional<Date>> f_to = f.OptionalDate("effective_to");
+    Result<std::optional<Date>> f_ne = f.OptionalDate("not_enforced_from");
+    for (const auto* d : {&f_from, &f_to, &f_ne}) {
+      if (!d->ok()) return d->status();
+    }
+    if (!*f_from) return f.Error(n, "missing required field 'effective_from'");
+    from = **f_from;
+    if (*f_to) to = **f_to;
+    if (*f_ne) not_enforced = **f_ne;
+    if (to < from) {
+      return f.Error("effective_to", "dates out of order: effective_to " + to.ToString() +
+                                         " is before effective_from " + from.ToString());
+    }
+    if (not_enforced < from) {
+      return f.Error("not_enforced_from",
+                     "dates out of order: before effective_from " + from.ToString());
+    }
+    return Status::Ok();
+  }
+
+  Result<Quota> ReadQuota(const YAML::Node& n) {
+    YamlFields f0(n, file_, "quota");
+    GPUFLEET_RETURN_IF_ERROR(
+        f0.CheckKeys({"id", "version", "kind", "jurisdiction", "effective_from", "effective_to",
+                      "not_enforced_from", "measure", "basis", "threshold_pct", "domestic_to",
+                      "locations", "sites", "per_site", "action", "source", "summary"}));
+    Quota q;
+    q.line = f0.line();
+    Result<std::string> id = f0.String("id", true);
+    if (!id.ok()) return id.status();
+    q.id = *id;
+    const YamlFields f(n, file_, "quota '" + q.id + "'");
+    Result<int> version = f.Int("version", 1);
+    if (!version.ok()) return version.status();
+    q.version = *version;
+    Result<RuleKind> kind = ReadKind(f);
+    if (!kind.ok()) return kind.status();
+    q.kind = *kind;
+    Result<std::string> jurisdiction = f.String("jurisdiction", true);
+    if (!jurisdiction.ok()) return jurisdiction.status();
+    q.jurisdiction = *jurisdiction;
+    GPUFLEET_RETURN_IF_ERROR(
+        ReadDates(f, n, q.effective_from, q.effective_to, q.not_enforced_from));
+    Result<std::string> measure = f.String("measure", true);
+    if (!measure.ok()) return measure.status();
+    if (*measure == "domestic_share_min") {
+      q.measure = QuotaMeasure::kDomesticShareMin;
+    } else if (*measure == "external_share_max") {
+      q.measure = QuotaMeasure::kExternalShareMax;
+      q.basis = QuotaBasis::kCompute;  // the resale cap is TPP-weighted unless told otherwise
+    } else {
+      return f.Error("measure",
+                     "'" + *measure + "' is not domestic_share_min or external_share_max");
+    }
+    Result<std::string> basis = f.String("basis", false);
+    if (!basis.ok()) return basis.status();
+    if (!basis->empty()) {
+      bool found = false;
+      for (QuotaBasis b : {QuotaBasis::kCount, QuotaBasis::kCompute, QuotaBasis::kSpend}) {
+        if (QuotaBasisName(b) == *basis) {
+          q.basis = b;
+          found = true;
+        }
+      }
+      if (!found) return f.Error("basis", "'" + *basis + "' is not count, compute or spend");
+    }
+    Result<std::optional<double>> threshold = f.OptionalNumber("threshold_pct");
+    if (!threshold.ok()) return threshold.status();
+    if (!*threshold) return f.Error(n, "missing required field 'threshold_pct'");
+    if (**threshold < 0 || **threshold > 100)
+      return f.Error("threshold_pct", "must be within 0..100");
+    q.threshold_pct = **threshold;
+    Result<std::string> domestic_to = f.String("domestic_to", false);
+    if (!domestic_to.ok()) return domestic_to.status();
+    q.domestic_to = domestic_to->empty() ? q.jurisdiction : *domestic_to;
+    Result<std::vector<std::string>> locations = ReadCountries(f, "locations");
+    if (!locations.ok()) return locations.status();
+    q.locations = std::move(locations).value();
+    Result<Predicate> sites = ReadPredicate(f, "sites", situation_schema_);
+    if (!sites.ok()) return sites.status();
+    q.sites = std::move(sites).value();
+    Result<std::string> per_site = f.String("per_site", false);
+    if (!per_site.ok()) return per_site.status();
+    if (!per_site->empty() && *per_site != "true" && *per_site != "false") {
+      return f.Error("per_site", "expected true or false");
+    }
+    q.per_site = *per_site == "true";
+    Result<std::string> action = f.String("action", false);
+    if (!action.ok()) return action.status();
+    if (!action->empty()) {
+      Result<Action> a = ParseAction(*action);
+      if (!a.ok()) return f.Error("action", a.status().message());
+      q.action = *a;
+    }
+    for (auto [key, out] : {std::pair{"source", &q.source}, std::pair{"summary", &q.summary}}) {
+      Result<std::string> s = f.String(key, std::string_view(key) == "source");
+      if (!s.ok()) return s.status();
+      *out = *s;
+    }
+    return q;
   }
 
   Result<Licence> ReadLicence(const YAML::Node& n) {
@@ -489,8 +596,8 @@ Result<RuleSet> RuleSet::Parse(std::string_view yaml, const std::string& name_fo
   RuleSet set;
   try {
     RuleFileReader reader(name_for_errors, model_ids);
-    GPUFLEET_RETURN_IF_ERROR(
-        reader.Read(root, set.rules_, set.derived_, set.licences_, set.groups_));
+    GPUFLEET_RETURN_IF_ERROR(reader.Read(
+        root, {&set.rules_, &set.derived_, &set.licences_, &set.quotas_, &set.groups_}));
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(name_for_errors + ":" + std::to_string(e.mark.line + 1) + ":" +
                                    std::to_string(e.mark.column + 1) + ": " + e.msg);

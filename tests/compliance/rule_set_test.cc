@@ -81,6 +81,39 @@ TEST(RuleSetTest, ReadsGroupsDerivedFactsRulesAndLicences) {
   EXPECT_EQ(set->derived()[0].predicate.fields(), (std::vector<std::string>{"tpp"}));
 }
 
+// A quota missing its measure and threshold, for the cases below to complete.
+constexpr char kQuota[] = R"(quotas:
+  - id: Q1
+    kind: guidance
+    jurisdiction: CN
+    effective_from: 2025-08-17
+    sites: "site_public_hub"
+    source: test
+)";
+
+TEST(RuleSetTest, ReadsQuotas) {
+  const std::string text = std::string(kGood) + kQuota +
+                           "    measure: domestic_share_min\n    threshold_pct: 50\n"
+                           "    locations: [CN]\n    per_site: true\n";
+  auto set = RuleSet::Parse(text, "q.yaml", kModels);
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  ASSERT_EQ(set->quotas().size(), 1u);
+  const Quota& q = set->quotas()[0];
+  EXPECT_EQ(q.measure, QuotaMeasure::kDomesticShareMin);
+  EXPECT_EQ(q.basis, QuotaBasis::kCount);
+  EXPECT_EQ(q.threshold_pct, 50);
+  EXPECT_EQ(q.domestic_to, "CN") << "defaults to the jurisdiction";
+  EXPECT_TRUE(q.per_site);
+  EXPECT_EQ(q.action, Action::kWarning);
+  EXPECT_EQ(q.sites.fields(), (std::vector<std::string>{"site_public_hub"}));
+
+  auto cap = RuleSet::Parse(
+      std::string(kGood) + kQuota + "    measure: external_share_max\n    threshold_pct: 30\n",
+      "q.yaml", kModels);
+  ASSERT_TRUE(cap.ok()) << cap.status().ToString();
+  EXPECT_EQ(cap->quotas()[0].basis, QuotaBasis::kCompute) << "the resale cap is TPP-weighted";
+}
+
 // Replaces the first occurrence of `from` in the good file.
 std::string Edit(const std::string& from, const std::string& to) {
   std::string text = kGood;
@@ -110,8 +143,14 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadFile{"UnknownField", Edit("    licence_policy:", "    licence_polcy:"),
                 "rules.yaml:17:", "unknown field 'licence_polcy'"},
-        BadFile{"UnknownTopLevel", std::string(kGood) + "quotas: []\n",
-                "rules.yaml:", "unknown field 'quotas'"},
+        BadFile{"UnknownTopLevel", std::string(kGood) + "quota: []\n",
+                "rules.yaml:", "unknown field 'quota'"},
+        BadFile{"QuotaMeasure", std::string(kGood) + kQuota + "    measure: domestic_share\n",
+                "quota 'Q1'", "not domestic_share_min or external_share_max"},
+        BadFile{"QuotaThreshold",
+                std::string(kGood) + kQuota + "    measure: domestic_share_min\n" +
+                    "    threshold_pct: 150\n",
+                "quota 'Q1'", "within 0..100"},
         BadFile{"DatesOutOfOrder", Edit("effective_to: 2023-11-16", "effective_to: 2021-01-01"),
                 "rules.yaml:24:", "dates out of order"},
         BadFile{"NotADate", Edit("effective_from: 2025-08-01", "effective_from: 2025-08-32"),

@@ -355,9 +355,20 @@ inline const std::vector<TimelineCase>& Cases() {
        .location = "CN",
        .from = "US",
        .needs_manual = true},
-      {.name = "KunlunP800_China_2024_06_01_UnknownTppNeedsManualClassification",
+      // A Chinese-designed, Chinese-made chip at home is outside the US rules (derived fact
+      // us_subject), so its unknown TPP decides nothing in 2024...
+      {.name = "KunlunP800_China_2024_06_01_DomesticChipOutsideUsRules",
        .chip = "Kunlun P800",
        .date = "2024-06-01",
+       .location = "CN",
+       .from = "CN",
+       .transfer = kInCountry,
+       .needs_manual = false},
+      // ...but from 2025-05-13 GP10 reaches PRC-made 3A090-level chips anywhere, and whether the
+      // P800 is one depends on its unpublished TPP.
+      {.name = "KunlunP800_China_2025_06_01_Gp10NeedsManualClassification",
+       .chip = "Kunlun P800",
+       .date = "2025-06-01",
        .location = "CN",
        .from = "CN",
        .transfer = kInCountry,

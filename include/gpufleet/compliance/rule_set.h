@@ -107,6 +107,42 @@ struct Licence {
   int line = 0;
 };
 
+// A sourcing or policy quota: a share of a fleet (or of each site) that must stay above or
+// below a threshold, e.g. "public computing hubs: more than 50% domestic accelerators" or "at
+// most 30% of compute rented to external customers".
+enum class QuotaMeasure : uint8_t {
+  kDomesticShareMin = 0,  // share of accelerators domestic to `domestic_to` >= threshold
+  kExternalShareMax = 1,  // share operated by external customers <= threshold
+};
+enum class QuotaBasis : uint8_t { kCount = 0, kCompute = 1, kSpend = 2 };  // compute = TPP
+std::string_view QuotaMeasureName(QuotaMeasure m);
+std::string_view QuotaBasisName(QuotaBasis b);
+
+struct Quota {
+  std::string id;
+  int version = 1;
+  RuleKind kind = RuleKind::kRegulation;
+  std::string jurisdiction;
+  Date effective_from = Date::Min();
+  Date effective_to = Date::Max();  // inclusive
+  Date not_enforced_from = Date::Max();
+  QuotaMeasure measure = QuotaMeasure::kDomesticShareMin;
+  QuotaBasis basis = QuotaBasis::kCount;
+  double threshold_pct = 0;
+  std::string domestic_to;              // kDomesticShareMin: whose domestic chips count
+  std::vector<std::string> locations;   // sites in these countries; empty = everywhere
+  Predicate sites = Predicate::True();  // over site facts (location, site_state_funded, ...)
+  bool per_site = false;                // each matching site on its own, or all pooled
+  Action action = Action::kWarning;     // what a breach is
+  std::string source;
+  std::string summary;
+  int line = 0;
+
+  bool InForce(Date d) const {
+    return effective_from <= d && d <= effective_to && d < not_enforced_from;
+  }
+};
+
 class RuleSet {
  public:
   // Reads and validates a rule file. `model_ids` resolves model names in licences (id or
@@ -119,6 +155,7 @@ class RuleSet {
   const std::vector<Rule>& rules() const { return rules_; }
   const std::vector<DerivedFact>& derived() const { return derived_; }
   const std::vector<Licence>& licences() const { return licences_; }
+  const std::vector<Quota>& quotas() const { return quotas_; }
   const GroupMap& groups() const { return groups_; }
   // Every version of one id, by effective_from.
   std::vector<const Rule*> Versions(std::string_view id) const;
@@ -127,6 +164,7 @@ class RuleSet {
   std::vector<Rule> rules_;
   std::vector<DerivedFact> derived_;
   std::vector<Licence> licences_;
+  std::vector<Quota> quotas_;
   GroupMap groups_;
 };
 

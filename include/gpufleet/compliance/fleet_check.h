@@ -1,0 +1,52 @@
+#pragma once
+// `gpufleet check`: every asset of an inventory and every sourcing quota evaluated on a date
+// (docs/compliance.md, "Checking a fleet"). An asset is judged twice: how it arrived, under
+// the rules in force on its acquisition date (hardware installed before a rule is not caught
+// by it), and holding and operating it on the check date.
+
+#include <string>
+#include <vector>
+
+#include "gpufleet/catalog/catalog.h"
+#include "gpufleet/compliance/engine.h"
+#include "gpufleet/inventory/inventory.h"
+
+namespace gpufleet::compliance {
+
+enum class Severity : uint8_t { kWarning = 0, kManualClassification = 1, kViolation = 2 };
+std::string_view SeverityName(Severity s);
+
+struct AssetFinding {
+  const inventory::Asset* asset = nullptr;
+  bool at_acquisition = false;  // judged as it arrived; otherwise as held on the check date
+  Severity severity = Severity::kWarning;
+  Verdict verdict;
+  // "H20 at site sh-03, acquired 2025-05-02: US licence_required since 2025-04-09
+  // (US-2025-H20-IS-INFORMED); no licence on file"
+  std::string message;
+};
+
+struct QuotaFigure {
+  const Quota* quota = nullptr;
+  std::string scope;  // a site id, or "fleet" when pooled
+  int64_t assets = 0;
+  double share_pct = 0;  // of the basis (count, TPP or spend)
+  bool breached = false;
+  int64_t unweighted = 0;  // assets left out: their TPP or price is unknown
+};
+
+struct FleetCheckReport {
+  Date date;
+  int64_t assets_checked = 0;  // acquired on or before the date
+  int64_t violations = 0;
+  int64_t manual = 0;
+  int64_t warnings = 0;
+  std::vector<AssetFinding> findings;  // violations first, then manual, then warnings
+  std::vector<QuotaFigure> quotas;
+  int64_t distinct_situations = 0;  // verdicts computed (assets sharing a situation share one)
+};
+
+FleetCheckReport CheckFleet(const inventory::Inventory& fleet, const catalog::Catalog& catalog,
+                            const RuleSet& rules, const Engine& engine, Date at);
+
+}  // namespace gpufleet::compliance

@@ -1,0 +1,166 @@
+#include "cli/check_command.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "cli/compliance_input.h"
+#include "cli/verdict_output.h"
+#include "gpufleet/compliance/fleet_check.h"
+
+namespace gpufleet::cli {
+namespace {
+
+constexpr int kExitInputError = 1;
+constexpr int kExitViolations = 3;
+
+struct CheckFlags {
+  ComplianceInputFlags input;
+  std::string fleet;
+  std::string at;
+  bool json = false;
+  int max_lines = 50;
+};
+
+int Fail(const Status& s) {
+  std::fprintf(stderr, "gpufleet check: %s\n", s.ToString().c_str());
+  return kExitInputError;
+}
+
+nlohmann::ordered_json ReportJson(const compliance::FleetCheckReport& r,
+                                  const inventory::Inventory& fleet) {
+  using Json = nlohmann::ordered_json;
+  Json j;
+  j["date"] = r.date.ToString();
+  j["assets_checked"] = r.assets_checked;
+  j["violations"] = r.violations;
+  j["manual_classification"] = r.manual;
+  j["warnings"] = r.warnings;
+  j["findings"] = Json::array();
+  for (const compliance::AssetFinding& f : r.findings) {
+    j["findings"].push_back({{"severity", std::string(compliance::SeverityName(f.severity))},
+                             {"serial", f.asset->serial},
+                             {"model", f.asset->model},
+                             {"site", f.asset->site},
+                             {"owner", f.asset->owner},
+                             {"acquired", f.asset->acquired.ToString()},
+                             {"stage", f.at_acquisition ? "acquisition" : "use"},
+                             {"message", f.message},
+                             {"verdict", VerdictJson(f.verdict)}});
+  }
+  j["quotas"] = Json::array();
+  for (const compliance::QuotaFigure& q : r.quotas) {
+    j["quotas"].push_back({{"id", q.quota->id},
+                           {"kind", std::string(compliance::RuleKindName(q.quota->kind))},
+                           {"measure", std::string(compliance::QuotaMeasureName(q.quota->measure))},
+                           {"basis", std::string(compliance::QuotaBasisName(q.quota->basis))},
+                           {"scope", q.scope},
+                           {"share_pct", q.share_pct},
+                           {"threshold_pct", q.quota->threshold_pct},
+                           {"breached", q.breached},
+                           {"assets", q.assets},
+                           {"unweighted_assets", q.unweighted},
+                           {"source", q.quota->source}});
+  }
+  j["diversion_flags"] = Json::array();
+  for (const inventory::DiversionFlag& d : fleet.flags()) {
+    j["diversion_flags"].push_back({{"kind", std::string(inventory::FlagKindName(d.kind))},
+                                    {"serial", d.serial},
+                                    {"detail", d.detail},
+                                    {"where", d.file + ":" + std::to_string(d.line)}});
+  }
+  return j;
+}
+
+void WriteReport(const compliance::FleetCheckReport& r, const inventory::Inventory& fleet,
+                 int max_lines, std::ostream& out) {
+  out << fmt::format(
+      "fleet check on {}: {} assets, {} violations, {} need manual "
+      "classification, {} warnings ({} distinct situations evaluated)\n",
+      r.date.ToString(), r.assets_checked, r.violations, r.manual, r.warnings,
+      r.distinct_situations);
+  int shown = 0;
+  compliance::Severity last = compliance::Severity::kViolation;
+  bool first = true;
+  for (const compliance::AssetFinding& f : r.findings) {
+    if (first || f.severity != last) {
+      out << '\n' << compliance::SeverityName(f.severity) << "s:\n";
+      last = f.severity;
+      first = false;
+      shown = 0;
+    }
+    if (++shown > max_lines) {
+      if (shown == max_lines + 1) out << "  ... (more; --json lists all)\n";
+      continue;
+    }
+    out << "  " << f.message << '\n';
+  }
+  if (!r.quotas.empty()) {
+    out << "\nsourcing quotas:\n";
+    for (const compliance::QuotaFigure& q : r.quotas) {
+      const bool min = q.quota->measure == compliance::QuotaMeasure::kDomesticShareMin;
+      out << fmt::format(
+          "  {} [{}] {}: {} share {:.1f}% of {} ({} assets) {} {}% -> {}{}\n", q.quota->id,
+          compliance::RuleKindName(q.quota->kind), q.scope, min ? "domestic" : "external",
+          q.share_pct, compliance::QuotaBasisName(q.quota->basis), q.assets,
+          min ? "needs >=" : "allows <=", q.quota->threshold_pct,
+          q.breached ? std::string(compliance::ActionName(q.quota->action)) : "ok",
+          q.unweighted ? fmt::format(" ({} assets of unknown weight left out)", q.unweighted) : "");
+    }
+  }
+  if (!fleet.flags().empty()) {
+    out << "\nsigns of diversion (from the import):\n";
+    for (const inventory::DiversionFlag& d : fleet.flags()) {
+      out << fmt::format("  {} {}: {} ({}:{})\n", inventory::FlagKindName(d.kind), d.serial,
+                         d.detail, d.file, d.line);
+    }
+  }
+}
+
+int Run(const CheckFlags& f) {
+  auto input = LoadComplianceInput(f.input);
+  if (!input.ok()) return Fail(input.status());
+  auto fleet = inventory::Inventory::Load(f.fleet, input->catalog);
+  if (!fleet.ok()) return Fail(fleet.status());
+  Date at = Date::FromDays(
+      static_cast<int32_t>(std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())
+                               .time_since_epoch()
+                               .count()));
+  if (!f.at.empty()) {
+    auto d = Date::Parse(f.at);
+    if (!d.ok()) return Fail(Status::InvalidArgument("--at: " + d.status().message()));
+    at = *d;
+  }
+  const auto engine = compliance::MakeIndexedEngine(input->rules);
+  const compliance::FleetCheckReport report =
+      compliance::CheckFleet(*fleet, input->catalog, input->rules, *engine, at);
+  if (f.json) {
+    std::cout << ReportJson(report, *fleet).dump(1) << '\n';
+  } else {
+    WriteReport(report, *fleet, f.max_lines, std::cout);
+  }
+  return report.violations > 0 ? kExitViolations : 0;
+}
+
+}  // namespace
+
+void AddCheckCommand(CLI::App& app, int& exit_code) {
+  auto f = std::make_shared<CheckFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "check",
+      "Check every asset and site of a fleet against the rules in force on a date "
+      "(exit 3 when there are violations)");
+  AddComplianceInputOptions(*cmd, f->input);
+  cmd->add_option("--fleet", f->fleet, "Fleet inventory YAML (see examples/fleet.yaml)")
+      ->required();
+  cmd->add_option("--at", f->at, "Date YYYY-MM-DD (default: today)");
+  cmd->add_option("--max-lines", f->max_lines, "Findings shown per severity on the terminal")
+      ->capture_default_str();
+  cmd->add_flag("--json", f->json, "JSON instead of text");
+  cmd->callback([f, &exit_code] { exit_code = Run(*f); });
+}
+
+}  // namespace gpufleet::cli

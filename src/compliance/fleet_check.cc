@@ -1,0 +1,249 @@
+// Checking a whole inventory (fleet_check.h). Assets that share a situation (same model,
+// site, end user, route and date) share one verdict, so a fleet of a million accelerators
+// bought in batches costs a few thousand evaluations.
+
+#include "gpufleet/compliance/fleet_check.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+namespace gpufleet::compliance {
+namespace {
+
+using inventory::Asset;
+using inventory::Holding;
+
+TransferType ArrivalTransfer(const Asset& a) {
+  if (a.holding == Holding::kRentedRemote) return TransferType::kRemoteAccess;
+  switch (a.arrival) {
+    case inventory::Arrival::kExport:
+      return TransferType::kExport;
+    case inventory::Arrival::kReexport:
+      return TransferType::kReexport;
+    case inventory::Arrival::kInCountryTransfer:
+      return TransferType::kInCountryTransfer;
+  }
+  return TransferType::kExport;
+}
+
+// The organisation the rules look at: whoever uses rented capacity, otherwise the owner.
+const std::string& EndUser(const Asset& a) {
+  return a.holding == Holding::kRentedRemote ? a.operator_org : a.owner;
+}
+
+using SituationKey =
+    std::tuple<std::string, std::string, std::string, int, std::string, int32_t, int32_t>;
+
+Severity SeverityOf(const Verdict& v) {
+  if (v.overall >= Action::kLicenceRequired) return Severity::kViolation;
+  if (v.needs_manual_classification) return Severity::kManualClassification;
+  return Severity::kWarning;
+}
+
+bool Matters(const Verdict& v) {
+  return v.overall > Action::kAllowed || v.needs_manual_classification;
+}
+
+// The deciding rules, most restrictive first: "US licence_required since 2025-04-09
+// (US-2025-H20-IS-INFORMED); no licence on file".
+std::string Reasons(const Verdict& v) {
+  std::string out;
+  for (const JurisdictionVerdict& j : v.jurisdictions) {
+    for (const RuleHit& h : j.hits) {
+      if (h.carved_out) continue;
+      const bool decides = h.match == catalog::Tri::kTrue && h.action == j.action;
+      const bool may = h.match == catalog::Tri::kUnknown && h.action > j.action;
+      if (!decides && !may) continue;
+      if (!out.empty()) out += "; ";
+      out += j.jurisdiction + " " + std::string(ActionName(h.action));
+      if (may) out += " may apply (needs manual classification)";
+      out += " since " + h.rule->effective_from.ToString() + " (" + h.rule->id + ")";
+      if (h.action == Action::kAllowedWithRevenueShare && j.revenue_share_pct) {
+        out += ", revenue share " + std::to_string(static_cast<int>(*j.revenue_share_pct)) + "%";
+      }
+      if (h.licence) {
+        out +=
+            ", licence " + h.licence->id + " " + std::string(LicenceStatusName(h.licence->status));
+      } else if (h.rule->action == Action::kLicenceRequired && h.match == catalog::Tri::kTrue) {
+        out += ", no licence on file";
+      }
+    }
+  }
+  return out;
+}
+
+double Weight(const catalog::AcceleratorSpec& chip, QuotaBasis basis, bool& known) {
+  known = true;
+  switch (basis) {
+    case QuotaBasis::kCount:
+      return 1;
+    case QuotaBasis::kCompute:
+      if (auto tpp = catalog::Tpp(chip)) return *tpp;
+      break;
+    case QuotaBasis::kSpend:
+      if (chip.price_usd) return *chip.price_usd;
+      break;
+  }
+  known = false;
+  return 0;
+}
+
+class SiteFacts final : public FactSource {
+ public:
+  explicit SiteFacts(const inventory::Site& s) : s_(s) {}
+  Value Get(std::string_view field) const override {
+    if (field == "location") return s_.country;
+    if (field == "site_state_funded") return s_.state_funded;
+    if (field == "site_public_hub") return s_.public_hub;
+    if (field == "project_completion_pct") {
+      return s_.project_completion_pct ? Value(*s_.project_completion_pct) : Value();
+    }
+    return Value();
+  }
+
+ private:
+  const inventory::Site& s_;
+};
+
+std::vector<QuotaFigure> Quotas(const inventory::Inventory& fleet, const catalog::Catalog& catalog,
+                                const RuleSet& rules, Date at) {
+  std::vector<QuotaFigure> out;
+  for (const Quota& q : rules.quotas()) {
+    if (!q.InForce(at)) continue;
+    struct Sum {
+      double part = 0, whole = 0;
+      int64_t assets = 0, unweighted = 0;
+    };
+    std::map<std::string, Sum> by_scope;
+    for (const Asset& a : fleet.assets()) {
+      if (at < a.acquired) continue;
+      const inventory::Site* site = fleet.FindSite(a.site);
+      if (!site) continue;
+      if (!q.locations.empty() &&
+          !std::binary_search(q.locations.begin(), q.locations.end(), site->country)) {
+        continue;
+      }
+      if (q.sites.Evaluate(SiteFacts(*site)) != catalog::Tri::kTrue) continue;
+      const catalog::AcceleratorSpec* chip = catalog.Find(a.model);
+      if (!chip) continue;
+      Sum& sum = by_scope[q.per_site ? site->id : "fleet"];
+      ++sum.assets;
+      bool known = false;
+      const double w = Weight(*chip, q.basis, known);
+      if (!known) {
+        ++sum.unweighted;
+        continue;
+      }
+      bool counts = false;
+      if (q.measure == QuotaMeasure::kDomesticShareMin) {
+        counts = catalog::IsDomesticIn(*chip, q.domestic_to);
+      } else {
+        const inventory::Organisation* op = fleet.FindOrg(a.operator_org);
+        counts = op && op->kind == inventory::OrgKind::kExternalCustomer;
+      }
+      sum.whole += w;
+      if (counts) sum.part += w;
+    }
+    for (const auto& [scope, sum] : by_scope) {
+      if (sum.whole <= 0) continue;
+      QuotaFigure f;
+      f.quota = &q;
+      f.scope = scope;
+      f.assets = sum.assets;
+      f.unweighted = sum.unweighted;
+      f.share_pct = 100.0 * sum.part / sum.whole;
+      f.breached = q.measure == QuotaMeasure::kDomesticShareMin ? f.share_pct < q.threshold_pct
+                                                                : f.share_pct > q.threshold_pct;
+      out.push_back(f);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view SeverityName(Severity s) {
+  switch (s) {
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kManualClassification:
+      return "manual_classification";
+    case Severity::kViolation:
+      return "violation";
+  }
+  return "unknown";
+}
+
+FleetCheckReport CheckFleet(const inventory::Inventory& fleet, const catalog::Catalog& catalog,
+                            const RuleSet& rules, const Engine& engine, Date at) {
+  FleetCheckReport report;
+  report.date = at;
+  std::map<SituationKey, Verdict> memo;
+  for (const Asset& a : fleet.assets()) {
+    if (at < a.acquired) continue;  // not ours yet on that date
+    ++report.assets_checked;
+    const inventory::Site* site = fleet.FindSite(a.site);
+    const catalog::AcceleratorSpec* chip = catalog.Find(a.model);
+    if (!site || !chip) continue;  // the inventory loader guarantees both
+    const std::string& user = EndUser(a);
+    const inventory::Organisation* org = fleet.FindOrg(user);
+    for (const bool acquisition : {true, false}) {
+      const TransferType t = acquisition ? ArrivalTransfer(a) : TransferType::kUse;
+      const Date when = acquisition ? a.acquired : at;
+      const SituationKey key{
+          a.model,     a.site,           user, static_cast<int>(t), a.from_country,
+          when.days(), a.acquired.days()};
+      auto it = memo.find(key);
+      if (it == memo.end()) {
+        Situation s;
+        s.chip = chip;
+        s.date = when;
+        s.location = site->country;
+        s.from_country = a.from_country;
+        s.transfer = t;
+        s.end_user = user;
+        s.end_user_hq = org ? org->hq_country : "";
+        s.end_user_parent_hq = fleet.UltimateParentHq(user);
+        s.site_state_funded = site->state_funded;
+        s.site_public_hub = site->public_hub;
+        s.project_completion_pct = site->project_completion_pct;
+        s.installed_on = a.acquired;
+        it = memo.emplace(key, engine.Evaluate(s)).first;
+      }
+      const Verdict& v = it->second;
+      if (!Matters(v)) continue;
+      AssetFinding f;
+      f.asset = &a;
+      f.at_acquisition = acquisition;
+      f.severity = SeverityOf(v);
+      f.verdict = v;
+      f.message = chip->name + " " + a.serial + " at site " + a.site + ", acquired " +
+                  a.acquired.ToString() +
+                  (acquisition ? " (" : " (held on " + at.ToString() + ", ") +
+                  std::string(TransferTypeName(t)) + "): " + Reasons(v);
+      report.findings.push_back(std::move(f));
+    }
+  }
+  report.distinct_situations = static_cast<int64_t>(memo.size());
+  std::stable_sort(
+      report.findings.begin(), report.findings.end(),
+      [](const AssetFinding& x, const AssetFinding& y) { return x.severity > y.severity; });
+  for (const AssetFinding& f : report.findings) {
+    switch (f.severity) {
+      case Severity::kViolation:
+        ++report.violations;
+        break;
+      case Severity::kManualClassification:
+        ++report.manual;
+        break;
+      case Severity::kWarning:
+        ++report.warnings;
+        break;
+    }
+  }
+  report.quotas = Quotas(fleet, catalog, rules, at);
+  return report;
+}
+
+}  // namespace gpufleet::compliance

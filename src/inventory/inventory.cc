@@ -1,0 +1,63 @@
+#include "gpufleet/inventory/inventory.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "inventory/diversion.h"
+#include "inventory/fleet_writer.h"
+#include "inventory/fleet_yaml.h"
+
+namespace gpufleet::inventory {
+
+Result<Inventory> Inventory::Load(const std::string& fleet_yaml_path,
+                                  const catalog::Catalog& catalog) {
+  std::ifstream in(fleet_yaml_path, std::ios::binary);
+  if (!in) return Status::IOError(fleet_yaml_path + ": cannot open file");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) return Status::IOError(fleet_yaml_path + ": read error");
+  const std::string base_dir = std::filesystem::path(fleet_yaml_path).parent_path().string();
+  return Parse(buf.str(), fleet_yaml_path, base_dir, catalog);
+}
+
+Result<Inventory> Inventory::Parse(std::string_view yaml, const std::string& name_for_errors,
+                                   const std::string& base_dir, const catalog::Catalog& catalog) {
+  Result<FleetData> data = ReadFleet(yaml, name_for_errors, base_dir, catalog);
+  if (!data.ok()) return data.status();
+  Inventory inv;
+  inv.organisations_ = std::move(data->organisations);
+  inv.sites_ = std::move(data->sites);
+  inv.assets_ = std::move(data->assets);
+  inv.flags_ = FindDiversionFlags(inv.assets_, catalog);
+  for (size_t i = 0; i < inv.organisations_.size(); ++i) {
+    inv.org_index_.emplace(inv.organisations_[i].id, i);
+  }
+  for (size_t i = 0; i < inv.sites_.size(); ++i) inv.site_index_.emplace(inv.sites_[i].id, i);
+  return inv;
+}
+
+const Organisation* Inventory::FindOrg(std::string_view id) const {
+  const auto it = org_index_.find(id);
+  return it == org_index_.end() ? nullptr : &organisations_[it->second];
+}
+
+const Site* Inventory::FindSite(std::string_view id) const {
+  const auto it = site_index_.find(id);
+  return it == site_index_.end() ? nullptr : &sites_[it->second];
+}
+
+std::string Inventory::UltimateParentHq(std::string_view org_id) const {
+  const Organisation* org = FindOrg(org_id);
+  if (org == nullptr) return "";
+  // Terminates: the reader rejects unknown parents and cycles.
+  while (!org->parent.empty()) org = FindOrg(org->parent);
+  return org->hq_country;
+}
+
+Status Inventory::WriteYaml(const std::string& path) const {
+  return WriteFleet(path, organisations_, sites_, assets_);
+}
+
+}  // namespace gpufleet::inventory
