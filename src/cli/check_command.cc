@@ -41,15 +41,16 @@ nlohmann::ordered_json ReportJson(const compliance::FleetCheckReport& r,
   j["warnings"] = r.warnings;
   j["findings"] = Json::array();
   for (const compliance::AssetFinding& f : r.findings) {
-    j["findings"].push_back({{"severity", std::string(compliance::SeverityName(f.severity))},
+    const compliance::SituationVerdict& s = *f.situation;
+    j["findings"].push_back({{"severity", std::string(compliance::SeverityName(s.severity))},
                              {"serial", f.asset->serial},
                              {"model", f.asset->model},
                              {"site", f.asset->site},
                              {"owner", f.asset->owner},
                              {"acquired", f.asset->acquired.ToString()},
-                             {"stage", f.at_acquisition ? "acquisition" : "use"},
-                             {"message", f.message},
-                             {"verdict", VerdictJson(f.verdict)}});
+                             {"stage", s.at_acquisition ? "acquisition" : "use"},
+                             {"message", f.asset->serial + ": " + s.message},
+                             {"verdict", VerdictJson(s.verdict)}});
   }
   j["quotas"] = Json::array();
   for (const compliance::QuotaFigure& q : r.quotas) {
@@ -86,9 +87,10 @@ void WriteReport(const compliance::FleetCheckReport& r, const inventory::Invento
   compliance::Severity last = compliance::Severity::kViolation;
   bool first = true;
   for (const compliance::AssetFinding& f : r.findings) {
-    if (first || f.severity != last) {
-      out << '\n' << compliance::SeverityName(f.severity) << "s:\n";
-      last = f.severity;
+    const compliance::SituationVerdict& s = *f.situation;
+    if (first || s.severity != last) {
+      out << '\n' << compliance::SeverityName(s.severity) << "s:\n";
+      last = s.severity;
       first = false;
       shown = 0;
     }
@@ -96,7 +98,7 @@ void WriteReport(const compliance::FleetCheckReport& r, const inventory::Invento
       if (shown == max_lines + 1) out << "  ... (more; --json lists all)\n";
       continue;
     }
-    out << "  " << f.message << '\n';
+    out << "  " << f.asset->serial << ": " << s.message << '\n';
   }
   if (!r.quotas.empty()) {
     out << "\nsourcing quotas:\n";

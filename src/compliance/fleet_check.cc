@@ -6,7 +6,7 @@
 
 #include <algorithm>
 #include <map>
-#include <tuple>
+#include <unordered_map>
 
 namespace gpufleet::compliance {
 namespace {
@@ -32,8 +32,24 @@ const std::string& EndUser(const Asset& a) {
   return a.holding == Holding::kRentedRemote ? a.operator_org : a.owner;
 }
 
-using SituationKey =
-    std::tuple<std::string, std::string, std::string, int, std::string, int32_t, int32_t>;
+// Views into the inventory's strings: building the key allocates nothing.
+struct SituationKey {
+  std::string_view model, site, user, from;
+  int transfer;
+  int32_t when, acquired;
+  friend bool operator==(const SituationKey&, const SituationKey&) = default;
+};
+struct SituationKeyHash {
+  size_t operator()(const SituationKey& k) const {
+    size_t h = std::hash<std::string_view>{}(k.model);
+    for (std::string_view s : {k.site, k.user, k.from}) {
+      h = h * 1000003 ^ std::hash<std::string_view>{}(s);
+    }
+    h = h * 1000003 ^ static_cast<size_t>(k.transfer);
+    h = h * 1000003 ^ static_cast<size_t>(static_cast<uint32_t>(k.when));
+    return h * 1000003 ^ static_cast<size_t>(static_cast<uint32_t>(k.acquired));
+  }
+};
 
 Severity SeverityOf(const Verdict& v) {
   if (v.overall >= Action::kLicenceRequired) return Severity::kViolation;
@@ -179,7 +195,8 @@ FleetCheckReport CheckFleet(const inventory::Inventory& fleet, const catalog::Ca
                             const RuleSet& rules, const Engine& engine, Date at) {
   FleetCheckReport report;
   report.date = at;
-  std::map<SituationKey, Verdict> memo;
+  // Situation -> its verdict, or nullptr when the situation is plainly allowed.
+  std::unordered_map<SituationKey, const SituationVerdict*, SituationKeyHash> memo;
   for (const Asset& a : fleet.assets()) {
     if (at < a.acquired) continue;  // not ours yet on that date
     ++report.assets_checked;
@@ -187,15 +204,15 @@ FleetCheckReport CheckFleet(const inventory::Inventory& fleet, const catalog::Ca
     const catalog::AcceleratorSpec* chip = catalog.Find(a.model);
     if (!site || !chip) continue;  // the inventory loader guarantees both
     const std::string& user = EndUser(a);
-    const inventory::Organisation* org = fleet.FindOrg(user);
     for (const bool acquisition : {true, false}) {
       const TransferType t = acquisition ? ArrivalTransfer(a) : TransferType::kUse;
       const Date when = acquisition ? a.acquired : at;
       const SituationKey key{
-          a.model,     a.site,           user, static_cast<int>(t), a.from_country,
+          a.model,     a.site,           user, a.from_country, static_cast<int>(t),
           when.days(), a.acquired.days()};
       auto it = memo.find(key);
       if (it == memo.end()) {
+        const inventory::Organisation* org = fleet.FindOrg(user);
         Situation s;
         s.chip = chip;
         s.date = when;
@@ -209,28 +226,32 @@ FleetCheckReport CheckFleet(const inventory::Inventory& fleet, const catalog::Ca
         s.site_public_hub = site->public_hub;
         s.project_completion_pct = site->project_completion_pct;
         s.installed_on = a.acquired;
-        it = memo.emplace(key, engine.Evaluate(s)).first;
+        Verdict v = engine.Evaluate(s);
+        const SituationVerdict* sv = nullptr;
+        if (Matters(v)) {
+          auto owned = std::make_unique<SituationVerdict>();
+          owned->at_acquisition = acquisition;
+          owned->severity = SeverityOf(v);
+          owned->message = chip->name + " at site " + a.site + ", acquired " +
+                           a.acquired.ToString() +
+                           (acquisition ? " (" : " (held on " + at.ToString() + ", ") +
+                           std::string(TransferTypeName(t)) + "): " + Reasons(v);
+          owned->verdict = std::move(v);
+          sv = owned.get();
+          report.situations.push_back(std::move(owned));
+        }
+        it = memo.emplace(key, sv).first;
       }
-      const Verdict& v = it->second;
-      if (!Matters(v)) continue;
-      AssetFinding f;
-      f.asset = &a;
-      f.at_acquisition = acquisition;
-      f.severity = SeverityOf(v);
-      f.verdict = v;
-      f.message = chip->name + " " + a.serial + " at site " + a.site + ", acquired " +
-                  a.acquired.ToString() +
-                  (acquisition ? " (" : " (held on " + at.ToString() + ", ") +
-                  std::string(TransferTypeName(t)) + "): " + Reasons(v);
-      report.findings.push_back(std::move(f));
+      if (it->second) report.findings.push_back({&a, it->second});
     }
   }
   report.distinct_situations = static_cast<int64_t>(memo.size());
-  std::stable_sort(
-      report.findings.begin(), report.findings.end(),
-      [](const AssetFinding& x, const AssetFinding& y) { return x.severity > y.severity; });
+  std::stable_sort(report.findings.begin(), report.findings.end(),
+                   [](const AssetFinding& x, const AssetFinding& y) {
+                     return x.situation->severity > y.situation->severity;
+                   });
   for (const AssetFinding& f : report.findings) {
-    switch (f.severity) {
+    switch (f.situation->severity) {
       case Severity::kViolation:
         ++report.violations;
         break;

@@ -47,7 +47,8 @@ class FleetCheckTest : public ::testing::Test {
                                               const std::string& acquired, Severity s) {
     std::vector<const AssetFinding*> out;
     for (const AssetFinding& f : r.findings) {
-      if (f.asset->model == model && f.asset->acquired.ToString() == acquired && f.severity == s) {
+      if (f.asset->model == model && f.asset->acquired.ToString() == acquired &&
+          f.situation->severity == s) {
         out.push_back(&f);
       }
     }
@@ -68,14 +69,14 @@ TEST_F(FleetCheckTest, InstalledBaseIsJudgedByTheRulesOfItsDay) {
   EXPECT_TRUE(For(r, "nvidia-h100-sxm5-80gb", "2022-09-15", Severity::kViolation).empty());
   const auto late = For(r, "nvidia-h100-sxm5-80gb", "2023-03-20", Severity::kViolation);
   ASSERT_EQ(late.size(), 4u);
-  EXPECT_TRUE(late[0]->at_acquisition);
-  EXPECT_THAT(late[0]->message, HasSubstr("US-2022-3A090"));
-  EXPECT_THAT(late[0]->message, HasSubstr("no licence on file"));
+  EXPECT_TRUE(late[0]->situation->at_acquisition);
+  EXPECT_THAT(late[0]->situation->message, HasSubstr("US-2022-3A090"));
+  EXPECT_THAT(late[0]->situation->message, HasSubstr("no licence on file"));
   // H20s bought before the April 2025 letter are not violations.
   EXPECT_TRUE(For(r, "nvidia-h20-96gb", "2024-11-20", Severity::kViolation).empty());
   // Findings come most severe first.
   for (size_t i = 1; i < r.findings.size(); ++i) {
-    EXPECT_GE(r.findings[i - 1].severity, r.findings[i].severity);
+    EXPECT_GE(r.findings[i - 1].situation->severity, r.findings[i].situation->severity);
   }
   EXPECT_LT(r.distinct_situations, 2 * r.assets_checked) << "batches share verdicts";
 }
@@ -126,7 +127,7 @@ TEST_F(FleetCheckTest, NaiveAndIndexedEnginesAgree) {
     const FleetCheckReport b = Check(date, "", true);
     ASSERT_EQ(a.findings.size(), b.findings.size()) << date;
     for (size_t i = 0; i < a.findings.size(); ++i) {
-      EXPECT_EQ(a.findings[i].message, b.findings[i].message);
+      EXPECT_EQ(a.findings[i].situation->message, b.findings[i].situation->message);
     }
   }
 }

@@ -4,6 +4,7 @@
 // the rules in force on its acquisition date (hardware installed before a rule is not caught
 // by it), and holding and operating it on the check date.
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,14 +17,20 @@ namespace gpufleet::compliance {
 enum class Severity : uint8_t { kWarning = 0, kManualClassification = 1, kViolation = 2 };
 std::string_view SeverityName(Severity s);
 
-struct AssetFinding {
-  const inventory::Asset* asset = nullptr;
+// One situation the fleet is in, shared by every asset bought in the same batch: its verdict
+// and the sentence that explains it.
+struct SituationVerdict {
   bool at_acquisition = false;  // judged as it arrived; otherwise as held on the check date
   Severity severity = Severity::kWarning;
   Verdict verdict;
-  // "H20 at site sh-03, acquired 2025-05-02: US licence_required since 2025-04-09
-  // (US-2025-H20-IS-INFORMED); no licence on file"
+  // "H20 at site sh-03, acquired 2025-05-02 (export): US licence_required since 2025-04-09
+  // (US-2025-H20-IS-INFORMED), no licence on file"
   std::string message;
+};
+
+struct AssetFinding {
+  const inventory::Asset* asset = nullptr;
+  const SituationVerdict* situation = nullptr;  // owned by the report
 };
 
 struct QuotaFigure {
@@ -44,6 +51,8 @@ struct FleetCheckReport {
   std::vector<AssetFinding> findings;  // violations first, then manual, then warnings
   std::vector<QuotaFigure> quotas;
   int64_t distinct_situations = 0;  // verdicts computed (assets sharing a situation share one)
+  // The situations that matter (not plainly allowed); findings point into it.
+  std::vector<std::unique_ptr<SituationVerdict>> situations;
 };
 
 FleetCheckReport CheckFleet(const inventory::Inventory& fleet, const catalog::Catalog& catalog,
