@@ -14,11 +14,15 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "gpufleet/catalog/catalog.h"
 #include "gpufleet/compliance/fleet_check.h"
+#include "gpufleet/compliance/impact.h"
+#include "gpufleet/compliance/rule_change.h"
 #include "gpufleet/model/rng.h"
 
 namespace gpufleet {
@@ -184,7 +188,41 @@ void BM_NaivePerAsset(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(kSample));
 }
 
+// A rule-change impact report on the same fleet: the shipped hypothetical H20 ban
+// (examples/changes/h20-ban.yaml) applied to the rule history, both rule sets checked and
+// every asset's status compared.
+void BM_Impact(benchmark::State& state) {
+  const Fixture& f = Get();
+  const auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  const std::string source = GPUFLEET_SOURCE_DIR;
+  std::map<std::string, std::string, std::less<>> ids;
+  for (const auto& m : f.catalog.models()) ids[m.id] = m.id;
+  auto after =
+      compliance::ApplyChange(read(source + "/data/rules/default.yaml"), "default.yaml",
+                              read(source + "/examples/changes/h20-ban.yaml"), "h20-ban.yaml", ids);
+  if (!after.ok()) {
+    state.SkipWithError(after.status().ToString().c_str());
+    return;
+  }
+  const Date at = Date::FromDays(20635);  // 2026-07-01, after the hypothetical ban
+  int64_t changed = 0;
+  for (auto _ : state) {
+    const compliance::ImpactReport r =
+        compliance::Impact(*f.fleet, f.catalog, f.rules, *after, at, {});
+    changed = r.total.became_violation;
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(f.fleet->assets().size()));
+  state.counters["newly_noncompliant"] = static_cast<double>(changed);
+}
+
 BENCHMARK(BM_CheckFleet)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_Impact)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(BM_NaivePerAsset)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 }  // namespace

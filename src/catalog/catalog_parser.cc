@@ -1,8 +1,5 @@
 #include "catalog/catalog_parser.h"
 
-#include <yaml-cpp/yaml.h>
-
-#include <charconv>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -10,150 +7,82 @@
 #include <utility>
 
 #include "catalog/lookup_key.h"
+#include "gpufleet/codec/yaml_map.h"
 
 namespace gpufleet::catalog {
 namespace {
+
+using codec::YamlErrors;
+using codec::YamlField;
+using codec::YamlMap;
+using codec::YamlNode;
 
 // Bounds that catch a mistyped year (20244) without judging which years are plausible.
 constexpr int kMinLaunchYear = 1970;
 constexpr int kMaxLaunchYear = 2100;
 
 constexpr char kListKey[] = "accelerators";
+constexpr std::string_view kDocumentKeys[] = {kListKey};
+// Every key of an entry, in the order the shipped catalog writes them.
+constexpr std::string_view kEntryKeys[] = {
+    "id",           "name",         "aliases",     "vendor",         "designer_country",
+    "fab_country",  "domestic_in",  "launch_year", "form_factor",    "datacenter",
+    "dense_tops",   "die_area_mm2", "memory_gb",   "memory_type",    "dram_bw_gbs",
+    "io_bw_gbs",    "tdp_w",        "price_usd",   "transistors_bn", "estimates",
+    "hypothetical", "source",       "notes"};
 
-// One key/value pair under scrutiny; errors point at the value, or at the key when the value
-// has no position (an empty value).
-struct Field {
-  const YAML::Node& key;
-  const YAML::Node& value;
-  std::string name;
-};
-
-std::string KindName(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Map:
-      return "map";
-    case YAML::NodeType::Sequence:
-      return "list";
-    case YAML::NodeType::Scalar:
-      return "scalar '" + n.Scalar() + "'";
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      return "empty value";
-  }
-  return "value";
-}
-
-class Reporter {
- public:
-  explicit Reporter(const std::string& file) : file_(file) {}
-
-  std::string Where(const YAML::Mark& m) const {
-    if (m.is_null()) return file_;
-    // yaml-cpp counts from 0; editors and compilers count from 1.
-    return file_ + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
-  }
-
-  Status Error(const YAML::Node& at, std::string_view key, const std::string& what) const {
-    return Status::InvalidArgument(Where(at.Mark()) + ": " + std::string(key) + ": " + what);
-  }
-
-  Status Error(const Field& f, const std::string& what) const {
-    // An empty value has no text of its own; yaml-cpp places it wherever the next token is.
-    const bool use_key = f.value.IsNull() || f.value.Mark().is_null();
-    const YAML::Node& at = use_key ? f.key : f.value;
-    return Error(at, f.name, what);
-  }
-
- private:
-  const std::string& file_;
-};
-
-// The text of a scalar value. Empty and null values are errors: an unknown fact is written by
-// leaving its key out, and only that way.
-Result<std::string> ScalarText(const Reporter& r, const Field& f, std::string_view expected) {
-  if (f.value.IsNull()) return r.Error(f, "no value; leave the key out when it is unknown");
-  if (!f.value.IsScalar()) {
-    return r.Error(f, "expected " + std::string(expected) + ", got a " + KindName(f.value));
-  }
-  if (f.value.Scalar().empty()) {
-    return r.Error(f, "empty value; leave the key out when it is unknown");
-  }
-  return f.value.Scalar();
-}
-
-Result<std::string> Text(const Reporter& r, const Field& f) { return ScalarText(r, f, "a string"); }
-
-Result<std::string> CountryCode(const Reporter& r, const Field& f) {
-  Result<std::string> s = ScalarText(r, f, "a country code");
+Result<std::string> CountryCode(const YamlMap& m, const YamlField& f) {
+  Result<std::string> s = m.ReadText(f, "a country code");
   if (!s.ok()) return s.status();
   const std::string& c = *s;
   const auto upper = [](char ch) { return ch >= 'A' && ch <= 'Z'; };
   if (c.size() != 2 || !upper(c[0]) || !upper(c[1])) {
-    return r.Error(f, "expected an ISO 3166 alpha-2 code such as \"CN\", got '" + c + "'");
+    return m.Error(f, "expected an ISO 3166 alpha-2 code such as \"CN\", got '" + c + "'");
   }
   return s;
 }
 
 enum class Sign : uint8_t { kNonNegative, kPositive };
 
-Result<double> Number(const Reporter& r, const Field& f, Sign sign) {
-  Result<std::string> s = ScalarText(r, f, "a number");
-  if (!s.ok()) return s.status();
-  // yaml-cpp tags quoted and block scalars "!": "80" in quotes is a string, and a string
-  // where a number belongs is a mistake to report, not to convert.
-  if (f.value.Tag() == "!") return r.Error(f, "expected a number, got the string \"" + *s + "\"");
-  double v = 0;
-  const char* end = s->data() + s->size();
-  const auto [ptr, ec] = std::from_chars(s->data(), end, v);
-  if (ec != std::errc() || ptr != end) return r.Error(f, "expected a number, got '" + *s + "'");
-  if (!std::isfinite(v)) return r.Error(f, "expected a finite number, got '" + *s + "'");
-  if (v < 0) return r.Error(f, "must not be negative, got " + *s);
-  if (sign == Sign::kPositive && v == 0) return r.Error(f, "must be positive, got " + *s);
+// A number as the codec reads it (written unquoted, finite), of the given sign.
+Result<double> Number(const YamlMap& m, const YamlField& f, Sign sign) {
+  Result<double> v = m.ReadNumber(f);
+  if (!v.ok()) return v;
+  const std::string& text = f.value->scalar();
+  if (*v < 0) return m.Error(f, "must not be negative, got " + text);
+  if (sign == Sign::kPositive && *v == 0) return m.Error(f, "must be positive, got " + text);
   return v;
 }
 
-Result<bool> Bool(const Reporter& r, const Field& f) {
-  Result<std::string> s = ScalarText(r, f, "true or false");
-  if (!s.ok()) return s.status();
-  // Only the YAML 1.2 spellings: yaml-cpp would also read "y", "on" or "yes".
-  if (f.value.Tag() != "!") {
-    if (*s == "true") return true;
-    if (*s == "false") return false;
-  }
-  return r.Error(f, "expected true or false, got '" + *s + "'");
-}
-
-enum class ListOf : uint8_t { kText, kCountryCodes };
-
-Result<std::vector<std::string>> List(const Reporter& r, const Field& f, ListOf kind) {
-  if (!f.value.IsSequence()) return r.Error(f, "expected a list, got a " + KindName(f.value));
+Result<std::vector<std::string>> CountryCodes(const YamlMap& m, const YamlField& f) {
+  Result<std::vector<YamlField>> items = m.ReadList(f);
+  if (!items.ok()) return items.status();
   std::vector<std::string> out;
-  for (const YAML::Node& element : f.value) {
-    const Field ef{f.key, element, f.name};
-    Result<std::string> s = kind == ListOf::kCountryCodes ? CountryCode(r, ef) : Text(r, ef);
+  for (const YamlField& item : *items) {
+    Result<std::string> s = CountryCode(m, item);
     if (!s.ok()) return s.status();
     out.push_back(std::move(s).value());
   }
   return out;
 }
 
-Result<std::map<Precision, double>> DenseTops(const Reporter& r, const Field& f) {
-  if (!f.value.IsMap()) {
-    return r.Error(f, "expected a map of precision to dense TOPS, got a " + KindName(f.value));
+Result<std::map<Precision, double>> DenseTops(const YamlMap& m, const YamlField& f) {
+  if (!f.value->IsMap()) {
+    return m.Error(f, "expected a map of precision to dense TOPS, got " + f.value->Describe());
   }
   std::map<Precision, double> out;
-  for (const auto& kv : f.value) {
-    const YAML::Node& key = kv.first;
-    const std::string name = key.IsScalar() ? key.Scalar() : "";
+  for (const YamlNode::Entry& kv : f.value->entries()) {
+    const YamlNode& key = kv.key;
+    const std::string name = key.IsScalar() ? key.scalar() : "";
     const std::optional<Precision> p = ParsePrecision(name);
     if (!p) {
-      return r.Error(key, f.name,
-                     "unknown precision '" + name +
-                         "' (known: fp64 fp32 tf32 fp16 bf16 fp8 int8 fp6 fp4 int4)");
+      return m.ErrorAt(key, f.name,
+                       "unknown precision '" + name +
+                           "' (known: fp64 fp32 tf32 fp16 bf16 fp8 int8 fp6 fp4 int4)");
     }
-    if (out.count(*p)) return r.Error(key, f.name, "precision '" + name + "' given twice");
+    if (out.count(*p)) return m.ErrorAt(key, f.name, "precision '" + name + "' given twice");
     // A precision the part does not support is left out, so a rate of zero is a mistake.
-    Result<double> v = Number(r, Field{key, kv.second, f.name + "." + name}, Sign::kPositive);
+    Result<double> v = Number(m, YamlField{&key, &kv.value, f.name + "." + name}, Sign::kPositive);
     if (!v.ok()) return v.status();
     out.emplace(*p, *v);
   }
@@ -211,40 +140,40 @@ const std::set<std::string, std::less<>>& NotEstimable() {
 }
 
 // Reads one key of an entry into `spec`.
-Status ReadField(const Reporter& r, const Field& f, AcceleratorSpec& spec) {
+Status ReadField(const YamlMap& m, const YamlField& f, AcceleratorSpec& spec) {
   if (f.name == "id") {
-    Result<std::string> s = Text(r, f);
+    Result<std::string> s = m.ReadText(f);
     if (!s.ok()) return s.status();
     if (!IsSlug(*s)) {
-      return r.Error(f, "'" + *s + "' is not a slug (lower-case letters, digits and '-')");
+      return m.Error(f, "'" + *s + "' is not a slug (lower-case letters, digits and '-')");
     }
     spec.id = std::move(s).value();
     return Status::Ok();
   }
   for (const StringField& sf : kStringFields) {
     if (f.name != sf.name) continue;
-    Result<std::string> s = Text(r, f);
+    Result<std::string> s = m.ReadText(f);
     if (!s.ok()) return s.status();
     spec.*sf.member = std::move(s).value();
     return Status::Ok();
   }
   for (const StringField& cf : kCountryFields) {
     if (f.name != cf.name) continue;
-    Result<std::string> s = CountryCode(r, f);
+    Result<std::string> s = CountryCode(m, f);
     if (!s.ok()) return s.status();
     spec.*cf.member = std::move(s).value();
     return Status::Ok();
   }
   for (const NumberField& nf : kNumberFields) {
     if (f.name != nf.name) continue;
-    Result<double> v = Number(r, f, nf.sign);
+    Result<double> v = Number(m, f, nf.sign);
     if (!v.ok()) return v.status();
     spec.*nf.member = *v;
     return Status::Ok();
   }
   if (f.name == "aliases" || f.name == "estimates" || f.name == "domestic_in") {
     Result<std::vector<std::string>> list =
-        List(r, f, f.name == "domestic_in" ? ListOf::kCountryCodes : ListOf::kText);
+        f.name == "domestic_in" ? CountryCodes(m, f) : m.ReadStrings(f);
     if (!list.ok()) return list.status();
     std::vector<std::string>& out = f.name == "aliases"     ? spec.aliases
                                     : f.name == "estimates" ? spec.estimates
@@ -253,17 +182,17 @@ Status ReadField(const Reporter& r, const Field& f, AcceleratorSpec& spec) {
     return Status::Ok();
   }
   if (f.name == "launch_year") {
-    Result<double> v = Number(r, f, Sign::kNonNegative);
+    Result<double> v = Number(m, f, Sign::kNonNegative);
     if (!v.ok()) return v.status();
     if (*v != std::floor(*v) || *v < kMinLaunchYear || *v > kMaxLaunchYear) {
-      return r.Error(f, "expected a year between " + std::to_string(kMinLaunchYear) + " and " +
-                            std::to_string(kMaxLaunchYear) + ", got " + f.value.Scalar());
+      return m.Error(f, "expected a year between " + std::to_string(kMinLaunchYear) + " and " +
+                            std::to_string(kMaxLaunchYear) + ", got " + f.value->scalar());
     }
     spec.launch_year = static_cast<int>(*v);
     return Status::Ok();
   }
   if (f.name == "datacenter" || f.name == "hypothetical") {
-    Result<bool> b = Bool(r, f);
+    Result<bool> b = m.ReadBool(f);
     if (!b.ok()) return b.status();
     if (f.name == "datacenter") {
       spec.datacenter = *b;
@@ -273,27 +202,27 @@ Status ReadField(const Reporter& r, const Field& f, AcceleratorSpec& spec) {
     return Status::Ok();
   }
   if (f.name == "dense_tops") {
-    Result<std::map<Precision, double>> tops = DenseTops(r, f);
+    Result<std::map<Precision, double>> tops = DenseTops(m, f);
     if (!tops.ok()) return tops.status();
     spec.dense_tops = std::move(tops).value();
     return Status::Ok();
   }
-  return r.Error(f.key, f.name, "unknown key");
+  return m.UnknownKey(f, kEntryKeys);
 }
 
 // Ids and aliases already taken, by LookupKey(), with the id of the entry that took them.
 class NameRegistry {
  public:
-  Status Claim(const Reporter& r, const YAML::Node& at, std::string_view key,
-               const std::string& name, const std::string& id) {
+  Status Claim(const YamlMap& m, const YamlNode& at, std::string_view key, const std::string& name,
+               const std::string& id) {
     const auto [it, inserted] = owners_.emplace(LookupKey(name), id);
     if (inserted) return Status::Ok();
     // Case-insensitive: "h100" and "H100" would be the same lookup.
     const std::string& owner = it->second;
     if (LookupKey(owner) == it->first) {
-      return r.Error(at, key, "'" + name + "' is already the id of an entry");
+      return m.ErrorAt(at, key, "'" + name + "' is already the id of an entry");
     }
-    return r.Error(at, key, "'" + name + "' is already an alias of '" + owner + "'");
+    return m.ErrorAt(at, key, "'" + name + "' is already an alias of '" + owner + "'");
   }
 
  private:
@@ -302,77 +231,62 @@ class NameRegistry {
 
 // Every estimate must name a fact this entry states: "dense_tops", "dense_tops.<precision>",
 // or another key present in the entry.
-Status CheckEstimates(const Reporter& r, const YAML::Node& entry, const AcceleratorSpec& spec,
-                      const std::set<std::string>& keys) {
-  const YAML::Node list = entry["estimates"];
+Status CheckEstimates(const YamlMap& entry, const AcceleratorSpec& spec) {
   for (size_t i = 0; i < spec.estimates.size(); ++i) {
     const std::string& name = spec.estimates[i];
-    bool ok = keys.count(name) > 0 && !NotEstimable().count(name);
+    bool ok = entry.Has(name) && !NotEstimable().count(name);
     constexpr std::string_view kRatePrefix = "dense_tops.";
     if (name.starts_with(kRatePrefix)) {
       const std::optional<Precision> p = ParsePrecision(name.substr(kRatePrefix.size()));
       ok = p && spec.dense_tops.count(*p);
     }
     if (!ok) {
-      return r.Error(list[i], "estimates",
-                     "'" + name + "' is not a fact this entry states, so it cannot be an estimate");
+      return entry.ErrorAt(
+          entry.Find("estimates")->value->items()[i], "estimates",
+          "'" + name + "' is not a fact this entry states, so it cannot be an estimate");
     }
   }
   return Status::Ok();
 }
 
-Result<AcceleratorSpec> ParseEntry(const Reporter& r, const YAML::Node& entry,
-                                   NameRegistry& names) {
-  if (!entry.IsMap()) {
-    return r.Error(entry, kListKey, "each entry must be a map, got a " + KindName(entry));
+Result<AcceleratorSpec> ParseEntry(const YamlMap& doc, const YamlNode& node, NameRegistry& names) {
+  if (!node.IsMap()) {
+    return doc.ErrorAt(node, kListKey, "each entry must be a map, got " + node.Describe());
   }
+  Result<YamlMap> entry = YamlMap::Read(node, doc.errors(), kListKey);
+  if (!entry.ok()) return entry.status();
   AcceleratorSpec spec;
-  std::set<std::string> keys;
-  for (const auto& kv : entry) {
-    const YAML::Node& key = kv.first;
-    if (!key.IsScalar())
-      return r.Error(key, kListKey, "keys must be names, got a " + KindName(key));
-    const Field f{key, kv.second, key.Scalar()};
-    if (!keys.insert(f.name).second) return r.Error(key, f.name, "key given twice");
-    GPUFLEET_RETURN_IF_ERROR(ReadField(r, f, spec));
-  }
-  for (const char* required : {"id", "name", "vendor"}) {
-    if (!keys.count(required)) {
-      return r.Error(entry, required, "missing; every entry needs an id, a name and a vendor");
-    }
-  }
-  GPUFLEET_RETURN_IF_ERROR(CheckEstimates(r, entry, spec, keys));
-  GPUFLEET_RETURN_IF_ERROR(names.Claim(r, entry["id"], "id", spec.id, spec.id));
-  const YAML::Node aliases = entry["aliases"];
+  for (const YamlField& f : entry->fields()) GPUFLEET_RETURN_IF_ERROR(ReadField(*entry, f, spec));
+  GPUFLEET_RETURN_IF_ERROR(
+      entry->RequireKeys({"id", "name", "vendor"}, "every entry needs an id, a name and a vendor"));
+  GPUFLEET_RETURN_IF_ERROR(CheckEstimates(*entry, spec));
+  GPUFLEET_RETURN_IF_ERROR(names.Claim(*entry, *entry->Find("id")->value, "id", spec.id, spec.id));
   for (size_t i = 0; i < spec.aliases.size(); ++i) {
-    GPUFLEET_RETURN_IF_ERROR(names.Claim(r, aliases[i], "aliases", spec.aliases[i], spec.id));
+    const YamlNode& at = entry->Find("aliases")->value->items()[i];
+    GPUFLEET_RETURN_IF_ERROR(names.Claim(*entry, at, "aliases", spec.aliases[i], spec.id));
   }
   return spec;
 }
 
-Result<std::vector<AcceleratorSpec>> ParseDocument(const Reporter& r, const YAML::Node& root) {
+Result<std::vector<AcceleratorSpec>> ParseDocument(const YamlErrors& errors, const YamlNode& root) {
   if (!root.IsMap()) {
-    return r.Error(
+    return errors.Error(
         root, "document",
-        std::string("expected a map with an '") + kListKey + "' list, got a " + KindName(root));
+        std::string("expected a map with an '") + kListKey + "' list, got " + root.Describe());
   }
-  std::optional<YAML::Node> list;
-  for (const auto& kv : root) {
-    const YAML::Node& key = kv.first;
-    const std::string name = key.IsScalar() ? key.Scalar() : "<" + KindName(key) + ">";
-    if (name != kListKey) return r.Error(key, name, "unknown key");
-    if (list) return r.Error(key, name, "key given twice");
-    list = kv.second;
+  Result<YamlMap> doc = YamlMap::Read(root, errors, "document");
+  if (!doc.ok()) return doc.status();
+  for (const YamlField& f : doc->fields()) {
+    if (f.name != kListKey) return doc->UnknownKey(f, kDocumentKeys);
   }
-  if (!list) return r.Error(root, kListKey, "missing");
-  if (!list->IsSequence()) {
-    return r.Error(list->Mark().is_null() ? root : *list, kListKey,
-                   "expected a list, got a " + KindName(*list));
-  }
+  const YamlField* list = doc->Find(kListKey);
+  if (list == nullptr) return doc->Missing(kListKey);
+  Result<std::vector<YamlField>> entries = doc->ReadList(*list);
+  if (!entries.ok()) return entries.status();
   std::vector<AcceleratorSpec> specs;
   NameRegistry names;
-  for (const YAML::Node& entry : *list) {
-    Result<AcceleratorSpec> spec = ParseEntry(r, entry, names);
+  for (const YamlField& entry : *entries) {
+    Result<AcceleratorSpec> spec = ParseEntry(*doc, *entry.value, names);
     if (!spec.ok()) return spec.status();
     specs.push_back(std::move(spec).value());
   }
@@ -383,19 +297,13 @@ Result<std::vector<AcceleratorSpec>> ParseDocument(const Reporter& r, const YAML
 
 Result<std::vector<AcceleratorSpec>> ParseCatalogYaml(std::string_view yaml,
                                                       const std::string& file) {
-  const Reporter r(file);
-  try {
-    const YAML::Node root = YAML::Load(std::string(yaml));
-    if (root.IsNull()) {
-      return Status::InvalidArgument(file + ": empty document; expected a map with an '" +
-                                     kListKey + "' list");
-    }
-    return ParseDocument(r, root);
-  } catch (const YAML::Exception& e) {
-    // Syntax errors, and as a last resort anything yaml-cpp throws while the document is
-    // walked: the walk checks node types first, so this should only be syntax.
-    return Status::InvalidArgument(r.Where(e.mark) + ": invalid YAML: " + e.msg);
+  Result<codec::YamlNode> root = codec::ParseYaml(yaml, file);
+  if (!root.ok()) return root.status();
+  if (root->IsNull()) {
+    return Status::InvalidArgument(file + ": empty document; expected a map with an '" + kListKey +
+                                   "' list");
   }
+  return ParseDocument(YamlErrors(file), *root);
 }
 
 }  // namespace gpufleet::catalog

@@ -1,6 +1,6 @@
 #pragma once
 // The YAML reader behind Catalog::Parse: the document's shape and every per-key check.
-// yaml-cpp throws; nothing thrown leaves this reader (errors come back as a Status).
+// Built on the strict map reader in codec/yaml_map.h; errors come back as a Status.
 
 #include <string>
 #include <string_view>

@@ -6,6 +6,7 @@
 
 #include "cli/check_command.h"
 #include "cli/check_transfer_command.h"
+#include "cli/impact_command.h"
 #include "cli/simulate_command.h"
 
 int main(int argc, char** argv) {
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
   gpufleet::cli::AddSimulateCommand(app, exit_code);
   gpufleet::cli::AddCheckCommand(app, exit_code);
   gpufleet::cli::AddCheckTransferCommand(app, exit_code);
+  gpufleet::cli::AddImpactCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

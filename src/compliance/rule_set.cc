@@ -2,18 +2,73 @@
 
 #include "gpufleet/compliance/rule_set.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <set>
+#include <span>
 #include <sstream>
+#include <string_view>
 
-#include "compliance/yaml_fields.h"
 #include "gpufleet/catalog/accelerator.h"
+#include "gpufleet/codec/yaml_map.h"
 
 namespace gpufleet::compliance {
 namespace {
+
+using codec::YamlErrors;
+using codec::YamlField;
+using codec::YamlMap;
+using codec::YamlNode;
+
+// Rule files have always read quoted numbers and flags ("30", "true") as their values, and an
+// empty `key:` as leaving the key out; the catalog and fleet readers are stricter.
+constexpr codec::YamlReadOptions kRuleFileOptions{.quoted_scalars_ok = true,
+                                                  .empty_is_absent = true};
+
+constexpr std::string_view kFileKeys[] = {"groups", "derived", "rules", "licences", "quotas"};
+constexpr std::string_view kDerivedKeys[] = {"name", "effective_from", "predicate", "source"};
+constexpr std::string_view kRuleKeys[] = {"id",
+                                          "version",
+                                          "kind",
+                                          "jurisdiction",
+                                          "effective_from",
+                                          "effective_to",
+                                          "not_enforced_from",
+                                          "chip",
+                                          "locations",
+                                          "locations_except",
+                                          "end_user_hq",
+                                          "transfers",
+                                          "condition",
+                                          "action",
+                                          "licence_policy",
+                                          "revenue_share_pct",
+                                          "precedence",
+                                          "carves_out",
+                                          "source",
+                                          "summary"};
+constexpr std::string_view kQuotaKeys[] = {"id",
+                                           "version",
+                                           "kind",
+                                           "jurisdiction",
+                                           "effective_from",
+                                           "effective_to",
+                                           "not_enforced_from",
+                                           "measure",
+                                           "basis",
+                                           "threshold_pct",
+                                           "domestic_to",
+                                           "locations",
+                                           "sites",
+                                           "per_site",
+                                           "action",
+                                           "source",
+                                           "summary"};
+constexpr std::string_view kLicenceKeys[] = {
+    "id",        "jurisdiction",      "holder",     "models",
+    "locations", "transfers",         "valid_from", "valid_to",
+    "status",    "revenue_share_pct", "conditions"};
 
 bool IsCountryCode(std::string_view s) {
   return s.size() == 2 && std::isupper(static_cast<unsigned char>(s[0])) &&
@@ -36,16 +91,15 @@ void SortUnique(std::vector<std::string>& v) {
 // Groups as written, expanded to countries.
 class GroupExpander {
  public:
-  GroupExpander(const std::string& file, const YAML::Node& groups) : file_(file), raw_(groups) {}
+  explicit GroupExpander(const std::string& file) : errors_(file) {}
 
-  Result<GroupMap> ExpandAll() {
+  // `groups` is the rule file's `groups` map, or nullptr when the file has none.
+  Result<GroupMap> ExpandAll(const YamlMap* groups) {
     GroupMap out;
-    if (!raw_) return out;
-    if (!raw_.IsMap())
-      return Status::InvalidArgument(Where(file_, raw_) + "groups: expected a map");
-    for (const auto& kv : raw_) nodes_[kv.first.Scalar()] = {kv.first, kv.second};
-    for (const auto& [name, node] : nodes_) {
-      Result<std::vector<std::string>> members = Expand(name, node.first);
+    if (groups == nullptr) return out;
+    for (const YamlField& f : groups->fields()) fields_.emplace(f.name, f);
+    for (const auto& [name, field] : fields_) {
+      Result<std::vector<std::string>> members = Expand(name, *field.key);
       if (!members.ok()) return members.status();
       out[name] = std::move(members).value();
     }
@@ -53,29 +107,29 @@ class GroupExpander {
   }
 
  private:
-  Result<std::vector<std::string>> Expand(const std::string& name, const YAML::Node& at) {
+  Result<std::vector<std::string>> Expand(const std::string& name, const YamlNode& at) {
     if (auto done = expanded_.find(name); done != expanded_.end()) return done->second;
     if (std::find(stack_.begin(), stack_.end(), name) != stack_.end()) {
-      return Status::InvalidArgument(Where(file_, at) + "group '" + name + "' contains itself");
+      return errors_.Error(at, "", "group '" + name + "' contains itself");
     }
-    const YAML::Node list = nodes_.at(name).second;
-    if (!list.IsSequence()) {
-      return Status::InvalidArgument(Where(file_, list) + "group '" + name +
-                                     "': expected a list of countries or groups");
+    const YamlField& field = fields_.at(name);
+    if (!field.value->IsList()) {
+      return errors_.Error(field.At(), "",
+                           "group '" + name + "': expected a list of countries or groups");
     }
     stack_.push_back(name);
     std::vector<std::string> out;
-    for (const YAML::Node& item : list) {
-      const std::string member = item.Scalar();
-      if (nodes_.count(member)) {
+    for (const YamlNode& item : field.value->items()) {
+      const std::string& member = item.scalar();
+      if (fields_.count(member)) {
         Result<std::vector<std::string>> inner = Expand(member, item);
         if (!inner.ok()) return inner.status();
         out.insert(out.end(), inner->begin(), inner->end());
       } else if (IsCountryCode(member)) {
         out.push_back(member);
       } else {
-        return Status::InvalidArgument(Where(file_, item) + "group '" + name +
-                                       "': unknown group or country code '" + member + "'");
+        return errors_.Error(
+            item, "", "group '" + name + "': unknown group or country code '" + member + "'");
       }
     }
     stack_.pop_back();
@@ -84,11 +138,9 @@ class GroupExpander {
     return out;
   }
 
-  const std::string& file_;
-  YAML::Node raw_;
-  // Group name -> (key node, member list). Looked up here, never through YAML::Node's
-  // operator[], which inserts missing keys into the document.
-  std::map<std::string, std::pair<YAML::Node, YAML::Node>> nodes_;
+  YamlErrors errors_;
+  // Group name -> its field in the file.
+  std::map<std::string, YamlField> fields_;
   std::map<std::string, std::vector<std::string>> expanded_;
   std::vector<std::string> stack_;
 };
@@ -107,20 +159,26 @@ class RuleFileReader {
   RuleFileReader(std::string file, const std::map<std::string, std::string, std::less<>>& model_ids)
       : file_(std::move(file)), model_ids_(model_ids) {}
 
-  Status Read(const YAML::Node& root, RuleSetParts parts) {
+  Status Read(const YamlNode& root, RuleSetParts parts) {
     std::vector<Rule>& rules = *parts.rules;
     std::vector<DerivedFact>& derived = *parts.derived;
     std::vector<Licence>& licences = *parts.licences;
     GroupMap& groups = *parts.groups;
-    YamlFields top(root, file_, "rule file");
-    GPUFLEET_RETURN_IF_ERROR(top.CheckKeys({"groups", "derived", "rules", "licences", "quotas"}));
-    Result<GroupMap> g = GroupExpander(file_, root["groups"]).ExpandAll();
+    Result<YamlMap> top = ReadEntry(root, "rule file", kFileKeys);
+    if (!top.ok()) return top.status();
+    std::optional<YamlMap> group_map;
+    if (const YamlField* g = top->Find("groups")) {
+      Result<YamlMap> m = top->ReadMap(*g);
+      if (!m.ok()) return m.status();
+      group_map = std::move(m).value();
+    }
+    Result<GroupMap> g = GroupExpander(file_).ExpandAll(group_map ? &*group_map : nullptr);
     if (!g.ok()) return g.status();
     groups = std::move(g).value();
     groups_ = &groups;
 
     for (const auto& [name, type] : catalog::ChipFieldTypes()) chip_schema_[name] = type;
-    GPUFLEET_RETURN_IF_ERROR(ForEach(root, "derived", [&](const YAML::Node& n) {
+    GPUFLEET_RETURN_IF_ERROR(ForEach(*top, "derived", [&](const YamlNode& n) {
       Result<DerivedFact> d = ReadDerived(n);
       if (!d.ok()) return d.status();
       chip_schema_[d->name] = ValueType::kBool;
@@ -130,19 +188,19 @@ class RuleFileReader {
     situation_schema_ = chip_schema_;
     for (const auto& [name, type] : SituationFieldTypes()) situation_schema_[name] = type;
 
-    GPUFLEET_RETURN_IF_ERROR(ForEach(root, "rules", [&](const YAML::Node& n) {
+    GPUFLEET_RETURN_IF_ERROR(ForEach(*top, "rules", [&](const YamlNode& n) {
       Result<Rule> r = ReadRule(n);
       if (!r.ok()) return r.status();
       rules.push_back(std::move(r).value());
       return Status::Ok();
     }));
-    GPUFLEET_RETURN_IF_ERROR(ForEach(root, "quotas", [&](const YAML::Node& n) {
+    GPUFLEET_RETURN_IF_ERROR(ForEach(*top, "quotas", [&](const YamlNode& n) {
       Result<Quota> q = ReadQuota(n);
       if (!q.ok()) return q.status();
       parts.quotas->push_back(std::move(q).value());
       return Status::Ok();
     }));
-    return ForEach(root, "licences", [&](const YAML::Node& n) {
+    return ForEach(*top, "licences", [&](const YamlNode& n) {
       Result<Licence> l = ReadLicence(n);
       if (!l.ok()) return l.status();
       licences.push_back(std::move(l).value());
@@ -151,28 +209,53 @@ class RuleFileReader {
   }
 
  private:
+  // `n` as a map of `known` keys; messages name it `what` until it has an id.
+  Result<YamlMap> ReadEntry(const YamlNode& n, const std::string& what,
+                            std::span<const std::string_view> known) const {
+    Result<YamlMap> m = YamlMap::Read(n, YamlErrors(file_, what), "", kRuleFileOptions);
+    if (!m.ok()) return m.status();
+    GPUFLEET_RETURN_IF_ERROR(m->CheckKeys(known));
+    return m;
+  }
+
   template <typename Fn>
-  Status ForEach(const YAML::Node& root, const std::string& key, Fn fn) {
-    const YAML::Node list = root[key];
-    if (!list || list.IsNull()) return Status::Ok();
-    if (!list.IsSequence())
-      return Status::InvalidArgument(Where(file_, list) + key + ": expected a list");
-    for (const YAML::Node& n : list) GPUFLEET_RETURN_IF_ERROR(fn(n));
+  Status ForEach(const YamlMap& top, std::string_view key, Fn fn) {
+    const YamlField* list = top.Find(key);
+    if (list == nullptr) return Status::Ok();
+    Result<std::vector<YamlField>> items = top.ReadList(*list);
+    if (!items.ok()) return items.status();
+    for (const YamlField& item : *items) GPUFLEET_RETURN_IF_ERROR(fn(*item.value));
     return Status::Ok();
   }
 
-  Result<Predicate> ReadPredicate(const YamlFields& f, const std::string& key,
+  // The text of `key` into `out`; `out` keeps its value when the key is absent, unless the
+  // key is `required`.
+  static Status ReadString(const YamlMap& f, std::string_view key, bool required,
+                           std::string& out) {
+    if (required) {
+      Result<std::string> s = f.String(key);
+      if (!s.ok()) return s.status();
+      out = std::move(s).value();
+      return Status::Ok();
+    }
+    Result<std::optional<std::string>> s = f.OptionalString(key);
+    if (!s.ok()) return s.status();
+    if (*s) out = std::move(**s);
+    return Status::Ok();
+  }
+
+  Result<Predicate> ReadPredicate(const YamlMap& f, std::string_view key,
                                   const FieldSchema& schema) {
-    Result<std::string> text = f.String(key, false);
+    Result<std::optional<std::string>> text = f.OptionalString(key);
     if (!text.ok()) return text.status();
-    if (text->empty()) return Predicate::True();
-    Result<Predicate> p = Predicate::Parse(*text, schema, *groups_);
+    if (!*text) return Predicate::True();
+    Result<Predicate> p = Predicate::Parse(**text, schema, *groups_);
     if (!p.ok()) return f.Error(key, p.status().message());
     return p;
   }
 
   // Countries named directly or through groups, sorted.
-  Result<std::vector<std::string>> ReadCountries(const YamlFields& f, const std::string& key) {
+  Result<std::vector<std::string>> ReadCountries(const YamlMap& f, std::string_view key) {
     Result<std::vector<std::string>> names = f.Strings(key);
     if (!names.ok()) return names.status();
     std::vector<std::string> out;
@@ -189,7 +272,7 @@ class RuleFileReader {
     return out;
   }
 
-  Result<TransferMask> ReadTransfers(const YamlFields& f) {
+  Result<TransferMask> ReadTransfers(const YamlMap& f) {
     Result<std::vector<std::string>> names = f.Strings("transfers");
     if (!names.ok()) return names.status();
     TransferMask mask = 0;
@@ -201,14 +284,12 @@ class RuleFileReader {
     return mask;
   }
 
-  Result<DerivedFact> ReadDerived(const YAML::Node& n) {
-    YamlFields f(n, file_, "derived fact");
-    GPUFLEET_RETURN_IF_ERROR(f.CheckKeys({"name", "effective_from", "predicate", "source"}));
+  Result<DerivedFact> ReadDerived(const YamlNode& n) {
+    Result<YamlMap> f = ReadEntry(n, "derived fact", kDerivedKeys);
+    if (!f.ok()) return f.status();
     DerivedFact d;
-    Result<std::string> name = f.String("name", true);
-    if (!name.ok()) return name.status();
-    d.name = *name;
-    YamlFields named(n, file_, "derived fact '" + d.name + "'");
+    GPUFLEET_RETURN_IF_ERROR(ReadString(*f, "name", true, d.name));
+    const YamlMap named = f->WithContext("derived fact '" + d.name + "'");
     if (!IsFactName(d.name))
       return named.Error("name", "'" + d.name + "' is not a fact name ([a-z_][a-z0-9_]*)");
     if (chip_schema_.count(d.name))
@@ -216,55 +297,19 @@ class RuleFileReader {
     Result<std::optional<Date>> from = named.OptionalDate("effective_from");
     if (!from.ok()) return from.status();
     if (*from) d.effective_from = **from;
-    if (!named.Has("predicate")) return named.Error(n, "missing required field 'predicate'");
+    if (!named.Has("predicate")) return named.Missing("predicate");
     Result<Predicate> p = ReadPredicate(named, "predicate", chip_schema_);
     if (!p.ok()) return p.status();
     d.predicate = std::move(p).value();
-    Result<std::string> source = named.String("source", false);
-    if (!source.ok()) return source.status();
-    d.source = *source;
+    GPUFLEET_RETURN_IF_ERROR(ReadString(named, "source", false, d.source));
     return d;
   }
 
-  Result<Rule> ReadRule(const YAML::Node& n) {
-    YamlFields f0(n, file_, "rule");
-    GPUFLEET_RETURN_IF_ERROR(f0.CheckKeys({"id",
-                                           "version",
-                                           "kind",
-                                           "jurisdiction",
-                                           "effective_from",
-                                           "effective_to",
-                                           "not_enforced_from",
-                                           "chip",
-                                           "locations",
-                                           "locations_except",
-                                           "end_user_hq",
-                                           "transfers",
-                                           "condition",
-                                           "action",
-                                           "licence_policy",
-                                           "revenue_share_pct",
-                                           "precedence",
-                                           "carves_out",
-                                           "source",
-                                           "summary"}));
+  Result<Rule> ReadRule(const YamlNode& n) {
     Rule r;
-    r.line = f0.line();
-    Result<std::string> id = f0.String("id", true);
-    if (!id.ok()) return id.status();
-    r.id = *id;
-    const YamlFields f(n, file_, "rule '" + r.id + "'");
-    Result<int> version = f.Int("version", 1);
-    if (!version.ok()) return version.status();
-    r.version = *version;
-    Result<RuleKind> kind = ReadKind(f);
-    if (!kind.ok()) return kind.status();
-    r.kind = *kind;
-    Result<std::string> jurisdiction = f.String("jurisdiction", true);
-    if (!jurisdiction.ok()) return jurisdiction.status();
-    r.jurisdiction = *jurisdiction;
-    GPUFLEET_RETURN_IF_ERROR(
-        ReadDates(f, n, r.effective_from, r.effective_to, r.not_enforced_from));
+    Result<YamlMap> named = ReadVersionedEntry(n, "rule", kRuleKeys, r);
+    if (!named.ok()) return named.status();
+    const YamlMap& f = *named;
     Result<Predicate> chip = ReadPredicate(f, "chip", chip_schema_);
     if (!chip.ok()) return chip.status();
     r.chip = std::move(chip).value();
@@ -281,7 +326,7 @@ class RuleFileReader {
     Result<TransferMask> transfers = ReadTransfers(f);
     if (!transfers.ok()) return transfers.status();
     r.transfers = *transfers;
-    Result<std::string> action = f.String("action", true);
+    Result<std::string> action = f.String("action");
     if (!action.ok()) return action.status();
     Result<Action> a = ParseAction(*action);
     if (!a.ok()) return f.Error("action", a.status().message());
@@ -295,23 +340,42 @@ class RuleFileReader {
     if (r.action == Action::kAllowedWithRevenueShare && !r.revenue_share_pct) {
       return f.Error("action", "allowed_with_revenue_share needs revenue_share_pct");
     }
-    Result<int> precedence = f.Int("precedence", 0);
+    Result<std::optional<int>> precedence = f.OptionalInt("precedence");
     if (!precedence.ok()) return precedence.status();
-    r.precedence = *precedence;
+    r.precedence = precedence->value_or(0);
     Result<std::vector<std::string>> carves = f.Strings("carves_out");
     if (!carves.ok()) return carves.status();
     r.carves_out = std::move(carves).value();
-    for (auto [key, out] : {std::pair{"licence_policy", &r.licence_policy},
-                            std::pair{"source", &r.source}, std::pair{"summary", &r.summary}}) {
-      Result<std::string> s = f.String(key, std::string_view(key) == "source");
-      if (!s.ok()) return s.status();
-      *out = *s;
-    }
+    GPUFLEET_RETURN_IF_ERROR(ReadString(f, "licence_policy", false, r.licence_policy));
+    GPUFLEET_RETURN_IF_ERROR(ReadString(f, "source", true, r.source));
+    GPUFLEET_RETURN_IF_ERROR(ReadString(f, "summary", false, r.summary));
     return r;
   }
 
-  static Result<RuleKind> ReadKind(const YamlFields& f) {
-    Result<std::string> kind = f.String("kind", true);
+  // What rules and quotas share: the entry's line, id, version, kind, jurisdiction and dates.
+  // Returns the entry's map, its messages named after the id ("rule 'R1'").
+  template <typename Versioned>
+  Result<YamlMap> ReadVersionedEntry(const YamlNode& n, const std::string& what,
+                                     std::span<const std::string_view> known, Versioned& out) {
+    Result<YamlMap> f0 = ReadEntry(n, what, known);
+    if (!f0.ok()) return f0.status();
+    out.line = f0->line();
+    GPUFLEET_RETURN_IF_ERROR(ReadString(*f0, "id", true, out.id));
+    YamlMap f = f0->WithContext(what + " '" + out.id + "'");
+    Result<std::optional<int>> version = f.OptionalInt("version");
+    if (!version.ok()) return version.status();
+    out.version = version->value_or(1);
+    Result<RuleKind> kind = ReadKind(f);
+    if (!kind.ok()) return kind.status();
+    out.kind = *kind;
+    GPUFLEET_RETURN_IF_ERROR(ReadString(f, "jurisdiction", true, out.jurisdiction));
+    GPUFLEET_RETURN_IF_ERROR(
+        ReadDates(f, out.effective_from, out.effective_to, out.not_enforced_from));
+    return f;
+  }
+
+  static Result<RuleKind> ReadKind(const YamlMap& f) {
+    Result<std::string> kind = f.String("kind");
     if (!kind.ok()) return kind.status();
     for (RuleKind k :
          {RuleKind::kRegulation, RuleKind::kGuidance, RuleKind::kReported, RuleKind::kProposed}) {
@@ -322,15 +386,14 @@ class RuleFileReader {
   }
 
   // effective_from (required), effective_to, not_enforced_from, in order.
-  static Status ReadDates(const YamlFields& f, const YAML::Node& n, Date& from, Date& to,
-                          Date& not_enforced) {
+  static Status ReadDates(const YamlMap& f, Date& from, Date& to, Date& not_enforced) {
     Result<std::optional<Date>> f_from = f.OptionalDate("effective_from");
     Result<std::optional<Date>> f_to = f.OptionalDate("effective_to");
     Result<std::optional<Date>> f_ne = f.OptionalDate("not_enforced_from");
     for (const auto* d : {&f_from, &f_to, &f_ne}) {
       if (!d->ok()) return d->status();
     }
-    if (!*f_from) return f.Error(n, "missing required field 'effective_from'");
+    if (!*f_from) return f.Missing("effective_from");
     from = **f_from;
     if (*f_to) to = **f_to;
     if (*f_ne) not_enforced = **f_ne;
@@ -345,30 +408,12 @@ class RuleFileReader {
     return Status::Ok();
   }
 
-  Result<Quota> ReadQuota(const YAML::Node& n) {
-    YamlFields f0(n, file_, "quota");
-    GPUFLEET_RETURN_IF_ERROR(
-        f0.CheckKeys({"id", "version", "kind", "jurisdiction", "effective_from", "effective_to",
-                      "not_enforced_from", "measure", "basis", "threshold_pct", "domestic_to",
-                      "locations", "sites", "per_site", "action", "source", "summary"}));
+  Result<Quota> ReadQuota(const YamlNode& n) {
     Quota q;
-    q.line = f0.line();
-    Result<std::string> id = f0.String("id", true);
-    if (!id.ok()) return id.status();
-    q.id = *id;
-    const YamlFields f(n, file_, "quota '" + q.id + "'");
-    Result<int> version = f.Int("version", 1);
-    if (!version.ok()) return version.status();
-    q.version = *version;
-    Result<RuleKind> kind = ReadKind(f);
-    if (!kind.ok()) return kind.status();
-    q.kind = *kind;
-    Result<std::string> jurisdiction = f.String("jurisdiction", true);
-    if (!jurisdiction.ok()) return jurisdiction.status();
-    q.jurisdiction = *jurisdiction;
-    GPUFLEET_RETURN_IF_ERROR(
-        ReadDates(f, n, q.effective_from, q.effective_to, q.not_enforced_from));
-    Result<std::string> measure = f.String("measure", true);
+    Result<YamlMap> named = ReadVersionedEntry(n, "quota", kQuotaKeys, q);
+    if (!named.ok()) return named.status();
+    const YamlMap& f = *named;
+    Result<std::string> measure = f.String("measure");
     if (!measure.ok()) return measure.status();
     if (*measure == "domestic_share_min") {
       q.measure = QuotaMeasure::kDomesticShareMin;
@@ -379,75 +424,61 @@ class RuleFileReader {
       return f.Error("measure",
                      "'" + *measure + "' is not domestic_share_min or external_share_max");
     }
-    Result<std::string> basis = f.String("basis", false);
+    Result<std::optional<std::string>> basis = f.OptionalString("basis");
     if (!basis.ok()) return basis.status();
-    if (!basis->empty()) {
+    if (*basis) {
       bool found = false;
       for (QuotaBasis b : {QuotaBasis::kCount, QuotaBasis::kCompute, QuotaBasis::kSpend}) {
-        if (QuotaBasisName(b) == *basis) {
+        if (QuotaBasisName(b) == **basis) {
           q.basis = b;
           found = true;
         }
       }
-      if (!found) return f.Error("basis", "'" + *basis + "' is not count, compute or spend");
+      if (!found) return f.Error("basis", "'" + **basis + "' is not count, compute or spend");
     }
     Result<std::optional<double>> threshold = f.OptionalNumber("threshold_pct");
     if (!threshold.ok()) return threshold.status();
-    if (!*threshold) return f.Error(n, "missing required field 'threshold_pct'");
+    if (!*threshold) return f.Missing("threshold_pct");
     if (**threshold < 0 || **threshold > 100)
       return f.Error("threshold_pct", "must be within 0..100");
     q.threshold_pct = **threshold;
-    Result<std::string> domestic_to = f.String("domestic_to", false);
-    if (!domestic_to.ok()) return domestic_to.status();
-    q.domestic_to = domestic_to->empty() ? q.jurisdiction : *domestic_to;
+    q.domestic_to = q.jurisdiction;
+    GPUFLEET_RETURN_IF_ERROR(ReadString(f, "domestic_to", false, q.domestic_to));
     Result<std::vector<std::string>> locations = ReadCountries(f, "locations");
     if (!locations.ok()) return locations.status();
     q.locations = std::move(locations).value();
     Result<Predicate> sites = ReadPredicate(f, "sites", situation_schema_);
     if (!sites.ok()) return sites.status();
     q.sites = std::move(sites).value();
-    Result<std::string> per_site = f.String("per_site", false);
+    Result<std::optional<bool>> per_site = f.OptionalBool("per_site");
     if (!per_site.ok()) return per_site.status();
-    if (!per_site->empty() && *per_site != "true" && *per_site != "false") {
-      return f.Error("per_site", "expected true or false");
-    }
-    q.per_site = *per_site == "true";
-    Result<std::string> action = f.String("action", false);
+    q.per_site = per_site->value_or(false);
+    Result<std::optional<std::string>> action = f.OptionalString("action");
     if (!action.ok()) return action.status();
-    if (!action->empty()) {
-      Result<Action> a = ParseAction(*action);
+    if (*action) {
+      Result<Action> a = ParseAction(**action);
       if (!a.ok()) return f.Error("action", a.status().message());
       q.action = *a;
     }
-    for (auto [key, out] : {std::pair{"source", &q.source}, std::pair{"summary", &q.summary}}) {
-      Result<std::string> s = f.String(key, std::string_view(key) == "source");
-      if (!s.ok()) return s.status();
-      *out = *s;
-    }
+    GPUFLEET_RETURN_IF_ERROR(ReadString(f, "source", true, q.source));
+    GPUFLEET_RETURN_IF_ERROR(ReadString(f, "summary", false, q.summary));
     return q;
   }
 
-  Result<Licence> ReadLicence(const YAML::Node& n) {
-    YamlFields f0(n, file_, "licence");
-    GPUFLEET_RETURN_IF_ERROR(
-        f0.CheckKeys({"id", "jurisdiction", "holder", "models", "locations", "transfers",
-                      "valid_from", "valid_to", "status", "revenue_share_pct", "conditions"}));
+  Result<Licence> ReadLicence(const YamlNode& n) {
+    Result<YamlMap> f0 = ReadEntry(n, "licence", kLicenceKeys);
+    if (!f0.ok()) return f0.status();
     Licence l;
-    l.line = f0.line();
-    Result<std::string> id = f0.String("id", true);
-    if (!id.ok()) return id.status();
-    l.id = *id;
-    const YamlFields f(n, file_, "licence '" + l.id + "'");
-    for (auto [key, out, required] :
-         {std::tuple{"jurisdiction", &l.jurisdiction, false}, std::tuple{"holder", &l.holder, true},
-          std::tuple{"conditions", &l.conditions, false}}) {
-      Result<std::string> s = f.String(key, required);
-      if (!s.ok()) return s.status();
-      *out = *s;
-    }
+    l.line = f0->line();
+    GPUFLEET_RETURN_IF_ERROR(ReadString(*f0, "id", true, l.id));
+    const YamlMap f = f0->WithContext("licence '" + l.id + "'");
+    GPUFLEET_RETURN_IF_ERROR(ReadString(f, "jurisdiction", false, l.jurisdiction));
+    GPUFLEET_RETURN_IF_ERROR(ReadString(f, "holder", true, l.holder));
+    GPUFLEET_RETURN_IF_ERROR(ReadString(f, "conditions", false, l.conditions));
     Result<std::vector<std::string>> models = f.Strings("models");
     if (!models.ok()) return models.status();
-    if (models->empty()) return f.Error(n, "missing required field 'models'");
+    if (!f.Has("models")) return f.Missing("models");
+    if (models->empty()) return f.Error("models", "empty; a licence covers at least one model");
     for (const std::string& m : *models) {
       if (model_ids_.empty()) {
         l.models.push_back(m);
@@ -470,7 +501,7 @@ class RuleFileReader {
     if (*from) l.valid_from = **from;
     if (*to) l.valid_to = **to;
     if (l.valid_to < l.valid_from) return f.Error("valid_to", "dates out of order");
-    Result<std::string> status = f.String("status", true);
+    Result<std::string> status = f.String("status");
     if (!status.ok()) return status.status();
     bool status_ok = false;
     for (LicenceStatus s :
@@ -585,23 +616,13 @@ Result<RuleSet> RuleSet::Load(const std::string& path,
 
 Result<RuleSet> RuleSet::Parse(std::string_view yaml, const std::string& name_for_errors,
                                const std::map<std::string, std::string, std::less<>>& model_ids) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml));
-  } catch (const YAML::Exception& e) {
-    return Status::InvalidArgument(name_for_errors + ":" + std::to_string(e.mark.line + 1) + ":" +
-                                   std::to_string(e.mark.column + 1) + ": " + e.msg);
-  }
-  if (!root || root.IsNull()) return Status::InvalidArgument(name_for_errors + ": empty rule file");
+  Result<YamlNode> root = codec::ParseYaml(yaml, name_for_errors);
+  if (!root.ok()) return root.status();
+  if (root->IsNull()) return Status::InvalidArgument(name_for_errors + ": empty rule file");
   RuleSet set;
-  try {
-    RuleFileReader reader(name_for_errors, model_ids);
-    GPUFLEET_RETURN_IF_ERROR(reader.Read(
-        root, {&set.rules_, &set.derived_, &set.licences_, &set.quotas_, &set.groups_}));
-  } catch (const YAML::Exception& e) {
-    return Status::InvalidArgument(name_for_errors + ":" + std::to_string(e.mark.line + 1) + ":" +
-                                   std::to_string(e.mark.column + 1) + ": " + e.msg);
-  }
+  RuleFileReader reader(name_for_errors, model_ids);
+  GPUFLEET_RETURN_IF_ERROR(
+      reader.Read(*root, {&set.rules_, &set.derived_, &set.licences_, &set.quotas_, &set.groups_}));
   GPUFLEET_RETURN_IF_ERROR(Validate(name_for_errors, set.rules_));
   return set;
 }

@@ -4,56 +4,60 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "inventory/yaml_sections.h"
 
 namespace gpufleet::inventory {
 namespace {
 
-constexpr char kSection[] = "assets";
+using codec::YamlField;
+using codec::YamlMap;
 
-Status ReadField(const YamlReporter& r, const YamlField& f, const AssetRefs& refs, Asset& a) {
+Status ReadField(const YamlMap& m, const YamlField& f, const AssetRefs& refs, Asset& a) {
   const AssetColumn* c = FindAssetColumn(f.name);
   if (c == nullptr) {
-    return r.Error(f.key, f.name, "unknown key (known: " + AssetColumnList() + ")");
+    std::vector<std::string_view> known;
+    for (const AssetColumn& column : AssetColumns()) known.push_back(column.name);
+    return m.UnknownKey(f, known);
   }
-  Result<std::string> text = ReadText(r, f);
+  // A numeric column is read as a number first, so a quoted "2368" is reported as the codec
+  // reports it; the column's own parser then checks the text as the CSV reader does.
+  if (c->numeric) {
+    Result<double> v = m.ReadNumber(f);
+    if (!v.ok()) return v.status();
+  }
+  Result<std::string> text = m.ReadText(f);
   if (!text.ok()) return text.status();
-  if (c->numeric && f.value.Tag() == "!") {
-    return r.Error(f, "expected a number, got the string \"" + *text + "\"");
-  }
   const Status s = c->set(refs, *text, a);
-  return s.ok() ? s : r.Error(f, s.message());
+  return s.ok() ? s : m.Error(f, s.message());
 }
 
-Result<Asset> ReadAsset(const YamlReporter& r, const YAML::Node& entry, const AssetRefs& refs) {
-  Result<std::vector<YamlField>> fields = MapFields(r, entry, kSection);
-  if (!fields.ok()) return fields.status();
+Result<Asset> ReadAsset(const YamlMap& entry, const AssetRefs& refs) {
   Asset a;
-  a.file = r.file();
-  a.line = entry.Mark().line + 1;
-  for (const YamlField& f : *fields) GPUFLEET_RETURN_IF_ERROR(ReadField(r, f, refs, a));
+  a.file = entry.file();
+  a.line = entry.line();
+  for (const YamlField& f : entry.fields()) GPUFLEET_RETURN_IF_ERROR(ReadField(entry, f, refs, a));
   for (const AssetColumn& c : AssetColumns()) {
-    if (c.required && FindField(*fields, c.name) == nullptr) {
-      return r.Error(entry, c.name, "missing; every asset needs one");
-    }
+    if (c.required && !entry.Has(c.name)) return entry.Missing(c.name, "every asset needs one");
   }
   if (const std::optional<AssetProblem> p = CheckAsset(refs, a)) {
-    const YamlField* f = FindField(*fields, p->column);
-    return f != nullptr ? r.Error(*f, p->what) : r.Error(entry, p->column, p->what);
+    return entry.Error(p->column, p->what);
   }
   return a;
 }
 
 }  // namespace
 
-Result<std::vector<Asset>> ReadInlineAssets(const YamlReporter& r, const YamlField& f,
+Result<std::vector<Asset>> ReadInlineAssets(const YamlMap& doc, const YamlField& f,
                                             const AssetRefs& refs) {
-  Result<std::vector<YAML::Node>> entries = ListOf(r, f);
-  if (!entries.ok()) return entries.status();
+  Result<std::vector<YamlField>> items = doc.ReadList(f);
+  if (!items.ok()) return items.status();
   std::vector<Asset> assets;
-  for (const YAML::Node& entry : *entries) {
-    Result<Asset> a = ReadAsset(r, entry, refs);
+  for (const YamlField& item : *items) {
+    Result<YamlMap> entry = doc.ReadMap(item);
+    if (!entry.ok()) return entry.status();
+    Result<Asset> a = ReadAsset(*entry, refs);
     if (!a.ok()) return a.status();
     assets.push_back(std::move(a).value());
   }

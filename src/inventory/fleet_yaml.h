@@ -1,7 +1,7 @@
 #pragma once
 // The fleet document as a whole: its top-level keys, the order sections are read in (assets
 // refer to organisations and sites, wherever they appear in the file), and the assets CSV it
-// names. yaml-cpp throws; nothing thrown leaves this reader.
+// names. Errors come back as a Status (codec/yaml_map.h reads the YAML).
 
 #include <string>
 #include <string_view>

@@ -9,28 +9,29 @@
 namespace gpufleet::inventory {
 namespace {
 
-constexpr char kSection[] = "organisations";
+using codec::YamlField;
+using codec::YamlMap;
 
-Status ReadField(const YamlReporter& r, const YamlField& f, Organisation& org) {
-  if (f.name == "id") return Assign(ReadSlug(r, f), org.id);
-  if (f.name == "name") return Assign(ReadText(r, f), org.name);
-  if (f.name == "kind") return Assign(ReadEnum(r, f, kOrgKindNames, "kind"), org.kind);
-  if (f.name == "parent") return Assign(ReadSlug(r, f), org.parent);
-  if (f.name == "hq_country") return Assign(ReadCountry(r, f), org.hq_country);
-  return r.Error(f.key, f.name, "unknown key (known: id name kind parent hq_country)");
+constexpr std::string_view kKeys[] = {"id", "name", "kind", "parent", "hq_country"};
+
+Status ReadField(const YamlMap& m, const YamlField& f, Organisation& org) {
+  if (f.name == "id") return Assign(ReadSlug(m, f), org.id);
+  if (f.name == "name") return Assign(m.ReadText(f), org.name);
+  if (f.name == "kind") return Assign(ReadEnum(m, f, kOrgKindNames, "kind"), org.kind);
+  if (f.name == "parent") return Assign(ReadSlug(m, f), org.parent);
+  if (f.name == "hq_country") return Assign(ReadCountry(m, f), org.hq_country);
+  return m.UnknownKey(f, kKeys);
 }
 
 // Parent links resolve, and following them always ends at a root: the ultimate parent's HQ
 // is a rule input, so it must exist and be unique.
-Status CheckParents(const YamlReporter& r, const std::vector<Organisation>& orgs,
-                    const std::vector<std::vector<YamlField>>& fields) {
+Status CheckParents(const std::vector<Organisation>& orgs, const std::vector<YamlMap>& entries) {
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < orgs.size(); ++i) index.emplace(orgs[i].id, i);
   for (size_t i = 0; i < orgs.size(); ++i) {
     if (orgs[i].parent.empty()) continue;
     if (!index.count(orgs[i].parent)) {
-      return r.Error(*FindField(fields[i], "parent"),
-                     "unknown organisation '" + orgs[i].parent + "'");
+      return entries[i].Error("parent", "unknown organisation '" + orgs[i].parent + "'");
     }
   }
   for (size_t i = 0; i < orgs.size(); ++i) {
@@ -41,9 +42,7 @@ Status CheckParents(const YamlReporter& r, const std::vector<Organisation>& orgs
     for (size_t steps = 0; steps < orgs.size() && !orgs[at].parent.empty(); ++steps) {
       at = index.at(orgs[at].parent);
       chain += " -> " + orgs[at].id;
-      if (at == i) {
-        return r.Error(*FindField(fields[i], "parent"), "cycle " + chain);
-      }
+      if (at == i) return entries[i].Error("parent", "cycle " + chain);
     }
   }
   return Status::Ok();
@@ -51,32 +50,34 @@ Status CheckParents(const YamlReporter& r, const std::vector<Organisation>& orgs
 
 }  // namespace
 
-Result<std::vector<Organisation>> ReadOrganisations(const YamlReporter& r, const YamlField& f) {
-  Result<std::vector<YAML::Node>> entries = ListOf(r, f);
-  if (!entries.ok()) return entries.status();
+Result<std::vector<Organisation>> ReadOrganisations(const YamlMap& doc, const YamlField& f) {
+  Result<std::vector<YamlField>> items = doc.ReadList(f);
+  if (!items.ok()) return items.status();
   std::vector<Organisation> orgs;
-  std::vector<std::vector<YamlField>> all_fields;
+  std::vector<YamlMap> entries;
   std::map<std::string, int> first_line;
-  for (const YAML::Node& entry : *entries) {
-    Result<std::vector<YamlField>> fields = MapFields(r, entry, kSection);
-    if (!fields.ok()) return fields.status();
+  for (const YamlField& item : *items) {
+    Result<YamlMap> entry = doc.ReadMap(item);
+    if (!entry.ok()) return entry.status();
     Organisation org;
-    for (const YamlField& field : *fields) GPUFLEET_RETURN_IF_ERROR(ReadField(r, field, org));
-    GPUFLEET_RETURN_IF_ERROR(
-        RequireKeys(r, entry, *fields, {"id", "name", "kind", "hq_country"}, "organisation"));
-    if (org.kind == OrgKind::kSubsidiary && org.parent.empty()) {
-      return r.Error(entry, "parent", "missing; a subsidiary needs its parent");
+    for (const YamlField& field : entry->fields()) {
+      GPUFLEET_RETURN_IF_ERROR(ReadField(*entry, field, org));
     }
-    const YamlField& id = *FindField(*fields, "id");
-    const auto [it, inserted] = first_line.emplace(org.id, id.value.Mark().line + 1);
+    GPUFLEET_RETURN_IF_ERROR(
+        entry->RequireKeys({"id", "name", "kind", "hq_country"}, "every organisation needs one"));
+    if (org.kind == OrgKind::kSubsidiary && org.parent.empty()) {
+      return entry->Missing("parent", "a subsidiary needs its parent");
+    }
+    const YamlField& id = *entry->Find("id");
+    const auto [it, inserted] = first_line.emplace(org.id, id.value->line());
     if (!inserted) {
-      return r.Error(id, "'" + org.id + "' is already the id of the organisation on line " +
-                             std::to_string(it->second));
+      return entry->Error(id, "'" + org.id + "' is already the id of the organisation on line " +
+                                  std::to_string(it->second));
     }
     orgs.push_back(std::move(org));
-    all_fields.push_back(std::move(fields).value());
+    entries.push_back(std::move(entry).value());
   }
-  GPUFLEET_RETURN_IF_ERROR(CheckParents(r, orgs, all_fields));
+  GPUFLEET_RETURN_IF_ERROR(CheckParents(orgs, entries));
   return orgs;
 }
 

@@ -10,58 +10,63 @@
 namespace gpufleet::inventory {
 namespace {
 
-constexpr char kSection[] = "sites";
-constexpr double kMaxPercent = 100;
+using codec::YamlField;
+using codec::YamlMap;
 
-Status ReadCompletion(const YamlReporter& r, const YamlField& f, Site& site) {
-  Result<double> v = ReadNumber(r, f);
+constexpr double kMaxPercent = 100;
+constexpr std::string_view kKeys[] = {"id",           "name",       "country",
+                                      "region",       "provider",   "ownership",
+                                      "state_funded", "public_hub", "project_completion_pct"};
+
+Status ReadCompletion(const YamlMap& m, const YamlField& f, Site& site) {
+  Result<double> v = m.ReadNumber(f);
   if (!v.ok()) return v.status();
   if (*v < 0 || *v > kMaxPercent) {
-    return r.Error(f, "expected a percentage from 0 to 100, got " + f.value.Scalar());
+    return m.Error(f, "expected a percentage from 0 to 100, got " + f.value->scalar());
   }
   site.project_completion_pct = *v;
   return Status::Ok();
 }
 
-Status ReadField(const YamlReporter& r, const YamlField& f, Site& site) {
-  if (f.name == "id") return Assign(ReadSlug(r, f), site.id);
-  if (f.name == "name") return Assign(ReadText(r, f), site.name);
-  if (f.name == "country") return Assign(ReadCountry(r, f), site.country);
-  if (f.name == "region") return Assign(ReadText(r, f), site.region);
-  if (f.name == "provider") return Assign(ReadText(r, f), site.provider);
+Status ReadField(const YamlMap& m, const YamlField& f, Site& site) {
+  if (f.name == "id") return Assign(ReadSlug(m, f), site.id);
+  if (f.name == "name") return Assign(m.ReadText(f), site.name);
+  if (f.name == "country") return Assign(ReadCountry(m, f), site.country);
+  if (f.name == "region") return Assign(m.ReadText(f), site.region);
+  if (f.name == "provider") return Assign(m.ReadText(f), site.provider);
   if (f.name == "ownership") {
-    return Assign(ReadEnum(r, f, kSiteOwnershipNames, "ownership"), site.ownership);
+    return Assign(ReadEnum(m, f, kSiteOwnershipNames, "ownership"), site.ownership);
   }
-  if (f.name == "state_funded") return Assign(ReadBool(r, f), site.state_funded);
-  if (f.name == "public_hub") return Assign(ReadBool(r, f), site.public_hub);
-  if (f.name == "project_completion_pct") return ReadCompletion(r, f, site);
-  return r.Error(f.key, f.name,
-                 "unknown key (known: id name country region provider ownership state_funded "
-                 "public_hub project_completion_pct)");
+  if (f.name == "state_funded") return Assign(m.ReadBool(f), site.state_funded);
+  if (f.name == "public_hub") return Assign(m.ReadBool(f), site.public_hub);
+  if (f.name == "project_completion_pct") return ReadCompletion(m, f, site);
+  return m.UnknownKey(f, kKeys);
 }
 
 }  // namespace
 
-Result<std::vector<Site>> ReadSites(const YamlReporter& r, const YamlField& f) {
-  Result<std::vector<YAML::Node>> entries = ListOf(r, f);
-  if (!entries.ok()) return entries.status();
+Result<std::vector<Site>> ReadSites(const YamlMap& doc, const YamlField& f) {
+  Result<std::vector<YamlField>> items = doc.ReadList(f);
+  if (!items.ok()) return items.status();
   std::vector<Site> sites;
   std::map<std::string, int> first_line;
-  for (const YAML::Node& entry : *entries) {
-    Result<std::vector<YamlField>> fields = MapFields(r, entry, kSection);
-    if (!fields.ok()) return fields.status();
+  for (const YamlField& item : *items) {
+    Result<YamlMap> entry = doc.ReadMap(item);
+    if (!entry.ok()) return entry.status();
     Site site;
-    for (const YamlField& field : *fields) GPUFLEET_RETURN_IF_ERROR(ReadField(r, field, site));
-    GPUFLEET_RETURN_IF_ERROR(
-        RequireKeys(r, entry, *fields, {"id", "name", "country", "ownership"}, "site"));
-    if (site.ownership == SiteOwnership::kRented && site.provider.empty()) {
-      return r.Error(entry, "provider", "missing; a rented site names the provider it rents from");
+    for (const YamlField& field : entry->fields()) {
+      GPUFLEET_RETURN_IF_ERROR(ReadField(*entry, field, site));
     }
-    const YamlField& id = *FindField(*fields, "id");
-    const auto [it, inserted] = first_line.emplace(site.id, id.value.Mark().line + 1);
+    GPUFLEET_RETURN_IF_ERROR(
+        entry->RequireKeys({"id", "name", "country", "ownership"}, "every site needs one"));
+    if (site.ownership == SiteOwnership::kRented && site.provider.empty()) {
+      return entry->Missing("provider", "a rented site names the provider it rents from");
+    }
+    const YamlField& id = *entry->Find("id");
+    const auto [it, inserted] = first_line.emplace(site.id, id.value->line());
     if (!inserted) {
-      return r.Error(id, "'" + site.id + "' is already the id of the site on line " +
-                             std::to_string(it->second));
+      return entry->Error(id, "'" + site.id + "' is already the id of the site on line " +
+                                  std::to_string(it->second));
     }
     sites.push_back(std::move(site));
   }

@@ -1,36 +1,68 @@
 #pragma once
-// Readers for the sections of the fleet YAML. Each takes the section's field (its value must
-// be a list of maps) and returns the checked records, or the first error.
+// Readers for the sections of the fleet YAML, on the strict map reader of codec/yaml_map.h.
+// Each takes the document map and the section's field (its value must be a list of maps) and
+// returns the checked records, or the first error.
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "gpufleet/codec/yaml_map.h"
 #include "gpufleet/inventory/inventory.h"
 #include "inventory/asset_fields.h"
 #include "inventory/enum_names.h"
-#include "inventory/yaml_fields.h"
+#include "inventory/field_text.h"
 
 namespace gpufleet::inventory {
 
 // Unique ids, every parent known, no parent cycles, every subsidiary with a parent.
-Result<std::vector<Organisation>> ReadOrganisations(const YamlReporter& r, const YamlField& f);
+Result<std::vector<Organisation>> ReadOrganisations(const codec::YamlMap& doc,
+                                                    const codec::YamlField& f);
 // Unique ids; a rented site names its provider.
-Result<std::vector<Site>> ReadSites(const YamlReporter& r, const YamlField& f);
+Result<std::vector<Site>> ReadSites(const codec::YamlMap& doc, const codec::YamlField& f);
 // Each entry a map keyed by the asset columns; references checked against `refs`.
-Result<std::vector<Asset>> ReadInlineAssets(const YamlReporter& r, const YamlField& f,
+Result<std::vector<Asset>> ReadInlineAssets(const codec::YamlMap& doc, const codec::YamlField& f,
                                             const AssetRefs& refs);
+
+// An id: text that IsSlug accepts.
+inline Result<std::string> ReadSlug(const codec::YamlMap& m, const codec::YamlField& f) {
+  Result<std::string> s = m.ReadText(f, "an id");
+  if (s.ok() && !IsSlug(*s)) {
+    return m.Error(f, "'" + *s + "' is not a slug (lower-case letters, digits and '-')");
+  }
+  return s;
+}
+
+// A country: text that IsCountryCode accepts.
+inline Result<std::string> ReadCountry(const codec::YamlMap& m, const codec::YamlField& f) {
+  Result<std::string> s = m.ReadText(f, "a country code");
+  if (s.ok() && !IsCountryCode(*s)) {
+    return m.Error(f, "expected an ISO 3166 alpha-2 code such as \"CN\", got '" + *s + "'");
+  }
+  return s;
+}
 
 // A field spelled as one of `table`'s names.
 template <typename E, size_t N>
-Result<E> ReadEnum(const YamlReporter& r, const YamlField& f, const EnumName<E> (&table)[N],
-                   std::string_view what) {
-  Result<std::string> s = ReadText(r, f);
+Result<E> ReadEnum(const codec::YamlMap& m, const codec::YamlField& f,
+                   const EnumName<E> (&table)[N], std::string_view what) {
+  Result<std::string> s = m.ReadText(f);
   if (!s.ok()) return s.status();
   const std::optional<E> v = ValueOf(table, *s);
-  if (!v) return r.Error(f, UnknownName(table, what, *s));
+  if (!v) return m.Error(f, UnknownName(table, what, *s));
   return *v;
+}
+
+// Moves a read value into `out`, or passes its error on:
+//   GPUFLEET_RETURN_IF_ERROR(Assign(m.ReadText(f), site.name));
+template <typename T, typename U>
+Status Assign(Result<T> value, U& out) {
+  if (!value.ok()) return value.status();
+  out = std::move(value).value();
+  return Status::Ok();
 }
 
 }  // namespace gpufleet::inventory

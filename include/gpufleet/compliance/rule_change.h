@@ -1,0 +1,38 @@
+#pragma once
+// A proposed change to a rule file (a new rule, a changed threshold, a new country group),
+// applied to the base rule file to give the rule set the change would produce
+// (docs/compliance.md, "Rule-change impact").
+//
+// A change file is YAML with these optional keys:
+//   groups:          map; each group replaces the base group of that name or is added
+//   derived:         list; an entry named like a base entry replaces it, others are appended
+//   rules:           list; an entry whose id exists replaces every version of that id, others
+//                    are appended (several versions of one new id may be given)
+//   quotas:          list; by id, as rules
+//   licences:        list; by id, as rules
+//   remove_rules, remove_quotas, remove_licences:  lists of ids to delete
+//   description:     free text, ignored
+// The merged document is validated as a whole by RuleSet::Parse, so a change that makes two
+// rules conflict or names an unknown group is rejected.
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "gpufleet/compliance/rule_set.h"
+#include "gpufleet/status.h"
+
+namespace gpufleet::compliance {
+
+// Applies the change in `change_yaml` to the rule file `base_yaml`. Errors in the change file
+// itself (bad YAML, unknown keys, wrong types, removing an id the base lacks) name
+// `change_name`, line and column. Errors RuleSet::Parse finds in the merged set name
+// "<base_name> + <change_name>" and a position in the merged document, which is re-emitted
+// YAML: the message's id or group name is the reliable pointer.
+[[nodiscard]] Result<RuleSet> ApplyChange(
+    std::string_view base_yaml, const std::string& base_name, std::string_view change_yaml,
+    const std::string& change_name,
+    const std::map<std::string, std::string, std::less<>>& model_ids);
+
+}  // namespace gpufleet::compliance
