@@ -127,18 +127,11 @@ int Run(const CheckFlags& f) {
   if (!input.ok()) return Fail(input.status());
   auto fleet = inventory::Inventory::Load(f.fleet, input->catalog);
   if (!fleet.ok()) return Fail(fleet.status());
-  Date at = Date::FromDays(
-      static_cast<int32_t>(std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())
-                               .time_since_epoch()
-                               .count()));
-  if (!f.at.empty()) {
-    auto d = Date::Parse(f.at);
-    if (!d.ok()) return Fail(Status::InvalidArgument("--at: " + d.status().message()));
-    at = *d;
-  }
+  const Result<Date> at = ParseAtFlag(f.at);
+  if (!at.ok()) return Fail(at.status());
   const auto engine = compliance::MakeIndexedEngine(input->rules);
   const compliance::FleetCheckReport report =
-      compliance::CheckFleet(*fleet, input->catalog, input->rules, *engine, at);
+      compliance::CheckFleet(*fleet, input->catalog, input->rules, *engine, *at);
   if (f.json) {
     std::cout << ReportJson(report, *fleet).dump(1) << '\n';
   } else {

@@ -36,11 +36,6 @@ int Fail(const Status& s) {
   return kExitInputError;
 }
 
-Date Today() {
-  const auto now = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-  return Date::FromDays(static_cast<int32_t>(now.time_since_epoch().count()));
-}
-
 int Run(const CheckTransferFlags& f) {
   auto input = LoadComplianceInput(f.input);
   if (!input.ok()) return Fail(input.status());
@@ -51,12 +46,9 @@ int Run(const CheckTransferFlags& f) {
     return Fail(Status::InvalidArgument("--transfer: " + transfer.status().message()));
   compliance::Situation s;
   s.chip = chip;
-  s.date = Today();
-  if (!f.at.empty()) {
-    auto d = Date::Parse(f.at);
-    if (!d.ok()) return Fail(Status::InvalidArgument("--at: " + d.status().message()));
-    s.date = *d;
-  }
+  const Result<Date> at = ParseAtFlag(f.at);
+  if (!at.ok()) return Fail(at.status());
+  s.date = *at;
   s.location = f.to;
   s.from_country = f.from;
   s.transfer = *transfer;

@@ -1,5 +1,7 @@
 #include "cli/compliance_input.h"
 
+#include <chrono>
+
 namespace gpufleet::cli {
 
 void AddComplianceInputOptions(CLI::App& cmd, ComplianceInputFlags& flags) {
@@ -7,6 +9,16 @@ void AddComplianceInputOptions(CLI::App& cmd, ComplianceInputFlags& flags) {
                  "Accelerator catalog YAML (default: the shipped data/catalog/accelerators.yaml)");
   cmd.add_option("--rules", flags.rules,
                  "Rule file YAML (default: the shipped history, data/rules/default.yaml)");
+}
+
+Result<Date> ParseAtFlag(const std::string& at) {
+  if (at.empty()) {
+    const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+    return Date::FromDays(static_cast<int32_t>(today.time_since_epoch().count()));
+  }
+  Result<Date> d = Date::Parse(at);
+  if (!d.ok()) return Status::InvalidArgument("--at: " + d.status().message());
+  return d;
 }
 
 std::map<std::string, std::string, std::less<>> ModelIds(const catalog::Catalog& c) {

@@ -24,6 +24,9 @@ struct ComplianceInput {
 void AddComplianceInputOptions(CLI::App& cmd, ComplianceInputFlags& flags);
 Result<ComplianceInput> LoadComplianceInput(const ComplianceInputFlags& flags);
 
+// The date an --at flag names, or today (UTC) when it is empty; the error names the flag.
+Result<Date> ParseAtFlag(const std::string& at);
+
 // Every catalog id and alias -> catalog id, for resolving model names in rule files.
 std::map<std::string, std::string, std::less<>> ModelIds(const catalog::Catalog& c);
 

@@ -316,8 +316,8 @@ int Run(const ImpactFlags& f) {
   if (!input.ok()) return Fail(input.status());
   auto fleet = inventory::Inventory::Load(f.fleet, input->catalog);
   if (!fleet.ok()) return Fail(fleet.status());
-  auto at = Date::Parse(f.at);
-  if (!at.ok()) return Fail(Status::InvalidArgument("--at: " + at.status().message()));
+  const Result<Date> at = ParseAtFlag(f.at);
+  if (!at.ok()) return Fail(at.status());
   // The base rules are read again as text: the change is merged into the document, not into
   // the parsed RuleSet (rule_change.h).
   const std::string rules_path =
