@@ -122,10 +122,8 @@ const Fixture& Get() {
     auto cat = catalog::Catalog::Load(std::string(GPUFLEET_SOURCE_DIR) +
                                       "/data/catalog/accelerators.yaml");
     if (!cat.ok()) std::abort();
-    std::map<std::string, std::string, std::less<>> ids;
-    for (const auto& m : cat->models()) ids[m.id] = m.id;
     auto rules = compliance::RuleSet::Load(
-        std::string(GPUFLEET_SOURCE_DIR) + "/data/rules/default.yaml", ids);
+        std::string(GPUFLEET_SOURCE_DIR) + "/data/rules/default.yaml", cat->IdsByName());
     if (!rules.ok()) std::abort();
     const std::string path = WriteFleet(*cat);
     auto fleet = inventory::Inventory::Load(path, *cat);
@@ -200,11 +198,9 @@ void BM_Impact(benchmark::State& state) {
     return text.str();
   };
   const std::string source = GPUFLEET_SOURCE_DIR;
-  std::map<std::string, std::string, std::less<>> ids;
-  for (const auto& m : f.catalog.models()) ids[m.id] = m.id;
-  auto after =
-      compliance::ApplyChange(read(source + "/data/rules/default.yaml"), "default.yaml",
-                              read(source + "/examples/changes/h20-ban.yaml"), "h20-ban.yaml", ids);
+  auto after = compliance::ApplyChange(read(source + "/data/rules/default.yaml"), "default.yaml",
+                                       read(source + "/examples/changes/h20-ban.yaml"),
+                                       "h20-ban.yaml", f.catalog.IdsByName());
   if (!after.ok()) {
     state.SkipWithError(after.status().ToString().c_str());
     return;

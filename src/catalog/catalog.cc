@@ -37,4 +37,13 @@ const AcceleratorSpec* Catalog::Find(std::string_view id_or_alias) const {
   return it == index_.end() ? nullptr : &models_[it->second];
 }
 
+std::map<std::string, std::string, std::less<>> Catalog::IdsByName() const {
+  std::map<std::string, std::string, std::less<>> ids;
+  for (const AcceleratorSpec& m : models_) {
+    ids[m.id] = m.id;
+    for (const std::string& a : m.aliases) ids[a] = m.id;
+  }
+  return ids;
+}
+
 }  // namespace gpufleet::catalog

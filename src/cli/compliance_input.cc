@@ -21,15 +21,6 @@ Result<Date> ParseAtFlag(const std::string& at) {
   return d;
 }
 
-std::map<std::string, std::string, std::less<>> ModelIds(const catalog::Catalog& c) {
-  std::map<std::string, std::string, std::less<>> ids;
-  for (const catalog::AcceleratorSpec& m : c.models()) {
-    ids[m.id] = m.id;
-    for (const std::string& a : m.aliases) ids[a] = m.id;
-  }
-  return ids;
-}
-
 Result<ComplianceInput> LoadComplianceInput(const ComplianceInputFlags& flags) {
   const std::string catalog_path =
       flags.catalog.empty() ? catalog::DefaultCatalogPath() : flags.catalog;
@@ -47,7 +38,7 @@ Result<ComplianceInput> LoadComplianceInput(const ComplianceInputFlags& flags) {
         "cannot find the shipped rules data/rules/default.yaml; give --rules or set "
         "GPUFLEET_DATA_DIR");
   }
-  auto rules = compliance::RuleSet::Load(rules_path, ModelIds(*cat));
+  auto rules = compliance::RuleSet::Load(rules_path, cat->IdsByName());
   if (!rules.ok()) return rules.status();
   return ComplianceInput{std::move(cat).value(), std::move(rules).value()};
 }

@@ -27,7 +27,4 @@ Result<ComplianceInput> LoadComplianceInput(const ComplianceInputFlags& flags);
 // The date an --at flag names, or today (UTC) when it is empty; the error names the flag.
 Result<Date> ParseAtFlag(const std::string& at);
 
-// Every catalog id and alias -> catalog id, for resolving model names in rule files.
-std::map<std::string, std::string, std::less<>> ModelIds(const catalog::Catalog& c);
-
 }  // namespace gpufleet::cli

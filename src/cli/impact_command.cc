@@ -327,7 +327,7 @@ int Run(const ImpactFlags& f) {
   auto change_text = ReadText(f.change);
   if (!change_text.ok()) return Fail(change_text.status());
   auto after = compliance::ApplyChange(*base_text, rules_path, *change_text, f.change,
-                                       ModelIds(input->catalog));
+                                       input->catalog.IdsByName());
   if (!after.ok()) return Fail(after.status());
   std::vector<compliance::JobPlacement> jobs;
   if (!f.jobs.empty()) {

@@ -40,4 +40,15 @@ Result<std::unique_ptr<Policy>> MakePolicy(std::string_view name, const PolicyOp
                                  ")");
 }
 
+Result<std::vector<std::unique_ptr<Policy>>> MakePolicies(const std::vector<std::string>& names,
+                                                          const PolicyOptions& options) {
+  std::vector<std::unique_ptr<Policy>> policies;
+  for (const std::string& name : names.empty() ? PolicyNames() : names) {
+    Result<std::unique_ptr<Policy>> p = MakePolicy(name, options);
+    if (!p.ok()) return p.status();
+    policies.push_back(std::move(p).value());
+  }
+  return policies;
+}
+
 }  // namespace gpufleet::placement

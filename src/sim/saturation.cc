@@ -167,13 +167,9 @@ Result<SaturationReport> RunSaturation(const Fleet& fleet, const std::vector<cod
   }
   placement::PolicyOptions policy_options;
   policy_options.typical_tasks = placement::BuildTypicalTasks(TraceShapes(pods));
-  std::vector<std::unique_ptr<placement::Policy>> policies;
-  for (const std::string& name :
-       options.policies.empty() ? placement::PolicyNames() : options.policies) {
-    auto p = placement::MakePolicy(name, policy_options);
-    if (!p.ok()) return p.status();
-    policies.push_back(std::move(p).value());
-  }
+  auto made = placement::MakePolicies(options.policies, policy_options);
+  if (!made.ok()) return made.status();
+  const std::vector<std::unique_ptr<placement::Policy>> policies = std::move(made).value();
 
   SaturationReport report;
   report.cluster_gpus = fleet.total_gpus();

@@ -21,10 +21,7 @@ class FleetCheckTest : public ::testing::Test {
     auto cat = catalog::Catalog::Load(kSource + "/data/catalog/accelerators.yaml");
     ASSERT_TRUE(cat.ok()) << cat.status().ToString();
     catalog_ = std::make_unique<catalog::Catalog>(std::move(cat).value());
-    for (const catalog::AcceleratorSpec& m : catalog_->models()) {
-      ids_[m.id] = m.id;
-      for (const std::string& a : m.aliases) ids_[a] = m.id;
-    }
+    ids_ = catalog_->IdsByName();
     std::ifstream in(kSource + "/data/rules/default.yaml");
     std::ostringstream text;
     text << in.rdbuf();

@@ -196,10 +196,7 @@ class ImpactTest : public ::testing::Test {
     auto cat = catalog::Catalog::Load(kSource + "/data/catalog/accelerators.yaml");
     ASSERT_TRUE(cat.ok()) << cat.status().ToString();
     catalog_ = std::make_unique<catalog::Catalog>(std::move(cat).value());
-    for (const catalog::AcceleratorSpec& m : catalog_->models()) {
-      ids_[m.id] = m.id;
-      for (const std::string& a : m.aliases) ids_[a] = m.id;
-    }
+    ids_ = catalog_->IdsByName();
     base_text_ = Slurp(kSource + "/data/rules/default.yaml");
     auto base = RuleSet::Parse(base_text_, "default.yaml", ids_);
     ASSERT_TRUE(base.ok()) << base.status().ToString();

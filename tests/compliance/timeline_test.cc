@@ -42,12 +42,7 @@ Shipped LoadShippedFiles() {
     return s;
   }
   s.catalog = std::move(c).value();
-  std::map<std::string, std::string, std::less<>> model_ids;
-  for (const catalog::AcceleratorSpec& m : s.catalog->models()) {
-    model_ids[m.id] = m.id;
-    for (const std::string& alias : m.aliases) model_ids[alias] = m.id;
-  }
-  Result<RuleSet> r = RuleSet::Load(root + "/data/rules/default.yaml", model_ids);
+  Result<RuleSet> r = RuleSet::Load(root + "/data/rules/default.yaml", s.catalog->IdsByName());
   if (!r.ok()) {
     s.error = r.status().ToString();
     return s;

@@ -11,6 +11,7 @@
 //
 // Thread safety: immutable after construction; const methods are safe to call concurrently.
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -34,6 +35,8 @@ class Catalog {
   // The model whose id or alias equals `id_or_alias`, ignoring ASCII case ("h100" finds the
   // H100 SXM); nullptr when none. The pointer stays valid while this Catalog lives.
   const AcceleratorSpec* Find(std::string_view id_or_alias) const;
+  // Every id and alias, as written, -> its model's id: how rule files resolve model names.
+  std::map<std::string, std::string, std::less<>> IdsByName() const;
 
  private:
   Catalog() = default;

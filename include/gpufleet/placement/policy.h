@@ -73,5 +73,8 @@ struct PolicyOptions {
 // Named registry: "fgd", "bestfit", "dotprod", "packing", "clustering", "random", "firstfit".
 std::vector<std::string> PolicyNames();
 Result<std::unique_ptr<Policy>> MakePolicy(std::string_view name, const PolicyOptions& options);
+// The named policies in that order; `names` empty = every registered policy.
+Result<std::vector<std::unique_ptr<Policy>>> MakePolicies(const std::vector<std::string>& names,
+                                                          const PolicyOptions& options);
 
 }  // namespace gpufleet::placement
