@@ -1,6 +1,8 @@
 #include "cli/compliance_input.h"
 
 #include <chrono>
+#include <fstream>
+#include <sstream>
 
 namespace gpufleet::cli {
 
@@ -21,6 +23,15 @@ Result<Date> ParseAtFlag(const std::string& at) {
   return d;
 }
 
+Result<std::string> ReadTextFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IOError(path + ": cannot open file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Status::IOError(path + ": read error");
+  return text.str();
+}
+
 Result<ComplianceInput> LoadComplianceInput(const ComplianceInputFlags& flags) {
   const std::string catalog_path =
       flags.catalog.empty() ? catalog::DefaultCatalogPath() : flags.catalog;
@@ -38,9 +49,12 @@ Result<ComplianceInput> LoadComplianceInput(const ComplianceInputFlags& flags) {
         "cannot find the shipped rules data/rules/default.yaml; give --rules or set "
         "GPUFLEET_DATA_DIR");
   }
-  auto rules = compliance::RuleSet::Load(rules_path, cat->IdsByName());
+  auto text = ReadTextFile(rules_path);
+  if (!text.ok()) return text.status();
+  auto rules = compliance::RuleSet::Parse(*text, rules_path, cat->IdsByName());
   if (!rules.ok()) return rules.status();
-  return ComplianceInput{std::move(cat).value(), std::move(rules).value()};
+  return ComplianceInput{std::move(cat).value(), std::move(rules).value(), rules_path,
+                         std::move(text).value()};
 }
 
 }  // namespace gpufleet::cli

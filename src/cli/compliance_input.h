@@ -19,7 +19,12 @@ struct ComplianceInputFlags {
 struct ComplianceInput {
   catalog::Catalog catalog;
   compliance::RuleSet rules;
+  std::string rules_path;  // where `rules` came from
+  std::string rules_text;  // as read: `impact` merges a change into the document
 };
+
+// The whole file at `path`; IOError naming it when it cannot be read.
+Result<std::string> ReadTextFile(const std::string& path);
 
 void AddComplianceInputOptions(CLI::App& cmd, ComplianceInputFlags& flags);
 Result<ComplianceInput> LoadComplianceInput(const ComplianceInputFlags& flags);

@@ -41,14 +41,6 @@ int Fail(const Status& s) {
   return kExitInputError;
 }
 
-Result<std::string> ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError("cannot read " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::string Pct(const std::optional<double>& pct) {
   return pct ? fmt::format("{:g}%", *pct) : std::string("?");
 }
@@ -318,15 +310,10 @@ int Run(const ImpactFlags& f) {
   if (!fleet.ok()) return Fail(fleet.status());
   const Result<Date> at = ParseAtFlag(f.at);
   if (!at.ok()) return Fail(at.status());
-  // The base rules are read again as text: the change is merged into the document, not into
-  // the parsed RuleSet (rule_change.h).
-  const std::string rules_path =
-      f.input.rules.empty() ? catalog::DefaultDataPath("rules/default.yaml") : f.input.rules;
-  auto base_text = ReadText(rules_path);
-  if (!base_text.ok()) return Fail(base_text.status());
-  auto change_text = ReadText(f.change);
+  // The change is merged into the rule document, not into the parsed RuleSet (rule_change.h).
+  auto change_text = ReadTextFile(f.change);
   if (!change_text.ok()) return Fail(change_text.status());
-  auto after = compliance::ApplyChange(*base_text, rules_path, *change_text, f.change,
+  auto after = compliance::ApplyChange(input->rules_text, input->rules_path, *change_text, f.change,
                                        input->catalog.IdsByName());
   if (!after.ok()) return Fail(after.status());
   std::vector<compliance::JobPlacement> jobs;
