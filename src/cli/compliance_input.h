@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "gpufleet/catalog/catalog.h"
 #include "gpufleet/compliance/rule_set.h"
@@ -14,19 +15,31 @@ namespace gpufleet::cli {
 struct ComplianceInputFlags {
   std::string catalog;  // "" = the shipped catalog
   std::string rules;    // "" = the shipped rule history
+  // Change files (rule_change.h format) applied in order on top of `rules`: the operator's
+  // licences, company policies and data-residency rules over the shipped history.
+  std::vector<std::string> overlays;
 };
 
 struct ComplianceInput {
   catalog::Catalog catalog;
-  compliance::RuleSet rules;
-  std::string rules_path;  // where `rules` came from
-  std::string rules_text;  // as read: `impact` merges a change into the document
+  compliance::RuleSet rules;  // the rule file with every overlay applied
+  // Where `rules` came from, for messages: the rule file's path, then " + <overlay>" per
+  // overlay ("data/rules/default.yaml + ops.yaml").
+  std::string rules_path;
+  // The document `rules` was parsed from: the file as read, or, with overlays, the merged
+  // (re-emitted) YAML. `impact` merges its change into this, so it sees base + overlays.
+  std::string rules_text;
 };
 
 // The whole file at `path`; IOError naming it when it cannot be read.
 Result<std::string> ReadTextFile(const std::string& path);
 
+// --catalog, --rules and the repeatable --overlay.
 void AddComplianceInputOptions(CLI::App& cmd, ComplianceInputFlags& flags);
+// Loads the catalog and the rule file, each of which must be valid on its own, then applies
+// the overlays in order; after each, the merged set is validated as a whole (RuleSet::Parse),
+// so an error is pinned to the first overlay that causes it. Errors name the file (for the
+// merged set: "<rules> + <overlay>..." and a position in the re-emitted document).
 Result<ComplianceInput> LoadComplianceInput(const ComplianceInputFlags& flags);
 
 // The date an --at flag names, or today (UTC) when it is empty; the error names the flag.

@@ -7,6 +7,7 @@
 #include "cli/check_command.h"
 #include "cli/check_transfer_command.h"
 #include "cli/impact_command.h"
+#include "cli/place_command.h"
 #include "cli/simulate_command.h"
 
 int main(int argc, char** argv) {
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
   gpufleet::cli::AddCheckCommand(app, exit_code);
   gpufleet::cli::AddCheckTransferCommand(app, exit_code);
   gpufleet::cli::AddImpactCommand(app, exit_code);
+  gpufleet::cli::AddPlaceCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,6 +1,7 @@
 #include "gpufleet/codec/csv_table.h"
 
 #include <charconv>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -144,6 +145,18 @@ Result<int64_t> CsvTable::NonNegativeInt(const Row& row, size_t column) const {
   Result<int64_t> v = Int(row, column);
   if (!v.ok()) return v;
   if (*v < 0) return Error(row, column, "negative value " + std::to_string(*v));
+  return v;
+}
+
+Result<double> CsvTable::Number(const Row& row, size_t column) const {
+  const std::string& s = row.fields[column];
+  if (s.empty()) return Error(row, column, "empty, expected a number");
+  double v = 0;
+  const char* end = s.data() + s.size();
+  auto [p, ec] = std::from_chars(s.data(), end, v);
+  if (ec != std::errc() || p != end || !std::isfinite(v)) {
+    return Error(row, column, "'" + s + "' is not a number");
+  }
   return v;
 }
 

@@ -67,7 +67,8 @@ Verdict Decide(const RuleSet& rules, const std::vector<const Rule*>& candidates,
   std::vector<RuleHit> hits;
   for (const Rule* r : candidates) {
     if (!r->InForce(s.date) || !r->CoversTransfer(s.transfer) || !r->CoversLocation(s.location) ||
-        !r->CoversEndUser(s.end_user_hq, s.end_user_parent_hq)) {
+        !r->CoversEndUser(s.end_user_hq, s.end_user_parent_hq) ||
+        !r->CoversDataClass(s.data_class)) {
       continue;
     }
     RuleHit h;
@@ -77,6 +78,13 @@ Verdict Decide(const RuleSet& rules, const std::vector<const Rule*>& candidates,
     const Tri cond = chip == Tri::kFalse ? Tri::kFalse : r->condition.Evaluate(facts, &h.facts);
     facts.set_explain(nullptr);
     if (cond == Tri::kFalse) continue;
+    // Location and transfer are in every situation, but a data class is what makes a
+    // residency rule apply at all: name it first (once, should the condition read it too).
+    if (!r->data_classes.empty() &&
+        std::none_of(h.facts.begin(), h.facts.end(),
+                     [](const FactUse& u) { return u.field == "data_class"; })) {
+      h.facts.insert(h.facts.begin(), FactUse{"data_class", Value(s.data_class)});
+    }
     h.match = chip == Tri::kTrue && cond == Tri::kTrue ? Tri::kTrue : Tri::kUnknown;
     // A proposed rule binds nobody yet: it is shown, at most as a warning.
     h.action = r->kind == RuleKind::kProposed ? std::min(r->action, Action::kWarning) : r->action;

@@ -8,6 +8,9 @@
 #include <map>
 #include <unordered_map>
 
+#include "gpufleet/compliance/quota_scope.h"
+#include "gpufleet/compliance/workload.h"
+
 namespace gpufleet::compliance {
 namespace {
 
@@ -65,62 +68,24 @@ bool Matters(const Verdict& v) {
 // (US-2025-H20-IS-INFORMED); no licence on file".
 std::string Reasons(const Verdict& v) {
   std::string out;
-  for (const JurisdictionVerdict& j : v.jurisdictions) {
-    for (const RuleHit& h : j.hits) {
-      if (h.carved_out) continue;
-      const bool decides = h.match == catalog::Tri::kTrue && h.action == j.action;
-      const bool may = h.match == catalog::Tri::kUnknown && h.action > j.action;
-      if (!decides && !may) continue;
-      if (!out.empty()) out += "; ";
-      out += j.jurisdiction + " " + std::string(ActionName(h.action));
-      if (may) out += " may apply (needs manual classification)";
-      out += " since " + h.rule->effective_from.ToString() + " (" + h.rule->id + ")";
-      if (h.action == Action::kAllowedWithRevenueShare && j.revenue_share_pct) {
-        out += ", revenue share " + std::to_string(static_cast<int>(*j.revenue_share_pct)) + "%";
-      }
-      if (h.licence) {
-        out +=
-            ", licence " + h.licence->id + " " + std::string(LicenceStatusName(h.licence->status));
-      } else if (h.rule->action == Action::kLicenceRequired && h.match == catalog::Tri::kTrue) {
-        out += ", no licence on file";
-      }
+  for (const DecidingRule& d : DecidingRules(v)) {
+    const JurisdictionVerdict& j = *d.jurisdiction;
+    const RuleHit& h = *d.hit;
+    if (!out.empty()) out += "; ";
+    out += j.jurisdiction + " " + std::string(ActionName(h.action));
+    if (d.may_apply) out += " may apply (needs manual classification)";
+    out += " since " + h.rule->effective_from.ToString() + " (" + h.rule->id + ")";
+    if (h.action == Action::kAllowedWithRevenueShare && j.revenue_share_pct) {
+      out += ", revenue share " + std::to_string(static_cast<int>(*j.revenue_share_pct)) + "%";
+    }
+    if (h.licence) {
+      out += ", licence " + h.licence->id + " " + std::string(LicenceStatusName(h.licence->status));
+    } else if (h.rule->action == Action::kLicenceRequired && h.match == catalog::Tri::kTrue) {
+      out += ", no licence on file";
     }
   }
   return out;
 }
-
-double Weight(const catalog::AcceleratorSpec& chip, QuotaBasis basis, bool& known) {
-  known = true;
-  switch (basis) {
-    case QuotaBasis::kCount:
-      return 1;
-    case QuotaBasis::kCompute:
-      if (auto tpp = catalog::Tpp(chip)) return *tpp;
-      break;
-    case QuotaBasis::kSpend:
-      if (chip.price_usd) return *chip.price_usd;
-      break;
-  }
-  known = false;
-  return 0;
-}
-
-class SiteFacts final : public FactSource {
- public:
-  explicit SiteFacts(const inventory::Site& s) : s_(s) {}
-  Value Get(std::string_view field) const override {
-    if (field == "location") return s_.country;
-    if (field == "site_state_funded") return s_.state_funded;
-    if (field == "site_public_hub") return s_.public_hub;
-    if (field == "project_completion_pct") {
-      return s_.project_completion_pct ? Value(*s_.project_completion_pct) : Value();
-    }
-    return Value();
-  }
-
- private:
-  const inventory::Site& s_;
-};
 
 std::vector<QuotaFigure> Quotas(const inventory::Inventory& fleet, const catalog::Catalog& catalog,
                                 const RuleSet& rules, Date at) {
@@ -136,18 +101,13 @@ std::vector<QuotaFigure> Quotas(const inventory::Inventory& fleet, const catalog
       if (at < a.acquired) continue;
       const inventory::Site* site = fleet.FindSite(a.site);
       if (!site) continue;
-      if (!q.locations.empty() &&
-          !std::binary_search(q.locations.begin(), q.locations.end(), site->country)) {
-        continue;
-      }
-      if (q.sites.Evaluate(SiteFacts(*site)) != catalog::Tri::kTrue) continue;
+      if (!QuotaCoversSite(q, *site)) continue;
       const catalog::AcceleratorSpec* chip = catalog.Find(a.model);
       if (!chip) continue;
       Sum& sum = by_scope[q.per_site ? site->id : "fleet"];
       ++sum.assets;
-      bool known = false;
-      const double w = Weight(*chip, q.basis, known);
-      if (!known) {
+      const std::optional<double> w = QuotaWeight(*chip, q.basis);
+      if (!w) {
         ++sum.unweighted;
         continue;
       }
@@ -158,8 +118,8 @@ std::vector<QuotaFigure> Quotas(const inventory::Inventory& fleet, const catalog
         const inventory::Organisation* op = fleet.FindOrg(a.operator_org);
         counts = op && op->kind == inventory::OrgKind::kExternalCustomer;
       }
-      sum.whole += w;
-      if (counts) sum.part += w;
+      sum.whole += *w;
+      if (counts) sum.part += *w;
     }
     for (const auto& [scope, sum] : by_scope) {
       if (sum.whole <= 0) continue;

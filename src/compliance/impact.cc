@@ -11,6 +11,7 @@
 #include "gpufleet/codec/csv_table.h"
 #include "gpufleet/compliance/engine.h"
 #include "gpufleet/compliance/fleet_check.h"
+#include "gpufleet/compliance/workload.h"
 
 namespace gpufleet::compliance {
 namespace {
@@ -121,27 +122,6 @@ std::vector<QuotaChange> CompareQuotas(const FleetCheckReport& before,
   return out;
 }
 
-Situation JobSituation(const inventory::Inventory& fleet, const catalog::AcceleratorSpec& chip,
-                       const inventory::Site& site, const JobPlacement& job, Date at) {
-  Situation s;
-  s.chip = &chip;
-  s.date = at;
-  s.location = site.country;
-  s.transfer = TransferType::kUse;
-  s.end_user = job.tenant_org;
-  const inventory::Organisation* org = fleet.FindOrg(job.tenant_org);
-  s.end_user_hq = org ? org->hq_country : "";
-  s.end_user_parent_hq = fleet.UltimateParentHq(job.tenant_org);
-  s.site_state_funded = site.state_funded;
-  s.site_public_hub = site.public_hub;
-  s.project_completion_pct = site.project_completion_pct;
-  return s;
-}
-
-bool Blocked(const Verdict& v) {
-  return v.overall >= Action::kLicenceRequired || v.needs_manual_classification;
-}
-
 std::string Join(const std::vector<std::string>& lines) {
   std::string out;
   for (const std::string& l : lines) {
@@ -186,27 +166,27 @@ Result<std::vector<JobPlacement>> ReadPlacementSnapshot(const std::string& path,
   const size_t c_model = *table->Column("model");
   const size_t c_gpus = *table->Column("gpus");
   const size_t c_status = *table->Column("status");
+  const std::optional<size_t> c_data = table->Column("data_class");
   std::vector<JobPlacement> jobs;
   for (const codec::CsvTable::Row& row : table->rows()) {
     JobPlacement j;
     j.line = row.line;
     j.job = row.fields[c_job];
-    if (j.job.empty()) return table->Error(row, c_job, "job: empty");
+    if (j.job.empty()) return table->Error(row, c_job, "empty");
     j.tenant_org = row.fields[c_tenant];
     if (!fleet.FindOrg(j.tenant_org)) {
-      return table->Error(row, c_tenant,
-                          "tenant_org: no organisation '" + j.tenant_org + "' in the fleet");
+      return table->Error(row, c_tenant, "no organisation '" + j.tenant_org + "' in the fleet");
     }
     j.site = row.fields[c_site];
     if (!fleet.FindSite(j.site)) {
-      return table->Error(row, c_site, "site: no site '" + j.site + "' in the fleet");
+      return table->Error(row, c_site, "no site '" + j.site + "' in the fleet");
     }
     const catalog::AcceleratorSpec* chip = catalog.Find(row.fields[c_model]);
     if (!chip) {
-      return table->Error(row, c_model,
-                          "model: '" + row.fields[c_model] + "' is not in the catalog");
+      return table->Error(row, c_model, "'" + row.fields[c_model] + "' is not in the catalog");
     }
     j.model = chip->id;
+    if (c_data) j.data_class = row.fields[*c_data];
     auto gpus = table->NonNegativeInt(row, c_gpus);
     if (!gpus.ok()) return gpus.status();
     j.gpus = *gpus;
@@ -216,7 +196,7 @@ Result<std::vector<JobPlacement>> ReadPlacementSnapshot(const std::string& path,
     } else if (state == "queued") {
       j.state = JobState::kQueued;
     } else {
-      return table->Error(row, c_status, "status: '" + state + "' is neither running nor queued");
+      return table->Error(row, c_status, "'" + state + "' is neither running nor queued");
     }
     jobs.push_back(std::move(j));
   }
@@ -264,7 +244,7 @@ ImpactReport Impact(const inventory::Inventory& fleet, const catalog::Catalog& c
     const catalog::AcceleratorSpec* chip = catalog.Find(job.model);
     const inventory::Site* site = fleet.FindSite(job.site);
     if (!chip || !site) continue;  // REQUIRES above; skipped rather than trusted
-    const Situation s = JobSituation(fleet, *chip, *site, job, at);
+    const Situation s = WorkloadSituation(fleet, *chip, *site, job.tenant_org, job.data_class, at);
     const Verdict v_before = engine_before->Evaluate(s);
     const Verdict v_after = engine_after->Evaluate(s);
     JobImpact ji;
@@ -273,7 +253,7 @@ ImpactReport Impact(const inventory::Inventory& fleet, const catalog::Catalog& c
     ji.after = v_after.overall;
     ji.manual_before = v_before.needs_manual_classification;
     ji.manual_after = v_after.needs_manual_classification;
-    ji.loses_placement = Blocked(v_after) && !Blocked(v_before);
+    ji.loses_placement = BlocksPlacement(v_after) && !BlocksPlacement(v_before);
     ji.reason = Join(v_after.Explain());
     if (ji.loses_placement) {
       ++report.jobs_losing_placement;

@@ -200,18 +200,21 @@ Result<std::string> MergedText(std::string_view base_yaml, const std::string& ba
 
 }  // namespace
 
+Result<std::string> MergeChange(std::string_view base_yaml, const std::string& base_name,
+                                std::string_view change_yaml, const std::string& change_name) {
+  try {
+    return MergedText(base_yaml, base_name, change_yaml, change_name);
+  } catch (const YAML::Exception& e) {
+    // Conversions (a non-scalar key, say) throw; they are input errors of the change file.
+    return Status::InvalidArgument(change_name + ":" + std::to_string(e.mark.line + 1) + ":" +
+                                   std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+}
+
 Result<RuleSet> ApplyChange(std::string_view base_yaml, const std::string& base_name,
                             std::string_view change_yaml, const std::string& change_name,
                             const std::map<std::string, std::string, std::less<>>& model_ids) {
-  const Result<std::string> merged = [&]() -> Result<std::string> {
-    try {
-      return MergedText(base_yaml, base_name, change_yaml, change_name);
-    } catch (const YAML::Exception& e) {
-      // Conversions (a non-scalar key, say) throw; they are input errors of the change file.
-      return Status::InvalidArgument(change_name + ":" + std::to_string(e.mark.line + 1) + ":" +
-                                     std::to_string(e.mark.column + 1) + ": " + e.msg);
-    }
-  }();
+  const Result<std::string> merged = MergeChange(base_yaml, base_name, change_yaml, change_name);
   if (!merged.ok()) return merged.status();
   return RuleSet::Parse(*merged, base_name + " + " + change_name, model_ids);
 }

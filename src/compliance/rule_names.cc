@@ -46,6 +46,8 @@ std::string_view RuleKindName(RuleKind k) {
       return "reported";
     case RuleKind::kProposed:
       return "proposed";
+    case RuleKind::kPolicy:
+      return "policy";
   }
   return "unknown";
 }

@@ -40,6 +40,7 @@ constexpr std::string_view kRuleKeys[] = {"id",
                                           "locations_except",
                                           "end_user_hq",
                                           "transfers",
+                                          "data_classes",
                                           "condition",
                                           "action",
                                           "licence_policy",
@@ -80,6 +81,15 @@ bool IsFactName(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) {
     return std::islower(static_cast<unsigned char>(c)) ||
            std::isdigit(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+// Data-class names, as jobs carry them ("cn_personal").
+bool IsDataClassName(std::string_view s) {
+  if (s.empty() || !std::islower(static_cast<unsigned char>(s[0]))) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c)) || c == '_' || c == '-';
   });
 }
 
@@ -284,6 +294,28 @@ class RuleFileReader {
     return mask;
   }
 
+  // `data_classes`, sorted; each name valid and listed once, errors pointing at the item.
+  static Result<std::vector<std::string>> ReadDataClasses(const YamlMap& f) {
+    std::vector<std::string> out;
+    const YamlField* field = f.Find("data_classes");
+    if (field == nullptr) return out;
+    Result<std::vector<YamlField>> items = f.ReadList(*field);
+    if (!items.ok()) return items.status();
+    for (const YamlField& item : *items) {
+      Result<std::string> name = f.ReadText(item);
+      if (!name.ok()) return name.status();
+      if (!IsDataClassName(*name)) {
+        return f.Error(item, "'" + *name + "' is not a data class name ([a-z][a-z0-9_-]*)");
+      }
+      if (std::find(out.begin(), out.end(), *name) != out.end()) {
+        return f.Error(item, "'" + *name + "' is listed twice");
+      }
+      out.push_back(std::move(name).value());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
   Result<DerivedFact> ReadDerived(const YamlNode& n) {
     Result<YamlMap> f = ReadEntry(n, "derived fact", kDerivedKeys);
     if (!f.ok()) return f.status();
@@ -326,6 +358,9 @@ class RuleFileReader {
     Result<TransferMask> transfers = ReadTransfers(f);
     if (!transfers.ok()) return transfers.status();
     r.transfers = *transfers;
+    Result<std::vector<std::string>> data_classes = ReadDataClasses(f);
+    if (!data_classes.ok()) return data_classes.status();
+    r.data_classes = std::move(data_classes).value();
     Result<std::string> action = f.String("action");
     if (!action.ok()) return action.status();
     Result<Action> a = ParseAction(*action);
@@ -377,12 +412,12 @@ class RuleFileReader {
   static Result<RuleKind> ReadKind(const YamlMap& f) {
     Result<std::string> kind = f.String("kind");
     if (!kind.ok()) return kind.status();
-    for (RuleKind k :
-         {RuleKind::kRegulation, RuleKind::kGuidance, RuleKind::kReported, RuleKind::kProposed}) {
+    for (RuleKind k : {RuleKind::kRegulation, RuleKind::kGuidance, RuleKind::kReported,
+                       RuleKind::kProposed, RuleKind::kPolicy}) {
       if (RuleKindName(k) == *kind) return k;
     }
-    return f.Error("kind",
-                   "'" + *kind + "' is not one of regulation, guidance, reported, proposed");
+    return f.Error(
+        "kind", "'" + *kind + "' is not one of regulation, guidance, reported, proposed, policy");
   }
 
   // effective_from (required), effective_to, not_enforced_from, in order.
@@ -539,7 +574,7 @@ bool SameScope(const Rule& a, const Rule& b) {
   return a.jurisdiction == b.jurisdiction && a.chip.text() == b.chip.text() &&
          a.condition.text() == b.condition.text() && a.locations == b.locations &&
          a.locations_except == b.locations_except && a.end_user_hq == b.end_user_hq &&
-         a.transfers == b.transfers;
+         a.transfers == b.transfers && a.data_classes == b.data_classes;
 }
 
 bool CarvesOut(const Rule& a, const Rule& b) {
@@ -605,6 +640,12 @@ bool Rule::CoversEndUser(std::string_view hq, std::string_view parent_hq) const 
   return in(hq) || in(parent_hq);
 }
 
+bool Rule::CoversDataClass(std::string_view data_class) const {
+  if (data_classes.empty()) return true;
+  return !data_class.empty() &&
+         std::binary_search(data_classes.begin(), data_classes.end(), data_class);
+}
+
 Result<RuleSet> RuleSet::Load(const std::string& path,
                               const std::map<std::string, std::string, std::less<>>& model_ids) {
   std::ifstream in(path, std::ios::binary);
@@ -648,6 +689,7 @@ const FieldSchema& SituationFieldTypes() {
       {"site_public_hub", ValueType::kBool},
       {"project_completion_pct", ValueType::kNumber},
       {"installed_before_days", ValueType::kNumber},
+      {"data_class", ValueType::kString},
   };
   return *schema;
 }

@@ -28,6 +28,9 @@ Value SituationFacts::Get(std::string_view field) const {
     return s_.installed_on ? Value(static_cast<double>(s_.date.days() - s_.installed_on->days()))
                            : Value();
   }
+  // "" is a known answer (the situation processes no data, e.g. a hardware check), not an
+  // unknown one: a condition on data_class is then false, never "needs manual classification".
+  if (field == "data_class") return s_.data_class;
   const std::vector<DerivedFact>& derived = rules_.derived();
   for (size_t i = 0; i < derived.size(); ++i) {
     if (derived[i].name == field) return Derived(i);

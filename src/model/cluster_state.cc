@@ -20,11 +20,12 @@ int32_t NodeState::full_free_gpus() const {
   return n;
 }
 
-ClusterState::ClusterState(const Fleet& fleet) {
+ClusterState::ClusterState(const Fleet& fleet, Zones zones) {
   nodes_.reserve(fleet.nodes().size());
   for (const NodeSpec& spec : fleet.nodes()) {
     NodeState n;
     n.model = spec.gpu_model;
+    n.zone = zones == Zones::kSite ? spec.site.value() : 0;
     n.gpu_count = spec.gpu_count;
     n.cpu_capacity = n.cpu_left = spec.cpu_milli;
     n.memory_capacity = n.memory_left = spec.memory_mib;

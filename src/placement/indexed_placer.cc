@@ -31,12 +31,14 @@ struct ShapeKey {
   int32_t gpu_count;
   int32_t gpu_milli;
   uint64_t models;
+  const ZoneFilter* zones;
   friend bool operator==(const ShapeKey&, const ShapeKey&) = default;
 };
 struct ShapeKeyHash {
   size_t operator()(const ShapeKey& k) const {
     return std::hash<int64_t>{}(k.cpu_milli) * 31 + std::hash<uint64_t>{}(k.models) * 17 +
-           static_cast<size_t>(k.gpu_count) * 7 + static_cast<size_t>(k.gpu_milli);
+           std::hash<const ZoneFilter*>{}(k.zones) * 13 + static_cast<size_t>(k.gpu_count) * 7 +
+           static_cast<size_t>(k.gpu_milli);
   }
 };
 
@@ -173,8 +175,13 @@ class IndexedPlacer final : public Placer {
   }
 
   uint32_t InternShape(const PodRequest& pod) {
-    const ShapeKey key{pod.cpu_milli, pod.gpu_count, pod.gpu_milli, pod.allowed_models.bits()};
-    return shapes_.try_emplace(key, static_cast<uint32_t>(shapes_.size())).first->second;
+    const ShapeKey key{pod.cpu_milli, pod.gpu_count, pod.gpu_milli, pod.allowed_models.bits(),
+                       pod.zones.get()};
+    auto [it, inserted] = shapes_.try_emplace(key, static_cast<uint32_t>(shapes_.size()));
+    // The key holds the filter's address: keep the filter alive so the address is not reused
+    // by another filter while its shape is cached.
+    if (inserted && pod.zones) filters_.push_back(pod.zones);
+    return it->second;
   }
 
   void Join(uint32_t node) {
@@ -229,6 +236,7 @@ class IndexedPlacer final : public Placer {
     NodeState& r = c.representative;
     r = NodeState{};
     r.model = ChipModelId(key.model);
+    r.zone = key.zone;
     r.gpu_count = key.gpu_count;
     r.cpu_left = key.cpu_left;
     r.memory_left = std::numeric_limits<int64_t>::max();
@@ -249,8 +257,9 @@ class IndexedPlacer final : public Placer {
   std::unordered_map<NodeClassKey, uint32_t, NodeClassKeyHash> class_by_key_;
   std::vector<uint32_t> class_of_;  // node index -> class index
   std::unordered_map<ShapeKey, uint32_t, ShapeKeyHash> shapes_;
-  std::vector<ShapeIndex> indexes_;  // by interned shape
-  std::vector<ClassRef> births_;     // classes in order of birth, from global position log_base_
+  std::vector<std::shared_ptr<const ZoneFilter>> filters_;  // of the shapes above
+  std::vector<ShapeIndex> indexes_;                         // by interned shape
+  std::vector<ClassRef> births_;  // classes in order of birth, from global position log_base_
   uint64_t log_base_ = 0;
 };
 

@@ -9,6 +9,7 @@ NodeClassKey NodeClassKey::Of(const NodeState& node, bool with_tags) {
   NodeClassKey k;
   k.cpu_left = node.cpu_left;
   k.model = node.model.value();
+  k.zone = node.zone;
   k.gpu_count = node.gpu_count;
   std::copy(node.gpu_left.begin(), node.gpu_left.begin() + node.gpu_count,
             k.gpu_left_sorted.begin());
@@ -32,6 +33,7 @@ size_t NodeClassKeyHash::operator()(const NodeClassKey& k) const {
   mix(static_cast<uint64_t>(k.cpu_left));
   mix(k.tag_mask);
   mix(k.model);
+  mix(k.zone);
   mix(static_cast<uint64_t>(k.gpu_count));
   for (int i = 0; i < k.gpu_count; ++i) mix(static_cast<uint64_t>(k.gpu_left_sorted[i]));
   return h;

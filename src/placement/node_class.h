@@ -19,6 +19,7 @@ struct NodeClassKey {
   std::array<int32_t, kMaxGpusPerNode> gpu_left_sorted{};  // descending
   uint32_t tag_mask = 0;
   uint16_t model = 0;
+  uint32_t zone = 0;
   int32_t gpu_count = 0;
 
   static NodeClassKey Of(const NodeState& node, bool with_tags);

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstddef>
+
 #include "gpufleet/compliance/engine.h"
 #include "gpufleet/model/rng.h"
 
@@ -14,6 +17,10 @@ const std::vector<std::string> kTransfers = {"export", "reexport", "in_country_t
                                              "remote_access", "use"};
 const std::vector<std::string> kActions = {"allowed", "warning", "notification_required",
                                            "licence_required", "prohibited"};
+const std::vector<std::string> kDataClasses = {"cn_personal", "eu-personal", "public"};
+// Situations also carry no data class (hardware questions) and one no rule names.
+const std::vector<std::string> kSituationDataClasses = {
+    "", "", "cn_personal", "eu-personal", "public", "telemetry"};
 
 template <typename T>
 const T& Pick(Rng& rng, const std::vector<T>& v) {
@@ -24,6 +31,18 @@ std::string RandomList(Rng& rng, const std::vector<std::string>& from, size_t ma
   std::string out = "[";
   const size_t n = 1 + rng.Uniform(max);
   for (size_t i = 0; i < n; ++i) out += (i ? ", " : "") + Pick(rng, from);
+  return out + "]";
+}
+
+// 1..max distinct items of `from`, in random order (a data class may be listed only once).
+std::string RandomDistinctList(Rng& rng, std::vector<std::string> from, size_t max) {
+  std::string out = "[";
+  const size_t n = 1 + rng.Uniform(std::min(max, from.size()));
+  for (size_t i = 0; i < n; ++i) {
+    const size_t at = rng.Uniform(from.size());
+    out += (i ? ", " : "") + from[at];
+    from.erase(from.begin() + static_cast<std::ptrdiff_t>(at));
+  }
   return out + "]";
 }
 
@@ -63,7 +82,20 @@ std::string RandomRuleFile(Rng& rng, int rules) {
     if (rng.Uniform(4) == 0) y += "    locations_except: [MO]\n";
     if (rng.Uniform(4) == 0) y += "    end_user_hq: [G1]\n";
     if (rng.Uniform(2) == 0) y += "    transfers: " + RandomList(rng, kTransfers, 3) + "\n";
-    if (rng.Uniform(5) == 0) y += "    condition: \"site_state_funded\"\n";
+    if (rng.Uniform(4) == 0) {
+      y += "    data_classes: " + RandomDistinctList(rng, kDataClasses, 2) + "\n";
+    }
+    switch (rng.Uniform(10)) {
+      case 0:
+      case 1:
+        y += "    condition: \"site_state_funded\"\n";
+        break;
+      case 2:
+        y += "    condition: \"data_class in {cn_personal, public}\"\n";
+        break;
+      default:
+        break;
+    }
     y += "    action: " + Pick(rng, kActions) + "\n";
     y += "    precedence: " + std::to_string(i) + "\n";
     if (i > 0 && rng.Uniform(5) == 0) {
@@ -89,6 +121,7 @@ catalog::AcceleratorSpec RandomChip(Rng& rng, int i) {
 }
 
 TEST(EngineDifferentialTest, IndexedAgreesWithNaive) {
+  int data_class_hits = 0;  // hits of rules scoped to data classes, so they are exercised
   for (uint64_t seed = 1; seed <= 30; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     Rng rng(seed);
@@ -109,6 +142,7 @@ TEST(EngineDifferentialTest, IndexedAgreesWithNaive) {
       s.end_user = rng.Uniform(2) ? "acme" : "other";
       s.end_user_hq = Pick(rng, kCountries);
       s.site_state_funded = rng.Uniform(2) == 0;
+      s.data_class = Pick(rng, kSituationDataClasses);
       const Verdict a = naive->Evaluate(s);
       const Verdict b = indexed->Evaluate(s);
       ASSERT_EQ(a.overall, b.overall) << k;
@@ -122,12 +156,15 @@ TEST(EngineDifferentialTest, IndexedAgreesWithNaive) {
         Action bound = Action::kAllowed;
         for (const RuleHit& h : j.hits) {
           if (h.match == catalog::Tri::kTrue && !h.carved_out) bound = std::max(bound, h.action);
+          EXPECT_TRUE(h.rule->CoversDataClass(s.data_class)) << h.rule->id;
+          if (!h.rule->data_classes.empty()) ++data_class_hits;
         }
         EXPECT_EQ(j.action, bound);
       }
       EXPECT_EQ(a.overall, max);
     }
   }
+  EXPECT_GT(data_class_hits, 0);
 }
 
 }  // namespace

@@ -214,5 +214,108 @@ TEST(RuleSetTest, StackingAndPrecedenceAreNotConflicts) {
       << "a different scope stacks";
 }
 
+// A data-residency rule, for the cases below to vary.
+constexpr char kResidency[] = R"(rules:
+  - id: ACME-RESIDENCY-CN-PERSONAL
+    kind: policy
+    jurisdiction: CN
+    effective_from: 2021-11-01
+    data_classes: [cn_personal, cn-health]
+    locations_except: [CN]
+    transfers: [use, remote_access]
+    action: prohibited
+    source: test
+)";
+
+std::string EditResidency(const std::string& from, const std::string& to) {
+  std::string text = kResidency;
+  const size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return text.replace(at, from.size(), to);
+}
+
+TEST(RuleSetTest, ReadsDataClassesSortedAndPolicyKind) {
+  auto set = RuleSet::Parse(kResidency, "r.yaml", {});
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  ASSERT_EQ(set->rules().size(), 1u);
+  const Rule& r = set->rules()[0];
+  EXPECT_EQ(r.kind, RuleKind::kPolicy);
+  EXPECT_EQ(RuleKindName(r.kind), "policy");
+  EXPECT_EQ(r.data_classes, (std::vector<std::string>{"cn-health", "cn_personal"}));
+  EXPECT_TRUE(r.CoversDataClass("cn_personal"));
+  EXPECT_FALSE(r.CoversDataClass("public"));
+  EXPECT_FALSE(r.CoversDataClass("")) << "no data class: a hardware question";
+  // locations_except alone: everywhere except the listed countries.
+  EXPECT_FALSE(r.CoversLocation("CN"));
+  EXPECT_TRUE(r.CoversLocation("SG"));
+  EXPECT_TRUE(r.CoversLocation("US"));
+
+  Rule not_about_data;
+  EXPECT_TRUE(not_about_data.CoversDataClass(""));
+  EXPECT_TRUE(not_about_data.CoversDataClass("cn_personal"));
+}
+
+TEST(RuleSetTest, ConditionsMayReadTheDataClass) {
+  auto set = RuleSet::Parse(
+      EditResidency("    action:",
+                    "    condition: \"data_class == \\\"cn_personal\\\"\"\n    action:"),
+      "r.yaml", {});
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ(set->rules()[0].condition.fields(), (std::vector<std::string>{"data_class"}));
+  EXPECT_EQ(SituationFieldTypes().at("data_class"), ValueType::kString);
+}
+
+TEST(RuleSetTest, BadDataClassesAreRejectedWithLineAndColumn) {
+  const struct {
+    std::string text;
+    std::string where;
+    std::string what;
+  } cases[] = {
+      {EditResidency("cn-health]", "CN_health]"),
+       "r.yaml:6:33:", "data_classes: 'CN_health' is not a data class name"},
+      {EditResidency("cn-health]", "9lives]"), "r.yaml:6:33:", "'9lives' is not a data class"},
+      {EditResidency("cn-health]", "cn personal]"), "r.yaml:6:33:", "is not a data class"},
+      {EditResidency("cn-health]", "cn_personal]"),
+       "r.yaml:6:33:", "data_classes: 'cn_personal' is listed twice"},
+      {EditResidency("[cn_personal, cn-health]", "cn_personal"),
+       "r.yaml:6:19:", "data_classes: expected a list"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.text);
+    auto set = RuleSet::Parse(c.text, "r.yaml", {});
+    ASSERT_FALSE(set.ok());
+    EXPECT_THAT(set.status().message(), HasSubstr(c.where));
+    EXPECT_THAT(set.status().message(), HasSubstr(c.what));
+    EXPECT_THAT(set.status().message(), HasSubstr("rule 'ACME-RESIDENCY-CN-PERSONAL'"));
+  }
+}
+
+TEST(RuleSetTest, ResidencyRulesConflictOnlyWithinOneDataClassScope) {
+  const std::string second = R"(  - id: ACME-RESIDENCY-WARN
+    kind: policy
+    jurisdiction: CN
+    effective_from: 2022-01-01
+    data_classes: [cn-health, cn_personal]
+    locations_except: [CN]
+    transfers: [use, remote_access]
+    action: warning
+    source: test
+)";
+  auto same = RuleSet::Parse(std::string(kResidency) + second, "r.yaml", {});
+  ASSERT_FALSE(same.ok()) << "same scope (data classes in another order), different action";
+  EXPECT_THAT(same.status().message(), HasSubstr("rule 'ACME-RESIDENCY-WARN'"));
+  EXPECT_THAT(same.status().message(),
+              HasSubstr("same scope as rule 'ACME-RESIDENCY-CN-PERSONAL'"));
+
+  std::string other_data = second;
+  other_data.replace(other_data.find("[cn-health, cn_personal]"), 24, "[cn_personal]");
+  EXPECT_TRUE(RuleSet::Parse(std::string(kResidency) + other_data, "r.yaml", {}).ok())
+      << "different data classes are different scopes";
+  std::string no_data = second;
+  no_data.replace(no_data.find("    data_classes: [cn-health, cn_personal]\n"), 43, "");
+  EXPECT_TRUE(RuleSet::Parse(std::string(kResidency) + no_data, "r.yaml", {}).ok())
+      << "a rule about data and one about hardware are different scopes";
+}
+
 }  // namespace
 }  // namespace gpufleet::compliance

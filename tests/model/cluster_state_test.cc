@@ -19,7 +19,7 @@ class ClusterStateTest : public ::testing::Test {
 TEST_F(ClusterStateTest, BindAndUnbindKeepEveryQuantityInRange) {
   ClusterState state(fleet_);
   EXPECT_EQ(state.gpu_capacity_milli(), 4000);
-  const PodRequest share{4000, 1024, 1, 600, {}};
+  const PodRequest share{4000, 1024, 1, 600, {}, nullptr};
   const Assignment on_gpu2{NodeId(0), 1u << 2};
   ASSERT_TRUE(state.CanBind(share, on_gpu2));
   state.Bind(share, on_gpu2);
@@ -32,12 +32,12 @@ TEST_F(ClusterStateTest, BindAndUnbindKeepEveryQuantityInRange) {
   EXPECT_FALSE(state.CanBind(share, on_gpu2));
   EXPECT_TRUE(state.CanBind(share, {NodeId(0), 1u}));
   // Three whole GPUs: only GPUs 0, 1, 3 are whole.
-  const PodRequest three{1000, 1, 3, 1000, {}};
+  const PodRequest three{1000, 1, 3, 1000, {}, nullptr};
   EXPECT_FALSE(state.CanBind(three, {NodeId(0), 0b0111}));
   EXPECT_TRUE(state.CanBind(three, {NodeId(0), 0b1011}));
   // CPU and memory bound too.
-  EXPECT_FALSE(state.CanBind({40000, 1, 0, 0, {}}, {NodeId(0), 0}));
-  EXPECT_FALSE(state.CanBind({1, 70000, 0, 0, {}}, {NodeId(0), 0}));
+  EXPECT_FALSE(state.CanBind({40000, 1, 0, 0, {}, nullptr}, {NodeId(0), 0}));
+  EXPECT_FALSE(state.CanBind({1, 70000, 0, 0, {}, nullptr}, {NodeId(0), 0}));
   state.Unbind(share, on_gpu2);
   EXPECT_EQ(state.node(NodeId(0)).gpu_left[2], 1000);
   EXPECT_EQ(state.node(NodeId(0)).cpu_left, 32000);
@@ -47,9 +47,9 @@ TEST_F(ClusterStateTest, BindAndUnbindKeepEveryQuantityInRange) {
 
 TEST_F(ClusterStateTest, CpuOnlyNodeTakesCpuOnlyPods) {
   ClusterState state(fleet_);
-  EXPECT_TRUE(state.CanBind({8000, 8192, 0, 0, {}}, {NodeId(1), 0}));
-  EXPECT_FALSE(state.CanBind({8001, 1, 0, 0, {}}, {NodeId(1), 0}));
-  EXPECT_FALSE(state.CanBind({1, 1, 1, 1000, {}}, {NodeId(1), 1}));
+  EXPECT_TRUE(state.CanBind({8000, 8192, 0, 0, {}, nullptr}, {NodeId(1), 0}));
+  EXPECT_FALSE(state.CanBind({8001, 1, 0, 0, {}, nullptr}, {NodeId(1), 0}));
+  EXPECT_FALSE(state.CanBind({1, 1, 1, 1000, {}, nullptr}, {NodeId(1), 1}));
 }
 
 }  // namespace

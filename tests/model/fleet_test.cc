@@ -63,15 +63,15 @@ TEST(OwnershipTest, RoundTripsItsNames) {
 }
 
 TEST(PodRequestTest, ValidatesShares) {
-  EXPECT_TRUE(ValidatePodRequest({1000, 10, 1, 500, {}}, "p").ok());
-  EXPECT_TRUE(ValidatePodRequest({1000, 10, 4, 1000, {}}, "p").ok());
-  EXPECT_FALSE(ValidatePodRequest({1000, 10, 2, 500, {}}, "p").ok());
-  EXPECT_FALSE(ValidatePodRequest({-1, 10, 0, 0, {}}, "p").ok());
-  EXPECT_FALSE(ValidatePodRequest({1, 10, 1, 1001, {}}, "p").ok());
-  const PodRequest sharing{1000, 10, 1, 300, {}};
+  EXPECT_TRUE(ValidatePodRequest({1000, 10, 1, 500, {}, nullptr}, "p").ok());
+  EXPECT_TRUE(ValidatePodRequest({1000, 10, 4, 1000, {}, nullptr}, "p").ok());
+  EXPECT_FALSE(ValidatePodRequest({1000, 10, 2, 500, {}, nullptr}, "p").ok());
+  EXPECT_FALSE(ValidatePodRequest({-1, 10, 0, 0, {}, nullptr}, "p").ok());
+  EXPECT_FALSE(ValidatePodRequest({1, 10, 1, 1001, {}, nullptr}, "p").ok());
+  const PodRequest sharing{1000, 10, 1, 300, {}, nullptr};
   EXPECT_TRUE(sharing.sharing());
   EXPECT_EQ(sharing.total_gpu_milli(), 300);
-  EXPECT_TRUE((PodRequest{1000, 10, 0, 0, {}}).cpu_only());
+  EXPECT_TRUE((PodRequest{1000, 10, 0, 0, {}, nullptr}).cpu_only());
 }
 
 TEST(ModelSetTest, EmptyAllowsAnyModel) {

@@ -11,9 +11,13 @@ T Pick(Rng& rng, const T (&values)[N]) {
 }
 }  // namespace
 
-Fleet RandomFleet(Rng& rng, int nodes) {
+Fleet RandomFleet(Rng& rng, int nodes) { return RandomFleet(rng, nodes, 1); }
+
+Fleet RandomFleet(Rng& rng, int nodes, int sites) {
   Fleet fleet;
-  const SiteId site = *fleet.AddSite("site-a", "CN", "own", Ownership::kOwned);
+  for (int s = 0; s < sites; ++s) {
+    (void)fleet.AddSite("site-" + std::to_string(s), "CN", "own", Ownership::kOwned);
+  }
   const int models = 1 + static_cast<int>(rng.Uniform(3));
   for (int m = 0; m < models; ++m) {
     (void)fleet.AddModel("vendor", "M" + std::to_string(m), 16384);
@@ -22,6 +26,8 @@ Fleet RandomFleet(Rng& rng, int nodes) {
   const int64_t cpus[] = {16000, 32000, 64000, 96000};
   const int64_t mems[] = {65536, 131072, 262144};
   for (int i = 0; i < nodes; ++i) {
+    // Single-site fleets draw no site, so their node sequence is as it always was.
+    const SiteId site(sites == 1 ? 0 : static_cast<uint32_t>(rng.Uniform(sites)));
     (void)fleet.AddNode("n" + std::to_string(i), site,
                         ChipModelId(static_cast<uint16_t>(rng.Uniform(models))), Pick(rng, gpus),
                         Pick(rng, cpus), Pick(rng, mems));
@@ -53,6 +59,22 @@ PodRequest RandomPod(Rng& rng, const Fleet& fleet) {
     p.allowed_models.Add(ChipModelId(static_cast<uint16_t>(rng.Uniform(fleet.models().size()))));
   }
   return p;
+}
+
+std::vector<std::shared_ptr<const ZoneFilter>> RandomZoneFilters(Rng& rng, const Fleet& fleet,
+                                                                 int count) {
+  std::vector<std::shared_ptr<const ZoneFilter>> filters;
+  for (int i = 0; i < count; ++i) {
+    auto f = std::make_shared<ZoneFilter>(fleet.sites().size());
+    const bool none = rng.Uniform(6) == 0;
+    for (uint32_t s = 0; s < fleet.sites().size(); ++s) {
+      for (uint16_t m = 0; m < fleet.models().size(); ++m) {
+        if (!none && rng.Uniform(2) == 0) f->Allow(s, ChipModelId(m));
+      }
+    }
+    filters.push_back(std::move(f));
+  }
+  return filters;
 }
 
 std::vector<placement::TypicalTask> RandomTypicalTasks(Rng& rng, const Fleet& fleet, int shapes) {

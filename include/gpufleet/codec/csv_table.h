@@ -39,6 +39,8 @@ class CsvTable {
   // Field parsers; the error names the row and column. Empty fields are errors.
   Result<int64_t> Int(const Row& row, size_t column) const;
   Result<int64_t> NonNegativeInt(const Row& row, size_t column) const;
+  // A finite decimal number, the whole field ("8", "0.5", "1e3").
+  Result<double> Number(const Row& row, size_t column) const;
 
  private:
   std::string path_;

@@ -29,6 +29,9 @@ struct Situation {
   bool site_public_hub = false;
   std::optional<double> project_completion_pct;
   std::optional<Date> installed_on;  // when the asset arrived, for installed-base rules
+  // The data class a workload processes ("cn_personal"); "" for none (hardware questions).
+  // Data-residency rules apply only to the data classes they list.
+  std::string data_class;
 };
 
 // One rule that applies (or may apply) to a situation.

@@ -31,14 +31,15 @@ struct JobPlacement {
   std::string tenant_org;  // Organisation::id of the tenant: the end user rules look at
   std::string site;        // Site::id
   std::string model;       // catalog id (aliases resolved on read)
+  std::string data_class;  // what the job processes, for data-residency rules; "" = none
   int64_t gpus = 0;
   JobState state = JobState::kRunning;
   int line = 0;  // 1-based line in the snapshot file
 };
 
 // Reads a placement snapshot CSV with the header job,tenant_org,site,model,gpus,status
-// (status: running | queued; other columns are ignored). Tenants and sites must exist in
-// `fleet`, models in `catalog`. Errors name "path:line:column".
+// (status: running | queued) and optionally data_class; other columns are ignored. Tenants and
+// sites must exist in `fleet`, models in `catalog`. Errors name "path:line:column".
 [[nodiscard]] Result<std::vector<JobPlacement>> ReadPlacementSnapshot(
     const std::string& path, const inventory::Inventory& fleet, const catalog::Catalog& catalog);
 

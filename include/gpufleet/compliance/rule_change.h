@@ -25,11 +25,20 @@
 
 namespace gpufleet::compliance {
 
-// Applies the change in `change_yaml` to the rule file `base_yaml`. Errors in the change file
-// itself (bad YAML, unknown keys, wrong types, removing an id the base lacks) name
-// `change_name`, line and column. Errors RuleSet::Parse finds in the merged set name
-// "<base_name> + <change_name>" and a position in the merged document, which is re-emitted
-// YAML: the message's id or group name is the reliable pointer.
+// The rule document `change_yaml` makes of `base_yaml`, as re-emitted YAML text (comments and
+// formatting are not kept), NOT yet validated as a rule file: give it to RuleSet::Parse, or to
+// MergeChange again to layer a further change on top (rule overlays: an operator's licences
+// and policies over the shipped history). Errors in the change file itself (bad YAML, unknown
+// keys, wrong types, removing an id the base lacks) name `change_name`, line and column; YAML
+// errors in the base name `base_name`.
+[[nodiscard]] Result<std::string> MergeChange(std::string_view base_yaml,
+                                              const std::string& base_name,
+                                              std::string_view change_yaml,
+                                              const std::string& change_name);
+
+// MergeChange, then RuleSet::Parse of the merged document. Errors RuleSet::Parse finds in the
+// merged set name "<base_name> + <change_name>" and a position in the merged document, which
+// is re-emitted YAML: the message's id or group name is the reliable pointer.
 [[nodiscard]] Result<RuleSet> ApplyChange(
     std::string_view base_yaml, const std::string& base_name, std::string_view change_yaml,
     const std::string& change_name,

@@ -29,7 +29,10 @@ enum class Action : uint8_t {
 std::string_view ActionName(Action a);
 Result<Action> ParseAction(std::string_view name);
 
-enum class RuleKind : uint8_t { kRegulation, kGuidance, kReported, kProposed };
+// Where a rule comes from. Only kProposed binds nobody yet (it counts at most as a warning);
+// kPolicy is the operator's own policy (e.g. a company's data-residency or resale rule) and
+// binds as a regulation does.
+enum class RuleKind : uint8_t { kRegulation, kGuidance, kReported, kProposed, kPolicy };
 std::string_view RuleKindName(RuleKind k);
 
 // How a chip reaches (or stays at) its location.
@@ -68,6 +71,8 @@ struct Rule {
   std::vector<std::string> locations_except;  // expanded, sorted
   std::vector<std::string> end_user_hq;       // expanded, sorted; empty = any end user
   TransferMask transfers = 0;                 // empty = every transfer type
+  // Data classes the rule is about (data residency), sorted; empty = not about data.
+  std::vector<std::string> data_classes;
   Predicate condition = Predicate::True();
   Action action = Action::kAllowed;
   std::string licence_policy;
@@ -87,6 +92,9 @@ struct Rule {
   // Location scope only (not the end-user scope).
   bool CoversLocation(std::string_view country) const;
   bool CoversEndUser(std::string_view hq, std::string_view parent_hq) const;
+  // True when the rule is not about data (no data_classes), or `data_class` is one it lists;
+  // "" (no data class: a hardware question) is covered only by rules not about data.
+  bool CoversDataClass(std::string_view data_class) const;
 };
 
 enum class LicenceStatus : uint8_t { kPending, kGranted, kDenied };

@@ -20,6 +20,7 @@ int AffinityTag(const PodRequest& pod);
 
 struct NodeState {
   ChipModelId model;
+  uint32_t zone = 0;  // see PodRequest::zones; 0 unless the state was built with zones
   int32_t gpu_count = 0;
   int64_t cpu_capacity = 0;
   int64_t cpu_left = 0;
@@ -41,9 +42,14 @@ struct Assignment {
   friend bool operator==(const Assignment&, const Assignment&) = default;
 };
 
+// How nodes are put in zones (NodeState::zone). kNone keeps every node in zone 0, so nodes
+// of different sites that look alike are one class for the indexed placer; kSite makes each
+// site its own zone (zone = SiteId), for pods with a ZoneFilter.
+enum class Zones : uint8_t { kNone, kSite };
+
 class ClusterState {
  public:
-  explicit ClusterState(const Fleet& fleet);
+  explicit ClusterState(const Fleet& fleet, Zones zones = Zones::kNone);
 
   size_t size() const { return nodes_.size(); }
   const NodeState& node(NodeId id) const { return nodes_[id.value()]; }

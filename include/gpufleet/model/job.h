@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,29 @@ class ModelSet {
   uint64_t bits_ = 0;
 };
 
+// Which accelerator models a pod may use in each zone: the placement-side form of a
+// compliance verdict. A zone is a group of nodes that rules treat alike (the scheduler makes
+// one per site, see ClusterState); a verdict depends on the site and the model, so one bit per
+// (zone, model) says everything. Shared, read-only, by every pod of one tenant profile.
+class ZoneFilter {
+ public:
+  explicit ZoneFilter(size_t zones) : allowed_(zones, 0) {}
+  void Allow(uint32_t zone, ChipModelId model) { allowed_[zone] |= uint64_t{1} << model.value(); }
+  void AllowAll(uint32_t zone) { allowed_[zone] = ~uint64_t{0}; }
+  // The same over one zone only; `base` nullptr = every model there.
+  static ZoneFilter OnlyZone(const ZoneFilter* base, size_t zones, uint32_t zone) {
+    ZoneFilter f(zones);
+    f.allowed_[zone] = base ? base->allowed_[zone] : ~uint64_t{0};
+    return f;
+  }
+  bool Allows(uint32_t zone, ChipModelId model) const {
+    return zone < allowed_.size() && (allowed_[zone] >> model.value()) & 1;
+  }
+
+ private:
+  std::vector<uint64_t> allowed_;  // by zone: a bit per model
+};
+
 // What one replica of a job needs on one node.
 struct PodRequest {
   int64_t cpu_milli = 0;
@@ -46,6 +70,9 @@ struct PodRequest {
   int32_t gpu_count = 0;  // 0 = CPU-only
   int32_t gpu_milli = 0;  // per GPU: 1..999 for a shared GPU (gpu_count == 1), 1000 for whole
   ModelSet allowed_models;
+  // nullptr = every zone. Pods sharing a filter share the pointer, so the indexed placer
+  // caches their scores together.
+  std::shared_ptr<const ZoneFilter> zones;
 
   bool cpu_only() const { return gpu_count == 0 || gpu_milli == 0; }
   bool sharing() const { return gpu_count == 1 && gpu_milli > 0 && gpu_milli < kMilliPerGpu; }

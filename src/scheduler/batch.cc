@@ -1,0 +1,317 @@
+#include "gpufleet/scheduler/batch.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <numeric>
+#include <set>
+
+#include "gpufleet/codec/csv_table.h"
+#include "gpufleet/placement/placer.h"
+
+namespace gpufleet::scheduler {
+namespace {
+
+std::string Pct(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", v);
+  return buf;
+}
+
+// "US-2023-3A090A-CN (US licence_required): 6 nodes, 48 GPUs; ..."
+std::string ListExclusions(const std::vector<RuleExclusion>& rules) {
+  std::string out;
+  for (const RuleExclusion& x : rules) {
+    if (!out.empty()) out += "; ";
+    out += x.rule_id + " (" + x.jurisdiction + " " + std::string(compliance::ActionName(x.action)) +
+           (x.may_apply ? ", may apply: needs manual classification" : "") +
+           "): " + std::to_string(x.nodes) + " nodes, " + std::to_string(x.gpus) + " GPUs";
+  }
+  return out;
+}
+
+bool CouldEverHold(const NodeSpec& n, const PodRequest& pod) {
+  return pod.allowed_models.Allows(n.gpu_model) && n.gpu_count >= pod.gpu_count;
+}
+
+// Why a job that did not place is pending, with counts.
+void ExplainPending(const InventoryFleet& fleet, const placement::Placer& placer,
+                    const JobRequest& job, const PodRequest& pod, const Eligibility& e,
+                    bool fits_without_rules, JobOutcome& out) {
+  int64_t model_nodes = 0, eligible_nodes = 0, eligible_gpus = 0, free_gpus = 0;
+  for (const NodeSpec& n : fleet.fleet.nodes()) {
+    if (!CouldEverHold(n, pod)) continue;
+    ++model_nodes;
+    if (!pod.zones->Allows(n.site.value(), n.gpu_model)) continue;
+    ++eligible_nodes;
+    eligible_gpus += n.gpu_count;
+    free_gpus += placer.state().node(n.id).full_free_gpus();
+  }
+  const std::string per = pod.sharing() ? std::to_string(pod.gpu_milli) + " milli-GPU"
+                                        : std::to_string(pod.gpu_count) + " GPUs";
+  const std::string need =
+      job.replicas == 1 ? per : std::to_string(job.replicas) + " x " + per + " in one site";
+  if (model_nodes == 0) {
+    out.pending = Pending::kModel;
+    out.reason = "no node in the fleet has an accepted model with " +
+                 std::to_string(pod.gpu_count) + " GPUs";
+    return;
+  }
+  const std::vector<RuleExclusion> rules = e.ExclusionsFor(pod.allowed_models);
+  if (eligible_nodes == 0 || fits_without_rules) {
+    out.pending = Pending::kCompliance;
+    out.reason =
+        "compliance: " + std::to_string(model_nodes - eligible_nodes) + " of " +
+        std::to_string(model_nodes) + " nodes that could hold " + need + " are excluded for " +
+        job.tenant_org + (job.data_class.empty() ? "" : " (" + job.data_class + " data)") +
+        (eligible_nodes > 0 ? " (the other " + std::to_string(eligible_nodes) + " have no room)"
+                            : "") +
+        ": " + ListExclusions(rules);
+    return;
+  }
+  out.pending = Pending::kCapacity;
+  out.reason = "capacity: " + need + " does not fit on the " + std::to_string(eligible_nodes) +
+               " allowed nodes (" + std::to_string(free_gpus) + " of " +
+               std::to_string(eligible_gpus) + " GPUs free)" +
+               (rules.empty() ? "" : "; excluded by rules: " + ListExclusions(rules));
+}
+
+// Gangs run within one site: the replicas of a training job exchange data all the time, and
+// a job split across continents would crawl. Filters limited to one site are made once per
+// (filter, site) and kept, so the indexed placer's caches keyed by filter stay valid.
+class GangPlacer {
+ public:
+  GangPlacer(placement::Placer& placer, size_t sites) : placer_(placer), sites_(sites) {}
+
+  std::optional<std::vector<Assignment>> Place(const PodRequest& pod, int32_t replicas, Rng& rng) {
+    if (replicas == 1) return placer_.PlaceGang(pod, 1, rng);
+    const std::optional<Assignment> first = placer_.Decide(pod, rng);
+    if (!first) return std::nullopt;
+    const uint32_t best = placer_.state().node(first->node).zone;
+    // The site the policy likes best for one replica first, then the others in order.
+    for (uint32_t k = 0; k <= sites_; ++k) {
+      const uint32_t site = k == 0 ? best : k - 1;
+      if (k > 0 && site == best) continue;
+      if (pod.zones && !HasZone(*pod.zones, site)) continue;
+      PodRequest one_site = pod;
+      one_site.zones = OnlySite(pod.zones.get(), site);
+      if (auto placed = placer_.PlaceGang(one_site, replicas, rng)) return placed;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  bool HasZone(const ZoneFilter& f, uint32_t zone) const {
+    for (int m = 0; m < kMaxChipModels; ++m) {
+      if (f.Allows(zone, ChipModelId(static_cast<uint16_t>(m)))) return true;
+    }
+    return false;
+  }
+
+  std::shared_ptr<const ZoneFilter> OnlySite(const ZoneFilter* base, uint32_t site) {
+    std::shared_ptr<const ZoneFilter>& f = by_site_[{base, site}];
+    if (!f) f = std::make_shared<ZoneFilter>(ZoneFilter::OnlyZone(base, sites_, site));
+    return f;
+  }
+
+  placement::Placer& placer_;
+  size_t sites_;
+  std::map<std::pair<const ZoneFilter*, uint32_t>, std::shared_ptr<const ZoneFilter>> by_site_;
+};
+
+}  // namespace
+
+std::string_view PendingName(Pending p) {
+  switch (p) {
+    case Pending::kNone:
+      return "placed";
+    case Pending::kCompliance:
+      return "compliance";
+    case Pending::kModel:
+      return "model";
+    case Pending::kCapacity:
+      return "capacity";
+    case Pending::kResaleCap:
+      return "resale_cap";
+  }
+  return "unknown";
+}
+
+Result<std::vector<JobRequest>> ReadJobRequests(const std::string& path,
+                                                const InventoryFleet& fleet,
+                                                const inventory::Inventory& inv,
+                                                const catalog::Catalog& cat) {
+  auto table = codec::CsvTable::Read(path);
+  if (!table.ok()) return table.status();
+  for (size_t c = 0; c < table->header().size(); ++c) {
+    static constexpr std::string_view kKnown[] = {"job",        "tenant_org", "gpus",
+                                                  "data_class", "models",     "replicas",
+                                                  "priority",   "cpu",        "memory_gib"};
+    if (std::find(std::begin(kKnown), std::end(kKnown), table->header()[c]) == std::end(kKnown)) {
+      return Status::InvalidArgument(path + ":1:" + std::to_string(c + 1) + ": unknown column '" +
+                                     table->header()[c] + "'");
+    }
+  }
+  GPUFLEET_RETURN_IF_ERROR(table->RequireColumns({"job", "tenant_org", "gpus"}));
+  auto col = [&](std::string_view name) { return table->Column(name); };
+  const size_t c_job = *col("job"), c_org = *col("tenant_org"), c_gpus = *col("gpus");
+  std::vector<JobRequest> jobs;
+  std::set<std::string> ids;
+  for (const codec::CsvTable::Row& row : table->rows()) {
+    JobRequest j;
+    j.line = row.line;
+    j.id = row.fields[c_job];
+    if (j.id.empty()) return table->Error(row, c_job, "empty");
+    if (!ids.insert(j.id).second) return table->Error(row, c_job, "'" + j.id + "' twice");
+    j.tenant_org = row.fields[c_org];
+    if (!inv.FindOrg(j.tenant_org)) {
+      return table->Error(row, c_org, "no organisation '" + j.tenant_org + "' in the fleet");
+    }
+    const Result<double> gpus = table->Number(row, c_gpus);
+    if (!gpus.ok()) return gpus.status();
+    if (*gpus <= 0 || *gpus > kMaxGpusPerNode || (*gpus > 1 && *gpus != std::floor(*gpus))) {
+      return table->Error(row, c_gpus,
+                          "'" + row.fields[c_gpus] +
+                              "' is not a fraction of one GPU or a whole number of GPUs up to " +
+                              std::to_string(kMaxGpusPerNode));
+    }
+    if (*gpus < 1) {
+      j.pod.gpu_count = 1;
+      j.pod.gpu_milli = static_cast<int32_t>(std::lround(*gpus * kMilliPerGpu));
+      if (j.pod.gpu_milli == 0) return table->Error(row, c_gpus, "below 0.001");
+    } else {
+      j.pod.gpu_count = static_cast<int32_t>(*gpus);
+      j.pod.gpu_milli = kMilliPerGpu;
+    }
+    if (auto c = col("data_class")) j.data_class = row.fields[*c];
+    if (auto c = col("models"); c && !row.fields[*c].empty()) {
+      const std::string& text = row.fields[*c];
+      size_t start = 0;
+      bool in_fleet = false;
+      while (start <= text.size()) {
+        const size_t bar = std::min(text.find('|', start), text.size());
+        const std::string name = text.substr(start, bar - start);
+        const catalog::AcceleratorSpec* chip = cat.Find(name);
+        if (!chip) return table->Error(row, *c, "'" + name + "' is not in the catalog");
+        // A model the fleet does not hold cannot be in the set; the job then pends on model.
+        if (auto m = fleet.fleet.FindModel(chip->id)) {
+          j.pod.allowed_models.Add(*m);
+          in_fleet = true;
+        }
+        start = bar + 1;
+      }
+      j.models_absent = !in_fleet;
+    }
+    struct IntField {
+      const char* name;
+      int32_t* out;
+      int64_t min, max;
+    };
+    for (const IntField& f : {IntField{"replicas", &j.replicas, 1, 100000},
+                              IntField{"priority", &j.priority, -1000000, 1000000}}) {
+      auto c = col(f.name);
+      if (!c || row.fields[*c].empty()) continue;
+      const Result<double> v = table->Number(row, *c);
+      if (!v.ok()) return v.status();
+      if (*v != std::floor(*v) || *v < static_cast<double>(f.min) ||
+          *v > static_cast<double>(f.max)) {
+        return table->Error(row, *c,
+                            "'" + row.fields[*c] + "' is not a whole number in " +
+                                std::to_string(f.min) + ".." + std::to_string(f.max));
+      }
+      *f.out = static_cast<int32_t>(*v);
+    }
+    for (auto [name, out, unit] : {std::tuple{"cpu", &j.pod.cpu_milli, 1000.0},
+                                   std::tuple{"memory_gib", &j.pod.memory_mib, 1024.0}}) {
+      auto c = col(name);
+      if (!c || row.fields[*c].empty()) continue;
+      const Result<double> v = table->Number(row, *c);
+      if (!v.ok()) return v.status();
+      if (*v < 0 || *v > 1e6) {
+        return table->Error(row, *c, "'" + row.fields[*c] + "' is not a size");
+      }
+      *out = static_cast<int64_t>(std::llround(*v * unit));
+    }
+    jobs.push_back(std::move(j));
+  }
+  return jobs;
+}
+
+BatchReport ScheduleBatch(const InventoryFleet& fleet, const inventory::Inventory& inv,
+                          const compliance::RuleSet& rules, EligibilityCache& eligibility, Date at,
+                          const placement::Policy& policy, const std::vector<JobRequest>& jobs,
+                          uint64_t seed) {
+  BatchReport report;
+  report.outcomes.resize(jobs.size());
+  std::vector<size_t> order(jobs.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return jobs[a].priority > jobs[b].priority; });
+  auto placer =
+      placement::MakeIndexedPlacer(ClusterState(fleet.fleet, Zones::kSite), policy,
+                                   placement::TieBreakOrder::Identity(fleet.fleet.nodes().size()));
+  ResaleCap cap(fleet, rules, at);
+  GangPlacer gangs(*placer, fleet.fleet.sites().size());
+  Rng rng(seed);
+  for (size_t i : order) {
+    const JobRequest& job = jobs[i];
+    JobOutcome& out = report.outcomes[i];
+    out.job = &job;
+    const Eligibility& e = eligibility.For({job.tenant_org, job.data_class});
+    out.eligibility = &e;
+    if (job.models_absent) {
+      out.pending = Pending::kModel;
+      out.reason = "model: the fleet holds none of the models the job accepts";
+      ++report.pending;
+      continue;
+    }
+    PodRequest pod = job.pod;
+    pod.zones = e.filter;
+    std::optional<std::vector<Assignment>> placed = gangs.Place(pod, job.replicas, rng);
+    if (!placed) {
+      // Would the rules be all that stands in the way? Try without them, then undo.
+      PodRequest unfiltered = job.pod;
+      std::optional<std::vector<Assignment>> without = gangs.Place(unfiltered, job.replicas, rng);
+      if (without) {
+        for (const Assignment& a : *without) placer->Unbind(unfiltered, a);
+      }
+      ExplainPending(fleet, *placer, job, pod, e, without.has_value(), out);
+      ++report.pending;
+      continue;
+    }
+    const inventory::Organisation* org = inv.FindOrg(job.tenant_org);
+    if (org && org->kind == inventory::OrgKind::kExternalCustomer) {
+      for (const Assignment& a : *placed) {
+        const NodeSpec& n = fleet.fleet.node(a.node);
+        cap.Add(n.site, n.gpu_model, pod.total_gpu_milli());
+      }
+      if (const CapFigure* over = cap.Breached()) {
+        out.pending = Pending::kResaleCap;
+        out.cap = over;
+        out.reason = "resale cap: external use at " + over->scope + " would reach " +
+                     Pct(over->share_pct()) + " of " +
+                     std::string(compliance::QuotaBasisName(over->quota->basis)) + ", above " +
+                     Pct(over->quota->threshold_pct) + " (" + over->quota->id + ")";
+        for (const Assignment& a : *placed) {
+          const NodeSpec& n = fleet.fleet.node(a.node);
+          cap.Add(n.site, n.gpu_model, -pod.total_gpu_milli());
+          placer->Unbind(pod, a);
+        }
+        ++report.pending;
+        continue;
+      }
+    }
+    out.replicas = std::move(*placed);
+    report.gpu_milli_placed += pod.total_gpu_milli() * job.replicas;
+    ++report.placed;
+  }
+  report.caps = cap.figures();
+  // The outcomes' cap pointers point into `cap`, which dies here: repoint them.
+  for (JobOutcome& o : report.outcomes) {
+    if (o.cap) o.cap = &report.caps[static_cast<size_t>(o.cap - cap.figures().data())];
+  }
+  return report;
+}
+
+}  // namespace gpufleet::scheduler
