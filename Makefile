@@ -7,7 +7,8 @@ PRESET ?= default
 BUILD_DIR := build/$(PRESET)
 JOBS ?= $(shell nproc)
 DEBIAN_PACKAGES := g++ cmake ninja-build make libgtest-dev libgmock-dev libbenchmark-dev \
-  nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev clang-format
+  nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev libsqlite3-dev libcpp-httplib-dev \
+  libssl-dev clang-format
 OUT ?= out/demo
 
 .PHONY: deps build run test asan bench format format-check clean

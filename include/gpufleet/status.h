@@ -21,6 +21,11 @@ class [[nodiscard]] Status {
     kCorruption = 3,
     kIOError = 4,
     kFailedPrecondition = 5,
+    kPermissionDenied = 6,
+    kUnauthenticated = 7,
+    kAlreadyExists = 8,
+    kResourceExhausted = 9,
+    kAborted = 10,
   };
 
   Status() = default;
@@ -34,6 +39,17 @@ class [[nodiscard]] Status {
   static Status FailedPrecondition(std::string msg) {
     return {Code::kFailedPrecondition, std::move(msg)};
   }
+  static Status PermissionDenied(std::string msg) {
+    return {Code::kPermissionDenied, std::move(msg)};
+  }
+  static Status Unauthenticated(std::string msg) {
+    return {Code::kUnauthenticated, std::move(msg)};
+  }
+  static Status AlreadyExists(std::string msg) { return {Code::kAlreadyExists, std::move(msg)}; }
+  static Status ResourceExhausted(std::string msg) {
+    return {Code::kResourceExhausted, std::move(msg)};
+  }
+  static Status Aborted(std::string msg) { return {Code::kAborted, std::move(msg)}; }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

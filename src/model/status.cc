@@ -16,6 +16,16 @@ std::string Status::ToString() const {
       return "I/O error: " + message_;
     case Code::kFailedPrecondition:
       return "failed precondition: " + message_;
+    case Code::kPermissionDenied:
+      return "permission denied: " + message_;
+    case Code::kUnauthenticated:
+      return "unauthenticated: " + message_;
+    case Code::kAlreadyExists:
+      return "already exists: " + message_;
+    case Code::kResourceExhausted:
+      return "resource exhausted: " + message_;
+    case Code::kAborted:
+      return "aborted: " + message_;
   }
   return message_;
 }

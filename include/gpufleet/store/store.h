@@ -1,0 +1,249 @@
+#pragma once
+// The service's durable state: tenants, quotas, API tokens, jobs, their placements, an event
+// log and the scheduler's fencing epoch, behind one abstract `Store` (leveldb's `DB` style).
+// Back ends: embedded SQLite (OpenSqliteStore, below); PostgreSQL later, behind the same
+// interface. Nothing here is specific to one database: ids are assigned by the store and only
+// increase, every write is one transaction, and a write acknowledged with OK is durable.
+//
+// Time: every timestamp is passed in by the caller (milliseconds since the Unix epoch, or of a
+// simulated clock); the store never reads a clock.
+// Thread safety: every method of a Store may be called concurrently from any thread.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gpufleet/model/ids.h"
+#include "gpufleet/status.h"
+
+namespace gpufleet::store {
+
+// Persisted by name ("admin", "tenant"), not by number.
+enum class Role : uint8_t { kAdmin, kTenant };
+// Persisted by name ("pending", "running", "completed", "cancelled").
+enum class JobState : uint8_t { kPending, kRunning, kCompleted, kCancelled };
+
+std::string_view RoleName(Role role);
+Result<Role> ParseRole(std::string_view name);
+std::string_view JobStateName(JobState state);
+Result<JobState> ParseJobState(std::string_view name);
+
+// Limits checked on every write; violations are InvalidArgument naming the field.
+inline constexpr size_t kMaxSlugLength = 63;
+inline constexpr size_t kMaxTextLength = 1024;  // names, reasons, keys, catalog ids
+inline constexpr int32_t kMaxGpusPerReplica = 64;
+inline constexpr int32_t kMaxReplicas = 4096;
+inline constexpr int32_t kMaxPageSize = 1000;
+
+// A customer of the fleet. `id` is a slug: 1..63 characters of [a-z0-9-].
+struct TenantRecord {
+  std::string id;
+  std::string name;
+  std::string org;        // organisation id from the fleet inventory (free text here)
+  bool external = false;  // a resale customer
+  int32_t priority = 0;
+  int64_t created_at_ms = 0;  // kept from the first PutTenant on update
+  friend bool operator==(const TenantRecord&, const TenantRecord&) = default;
+};
+
+// GPUs of one catalog model guaranteed to a tenant.
+struct QuotaRecord {
+  std::string tenant;
+  std::string model;  // catalog id
+  int32_t guaranteed_gpus = 0;
+  friend bool operator==(const QuotaRecord&, const QuotaRecord&) = default;
+};
+
+// An API token, known only by its SHA-256 (64 lowercase hex digits): the store never sees the
+// token itself.
+struct TokenRecord {
+  std::string sha256_hex;
+  std::string tenant;  // "" for an admin token
+  Role role = Role::kTenant;
+  int64_t created_at_ms = 0;
+  bool revoked = false;
+  friend bool operator==(const TokenRecord&, const TokenRecord&) = default;
+};
+
+// What a tenant submits. Checked before anything is written (see SubmitJob).
+struct JobSpec {
+  std::string tenant;  // must exist
+  std::string name;    // 1..kMaxTextLength characters
+  int32_t priority = 0;
+  std::string data_class;           // 1..kMaxTextLength characters
+  std::vector<std::string> models;  // catalog ids, none containing '|'; empty = any model
+  int32_t gpu_count = 0;            // per replica, 0..kMaxGpusPerReplica; 0 = CPU-only
+  // Per GPU: 0 when gpu_count == 0, else 1..1000; below 1000 only when gpu_count == 1.
+  int32_t gpu_milli = 0;
+  int32_t replicas = 1;  // 1..kMaxReplicas, placed all together or not at all
+  int64_t cpu_milli = 0;
+  int64_t memory_mib = 0;
+  int64_t duration_s = 0;  // 0 = runs until completed through the API
+  int64_t submitted_at_ms = 0;
+  // Unique per tenant when set: submitting again with the same key returns the job stored
+  // the first time (the rest of the spec is then ignored), so a retrying client never
+  // duplicates a job.
+  std::optional<std::string> idempotency_key;
+  friend bool operator==(const JobSpec&, const JobSpec&) = default;
+};
+
+// Where one replica of a running job is bound.
+struct Placement {
+  int32_t replica = 0;  // 0..replicas-1
+  std::string node;
+  uint64_t gpu_mask = 0;  // bit i = GPU i of the node
+  int64_t epoch = 0;      // the scheduling epoch that wrote it (set by ApplySchedule)
+  friend bool operator==(const Placement&, const Placement&) = default;
+};
+
+struct JobRecord {
+  JobId id;  // assigned by the store; increases with every submission
+  JobSpec spec;
+  JobState state = JobState::kPending;
+  int64_t started_at_ms = 0;   // 0 = never started
+  int64_t finished_at_ms = 0;  // 0 = not finished
+  std::string pending_reason;
+  int32_t preempted_count = 0;
+  std::string last_preemption_reason;
+  std::vector<Placement> placements;  // by replica; non-empty only while running
+  friend bool operator==(const JobRecord&, const JobRecord&) = default;
+};
+
+struct JobFilter {
+  std::optional<std::string> tenant;
+  std::optional<JobState> state;
+  JobId after;          // cursor: only jobs with a larger id; JobId{0} = from the start
+  int32_t limit = 100;  // 1..kMaxPageSize
+};
+
+struct JobPage {
+  std::vector<JobRecord> jobs;  // by increasing id
+  // Pass as JobFilter::after for the next page; nullopt when this page is the last.
+  std::optional<JobId> next;
+};
+
+struct EventRecord {
+  int64_t id = 0;  // increases with every event
+  int64_t at_ms = 0;
+  std::optional<JobId> job;
+  std::string kind;  // submitted, started, preempted, pending, completed, cancelled, epoch
+  std::string detail;
+  friend bool operator==(const EventRecord&, const EventRecord&) = default;
+};
+
+// One scheduling pass's decisions, applied by ApplySchedule in this order: finishes,
+// preemptions, starts, pending reasons.
+struct Schedule {
+  struct Start {
+    JobId job;
+    std::vector<Placement> placements;  // exactly one per replica; `epoch` is ignored
+    int64_t started_at_ms = 0;
+  };
+  struct Preemption {
+    JobId job;
+    std::string reason;
+    int64_t at_ms = 0;
+  };
+  struct PendingReason {
+    JobId job;
+    std::string reason;
+    int64_t at_ms = 0;
+  };
+  struct Finish {
+    JobId job;
+    int64_t finished_at_ms = 0;
+  };
+  int64_t epoch = 0;  // from AcquireEpoch
+  std::vector<Finish> finishes;
+  std::vector<Preemption> preemptions;
+  std::vector<Start> starts;
+  std::vector<PendingReason> pending_reasons;
+};
+
+// Decisions that no longer applied when the schedule was written (e.g. a job cancelled
+// through the API after the pass read it). Everything else was applied.
+struct ScheduleOutcome {
+  std::vector<JobId> skipped_finishes;     // job no longer running
+  std::vector<JobId> skipped_preemptions;  // job no longer running
+  std::vector<JobId> skipped_starts;       // job no longer pending
+  std::vector<JobId> skipped_pending;      // job no longer pending
+};
+
+struct StoreStats {
+  uint64_t submit_transactions = 0;  // group-commit batches committed
+  uint64_t submitted_jobs = 0;       // SubmitJob calls acknowledged (incl. idempotent repeats)
+};
+
+struct StoreOptions {
+  // How long a connection waits for a lock held by another process before failing with
+  // IOError. Default: 5000 ms.
+  int32_t busy_timeout_ms = 5000;
+  // Upper bound on SubmitJob calls committed in one transaction. Larger batches amortise
+  // the fsync further but make the first caller of a batch wait longer. Default: 1024.
+  int32_t max_batch = 1024;
+};
+
+class Store {
+ public:
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  virtual ~Store() = default;
+
+  // --- Tenants, quotas, tokens.
+  // Inserts or updates (all fields but created_at_ms) the tenant `t.id`.
+  virtual Status PutTenant(const TenantRecord& t) = 0;
+  virtual Result<TenantRecord> GetTenant(std::string_view id) = 0;  // NotFound
+  virtual Result<std::vector<TenantRecord>> ListTenants() = 0;      // by id
+  // REQUIRES: the tenant exists, guaranteed_gpus >= 0. Inserts or replaces.
+  virtual Status SetQuota(const QuotaRecord& q) = 0;
+  // Quotas of one tenant, or of all tenants when `tenant` is nullopt; by (tenant, model).
+  virtual Result<std::vector<QuotaRecord>> ListQuotas(std::optional<std::string_view> tenant) = 0;
+  // REQUIRES: role kAdmin with tenant "", or kTenant with an existing tenant.
+  // FailedPrecondition when the hash is already stored.
+  virtual Status PutToken(const TokenRecord& t) = 0;
+  // The token with this hash, nullopt when unknown or revoked.
+  virtual Result<std::optional<TokenRecord>> FindToken(std::string_view sha256_hex) = 0;
+  virtual Status RevokeToken(std::string_view sha256_hex) = 0;  // NotFound
+
+  // --- Jobs.
+  // Stores a new pending job and returns it with its id. Returns only after the transaction
+  // holding it has committed, so an OK answer survives a crash. Concurrent callers are
+  // committed together (group commit); if that transaction fails, every caller in it gets the
+  // error. An invalid spec fails only its own caller, before anything is queued.
+  virtual Result<JobRecord> SubmitJob(const JobSpec& spec) = 0;
+  virtual Result<JobRecord> GetJob(JobId id) = 0;  // NotFound
+  virtual Result<JobPage> ListJobs(const JobFilter& filter) = 0;
+  // Pending or running -> cancelled / completed, deleting its placements; the updated job.
+  // NotFound, or FailedPrecondition when the job already finished.
+  virtual Result<JobRecord> CancelJob(JobId id, int64_t at_ms) = 0;
+  virtual Result<JobRecord> CompleteJob(JobId id, int64_t at_ms) = 0;
+
+  // --- The scheduler.
+  // Pending and running jobs (running ones with placements), by id.
+  virtual Result<std::vector<JobRecord>> LoadActive() = 0;
+  // Makes `holder` the leader: stores and returns the previous epoch + 1. A scheduler holding
+  // an older epoch can no longer ApplySchedule.
+  virtual Result<int64_t> AcquireEpoch(std::string_view holder, int64_t at_ms) = 0;
+  // Writes all of `s` in one transaction, each applied decision appending an event, or
+  // nothing at all: FailedPrecondition "fenced: ..." when `s.epoch` is not the stored epoch
+  // (another holder took over), InvalidArgument for a malformed decision.
+  virtual Result<ScheduleOutcome> ApplySchedule(const Schedule& s) = 0;
+
+  // --- Events, by increasing id, those with id > after_id; limit 1..kMaxPageSize.
+  virtual Result<std::vector<EventRecord>> ListEvents(int64_t after_id, int32_t limit) = 0;
+
+  virtual StoreStats Stats() = 0;
+};
+
+// Opens (creating if needed) the SQLite database at `path` and brings its schema up to date.
+// FailedPrecondition when the file's schema is newer than this binary knows; IOError when it
+// cannot be opened. `path` must name a file (":memory:" is not supported: readers use a
+// second connection).
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
+                                               const StoreOptions& options = {});
+
+}  // namespace gpufleet::store

@@ -1,0 +1,133 @@
+#include "store/migrations.h"
+
+#include <string>
+
+namespace gpufleet::store {
+namespace {
+
+// Version 1: the service's initial schema. Booleans are 0/1 integers and times are int64
+// milliseconds, so the same columns map onto PostgreSQL (BOOLEAN, BIGINT) unchanged.
+// AUTOINCREMENT: ids are never reused, even after the highest row is deleted.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE tenants (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  org TEXT NOT NULL,
+  external INTEGER NOT NULL CHECK (external IN (0, 1)),
+  priority INTEGER NOT NULL,
+  created_at_ms INTEGER NOT NULL
+);
+CREATE TABLE quotas (
+  tenant TEXT NOT NULL REFERENCES tenants(id),
+  model TEXT NOT NULL,
+  guaranteed_gpus INTEGER NOT NULL CHECK (guaranteed_gpus >= 0),
+  PRIMARY KEY (tenant, model)
+);
+CREATE TABLE tokens (
+  sha256_hex TEXT PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'tenant')),
+  created_at_ms INTEGER NOT NULL,
+  revoked INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1))
+);
+CREATE TABLE jobs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant TEXT NOT NULL REFERENCES tenants(id),
+  name TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  data_class TEXT NOT NULL,
+  models TEXT NOT NULL,
+  gpu_count INTEGER NOT NULL,
+  gpu_milli INTEGER NOT NULL,
+  replicas INTEGER NOT NULL,
+  cpu_milli INTEGER NOT NULL,
+  memory_mib INTEGER NOT NULL,
+  duration_s INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'running', 'completed', 'cancelled')),
+  submitted_at_ms INTEGER NOT NULL,
+  started_at_ms INTEGER NOT NULL DEFAULT 0,
+  finished_at_ms INTEGER NOT NULL DEFAULT 0,
+  pending_reason TEXT NOT NULL DEFAULT '',
+  preempted_count INTEGER NOT NULL DEFAULT 0,
+  last_preemption_reason TEXT NOT NULL DEFAULT '',
+  idempotency_key TEXT
+);
+CREATE UNIQUE INDEX jobs_idempotency ON jobs (tenant, idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+CREATE INDEX jobs_state ON jobs (state, id);
+CREATE INDEX jobs_tenant ON jobs (tenant, id);
+CREATE TABLE placements (
+  job_id INTEGER NOT NULL REFERENCES jobs(id),
+  replica INTEGER NOT NULL,
+  node TEXT NOT NULL,
+  gpu_mask INTEGER NOT NULL,
+  epoch INTEGER NOT NULL,
+  PRIMARY KEY (job_id, replica)
+);
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_ms INTEGER NOT NULL,
+  job_id INTEGER,
+  kind TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+CREATE TABLE leadership (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  epoch INTEGER NOT NULL,
+  holder TEXT NOT NULL
+);
+INSERT INTO leadership (id, epoch, holder) VALUES (1, 0, '');
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, "initial schema", kSchemaV1},
+};
+
+Result<int64_t> CurrentVersion(SqliteConnection& conn) {
+  Result<Statement> q = conn.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!q.ok()) return q.status();
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  return q->Int(0);
+}
+
+}  // namespace
+
+std::span<const Migration> SqliteMigrations() { return kMigrations; }
+
+Status Migrate(SqliteConnection& conn, std::span<const Migration> migrations) {
+  GPUFLEET_RETURN_IF_ERROR(
+      conn.Exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                "version INTEGER PRIMARY KEY, name TEXT NOT NULL)"));
+  const int64_t known = migrations.empty() ? 0 : migrations.back().version;
+  for (const Migration& m : migrations) {
+    // Re-read under the write lock: another process may be migrating the same file.
+    Result<std::unique_ptr<Transaction>> txn = Transaction::Begin(conn);
+    if (!txn.ok()) return txn.status();
+    Result<int64_t> current = CurrentVersion(conn);
+    if (!current.ok()) return current.status();
+    if (*current > known) {
+      return Status::FailedPrecondition("store schema version " + std::to_string(*current) +
+                                        " is newer than this binary knows (" +
+                                        std::to_string(known) + ")");
+    }
+    if (*current >= m.version) continue;
+    GPUFLEET_RETURN_IF_ERROR(conn.Exec(m.sql));
+    Result<Statement> ins =
+        conn.Prepare("INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)");
+    if (!ins.ok()) return ins.status();
+    GPUFLEET_RETURN_IF_ERROR(ins->Bind(1, m.version).Bind(2, m.name).Run());
+    GPUFLEET_RETURN_IF_ERROR((*txn)->Commit());
+  }
+  // With no migration left to apply the loop may not have looked at the version at all.
+  Result<int64_t> current = CurrentVersion(conn);
+  if (!current.ok()) return current.status();
+  if (*current > known) {
+    return Status::FailedPrecondition("store schema version " + std::to_string(*current) +
+                                      " is newer than this binary knows (" + std::to_string(known) +
+                                      ")");
+  }
+  return Status::Ok();
+}
+
+}  // namespace gpufleet::store

@@ -1,0 +1,740 @@
+// The embedded SQLite back end of Store.
+//
+// Connections: one writer, used by the group-commit thread and by every other write under
+// write_mu_, and one reader under read_mu_ (WAL lets it read committed data while the writer
+// writes). Every multi-statement read runs in one read transaction so it sees one snapshot.
+//
+// Group commit: SubmitJob validates, then queues the spec and waits on a future. The
+// committer thread takes everything queued (up to max_batch), inserts it in one BEGIN
+// IMMEDIATE ... COMMIT, and only then fulfils the futures: one fsync covers the whole batch,
+// and no caller hears OK before its row is durable.
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "gpufleet/store/store.h"
+#include "store/migrations.h"
+#include "store/sqlite_connection.h"
+#include "store/validation.h"
+
+namespace gpufleet::store {
+namespace {
+
+#define GPUFLEET_JOB_COLUMNS                                                                    \
+  "id, tenant, name, priority, data_class, models, gpu_count, gpu_milli, replicas, cpu_milli, " \
+  "memory_mib, duration_s, state, submitted_at_ms, started_at_ms, finished_at_ms, "             \
+  "pending_reason, preempted_count, last_preemption_reason, idempotency_key"
+
+constexpr const char kSelectJob[] = "SELECT " GPUFLEET_JOB_COLUMNS " FROM jobs WHERE id = ?1";
+constexpr const char kSelectJobPage[] = "SELECT " GPUFLEET_JOB_COLUMNS
+                                        " FROM jobs WHERE id > ?1"
+                                        " AND (?2 IS NULL OR tenant = ?2)"
+                                        " AND (?3 IS NULL OR state = ?3) ORDER BY id LIMIT ?4";
+constexpr const char kSelectActive[] = "SELECT " GPUFLEET_JOB_COLUMNS
+                                       " FROM jobs WHERE state IN ('pending', 'running')"
+                                       " ORDER BY id";
+constexpr const char kSelectPlacements[] =
+    "SELECT replica, node, gpu_mask, epoch FROM placements WHERE job_id = ?1 ORDER BY replica";
+
+int64_t Sql(JobId id) { return static_cast<int64_t>(id.value()); }
+
+Result<JobRecord> RowToJob(const Statement& q) {
+  JobRecord j;
+  j.id = JobId(static_cast<uint64_t>(q.Int(0)));
+  j.spec.tenant = q.Text(1);
+  j.spec.name = q.Text(2);
+  j.spec.priority = static_cast<int32_t>(q.Int(3));
+  j.spec.data_class = q.Text(4);
+  j.spec.models = SplitModels(q.Text(5));
+  j.spec.gpu_count = static_cast<int32_t>(q.Int(6));
+  j.spec.gpu_milli = static_cast<int32_t>(q.Int(7));
+  j.spec.replicas = static_cast<int32_t>(q.Int(8));
+  j.spec.cpu_milli = q.Int(9);
+  j.spec.memory_mib = q.Int(10);
+  j.spec.duration_s = q.Int(11);
+  Result<JobState> state = ParseJobState(q.Text(12));
+  if (!state.ok()) {
+    return Status::Corruption("store: job " + std::to_string(j.id.value()) + ": " +
+                              state.status().message());
+  }
+  j.state = *state;
+  j.spec.submitted_at_ms = q.Int(13);
+  j.started_at_ms = q.Int(14);
+  j.finished_at_ms = q.Int(15);
+  j.pending_reason = q.Text(16);
+  j.preempted_count = static_cast<int32_t>(q.Int(17));
+  j.last_preemption_reason = q.Text(18);
+  if (!q.IsNull(19)) j.spec.idempotency_key = q.Text(19);
+  return j;
+}
+
+Status LoadPlacements(SqliteConnection& conn, JobRecord& job) {
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(Statement q, conn.Prepare(kSelectPlacements));
+  q.Bind(1, Sql(job.id));
+  for (;;) {
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
+    if (!row) return Status::Ok();
+    job.placements.push_back({.replica = static_cast<int32_t>(q.Int(0)),
+                              .node = q.Text(1),
+                              .gpu_mask = static_cast<uint64_t>(q.Int(2)),
+                              .epoch = q.Int(3)});
+  }
+}
+
+// The job with its placements; NotFound when absent.
+Result<JobRecord> ReadJob(SqliteConnection& conn, JobId id) {
+  Result<JobRecord> job = Status::NotFound("job " + std::to_string(id.value()) + " not found");
+  {
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(Statement q, conn.Prepare(kSelectJob));
+    q.Bind(1, Sql(id));
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
+    if (!row) return job;
+    job = RowToJob(q);
+  }
+  if (job.ok()) GPUFLEET_RETURN_IF_ERROR(LoadPlacements(conn, *job));
+  return job;
+}
+
+Status AppendEvent(SqliteConnection& conn, int64_t at_ms, std::optional<JobId> job,
+                   std::string_view kind, std::string_view detail) {
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(
+      Statement q,
+      conn.Prepare("INSERT INTO events (at_ms, job_id, kind, detail) VALUES (?1, ?2, ?3, ?4)"));
+  q.Bind(1, at_ms);
+  if (job.has_value()) {
+    q.Bind(2, Sql(*job));
+  } else {
+    q.BindNull(2);
+  }
+  return q.Bind(3, kind).Bind(4, detail).Run();
+}
+
+Result<bool> TenantExists(SqliteConnection& conn, std::string_view tenant) {
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(Statement q, conn.Prepare("SELECT 1 FROM tenants WHERE id = ?1"));
+  q.Bind(1, tenant);
+  return q.Step();
+}
+
+Status UnknownTenant(std::string_view tenant) {
+  return Status::InvalidArgument("tenant: unknown '" + std::string(tenant) + "'");
+}
+
+// Where the job is and what it may still become; nullopt when there is no such job.
+Result<std::optional<JobState>> ReadState(SqliteConnection& conn, JobId id) {
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(Statement q,
+                                  conn.Prepare("SELECT state FROM jobs WHERE id = ?1"));
+  q.Bind(1, Sql(id));
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
+  if (!row) return std::optional<JobState>();
+  Result<JobState> state = ParseJobState(q.Text(0));
+  if (!state.ok()) return Status::Corruption("store: job state: " + state.status().message());
+  return std::optional<JobState>(*state);
+}
+
+Status DeletePlacements(SqliteConnection& conn, JobId id) {
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(Statement q,
+                                  conn.Prepare("DELETE FROM placements WHERE job_id = ?1"));
+  return q.Bind(1, Sql(id)).Run();
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::unique_ptr<SqliteConnection> writer, std::unique_ptr<SqliteConnection> reader,
+              const StoreOptions& options)
+      : options_(options), writer_(std::move(writer)), reader_(std::move(reader)) {
+    committer_ = std::thread([this] { CommitLoop(); });
+  }
+
+  ~SqliteStore() override {
+    {
+      std::lock_guard lock(queue_mu_);
+      stopping_ = true;
+    }
+    queue_cv_.notify_all();
+    committer_.join();  // commits whatever is still queued first
+  }
+
+  Status PutTenant(const TenantRecord& t) override {
+    GPUFLEET_RETURN_IF_ERROR(ValidateTenant(t));
+    return InWriteTxn([&]() -> Status {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          Statement q, writer_->Prepare("INSERT INTO tenants (id, name, org, external, priority, "
+                                        "created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                                        "ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
+                                        "org = excluded.org, external = excluded.external, "
+                                        "priority = excluded.priority"));
+      return q.Bind(1, t.id)
+          .Bind(2, t.name)
+          .Bind(3, t.org)
+          .Bind(4, int64_t{t.external})
+          .Bind(5, t.priority)
+          .Bind(6, t.created_at_ms)
+          .Run();
+    });
+  }
+
+  Result<TenantRecord> GetTenant(std::string_view id) override {
+    return InReadTxn([&]() -> Result<TenantRecord> {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          Statement q, reader_->Prepare("SELECT id, name, org, external, priority, created_at_ms "
+                                        "FROM tenants WHERE id = ?1"));
+      q.Bind(1, id);
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
+      if (!row) return Status::NotFound("tenant '" + std::string(id) + "' not found");
+      return RowToTenant(q);
+    });
+  }
+
+  Result<std::vector<TenantRecord>> ListTenants() override {
+    return InReadTxn([&]() -> Result<std::vector<TenantRecord>> {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          Statement q, reader_->Prepare("SELECT id, name, org, external, priority, created_at_ms "
+                                        "FROM tenants ORDER BY id"));
+      std::vector<TenantRecord> out;
+      for (;;) {
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
+        if (!row) return out;
+        out.push_back(RowToTenant(q));
+      }
+    });
+  }
+
+  Status SetQuota(const QuotaRecord& quota) override {
+    GPUFLEET_RETURN_IF_ERROR(ValidateQuota(quota));
+    return InWriteTxn([&]() -> Status {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool exists, TenantExists(*writer_, quota.tenant));
+      if (!exists) return UnknownTenant(quota.tenant);
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          Statement q,
+          writer_->Prepare("INSERT INTO quotas (tenant, model, guaranteed_gpus) "
+                           "VALUES (?1, ?2, ?3) ON CONFLICT (tenant, model) "
+                           "DO UPDATE SET guaranteed_gpus = excluded.guaranteed_gpus"));
+      return q.Bind(1, quota.tenant).Bind(2, quota.model).Bind(3, quota.guaranteed_gpus).Run();
+    });
+  }
+
+  Result<std::vector<QuotaRecord>> ListQuotas(std::optional<std::string_view> tenant) override {
+    return InReadTxn([&]() -> Result<std::vector<QuotaRecord>> {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          Statement q, reader_->Prepare("SELECT tenant, model, guaranteed_gpus FROM quotas "
+                                        "WHERE ?1 IS NULL OR tenant = ?1 ORDER BY tenant, model"));
+      if (tenant.has_value()) q.Bind(1, *tenant);
+      std::vector<QuotaRecord> out;
+      for (;;) {
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
+        if (!row) return out;
+        out.push_back({.tenant = q.Text(0),
+                       .model = q.Text(1),
+                       .guaranteed_gpus = static_cast<int32_t>(q.Int(2))});
+      }
+    });
+  }
+
+  Status PutToken(const TokenRecord& t) override {
+    GPUFLEET_RETURN_IF_ERROR(ValidateToken(t));
+    return InWriteTxn([&]() -> Status {
+      if (t.role == Role::kTenant) {
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool exists, TenantExists(*writer_, t.tenant));
+        if (!exists) return UnknownTenant(t.tenant);
+      }
+      {
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(
+            Statement q, writer_->Prepare("SELECT 1 FROM tokens WHERE sha256_hex = ?1"));
+        q.Bind(1, t.sha256_hex);
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool dup, q.Step());
+        if (dup) return Status::FailedPrecondition("token: this hash is already stored");
+      }
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          Statement q,
+          writer_->Prepare("INSERT INTO tokens (sha256_hex, tenant, role, created_at_ms, "
+                           "revoked) VALUES (?1, ?2, ?3, ?4, ?5)"));
+      return q.Bind(1, t.sha256_hex)
+          .Bind(2, t.tenant)
+          .Bind(3, RoleName(t.role))
+          .Bind(4, t.created_at_ms)
+          .Bind(5, int64_t{t.revoked})
+          .Run();
+    });
+  }
+
+  Result<std::optional<TokenRecord>> FindToken(std::string_view sha256_hex) override {
+    return InReadTxn([&]() -> Result<std::optional<TokenRecord>> {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          Statement q,
+          reader_->Prepare("SELECT sha256_hex, tenant, role, created_at_ms, revoked FROM tokens "
+                           "WHERE sha256_hex = ?1 AND revoked = 0"));
+      q.Bind(1, sha256_hex);
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
+      if (!row) return std::optional<TokenRecord>();
+      Result<Role> role = ParseRole(q.Text(2));
+      if (!role.ok()) return Status::Corruption("store: token: " + role.status().message());
+      return std::optional<TokenRecord>(TokenRecord{.sha256_hex = q.Text(0),
+                                                    .tenant = q.Text(1),
+                                                    .role = *role,
+                                                    .created_at_ms = q.Int(3),
+                                                    .revoked = q.Int(4) != 0});
+    });
+  }
+
+  Status RevokeToken(std::string_view sha256_hex) override {
+    return InWriteTxn([&]() -> Status {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          Statement q, writer_->Prepare("UPDATE tokens SET revoked = 1 WHERE sha256_hex = ?1"));
+      GPUFLEET_RETURN_IF_ERROR(q.Bind(1, sha256_hex).Run());
+      if (writer_->Changes() == 0) return Status::NotFound("token not found");
+      return Status::Ok();
+    });
+  }
+
+  Result<JobRecord> SubmitJob(const JobSpec& spec) override {
+    GPUFLEET_RETURN_IF_ERROR(ValidateJobSpec(spec));
+    // Tenants are never deleted, so a tenant seen here still exists when the batch commits.
+    Result<bool> exists = InReadTxn([&] { return TenantExists(*reader_, spec.tenant); });
+    if (!exists.ok()) return exists.status();
+    if (!*exists) return UnknownTenant(spec.tenant);
+    QueuedSubmit item{.spec = &spec, .done = {}};
+    std::future<Result<JobRecord>> done = item.done.get_future();
+    {
+      std::lock_guard lock(queue_mu_);
+      queue_.push_back(&item);
+    }
+    queue_cv_.notify_one();
+    return done.get();
+  }
+
+  Result<JobRecord> GetJob(JobId id) override {
+    return InReadTxn([&] { return ReadJob(*reader_, id); });
+  }
+
+  Result<JobPage> ListJobs(const JobFilter& filter) override {
+    GPUFLEET_RETURN_IF_ERROR(ValidateJobFilter(filter));
+    return InReadTxn([&]() -> Result<JobPage> {
+      JobPage page;
+      {
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(Statement q, reader_->Prepare(kSelectJobPage));
+        q.Bind(1, Sql(filter.after));
+        if (filter.tenant.has_value()) q.Bind(2, *filter.tenant);
+        if (filter.state.has_value()) q.Bind(3, JobStateName(*filter.state));
+        // One row more than asked for tells whether another page follows.
+        q.Bind(4, int64_t{filter.limit} + 1);
+        for (;;) {
+          GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
+          if (!row) break;
+          if (page.jobs.size() == static_cast<size_t>(filter.limit)) {
+            page.next = page.jobs.back().id;
+            break;
+          }
+          GPUFLEET_STORE_ASSIGN_OR_RETURN(JobRecord job, RowToJob(q));
+          page.jobs.push_back(std::move(job));
+        }
+      }
+      for (JobRecord& job : page.jobs) {
+        if (job.state == JobState::kRunning) {
+          GPUFLEET_RETURN_IF_ERROR(LoadPlacements(*reader_, job));
+        }
+      }
+      return page;
+    });
+  }
+
+  Result<JobRecord> CancelJob(JobId id, int64_t at_ms) override {
+    return Finish(id, at_ms, JobState::kCancelled);
+  }
+  Result<JobRecord> CompleteJob(JobId id, int64_t at_ms) override {
+    return Finish(id, at_ms, JobState::kCompleted);
+  }
+
+  Result<std::vector<JobRecord>> LoadActive() override {
+    return InReadTxn([&]() -> Result<std::vector<JobRecord>> {
+      std::vector<JobRecord> out;
+      {
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(Statement q, reader_->Prepare(kSelectActive));
+        for (;;) {
+          GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
+          if (!row) break;
+          GPUFLEET_STORE_ASSIGN_OR_RETURN(JobRecord job, RowToJob(q));
+          out.push_back(std::move(job));
+        }
+      }
+      for (JobRecord& job : out) {
+        if (job.state == JobState::kRunning) {
+          GPUFLEET_RETURN_IF_ERROR(LoadPlacements(*reader_, job));
+        }
+      }
+      return out;
+    });
+  }
+
+  Result<int64_t> AcquireEpoch(std::string_view holder, int64_t at_ms) override {
+    return InWriteTxn([&]() -> Result<int64_t> {
+      {
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(
+            Statement q, writer_->Prepare("UPDATE leadership SET epoch = epoch + 1, holder = ?1 "
+                                          "WHERE id = 1"));
+        GPUFLEET_RETURN_IF_ERROR(q.Bind(1, holder).Run());
+      }
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(const int64_t epoch, StoredEpoch());
+      GPUFLEET_RETURN_IF_ERROR(AppendEvent(*writer_, at_ms, std::nullopt, "epoch",
+                                           std::to_string(epoch) + " " + std::string(holder)));
+      return epoch;
+    });
+  }
+
+  Result<ScheduleOutcome> ApplySchedule(const Schedule& s) override {
+    GPUFLEET_RETURN_IF_ERROR(ValidateSchedule(s));
+    return InWriteTxn([&]() -> Result<ScheduleOutcome> {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(const int64_t stored, StoredEpoch());
+      if (stored > s.epoch) {
+        return Status::FailedPrecondition("fenced: epoch " + std::to_string(s.epoch) + " < " +
+                                          std::to_string(stored));
+      }
+      if (stored < s.epoch) {
+        return Status::FailedPrecondition("fenced: epoch " + std::to_string(s.epoch) +
+                                          " was never acquired (stored " + std::to_string(stored) +
+                                          ")");
+      }
+      ScheduleOutcome out;
+      for (const Schedule::Finish& f : s.finishes) {
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(
+            const bool applied,
+            Transition(f.job, JobState::kRunning, JobState::kCompleted, f.finished_at_ms));
+        if (!applied) out.skipped_finishes.push_back(f.job);
+      }
+      for (const Schedule::Preemption& p : s.preemptions) {
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied, Preempt(p));
+        if (!applied) out.skipped_preemptions.push_back(p.job);
+      }
+      for (const Schedule::Start& start : s.starts) {
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied, Start(start, s.epoch));
+        if (!applied) out.skipped_starts.push_back(start.job);
+      }
+      for (const Schedule::PendingReason& p : s.pending_reasons) {
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied, SetPendingReason(p));
+        if (!applied) out.skipped_pending.push_back(p.job);
+      }
+      return out;
+    });
+  }
+
+  Result<std::vector<EventRecord>> ListEvents(int64_t after_id, int32_t limit) override {
+    if (limit < 1 || limit > kMaxPageSize) {
+      return Status::InvalidArgument("limit: " + std::to_string(limit) + " is outside 1.." +
+                                     std::to_string(kMaxPageSize));
+    }
+    return InReadTxn([&]() -> Result<std::vector<EventRecord>> {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          Statement q, reader_->Prepare("SELECT id, at_ms, job_id, kind, detail FROM events "
+                                        "WHERE id > ?1 ORDER BY id LIMIT ?2"));
+      q.Bind(1, after_id).Bind(2, limit);
+      std::vector<EventRecord> out;
+      for (;;) {
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
+        if (!row) return out;
+        EventRecord e{
+            .id = q.Int(0), .at_ms = q.Int(1), .job = {}, .kind = q.Text(3), .detail = q.Text(4)};
+        if (!q.IsNull(2)) e.job = JobId(static_cast<uint64_t>(q.Int(2)));
+        out.push_back(std::move(e));
+      }
+    });
+  }
+
+  StoreStats Stats() override {
+    return {.submit_transactions = submit_transactions_.load(),
+            .submitted_jobs = submitted_jobs_.load()};
+  }
+
+ private:
+  struct QueuedSubmit {
+    const JobSpec* spec;  // owned by the waiting caller
+    std::promise<Result<JobRecord>> done;
+  };
+
+  static TenantRecord RowToTenant(const Statement& q) {
+    return {.id = q.Text(0),
+            .name = q.Text(1),
+            .org = q.Text(2),
+            .external = q.Int(3) != 0,
+            .priority = static_cast<int32_t>(q.Int(4)),
+            .created_at_ms = q.Int(5)};
+  }
+
+  // Runs `fn` in a write transaction on the writer, committing only when it succeeded.
+  template <typename Fn>
+  auto InWriteTxn(Fn&& fn) -> decltype(fn()) {
+    std::lock_guard lock(write_mu_);
+    Result<std::unique_ptr<Transaction>> txn = Transaction::Begin(*writer_);
+    if (!txn.ok()) return txn.status();
+    auto result = fn();
+    if (!result.ok()) return result;  // rolled back by ~Transaction
+    GPUFLEET_RETURN_IF_ERROR((*txn)->Commit());
+    return result;
+  }
+
+  // Runs `fn` in one read transaction on the reader: one consistent snapshot.
+  template <typename Fn>
+  auto InReadTxn(Fn&& fn) -> decltype(fn()) {
+    std::lock_guard lock(read_mu_);
+    GPUFLEET_RETURN_IF_ERROR(reader_->Exec("BEGIN"));
+    auto result = fn();
+    // A read transaction has nothing to lose; end it whether or not `fn` failed.
+    const Status end = reader_->Exec("COMMIT");
+    if (result.ok() && !end.ok()) return end;
+    return result;
+  }
+
+  // REQUIRES: write_mu_ held, in a transaction.
+  Result<int64_t> StoredEpoch() {
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(Statement q,
+                                    writer_->Prepare("SELECT epoch FROM leadership WHERE id = 1"));
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
+    if (!row) return Status::Corruption("store: the leadership row is missing");
+    return q.Int(0);
+  }
+
+  // Moves job `id` from `from` to `to` (completed or cancelled), freeing its placements.
+  // False when the job is not in state `from`. REQUIRES: write_mu_ held, in a transaction.
+  Result<bool> Transition(JobId id, JobState from, JobState to, int64_t at_ms) {
+    {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          Statement q, writer_->Prepare("UPDATE jobs SET state = ?1, finished_at_ms = ?2 "
+                                        "WHERE id = ?3 AND state = ?4"));
+      GPUFLEET_RETURN_IF_ERROR(q.Bind(1, JobStateName(to))
+                                   .Bind(2, at_ms)
+                                   .Bind(3, Sql(id))
+                                   .Bind(4, JobStateName(from))
+                                   .Run());
+    }
+    if (writer_->Changes() == 0) return false;
+    GPUFLEET_RETURN_IF_ERROR(DeletePlacements(*writer_, id));
+    GPUFLEET_RETURN_IF_ERROR(AppendEvent(*writer_, at_ms, id, JobStateName(to), ""));
+    return true;
+  }
+
+  Result<JobRecord> Finish(JobId id, int64_t at_ms, JobState to) {
+    return InWriteTxn([&]() -> Result<JobRecord> {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(const std::optional<JobState> state, ReadState(*writer_, id));
+      if (!state.has_value()) {
+        return Status::NotFound("job " + std::to_string(id.value()) + " not found");
+      }
+      if (*state != JobState::kPending && *state != JobState::kRunning) {
+        return Status::FailedPrecondition("job " + std::to_string(id.value()) + " is already " +
+                                          std::string(JobStateName(*state)));
+      }
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied, Transition(id, *state, to, at_ms));
+      if (!applied) return Status::Corruption("store: job state changed inside a transaction");
+      return ReadJob(*writer_, id);
+    });
+  }
+
+  Result<bool> Preempt(const Schedule::Preemption& p) {
+    {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          Statement q, writer_->Prepare("UPDATE jobs SET state = 'pending', preempted_count = "
+                                        "preempted_count + 1, last_preemption_reason = ?1 "
+                                        "WHERE id = ?2 AND state = 'running'"));
+      GPUFLEET_RETURN_IF_ERROR(q.Bind(1, p.reason).Bind(2, Sql(p.job)).Run());
+    }
+    if (writer_->Changes() == 0) return false;
+    GPUFLEET_RETURN_IF_ERROR(DeletePlacements(*writer_, p.job));
+    GPUFLEET_RETURN_IF_ERROR(AppendEvent(*writer_, p.at_ms, p.job, "preempted", p.reason));
+    return true;
+  }
+
+  Result<bool> Start(const Schedule::Start& start, int64_t epoch) {
+    int64_t replicas = 0;
+    {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(Statement q,
+                                      writer_->Prepare("SELECT replicas FROM jobs "
+                                                       "WHERE id = ?1 AND state = 'pending'"));
+      q.Bind(1, Sql(start.job));
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
+      if (!row) return false;
+      replicas = q.Int(0);
+    }
+    const std::string job = std::to_string(start.job.value());
+    if (static_cast<int64_t>(start.placements.size()) != replicas) {
+      return Status::InvalidArgument("placements: " + std::to_string(start.placements.size()) +
+                                     " for job " + job + " with " + std::to_string(replicas) +
+                                     " replicas");
+    }
+    std::string nodes;
+    for (const Placement& p : start.placements) {
+      if (p.replica < 0 || p.replica >= replicas) {
+        return Status::InvalidArgument("placements.replica: " + std::to_string(p.replica) +
+                                       " is outside 0.." + std::to_string(replicas - 1) +
+                                       " for job " + job);
+      }
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          Statement q,
+          writer_->Prepare("INSERT INTO placements (job_id, replica, node, gpu_mask, epoch) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5)"));
+      GPUFLEET_RETURN_IF_ERROR(q.Bind(1, Sql(start.job))
+                                   .Bind(2, p.replica)
+                                   .Bind(3, p.node)
+                                   .Bind(4, static_cast<int64_t>(p.gpu_mask))
+                                   .Bind(5, epoch)
+                                   .Run());
+      if (!nodes.empty()) nodes += ' ';
+      nodes += p.node;
+    }
+    {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          Statement q, writer_->Prepare("UPDATE jobs SET state = 'running', started_at_ms = ?1, "
+                                        "pending_reason = '' WHERE id = ?2"));
+      GPUFLEET_RETURN_IF_ERROR(q.Bind(1, start.started_at_ms).Bind(2, Sql(start.job)).Run());
+    }
+    GPUFLEET_RETURN_IF_ERROR(
+        AppendEvent(*writer_, start.started_at_ms, start.job, "started", nodes));
+    return true;
+  }
+
+  // An event only when the reason changed, so a job waiting through many passes for the
+  // same reason does not flood the log.
+  Result<bool> SetPendingReason(const Schedule::PendingReason& p) {
+    {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(Statement q,
+                                      writer_->Prepare("SELECT pending_reason FROM jobs "
+                                                       "WHERE id = ?1 AND state = 'pending'"));
+      q.Bind(1, Sql(p.job));
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
+      if (!row) return false;
+      if (q.Text(0) == p.reason) return true;
+    }
+    {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          Statement q, writer_->Prepare("UPDATE jobs SET pending_reason = ?1 WHERE id = ?2"));
+      GPUFLEET_RETURN_IF_ERROR(q.Bind(1, p.reason).Bind(2, Sql(p.job)).Run());
+    }
+    GPUFLEET_RETURN_IF_ERROR(AppendEvent(*writer_, p.at_ms, p.job, "pending", p.reason));
+    return true;
+  }
+
+  // The committer thread: one transaction per batch of queued submissions.
+  void CommitLoop() {
+    for (;;) {
+      std::vector<QueuedSubmit*> batch;
+      {
+        std::unique_lock lock(queue_mu_);
+        queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping, nothing left to commit
+        while (!queue_.empty() && batch.size() < static_cast<size_t>(options_.max_batch)) {
+          batch.push_back(queue_.front());
+          queue_.pop_front();
+        }
+      }
+      Result<std::vector<JobRecord>> committed = InWriteTxn([&] { return InsertBatch(batch); });
+      if (committed.ok()) {
+        submit_transactions_.fetch_add(1);
+        submitted_jobs_.fetch_add(batch.size());
+        for (size_t i = 0; i < batch.size(); ++i) {
+          batch[i]->done.set_value(std::move((*committed)[i]));
+        }
+      } else {
+        for (QueuedSubmit* item : batch) item->done.set_value(committed.status());
+      }
+      // `batch` now points at callers' stack frames that may be gone: not touched again.
+    }
+  }
+
+  // REQUIRES: write_mu_ held, in a transaction.
+  Result<std::vector<JobRecord>> InsertBatch(const std::vector<QueuedSubmit*>& batch) {
+    std::vector<JobRecord> out;
+    out.reserve(batch.size());
+    for (const QueuedSubmit* item : batch) {
+      const JobSpec& spec = *item->spec;
+      if (spec.idempotency_key.has_value()) {
+        // Also finds a job inserted earlier in this same batch: same transaction.
+        std::optional<JobId> existing;
+        {
+          GPUFLEET_STORE_ASSIGN_OR_RETURN(
+              Statement q, writer_->Prepare("SELECT id FROM jobs "
+                                            "WHERE tenant = ?1 AND idempotency_key = ?2"));
+          q.Bind(1, spec.tenant).Bind(2, *spec.idempotency_key);
+          GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
+          if (row) existing = JobId(static_cast<uint64_t>(q.Int(0)));
+        }
+        if (existing.has_value()) {
+          GPUFLEET_STORE_ASSIGN_OR_RETURN(JobRecord job, ReadJob(*writer_, *existing));
+          out.push_back(std::move(job));
+          continue;
+        }
+      }
+      {
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(
+            Statement q,
+            writer_->Prepare("INSERT INTO jobs (tenant, name, priority, data_class, models, "
+                             "gpu_count, gpu_milli, replicas, cpu_milli, memory_mib, duration_s, "
+                             "state, submitted_at_ms, idempotency_key) VALUES (?1, ?2, ?3, ?4, "
+                             "?5, ?6, ?7, ?8, ?9, ?10, ?11, 'pending', ?12, ?13)"));
+        q.Bind(1, spec.tenant)
+            .Bind(2, spec.name)
+            .Bind(3, spec.priority)
+            .Bind(4, spec.data_class)
+            .Bind(5, JoinModels(spec.models))
+            .Bind(6, spec.gpu_count)
+            .Bind(7, spec.gpu_milli)
+            .Bind(8, spec.replicas)
+            .Bind(9, spec.cpu_milli)
+            .Bind(10, spec.memory_mib)
+            .Bind(11, spec.duration_s)
+            .Bind(12, spec.submitted_at_ms);
+        if (spec.idempotency_key.has_value()) q.Bind(13, *spec.idempotency_key);
+        GPUFLEET_RETURN_IF_ERROR(q.Run());
+      }
+      JobRecord job;
+      job.id = JobId(static_cast<uint64_t>(writer_->LastInsertRowid()));
+      job.spec = spec;
+      GPUFLEET_RETURN_IF_ERROR(
+          AppendEvent(*writer_, spec.submitted_at_ms, job.id, "submitted", spec.name));
+      out.push_back(std::move(job));
+    }
+    return out;
+  }
+
+  const StoreOptions options_;
+
+  std::mutex write_mu_;
+  std::unique_ptr<SqliteConnection> writer_;  // guarded by write_mu_
+  std::mutex read_mu_;
+  std::unique_ptr<SqliteConnection> reader_;  // guarded by read_mu_
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<QueuedSubmit*> queue_;  // guarded by queue_mu_
+  bool stopping_ = false;            // guarded by queue_mu_
+
+  std::atomic<uint64_t> submit_transactions_{0};
+  std::atomic<uint64_t> submitted_jobs_{0};
+  std::thread committer_;  // last: starts after everything above is constructed
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
+                                               const StoreOptions& options) {
+  if (path.empty() || path == ":memory:" || path.starts_with("file:")) {
+    return Status::InvalidArgument("path: '" + path + "' does not name a file");
+  }
+  if (options.max_batch < 1) {
+    return Status::InvalidArgument("max_batch: " + std::to_string(options.max_batch) +
+                                   " is below 1");
+  }
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> writer,
+                                  SqliteConnection::Open(path, options.busy_timeout_ms));
+  GPUFLEET_RETURN_IF_ERROR(Migrate(*writer, SqliteMigrations()));
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> reader,
+                                  SqliteConnection::Open(path, options.busy_timeout_ms));
+  return std::unique_ptr<Store>(
+      std::make_unique<SqliteStore>(std::move(writer), std::move(reader), options));
+}
+
+}  // namespace gpufleet::store

@@ -1,0 +1,175 @@
+#include "store/validation.h"
+
+#include <cstdint>
+#include <set>
+#include <string>
+
+namespace gpufleet::store {
+namespace {
+
+Status Invalid(std::string_view field, std::string_view what) {
+  return Status::InvalidArgument(std::string(field) + ": " + std::string(what));
+}
+
+bool IsSlug(std::string_view s) {
+  if (s.empty() || s.size() > kMaxSlugLength) return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
+Status CheckText(std::string_view field, std::string_view value, bool may_be_empty) {
+  if (value.empty() && !may_be_empty) return Invalid(field, "must not be empty");
+  if (value.size() > kMaxTextLength) {
+    return Invalid(field, "longer than " + std::to_string(kMaxTextLength) + " characters");
+  }
+  return Status::Ok();
+}
+
+Status CheckRange(std::string_view field, int64_t value, int64_t lo, int64_t hi) {
+  if (value < lo || value > hi) {
+    return Invalid(field, std::to_string(value) + " is outside " + std::to_string(lo) + ".." +
+                              std::to_string(hi));
+  }
+  return Status::Ok();
+}
+
+constexpr int64_t kMaxInt64 = INT64_MAX;
+
+}  // namespace
+
+std::string_view RoleName(Role role) { return role == Role::kAdmin ? "admin" : "tenant"; }
+
+Result<Role> ParseRole(std::string_view name) {
+  if (name == "admin") return Role::kAdmin;
+  if (name == "tenant") return Role::kTenant;
+  return Status::InvalidArgument("role: unknown '" + std::string(name) + "'");
+}
+
+std::string_view JobStateName(JobState state) {
+  switch (state) {
+    case JobState::kPending:
+      return "pending";
+    case JobState::kRunning:
+      return "running";
+    case JobState::kCompleted:
+      return "completed";
+    case JobState::kCancelled:
+      return "cancelled";
+  }
+  return "unknown";
+}
+
+Result<JobState> ParseJobState(std::string_view name) {
+  for (JobState s :
+       {JobState::kPending, JobState::kRunning, JobState::kCompleted, JobState::kCancelled}) {
+    if (JobStateName(s) == name) return s;
+  }
+  return Status::InvalidArgument("state: unknown '" + std::string(name) + "'");
+}
+
+Status ValidateTenant(const TenantRecord& t) {
+  if (!IsSlug(t.id)) {
+    return Invalid("id", "'" + t.id + "' is not 1..63 characters of [a-z0-9-]");
+  }
+  GPUFLEET_RETURN_IF_ERROR(CheckText("name", t.name, false));
+  GPUFLEET_RETURN_IF_ERROR(CheckText("org", t.org, true));
+  return Status::Ok();
+}
+
+Status ValidateQuota(const QuotaRecord& q) {
+  if (!IsSlug(q.tenant)) return Invalid("tenant", "'" + q.tenant + "' is not a tenant id");
+  GPUFLEET_RETURN_IF_ERROR(CheckText("model", q.model, false));
+  return CheckRange("guaranteed_gpus", q.guaranteed_gpus, 0, INT32_MAX);
+}
+
+Status ValidateToken(const TokenRecord& t) {
+  if (t.sha256_hex.size() != 64 ||
+      t.sha256_hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return Invalid("sha256_hex", "not 64 lowercase hex digits");
+  }
+  if (t.role == Role::kAdmin && !t.tenant.empty()) {
+    return Invalid("tenant", "must be empty for an admin token");
+  }
+  if (t.role == Role::kTenant && !IsSlug(t.tenant)) {
+    return Invalid("tenant", "'" + t.tenant + "' is not a tenant id");
+  }
+  return Status::Ok();
+}
+
+Status ValidateJobSpec(const JobSpec& spec) {
+  if (!IsSlug(spec.tenant)) return Invalid("tenant", "'" + spec.tenant + "' is not a tenant id");
+  GPUFLEET_RETURN_IF_ERROR(CheckText("name", spec.name, false));
+  GPUFLEET_RETURN_IF_ERROR(CheckText("data_class", spec.data_class, false));
+  std::set<std::string_view> seen;
+  for (const std::string& m : spec.models) {
+    GPUFLEET_RETURN_IF_ERROR(CheckText("models", m, false));
+    if (m.find('|') != std::string::npos) return Invalid("models", "'" + m + "' contains '|'");
+    if (!seen.insert(m).second) return Invalid("models", "'" + m + "' listed twice");
+  }
+  GPUFLEET_RETURN_IF_ERROR(CheckRange("gpu_count", spec.gpu_count, 0, kMaxGpusPerReplica));
+  if (spec.gpu_count == 0) {
+    GPUFLEET_RETURN_IF_ERROR(CheckRange("gpu_milli", spec.gpu_milli, 0, 0));
+  } else {
+    GPUFLEET_RETURN_IF_ERROR(CheckRange("gpu_milli", spec.gpu_milli, 1, 1000));
+    if (spec.gpu_count > 1 && spec.gpu_milli != 1000) {
+      return Invalid("gpu_milli", "a fraction of a GPU needs gpu_count 1");
+    }
+  }
+  GPUFLEET_RETURN_IF_ERROR(CheckRange("replicas", spec.replicas, 1, kMaxReplicas));
+  GPUFLEET_RETURN_IF_ERROR(CheckRange("cpu_milli", spec.cpu_milli, 0, kMaxInt64));
+  GPUFLEET_RETURN_IF_ERROR(CheckRange("memory_mib", spec.memory_mib, 0, kMaxInt64));
+  GPUFLEET_RETURN_IF_ERROR(CheckRange("duration_s", spec.duration_s, 0, kMaxInt64));
+  GPUFLEET_RETURN_IF_ERROR(CheckRange("submitted_at_ms", spec.submitted_at_ms, 0, kMaxInt64));
+  if (spec.idempotency_key.has_value()) {
+    GPUFLEET_RETURN_IF_ERROR(CheckText("idempotency_key", *spec.idempotency_key, false));
+  }
+  return Status::Ok();
+}
+
+Status ValidateJobFilter(const JobFilter& f) {
+  return CheckRange("limit", f.limit, 1, kMaxPageSize);
+}
+
+Status ValidateSchedule(const Schedule& s) {
+  for (const Schedule::Start& start : s.starts) {
+    std::set<int32_t> replicas;
+    for (const Placement& p : start.placements) {
+      GPUFLEET_RETURN_IF_ERROR(CheckText("placements.node", p.node, false));
+      if (!replicas.insert(p.replica).second) {
+        return Invalid("placements.replica", std::to_string(p.replica) + " placed twice for job " +
+                                                 std::to_string(start.job.value()));
+      }
+    }
+  }
+  for (const Schedule::Preemption& p : s.preemptions) {
+    GPUFLEET_RETURN_IF_ERROR(CheckText("preemptions.reason", p.reason, false));
+  }
+  for (const Schedule::PendingReason& p : s.pending_reasons) {
+    GPUFLEET_RETURN_IF_ERROR(CheckText("pending_reasons.reason", p.reason, true));
+  }
+  return Status::Ok();
+}
+
+std::string JoinModels(const std::vector<std::string>& models) {
+  std::string out;
+  for (const std::string& m : models) {
+    if (!out.empty()) out += '|';
+    out += m;
+  }
+  return out;
+}
+
+std::vector<std::string> SplitModels(std::string_view joined) {
+  std::vector<std::string> out;
+  while (!joined.empty()) {
+    const size_t bar = joined.find('|');
+    out.emplace_back(joined.substr(0, bar));
+    if (bar == std::string_view::npos) break;
+    joined.remove_prefix(bar + 1);
+  }
+  return out;
+}
+
+}  // namespace gpufleet::store

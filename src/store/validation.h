@@ -1,0 +1,22 @@
+#pragma once
+// Checks on records before they are written, shared by every back end so that each rejects
+// the same input with the same message. Each returns InvalidArgument naming the field.
+// Existence checks (does the tenant exist) are the back end's, inside its transaction.
+
+#include "gpufleet/status.h"
+#include "gpufleet/store/store.h"
+
+namespace gpufleet::store {
+
+Status ValidateTenant(const TenantRecord& t);
+Status ValidateQuota(const QuotaRecord& q);
+Status ValidateToken(const TokenRecord& t);
+Status ValidateJobSpec(const JobSpec& spec);
+Status ValidateJobFilter(const JobFilter& f);
+Status ValidateSchedule(const Schedule& s);
+
+// '|'-joined catalog ids as stored, and back.
+std::string JoinModels(const std::vector<std::string>& models);
+std::vector<std::string> SplitModels(std::string_view joined);
+
+}  // namespace gpufleet::store
