@@ -10,116 +10,15 @@
 
 #include "gpufleet/codec/csv_table.h"
 #include "gpufleet/placement/placer.h"
+#include "scheduler/gang_placer.h"
+#include "scheduler/pending_reason.h"
 
 namespace gpufleet::scheduler {
 namespace {
 
-std::string Pct(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f%%", v);
-  return buf;
-}
-
-// "US-2023-3A090A-CN (US licence_required): 6 nodes, 48 GPUs; ..."
-std::string ListExclusions(const std::vector<RuleExclusion>& rules) {
-  std::string out;
-  for (const RuleExclusion& x : rules) {
-    if (!out.empty()) out += "; ";
-    out += x.rule_id + " (" + x.jurisdiction + " " + std::string(compliance::ActionName(x.action)) +
-           (x.may_apply ? ", may apply: needs manual classification" : "") +
-           "): " + std::to_string(x.nodes) + " nodes, " + std::to_string(x.gpus) + " GPUs";
-  }
-  return out;
-}
-
-bool CouldEverHold(const NodeSpec& n, const PodRequest& pod) {
-  return pod.allowed_models.Allows(n.gpu_model) && n.gpu_count >= pod.gpu_count;
-}
-
-// Why a job that did not place is pending, with counts.
-void ExplainPending(const InventoryFleet& fleet, const placement::Placer& placer,
-                    const JobRequest& job, const PodRequest& pod, const Eligibility& e,
-                    bool fits_without_rules, JobOutcome& out) {
-  int64_t model_nodes = 0, eligible_nodes = 0, eligible_gpus = 0, free_gpus = 0;
-  for (const NodeSpec& n : fleet.fleet.nodes()) {
-    if (!CouldEverHold(n, pod)) continue;
-    ++model_nodes;
-    if (!pod.zones->Allows(n.site.value(), n.gpu_model)) continue;
-    ++eligible_nodes;
-    eligible_gpus += n.gpu_count;
-    free_gpus += placer.state().node(n.id).full_free_gpus();
-  }
-  const std::string per = pod.sharing() ? std::to_string(pod.gpu_milli) + " milli-GPU"
-                                        : std::to_string(pod.gpu_count) + " GPUs";
-  const std::string need =
-      job.replicas == 1 ? per : std::to_string(job.replicas) + " x " + per + " in one site";
-  if (model_nodes == 0) {
-    out.pending = Pending::kModel;
-    out.reason = "no node in the fleet has an accepted model with " +
-                 std::to_string(pod.gpu_count) + " GPUs";
-    return;
-  }
-  const std::vector<RuleExclusion> rules = e.ExclusionsFor(pod.allowed_models);
-  if (eligible_nodes == 0 || fits_without_rules) {
-    out.pending = Pending::kCompliance;
-    out.reason =
-        "compliance: " + std::to_string(model_nodes - eligible_nodes) + " of " +
-        std::to_string(model_nodes) + " nodes that could hold " + need + " are excluded for " +
-        job.tenant_org + (job.data_class.empty() ? "" : " (" + job.data_class + " data)") +
-        (eligible_nodes > 0 ? " (the other " + std::to_string(eligible_nodes) + " have no room)"
-                            : "") +
-        ": " + ListExclusions(rules);
-    return;
-  }
-  out.pending = Pending::kCapacity;
-  out.reason = "capacity: " + need + " does not fit on the " + std::to_string(eligible_nodes) +
-               " allowed nodes (" + std::to_string(free_gpus) + " of " +
-               std::to_string(eligible_gpus) + " GPUs free)" +
-               (rules.empty() ? "" : "; excluded by rules: " + ListExclusions(rules));
-}
-
-// Gangs run within one site: the replicas of a training job exchange data all the time, and
-// a job split across continents would crawl. Filters limited to one site are made once per
-// (filter, site) and kept, so the indexed placer's caches keyed by filter stay valid.
-class GangPlacer {
- public:
-  GangPlacer(placement::Placer& placer, size_t sites) : placer_(placer), sites_(sites) {}
-
-  std::optional<std::vector<Assignment>> Place(const PodRequest& pod, int32_t replicas, Rng& rng) {
-    if (replicas == 1) return placer_.PlaceGang(pod, 1, rng);
-    const std::optional<Assignment> first = placer_.Decide(pod, rng);
-    if (!first) return std::nullopt;
-    const uint32_t best = placer_.state().node(first->node).zone;
-    // The site the policy likes best for one replica first, then the others in order.
-    for (uint32_t k = 0; k <= sites_; ++k) {
-      const uint32_t site = k == 0 ? best : k - 1;
-      if (k > 0 && site == best) continue;
-      if (pod.zones && !HasZone(*pod.zones, site)) continue;
-      PodRequest one_site = pod;
-      one_site.zones = OnlySite(pod.zones.get(), site);
-      if (auto placed = placer_.PlaceGang(one_site, replicas, rng)) return placed;
-    }
-    return std::nullopt;
-  }
-
- private:
-  bool HasZone(const ZoneFilter& f, uint32_t zone) const {
-    for (int m = 0; m < kMaxChipModels; ++m) {
-      if (f.Allows(zone, ChipModelId(static_cast<uint16_t>(m)))) return true;
-    }
-    return false;
-  }
-
-  std::shared_ptr<const ZoneFilter> OnlySite(const ZoneFilter* base, uint32_t site) {
-    std::shared_ptr<const ZoneFilter>& f = by_site_[{base, site}];
-    if (!f) f = std::make_shared<ZoneFilter>(ZoneFilter::OnlyZone(base, sites_, site));
-    return f;
-  }
-
-  placement::Placer& placer_;
-  size_t sites_;
-  std::map<std::pair<const ZoneFilter*, uint32_t>, std::shared_ptr<const ZoneFilter>> by_site_;
-};
+using internal::ExplainPending;
+using internal::GangPlacer;
+using internal::Pct;
 
 }  // namespace
 

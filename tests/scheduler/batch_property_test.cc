@@ -28,6 +28,7 @@
 #include "gpufleet/model/rng.h"
 #include "gpufleet/placement/policy.h"
 #include "gpufleet/scheduler/batch.h"
+#include "support/cli_runner.h"
 
 namespace gpufleet::scheduler {
 namespace {
@@ -39,13 +40,6 @@ constexpr const char* kModels[] = {"nvidia-h20-96gb", "nvidia-h100-sxm5-80gb", "
                                    "nvidia-a100-sxm4-80gb"};
 constexpr int32_t kGpuChoicesMilli[] = {250, 500, 1000, 2000, 4000, 8000};
 constexpr double kCapTolerance = 1e-9;  // relative, as for sums of GPU fractions
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 template <typename T, size_t N>
 const T& Pick(Rng& rng, const T (&items)[N]) {
@@ -192,8 +186,8 @@ class BatchPropertyTest : public ::testing::TestWithParam<std::string> {
     auto cat = catalog::Catalog::Load(kSource + "/data/catalog/accelerators.yaml");
     ASSERT_TRUE(cat.ok()) << cat.status().ToString();
     catalog_ = std::make_unique<catalog::Catalog>(std::move(cat).value());
-    rules_text_ = ReadText(kSource + "/data/rules/default.yaml");
-    overlay_text_ = ReadText(kSource + "/examples/acme-rules.yaml");
+    rules_text_ = gpufleet::testing::ReadFile(kSource + "/data/rules/default.yaml");
+    overlay_text_ = gpufleet::testing::ReadFile(kSource + "/examples/acme-rules.yaml");
     ASSERT_FALSE(rules_text_.empty());
     ASSERT_FALSE(overlay_text_.empty());
     for (const char* m : kModels) {

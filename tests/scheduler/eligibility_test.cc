@@ -19,19 +19,13 @@
 #include "gpufleet/compliance/fleet_check.h"
 #include "gpufleet/compliance/rule_change.h"
 #include "gpufleet/compliance/workload.h"
+#include "support/cli_runner.h"
 
 namespace gpufleet::scheduler {
 namespace {
 
 const std::string kSource = GPUFLEET_SOURCE_DIR;
 constexpr char kDataRule[] = "ACME-DATA-CN-PERSONAL";
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 const RuleExclusion* FindRule(const std::vector<RuleExclusion>& v, const std::string& id) {
   for (const RuleExclusion& x : v) {
@@ -47,8 +41,9 @@ class EligibilityTest : public ::testing::Test {
     ASSERT_TRUE(cat.ok()) << cat.status().ToString();
     catalog_ = std::make_unique<catalog::Catalog>(std::move(cat).value());
     auto rules = compliance::ApplyChange(
-        ReadText(kSource + "/data/rules/default.yaml"), "default.yaml",
-        ReadText(kSource + "/examples/acme-rules.yaml"), "acme-rules.yaml", catalog_->IdsByName());
+        gpufleet::testing::ReadFile(kSource + "/data/rules/default.yaml"), "default.yaml",
+        gpufleet::testing::ReadFile(kSource + "/examples/acme-rules.yaml"), "acme-rules.yaml",
+        catalog_->IdsByName());
     ASSERT_TRUE(rules.ok()) << rules.status().ToString();
     rules_ = std::make_unique<compliance::RuleSet>(std::move(rules).value());
     auto inv = inventory::Inventory::Load(kSource + "/examples/fleet.yaml", *catalog_);

@@ -17,6 +17,7 @@
 #include "gpufleet/compliance/engine.h"
 #include "gpufleet/compliance/fleet_check.h"
 #include "gpufleet/compliance/rule_set.h"
+#include "support/cli_runner.h"
 
 namespace gpufleet::scheduler {
 namespace {
@@ -70,13 +71,6 @@ std::vector<AssetRow> Batch(const std::string& prefix, int n, const std::string&
 std::vector<AssetRow> Concat(std::vector<AssetRow> a, const std::vector<AssetRow>& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;
-}
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 class InventoryFleetTest : public ::testing::Test {
@@ -213,8 +207,9 @@ TEST_F(InventoryFleetTest, AssetsInViolationAreQuarantinedWithTheirRules) {
   rows = Concat(rows, Batch("h20", 6, kH20, "cn1", "n2"));
   rows = Concat(rows, Batch("sg", 3, kH100, "sg1", "n3"));
   const inventory::Inventory& inv = Parse(rows);
-  auto rules = compliance::RuleSet::Parse(ReadText(kSource + "/data/rules/default.yaml"),
-                                          "default.yaml", catalog_->IdsByName());
+  auto rules =
+      compliance::RuleSet::Parse(gpufleet::testing::ReadFile(kSource + "/data/rules/default.yaml"),
+                                 "default.yaml", catalog_->IdsByName());
   ASSERT_TRUE(rules.ok()) << rules.status().ToString();
   const auto engine = compliance::MakeNaiveEngine(*rules);
   const Date at = *Date::Parse("2024-06-01");
