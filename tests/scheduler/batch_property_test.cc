@@ -28,12 +28,11 @@
 #include "gpufleet/model/rng.h"
 #include "gpufleet/placement/policy.h"
 #include "gpufleet/scheduler/batch.h"
-#include "support/cli_runner.h"
+#include "scheduler/shipped_inputs.h"
 
 namespace gpufleet::scheduler {
 namespace {
 
-const std::string kSource = GPUFLEET_SOURCE_DIR;
 constexpr int kSeeds = 40;
 constexpr const char* kCountries[] = {"CN", "HK", "SG", "MY", "AE", "US"};
 constexpr const char* kModels[] = {"nvidia-h20-96gb", "nvidia-h100-sxm5-80gb", "huawei-ascend-910b",
@@ -183,13 +182,10 @@ struct Coverage {
 class BatchPropertyTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    auto cat = catalog::Catalog::Load(kSource + "/data/catalog/accelerators.yaml");
-    ASSERT_TRUE(cat.ok()) << cat.status().ToString();
-    catalog_ = std::make_unique<catalog::Catalog>(std::move(cat).value());
-    rules_text_ = gpufleet::testing::ReadFile(kSource + "/data/rules/default.yaml");
-    overlay_text_ = gpufleet::testing::ReadFile(kSource + "/examples/acme-rules.yaml");
-    ASSERT_FALSE(rules_text_.empty());
-    ASSERT_FALSE(overlay_text_.empty());
+    auto in = testing::LoadShippedInputs();
+    ASSERT_TRUE(in.ok()) << in.status().ToString();
+    inputs_ = std::make_unique<testing::ShippedInputs>(std::move(in).value());
+    catalog_ = &inputs_->catalog;
     for (const char* m : kModels) {
       const catalog::AcceleratorSpec* chip = catalog_->Find(m);
       ASSERT_NE(chip, nullptr) << m;
@@ -203,9 +199,8 @@ class BatchPropertyTest : public ::testing::TestWithParam<std::string> {
 
   void RunScenario(uint64_t seed, Coverage& coverage);
 
-  std::unique_ptr<catalog::Catalog> catalog_;
-  std::string rules_text_;
-  std::string overlay_text_;
+  std::unique_ptr<testing::ShippedInputs> inputs_;
+  const catalog::Catalog* catalog_ = nullptr;  // inputs_->catalog
   std::unique_ptr<placement::Policy> policy_;
 };
 
@@ -217,7 +212,7 @@ void BatchPropertyTest::RunScenario(uint64_t seed, Coverage& coverage) {
   const inventory::Inventory inv = std::move(inv_or).value();
 
   // The overlay's resale cap with this scenario's threshold, basis and scope.
-  std::string overlay = overlay_text_;
+  std::string overlay = inputs_->overlay_text;
   ASSERT_TRUE(ReplaceOnce(overlay, "threshold_pct: 10",
                           "threshold_pct: " + std::to_string(s.cap_threshold_pct)));
   ASSERT_TRUE(
@@ -232,8 +227,7 @@ void BatchPropertyTest::RunScenario(uint64_t seed, Coverage& coverage) {
   }
   ASSERT_TRUE(ReplaceOnce(overlay, "measure: external_share_max\n",
                           "measure: external_share_max\n" + cap_scope));
-  auto rules_or = compliance::ApplyChange(rules_text_, "default.yaml", overlay, "acme-rules.yaml",
-                                          catalog_->IdsByName());
+  auto rules_or = inputs_->RulesWith(overlay);
   ASSERT_TRUE(rules_or.ok()) << rules_or.status().ToString();
   const compliance::RuleSet rules = std::move(rules_or).value();
   const auto engine = compliance::MakeIndexedEngine(rules);

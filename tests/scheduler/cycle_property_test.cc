@@ -28,12 +28,11 @@
 #include "gpufleet/model/rng.h"
 #include "gpufleet/scheduler/cycle.h"
 #include "gpufleet/scheduler/resale_cap.h"
-#include "support/cli_runner.h"
+#include "scheduler/shipped_inputs.h"
 
 namespace gpufleet::scheduler {
 namespace {
 
-const std::string kSource = GPUFLEET_SOURCE_DIR;
 constexpr int kSeeds = 30;
 constexpr const char* kCountries[] = {"CN", "SG", "US"};
 constexpr const char* kModels[] = {"nvidia-h20-96gb", "nvidia-h100-sxm5-80gb"};
@@ -80,13 +79,10 @@ std::string RandomInventory(Rng& rng) {
 class CyclePropertyTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto cat = catalog::Catalog::Load(kSource + "/data/catalog/accelerators.yaml");
-    ASSERT_TRUE(cat.ok()) << cat.status().ToString();
-    catalog_ = std::make_unique<catalog::Catalog>(std::move(cat).value());
-    rules_text_ = gpufleet::testing::ReadFile(kSource + "/data/rules/default.yaml");
-    overlay_text_ = gpufleet::testing::ReadFile(kSource + "/examples/acme-rules.yaml");
-    ASSERT_FALSE(rules_text_.empty());
-    ASSERT_FALSE(overlay_text_.empty());
+    auto in = testing::LoadShippedInputs();
+    ASSERT_TRUE(in.ok()) << in.status().ToString();
+    inputs_ = std::make_unique<testing::ShippedInputs>(std::move(in).value());
+    catalog_ = &inputs_->catalog;
     auto policy = placement::MakePolicy("bestfit", placement::PolicyOptions{});
     ASSERT_TRUE(policy.ok()) << policy.status().ToString();
     policy_ = std::move(policy).value();
@@ -94,8 +90,8 @@ class CyclePropertyTest : public ::testing::Test {
 
   void RunScenario(uint64_t seed);
 
-  std::unique_ptr<catalog::Catalog> catalog_;
-  std::string rules_text_, overlay_text_;
+  std::unique_ptr<testing::ShippedInputs> inputs_;
+  const catalog::Catalog* catalog_ = nullptr;  // inputs_->catalog
   std::unique_ptr<placement::Policy> policy_;
   // Tallies over every scenario, so the suite can tell it exercised each property.
   int64_t preemptions_ = 0, borrowed_starts_ = 0, guarantee_cases_ = 0, cap_pending_ = 0,
@@ -108,12 +104,11 @@ void CyclePropertyTest::RunScenario(uint64_t seed) {
   auto inv_or = inventory::Inventory::Parse(RandomInventory(rng), "random.yaml", "", *catalog_);
   ASSERT_TRUE(inv_or.ok()) << inv_or.status().ToString();
   const inventory::Inventory inv = std::move(inv_or).value();
-  std::string overlay = overlay_text_;
+  std::string overlay = inputs_->overlay_text;
   const size_t at_threshold = overlay.find("threshold_pct: 10");
   ASSERT_NE(at_threshold, std::string::npos);
   overlay.replace(at_threshold, 17, "threshold_pct: " + std::to_string(5 + rng.Uniform(26)));
-  auto rules_or = compliance::ApplyChange(rules_text_, "default.yaml", overlay, "acme-rules.yaml",
-                                          catalog_->IdsByName());
+  auto rules_or = inputs_->RulesWith(overlay);
   ASSERT_TRUE(rules_or.ok()) << rules_or.status().ToString();
   const compliance::RuleSet rules = std::move(rules_or).value();
   const auto engine = compliance::MakeIndexedEngine(rules);

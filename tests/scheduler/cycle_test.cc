@@ -15,12 +15,11 @@
 #include "gpufleet/compliance/engine.h"
 #include "gpufleet/compliance/fleet_check.h"
 #include "gpufleet/compliance/rule_change.h"
-#include "support/cli_runner.h"
+#include "scheduler/shipped_inputs.h"
 
 namespace gpufleet::scheduler {
 namespace {
 
-const std::string kSource = GPUFLEET_SOURCE_DIR;
 constexpr char kModel[] = "nvidia-h100-sxm5-80gb";
 
 std::string TinyInventory() {
@@ -44,13 +43,10 @@ std::string TinyInventory() {
 class CycleTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto cat = catalog::Catalog::Load(kSource + "/data/catalog/accelerators.yaml");
-    ASSERT_TRUE(cat.ok()) << cat.status().ToString();
-    catalog_ = std::make_unique<catalog::Catalog>(std::move(cat).value());
-    auto rules = compliance::ApplyChange(
-        gpufleet::testing::ReadFile(kSource + "/data/rules/default.yaml"), "default.yaml",
-        gpufleet::testing::ReadFile(kSource + "/examples/acme-rules.yaml"), "acme-rules.yaml",
-        catalog_->IdsByName());
+    auto in = testing::LoadShippedInputs();
+    ASSERT_TRUE(in.ok()) << in.status().ToString();
+    auto rules = in->RulesWithAcme();
+    catalog_ = std::make_unique<catalog::Catalog>(std::move(in->catalog));
     ASSERT_TRUE(rules.ok()) << rules.status().ToString();
     rules_ = std::make_unique<compliance::RuleSet>(std::move(rules).value());
     auto inv = inventory::Inventory::Parse(TinyInventory(), "tiny.yaml", "", *catalog_);

@@ -19,7 +19,7 @@
 #include "gpufleet/compliance/fleet_check.h"
 #include "gpufleet/compliance/rule_change.h"
 #include "gpufleet/compliance/workload.h"
-#include "support/cli_runner.h"
+#include "scheduler/shipped_inputs.h"
 
 namespace gpufleet::scheduler {
 namespace {
@@ -37,13 +37,10 @@ const RuleExclusion* FindRule(const std::vector<RuleExclusion>& v, const std::st
 class EligibilityTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto cat = catalog::Catalog::Load(kSource + "/data/catalog/accelerators.yaml");
-    ASSERT_TRUE(cat.ok()) << cat.status().ToString();
-    catalog_ = std::make_unique<catalog::Catalog>(std::move(cat).value());
-    auto rules = compliance::ApplyChange(
-        gpufleet::testing::ReadFile(kSource + "/data/rules/default.yaml"), "default.yaml",
-        gpufleet::testing::ReadFile(kSource + "/examples/acme-rules.yaml"), "acme-rules.yaml",
-        catalog_->IdsByName());
+    auto in = testing::LoadShippedInputs();
+    ASSERT_TRUE(in.ok()) << in.status().ToString();
+    auto rules = in->RulesWithAcme();
+    catalog_ = std::make_unique<catalog::Catalog>(std::move(in->catalog));
     ASSERT_TRUE(rules.ok()) << rules.status().ToString();
     rules_ = std::make_unique<compliance::RuleSet>(std::move(rules).value());
     auto inv = inventory::Inventory::Load(kSource + "/examples/fleet.yaml", *catalog_);
