@@ -123,19 +123,18 @@ void WriteReport(const compliance::FleetCheckReport& r, const inventory::Invento
 }
 
 int Run(const CheckFlags& f) {
-  auto input = LoadComplianceInput(f.input);
-  if (!input.ok()) return Fail(input.status());
-  auto fleet = inventory::Inventory::Load(f.fleet, input->catalog);
-  if (!fleet.ok()) return Fail(fleet.status());
-  const Result<Date> at = ParseAtFlag(f.at);
-  if (!at.ok()) return Fail(at.status());
-  const auto engine = compliance::MakeIndexedEngine(input->rules);
+  auto loaded = LoadFleetInput(f.input, f.fleet, f.at);
+  if (!loaded.ok()) return Fail(loaded.status());
+  const ComplianceInput& input = loaded->compliance;
+  const inventory::Inventory& fleet = loaded->fleet;
+  const Date at = loaded->at;
+  const auto engine = compliance::MakeIndexedEngine(input.rules);
   const compliance::FleetCheckReport report =
-      compliance::CheckFleet(*fleet, input->catalog, input->rules, *engine, *at);
+      compliance::CheckFleet(fleet, input.catalog, input.rules, *engine, at);
   if (f.json) {
-    std::cout << ReportJson(report, *fleet).dump(1) << '\n';
+    std::cout << ReportJson(report, fleet).dump(1) << '\n';
   } else {
-    WriteReport(report, *fleet, f.max_lines, std::cout);
+    WriteReport(report, fleet, f.max_lines, std::cout);
   }
   return report.violations > 0 ? kExitViolations : 0;
 }

@@ -81,4 +81,15 @@ Result<ComplianceInput> LoadComplianceInput(const ComplianceInputFlags& flags) {
   return input;
 }
 
+Result<FleetInput> LoadFleetInput(const ComplianceInputFlags& flags, const std::string& fleet_path,
+                                  const std::string& at) {
+  auto input = LoadComplianceInput(flags);
+  if (!input.ok()) return input.status();
+  auto fleet = inventory::Inventory::Load(fleet_path, input->catalog);
+  if (!fleet.ok()) return fleet.status();
+  const Result<Date> date = ParseAtFlag(at);
+  if (!date.ok()) return date.status();
+  return FleetInput{std::move(input).value(), std::move(fleet).value(), *date};
+}
+
 }  // namespace gpufleet::cli

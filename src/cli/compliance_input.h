@@ -9,6 +9,7 @@
 
 #include "gpufleet/catalog/catalog.h"
 #include "gpufleet/compliance/rule_set.h"
+#include "gpufleet/inventory/inventory.h"
 
 namespace gpufleet::cli {
 
@@ -44,5 +45,15 @@ Result<ComplianceInput> LoadComplianceInput(const ComplianceInputFlags& flags);
 
 // The date an --at flag names, or today (UTC) when it is empty; the error names the flag.
 Result<Date> ParseAtFlag(const std::string& at);
+
+// What check, impact and place start from: the catalog and rules, the fleet inventory at
+// `fleet_path`, and the --at date; errors in that order.
+struct FleetInput {
+  ComplianceInput compliance;
+  inventory::Inventory fleet;
+  Date at;
+};
+Result<FleetInput> LoadFleetInput(const ComplianceInputFlags& flags, const std::string& fleet_path,
+                                  const std::string& at);
 
 }  // namespace gpufleet::cli

@@ -304,26 +304,25 @@ Status WriteOutputs(const ImpactReport& r, const std::string& change, const std:
 }
 
 int Run(const ImpactFlags& f) {
-  auto input = LoadComplianceInput(f.input);
-  if (!input.ok()) return Fail(input.status());
-  auto fleet = inventory::Inventory::Load(f.fleet, input->catalog);
-  if (!fleet.ok()) return Fail(fleet.status());
-  const Result<Date> at = ParseAtFlag(f.at);
-  if (!at.ok()) return Fail(at.status());
+  auto loaded = LoadFleetInput(f.input, f.fleet, f.at);
+  if (!loaded.ok()) return Fail(loaded.status());
+  const ComplianceInput& input = loaded->compliance;
+  const inventory::Inventory& fleet = loaded->fleet;
+  const Date at = loaded->at;
   // The change is merged into the rule document, not into the parsed RuleSet (rule_change.h).
   auto change_text = ReadTextFile(f.change);
   if (!change_text.ok()) return Fail(change_text.status());
-  auto after = compliance::ApplyChange(input->rules_text, input->rules_path, *change_text, f.change,
-                                       input->catalog.IdsByName());
+  auto after = compliance::ApplyChange(input.rules_text, input.rules_path, *change_text, f.change,
+                                       input.catalog.IdsByName());
   if (!after.ok()) return Fail(after.status());
   std::vector<compliance::JobPlacement> jobs;
   if (!f.jobs.empty()) {
-    auto read = compliance::ReadPlacementSnapshot(f.jobs, *fleet, input->catalog);
+    auto read = compliance::ReadPlacementSnapshot(f.jobs, fleet, input.catalog);
     if (!read.ok()) return Fail(read.status());
     jobs = std::move(read).value();
   }
   const ImpactReport report =
-      compliance::Impact(*fleet, input->catalog, input->rules, *after, *at, jobs);
+      compliance::Impact(fleet, input.catalog, input.rules, *after, at, jobs);
   if (f.json) {
     std::cout << ReportJson(report, f.change).dump(1) << '\n';
   } else {

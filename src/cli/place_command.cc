@@ -186,18 +186,17 @@ Status WriteSnapshot(const std::string& path, const scheduler::BatchReport& r,
 }
 
 int Run(const PlaceFlags& f) {
-  auto input = LoadComplianceInput(f.input);
-  if (!input.ok()) return Fail(input.status());
-  auto inv = inventory::Inventory::Load(f.fleet, input->catalog);
-  if (!inv.ok()) return Fail(inv.status());
-  const Result<Date> at = ParseAtFlag(f.at);
-  if (!at.ok()) return Fail(at.status());
-  const auto engine = compliance::MakeIndexedEngine(input->rules);
+  auto loaded = LoadFleetInput(f.input, f.fleet, f.at);
+  if (!loaded.ok()) return Fail(loaded.status());
+  const ComplianceInput& input = loaded->compliance;
+  const inventory::Inventory& inv = loaded->fleet;
+  const Date at = loaded->at;
+  const auto engine = compliance::MakeIndexedEngine(input.rules);
   const compliance::FleetCheckReport check =
-      compliance::CheckFleet(*inv, input->catalog, input->rules, *engine, *at);
-  auto fleet = scheduler::BuildInventoryFleet(*inv, input->catalog, *at, check);
+      compliance::CheckFleet(inv, input.catalog, input.rules, *engine, at);
+  auto fleet = scheduler::BuildInventoryFleet(inv, input.catalog, at, check);
   if (!fleet.ok()) return Fail(fleet.status());
-  auto jobs = scheduler::ReadJobRequests(f.jobs, *fleet, *inv, input->catalog);
+  auto jobs = scheduler::ReadJobRequests(f.jobs, *fleet, inv, input.catalog);
   if (!jobs.ok()) return Fail(jobs.status());
   // FGD measures fragmentation against the batch's own shapes.
   std::vector<placement::TraceShape> shapes;
@@ -211,16 +210,16 @@ int Run(const PlaceFlags& f) {
   options.typical_tasks = placement::BuildTypicalTasks(shapes);
   auto policy = placement::MakePolicy(f.policy, options);
   if (!policy.ok()) return Fail(Status::InvalidArgument("--policy: " + policy.status().message()));
-  scheduler::EligibilityCache eligibility(*fleet, *inv, *engine, *at);
-  const scheduler::BatchReport report = scheduler::ScheduleBatch(
-      *fleet, *inv, input->rules, eligibility, *at, **policy, *jobs, f.seed);
+  scheduler::EligibilityCache eligibility(*fleet, inv, *engine, at);
+  const scheduler::BatchReport report =
+      scheduler::ScheduleBatch(*fleet, inv, input.rules, eligibility, at, **policy, *jobs, f.seed);
   if (!f.out.empty()) {
     if (Status s = WriteSnapshot(f.out, report, *fleet); !s.ok()) return Fail(s);
   }
   if (f.json) {
-    std::cout << ReportJson(report, *fleet, *at, f.policy).dump(1) << '\n';
+    std::cout << ReportJson(report, *fleet, at, f.policy).dump(1) << '\n';
   } else {
-    WriteReport(report, *fleet, *at, f.policy, std::cout);
+    WriteReport(report, *fleet, at, f.policy, std::cout);
   }
   return 0;
 }
