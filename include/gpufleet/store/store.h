@@ -129,6 +129,7 @@ struct EventRecord {
   int64_t id = 0;  // increases with every event
   int64_t at_ms = 0;
   std::optional<JobId> job;
+  std::string tenant;  // the job's tenant; "" for an event about no job (epoch)
   std::string kind;  // submitted, started, preempted, pending, completed, cancelled, epoch
   std::string detail;
   friend bool operator==(const EventRecord&, const EventRecord&) = default;
@@ -170,6 +171,13 @@ struct ScheduleOutcome {
   std::vector<JobId> skipped_preemptions;  // job no longer running
   std::vector<JobId> skipped_starts;       // job no longer pending
   std::vector<JobId> skipped_pending;      // job no longer pending
+};
+
+struct EventFilter {
+  int64_t after_id = 0;                // only events with a larger id
+  int32_t limit = 100;                 // 1..kMaxPageSize
+  std::optional<std::string> tenant;   // only this tenant's events (never the fleet's own)
+  std::optional<JobId> job;            // only this job's events
 };
 
 struct StoreStats {
@@ -233,8 +241,19 @@ class Store {
   // (another holder took over), InvalidArgument for a malformed decision.
   virtual Result<ScheduleOutcome> ApplySchedule(const Schedule& s) = 0;
 
-  // --- Events, by increasing id, those with id > after_id; limit 1..kMaxPageSize.
-  virtual Result<std::vector<EventRecord>> ListEvents(int64_t after_id, int32_t limit) = 0;
+  // Leadership across every process sharing the database: one scheduler at a time. Tries to
+  // make this Store object the leader as `holder`. A leader stays leader until it calls Resign,
+  // the Store is destroyed or its process dies (SQLite: an exclusive lock on the file
+  // "<path>.leader"; PostgreSQL: a session advisory lock held by a dedicated connection), so a
+  // standby calling TryLead takes over as soon as the leader is gone. On becoming leader the
+  // stored epoch is incremented (as AcquireEpoch) and returned; while leader, the same epoch is
+  // returned again; nullopt while another Store holds the lead.
+  virtual Result<std::optional<int64_t>> TryLead(std::string_view holder, int64_t at_ms) = 0;
+  // Gives up the lead (no-op when not leader). The epoch is kept: the next leader bumps it.
+  virtual void Resign() = 0;
+
+  // --- Events matching `filter`, by increasing id.
+  virtual Result<std::vector<EventRecord>> ListEvents(const EventFilter& filter) = 0;
 
   virtual StoreStats Stats() = 0;
 };
@@ -245,5 +264,16 @@ class Store {
 // second connection).
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
                                                const StoreOptions& options = {});
+
+// Connects to the PostgreSQL database named by `conninfo` (a libpq connection string or URI,
+// "postgresql://user@127.0.0.1/gpufleet") and brings its schema up to date; several processes
+// may share it. IOError when it cannot connect, FailedPrecondition for a newer schema.
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo,
+                                                 const StoreOptions& options = {});
+
+// "sqlite:<path>" or a bare path opens SQLite; "postgresql://..." or "postgres://..." opens
+// PostgreSQL. What gpufleetd's --store flag takes.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& location,
+                                         const StoreOptions& options = {});
 
 }  // namespace gpufleet::store
