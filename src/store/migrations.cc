@@ -79,8 +79,17 @@ CREATE TABLE leadership (
 INSERT INTO leadership (id, epoch, holder) VALUES (1, 0, '');
 )sql";
 
+// Version 2: events carry their job's tenant, so a tenant's event feed is one index range
+// instead of a join through jobs.
+constexpr const char* kSchemaV2 = R"sql(
+ALTER TABLE events ADD COLUMN tenant TEXT NOT NULL DEFAULT '';
+UPDATE events SET tenant = COALESCE((SELECT tenant FROM jobs WHERE jobs.id = events.job_id), '');
+CREATE INDEX events_tenant ON events (tenant, id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kSchemaV1},
+    {2, "events carry their tenant", kSchemaV2},
 };
 
 Result<int64_t> CurrentVersion(SqliteConnection& conn) {

@@ -9,9 +9,15 @@
 // IMMEDIATE ... COMMIT, and only then fulfils the futures: one fsync covers the whole batch,
 // and no caller hears OK before its row is durable.
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <future>
 #include <map>
@@ -108,7 +114,8 @@ Status AppendEvent(SqliteConnection& conn, int64_t at_ms, std::optional<JobId> j
                    std::string_view kind, std::string_view detail) {
   GPUFLEET_STORE_ASSIGN_OR_RETURN(
       Statement q,
-      conn.Prepare("INSERT INTO events (at_ms, job_id, kind, detail) VALUES (?1, ?2, ?3, ?4)"));
+      conn.Prepare("INSERT INTO events (at_ms, job_id, tenant, kind, detail) VALUES (?1, ?2, "
+                   "COALESCE((SELECT tenant FROM jobs WHERE id = ?2), ''), ?3, ?4)"));
   q.Bind(1, at_ms);
   if (job.has_value()) {
     q.Bind(2, Sql(*job));
@@ -148,9 +155,12 @@ Status DeletePlacements(SqliteConnection& conn, JobId id) {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::unique_ptr<SqliteConnection> writer, std::unique_ptr<SqliteConnection> reader,
-              const StoreOptions& options)
-      : options_(options), writer_(std::move(writer)), reader_(std::move(reader)) {
+  SqliteStore(std::string path, std::unique_ptr<SqliteConnection> writer,
+              std::unique_ptr<SqliteConnection> reader, const StoreOptions& options)
+      : options_(options),
+        lead_lock_path_(std::move(path) + ".leader"),
+        writer_(std::move(writer)),
+        reader_(std::move(reader)) {
     committer_ = std::thread([this] { CommitLoop(); });
   }
 
@@ -161,6 +171,7 @@ class SqliteStore final : public Store {
     }
     queue_cv_.notify_all();
     committer_.join();  // commits whatever is still queued first
+    Resign();
   }
 
   Status PutTenant(const TenantRecord& t) override {
@@ -425,22 +436,72 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<std::vector<EventRecord>> ListEvents(int64_t after_id, int32_t limit) override {
-    if (limit < 1 || limit > kMaxPageSize) {
-      return Status::InvalidArgument("limit: " + std::to_string(limit) + " is outside 1.." +
+  Result<std::optional<int64_t>> TryLead(std::string_view holder, int64_t at_ms) override {
+    std::lock_guard lock(lead_mu_);
+    if (lead_fd_ >= 0) return std::optional<int64_t>(lead_epoch_);
+    const int fd = ::open(lead_lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      return Status::IOError("store: cannot open '" + lead_lock_path_ +
+                             "': " + std::strerror(errno));
+    }
+    // flock, not fcntl: its lock belongs to this open file description, so two Stores in one
+    // process exclude each other too, and the kernel drops it when the process dies.
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const int err = errno;
+      ::close(fd);
+      if (err == EWOULDBLOCK) return std::optional<int64_t>();
+      return Status::IOError("store: cannot lock '" + lead_lock_path_ + "': " + std::strerror(err));
+    }
+    Result<int64_t> epoch = AcquireEpoch(holder, at_ms);
+    if (!epoch.ok()) {
+      ::close(fd);
+      return epoch.status();
+    }
+    lead_fd_ = fd;
+    lead_epoch_ = *epoch;
+    return std::optional<int64_t>(lead_epoch_);
+  }
+
+  void Resign() override {
+    std::lock_guard lock(lead_mu_);
+    if (lead_fd_ < 0) return;
+    ::close(lead_fd_);  // releases the flock
+    lead_fd_ = -1;
+  }
+
+  Result<std::vector<EventRecord>> ListEvents(const EventFilter& filter) override {
+    if (filter.limit < 1 || filter.limit > kMaxPageSize) {
+      return Status::InvalidArgument("limit: " + std::to_string(filter.limit) + " is outside 1.." +
                                      std::to_string(kMaxPageSize));
     }
     return InReadTxn([&]() -> Result<std::vector<EventRecord>> {
       GPUFLEET_STORE_ASSIGN_OR_RETURN(
-          Statement q, reader_->Prepare("SELECT id, at_ms, job_id, kind, detail FROM events "
-                                        "WHERE id > ?1 ORDER BY id LIMIT ?2"));
-      q.Bind(1, after_id).Bind(2, limit);
+          Statement q,
+          reader_->Prepare("SELECT id, at_ms, job_id, tenant, kind, detail FROM events "
+                           "WHERE id > ?1 AND (?2 IS NULL OR tenant = ?2) "
+                           "AND (?3 IS NULL OR job_id = ?3) ORDER BY id LIMIT ?4"));
+      q.Bind(1, filter.after_id);
+      if (filter.tenant.has_value()) {
+        q.Bind(2, *filter.tenant);
+      } else {
+        q.BindNull(2);
+      }
+      if (filter.job.has_value()) {
+        q.Bind(3, Sql(*filter.job));
+      } else {
+        q.BindNull(3);
+      }
+      q.Bind(4, filter.limit);
       std::vector<EventRecord> out;
       for (;;) {
         GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
         if (!row) return out;
-        EventRecord e{
-            .id = q.Int(0), .at_ms = q.Int(1), .job = {}, .kind = q.Text(3), .detail = q.Text(4)};
+        EventRecord e{.id = q.Int(0),
+                      .at_ms = q.Int(1),
+                      .job = {},
+                      .tenant = q.Text(3),
+                      .kind = q.Text(4),
+                      .detail = q.Text(5)};
         if (!q.IsNull(2)) e.job = JobId(static_cast<uint64_t>(q.Int(2)));
         out.push_back(std::move(e));
       }
@@ -702,6 +763,11 @@ class SqliteStore final : public Store {
 
   const StoreOptions options_;
 
+  const std::string lead_lock_path_;
+  std::mutex lead_mu_;
+  int lead_fd_ = -1;        // guarded by lead_mu_; >= 0 while leader
+  int64_t lead_epoch_ = 0;  // guarded by lead_mu_
+
   std::mutex write_mu_;
   std::unique_ptr<SqliteConnection> writer_;  // guarded by write_mu_
   std::mutex read_mu_;
@@ -734,7 +800,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
   GPUFLEET_STORE_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> reader,
                                   SqliteConnection::Open(path, options.busy_timeout_ms));
   return std::unique_ptr<Store>(
-      std::make_unique<SqliteStore>(std::move(writer), std::move(reader), options));
+      std::make_unique<SqliteStore>(path, std::move(writer), std::move(reader), options));
 }
 
 }  // namespace gpufleet::store

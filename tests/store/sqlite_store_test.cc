@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gpufleet/store/store.h"
+#include "store/migrations.h"
 #include "store/store_test_util.h"
 
 namespace gpufleet::store {
@@ -35,7 +36,8 @@ class SqliteStoreTest : public StoreFileTest {
   }
 
   std::vector<EventRecord> Events() {
-    Result<std::vector<EventRecord>> events = store_->ListEvents(0, kMaxPageSize);
+    Result<std::vector<EventRecord>> events =
+        store_->ListEvents({.after_id = 0, .limit = kMaxPageSize, .tenant = {}, .job = {}});
     EXPECT_TRUE(events.ok()) << events.status().ToString();
     return events.ok() ? *events : std::vector<EventRecord>{};
   }
@@ -426,8 +428,8 @@ TEST_F(SqliteStoreTest, ReopeningMigratesOnceAndNewerSchemaIsRefused) {
                                nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(q, 0), 1);
-  EXPECT_EQ(sqlite3_column_int(q, 1), 1);
+  EXPECT_EQ(sqlite3_column_int(q, 0), static_cast<int>(SqliteMigrations().size()));
+  EXPECT_EQ(sqlite3_column_int(q, 1), SqliteMigrations().back().version);
   sqlite3_finalize(q);
   ASSERT_EQ(sqlite3_exec(db, "INSERT INTO schema_migrations VALUES (99, 'from the future')",
                          nullptr, nullptr, nullptr),
@@ -494,7 +496,9 @@ TEST_F(SqliteStoreTest, InvalidSpecFieldsAreRejectedByName) {
   unnamed.name = "";
   EXPECT_EQ(store_->PutTenant(unnamed).code(), Code::kInvalidArgument);
   EXPECT_EQ(store_->ListTenants()->size(), 2u);
-  EXPECT_EQ(store_->ListEvents(0, 0).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(
+      store_->ListEvents({.after_id = 0, .limit = 0, .tenant = {}, .job = {}}).status().code(),
+      Code::kInvalidArgument);
 }
 
 }  // namespace

@@ -130,7 +130,7 @@ struct EventRecord {
   int64_t at_ms = 0;
   std::optional<JobId> job;
   std::string tenant;  // the job's tenant; "" for an event about no job (epoch)
-  std::string kind;  // submitted, started, preempted, pending, completed, cancelled, epoch
+  std::string kind;    // submitted, started, preempted, pending, completed, cancelled, epoch
   std::string detail;
   friend bool operator==(const EventRecord&, const EventRecord&) = default;
 };
@@ -174,10 +174,10 @@ struct ScheduleOutcome {
 };
 
 struct EventFilter {
-  int64_t after_id = 0;                // only events with a larger id
-  int32_t limit = 100;                 // 1..kMaxPageSize
-  std::optional<std::string> tenant;   // only this tenant's events (never the fleet's own)
-  std::optional<JobId> job;            // only this job's events
+  int64_t after_id = 0;               // only events with a larger id
+  int32_t limit = 100;                // 1..kMaxPageSize
+  std::optional<std::string> tenant;  // only this tenant's events (never the fleet's own)
+  std::optional<JobId> job;           // only this job's events
 };
 
 struct StoreStats {

@@ -1,0 +1,105 @@
+#pragma once
+// A thin RAII layer over one libpq connection: parameterised queries in text format, results
+// read by row and column, SQL errors turned into Status, and a transaction guard that rolls
+// back unless committed. Private to the PostgreSQL back end.
+// Thread safety: none; a PgConnection is used by one thread at a time (PostgresStore leases
+// them from a pool).
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gpufleet/status.h"
+
+// `lhs = value of expr`, or return its Status. The same definition as sqlite_connection.h's
+// (identical redefinitions are allowed), so either header may come first.
+#ifndef GPUFLEET_STORE_ASSIGN_OR_RETURN
+#define GPUFLEET_STORE_CONCAT_INNER(a, b) a##b
+#define GPUFLEET_STORE_CONCAT(a, b) GPUFLEET_STORE_CONCAT_INNER(a, b)
+#define GPUFLEET_STORE_ASSIGN_OR_RETURN(lhs, expr) \
+  GPUFLEET_STORE_ASSIGN_OR_RETURN_IMPL(GPUFLEET_STORE_CONCAT(gf_result_, __LINE__), lhs, expr)
+#define GPUFLEET_STORE_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
+  auto tmp = (expr);                                         \
+  if (!tmp.ok()) return tmp.status();                        \
+  lhs = std::move(tmp).value()
+#endif
+
+namespace gpufleet::store {
+
+// One query parameter in text format; nullopt is SQL NULL.
+using PgParam = std::optional<std::string>;
+inline PgParam PgInt(int64_t v) { return std::to_string(v); }
+inline PgParam PgText(std::string_view v) { return std::string(v); }
+
+// Owns a PGresult. Rows and columns are 0-based.
+class PgResult {
+ public:
+  explicit PgResult(PGresult* res) : res_(res) {}
+  PgResult(PgResult&& other) noexcept;
+  PgResult& operator=(PgResult&& other) noexcept;
+  PgResult(const PgResult&) = delete;
+  PgResult& operator=(const PgResult&) = delete;
+  ~PgResult();
+
+  int Rows() const { return PQntuples(res_); }
+  bool IsNull(int row, int col) const { return PQgetisnull(res_, row, col) != 0; }
+  std::string Text(int row, int col) const;
+  // REQUIRES: the column is an integer (or boolean 't'/'f', read as 1/0).
+  int64_t Int(int row, int col) const;
+  // Rows written by an INSERT, UPDATE or DELETE.
+  int64_t Affected() const;
+  PGresult* raw() const { return res_; }
+
+ private:
+  PGresult* res_;
+};
+
+class PgConnection {
+ public:
+  // Connects to `conninfo` and applies the session settings: lock_timeout =
+  // `lock_timeout_ms`, synchronous_commit = on. IOError naming the failure when it cannot.
+  static Result<std::unique_ptr<PgConnection>> Open(const std::string& conninfo,
+                                                    int32_t lock_timeout_ms);
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+  ~PgConnection();
+
+  // Runs `sql` (one or more statements, no parameters), discarding any rows.
+  Status Exec(const char* sql);
+  // Runs one statement with $1.. bound to `params`.
+  Result<PgResult> Query(const char* sql, const std::vector<PgParam>& params = {});
+
+  // False once the connection was lost; it can then only be thrown away.
+  bool Healthy() const;
+  // Idle: not inside a transaction (a leased connection must come back idle).
+  bool Idle() const { return PQtransactionStatus(conn_) == PQTRANS_IDLE; }
+
+ private:
+  explicit PgConnection(PGconn* conn) : conn_(conn) {}
+  Status Error(const char* sql, const PGresult* res) const;
+  PGconn* conn_;
+};
+
+// BEGIN on construction; ROLLBACK on destruction unless Commit() succeeded.
+class PgTransaction {
+ public:
+  // `begin` is the BEGIN statement (isolation level, READ ONLY).
+  static Result<std::unique_ptr<PgTransaction>> Begin(PgConnection& conn,
+                                                      const char* begin = "BEGIN");
+  PgTransaction(const PgTransaction&) = delete;
+  PgTransaction& operator=(const PgTransaction&) = delete;
+  ~PgTransaction();
+  Status Commit();
+
+ private:
+  explicit PgTransaction(PgConnection& conn) : conn_(conn) {}
+  PgConnection& conn_;
+  bool done_ = false;
+};
+
+}  // namespace gpufleet::store
