@@ -1,5 +1,5 @@
 # gpufleet front door. Two commands on a fresh Debian 12 machine:
-#   make run    install dependencies, build, run the simulation demo
+#   make run    install dependencies, build, start gpufleetd on a demo fleet (SQLite store)
 #   make test   install dependencies, build, run every test (ctest)
 # Other targets: build, bench, asan (sanitizer build + tests), format, format-check, clean.
 
@@ -7,9 +7,11 @@ PRESET ?= default
 BUILD_DIR := build/$(PRESET)
 JOBS ?= $(shell nproc)
 DEBIAN_PACKAGES := g++ cmake ninja-build make libgtest-dev libgmock-dev libbenchmark-dev \
-  nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev libsqlite3-dev libcpp-httplib-dev \
-  libssl-dev clang-format
-OUT ?= out/demo
+  nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev libsqlite3-dev libpq-dev \
+  libcpp-httplib-dev libssl-dev clang-format
+OUT ?= out/gpufleetd
+PORT ?= 8080
+DEMO_GPUS ?= 4096
 
 .PHONY: deps build run test asan bench format format-check clean
 
@@ -27,9 +29,12 @@ build: deps
 	cmake --preset $(PRESET) >/dev/null
 	cmake --build --preset $(PRESET) -j $(JOBS)
 
+# The service on a generated demo fleet; the README walk-through talks to it. Ctrl-C stops it;
+# the store ($(OUT)/gpufleet.db) keeps jobs and tenants for the next run.
 run: build
 	@mkdir -p $(OUT)
-	$(BUILD_DIR)/gpufleet simulate --synthetic demo --seeds 3 --out $(OUT)
+	$(BUILD_DIR)/gpufleetd --demo-gpus $(DEMO_GPUS) --store $(OUT)/gpufleet.db \
+	  --port $(PORT) --admin-token-file $(OUT)/admin-token
 
 test: build format-check
 	ctest --preset $(PRESET) -j $(JOBS)

@@ -57,15 +57,16 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Open(const std::string& conn
   std::unique_ptr<PgConnection> conn(new PgConnection(raw));
   if (PQstatus(raw) != CONNECTION_OK) {
     // Never echo the conninfo: it may hold a password.
-    return Status::IOError("store: cannot connect to PostgreSQL: " +
-                           Trimmed(PQerrorMessage(raw)));
+    return Status::IOError("store: cannot connect to PostgreSQL: " + Trimmed(PQerrorMessage(raw)));
   }
   // Notices ("relation already exists, skipping") would go to stderr by default.
-  PQsetNoticeProcessor(raw, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      raw, [](void*, const char*) {}, nullptr);
   // synchronous_commit on whatever the server's default: an acknowledged write is durable,
   // which is the Store's contract. lock_timeout plays SQLite's busy timeout.
-  const std::string settings = "SET synchronous_commit = on; SET lock_timeout = " +
-                               std::to_string(lock_timeout_ms) + "; SET TIME ZONE 'UTC'";
+  const std::string settings =
+      "SET synchronous_commit = on; SET lock_timeout = " + std::to_string(lock_timeout_ms) +
+      "; SET TIME ZONE 'UTC'";
   GPUFLEET_RETURN_IF_ERROR(conn->Exec(settings.c_str()));
   return conn;
 }
@@ -92,7 +93,58 @@ Result<PgResult> PgConnection::Query(const char* sql, const std::vector<PgParam>
   return Error(sql, res.raw());
 }
 
-bool PgConnection::Healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
+Result<std::vector<PgResult>> PgConnection::QueryPipelined(
+    const char* sql, const std::vector<std::vector<PgParam>>& batch) {
+  if (PQenterPipelineMode(conn_) != 1) {
+    return Status::IOError("store: pipeline: " + Trimmed(PQerrorMessage(conn_)));
+  }
+  size_t sent = 0;
+  for (const std::vector<PgParam>& params : batch) {
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const PgParam& p : params) values.push_back(p.has_value() ? p->c_str() : nullptr);
+    if (PQsendQueryParams(conn_, sql, static_cast<int>(params.size()), nullptr, values.data(),
+                          nullptr, nullptr, 0) != 1) {
+      break;
+    }
+    ++sent;
+  }
+  const bool synced = PQpipelineSync(conn_) == 1;
+  // Drain every result up to the sync point, even after a failure, so that the connection
+  // leaves pipeline mode in a known state.
+  std::vector<PgResult> out;
+  out.reserve(sent);
+  Status first_error;
+  for (size_t i = 0; i < sent; ++i) {
+    PgResult res(PQgetResult(conn_));
+    if (res.raw() == nullptr) {
+      broken_ = true;
+      return Status::IOError("store: pipeline: " + Trimmed(PQerrorMessage(conn_)));
+    }
+    while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);  // up to this query's end
+    const ExecStatusType st = PQresultStatus(res.raw());
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && first_error.ok()) {
+      first_error = st == PGRES_PIPELINE_ABORTED ? Status::Aborted("store: pipeline aborted")
+                                                 : Error(sql, res.raw());
+    }
+    out.push_back(std::move(res));
+  }
+  if (synced) {
+    PgResult sync(PQgetResult(conn_));
+    if (sync.raw() == nullptr || PQresultStatus(sync.raw()) != PGRES_PIPELINE_SYNC) {
+      broken_ = true;
+    }
+  }
+  if (!synced || PQexitPipelineMode(conn_) != 1) broken_ = true;
+  if (broken_) return Status::IOError("store: pipeline: " + Trimmed(PQerrorMessage(conn_)));
+  if (sent < batch.size() && first_error.ok()) {
+    return Status::IOError("store: pipeline: " + Trimmed(PQerrorMessage(conn_)));
+  }
+  if (!first_error.ok()) return first_error;
+  return out;
+}
+
+bool PgConnection::Healthy() const { return !broken_ && PQstatus(conn_) == CONNECTION_OK; }
 
 Status PgConnection::Error(const char* sql, const PGresult* res) const {
   const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
@@ -108,8 +160,7 @@ Status PgConnection::Error(const char* sql, const PGresult* res) const {
   return Status::IOError(msg);
 }
 
-Result<std::unique_ptr<PgTransaction>> PgTransaction::Begin(PgConnection& conn,
-                                                            const char* begin) {
+Result<std::unique_ptr<PgTransaction>> PgTransaction::Begin(PgConnection& conn, const char* begin) {
   GPUFLEET_RETURN_IF_ERROR(conn.Exec(begin));
   return std::unique_ptr<PgTransaction>(new PgTransaction(conn));
 }

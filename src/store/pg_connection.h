@@ -15,19 +15,7 @@
 #include <vector>
 
 #include "gpufleet/status.h"
-
-// `lhs = value of expr`, or return its Status. The same definition as sqlite_connection.h's
-// (identical redefinitions are allowed), so either header may come first.
-#ifndef GPUFLEET_STORE_ASSIGN_OR_RETURN
-#define GPUFLEET_STORE_CONCAT_INNER(a, b) a##b
-#define GPUFLEET_STORE_CONCAT(a, b) GPUFLEET_STORE_CONCAT_INNER(a, b)
-#define GPUFLEET_STORE_ASSIGN_OR_RETURN(lhs, expr) \
-  GPUFLEET_STORE_ASSIGN_OR_RETURN_IMPL(GPUFLEET_STORE_CONCAT(gf_result_, __LINE__), lhs, expr)
-#define GPUFLEET_STORE_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
-  auto tmp = (expr);                                         \
-  if (!tmp.ok()) return tmp.status();                        \
-  lhs = std::move(tmp).value()
-#endif
+#include "store/assign_or_return.h"
 
 namespace gpufleet::store {
 
@@ -73,8 +61,14 @@ class PgConnection {
   Status Exec(const char* sql);
   // Runs one statement with $1.. bound to `params`.
   Result<PgResult> Query(const char* sql, const std::vector<PgParam>& params = {});
+  // Runs `sql` once per element of `batch`, in order, in one round trip (libpq pipeline
+  // mode); one result per run. The first failure is returned (the runs after it are skipped
+  // by the server). REQUIRES: inside a transaction, so the runs commit or fail together.
+  Result<std::vector<PgResult>> QueryPipelined(const char* sql,
+                                               const std::vector<std::vector<PgParam>>& batch);
 
-  // False once the connection was lost; it can then only be thrown away.
+  // False once the connection was lost or left in an unknown protocol state; it can then
+  // only be thrown away.
   bool Healthy() const;
   // Idle: not inside a transaction (a leased connection must come back idle).
   bool Idle() const { return PQtransactionStatus(conn_) == PQTRANS_IDLE; }
@@ -83,6 +77,7 @@ class PgConnection {
   explicit PgConnection(PGconn* conn) : conn_(conn) {}
   Status Error(const char* sql, const PGresult* res) const;
   PGconn* conn_;
+  bool broken_ = false;  // a pipeline could not be drained
 };
 
 // BEGIN on construction; ROLLBACK on destruction unless Commit() succeeded.
@@ -103,3 +98,14 @@ class PgTransaction {
 };
 
 }  // namespace gpufleet::store
+
+// Advisory lock keys. Advisory locks belong to the whole database, but one database may hold
+// several stores, one per schema (the tests do this), so each key combines what it guards
+// (high 32 bits, 'gf' + a number) with the oid of the store's schema (low 32 bits).
+#define GPUFLEET_PG_LOCK_KEY(purpose) \
+  "((x'6766" purpose                  \
+  "'::bigint << 32) | "               \
+  "(SELECT oid::bigint FROM pg_namespace WHERE nspname = current_schema()))"
+#define GPUFLEET_PG_MIGRATE_LOCK GPUFLEET_PG_LOCK_KEY("0001")  // schema migrations
+#define GPUFLEET_PG_WRITE_LOCK GPUFLEET_PG_LOCK_KEY("0002")    // writes appending events
+#define GPUFLEET_PG_LEAD_LOCK GPUFLEET_PG_LOCK_KEY("0003")     // the scheduler's leadership

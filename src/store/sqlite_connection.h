@@ -14,16 +14,7 @@
 #include <utility>
 
 #include "gpufleet/status.h"
-
-// `lhs = value of expr`, or return its Status from the enclosing function.
-#define GPUFLEET_STORE_CONCAT_INNER(a, b) a##b
-#define GPUFLEET_STORE_CONCAT(a, b) GPUFLEET_STORE_CONCAT_INNER(a, b)
-#define GPUFLEET_STORE_ASSIGN_OR_RETURN(lhs, expr) \
-  GPUFLEET_STORE_ASSIGN_OR_RETURN_IMPL(GPUFLEET_STORE_CONCAT(gf_result_, __LINE__), lhs, expr)
-#define GPUFLEET_STORE_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
-  auto tmp = (expr);                                         \
-  if (!tmp.ok()) return tmp.status();                        \
-  lhs = std::move(tmp).value()
+#include "store/assign_or_return.h"
 
 namespace gpufleet::store {
 

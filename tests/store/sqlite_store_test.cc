@@ -1,10 +1,13 @@
-// Records, jobs, pagination, state machine, scheduling and fencing on the SQLite store.
+// What only the SQLite store does: locations, the file beside the database that carries the
+// lead, and its own migration history. The contract shared with PostgreSQL is checked in
+// store_conformance_test.cc.
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
 
-#include <set>
 #include <string>
-#include <vector>
 
 #include "gpufleet/store/store.h"
 #include "store/migrations.h"
@@ -15,412 +18,51 @@ namespace {
 
 using Code = Status::Code;
 
-class SqliteStoreTest : public StoreFileTest {
- protected:
-  void SetUp() override {
-    StoreFileTest::SetUp();
-    store_ = Open();
-    ASSERT_NE(store_, nullptr);
-    ASSERT_TRUE(store_->PutTenant(MakeTenant("acme")).ok());
-    ASSERT_TRUE(store_->PutTenant(MakeTenant("beta")).ok());
+class SqliteStoreTest : public StoreFileTest {};
+
+TEST_F(SqliteStoreTest, LocationsThatNameNoFileAreRejected) {
+  for (const std::string path : {"", ":memory:", "file:x.db?mode=memory"}) {
+    Result<std::unique_ptr<Store>> store = OpenSqliteStore(path);
+    ASSERT_FALSE(store.ok()) << path;
+    EXPECT_EQ(store.status().code(), Code::kInvalidArgument) << path;
   }
-  void TearDown() override {
-    store_.reset();
-    StoreFileTest::TearDown();
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(path_, {.max_batch = 0});
+  EXPECT_EQ(store.status().code(), Code::kInvalidArgument);
+}
+
+TEST_F(SqliteStoreTest, OpenStoreTakesASqlitePrefixOrABarePath) {
+  {
+    Result<std::unique_ptr<Store>> store = OpenStore("sqlite:" + path_);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    ASSERT_TRUE((*store)->PutTenant(MakeTenant("acme")).ok());
   }
-
-  JobRecord Submit(const std::string& tenant, const std::string& name) {
-    Result<JobRecord> job = store_->SubmitJob(MakeSpec(tenant, name));
-    EXPECT_TRUE(job.ok()) << job.status().ToString();
-    return job.ok() ? *job : JobRecord{};
-  }
-
-  std::vector<EventRecord> Events() {
-    Result<std::vector<EventRecord>> events =
-        store_->ListEvents({.after_id = 0, .limit = kMaxPageSize, .tenant = {}, .job = {}});
-    EXPECT_TRUE(events.ok()) << events.status().ToString();
-    return events.ok() ? *events : std::vector<EventRecord>{};
-  }
-
-  // The epoch just acquired by "sched".
-  int64_t Lead() {
-    Result<int64_t> epoch = store_->AcquireEpoch("sched", 1);
-    EXPECT_TRUE(epoch.ok()) << epoch.status().ToString();
-    return epoch.ok() ? *epoch : -1;
-  }
-
-  static Schedule AtEpoch(int64_t epoch) {
-    Schedule s;
-    s.epoch = epoch;
-    return s;
-  }
-
-  static std::vector<Placement> TwoReplicas() {
-    return {{.replica = 0, .node = "n1", .gpu_mask = 0b11, .epoch = 0},
-            {.replica = 1, .node = "n2", .gpu_mask = 0b1100, .epoch = 0}};
-  }
-
-  std::unique_ptr<Store> store_;
-};
-
-TEST_F(SqliteStoreTest, TenantRoundTripAndUpdateKeepsCreatedAt) {
-  Result<TenantRecord> got = store_->GetTenant("acme");
-  ASSERT_TRUE(got.ok()) << got.status().ToString();
-  EXPECT_EQ(*got, MakeTenant("acme"));
-
-  TenantRecord changed = MakeTenant("acme");
-  changed.name = "Acme Resale";
-  changed.external = true;
-  changed.priority = 9;
-  changed.created_at_ms = 999999;
-  ASSERT_TRUE(store_->PutTenant(changed).ok());
-  got = store_->GetTenant("acme");
-  ASSERT_TRUE(got.ok());
-  changed.created_at_ms = 1000;
-  EXPECT_EQ(*got, changed);
-
-  Result<std::vector<TenantRecord>> all = store_->ListTenants();
-  ASSERT_TRUE(all.ok());
-  ASSERT_EQ(all->size(), 2u);
-  EXPECT_EQ((*all)[0].id, "acme");
-  EXPECT_EQ((*all)[1], MakeTenant("beta"));
-  EXPECT_EQ(store_->GetTenant("nobody").status().code(), Code::kNotFound);
+  Result<std::unique_ptr<Store>> store = OpenStore(path_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_TRUE((*store)->GetTenant("acme").ok());
 }
 
-TEST_F(SqliteStoreTest, QuotasRoundTripPerTenantAndAll) {
-  ASSERT_TRUE(store_->SetQuota({.tenant = "acme", .model = "h100", .guaranteed_gpus = 8}).ok());
-  ASSERT_TRUE(store_->SetQuota({.tenant = "acme", .model = "a100", .guaranteed_gpus = 4}).ok());
-  ASSERT_TRUE(store_->SetQuota({.tenant = "beta", .model = "h100", .guaranteed_gpus = 2}).ok());
-  ASSERT_TRUE(store_->SetQuota({.tenant = "acme", .model = "h100", .guaranteed_gpus = 16}).ok());
-
-  Result<std::vector<QuotaRecord>> acme = store_->ListQuotas("acme");
-  ASSERT_TRUE(acme.ok());
-  const std::vector<QuotaRecord> want_acme = {{"acme", "a100", 4}, {"acme", "h100", 16}};
-  EXPECT_EQ(*acme, want_acme);
-  Result<std::vector<QuotaRecord>> all = store_->ListQuotas(std::nullopt);
-  ASSERT_TRUE(all.ok());
-  ASSERT_EQ(all->size(), 3u);
-  EXPECT_EQ((*all)[2], (QuotaRecord{"beta", "h100", 2}));
-
-  EXPECT_EQ(store_->SetQuota({"nobody", "h100", 1}).code(), Code::kInvalidArgument);
-  const Status negative = store_->SetQuota({"acme", "h100", -1});
-  EXPECT_EQ(negative.code(), Code::kInvalidArgument);
-  EXPECT_EQ(negative.message().rfind("guaranteed_gpus", 0), 0u) << negative.message();
-  acme = store_->ListQuotas("acme");
-  ASSERT_TRUE(acme.ok());
-  EXPECT_EQ(*acme, want_acme);
+// Whether another open file description can take the lead file's lock right now.
+bool LeadFileIsFree(const std::string& path) {
+  const int fd = ::open((path + ".leader").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  EXPECT_GE(fd, 0);
+  const bool free = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+  ::close(fd);
+  return free;
 }
 
-TEST_F(SqliteStoreTest, TokensRoundTripAndRevokedTokensAreNotFound) {
-  const std::string hash_a(64, 'a');
-  const std::string hash_b(64, 'b');
-  const TokenRecord admin{.sha256_hex = hash_a,
-                          .tenant = "",
-                          .role = Role::kAdmin,
-                          .created_at_ms = 7,
-                          .revoked = false};
-  const TokenRecord tenant{.sha256_hex = hash_b,
-                           .tenant = "acme",
-                           .role = Role::kTenant,
-                           .created_at_ms = 8,
-                           .revoked = false};
-  ASSERT_TRUE(store_->PutToken(admin).ok());
-  ASSERT_TRUE(store_->PutToken(tenant).ok());
-  Result<std::optional<TokenRecord>> found = store_->FindToken(hash_b);
-  ASSERT_TRUE(found.ok());
-  ASSERT_TRUE(found->has_value());
-  EXPECT_EQ(**found, tenant);
-  found = store_->FindToken(hash_a);
-  ASSERT_TRUE(found.ok() && found->has_value());
-  EXPECT_EQ(**found, admin);
-
-  EXPECT_EQ(store_->PutToken(tenant).code(), Code::kFailedPrecondition);
-  ASSERT_TRUE(store_->RevokeToken(hash_b).ok());
-  found = store_->FindToken(hash_b);
-  ASSERT_TRUE(found.ok());
-  EXPECT_FALSE(found->has_value());
-  EXPECT_EQ(store_->RevokeToken(std::string(64, 'c')).code(), Code::kNotFound);
-  found = store_->FindToken(std::string(64, 'c'));
-  ASSERT_TRUE(found.ok());
-  EXPECT_FALSE(found->has_value());
-
-  TokenRecord bad = tenant;
-  bad.sha256_hex = std::string(64, 'd');
-  bad.tenant = "nobody";
-  EXPECT_EQ(store_->PutToken(bad).code(), Code::kInvalidArgument);
-  bad = admin;
-  bad.sha256_hex = std::string(64, 'e');
-  bad.tenant = "acme";
-  EXPECT_EQ(store_->PutToken(bad).code(), Code::kInvalidArgument);
-  bad.sha256_hex = "ABC";
-  bad.tenant = "";
-  EXPECT_EQ(store_->PutToken(bad).code(), Code::kInvalidArgument);
-  EXPECT_FALSE(store_->FindToken(std::string(64, 'd'))->has_value());
-  EXPECT_FALSE(store_->FindToken(std::string(64, 'e'))->has_value());
+TEST_F(SqliteStoreTest, TheLeadIsAnExclusiveLockOnAFileBesideTheDatabase) {
+  std::unique_ptr<Store> store = Open();
+  ASSERT_NE(store, nullptr);
+  Result<std::optional<int64_t>> led = store->TryLead("sched", 1);
+  ASSERT_TRUE(led.ok() && led->has_value()) << led.status().ToString();
+  EXPECT_FALSE(LeadFileIsFree(path_));
+  store->Resign();
+  EXPECT_TRUE(LeadFileIsFree(path_));
 }
 
-TEST_F(SqliteStoreTest, SubmittedJobRoundTripsAndLogsAnEvent) {
-  JobSpec spec = MakeSpec("acme", "train-1");
-  spec.idempotency_key = "k1";
-  spec.models = {};
-  Result<JobRecord> job = store_->SubmitJob(spec);
-  ASSERT_TRUE(job.ok()) << job.status().ToString();
-  EXPECT_GT(job->id.value(), 0u);
-  EXPECT_EQ(job->spec, spec);
-  EXPECT_EQ(job->state, JobState::kPending);
-
-  Result<JobRecord> got = store_->GetJob(job->id);
-  ASSERT_TRUE(got.ok());
-  EXPECT_EQ(*got, *job);
-  EXPECT_EQ(store_->GetJob(JobId(job->id.value() + 1)).status().code(), Code::kNotFound);
-
-  const std::vector<EventRecord> events = Events();
-  ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].kind, "submitted");
-  EXPECT_EQ(events[0].job, job->id);
-  EXPECT_EQ(events[0].at_ms, spec.submitted_at_ms);
-
-  const JobRecord second = Submit("acme", "train-2");
-  EXPECT_GT(second.id, job->id);
-  EXPECT_EQ(store_->GetJob(second.id)->spec.models, (std::vector<std::string>{"h100", "a100"}));
-}
-
-TEST_F(SqliteStoreTest, CursorWalksEveryJobExactlyOnceWithFilters) {
-  std::vector<JobId> acme_ids;
-  std::vector<JobId> all_ids;
-  for (int i = 0; i < 23; ++i) {
-    const std::string tenant = i % 3 == 0 ? "beta" : "acme";
-    const JobRecord job = Submit(tenant, "job-" + std::to_string(i));
-    all_ids.push_back(job.id);
-    if (tenant == "acme") acme_ids.push_back(job.id);
-  }
-  ASSERT_TRUE(store_->CancelJob(acme_ids[1], 10).ok());
-  ASSERT_TRUE(store_->CancelJob(all_ids[0], 10).ok());  // beta's
-
-  auto walk = [&](JobFilter filter) {
-    std::vector<JobId> seen;
-    for (int pages = 0; pages < 100; ++pages) {
-      Result<JobPage> page = store_->ListJobs(filter);
-      EXPECT_TRUE(page.ok()) << page.status().ToString();
-      if (!page.ok()) break;
-      EXPECT_LE(page->jobs.size(), static_cast<size_t>(filter.limit));
-      for (const JobRecord& j : page->jobs) {
-        seen.push_back(j.id);
-        if (filter.tenant.has_value()) {
-          EXPECT_EQ(j.spec.tenant, *filter.tenant);
-        }
-        if (filter.state.has_value()) {
-          EXPECT_EQ(j.state, *filter.state);
-        }
-      }
-      if (!page->next.has_value()) break;
-      EXPECT_EQ(page->jobs.size(), static_cast<size_t>(filter.limit));
-      filter.after = *page->next;
-    }
-    return seen;
-  };
-
-  EXPECT_EQ(walk({.tenant = {}, .state = {}, .after = JobId(0), .limit = 5}), all_ids);
-  EXPECT_EQ(walk({.tenant = {}, .state = {}, .after = JobId(0), .limit = 23}), all_ids);
-  EXPECT_EQ(walk({.tenant = "acme", .state = {}, .after = JobId(0), .limit = 4}), acme_ids);
-  const std::vector<JobId> cancelled = {all_ids[0], acme_ids[1]};
-  EXPECT_EQ(walk({.tenant = {}, .state = JobState::kCancelled, .after = JobId(0), .limit = 1}),
-            cancelled);
-  EXPECT_EQ(walk({.tenant = "beta", .state = JobState::kCancelled, .after = JobId(0), .limit = 7}),
-            std::vector<JobId>{all_ids[0]});
-  const std::vector<JobId> tail(all_ids.begin() + 20, all_ids.end());
-  EXPECT_EQ(walk({.tenant = {}, .state = {}, .after = all_ids[19], .limit = 2}), tail);
-
-  for (int32_t limit : {0, kMaxPageSize + 1}) {
-    Result<JobPage> page =
-        store_->ListJobs({.tenant = {}, .state = {}, .after = {}, .limit = limit});
-    EXPECT_EQ(page.status().code(), Code::kInvalidArgument);
-  }
-}
-
-TEST_F(SqliteStoreTest, CancelAndCompleteOnlyFromPendingOrRunning) {
-  const JobRecord a = Submit("acme", "a");
-  const JobRecord b = Submit("acme", "b");
-  Result<JobRecord> cancelled = store_->CancelJob(a.id, 20);
-  ASSERT_TRUE(cancelled.ok()) << cancelled.status().ToString();
-  EXPECT_EQ(cancelled->state, JobState::kCancelled);
-  EXPECT_EQ(cancelled->finished_at_ms, 20);
-  EXPECT_EQ(store_->CancelJob(a.id, 21).status().code(), Code::kFailedPrecondition);
-  EXPECT_EQ(store_->CompleteJob(a.id, 21).status().code(), Code::kFailedPrecondition);
-  EXPECT_EQ(store_->CancelJob(JobId(999), 21).status().code(), Code::kNotFound);
-  EXPECT_EQ(store_->GetJob(a.id)->finished_at_ms, 20);
-
-  // Running -> completed frees the placements.
-  Schedule s = AtEpoch(Lead());
-  s.starts.push_back({.job = b.id, .placements = TwoReplicas(), .started_at_ms = 30});
-  ASSERT_TRUE(store_->ApplySchedule(s).ok());
-  ASSERT_EQ(store_->GetJob(b.id)->placements.size(), 2u);
-  Result<JobRecord> completed = store_->CompleteJob(b.id, 40);
-  ASSERT_TRUE(completed.ok());
-  EXPECT_EQ(completed->state, JobState::kCompleted);
-  EXPECT_TRUE(completed->placements.empty());
-  EXPECT_EQ(completed->started_at_ms, 30);
-  EXPECT_EQ(store_->CancelJob(b.id, 41).status().code(), Code::kFailedPrecondition);
-  EXPECT_EQ(Events().back().kind, "completed");
-}
-
-TEST_F(SqliteStoreTest, ScheduleStartsPreemptsFinishesAndSkipsStaleDecisions) {
-  const JobRecord a = Submit("acme", "a");
-  const JobRecord b = Submit("acme", "b");
-  const JobRecord c = Submit("beta", "c");
-  ASSERT_TRUE(store_->CancelJob(c.id, 5).ok());  // cancelled after the pass read it
-  const int64_t epoch = Lead();
-
-  Schedule s = AtEpoch(epoch);
-  s.starts.push_back({.job = a.id, .placements = TwoReplicas(), .started_at_ms = 100});
-  s.starts.push_back({.job = c.id, .placements = TwoReplicas(), .started_at_ms = 100});
-  s.pending_reasons.push_back({.job = b.id, .reason = "no capacity", .at_ms = 100});
-  Result<ScheduleOutcome> out = store_->ApplySchedule(s);
-  ASSERT_TRUE(out.ok()) << out.status().ToString();
-  EXPECT_EQ(out->skipped_starts, std::vector<JobId>{c.id});
-  EXPECT_TRUE(out->skipped_pending.empty());
-
-  Result<JobRecord> got = store_->GetJob(a.id);
-  ASSERT_TRUE(got.ok());
-  EXPECT_EQ(got->state, JobState::kRunning);
-  EXPECT_EQ(got->started_at_ms, 100);
-  std::vector<Placement> want = TwoReplicas();
-  for (Placement& p : want) p.epoch = epoch;
-  EXPECT_EQ(got->placements, want);
-  EXPECT_EQ(store_->GetJob(b.id)->pending_reason, "no capacity");
-  EXPECT_EQ(store_->GetJob(c.id)->state, JobState::kCancelled);
-  EXPECT_TRUE(store_->GetJob(c.id)->placements.empty());
-
-  Result<std::vector<JobRecord>> active = store_->LoadActive();
-  ASSERT_TRUE(active.ok());
-  ASSERT_EQ(active->size(), 2u);
-  EXPECT_EQ((*active)[0], *got);
-  EXPECT_EQ((*active)[1].id, b.id);
-
-  // The same pending reason again logs no new event.
-  const size_t events_before = Events().size();
-  Schedule again = AtEpoch(epoch);
-  again.pending_reasons.push_back({.job = b.id, .reason = "no capacity", .at_ms = 200});
-  ASSERT_TRUE(store_->ApplySchedule(again).ok());
-  EXPECT_EQ(Events().size(), events_before);
-
-  Schedule preempt = AtEpoch(epoch);
-  preempt.preemptions.push_back({.job = a.id, .reason = "higher priority", .at_ms = 300});
-  preempt.preemptions.push_back({.job = b.id, .reason = "not running", .at_ms = 300});
-  out = store_->ApplySchedule(preempt);
-  ASSERT_TRUE(out.ok());
-  EXPECT_EQ(out->skipped_preemptions, std::vector<JobId>{b.id});
-  got = store_->GetJob(a.id);
-  EXPECT_EQ(got->state, JobState::kPending);
-  EXPECT_EQ(got->preempted_count, 1);
-  EXPECT_EQ(got->last_preemption_reason, "higher priority");
-  EXPECT_TRUE(got->placements.empty());
-  EXPECT_EQ(Events().back().kind, "preempted");
-  EXPECT_EQ(Events().back().detail, "higher priority");
-
-  Schedule restart = AtEpoch(epoch);
-  restart.starts.push_back({.job = a.id, .placements = TwoReplicas(), .started_at_ms = 400});
-  restart.finishes.push_back({.job = b.id, .finished_at_ms = 400});  // b is pending
-  out = store_->ApplySchedule(restart);
-  ASSERT_TRUE(out.ok());
-  EXPECT_EQ(out->skipped_finishes, std::vector<JobId>{b.id});
-  Schedule finish = AtEpoch(epoch);
-  finish.finishes.push_back({.job = a.id, .finished_at_ms = 500});
-  ASSERT_TRUE(store_->ApplySchedule(finish).ok());
-  got = store_->GetJob(a.id);
-  EXPECT_EQ(got->state, JobState::kCompleted);
-  EXPECT_EQ(got->finished_at_ms, 500);
-  EXPECT_TRUE(got->placements.empty());
-}
-
-TEST_F(SqliteStoreTest, MalformedStartWritesNothing) {
-  const JobRecord a = Submit("acme", "a");
-  const JobRecord b = Submit("acme", "b");
-  Schedule s = AtEpoch(Lead());
-  s.pending_reasons.push_back({.job = b.id, .reason = "waiting", .at_ms = 1});
-  s.starts.push_back({.job = a.id, .placements = {TwoReplicas()[0]}, .started_at_ms = 1});
-  const size_t events_before = Events().size();
-  Result<ScheduleOutcome> out = store_->ApplySchedule(s);
-  EXPECT_EQ(out.status().code(), Code::kInvalidArgument);
-  EXPECT_EQ(out.status().message().rfind("placements", 0), 0u) << out.status().message();
-  EXPECT_EQ(store_->GetJob(a.id)->state, JobState::kPending);
-  EXPECT_EQ(store_->GetJob(b.id)->pending_reason, "");
-  EXPECT_EQ(Events().size(), events_before);
-
-  s.starts[0].placements = TwoReplicas();
-  s.starts[0].placements[1].replica = 5;
-  EXPECT_EQ(store_->ApplySchedule(s).status().code(), Code::kInvalidArgument);
-  s.starts[0].placements[1].replica = 0;  // twice
-  EXPECT_EQ(store_->ApplySchedule(s).status().code(), Code::kInvalidArgument);
-  EXPECT_EQ(store_->GetJob(a.id)->state, JobState::kPending);
-  EXPECT_EQ(Events().size(), events_before);
-}
-
-TEST_F(SqliteStoreTest, OlderEpochIsFencedAndWritesNothing) {
-  const JobRecord a = Submit("acme", "a");
-  Result<int64_t> first = store_->AcquireEpoch("sched-1", 10);
-  Result<int64_t> second = store_->AcquireEpoch("sched-2", 11);
-  ASSERT_TRUE(first.ok() && second.ok());
-  EXPECT_EQ(*second, *first + 1);
-  const size_t events_before = Events().size();
-
-  Schedule stale = AtEpoch(*first);
-  stale.starts.push_back({.job = a.id, .placements = TwoReplicas(), .started_at_ms = 20});
-  stale.pending_reasons.push_back({.job = a.id, .reason = "stale", .at_ms = 20});
-  Result<ScheduleOutcome> out = store_->ApplySchedule(stale);
-  EXPECT_EQ(out.status().code(), Code::kFailedPrecondition);
-  EXPECT_EQ(out.status().message(),
-            "fenced: epoch " + std::to_string(*first) + " < " + std::to_string(*second));
-  Result<JobRecord> got = store_->GetJob(a.id);
-  EXPECT_EQ(got->state, JobState::kPending);
-  EXPECT_EQ(got->pending_reason, "");
-  EXPECT_TRUE(got->placements.empty());
-  EXPECT_EQ(Events().size(), events_before);
-
-  Schedule future = stale;
-  future.epoch = *second + 1;  // never acquired
-  EXPECT_EQ(store_->ApplySchedule(future).status().code(), Code::kFailedPrecondition);
-  EXPECT_EQ(store_->GetJob(a.id)->state, JobState::kPending);
-
-  Schedule current = stale;
-  current.epoch = *second;
-  current.pending_reasons.clear();
-  ASSERT_TRUE(store_->ApplySchedule(current).ok());
-  got = store_->GetJob(a.id);
-  EXPECT_EQ(got->state, JobState::kRunning);
-  ASSERT_EQ(got->placements.size(), 2u);
-  EXPECT_EQ(got->placements[0].epoch, *second);
-}
-
-TEST_F(SqliteStoreTest, IdempotencyKeyReturnsTheExistingJobPerTenant) {
-  JobSpec spec = MakeSpec("acme", "once");
-  spec.idempotency_key = "retry-1";
-  Result<JobRecord> first = store_->SubmitJob(spec);
-  ASSERT_TRUE(first.ok());
-  JobSpec retry = spec;
-  retry.name = "renamed on retry";
-  Result<JobRecord> again = store_->SubmitJob(retry);
-  ASSERT_TRUE(again.ok());
-  EXPECT_EQ(again->id, first->id);
-  EXPECT_EQ(again->spec.name, "once");
-
-  JobSpec other = spec;
-  other.tenant = "beta";
-  Result<JobRecord> beta = store_->SubmitJob(other);
-  ASSERT_TRUE(beta.ok());
-  EXPECT_NE(beta->id, first->id);
-  Result<JobPage> page = store_->ListJobs({});
-  ASSERT_TRUE(page.ok());
-  EXPECT_EQ(page->jobs.size(), 2u);
-}
-
-TEST_F(SqliteStoreTest, ReopeningMigratesOnceAndNewerSchemaIsRefused) {
-  store_.reset();
-  store_ = Open();
-  ASSERT_NE(store_, nullptr);
-  EXPECT_TRUE(store_->GetTenant("acme").ok());
-  store_.reset();
-
+TEST_F(SqliteStoreTest, EveryKnownMigrationIsRecordedOnce) {
+  ASSERT_NE(Open(), nullptr);
+  ASSERT_NE(Open(), nullptr);
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
   sqlite3_stmt* q = nullptr;
@@ -431,74 +73,7 @@ TEST_F(SqliteStoreTest, ReopeningMigratesOnceAndNewerSchemaIsRefused) {
   EXPECT_EQ(sqlite3_column_int(q, 0), static_cast<int>(SqliteMigrations().size()));
   EXPECT_EQ(sqlite3_column_int(q, 1), SqliteMigrations().back().version);
   sqlite3_finalize(q);
-  ASSERT_EQ(sqlite3_exec(db, "INSERT INTO schema_migrations VALUES (99, 'from the future')",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
   sqlite3_close(db);
-
-  Result<std::unique_ptr<Store>> newer = OpenSqliteStore(path_);
-  ASSERT_FALSE(newer.ok());
-  EXPECT_EQ(newer.status().code(), Code::kFailedPrecondition);
-  EXPECT_NE(newer.status().message().find("99"), std::string::npos) << newer.status().message();
-}
-
-// Each invalid field is rejected with a message naming it, and nothing is written.
-TEST_F(SqliteStoreTest, InvalidSpecFieldsAreRejectedByName) {
-  struct Case {
-    const char* field;
-    void (*mutate)(JobSpec&);
-  };
-  const Case cases[] = {
-      {"tenant", [](JobSpec& s) { s.tenant = "nobody"; }},
-      {"tenant", [](JobSpec& s) { s.tenant = "Bad_Slug"; }},
-      {"name", [](JobSpec& s) { s.name = ""; }},
-      {"name", [](JobSpec& s) { s.name = std::string(kMaxTextLength + 1, 'x'); }},
-      {"data_class", [](JobSpec& s) { s.data_class = ""; }},
-      {"models", [](JobSpec& s) { s.models = {"h100|a100"}; }},
-      {"models", [](JobSpec& s) { s.models = {""}; }},
-      {"models",
-       [](JobSpec& s) {
-         s.models = {"h100", "h100"};
-       }},
-      {"gpu_count", [](JobSpec& s) { s.gpu_count = -1; }},
-      {"gpu_count", [](JobSpec& s) { s.gpu_count = kMaxGpusPerReplica + 1; }},
-      {"gpu_milli", [](JobSpec& s) { s.gpu_milli = 0; }},
-      {"gpu_milli", [](JobSpec& s) { s.gpu_milli = 1001; }},
-      {"gpu_milli", [](JobSpec& s) { s.gpu_milli = 500; }},  // shared GPU with gpu_count 2
-      {"gpu_milli", [](JobSpec& s) { s.gpu_count = 0; }},    // CPU-only with gpu_milli 1000
-      {"replicas", [](JobSpec& s) { s.replicas = 0; }},
-      {"replicas", [](JobSpec& s) { s.replicas = kMaxReplicas + 1; }},
-      {"cpu_milli", [](JobSpec& s) { s.cpu_milli = -1; }},
-      {"memory_mib", [](JobSpec& s) { s.memory_mib = -1; }},
-      {"duration_s", [](JobSpec& s) { s.duration_s = -1; }},
-      {"submitted_at_ms", [](JobSpec& s) { s.submitted_at_ms = -1; }},
-      {"idempotency_key", [](JobSpec& s) { s.idempotency_key = ""; }},
-  };
-  for (const Case& c : cases) {
-    JobSpec spec = MakeSpec("acme", "bad");
-    c.mutate(spec);
-    Result<JobRecord> job = store_->SubmitJob(spec);
-    ASSERT_FALSE(job.ok()) << c.field;
-    EXPECT_EQ(job.status().code(), Code::kInvalidArgument) << c.field;
-    EXPECT_EQ(job.status().message().rfind(std::string(c.field) + ":", 0), 0u)
-        << c.field << " -> " << job.status().message();
-  }
-  Result<JobPage> page = store_->ListJobs({});
-  ASSERT_TRUE(page.ok());
-  EXPECT_TRUE(page->jobs.empty());
-  EXPECT_TRUE(Events().empty());
-  EXPECT_EQ(store_->Stats().submit_transactions, 0u);
-
-  const Status bad_tenant = store_->PutTenant(MakeTenant("Has Space"));
-  EXPECT_EQ(bad_tenant.code(), Code::kInvalidArgument);
-  EXPECT_EQ(bad_tenant.message().rfind("id:", 0), 0u) << bad_tenant.message();
-  TenantRecord unnamed = MakeTenant("gamma");
-  unnamed.name = "";
-  EXPECT_EQ(store_->PutTenant(unnamed).code(), Code::kInvalidArgument);
-  EXPECT_EQ(store_->ListTenants()->size(), 2u);
-  EXPECT_EQ(
-      store_->ListEvents({.after_id = 0, .limit = 0, .tenant = {}, .job = {}}).status().code(),
-      Code::kInvalidArgument);
 }
 
 }  // namespace

@@ -31,7 +31,8 @@ class StoreFileTest : public ::testing::Test {
   }
 
   void RemoveFiles() {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path_ + suffix).c_str());
+    for (const char* suffix : {"", "-wal", "-shm", ".leader"})
+      std::remove((path_ + suffix).c_str());
   }
 
   std::string path_;

@@ -1,9 +1,10 @@
 #pragma once
 // The service's durable state: tenants, quotas, API tokens, jobs, their placements, an event
 // log and the scheduler's fencing epoch, behind one abstract `Store` (leveldb's `DB` style).
-// Back ends: embedded SQLite (OpenSqliteStore, below); PostgreSQL later, behind the same
-// interface. Nothing here is specific to one database: ids are assigned by the store and only
-// increase, every write is one transaction, and a write acknowledged with OK is durable.
+// Back ends: embedded SQLite (OpenSqliteStore, below) and PostgreSQL (OpenPostgresStore), which
+// several processes may share. Nothing here is specific to one database: ids are assigned by the
+// store and only increase, every write is one transaction, and a write acknowledged with OK is
+// durable.
 //
 // Time: every timestamp is passed in by the caller (milliseconds since the Unix epoch, or of a
 // simulated clock); the store never reads a clock.
@@ -126,7 +127,9 @@ struct JobPage {
 };
 
 struct EventRecord {
-  int64_t id = 0;  // increases with every event
+  // Increases with every event, in commit order: a reader paging with EventFilter::after_id
+  // never misses one (PostgreSQL serialises event-appending writes to keep this).
+  int64_t id = 0;
   int64_t at_ms = 0;
   std::optional<JobId> job;
   std::string tenant;  // the job's tenant; "" for an event about no job (epoch)
@@ -187,7 +190,8 @@ struct StoreStats {
 
 struct StoreOptions {
   // How long a connection waits for a lock held by another process before failing with
-  // IOError. Default: 5000 ms.
+  // IOError (SQLite's busy timeout; PostgreSQL's lock_timeout, covering the write lock, row
+  // locks and the migration lock). Default: 5000 ms.
   int32_t busy_timeout_ms = 5000;
   // Upper bound on SubmitJob calls committed in one transaction. Larger batches amortise
   // the fsync further but make the first caller of a batch wait longer. Default: 1024.

@@ -1,0 +1,122 @@
+#include "store/postgres_migrations.h"
+
+#include <string>
+
+namespace gpufleet::store {
+namespace {
+
+// Version 1: the schema of SQLite's versions 1 and 2 in PostgreSQL types. Identity columns
+// never reuse an id (a rolled-back insert leaves a gap, which is fine). Events carry their
+// job's tenant ("" for the fleet's own), so a tenant's feed is one index range.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE tenants (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  org TEXT NOT NULL,
+  external BOOLEAN NOT NULL,
+  priority INTEGER NOT NULL,
+  created_at_ms BIGINT NOT NULL
+);
+CREATE TABLE quotas (
+  tenant TEXT NOT NULL REFERENCES tenants(id),
+  model TEXT NOT NULL,
+  guaranteed_gpus INTEGER NOT NULL CHECK (guaranteed_gpus >= 0),
+  PRIMARY KEY (tenant, model)
+);
+CREATE TABLE tokens (
+  sha256_hex TEXT PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'tenant')),
+  created_at_ms BIGINT NOT NULL,
+  revoked BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE TABLE jobs (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  tenant TEXT NOT NULL REFERENCES tenants(id),
+  name TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  data_class TEXT NOT NULL,
+  models TEXT NOT NULL,
+  gpu_count INTEGER NOT NULL,
+  gpu_milli INTEGER NOT NULL,
+  replicas INTEGER NOT NULL,
+  cpu_milli BIGINT NOT NULL,
+  memory_mib BIGINT NOT NULL,
+  duration_s BIGINT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'running', 'completed', 'cancelled')),
+  submitted_at_ms BIGINT NOT NULL,
+  started_at_ms BIGINT NOT NULL DEFAULT 0,
+  finished_at_ms BIGINT NOT NULL DEFAULT 0,
+  pending_reason TEXT NOT NULL DEFAULT '',
+  preempted_count INTEGER NOT NULL DEFAULT 0,
+  last_preemption_reason TEXT NOT NULL DEFAULT '',
+  idempotency_key TEXT
+);
+CREATE UNIQUE INDEX jobs_idempotency ON jobs (tenant, idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+CREATE INDEX jobs_state ON jobs (state, id);
+CREATE INDEX jobs_tenant ON jobs (tenant, id);
+CREATE TABLE placements (
+  job_id BIGINT NOT NULL REFERENCES jobs(id),
+  replica INTEGER NOT NULL,
+  node TEXT NOT NULL,
+  gpu_mask BIGINT NOT NULL,
+  epoch BIGINT NOT NULL,
+  PRIMARY KEY (job_id, replica)
+);
+CREATE TABLE events (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at_ms BIGINT NOT NULL,
+  job_id BIGINT,
+  tenant TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+CREATE INDEX events_tenant ON events (tenant, id);
+CREATE INDEX events_job ON events (job_id, id);
+CREATE TABLE leadership (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  epoch BIGINT NOT NULL,
+  holder TEXT NOT NULL
+);
+INSERT INTO leadership (id, epoch, holder) VALUES (1, 0, '');
+)sql";
+
+constexpr PgMigration kMigrations[] = {
+    {1, "initial schema", kSchemaV1},
+};
+
+Status Newer(int64_t current, int64_t known) {
+  return Status::FailedPrecondition("store schema version " + std::to_string(current) +
+                                    " is newer than this binary knows (" + std::to_string(known) +
+                                    ")");
+}
+
+}  // namespace
+
+std::span<const PgMigration> PostgresMigrations() { return kMigrations; }
+
+Status MigratePostgres(PgConnection& conn, std::span<const PgMigration> migrations) {
+  const int64_t known = migrations.empty() ? 0 : migrations.back().version;
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(std::unique_ptr<PgTransaction> txn, PgTransaction::Begin(conn));
+  // Held until COMMIT: a second opener waits here, then sees the migrated schema.
+  GPUFLEET_RETURN_IF_ERROR(conn.Exec("SELECT pg_advisory_xact_lock(" GPUFLEET_PG_MIGRATE_LOCK ")"));
+  GPUFLEET_RETURN_IF_ERROR(
+      conn.Exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                "version BIGINT PRIMARY KEY, name TEXT NOT NULL)"));
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(
+      PgResult q, conn.Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  const int64_t current = q.Int(0, 0);
+  if (current > known) return Newer(current, known);
+  for (const PgMigration& m : migrations) {
+    if (m.version <= current) continue;
+    GPUFLEET_RETURN_IF_ERROR(conn.Exec(m.sql));
+    GPUFLEET_RETURN_IF_ERROR(
+        conn.Query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                   {PgInt(m.version), PgText(m.name)})
+            .status());
+  }
+  return txn->Commit();
+}
+
+}  // namespace gpufleet::store

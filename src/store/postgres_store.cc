@@ -1,0 +1,738 @@
+// The PostgreSQL back end of Store: the same contract as the SQLite store (sqlite_store.cc is
+// the reference), for several processes sharing one database.
+//
+// Connections: a pool of up to kMaxConnections sessions shared by every method, plus one
+// dedicated session per Store that holds the leadership lock. Reads that need one snapshot
+// run in a REPEATABLE READ READ ONLY transaction.
+//
+// Writes that append events first take a transaction-scoped advisory lock (the write lock),
+// so they commit one at a time, in the order they took their ids. Without it a reader
+// following the event log by id (ListEvents after_id) could pass an id whose transaction
+// commits later and never see that event; and every row lock is taken after it, so these
+// writers cannot deadlock each other. It is the same one-writer-at-a-time rule as SQLite's,
+// across processes.
+//
+// Group commit: as in the SQLite store, SubmitJob validates, queues the spec and waits; the
+// committer thread inserts everything queued (up to max_batch) in one transaction and only
+// then answers, so no caller hears OK before its row is committed (synchronous_commit = on).
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "gpufleet/store/store.h"
+#include "store/pg_connection.h"
+#include "store/pg_pool.h"
+#include "store/postgres_migrations.h"
+#include "store/validation.h"
+
+namespace gpufleet::store {
+namespace {
+
+// Enough for the committer, a scheduler and a handful of API threads; more sessions would
+// only queue on the write lock.
+constexpr int kMaxConnections = 8;
+
+constexpr const char kBeginRead[] = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+constexpr const char kBeginWrite[] =
+    "BEGIN; SELECT pg_advisory_xact_lock(" GPUFLEET_PG_WRITE_LOCK ")";
+constexpr const char kBeginPlain[] = "BEGIN";
+
+#define GPUFLEET_PG_JOB_COLUMNS                                                                 \
+  "id, tenant, name, priority, data_class, models, gpu_count, gpu_milli, replicas, cpu_milli, " \
+  "memory_mib, duration_s, state, submitted_at_ms, started_at_ms, finished_at_ms, "             \
+  "pending_reason, preempted_count, last_preemption_reason, idempotency_key"
+
+constexpr const char kSelectJob[] = "SELECT " GPUFLEET_PG_JOB_COLUMNS " FROM jobs WHERE id = $1";
+constexpr const char kSelectJobPage[] =
+    "SELECT " GPUFLEET_PG_JOB_COLUMNS
+    " FROM jobs WHERE id > $1"
+    " AND ($2::text IS NULL OR tenant = $2)"
+    " AND ($3::text IS NULL OR state = $3) ORDER BY id LIMIT $4";
+constexpr const char kSelectActive[] = "SELECT " GPUFLEET_PG_JOB_COLUMNS
+                                       " FROM jobs WHERE state IN ('pending', 'running')"
+                                       " ORDER BY id";
+constexpr const char kSelectPlacements[] =
+    "SELECT replica, node, gpu_mask, epoch FROM placements WHERE job_id = $1 ORDER BY replica";
+// One statement per submission: the job and its "submitted" event. With a key already used
+// by the tenant it inserts nothing and returns no row.
+constexpr const char kInsertJob[] =
+    "WITH j AS (INSERT INTO jobs (tenant, name, priority, data_class, models, gpu_count, "
+    "gpu_milli, replicas, cpu_milli, memory_mib, duration_s, state, submitted_at_ms, "
+    "idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $12, $13) "
+    "ON CONFLICT (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING "
+    "RETURNING id, tenant, submitted_at_ms, name) "
+    "INSERT INTO events (at_ms, job_id, tenant, kind, detail) "
+    "SELECT submitted_at_ms, id, tenant, 'submitted', name FROM j RETURNING job_id";
+
+PgParam Sql(JobId id) { return PgInt(static_cast<int64_t>(id.value())); }
+PgParam PgBool(bool b) { return PgText(b ? "true" : "false"); }
+template <typename T>
+PgParam PgOptional(const std::optional<T>& v) {
+  return v.has_value() ? PgText(*v) : PgParam();
+}
+
+Result<JobRecord> RowToJob(const PgResult& q, int r) {
+  JobRecord j;
+  j.id = JobId(static_cast<uint64_t>(q.Int(r, 0)));
+  j.spec.tenant = q.Text(r, 1);
+  j.spec.name = q.Text(r, 2);
+  j.spec.priority = static_cast<int32_t>(q.Int(r, 3));
+  j.spec.data_class = q.Text(r, 4);
+  j.spec.models = SplitModels(q.Text(r, 5));
+  j.spec.gpu_count = static_cast<int32_t>(q.Int(r, 6));
+  j.spec.gpu_milli = static_cast<int32_t>(q.Int(r, 7));
+  j.spec.replicas = static_cast<int32_t>(q.Int(r, 8));
+  j.spec.cpu_milli = q.Int(r, 9);
+  j.spec.memory_mib = q.Int(r, 10);
+  j.spec.duration_s = q.Int(r, 11);
+  Result<JobState> state = ParseJobState(q.Text(r, 12));
+  if (!state.ok()) {
+    return Status::Corruption("store: job " + std::to_string(j.id.value()) + ": " +
+                              state.status().message());
+  }
+  j.state = *state;
+  j.spec.submitted_at_ms = q.Int(r, 13);
+  j.started_at_ms = q.Int(r, 14);
+  j.finished_at_ms = q.Int(r, 15);
+  j.pending_reason = q.Text(r, 16);
+  j.preempted_count = static_cast<int32_t>(q.Int(r, 17));
+  j.last_preemption_reason = q.Text(r, 18);
+  if (!q.IsNull(r, 19)) j.spec.idempotency_key = q.Text(r, 19);
+  return j;
+}
+
+Result<std::vector<JobRecord>> RowsToJobs(const PgResult& q) {
+  std::vector<JobRecord> out;
+  out.reserve(static_cast<size_t>(q.Rows()));
+  for (int r = 0; r < q.Rows(); ++r) {
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(JobRecord job, RowToJob(q, r));
+    out.push_back(std::move(job));
+  }
+  return out;
+}
+
+Status LoadPlacements(PgConnection& conn, JobRecord& job) {
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(PgResult q, conn.Query(kSelectPlacements, {Sql(job.id)}));
+  for (int r = 0; r < q.Rows(); ++r) {
+    job.placements.push_back({.replica = static_cast<int32_t>(q.Int(r, 0)),
+                              .node = q.Text(r, 1),
+                              .gpu_mask = static_cast<uint64_t>(q.Int(r, 2)),
+                              .epoch = q.Int(r, 3)});
+  }
+  return Status::Ok();
+}
+
+// Placements of the running jobs among `jobs`.
+Status LoadRunningPlacements(PgConnection& conn, std::vector<JobRecord>& jobs) {
+  for (JobRecord& job : jobs) {
+    if (job.state == JobState::kRunning) GPUFLEET_RETURN_IF_ERROR(LoadPlacements(conn, job));
+  }
+  return Status::Ok();
+}
+
+// The job with its placements; NotFound when absent.
+Result<JobRecord> ReadJob(PgConnection& conn, JobId id) {
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(PgResult q, conn.Query(kSelectJob, {Sql(id)}));
+  if (q.Rows() == 0) return Status::NotFound("job " + std::to_string(id.value()) + " not found");
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(JobRecord job, RowToJob(q, 0));
+  GPUFLEET_RETURN_IF_ERROR(LoadPlacements(conn, job));
+  return job;
+}
+
+// REQUIRES: in a transaction holding the write lock. The event's tenant is its job's.
+Status AppendEvent(PgConnection& conn, int64_t at_ms, std::optional<JobId> job,
+                   std::string_view kind, std::string_view detail) {
+  return conn
+      .Query(
+          "INSERT INTO events (at_ms, job_id, tenant, kind, detail) VALUES ($1, $2, "
+          "COALESCE((SELECT tenant FROM jobs WHERE id = $2), ''), $3, $4)",
+          {PgInt(at_ms), job.has_value() ? Sql(*job) : PgParam(), PgText(kind), PgText(detail)})
+      .status();
+}
+
+Result<bool> TenantExists(PgConnection& conn, std::string_view tenant) {
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(
+      PgResult q, conn.Query("SELECT 1 FROM tenants WHERE id = $1", {PgText(tenant)}));
+  return q.Rows() > 0;
+}
+
+Status UnknownTenant(std::string_view tenant) {
+  return Status::InvalidArgument("tenant: unknown '" + std::string(tenant) + "'");
+}
+
+Status DeletePlacements(PgConnection& conn, JobId id) {
+  return conn.Query("DELETE FROM placements WHERE job_id = $1", {Sql(id)}).status();
+}
+
+TenantRecord RowToTenant(const PgResult& q, int r) {
+  return {.id = q.Text(r, 0),
+          .name = q.Text(r, 1),
+          .org = q.Text(r, 2),
+          .external = q.Int(r, 3) != 0,
+          .priority = static_cast<int32_t>(q.Int(r, 4)),
+          .created_at_ms = q.Int(r, 5)};
+}
+
+class PostgresStore final : public Store {
+ public:
+  PostgresStore(std::string conninfo, std::unique_ptr<PgConnection> first,
+                const StoreOptions& options)
+      : options_(options),
+        pool_(std::move(conninfo), options.busy_timeout_ms, kMaxConnections, std::move(first)) {
+    committer_ = std::thread([this] { CommitLoop(); });
+  }
+
+  ~PostgresStore() override {
+    {
+      std::lock_guard lock(queue_mu_);
+      stopping_ = true;
+    }
+    queue_cv_.notify_all();
+    committer_.join();  // commits whatever is still queued first
+    // Unlock explicitly rather than only closing the session: closing does not wait for the
+    // server to notice, and a standby's TryLead right after this returns should succeed.
+    Resign();
+  }
+
+  Status PutTenant(const TenantRecord& t) override {
+    GPUFLEET_RETURN_IF_ERROR(ValidateTenant(t));
+    return WithConnection([&](PgConnection& c) -> Status {
+      return c
+          .Query(
+              "INSERT INTO tenants (id, name, org, external, priority, created_at_ms) "
+              "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO UPDATE SET "
+              "name = EXCLUDED.name, org = EXCLUDED.org, external = EXCLUDED.external, "
+              "priority = EXCLUDED.priority",
+              {PgText(t.id), PgText(t.name), PgText(t.org), PgBool(t.external), PgInt(t.priority),
+               PgInt(t.created_at_ms)})
+          .status();
+    });
+  }
+
+  Result<TenantRecord> GetTenant(std::string_view id) override {
+    return WithConnection([&](PgConnection& c) -> Result<TenantRecord> {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          PgResult q, c.Query("SELECT id, name, org, external, priority, created_at_ms "
+                              "FROM tenants WHERE id = $1",
+                              {PgText(id)}));
+      if (q.Rows() == 0) return Status::NotFound("tenant '" + std::string(id) + "' not found");
+      return RowToTenant(q, 0);
+    });
+  }
+
+  Result<std::vector<TenantRecord>> ListTenants() override {
+    return WithConnection([&](PgConnection& c) -> Result<std::vector<TenantRecord>> {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          PgResult q, c.Query("SELECT id, name, org, external, priority, created_at_ms "
+                              "FROM tenants ORDER BY id"));
+      std::vector<TenantRecord> out;
+      for (int r = 0; r < q.Rows(); ++r) out.push_back(RowToTenant(q, r));
+      return out;
+    });
+  }
+
+  Status SetQuota(const QuotaRecord& quota) override {
+    GPUFLEET_RETURN_IF_ERROR(ValidateQuota(quota));
+    // Tenants are never deleted: one seen here still exists at the insert.
+    return WithConnection([&](PgConnection& c) -> Status {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool exists, TenantExists(c, quota.tenant));
+      if (!exists) return UnknownTenant(quota.tenant);
+      return c
+          .Query(
+              "INSERT INTO quotas (tenant, model, guaranteed_gpus) VALUES ($1, $2, $3) "
+              "ON CONFLICT (tenant, model) DO UPDATE SET "
+              "guaranteed_gpus = EXCLUDED.guaranteed_gpus",
+              {PgText(quota.tenant), PgText(quota.model), PgInt(quota.guaranteed_gpus)})
+          .status();
+    });
+  }
+
+  Result<std::vector<QuotaRecord>> ListQuotas(std::optional<std::string_view> tenant) override {
+    return WithConnection([&](PgConnection& c) -> Result<std::vector<QuotaRecord>> {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          PgResult q, c.Query("SELECT tenant, model, guaranteed_gpus FROM quotas "
+                              "WHERE $1::text IS NULL OR tenant = $1 ORDER BY tenant, model",
+                              {PgOptional(tenant)}));
+      std::vector<QuotaRecord> out;
+      for (int r = 0; r < q.Rows(); ++r) {
+        out.push_back({.tenant = q.Text(r, 0),
+                       .model = q.Text(r, 1),
+                       .guaranteed_gpus = static_cast<int32_t>(q.Int(r, 2))});
+      }
+      return out;
+    });
+  }
+
+  Status PutToken(const TokenRecord& t) override {
+    GPUFLEET_RETURN_IF_ERROR(ValidateToken(t));
+    return WithConnection([&](PgConnection& c) -> Status {
+      if (t.role == Role::kTenant) {
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool exists, TenantExists(c, t.tenant));
+        if (!exists) return UnknownTenant(t.tenant);
+      }
+      // ON CONFLICT rather than a look-up first: two processes storing the same hash at
+      // once both get an answer, one of them FailedPrecondition.
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          PgResult q,
+          c.Query("INSERT INTO tokens (sha256_hex, tenant, role, created_at_ms, revoked) "
+                  "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256_hex) DO NOTHING",
+                  {PgText(t.sha256_hex), PgText(t.tenant), PgText(RoleName(t.role)),
+                   PgInt(t.created_at_ms), PgBool(t.revoked)}));
+      if (q.Affected() == 0)
+        return Status::FailedPrecondition("token: this hash is already stored");
+      return Status::Ok();
+    });
+  }
+
+  Result<std::optional<TokenRecord>> FindToken(std::string_view sha256_hex) override {
+    return WithConnection([&](PgConnection& c) -> Result<std::optional<TokenRecord>> {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          PgResult q, c.Query("SELECT sha256_hex, tenant, role, created_at_ms, revoked "
+                              "FROM tokens WHERE sha256_hex = $1 AND NOT revoked",
+                              {PgText(sha256_hex)}));
+      if (q.Rows() == 0) return std::optional<TokenRecord>();
+      Result<Role> role = ParseRole(q.Text(0, 2));
+      if (!role.ok()) return Status::Corruption("store: token: " + role.status().message());
+      return std::optional<TokenRecord>(TokenRecord{.sha256_hex = q.Text(0, 0),
+                                                    .tenant = q.Text(0, 1),
+                                                    .role = *role,
+                                                    .created_at_ms = q.Int(0, 3),
+                                                    .revoked = q.Int(0, 4) != 0});
+    });
+  }
+
+  Status RevokeToken(std::string_view sha256_hex) override {
+    return WithConnection([&](PgConnection& c) -> Status {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          PgResult q,
+          c.Query("UPDATE tokens SET revoked = TRUE WHERE sha256_hex = $1", {PgText(sha256_hex)}));
+      if (q.Affected() == 0) return Status::NotFound("token not found");
+      return Status::Ok();
+    });
+  }
+
+  Result<JobRecord> SubmitJob(const JobSpec& spec) override {
+    GPUFLEET_RETURN_IF_ERROR(ValidateJobSpec(spec));
+    // Tenants are never deleted, so a tenant seen here still exists when the batch commits.
+    Result<bool> exists =
+        WithConnection([&](PgConnection& c) { return TenantExists(c, spec.tenant); });
+    if (!exists.ok()) return exists.status();
+    if (!*exists) return UnknownTenant(spec.tenant);
+    QueuedSubmit item{.spec = &spec, .done = {}};
+    std::future<Result<JobRecord>> done = item.done.get_future();
+    {
+      std::lock_guard lock(queue_mu_);
+      queue_.push_back(&item);
+    }
+    queue_cv_.notify_one();
+    return done.get();
+  }
+
+  Result<JobRecord> GetJob(JobId id) override {
+    return InTxn(kBeginRead, [&](PgConnection& c) { return ReadJob(c, id); });
+  }
+
+  Result<JobPage> ListJobs(const JobFilter& filter) override {
+    GPUFLEET_RETURN_IF_ERROR(ValidateJobFilter(filter));
+    return InTxn(kBeginRead, [&](PgConnection& c) -> Result<JobPage> {
+      // One row more than asked for tells whether another page follows.
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          PgResult q,
+          c.Query(kSelectJobPage,
+                  {Sql(filter.after), PgOptional(filter.tenant),
+                   filter.state.has_value() ? PgText(JobStateName(*filter.state)) : PgParam(),
+                   PgInt(int64_t{filter.limit} + 1)}));
+      JobPage page;
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(page.jobs, RowsToJobs(q));
+      if (page.jobs.size() > static_cast<size_t>(filter.limit)) {
+        page.jobs.pop_back();
+        page.next = page.jobs.back().id;
+      }
+      GPUFLEET_RETURN_IF_ERROR(LoadRunningPlacements(c, page.jobs));
+      return page;
+    });
+  }
+
+  Result<JobRecord> CancelJob(JobId id, int64_t at_ms) override {
+    return Finish(id, at_ms, JobState::kCancelled);
+  }
+  Result<JobRecord> CompleteJob(JobId id, int64_t at_ms) override {
+    return Finish(id, at_ms, JobState::kCompleted);
+  }
+
+  Result<std::vector<JobRecord>> LoadActive() override {
+    return InTxn(kBeginRead, [&](PgConnection& c) -> Result<std::vector<JobRecord>> {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(PgResult q, c.Query(kSelectActive));
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(std::vector<JobRecord> out, RowsToJobs(q));
+      GPUFLEET_RETURN_IF_ERROR(LoadRunningPlacements(c, out));
+      return out;
+    });
+  }
+
+  Result<int64_t> AcquireEpoch(std::string_view holder, int64_t at_ms) override {
+    return InTxn(kBeginWrite, [&](PgConnection& c) -> Result<int64_t> {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          PgResult q, c.Query("UPDATE leadership SET epoch = epoch + 1, holder = $1 "
+                              "WHERE id = 1 RETURNING epoch",
+                              {PgText(holder)}));
+      if (q.Rows() == 0) return Status::Corruption("store: the leadership row is missing");
+      const int64_t epoch = q.Int(0, 0);
+      GPUFLEET_RETURN_IF_ERROR(AppendEvent(c, at_ms, std::nullopt, "epoch",
+                                           std::to_string(epoch) + " " + std::string(holder)));
+      return epoch;
+    });
+  }
+
+  Result<ScheduleOutcome> ApplySchedule(const Schedule& s) override {
+    GPUFLEET_RETURN_IF_ERROR(ValidateSchedule(s));
+    return InTxn(kBeginWrite, [&](PgConnection& c) -> Result<ScheduleOutcome> {
+      // FOR UPDATE: a new leader's AcquireEpoch waits for this schedule, or this schedule
+      // sees the new epoch and is fenced; never both written.
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          PgResult q, c.Query("SELECT epoch FROM leadership WHERE id = 1 FOR UPDATE"));
+      if (q.Rows() == 0) return Status::Corruption("store: the leadership row is missing");
+      const int64_t stored = q.Int(0, 0);
+      if (stored > s.epoch) {
+        return Status::FailedPrecondition("fenced: epoch " + std::to_string(s.epoch) + " < " +
+                                          std::to_string(stored));
+      }
+      if (stored < s.epoch) {
+        return Status::FailedPrecondition("fenced: epoch " + std::to_string(s.epoch) +
+                                          " was never acquired (stored " + std::to_string(stored) +
+                                          ")");
+      }
+      ScheduleOutcome out;
+      for (const Schedule::Finish& f : s.finishes) {
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(
+            const bool applied,
+            Transition(c, f.job, JobState::kRunning, JobState::kCompleted, f.finished_at_ms));
+        if (!applied) out.skipped_finishes.push_back(f.job);
+      }
+      for (const Schedule::Preemption& p : s.preemptions) {
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied, Preempt(c, p));
+        if (!applied) out.skipped_preemptions.push_back(p.job);
+      }
+      for (const Schedule::Start& start : s.starts) {
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied, Start(c, start, s.epoch));
+        if (!applied) out.skipped_starts.push_back(start.job);
+      }
+      for (const Schedule::PendingReason& p : s.pending_reasons) {
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied, SetPendingReason(c, p));
+        if (!applied) out.skipped_pending.push_back(p.job);
+      }
+      return out;
+    });
+  }
+
+  Result<std::optional<int64_t>> TryLead(std::string_view holder, int64_t at_ms) override {
+    std::lock_guard lock(lead_mu_);
+    if (lead_epoch_.has_value()) {
+      // The lock lives as long as the session: a lost session means someone else may lead.
+      if (lead_conn_->Exec("SELECT 1").ok()) return lead_epoch_;
+      lead_conn_.reset();  // reconnected by the next TryLead
+      lead_epoch_.reset();
+      return std::optional<int64_t>();
+    }
+    if (lead_conn_ == nullptr || !lead_conn_->Healthy()) {
+      lead_conn_.reset();
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(lead_conn_, pool_.OpenDedicated());
+    }
+    Result<PgResult> got =
+        lead_conn_->Query("SELECT pg_try_advisory_lock(" GPUFLEET_PG_LEAD_LOCK ")");
+    if (!got.ok()) return got.status();
+    if (got->Int(0, 0) == 0) return std::optional<int64_t>();
+    Result<int64_t> epoch = AcquireEpoch(holder, at_ms);
+    if (!epoch.ok()) {
+      (void)lead_conn_->Exec("SELECT pg_advisory_unlock(" GPUFLEET_PG_LEAD_LOCK ")");
+      return epoch.status();
+    }
+    lead_epoch_ = *epoch;
+    return lead_epoch_;
+  }
+
+  void Resign() override {
+    std::lock_guard lock(lead_mu_);
+    if (!lead_epoch_.has_value()) return;
+    lead_epoch_.reset();
+    // Closing the session releases the lock too: the fallback when unlocking fails.
+    if (!lead_conn_->Exec("SELECT pg_advisory_unlock(" GPUFLEET_PG_LEAD_LOCK ")").ok()) {
+      lead_conn_.reset();
+    }
+  }
+
+  Result<std::vector<EventRecord>> ListEvents(const EventFilter& filter) override {
+    if (filter.limit < 1 || filter.limit > kMaxPageSize) {
+      return Status::InvalidArgument("limit: " + std::to_string(filter.limit) + " is outside 1.." +
+                                     std::to_string(kMaxPageSize));
+    }
+    return WithConnection([&](PgConnection& c) -> Result<std::vector<EventRecord>> {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          PgResult q,
+          c.Query("SELECT id, at_ms, job_id, tenant, kind, detail FROM events "
+                  "WHERE id > $1 AND ($2::text IS NULL OR tenant = $2) "
+                  "AND ($3::bigint IS NULL OR job_id = $3) ORDER BY id LIMIT $4",
+                  {PgInt(filter.after_id), PgOptional(filter.tenant),
+                   filter.job.has_value() ? Sql(*filter.job) : PgParam(), PgInt(filter.limit)}));
+      std::vector<EventRecord> out;
+      out.reserve(static_cast<size_t>(q.Rows()));
+      for (int r = 0; r < q.Rows(); ++r) {
+        EventRecord e{.id = q.Int(r, 0),
+                      .at_ms = q.Int(r, 1),
+                      .job = {},
+                      .tenant = q.Text(r, 3),
+                      .kind = q.Text(r, 4),
+                      .detail = q.Text(r, 5)};
+        if (!q.IsNull(r, 2)) e.job = JobId(static_cast<uint64_t>(q.Int(r, 2)));
+        out.push_back(std::move(e));
+      }
+      return out;
+    });
+  }
+
+  StoreStats Stats() override {
+    return {.submit_transactions = submit_transactions_.load(),
+            .submitted_jobs = submitted_jobs_.load()};
+  }
+
+ private:
+  struct QueuedSubmit {
+    const JobSpec* spec;  // owned by the waiting caller
+    std::promise<Result<JobRecord>> done;
+  };
+
+  // Runs `fn` on a pooled connection outside any explicit transaction (single statements, or
+  // look-ups that need no common snapshot).
+  template <typename Fn>
+  auto WithConnection(Fn&& fn) -> decltype(fn(std::declval<PgConnection&>())) {
+    Result<PgPool::Lease> lease = pool_.Acquire();
+    if (!lease.ok()) return lease.status();
+    return fn(**lease);
+  }
+
+  // Runs `fn` in a transaction opened with `begin`, committing only when it succeeded.
+  template <typename Fn>
+  auto InTxn(const char* begin, Fn&& fn) -> decltype(fn(std::declval<PgConnection&>())) {
+    Result<PgPool::Lease> lease = pool_.Acquire();
+    if (!lease.ok()) return lease.status();
+    PgConnection& c = **lease;
+    Result<std::unique_ptr<PgTransaction>> txn = PgTransaction::Begin(c, begin);
+    if (!txn.ok()) {
+      // A multi-statement BEGIN can fail after BEGIN itself ran (the write lock timed out).
+      if (!c.Idle()) (void)c.Exec("ROLLBACK");
+      return txn.status();
+    }
+    auto result = fn(c);
+    if (!result.ok()) return result;  // rolled back by ~PgTransaction
+    GPUFLEET_RETURN_IF_ERROR((*txn)->Commit());
+    return result;
+  }
+
+  // Moves job `id` from `from` to `to` (completed or cancelled), freeing its placements.
+  // False when the job is not in state `from`. REQUIRES: in a write transaction.
+  static Result<bool> Transition(PgConnection& c, JobId id, JobState from, JobState to,
+                                 int64_t at_ms) {
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(
+        PgResult q,
+        c.Query("UPDATE jobs SET state = $1, finished_at_ms = $2 "
+                "WHERE id = $3 AND state = $4",
+                {PgText(JobStateName(to)), PgInt(at_ms), Sql(id), PgText(JobStateName(from))}));
+    if (q.Affected() == 0) return false;
+    GPUFLEET_RETURN_IF_ERROR(DeletePlacements(c, id));
+    GPUFLEET_RETURN_IF_ERROR(AppendEvent(c, at_ms, id, JobStateName(to), ""));
+    return true;
+  }
+
+  Result<JobRecord> Finish(JobId id, int64_t at_ms, JobState to) {
+    return InTxn(kBeginWrite, [&](PgConnection& c) -> Result<JobRecord> {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          PgResult q, c.Query("SELECT state FROM jobs WHERE id = $1 FOR UPDATE", {Sql(id)}));
+      if (q.Rows() == 0)
+        return Status::NotFound("job " + std::to_string(id.value()) + " not found");
+      Result<JobState> state = ParseJobState(q.Text(0, 0));
+      if (!state.ok()) return Status::Corruption("store: job state: " + state.status().message());
+      if (*state != JobState::kPending && *state != JobState::kRunning) {
+        return Status::FailedPrecondition("job " + std::to_string(id.value()) + " is already " +
+                                          std::string(JobStateName(*state)));
+      }
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied, Transition(c, id, *state, to, at_ms));
+      if (!applied) return Status::Corruption("store: job state changed inside a transaction");
+      return ReadJob(c, id);
+    });
+  }
+
+  static Result<bool> Preempt(PgConnection& c, const Schedule::Preemption& p) {
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(PgResult q,
+                                    c.Query("UPDATE jobs SET state = 'pending', preempted_count = "
+                                            "preempted_count + 1, last_preemption_reason = $1 "
+                                            "WHERE id = $2 AND state = 'running'",
+                                            {PgText(p.reason), Sql(p.job)}));
+    if (q.Affected() == 0) return false;
+    GPUFLEET_RETURN_IF_ERROR(DeletePlacements(c, p.job));
+    GPUFLEET_RETURN_IF_ERROR(AppendEvent(c, p.at_ms, p.job, "preempted", p.reason));
+    return true;
+  }
+
+  static Result<bool> Start(PgConnection& c, const Schedule::Start& start, int64_t epoch) {
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(
+        PgResult q, c.Query("SELECT replicas FROM jobs WHERE id = $1 AND state = 'pending' "
+                            "FOR UPDATE",
+                            {Sql(start.job)}));
+    if (q.Rows() == 0) return false;
+    const int64_t replicas = q.Int(0, 0);
+    const std::string job = std::to_string(start.job.value());
+    if (static_cast<int64_t>(start.placements.size()) != replicas) {
+      return Status::InvalidArgument("placements: " + std::to_string(start.placements.size()) +
+                                     " for job " + job + " with " + std::to_string(replicas) +
+                                     " replicas");
+    }
+    std::string nodes;
+    for (const Placement& p : start.placements) {
+      if (p.replica < 0 || p.replica >= replicas) {
+        return Status::InvalidArgument("placements.replica: " + std::to_string(p.replica) +
+                                       " is outside 0.." + std::to_string(replicas - 1) +
+                                       " for job " + job);
+      }
+      GPUFLEET_RETURN_IF_ERROR(
+          c.Query("INSERT INTO placements (job_id, replica, node, gpu_mask, epoch) "
+                  "VALUES ($1, $2, $3, $4, $5)",
+                  {Sql(start.job), PgInt(p.replica), PgText(p.node),
+                   PgInt(static_cast<int64_t>(p.gpu_mask)), PgInt(epoch)})
+              .status());
+      if (!nodes.empty()) nodes += ' ';
+      nodes += p.node;
+    }
+    GPUFLEET_RETURN_IF_ERROR(c.Query("UPDATE jobs SET state = 'running', started_at_ms = $1, "
+                                     "pending_reason = '' WHERE id = $2",
+                                     {PgInt(start.started_at_ms), Sql(start.job)})
+                                 .status());
+    GPUFLEET_RETURN_IF_ERROR(AppendEvent(c, start.started_at_ms, start.job, "started", nodes));
+    return true;
+  }
+
+  // An event only when the reason changed, so a job waiting through many passes for the
+  // same reason does not flood the log.
+  static Result<bool> SetPendingReason(PgConnection& c, const Schedule::PendingReason& p) {
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(
+        PgResult q, c.Query("SELECT pending_reason FROM jobs WHERE id = $1 AND state = 'pending' "
+                            "FOR UPDATE",
+                            {Sql(p.job)}));
+    if (q.Rows() == 0) return false;
+    if (q.Text(0, 0) == p.reason) return true;
+    GPUFLEET_RETURN_IF_ERROR(
+        c.Query("UPDATE jobs SET pending_reason = $1 WHERE id = $2", {PgText(p.reason), Sql(p.job)})
+            .status());
+    GPUFLEET_RETURN_IF_ERROR(AppendEvent(c, p.at_ms, p.job, "pending", p.reason));
+    return true;
+  }
+
+  // The committer thread: one transaction per batch of queued submissions.
+  void CommitLoop() {
+    for (;;) {
+      std::vector<QueuedSubmit*> batch;
+      {
+        std::unique_lock lock(queue_mu_);
+        queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping, nothing left to commit
+        while (!queue_.empty() && batch.size() < static_cast<size_t>(options_.max_batch)) {
+          batch.push_back(queue_.front());
+          queue_.pop_front();
+        }
+      }
+      Result<std::vector<JobRecord>> committed =
+          InTxn(kBeginWrite, [&](PgConnection& c) { return InsertBatch(c, batch); });
+      if (committed.ok()) {
+        submit_transactions_.fetch_add(1);
+        submitted_jobs_.fetch_add(batch.size());
+        for (size_t i = 0; i < batch.size(); ++i) {
+          batch[i]->done.set_value(std::move((*committed)[i]));
+        }
+      } else {
+        for (QueuedSubmit* item : batch) item->done.set_value(committed.status());
+      }
+      // `batch` now points at callers' stack frames that may be gone: not touched again.
+    }
+  }
+
+  // REQUIRES: in a write transaction. The inserts go out in one round trip; a key the
+  // tenant already used (possibly earlier in this batch) inserts nothing and is answered with
+  // that job afterwards.
+  static Result<std::vector<JobRecord>> InsertBatch(PgConnection& c,
+                                                    const std::vector<QueuedSubmit*>& batch) {
+    std::vector<std::vector<PgParam>> rows;
+    rows.reserve(batch.size());
+    for (const QueuedSubmit* item : batch) {
+      const JobSpec& spec = *item->spec;
+      rows.push_back({PgText(spec.tenant), PgText(spec.name), PgInt(spec.priority),
+                      PgText(spec.data_class), PgText(JoinModels(spec.models)),
+                      PgInt(spec.gpu_count), PgInt(spec.gpu_milli), PgInt(spec.replicas),
+                      PgInt(spec.cpu_milli), PgInt(spec.memory_mib), PgInt(spec.duration_s),
+                      PgInt(spec.submitted_at_ms), PgOptional(spec.idempotency_key)});
+    }
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(std::vector<PgResult> inserted,
+                                    c.QueryPipelined(kInsertJob, rows));
+    std::vector<JobRecord> out;
+    out.reserve(batch.size());
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const JobSpec& spec = *batch[i]->spec;
+      if (inserted[i].Rows() == 1) {
+        JobRecord job;
+        job.id = JobId(static_cast<uint64_t>(inserted[i].Int(0, 0)));
+        job.spec = spec;
+        out.push_back(std::move(job));
+        continue;
+      }
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          PgResult existing, c.Query("SELECT id FROM jobs WHERE tenant = $1 AND "
+                                     "idempotency_key = $2",
+                                     {PgText(spec.tenant), PgOptional(spec.idempotency_key)}));
+      if (existing.Rows() == 0) {
+        return Status::Corruption("store: a submission was neither inserted nor found");
+      }
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(JobRecord job,
+                                      ReadJob(c, JobId(static_cast<uint64_t>(existing.Int(0, 0)))));
+      out.push_back(std::move(job));
+    }
+    return out;
+  }
+
+  const StoreOptions options_;
+  PgPool pool_;
+
+  std::mutex lead_mu_;
+  std::unique_ptr<PgConnection> lead_conn_;  // guarded by lead_mu_; the leadership session
+  std::optional<int64_t> lead_epoch_;        // guarded by lead_mu_; set while leader
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<QueuedSubmit*> queue_;  // guarded by queue_mu_
+  bool stopping_ = false;            // guarded by queue_mu_
+
+  std::atomic<uint64_t> submit_transactions_{0};
+  std::atomic<uint64_t> submitted_jobs_{0};
+  std::thread committer_;  // last: starts after everything above is constructed
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo,
+                                                 const StoreOptions& options) {
+  if (options.max_batch < 1) {
+    return Status::InvalidArgument("max_batch: " + std::to_string(options.max_batch) +
+                                   " is below 1");
+  }
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> first,
+                                  PgConnection::Open(conninfo, options.busy_timeout_ms));
+  GPUFLEET_RETURN_IF_ERROR(MigratePostgres(*first, PostgresMigrations()));
+  return std::unique_ptr<Store>(
+      std::make_unique<PostgresStore>(conninfo, std::move(first), options));
+}
+
+}  // namespace gpufleet::store

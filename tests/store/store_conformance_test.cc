@@ -1,0 +1,808 @@
+// The Store contract, checked the same way on every back end: records, jobs, pagination, the
+// state machine, scheduling, fencing, leadership, group commit, event filters, idempotency
+// and migrations. Back-end-specific behaviour (files, WAL, durability, connections) is in
+// sqlite_*_test.cc and postgres_*_test.cc.
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gpufleet/store/store.h"
+#include "store/store_backends.h"
+#include "store/store_test_util.h"
+
+namespace gpufleet::store {
+namespace {
+
+using Code = Status::Code;
+
+class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    backend_ = MakeBackend(GetParam());
+    if (const char* why = backend_->Unavailable(); why != nullptr) GTEST_SKIP() << why;
+    store_ = Open();
+    ASSERT_NE(store_, nullptr);
+    ASSERT_TRUE(store_->PutTenant(MakeTenant("acme")).ok());
+    ASSERT_TRUE(store_->PutTenant(MakeTenant("beta")).ok());
+  }
+  void TearDown() override {
+    store_.reset();  // before the back end removes its database
+    backend_.reset();
+  }
+
+  // Another Store on the same database, as a second process would have.
+  std::unique_ptr<Store> Open(const StoreOptions& options = {}) {
+    Result<std::unique_ptr<Store>> store = backend_->Open(options);
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return store.ok() ? std::move(store).value() : nullptr;
+  }
+
+  JobRecord Submit(const std::string& tenant, const std::string& name) {
+    Result<JobRecord> job = store_->SubmitJob(MakeSpec(tenant, name));
+    EXPECT_TRUE(job.ok()) << job.status().ToString();
+    return job.ok() ? *job : JobRecord{};
+  }
+
+  std::vector<EventRecord> Events(
+      EventFilter filter = {.after_id = 0, .limit = kMaxPageSize, .tenant = {}, .job = {}}) {
+    Result<std::vector<EventRecord>> events = store_->ListEvents(filter);
+    EXPECT_TRUE(events.ok()) << events.status().ToString();
+    return events.ok() ? *events : std::vector<EventRecord>{};
+  }
+
+  // The epoch just acquired by "sched".
+  int64_t Lead() {
+    Result<int64_t> epoch = store_->AcquireEpoch("sched", 1);
+    EXPECT_TRUE(epoch.ok()) << epoch.status().ToString();
+    return epoch.ok() ? *epoch : -1;
+  }
+
+  static Schedule AtEpoch(int64_t epoch) {
+    Schedule s;
+    s.epoch = epoch;
+    return s;
+  }
+
+  static std::vector<Placement> TwoReplicas() {
+    return {{.replica = 0, .node = "n1", .gpu_mask = 0b11, .epoch = 0},
+            {.replica = 1, .node = "n2", .gpu_mask = 0b1100, .epoch = 0}};
+  }
+
+  // TryLead's answer, failing the test on an error.
+  static std::optional<int64_t> TryLead(Store& store, const std::string& holder) {
+    Result<std::optional<int64_t>> got = store.TryLead(holder, 1);
+    EXPECT_TRUE(got.ok()) << got.status().ToString();
+    return got.ok() ? *got : std::nullopt;
+  }
+
+  std::unique_ptr<Backend> backend_;
+  std::unique_ptr<Store> store_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest, ::testing::Values("sqlite", "postgres"),
+                         [](const ::testing::TestParamInfo<std::string>& backend) {
+                           return backend.param;
+                         });
+
+TEST_P(StoreConformanceTest, TenantRoundTripAndUpdateKeepsCreatedAt) {
+  Result<TenantRecord> got = store_->GetTenant("acme");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(*got, MakeTenant("acme"));
+
+  TenantRecord changed = MakeTenant("acme");
+  changed.name = "Acme Resale";
+  changed.external = true;
+  changed.priority = 9;
+  changed.created_at_ms = 999999;
+  ASSERT_TRUE(store_->PutTenant(changed).ok());
+  got = store_->GetTenant("acme");
+  ASSERT_TRUE(got.ok());
+  changed.created_at_ms = 1000;
+  EXPECT_EQ(*got, changed);
+
+  Result<std::vector<TenantRecord>> all = store_->ListTenants();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].id, "acme");
+  EXPECT_EQ((*all)[1], MakeTenant("beta"));
+  EXPECT_EQ(store_->GetTenant("nobody").status().code(), Code::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, QuotasRoundTripPerTenantAndAll) {
+  ASSERT_TRUE(store_->SetQuota({.tenant = "acme", .model = "h100", .guaranteed_gpus = 8}).ok());
+  ASSERT_TRUE(store_->SetQuota({.tenant = "acme", .model = "a100", .guaranteed_gpus = 4}).ok());
+  ASSERT_TRUE(store_->SetQuota({.tenant = "beta", .model = "h100", .guaranteed_gpus = 2}).ok());
+  ASSERT_TRUE(store_->SetQuota({.tenant = "acme", .model = "h100", .guaranteed_gpus = 16}).ok());
+
+  Result<std::vector<QuotaRecord>> acme = store_->ListQuotas("acme");
+  ASSERT_TRUE(acme.ok());
+  const std::vector<QuotaRecord> want_acme = {{"acme", "a100", 4}, {"acme", "h100", 16}};
+  EXPECT_EQ(*acme, want_acme);
+  Result<std::vector<QuotaRecord>> all = store_->ListQuotas(std::nullopt);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[2], (QuotaRecord{"beta", "h100", 2}));
+
+  EXPECT_EQ(store_->SetQuota({"nobody", "h100", 1}).code(), Code::kInvalidArgument);
+  const Status negative = store_->SetQuota({"acme", "h100", -1});
+  EXPECT_EQ(negative.code(), Code::kInvalidArgument);
+  EXPECT_EQ(negative.message().rfind("guaranteed_gpus", 0), 0u) << negative.message();
+  acme = store_->ListQuotas("acme");
+  ASSERT_TRUE(acme.ok());
+  EXPECT_EQ(*acme, want_acme);
+}
+
+TEST_P(StoreConformanceTest, TokensRoundTripAndRevokedTokensAreNotFound) {
+  const std::string hash_a(64, 'a');
+  const std::string hash_b(64, 'b');
+  const TokenRecord admin{.sha256_hex = hash_a,
+                          .tenant = "",
+                          .role = Role::kAdmin,
+                          .created_at_ms = 7,
+                          .revoked = false};
+  const TokenRecord tenant{.sha256_hex = hash_b,
+                           .tenant = "acme",
+                           .role = Role::kTenant,
+                           .created_at_ms = 8,
+                           .revoked = false};
+  ASSERT_TRUE(store_->PutToken(admin).ok());
+  ASSERT_TRUE(store_->PutToken(tenant).ok());
+  Result<std::optional<TokenRecord>> found = store_->FindToken(hash_b);
+  ASSERT_TRUE(found.ok());
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ(**found, tenant);
+  found = store_->FindToken(hash_a);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ(**found, admin);
+
+  EXPECT_EQ(store_->PutToken(tenant).code(), Code::kFailedPrecondition);
+  ASSERT_TRUE(store_->RevokeToken(hash_b).ok());
+  found = store_->FindToken(hash_b);
+  ASSERT_TRUE(found.ok());
+  EXPECT_FALSE(found->has_value());
+  EXPECT_EQ(store_->RevokeToken(std::string(64, 'c')).code(), Code::kNotFound);
+  found = store_->FindToken(std::string(64, 'c'));
+  ASSERT_TRUE(found.ok());
+  EXPECT_FALSE(found->has_value());
+
+  TokenRecord bad = tenant;
+  bad.sha256_hex = std::string(64, 'd');
+  bad.tenant = "nobody";
+  EXPECT_EQ(store_->PutToken(bad).code(), Code::kInvalidArgument);
+  bad = admin;
+  bad.sha256_hex = std::string(64, 'e');
+  bad.tenant = "acme";
+  EXPECT_EQ(store_->PutToken(bad).code(), Code::kInvalidArgument);
+  bad.sha256_hex = "ABC";
+  bad.tenant = "";
+  EXPECT_EQ(store_->PutToken(bad).code(), Code::kInvalidArgument);
+  EXPECT_FALSE(store_->FindToken(std::string(64, 'd'))->has_value());
+  EXPECT_FALSE(store_->FindToken(std::string(64, 'e'))->has_value());
+}
+
+TEST_P(StoreConformanceTest, SubmittedJobRoundTripsAndLogsAnEvent) {
+  JobSpec spec = MakeSpec("acme", "train-1");
+  spec.idempotency_key = "k1";
+  spec.models = {};
+  Result<JobRecord> job = store_->SubmitJob(spec);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  EXPECT_GT(job->id.value(), 0u);
+  EXPECT_EQ(job->spec, spec);
+  EXPECT_EQ(job->state, JobState::kPending);
+
+  Result<JobRecord> got = store_->GetJob(job->id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(*got, *job);
+  EXPECT_EQ(store_->GetJob(JobId(job->id.value() + 1)).status().code(), Code::kNotFound);
+
+  const std::vector<EventRecord> events = Events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, "submitted");
+  EXPECT_EQ(events[0].job, job->id);
+  EXPECT_EQ(events[0].at_ms, spec.submitted_at_ms);
+
+  const JobRecord second = Submit("acme", "train-2");
+  EXPECT_GT(second.id, job->id);
+  EXPECT_EQ(store_->GetJob(second.id)->spec.models, (std::vector<std::string>{"h100", "a100"}));
+}
+
+TEST_P(StoreConformanceTest, CursorWalksEveryJobExactlyOnceWithFilters) {
+  std::vector<JobId> acme_ids;
+  std::vector<JobId> all_ids;
+  for (int i = 0; i < 23; ++i) {
+    const std::string tenant = i % 3 == 0 ? "beta" : "acme";
+    const JobRecord job = Submit(tenant, "job-" + std::to_string(i));
+    all_ids.push_back(job.id);
+    if (tenant == "acme") acme_ids.push_back(job.id);
+  }
+  ASSERT_TRUE(store_->CancelJob(acme_ids[1], 10).ok());
+  ASSERT_TRUE(store_->CancelJob(all_ids[0], 10).ok());  // beta's
+
+  auto walk = [&](JobFilter filter) {
+    std::vector<JobId> seen;
+    for (int pages = 0; pages < 100; ++pages) {
+      Result<JobPage> page = store_->ListJobs(filter);
+      EXPECT_TRUE(page.ok()) << page.status().ToString();
+      if (!page.ok()) break;
+      EXPECT_LE(page->jobs.size(), static_cast<size_t>(filter.limit));
+      for (const JobRecord& j : page->jobs) {
+        seen.push_back(j.id);
+        if (filter.tenant.has_value()) {
+          EXPECT_EQ(j.spec.tenant, *filter.tenant);
+        }
+        if (filter.state.has_value()) {
+          EXPECT_EQ(j.state, *filter.state);
+        }
+      }
+      if (!page->next.has_value()) break;
+      EXPECT_EQ(page->jobs.size(), static_cast<size_t>(filter.limit));
+      filter.after = *page->next;
+    }
+    return seen;
+  };
+
+  EXPECT_EQ(walk({.tenant = {}, .state = {}, .after = JobId(0), .limit = 5}), all_ids);
+  EXPECT_EQ(walk({.tenant = {}, .state = {}, .after = JobId(0), .limit = 23}), all_ids);
+  EXPECT_EQ(walk({.tenant = "acme", .state = {}, .after = JobId(0), .limit = 4}), acme_ids);
+  const std::vector<JobId> cancelled = {all_ids[0], acme_ids[1]};
+  EXPECT_EQ(walk({.tenant = {}, .state = JobState::kCancelled, .after = JobId(0), .limit = 1}),
+            cancelled);
+  EXPECT_EQ(walk({.tenant = "beta", .state = JobState::kCancelled, .after = JobId(0), .limit = 7}),
+            std::vector<JobId>{all_ids[0]});
+  const std::vector<JobId> tail(all_ids.begin() + 20, all_ids.end());
+  EXPECT_EQ(walk({.tenant = {}, .state = {}, .after = all_ids[19], .limit = 2}), tail);
+
+  for (int32_t limit : {0, kMaxPageSize + 1}) {
+    Result<JobPage> page =
+        store_->ListJobs({.tenant = {}, .state = {}, .after = {}, .limit = limit});
+    EXPECT_EQ(page.status().code(), Code::kInvalidArgument);
+  }
+}
+
+TEST_P(StoreConformanceTest, CancelAndCompleteOnlyFromPendingOrRunning) {
+  const JobRecord a = Submit("acme", "a");
+  const JobRecord b = Submit("acme", "b");
+  Result<JobRecord> cancelled = store_->CancelJob(a.id, 20);
+  ASSERT_TRUE(cancelled.ok()) << cancelled.status().ToString();
+  EXPECT_EQ(cancelled->state, JobState::kCancelled);
+  EXPECT_EQ(cancelled->finished_at_ms, 20);
+  EXPECT_EQ(store_->CancelJob(a.id, 21).status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(store_->CompleteJob(a.id, 21).status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(store_->CancelJob(JobId(999), 21).status().code(), Code::kNotFound);
+  EXPECT_EQ(store_->GetJob(a.id)->finished_at_ms, 20);
+
+  // Running -> completed frees the placements.
+  Schedule s = AtEpoch(Lead());
+  s.starts.push_back({.job = b.id, .placements = TwoReplicas(), .started_at_ms = 30});
+  ASSERT_TRUE(store_->ApplySchedule(s).ok());
+  ASSERT_EQ(store_->GetJob(b.id)->placements.size(), 2u);
+  Result<JobRecord> completed = store_->CompleteJob(b.id, 40);
+  ASSERT_TRUE(completed.ok());
+  EXPECT_EQ(completed->state, JobState::kCompleted);
+  EXPECT_TRUE(completed->placements.empty());
+  EXPECT_EQ(completed->started_at_ms, 30);
+  EXPECT_EQ(store_->CancelJob(b.id, 41).status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(Events().back().kind, "completed");
+}
+
+TEST_P(StoreConformanceTest, ScheduleStartsPreemptsFinishesAndSkipsStaleDecisions) {
+  const JobRecord a = Submit("acme", "a");
+  const JobRecord b = Submit("acme", "b");
+  const JobRecord c = Submit("beta", "c");
+  ASSERT_TRUE(store_->CancelJob(c.id, 5).ok());  // cancelled after the pass read it
+  const int64_t epoch = Lead();
+
+  Schedule s = AtEpoch(epoch);
+  s.starts.push_back({.job = a.id, .placements = TwoReplicas(), .started_at_ms = 100});
+  s.starts.push_back({.job = c.id, .placements = TwoReplicas(), .started_at_ms = 100});
+  s.pending_reasons.push_back({.job = b.id, .reason = "no capacity", .at_ms = 100});
+  Result<ScheduleOutcome> out = store_->ApplySchedule(s);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(out->skipped_starts, std::vector<JobId>{c.id});
+  EXPECT_TRUE(out->skipped_pending.empty());
+
+  Result<JobRecord> got = store_->GetJob(a.id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->state, JobState::kRunning);
+  EXPECT_EQ(got->started_at_ms, 100);
+  std::vector<Placement> want = TwoReplicas();
+  for (Placement& p : want) p.epoch = epoch;
+  EXPECT_EQ(got->placements, want);
+  EXPECT_EQ(store_->GetJob(b.id)->pending_reason, "no capacity");
+  EXPECT_EQ(store_->GetJob(c.id)->state, JobState::kCancelled);
+  EXPECT_TRUE(store_->GetJob(c.id)->placements.empty());
+
+  Result<std::vector<JobRecord>> active = store_->LoadActive();
+  ASSERT_TRUE(active.ok());
+  ASSERT_EQ(active->size(), 2u);
+  EXPECT_EQ((*active)[0], *got);
+  EXPECT_EQ((*active)[1].id, b.id);
+
+  // The same pending reason again logs no new event.
+  const size_t events_before = Events().size();
+  Schedule again = AtEpoch(epoch);
+  again.pending_reasons.push_back({.job = b.id, .reason = "no capacity", .at_ms = 200});
+  ASSERT_TRUE(store_->ApplySchedule(again).ok());
+  EXPECT_EQ(Events().size(), events_before);
+
+  Schedule preempt = AtEpoch(epoch);
+  preempt.preemptions.push_back({.job = a.id, .reason = "higher priority", .at_ms = 300});
+  preempt.preemptions.push_back({.job = b.id, .reason = "not running", .at_ms = 300});
+  out = store_->ApplySchedule(preempt);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out->skipped_preemptions, std::vector<JobId>{b.id});
+  got = store_->GetJob(a.id);
+  EXPECT_EQ(got->state, JobState::kPending);
+  EXPECT_EQ(got->preempted_count, 1);
+  EXPECT_EQ(got->last_preemption_reason, "higher priority");
+  EXPECT_TRUE(got->placements.empty());
+  EXPECT_EQ(Events().back().kind, "preempted");
+  EXPECT_EQ(Events().back().detail, "higher priority");
+
+  Schedule restart = AtEpoch(epoch);
+  restart.starts.push_back({.job = a.id, .placements = TwoReplicas(), .started_at_ms = 400});
+  restart.finishes.push_back({.job = b.id, .finished_at_ms = 400});  // b is pending
+  out = store_->ApplySchedule(restart);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out->skipped_finishes, std::vector<JobId>{b.id});
+  Schedule finish = AtEpoch(epoch);
+  finish.finishes.push_back({.job = a.id, .finished_at_ms = 500});
+  ASSERT_TRUE(store_->ApplySchedule(finish).ok());
+  got = store_->GetJob(a.id);
+  EXPECT_EQ(got->state, JobState::kCompleted);
+  EXPECT_EQ(got->finished_at_ms, 500);
+  EXPECT_TRUE(got->placements.empty());
+}
+
+TEST_P(StoreConformanceTest, MalformedStartWritesNothing) {
+  const JobRecord a = Submit("acme", "a");
+  const JobRecord b = Submit("acme", "b");
+  Schedule s = AtEpoch(Lead());
+  s.pending_reasons.push_back({.job = b.id, .reason = "waiting", .at_ms = 1});
+  s.starts.push_back({.job = a.id, .placements = {TwoReplicas()[0]}, .started_at_ms = 1});
+  const size_t events_before = Events().size();
+  Result<ScheduleOutcome> out = store_->ApplySchedule(s);
+  EXPECT_EQ(out.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(out.status().message().rfind("placements", 0), 0u) << out.status().message();
+  EXPECT_EQ(store_->GetJob(a.id)->state, JobState::kPending);
+  EXPECT_EQ(store_->GetJob(b.id)->pending_reason, "");
+  EXPECT_EQ(Events().size(), events_before);
+
+  s.starts[0].placements = TwoReplicas();
+  s.starts[0].placements[1].replica = 5;
+  EXPECT_EQ(store_->ApplySchedule(s).status().code(), Code::kInvalidArgument);
+  s.starts[0].placements[1].replica = 0;  // twice
+  EXPECT_EQ(store_->ApplySchedule(s).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(store_->GetJob(a.id)->state, JobState::kPending);
+  EXPECT_EQ(Events().size(), events_before);
+}
+
+TEST_P(StoreConformanceTest, OlderEpochIsFencedAndWritesNothing) {
+  const JobRecord a = Submit("acme", "a");
+  Result<int64_t> first = store_->AcquireEpoch("sched-1", 10);
+  Result<int64_t> second = store_->AcquireEpoch("sched-2", 11);
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(*second, *first + 1);
+  const size_t events_before = Events().size();
+
+  Schedule stale = AtEpoch(*first);
+  stale.starts.push_back({.job = a.id, .placements = TwoReplicas(), .started_at_ms = 20});
+  stale.pending_reasons.push_back({.job = a.id, .reason = "stale", .at_ms = 20});
+  Result<ScheduleOutcome> out = store_->ApplySchedule(stale);
+  EXPECT_EQ(out.status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(out.status().message(),
+            "fenced: epoch " + std::to_string(*first) + " < " + std::to_string(*second));
+  Result<JobRecord> got = store_->GetJob(a.id);
+  EXPECT_EQ(got->state, JobState::kPending);
+  EXPECT_EQ(got->pending_reason, "");
+  EXPECT_TRUE(got->placements.empty());
+  EXPECT_EQ(Events().size(), events_before);
+
+  Schedule future = stale;
+  future.epoch = *second + 1;  // never acquired
+  EXPECT_EQ(store_->ApplySchedule(future).status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(store_->GetJob(a.id)->state, JobState::kPending);
+
+  Schedule current = stale;
+  current.epoch = *second;
+  current.pending_reasons.clear();
+  ASSERT_TRUE(store_->ApplySchedule(current).ok());
+  got = store_->GetJob(a.id);
+  EXPECT_EQ(got->state, JobState::kRunning);
+  ASSERT_EQ(got->placements.size(), 2u);
+  EXPECT_EQ(got->placements[0].epoch, *second);
+}
+
+TEST_P(StoreConformanceTest, IdempotencyKeyReturnsTheExistingJobPerTenant) {
+  JobSpec spec = MakeSpec("acme", "once");
+  spec.idempotency_key = "retry-1";
+  Result<JobRecord> first = store_->SubmitJob(spec);
+  ASSERT_TRUE(first.ok());
+  JobSpec retry = spec;
+  retry.name = "renamed on retry";
+  Result<JobRecord> again = store_->SubmitJob(retry);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->id, first->id);
+  EXPECT_EQ(again->spec.name, "once");
+
+  JobSpec other = spec;
+  other.tenant = "beta";
+  Result<JobRecord> beta = store_->SubmitJob(other);
+  ASSERT_TRUE(beta.ok());
+  EXPECT_NE(beta->id, first->id);
+  Result<JobPage> page = store_->ListJobs({});
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->jobs.size(), 2u);
+}
+
+// Each invalid field is rejected with a message naming it, and nothing is written.
+TEST_P(StoreConformanceTest, InvalidSpecFieldsAreRejectedByName) {
+  struct Case {
+    const char* field;
+    void (*mutate)(JobSpec&);
+  };
+  const Case cases[] = {
+      {"tenant", [](JobSpec& s) { s.tenant = "nobody"; }},
+      {"tenant", [](JobSpec& s) { s.tenant = "Bad_Slug"; }},
+      {"name", [](JobSpec& s) { s.name = ""; }},
+      {"name", [](JobSpec& s) { s.name = std::string(kMaxTextLength + 1, 'x'); }},
+      {"data_class", [](JobSpec& s) { s.data_class = ""; }},
+      {"models", [](JobSpec& s) { s.models = {"h100|a100"}; }},
+      {"models", [](JobSpec& s) { s.models = {""}; }},
+      {"models",
+       [](JobSpec& s) {
+         s.models = {"h100", "h100"};
+       }},
+      {"gpu_count", [](JobSpec& s) { s.gpu_count = -1; }},
+      {"gpu_count", [](JobSpec& s) { s.gpu_count = kMaxGpusPerReplica + 1; }},
+      {"gpu_milli", [](JobSpec& s) { s.gpu_milli = 0; }},
+      {"gpu_milli", [](JobSpec& s) { s.gpu_milli = 1001; }},
+      {"gpu_milli", [](JobSpec& s) { s.gpu_milli = 500; }},  // shared GPU with gpu_count 2
+      {"gpu_milli", [](JobSpec& s) { s.gpu_count = 0; }},    // CPU-only with gpu_milli 1000
+      {"replicas", [](JobSpec& s) { s.replicas = 0; }},
+      {"replicas", [](JobSpec& s) { s.replicas = kMaxReplicas + 1; }},
+      {"cpu_milli", [](JobSpec& s) { s.cpu_milli = -1; }},
+      {"memory_mib", [](JobSpec& s) { s.memory_mib = -1; }},
+      {"duration_s", [](JobSpec& s) { s.duration_s = -1; }},
+      {"submitted_at_ms", [](JobSpec& s) { s.submitted_at_ms = -1; }},
+      {"idempotency_key", [](JobSpec& s) { s.idempotency_key = ""; }},
+  };
+  for (const Case& c : cases) {
+    JobSpec spec = MakeSpec("acme", "bad");
+    c.mutate(spec);
+    Result<JobRecord> job = store_->SubmitJob(spec);
+    ASSERT_FALSE(job.ok()) << c.field;
+    EXPECT_EQ(job.status().code(), Code::kInvalidArgument) << c.field;
+    EXPECT_EQ(job.status().message().rfind(std::string(c.field) + ":", 0), 0u)
+        << c.field << " -> " << job.status().message();
+  }
+  Result<JobPage> page = store_->ListJobs({});
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(page->jobs.empty());
+  EXPECT_TRUE(Events().empty());
+  EXPECT_EQ(store_->Stats().submit_transactions, 0u);
+
+  const Status bad_tenant = store_->PutTenant(MakeTenant("Has Space"));
+  EXPECT_EQ(bad_tenant.code(), Code::kInvalidArgument);
+  EXPECT_EQ(bad_tenant.message().rfind("id:", 0), 0u) << bad_tenant.message();
+  TenantRecord unnamed = MakeTenant("gamma");
+  unnamed.name = "";
+  EXPECT_EQ(store_->PutTenant(unnamed).code(), Code::kInvalidArgument);
+  EXPECT_EQ(store_->ListTenants()->size(), 2u);
+  EXPECT_EQ(
+      store_->ListEvents({.after_id = 0, .limit = 0, .tenant = {}, .job = {}}).status().code(),
+      Code::kInvalidArgument);
+}
+
+TEST_P(StoreConformanceTest, ReopeningMigratesOnceAndNewerSchemaIsRefused) {
+  const Result<std::string> versions_before =
+      backend_->Query("SELECT COUNT(*) || ' ' || MAX(version) FROM schema_migrations");
+  ASSERT_TRUE(versions_before.ok()) << versions_before.status().ToString();
+  store_.reset();
+  store_ = Open();
+  ASSERT_NE(store_, nullptr);
+  EXPECT_TRUE(store_->GetTenant("acme").ok());
+  store_.reset();
+  const Result<std::string> versions_after =
+      backend_->Query("SELECT COUNT(*) || ' ' || MAX(version) FROM schema_migrations");
+  ASSERT_TRUE(versions_after.ok());
+  EXPECT_EQ(*versions_after, *versions_before);
+
+  ASSERT_TRUE(
+      backend_
+          ->Query("INSERT INTO schema_migrations (version, name) VALUES (99, 'from the future')")
+          .ok());
+  Result<std::unique_ptr<Store>> newer = backend_->Open();
+  ASSERT_FALSE(newer.ok());
+  EXPECT_EQ(newer.status().code(), Code::kFailedPrecondition);
+  EXPECT_NE(newer.status().message().find("99"), std::string::npos) << newer.status().message();
+}
+
+TEST_P(StoreConformanceTest, EventsFilterByTenantAndJobAndCarryTheJobsTenant) {
+  const JobRecord a = Submit("acme", "a");
+  const JobRecord b = Submit("beta", "b");
+  const JobRecord c = Submit("acme", "c");
+  Schedule s = AtEpoch(Lead());
+  s.starts.push_back({.job = a.id, .placements = TwoReplicas(), .started_at_ms = 10});
+  ASSERT_TRUE(store_->ApplySchedule(s).ok());
+  ASSERT_TRUE(store_->CancelJob(b.id, 20).ok());
+
+  const std::vector<EventRecord> all = Events();
+  ASSERT_EQ(all.size(), 6u);  // 3 submitted, epoch, started, cancelled
+  for (size_t i = 1; i < all.size(); ++i) EXPECT_GT(all[i].id, all[i - 1].id);
+  for (const EventRecord& e : all) {
+    if (e.kind == "epoch") {
+      EXPECT_EQ(e.tenant, "");
+      EXPECT_FALSE(e.job.has_value());
+    } else {
+      ASSERT_TRUE(e.job.has_value()) << e.kind;
+      EXPECT_EQ(e.tenant, *e.job == b.id ? "beta" : "acme") << e.kind;
+    }
+  }
+
+  auto kinds = [&](EventFilter f) {
+    std::vector<std::string> out;
+    for (const EventRecord& e : Events(f))
+      out.push_back(e.kind + ":" + std::to_string(e.job->value()));
+    return out;
+  };
+  const std::string ja = std::to_string(a.id.value());
+  const std::string jb = std::to_string(b.id.value());
+  const std::string jc = std::to_string(c.id.value());
+  EXPECT_EQ(kinds({.after_id = 0, .limit = 100, .tenant = "acme", .job = {}}),
+            (std::vector<std::string>{"submitted:" + ja, "submitted:" + jc, "started:" + ja}));
+  EXPECT_EQ(kinds({.after_id = 0, .limit = 100, .tenant = "beta", .job = {}}),
+            (std::vector<std::string>{"submitted:" + jb, "cancelled:" + jb}));
+  EXPECT_EQ(kinds({.after_id = 0, .limit = 100, .tenant = {}, .job = a.id}),
+            (std::vector<std::string>{"submitted:" + ja, "started:" + ja}));
+  EXPECT_TRUE(kinds({.after_id = 0, .limit = 100, .tenant = "acme", .job = b.id}).empty());
+  EXPECT_TRUE(kinds({.after_id = 0, .limit = 100, .tenant = "nobody", .job = {}}).empty());
+
+  // Paging one event at a time with the cursor visits the same events in the same order.
+  std::vector<EventRecord> paged;
+  for (int64_t after = 0;;) {
+    const std::vector<EventRecord> page =
+        Events({.after_id = after, .limit = 1, .tenant = {}, .job = {}});
+    if (page.empty()) break;
+    ASSERT_EQ(page.size(), 1u);
+    paged.push_back(page[0]);
+    after = page[0].id;
+  }
+  EXPECT_EQ(paged, all);
+  EXPECT_EQ(store_->ListEvents({.after_id = 0, .limit = kMaxPageSize + 1, .tenant = {}, .job = {}})
+                .status()
+                .code(),
+            Code::kInvalidArgument);
+}
+
+TEST_P(StoreConformanceTest, ConcurrentSubmissionsAreGroupCommitted) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 200;
+  constexpr int kTotal = kThreads * kPerThread;
+  std::vector<std::vector<JobId>> ids(kThreads);
+  const auto start = std::chrono::steady_clock::now();
+  {
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([this, &ids, t] {
+        for (int i = 0; i < kPerThread; ++i) {
+          Result<JobRecord> job = store_->SubmitJob(
+              MakeSpec("acme", "t" + std::to_string(t) + "-" + std::to_string(i)));
+          if (!job.ok()) {
+            ADD_FAILURE() << job.status().ToString();
+            return;
+          }
+          ids[t].push_back(job->id);
+        }
+      });
+    }
+    for (std::thread& th : threads) th.join();
+  }
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
+
+  std::set<JobId> distinct;
+  for (const std::vector<JobId>& per_thread : ids) {
+    ASSERT_EQ(per_thread.size(), static_cast<size_t>(kPerThread));
+    // One caller's submissions are acknowledged in order, so their ids increase.
+    for (size_t i = 1; i < per_thread.size(); ++i) EXPECT_GT(per_thread[i], per_thread[i - 1]);
+    distinct.insert(per_thread.begin(), per_thread.end());
+  }
+  EXPECT_EQ(distinct.size(), static_cast<size_t>(kTotal));
+  for (const JobId id : distinct) {
+    Result<JobRecord> got = store_->GetJob(id);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+  }
+  const StoreStats stats = store_->Stats();
+  EXPECT_EQ(stats.submitted_jobs, static_cast<uint64_t>(kTotal));
+  EXPECT_LT(stats.submit_transactions, static_cast<uint64_t>(kTotal));
+  std::printf("[ measure  ] %s: %d submissions from %d threads in %lld ms, %llu transactions\n",
+              GetParam().c_str(), kTotal, kThreads, static_cast<long long>(elapsed.count()),
+              static_cast<unsigned long long>(stats.submit_transactions));
+  RecordProperty("transactions", std::to_string(stats.submit_transactions));
+  RecordProperty("wall_ms", std::to_string(elapsed.count()));
+}
+
+TEST_P(StoreConformanceTest, ConcurrentRetriesWithOneKeyStoreOneJob) {
+  constexpr int kThreads = 8;
+  std::vector<JobId> ids(kThreads);
+  {
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([this, &ids, t] {
+        JobSpec spec = MakeSpec("acme", "retry " + std::to_string(t));
+        spec.idempotency_key = "same-key";
+        Result<JobRecord> job = store_->SubmitJob(spec);
+        ASSERT_TRUE(job.ok()) << job.status().ToString();
+        ids[t] = job->id;
+      });
+    }
+    for (std::thread& th : threads) th.join();
+  }
+  for (const JobId id : ids) EXPECT_EQ(id, ids[0]);
+  Result<JobPage> page = store_->ListJobs({});
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->jobs.size(), 1u);
+  EXPECT_EQ(Events().size(), 1u);
+}
+
+TEST_P(StoreConformanceTest, OneLeaderAtATimeAndTheFormerLeaderIsFenced) {
+  const JobRecord a = Submit("acme", "a");
+  std::unique_ptr<Store> standby = Open();
+  ASSERT_NE(standby, nullptr);
+
+  const std::optional<int64_t> first = TryLead(*store_, "sched-a");
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(TryLead(*store_, "sched-a"), first);  // still leader: same epoch
+  EXPECT_EQ(TryLead(*standby, "sched-b"), std::nullopt);
+  EXPECT_EQ(TryLead(*standby, "sched-b"), std::nullopt);
+  standby->Resign();  // not leader: no-op
+
+  store_->Resign();
+  const std::optional<int64_t> second = TryLead(*standby, "sched-b");
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(*second, *first + 1);
+  EXPECT_EQ(TryLead(*store_, "sched-a"), std::nullopt);
+
+  // The former leader's schedule, computed under its old epoch, writes nothing.
+  const size_t events_before = Events().size();
+  Schedule stale = AtEpoch(*first);
+  stale.starts.push_back({.job = a.id, .placements = TwoReplicas(), .started_at_ms = 20});
+  Result<ScheduleOutcome> out = store_->ApplySchedule(stale);
+  EXPECT_EQ(out.status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(out.status().message(),
+            "fenced: epoch " + std::to_string(*first) + " < " + std::to_string(*second));
+  EXPECT_EQ(store_->GetJob(a.id)->state, JobState::kPending);
+  EXPECT_EQ(Events().size(), events_before);
+
+  // Destroying the leader hands over too.
+  standby.reset();
+  const std::optional<int64_t> third = TryLead(*store_, "sched-a");
+  ASSERT_TRUE(third.has_value());
+  EXPECT_EQ(*third, *second + 1);
+  const std::vector<EventRecord> events = Events();
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().kind, "epoch");
+  EXPECT_EQ(events.back().detail, std::to_string(*third) + " sched-a");
+  EXPECT_EQ(events.back().tenant, "");
+}
+
+// The lead survives neither Resign nor the process: a leader killed with SIGKILL (no
+// destructor, no Resign) is replaced as soon as the kernel or the server notices.
+TEST_P(StoreConformanceTest, LeadershipIsReleasedWhenTheLeaderProcessDies) {
+  store_.reset();  // no store threads or connections in the process being forked
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(ready[0]);
+    // Only async-signal-safe exits from here: never return into the test runner.
+    Result<std::unique_ptr<Store>> store = backend_->Open();
+    char answer = '0';
+    if (store.ok()) {
+      Result<std::optional<int64_t>> led = (*store)->TryLead("child", 1);
+      if (led.ok() && led->has_value()) answer = '1';
+    }
+    if (write(ready[1], &answer, 1) != 1) _exit(2);
+    for (;;) pause();  // holds the lead until killed
+  }
+  close(ready[1]);
+  char answer = 0;
+  ASSERT_EQ(read(ready[0], &answer, 1), 1);
+  close(ready[0]);
+  store_ = Open();
+  ASSERT_NE(store_, nullptr);
+  EXPECT_EQ(answer, '1');
+  EXPECT_EQ(TryLead(*store_, "parent"), std::nullopt);  // the child leads
+
+  ASSERT_EQ(kill(child, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFSIGNALED(status));
+
+  // PostgreSQL releases the session lock once the backend sees the socket close.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::optional<int64_t> epoch;
+  while (!(epoch = TryLead(*store_, "parent")).has_value() &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // poll interval
+  }
+  ASSERT_TRUE(epoch.has_value()) << "the lead was not released within 10 s of SIGKILL";
+  const std::vector<EventRecord> events = Events();
+  int epochs = 0;
+  for (const EventRecord& e : events) epochs += e.kind == "epoch" ? 1 : 0;
+  EXPECT_EQ(epochs, 2);  // the child's and ours
+}
+
+// A child process submits from several threads and reports each acknowledged id through a
+// pipe; the parent SIGKILLs it mid-stream and every reported id must be stored.
+// On SQLite that is the file's durability; on PostgreSQL, that no answer precedes its COMMIT.
+// Runs fork() while this process has no other threads (the fixture's store is destroyed
+// first, joining its committer).
+TEST_P(StoreConformanceTest, SigkilledSubmitterLosesNoAcknowledgedJob) {
+  store_.reset();
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(fds[0]);
+    Result<std::unique_ptr<Store>> store = backend_->Open();
+    if (!store.ok()) _exit(2);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&store, &fds, t] {
+        for (int i = 0;; ++i) {
+          Result<JobRecord> job = (*store)->SubmitJob(
+              MakeSpec("acme", "c" + std::to_string(t) + "-" + std::to_string(i)));
+          if (!job.ok()) _exit(3);
+          const uint64_t id = job->id.value();
+          // 8 bytes < PIPE_BUF: atomic even with several writers.
+          if (write(fds[1], &id, sizeof id) != static_cast<ssize_t>(sizeof id)) _exit(4);
+        }
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    _exit(0);
+  }
+  close(fds[1]);
+  constexpr size_t kWanted = 500;
+  std::vector<uint64_t> reported;
+  while (reported.size() < kWanted) {
+    uint64_t id = 0;
+    size_t got = 0;
+    while (got < sizeof id) {
+      const ssize_t n = read(fds[0], reinterpret_cast<char*>(&id) + got, sizeof id - got);
+      if (n <= 0) break;
+      got += static_cast<size_t>(n);
+    }
+    if (got < sizeof id) break;  // the child died early
+    reported.push_back(id);
+  }
+  ASSERT_EQ(kill(child, SIGKILL), 0);
+  int wstatus = 0;
+  ASSERT_EQ(waitpid(child, &wstatus, 0), child);
+  close(fds[0]);
+  ASSERT_EQ(reported.size(), kWanted) << "child exited early with status " << wstatus;
+  ASSERT_TRUE(WIFSIGNALED(wstatus));
+  EXPECT_EQ(WTERMSIG(wstatus), SIGKILL);
+
+  store_ = Open();
+  ASSERT_NE(store_, nullptr);
+  for (uint64_t id : reported) {
+    EXPECT_TRUE(store_->GetJob(JobId(id)).ok()) << "acknowledged job " << id << " lost";
+  }
+}
+
+}  // namespace
+}  // namespace gpufleet::store
