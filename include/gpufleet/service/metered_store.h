@@ -1,0 +1,53 @@
+#pragma once
+// A Store that times its writes into a Prometheus histogram, gpufleet_store_commit_seconds{op},
+// and passes everything to the store it wraps. For SubmitJob the time is what the caller waits
+// for its acknowledgement (the group commit included), which is what a client sees.
+// Thread safety: as the wrapped store.
+
+#include <memory>
+
+#include "gpufleet/api/metrics.h"
+#include "gpufleet/store/store.h"
+
+namespace gpufleet::service {
+
+class MeteredStore final : public store::Store {
+ public:
+  // REQUIRES: `metrics` outlives this store.
+  MeteredStore(std::unique_ptr<store::Store> inner, api::MetricsRegistry& metrics);
+
+  Status PutTenant(const store::TenantRecord& t) override;
+  Result<store::TenantRecord> GetTenant(std::string_view id) override;
+  Result<std::vector<store::TenantRecord>> ListTenants() override;
+  Status SetQuota(const store::QuotaRecord& q) override;
+  Result<std::vector<store::QuotaRecord>> ListQuotas(
+      std::optional<std::string_view> tenant) override;
+  Status PutToken(const store::TokenRecord& t) override;
+  Result<std::optional<store::TokenRecord>> FindToken(std::string_view sha256_hex) override;
+  Status RevokeToken(std::string_view sha256_hex) override;
+  Result<store::JobRecord> SubmitJob(const store::JobSpec& spec) override;
+  Result<store::JobRecord> GetJob(JobId id) override;
+  Result<store::JobPage> ListJobs(const store::JobFilter& filter) override;
+  Result<store::JobRecord> CancelJob(JobId id, int64_t at_ms) override;
+  Result<store::JobRecord> CompleteJob(JobId id, int64_t at_ms) override;
+  Result<std::vector<store::JobRecord>> LoadActive() override;
+  Result<int64_t> AcquireEpoch(std::string_view holder, int64_t at_ms) override;
+  Result<store::ScheduleOutcome> ApplySchedule(const store::Schedule& s) override;
+  Result<std::optional<int64_t>> TryLead(std::string_view holder, int64_t at_ms) override;
+  void Resign() override;
+  Result<std::vector<store::EventRecord>> ListEvents(const store::EventFilter& filter) override;
+  store::StoreStats Stats() override;
+
+ private:
+  // Runs `write`, observing its duration under `op`.
+  template <typename Fn>
+  auto Timed(api::Histogram& op, Fn write);
+
+  std::unique_ptr<store::Store> inner_;
+  api::Histogram& submit_;
+  api::Histogram& schedule_;
+  api::Histogram& job_end_;
+  api::Histogram& admin_;
+};
+
+}  // namespace gpufleet::service

@@ -1,0 +1,334 @@
+// /v1/jobs and /v1/placements: submitting, reading, listing, cancelling and completing jobs,
+// and where running jobs are placed. A tenant token sees only its own tenant's jobs.
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "service/api_json.h"
+#include "service/api_v1_routes.h"
+
+namespace gpufleet::service::v1 {
+namespace {
+
+constexpr int32_t kDefaultJobPage = 100;
+constexpr int32_t kWholeGpuMilli = 1000;
+// A fraction of a GPU is given in thousandths; anything finer is a client mistake.
+constexpr double kMilliTolerance = 1e-6;
+
+Status FieldError(std::string_view field, const std::string& what) {
+  return Status::InvalidArgument("field '" + std::string(field) + "': " + what);
+}
+
+// gpus: a whole number 1..kMaxGpusPerReplica, or a fraction of one GPU in (0, 1) in steps of
+// 0.001. Sets spec.gpu_count and spec.gpu_milli.
+Status ParseGpus(double gpus, store::JobSpec& spec) {
+  if (!std::isfinite(gpus) || gpus <= 0 || gpus > store::kMaxGpusPerReplica) {
+    return FieldError("gpus", "expected a whole number of GPUs 1.." +
+                                  std::to_string(store::kMaxGpusPerReplica) +
+                                  " or a fraction of one GPU in (0, 1)");
+  }
+  if (gpus >= 1) {
+    if (gpus != std::floor(gpus)) {
+      return FieldError("gpus", "a job uses either whole GPUs or a fraction of one GPU, not " +
+                                    nlohmann::json(gpus).dump());
+    }
+    spec.gpu_count = static_cast<int32_t>(gpus);
+    spec.gpu_milli = kWholeGpuMilli;
+    return Status::Ok();
+  }
+  const double milli = gpus * kWholeGpuMilli;
+  const double rounded = std::round(milli);
+  if (std::abs(milli - rounded) > kMilliTolerance || rounded < 1) {
+    return FieldError("gpus", "a fraction of a GPU is given in steps of 0.001, not " +
+                                  nlohmann::json(gpus).dump());
+  }
+  spec.gpu_count = 1;
+  spec.gpu_milli = static_cast<int32_t>(rounded);
+  return Status::Ok();
+}
+
+// [a-z][a-z0-9_-]*, the data class spelling of the rules (docs/compliance.md).
+bool IsDataClass(std::string_view s) {
+  if (s.empty() || s.size() > store::kMaxTextLength || s.front() < 'a' || s.front() > 'z') {
+    return false;
+  }
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+Result<int32_t> Int32Field(const api::JsonObject& fields, std::string_view key, int64_t lo,
+                           int64_t hi, int32_t fallback) {
+  const Result<std::optional<int64_t>> value = fields.OptionalInt(key);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return fallback;
+  if (**value < lo || **value > hi) {
+    return FieldError(key, std::to_string(**value) + " is outside " + std::to_string(lo) + ".." +
+                               std::to_string(hi));
+  }
+  return static_cast<int32_t>(**value);
+}
+
+Result<int64_t> NonNegativeField(const api::JsonObject& fields, std::string_view key) {
+  const Result<std::optional<int64_t>> value = fields.OptionalInt(key);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return int64_t{0};
+  if (**value < 0) return FieldError(key, std::to_string(**value) + " is negative");
+  return **value;
+}
+
+// Rejects a job no part of the fleet could ever hold, whatever else runs: a replica larger
+// than the largest node of the models it accepts, or more GPUs in all than those models have.
+// Such a job would otherwise wait forever with a pending reason nobody reads.
+Status CheckFitsFleet(const ApiState& state, const store::JobSpec& spec) {
+  if (spec.gpu_count == 0) return Status::Ok();
+  int64_t total = 0;
+  int32_t largest = 0;
+  const auto add = [&](const ModelTotals& m) {
+    total += m.gpus;
+    largest = std::max(largest, m.max_node_gpus);
+  };
+  if (spec.models.empty()) {
+    for (const auto& [id, totals] : state.summary.models) add(totals);
+  } else {
+    for (const std::string& m : spec.models) add(state.summary.models.find(m)->second);
+  }
+  const std::string which = spec.models.empty() ? "the fleet" : "the accepted models";
+  if (spec.gpu_count > largest) {
+    return FieldError("gpus", "a replica needs " + std::to_string(spec.gpu_count) +
+                                  " GPUs but the largest node of " + which + " has " +
+                                  std::to_string(largest));
+  }
+  // Fractional replicas may share a GPU: they need ceil(replicas * milli / 1000) GPUs at least.
+  const int64_t needed_milli = int64_t{spec.replicas} * spec.gpu_count * spec.gpu_milli;
+  const int64_t needed = (needed_milli + kWholeGpuMilli - 1) / kWholeGpuMilli;
+  if (needed > total) {
+    return FieldError("replicas", "the job needs " + std::to_string(needed) + " GPUs (" +
+                                      std::to_string(spec.replicas) + " replicas) but " + which +
+                                      (spec.models.empty() ? " has " : " have ") +
+                                      std::to_string(total));
+  }
+  // CPU and memory come with the GPUs: some node of an accepted model must hold one replica.
+  const Fleet& fleet = state.nodes();
+  for (const NodeSpec& node : fleet.nodes()) {
+    if (node.gpu_count < spec.gpu_count) continue;
+    const std::string& model = fleet.model(node.gpu_model).name;
+    if (!spec.models.empty() &&
+        std::find(spec.models.begin(), spec.models.end(), model) == spec.models.end()) {
+      continue;
+    }
+    if (node.cpu_milli >= spec.cpu_milli && node.memory_mib >= spec.memory_mib) {
+      return Status::Ok();
+    }
+  }
+  return Status::InvalidArgument("no node of " + which + " with " + std::to_string(spec.gpu_count) +
+                                 " GPUs has cpu_milli " + std::to_string(spec.cpu_milli) +
+                                 " and memory_mib " + std::to_string(spec.memory_mib) +
+                                 " for one replica");
+}
+
+// The JobSpec a POST /v1/jobs body describes, checked against the fleet.
+Result<store::JobSpec> ParseJobSpec(const ApiState& state, const api::Request& request) {
+  const Result<nlohmann::json> body = api::ParseJsonBody(request.body);
+  if (!body.ok()) return body.status();
+  const Result<api::JsonObject> fields =
+      api::JsonObject::Make(*body, {"name", "gpus", "replicas", "models", "data_class", "priority",
+                                    "cpu_milli", "memory_mib", "duration_s", "tenant"});
+  if (!fields.ok()) return fields.status();
+  store::JobSpec spec;
+
+  const Result<std::optional<std::string>> tenant = fields->OptionalString("tenant");
+  if (!tenant.ok()) return tenant.status();
+  if (IsAdmin(request)) {
+    if (!tenant->has_value()) {
+      return Status::InvalidArgument(
+          "missing required field 'tenant' (admin submits for a tenant)");
+    }
+    const Result<store::TenantRecord> t = state.store().GetTenant(**tenant);
+    if (!t.ok()) {
+      if (t.status().code() != Status::Code::kNotFound) return t.status();
+      return FieldError("tenant", "no tenant '" + **tenant + "'");
+    }
+    spec.tenant = **tenant;
+  } else {
+    spec.tenant = CallerTenant(request);
+    if (tenant->has_value() && **tenant != spec.tenant) {
+      return FieldError("tenant", "a tenant token submits as its own tenant '" + spec.tenant + "'");
+    }
+  }
+
+  const Result<std::string> name = fields->String("name");
+  if (!name.ok()) return name.status();
+  spec.name = *name;
+  const Result<double> gpus = fields->Number("gpus");
+  if (!gpus.ok()) return gpus.status();
+  GPUFLEET_RETURN_IF_ERROR(ParseGpus(*gpus, spec));
+  const Result<int32_t> replicas = Int32Field(*fields, "replicas", 1, store::kMaxReplicas, 1);
+  if (!replicas.ok()) return replicas.status();
+  spec.replicas = *replicas;
+  const Result<int32_t> priority = Int32Field(*fields, "priority", INT32_MIN, INT32_MAX, 0);
+  if (!priority.ok()) return priority.status();
+  spec.priority = *priority;
+  for (const auto& [key, out] :
+       {std::pair{"cpu_milli", &spec.cpu_milli}, std::pair{"memory_mib", &spec.memory_mib},
+        std::pair{"duration_s", &spec.duration_s}}) {
+    const Result<int64_t> value = NonNegativeField(*fields, key);
+    if (!value.ok()) return value.status();
+    *out = *value;
+  }
+
+  const Result<std::optional<std::string>> data_class = fields->OptionalString("data_class");
+  if (!data_class.ok()) return data_class.status();
+  spec.data_class = data_class->value_or("");
+  if (spec.data_class.empty()) spec.data_class = std::string(kNoDataClass);
+  if (!IsDataClass(spec.data_class)) {
+    return FieldError("data_class",
+                      "'" + spec.data_class + "' is not a data class ([a-z][a-z0-9_-]*)");
+  }
+
+  if (fields->Has("models")) {
+    const Result<std::vector<std::string>> models = fields->StringList("models");
+    if (!models.ok()) return models.status();
+    for (const std::string& m : *models) {
+      const catalog::AcceleratorSpec* chip = state.fleet().catalog.Find(m);
+      if (chip == nullptr) return FieldError("models", "'" + m + "' is not in the catalog");
+      if (!state.summary.models.contains(chip->id)) {
+        return FieldError("models", "model '" + chip->id + "' has no GPUs in the fleet");
+      }
+      if (std::find(spec.models.begin(), spec.models.end(), chip->id) != spec.models.end()) {
+        return FieldError("models", "'" + chip->id + "' listed twice");
+      }
+      spec.models.push_back(chip->id);
+    }
+  }
+
+  if (const std::optional<std::string_view> key = request.Header("Idempotency-Key")) {
+    if (key->empty() || key->size() > store::kMaxTextLength) {
+      return Status::InvalidArgument("header 'Idempotency-Key': expected 1.." +
+                                     std::to_string(store::kMaxTextLength) + " characters");
+    }
+    spec.idempotency_key = std::string(*key);
+  }
+  GPUFLEET_RETURN_IF_ERROR(CheckFitsFleet(state, spec));
+  spec.submitted_at_ms = state.NowMs();
+  return spec;
+}
+
+api::Response SubmitJob(const ApiState& state, const api::Request& request) {
+  if (Status s = CheckQueryKeys(request, {}); !s.ok()) return api::ErrorResponse(s);
+  const Result<store::JobSpec> spec = ParseJobSpec(state, request);
+  if (!spec.ok()) return api::ErrorResponse(spec.status());
+  const Result<store::JobRecord> job = state.store().SubmitJob(*spec);
+  if (!job.ok()) return api::ErrorResponse(job.status());
+  // An idempotent repeat returns the job stored the first time, whose spec (at least its
+  // submission time) differs from this request's.
+  const bool repeat = spec->idempotency_key.has_value() && job->spec != *spec;
+  if (!repeat) state.Changed();
+  return api::Response::Json(repeat ? 200 : 201, JobJson(*job, state.fleet()));
+}
+
+api::Response GetJob(const ApiState& state, const api::Request& request) {
+  if (Status s = CheckQueryKeys(request, {}); !s.ok()) return api::ErrorResponse(s);
+  const Result<JobId> id = JobIdParam(request);
+  if (!id.ok()) return api::ErrorResponse(id.status());
+  const Result<store::JobRecord> job = VisibleJob(state, request, *id);
+  if (!job.ok()) return api::ErrorResponse(job.status());
+  return api::Response::Json(200, JobJson(*job, state.fleet()));
+}
+
+api::Response ListJobs(const ApiState& state, const api::Request& request) {
+  if (Status s = CheckQueryKeys(request, {"tenant", "state", "after", "limit"}); !s.ok()) {
+    return api::ErrorResponse(s);
+  }
+  store::JobFilter filter;
+  const Result<int32_t> limit = LimitParam(request, kDefaultJobPage);
+  if (!limit.ok()) return api::ErrorResponse(limit.status());
+  filter.limit = *limit;
+  const Result<std::optional<uint64_t>> after = OptionalIdParam(request, "after");
+  if (!after.ok()) return api::ErrorResponse(after.status());
+  filter.after = JobId(after->value_or(0));
+  if (const std::optional<std::string_view> state_name = request.Query("state")) {
+    const Result<store::JobState> job_state = store::ParseJobState(*state_name);
+    if (!job_state.ok()) {
+      return api::ErrorResponse(
+          Status::InvalidArgument("query parameter 'state': '" + std::string(*state_name) +
+                                  "' is not one of pending, running, completed, cancelled"));
+    }
+    filter.state = *job_state;
+  }
+  std::optional<std::string> requested;
+  if (const std::optional<std::string_view> t = request.Query("tenant"))
+    requested = std::string(*t);
+  const Result<std::optional<std::string>> tenant = ScopeTenant(state, request, requested);
+  if (!tenant.ok()) return api::ErrorResponse(tenant.status());
+  filter.tenant = *tenant;
+
+  const Result<store::JobPage> page = state.store().ListJobs(filter);
+  if (!page.ok()) return api::ErrorResponse(page.status());
+  nlohmann::json jobs = nlohmann::json::array();
+  for (const store::JobRecord& job : page->jobs) jobs.push_back(JobJson(job, state.fleet()));
+  nlohmann::json next = nullptr;
+  if (page->next) next = page->next->value();
+  return api::Response::Json(200, {{"jobs", std::move(jobs)}, {"next", std::move(next)}});
+}
+
+// Cancel and complete: the caller must see the job first, so another tenant's job is 404.
+template <Result<store::JobRecord> (store::Store::*Finish)(JobId, int64_t)>
+api::Response FinishJob(const ApiState& state, const api::Request& request) {
+  if (Status s = CheckQueryKeys(request, {}); !s.ok()) return api::ErrorResponse(s);
+  if (!request.body.empty()) {
+    const Result<nlohmann::json> body = api::ParseJsonBody(request.body);
+    if (!body.ok()) return api::ErrorResponse(body.status());
+    const Result<api::JsonObject> fields = api::JsonObject::Make(*body, {});
+    if (!fields.ok()) return api::ErrorResponse(fields.status());
+  }
+  const Result<JobId> id = JobIdParam(request);
+  if (!id.ok()) return api::ErrorResponse(id.status());
+  const Result<store::JobRecord> visible = VisibleJob(state, request, *id);
+  if (!visible.ok()) return api::ErrorResponse(visible.status());
+  const Result<store::JobRecord> job = (state.store().*Finish)(*id, state.NowMs());
+  if (!job.ok()) return api::ErrorResponse(job.status());
+  state.Changed();
+  return api::Response::Json(200, JobJson(*job, state.fleet()));
+}
+
+api::Response ListPlacements(const ApiState& state, const api::Request& request) {
+  if (Status s = CheckQueryKeys(request, {"tenant"}); !s.ok()) return api::ErrorResponse(s);
+  std::optional<std::string> requested;
+  if (const std::optional<std::string_view> t = request.Query("tenant"))
+    requested = std::string(*t);
+  const Result<std::optional<std::string>> tenant = ScopeTenant(state, request, requested);
+  if (!tenant.ok()) return api::ErrorResponse(tenant.status());
+  const Result<std::vector<store::JobRecord>> active = state.store().LoadActive();
+  if (!active.ok()) return api::ErrorResponse(active.status());
+  nlohmann::json placements = nlohmann::json::array();
+  for (const store::JobRecord& job : *active) {
+    if (job.state != store::JobState::kRunning) continue;
+    if (*tenant && job.spec.tenant != **tenant) continue;
+    for (const store::Placement& p : job.placements) {
+      nlohmann::json entry = PlacementJson(p, state.fleet());
+      entry["job"] = job.id.value();
+      entry["tenant"] = job.spec.tenant;
+      placements.push_back(std::move(entry));
+    }
+  }
+  return api::Response::Json(200, {{"placements", std::move(placements)}});
+}
+
+}  // namespace
+
+std::vector<RouteDef> JobRoutes() {
+  return {
+      {{"POST", "/v1/jobs", api::Access::kAuthenticated}, &SubmitJob},
+      {{"GET", "/v1/jobs", api::Access::kAuthenticated}, &ListJobs},
+      {{"GET", "/v1/jobs/{id}", api::Access::kAuthenticated}, &GetJob},
+      {{"POST", "/v1/jobs/{id}/cancel", api::Access::kAuthenticated},
+       &FinishJob<&store::Store::CancelJob>},
+      {{"POST", "/v1/jobs/{id}/complete", api::Access::kAuthenticated},
+       &FinishJob<&store::Store::CompleteJob>},
+      {{"GET", "/v1/placements", api::Access::kAuthenticated}, &ListPlacements},
+  };
+}
+
+}  // namespace gpufleet::service::v1

@@ -1,0 +1,180 @@
+// Registration of the v1 routes and the request checks the resource handlers share.
+
+#include "gpufleet/service/api_v1.h"
+
+#include <charconv>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "service/api_v1_routes.h"
+
+namespace gpufleet::service {
+namespace {
+
+constexpr std::string_view kOpenApiPath = "/v1/openapi.json";
+
+api::Response ServeOpenApi(const v1::ApiState&, const api::Request&) {
+  return api::Response::Text(200, std::string(OpenApiDocument()), "application/json");
+}
+
+// Every route with its handler, in registration order.
+const std::vector<v1::RouteDef>& RouteTable() {
+  static const std::vector<v1::RouteDef> kTable = [] {
+    std::vector<v1::RouteDef> table = {
+        {{"GET", kOpenApiPath, api::Access::kPublic}, &ServeOpenApi}};
+    for (auto* routes : {&v1::FleetRoutes, &v1::TenantRoutes, &v1::JobRoutes, &v1::EventRoutes}) {
+      for (v1::RouteDef& def : routes()) table.push_back(def);
+    }
+    return table;
+  }();
+  return kTable;
+}
+
+}  // namespace
+
+const std::vector<ApiV1Route>& ApiV1Routes() {
+  static const std::vector<ApiV1Route> kRoutes = [] {
+    std::vector<ApiV1Route> routes;
+    for (const v1::RouteDef& def : RouteTable()) routes.push_back(def.route);
+    return routes;
+  }();
+  return kRoutes;
+}
+
+Status RegisterApiV1(api::HttpServer& server, const ApiV1Context& context) {
+  if (context.store == nullptr || context.fleet == nullptr || context.clock == nullptr) {
+    return Status::InvalidArgument("ApiV1Context: store, fleet and clock are required");
+  }
+  // Shared by every handler; lives as long as the last of them.
+  const auto state = std::make_shared<const v1::ApiState>(
+      v1::ApiState{.context = context, .summary = v1::SummariseFleet(*context.fleet)});
+  for (const v1::RouteDef& def : RouteTable()) {
+    const v1::RouteHandler handler = def.handler;
+    GPUFLEET_RETURN_IF_ERROR(server.AddRoute(
+        def.route.method, def.route.pattern, def.route.access,
+        [state, handler](const api::Request& request) { return handler(*state, request); }));
+  }
+  return Status::Ok();
+}
+
+api::Authenticator StoreAuthenticator(store::Store& store) {
+  return [&store](std::string_view token_hash) -> std::optional<api::Principal> {
+    const Result<std::optional<store::TokenRecord>> token = store.FindToken(token_hash);
+    if (!token.ok() || !token->has_value() || (*token)->revoked) return std::nullopt;
+    const store::TokenRecord& record = **token;
+    if (record.role == store::Role::kAdmin) return api::Principal{"", api::Role::kAdmin};
+    return api::Principal{record.tenant, api::Role::kTenant};
+  };
+}
+
+namespace v1 {
+
+Status CheckQueryKeys(const api::Request& request,
+                      std::initializer_list<std::string_view> allowed) {
+  std::set<std::string_view> seen;
+  for (const auto& [key, unused] : request.query_params) {
+    bool known = false;
+    for (const std::string_view a : allowed) known = known || a == key;
+    if (!known) return Status::InvalidArgument("unknown query parameter '" + key + "'");
+    if (!seen.insert(key).second) {
+      return Status::InvalidArgument("query parameter '" + key + "' given more than once");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<uint64_t> ParsePositiveId(std::string_view text, std::string_view what) {
+  uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  const bool digits_only = !text.empty() && text.front() >= '0' && text.front() <= '9';
+  if (!digits_only || ec != std::errc() || ptr != end || value == 0) {
+    return Status::InvalidArgument(std::string(what) + " '" + std::string(text) +
+                                   "' is not a positive integer");
+  }
+  return value;
+}
+
+Result<int32_t> LimitParam(const api::Request& request, int32_t fallback) {
+  const std::optional<std::string_view> text = request.Query("limit");
+  if (!text) return fallback;
+  const Result<uint64_t> value = ParsePositiveId(*text, "limit");
+  if (!value.ok() || *value > static_cast<uint64_t>(store::kMaxPageSize)) {
+    return Status::InvalidArgument("limit '" + std::string(*text) + "' is not an integer in 1.." +
+                                   std::to_string(store::kMaxPageSize));
+  }
+  return static_cast<int32_t>(*value);
+}
+
+Result<std::optional<uint64_t>> OptionalIdParam(const api::Request& request,
+                                                std::string_view name) {
+  const std::optional<std::string_view> text = request.Query(name);
+  if (!text) return std::optional<uint64_t>();
+  const Result<uint64_t> value = ParsePositiveId(*text, name);
+  if (!value.ok()) return value.status();
+  return std::optional<uint64_t>(*value);
+}
+
+Result<JobId> JobIdParam(const api::Request& request) {
+  const Result<uint64_t> id = ParsePositiveId(request.PathParam("id").value_or(""), "job id");
+  if (!id.ok()) return id.status();
+  return JobId(*id);
+}
+
+bool IsAdmin(const api::Request& request) {
+  return request.principal && request.principal->role == api::Role::kAdmin;
+}
+
+const std::string& CallerTenant(const api::Request& request) {
+  static const std::string kNone;
+  return request.principal ? request.principal->tenant_id : kNone;
+}
+
+Status TenantNotFound(std::string_view id) {
+  return Status::NotFound("tenant '" + std::string(id) + "' not found");
+}
+
+Status JobNotFound(JobId id) {
+  return Status::NotFound("job '" + std::to_string(id.value()) + "' not found");
+}
+
+Result<std::optional<std::string>> ScopeTenant(const ApiState& state, const api::Request& request,
+                                               const std::optional<std::string>& requested) {
+  if (!IsAdmin(request)) {
+    const std::string& own = CallerTenant(request);
+    if (requested && *requested != own) return TenantNotFound(*requested);
+    return std::optional<std::string>(own);
+  }
+  if (!requested) return std::optional<std::string>();
+  const Result<store::TenantRecord> tenant = state.store().GetTenant(*requested);
+  if (!tenant.ok()) {
+    if (tenant.status().code() == Status::Code::kNotFound) return TenantNotFound(*requested);
+    return tenant.status();
+  }
+  return requested;
+}
+
+Result<store::TenantRecord> VisibleTenant(const ApiState& state, const api::Request& request,
+                                          std::string_view id) {
+  if (!IsAdmin(request) && id != CallerTenant(request)) return TenantNotFound(id);
+  Result<store::TenantRecord> tenant = state.store().GetTenant(id);
+  if (!tenant.ok() && tenant.status().code() == Status::Code::kNotFound) {
+    return TenantNotFound(id);
+  }
+  return tenant;
+}
+
+Result<store::JobRecord> VisibleJob(const ApiState& state, const api::Request& request, JobId id) {
+  Result<store::JobRecord> job = state.store().GetJob(id);
+  if (!job.ok()) {
+    if (job.status().code() == Status::Code::kNotFound) return JobNotFound(id);
+    return job.status();
+  }
+  if (!IsAdmin(request) && job->spec.tenant != CallerTenant(request)) return JobNotFound(id);
+  return job;
+}
+
+}  // namespace v1
+}  // namespace gpufleet::service

@@ -1,0 +1,94 @@
+#pragma once
+// Internals of the v1 API shared by the per-resource handler files (api_fleet.cc,
+// api_tenants.cc, api_jobs.cc, api_events.cc): the state every handler reads, the route table
+// entry, and the request checks every handler uses (query parameters, ids, tenant scope).
+
+#include <cstdint>
+#include <initializer_list>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gpufleet/api/errors.h"
+#include "gpufleet/api/http_server.h"
+#include "gpufleet/service/api_v1.h"
+
+namespace gpufleet::service::v1 {
+
+// Totals of one accelerator model over the placement fleet.
+struct ModelTotals {
+  ChipModelId id;
+  int64_t gpus = 0;
+  int64_t nodes = 0;
+  int32_t max_node_gpus = 0;
+};
+
+// What the handlers need to know about the placement fleet, computed once at registration.
+struct FleetSummary {
+  std::map<std::string, ModelTotals, std::less<>> models;  // by catalog id
+};
+
+FleetSummary SummariseFleet(const FleetContext& fleet);
+
+// Everything a handler reads: the context and the fleet summary. Immutable.
+struct ApiState {
+  ApiV1Context context;
+  FleetSummary summary;
+
+  store::Store& store() const { return *context.store; }
+  const FleetContext& fleet() const { return *context.fleet; }
+  const Fleet& nodes() const { return context.fleet->fleet.fleet; }
+  int64_t NowMs() const { return context.clock->NowMs(); }
+  void Changed() const {
+    if (context.on_change) context.on_change();
+  }
+};
+
+using RouteHandler = api::Response (*)(const ApiState& state, const api::Request& request);
+
+struct RouteDef {
+  ApiV1Route route;
+  RouteHandler handler;
+};
+
+// The routes of each resource file.
+std::vector<RouteDef> FleetRoutes();
+std::vector<RouteDef> TenantRoutes();
+std::vector<RouteDef> JobRoutes();
+std::vector<RouteDef> EventRoutes();
+
+// --- Request checks. Each returns InvalidArgument naming the parameter.
+
+// InvalidArgument for a query parameter outside `allowed` or given twice.
+Status CheckQueryKeys(const api::Request& request, std::initializer_list<std::string_view> allowed);
+// `limit` (1..store::kMaxPageSize), default `fallback` when absent.
+Result<int32_t> LimitParam(const api::Request& request, int32_t fallback);
+// A positive decimal integer (no sign, no spaces); `what` names it in the error
+// ("job id 'abc' is not a positive integer").
+Result<uint64_t> ParsePositiveId(std::string_view text, std::string_view what);
+// The optional query parameter `name` as a positive integer.
+Result<std::optional<uint64_t>> OptionalIdParam(const api::Request& request, std::string_view name);
+// The {id} path parameter as a job id.
+Result<JobId> JobIdParam(const api::Request& request);
+
+// --- Tenant scope.
+bool IsAdmin(const api::Request& request);
+// The caller's own tenant; "" for admin.
+const std::string& CallerTenant(const api::Request& request);
+// NotFound "tenant 'id' not found": what a tenant asking about another tenant sees, exactly
+// like an id that does not exist.
+Status TenantNotFound(std::string_view id);
+Status JobNotFound(JobId id);
+// The tenant a listing is scoped to: a tenant token is always scoped to itself (naming another
+// tenant is NotFound); admin gets `requested` (checked to exist) or nullopt for all.
+Result<std::optional<std::string>> ScopeTenant(const ApiState& state, const api::Request& request,
+                                               const std::optional<std::string>& requested);
+// The tenant `id` if the caller may see it (admin, or the tenant itself); NotFound otherwise.
+Result<store::TenantRecord> VisibleTenant(const ApiState& state, const api::Request& request,
+                                          std::string_view id);
+// The job `id` if the caller may see it; NotFound otherwise.
+Result<store::JobRecord> VisibleJob(const ApiState& state, const api::Request& request, JobId id);
+
+}  // namespace gpufleet::service::v1

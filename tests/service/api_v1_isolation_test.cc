@@ -1,0 +1,218 @@
+// Tenant isolation and authentication across every v1 route: tenant alpha's token can neither
+// read nor change beta's jobs, tenant, quotas, placements or events (404, exactly like an
+// object that does not exist), admin routes answer 403 to tenant tokens, and a missing, wrong,
+// malformed or revoked token is 401. Each rejected request changes nothing.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <set>
+#include <string>
+
+#include "service/api_v1_fixture.h"
+
+namespace gpufleet::service::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+// "/v1/jobs/{id}" -> "/v1/jobs/1": a path that matches the pattern.
+std::string Example(std::string_view pattern) {
+  std::string out;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '{') {
+      i = pattern.find('}', i);
+      out += "1";
+    } else {
+      out += pattern[i];
+    }
+  }
+  return out;
+}
+
+class ApiV1Isolation : public ApiV1Test {
+ protected:
+  void SetUp() override {
+    ApiV1Test::SetUp();
+    model_ = SomeModel();
+    alpha_job_ = SubmitOk(alpha_token_, {{"name", "a"}, {"gpus", 1}, {"models", {model_}}});
+    beta_job_ = SubmitOk(beta_token_, {{"name", "b"}, {"gpus", 1}, {"models", {model_}}});
+    beta_pending_ = SubmitOk(beta_token_, {{"name", "b2"}, {"gpus", 1}});
+    StartJob(alpha_job_, NodeOf(model_, 2), 0b01);
+    StartJob(beta_job_, NodeOf(model_, 2), 0b10);
+    ASSERT_TRUE(store_->SetQuota({.tenant = "beta", .model = model_, .guaranteed_gpus = 2}).ok());
+  }
+
+  std::string model_;
+  uint64_t alpha_job_ = 0;
+  uint64_t beta_job_ = 0;
+  uint64_t beta_pending_ = 0;
+};
+
+// Every element of `list` under `key` belongs to alpha.
+std::function<void(const nlohmann::json&)> OnlyAlpha(const std::string& list,
+                                                     const std::string& field) {
+  return [list, field](const nlohmann::json& body) {
+    ASSERT_TRUE(body.contains(list)) << body.dump();
+    EXPECT_FALSE(body[list].empty()) << "alpha should see its own " << list;
+    for (const nlohmann::json& e : body[list]) EXPECT_EQ(e[field], "alpha") << e.dump();
+  };
+}
+
+TEST_F(ApiV1Isolation, TenantCannotSeeOrChangeAnotherTenantsObjectsOnAnyRoute) {
+  const std::string bj = std::to_string(beta_job_);
+  const std::string bp = std::to_string(beta_pending_);
+  struct Case {
+    std::string route;  // the pattern exercised, for the coverage check below
+    std::string method;
+    std::string path;
+    std::string body;
+    int status;
+    std::function<void(const nlohmann::json&)> check;  // for 200s: what alpha may see
+  };
+  const std::vector<Case> cases = {
+      {"/v1/jobs/{id}", "GET", "/v1/jobs/" + bj, "", 404, nullptr},
+      {"/v1/jobs/{id}/cancel", "POST", "/v1/jobs/" + bj + "/cancel", "", 404, nullptr},
+      {"/v1/jobs/{id}/cancel", "POST", "/v1/jobs/" + bp + "/cancel", "{}", 404, nullptr},
+      {"/v1/jobs/{id}/complete", "POST", "/v1/jobs/" + bj + "/complete", "", 404, nullptr},
+      {"/v1/jobs", "GET", "/v1/jobs?tenant=beta", "", 404, nullptr},
+      {"/v1/jobs", "GET", "/v1/jobs?limit=1000", "", 200, OnlyAlpha("jobs", "tenant")},
+      {"/v1/jobs", "POST", "/v1/jobs", R"({"name": "x", "gpus": 1, "tenant": "beta"})", 400,
+       nullptr},
+      {"/v1/tenants/{id}", "GET", "/v1/tenants/beta", "", 404, nullptr},
+      {"/v1/tenants", "GET", "/v1/tenants", "", 200,
+       [](const nlohmann::json& body) {
+         ASSERT_EQ(body["tenants"].size(), 1u) << body.dump();
+         EXPECT_EQ(body["tenants"][0]["id"], "alpha");
+       }},
+      {"/v1/tenants/{id}/quotas", "GET", "/v1/tenants/beta/quotas", "", 404, nullptr},
+      {"/v1/tenants/{id}", "PUT", "/v1/tenants/beta", R"({"name": "x", "org": "lumen-ai"})", 403,
+       nullptr},
+      {"/v1/tenants/{id}", "PUT", "/v1/tenants/alpha", R"({"name": "x", "org": "lumen-ai"})", 403,
+       nullptr},
+      {"/v1/tenants/{id}/quotas/{model}", "PUT", "/v1/tenants/alpha/quotas/" + model_,
+       R"({"guaranteed_gpus": 100})", 403, nullptr},
+      {"/v1/tenants/{id}/tokens", "POST", "/v1/tenants/beta/tokens", "", 403, nullptr},
+      {"/v1/tenants/{id}/tokens", "POST", "/v1/tenants/alpha/tokens", "", 403, nullptr},
+      {"/v1/placements", "GET", "/v1/placements?tenant=beta", "", 404, nullptr},
+      {"/v1/placements", "GET", "/v1/placements", "", 200, OnlyAlpha("placements", "tenant")},
+      {"/v1/events", "GET", "/v1/events?job=" + bj, "", 404, nullptr},
+      {"/v1/events", "GET", "/v1/events?tenant=beta", "", 404, nullptr},
+      {"/v1/events", "GET", "/v1/events?limit=1000", "", 200, OnlyAlpha("events", "tenant")},
+      // Fleet routes carry no tenant data: alpha sees them whole.
+      {"/v1/models", "GET", "/v1/models", "", 200, nullptr},
+      {"/v1/sites", "GET", "/v1/sites", "", 200, nullptr},
+      {"/v1/nodes", "GET", "/v1/nodes", "", 200, nullptr},
+  };
+
+  std::set<std::string> covered;
+  for (const Case& c : cases) covered.insert(c.method + " " + c.route);
+  for (const ApiV1Route& r : ApiV1Routes()) {
+    if (r.access == api::Access::kPublic) continue;
+    EXPECT_TRUE(covered.contains(std::string(r.method) + " " + std::string(r.pattern)))
+        << "the isolation table misses " << r.method << " " << r.pattern;
+  }
+
+  const Snapshot before = Take();
+  const int changes = changes_;
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.method + " " + c.path);
+    const Reply r = Call(c.method, c.path, alpha_token_, c.body);
+    EXPECT_EQ(r.status, c.status) << r.raw;
+    if (c.status >= 400) {
+      EXPECT_TRUE(r.body["error"]["code"].is_string()) << r.raw;
+      EXPECT_TRUE(r.body["error"]["message"].is_string()) << r.raw;
+    }
+    if (c.check) c.check(r.body);
+  }
+  EXPECT_EQ(Take(), before);
+  EXPECT_EQ(changes_, changes);
+}
+
+TEST_F(ApiV1Isolation, AnotherTenantsJobLooksExactlyLikeAMissingOne) {
+  const uint64_t missing = beta_pending_ + 1000;
+  for (const std::string& suffix : {std::string(""), std::string("/cancel")}) {
+    const std::string method = suffix.empty() ? "GET" : "POST";
+    const Reply theirs =
+        Call(method, "/v1/jobs/" + std::to_string(beta_job_) + suffix, alpha_token_);
+    const Reply none = Call(method, "/v1/jobs/" + std::to_string(missing) + suffix, alpha_token_);
+    EXPECT_EQ(theirs.status, 404);
+    EXPECT_EQ(none.status, 404);
+    EXPECT_EQ(theirs.body["error"]["message"], "job '" + std::to_string(beta_job_) + "' not found");
+    EXPECT_EQ(none.body["error"]["message"], "job '" + std::to_string(missing) + "' not found");
+  }
+  const Reply theirs = Call("GET", "/v1/tenants/beta", alpha_token_);
+  const Reply none = Call("GET", "/v1/tenants/gamma", alpha_token_);
+  EXPECT_EQ(theirs.body["error"]["message"], "tenant 'beta' not found");
+  EXPECT_EQ(none.body["error"]["message"], "tenant 'gamma' not found");
+}
+
+TEST_F(ApiV1Isolation, OwnJobsRemainReachable) {
+  const Reply get = Call("GET", "/v1/jobs/" + std::to_string(alpha_job_), alpha_token_);
+  EXPECT_EQ(get.status, 200) << get.raw;
+  const Reply events = Call("GET", "/v1/events?job=" + std::to_string(alpha_job_), alpha_token_);
+  EXPECT_EQ(events.status, 200) << events.raw;
+  EXPECT_FALSE(events.body["events"].empty());
+  const Reply done =
+      Call("POST", "/v1/jobs/" + std::to_string(alpha_job_) + "/complete", alpha_token_);
+  EXPECT_EQ(done.status, 200) << done.raw;
+}
+
+TEST_F(ApiV1Isolation, TenantTokenOnAnyAdminRouteIs403) {
+  const Snapshot before = Take();
+  int admin_routes = 0;
+  for (const ApiV1Route& r : ApiV1Routes()) {
+    if (r.access != api::Access::kAdmin) continue;
+    ++admin_routes;
+    SCOPED_TRACE(std::string(r.method) + " " + std::string(r.pattern));
+    const std::string path = Example(r.pattern);
+    const Reply reply = Call(std::string(r.method), path, alpha_token_, "{}");
+    EXPECT_EQ(reply.status, 403) << reply.raw;
+    EXPECT_EQ(reply.body["error"]["code"], "permission_denied");
+  }
+  EXPECT_EQ(admin_routes, 3);
+  EXPECT_EQ(Take(), before);
+}
+
+TEST_F(ApiV1Isolation, MissingWrongMalformedOrRevokedTokenIs401OnEveryRoute) {
+  const std::string revoked = MakeTenant("gamma", "Gamma", "kite-robotics");
+  ASSERT_TRUE(store_->RevokeToken(api::HashToken(revoked)).ok());
+  const Snapshot before = Take();
+  const int changes = changes_;
+  struct Credential {
+    std::string name;
+    httplib::Headers headers;
+  };
+  const std::vector<Credential> credentials = {
+      {"missing", {}},
+      {"unknown", {{"Authorization", "Bearer " + api::NewToken()}}},
+      {"malformed", {{"Authorization", "Basic " + alpha_token_}}},
+      {"revoked", {{"Authorization", "Bearer " + revoked}}},
+  };
+  for (const ApiV1Route& r : ApiV1Routes()) {
+    if (r.access == api::Access::kPublic) continue;
+    for (const Credential& c : credentials) {
+      SCOPED_TRACE(std::string(r.method) + " " + std::string(r.pattern) + " with " + c.name);
+      const Reply reply = Call(std::string(r.method), Example(r.pattern), "",
+                               R"({"name": "x", "gpus": 1})", c.headers);
+      EXPECT_EQ(reply.status, 401) << reply.raw;
+      EXPECT_EQ(reply.body["error"]["code"], "unauthenticated");
+    }
+  }
+  EXPECT_EQ(Take(), before);
+  EXPECT_EQ(changes_, changes);
+}
+
+TEST_F(ApiV1Isolation, TenantSubmitsOnlyAsItself) {
+  const Reply other = Submit(alpha_token_, {{"name", "x"}, {"gpus", 1}, {"tenant", "beta"}});
+  EXPECT_EQ(other.status, 400);
+  EXPECT_THAT(other.body["error"]["message"].get<std::string>(),
+              HasSubstr("a tenant token submits as its own tenant 'alpha'"));
+  const Reply own = Submit(alpha_token_, {{"name", "x"}, {"gpus", 1}, {"tenant", "alpha"}});
+  EXPECT_EQ(own.status, 201) << own.raw;
+  EXPECT_EQ(own.body["tenant"], "alpha");
+}
+
+}  // namespace
+}  // namespace gpufleet::service::testing
