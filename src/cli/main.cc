@@ -6,12 +6,15 @@
 
 #include "cli/check_command.h"
 #include "cli/check_transfer_command.h"
+#include "cli/client_commands.h"
 #include "cli/impact_command.h"
 #include "cli/place_command.h"
 #include "cli/simulate_command.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"gpufleet: compliance-aware placement and simulation for accelerator fleets"};
+  CLI::App app{
+      "gpufleet: compliance-aware placement and simulation for accelerator fleets, and the "
+      "client of gpufleetd"};
   app.require_subcommand(1);
   int exit_code = 0;
   gpufleet::cli::AddSimulateCommand(app, exit_code);
@@ -19,6 +22,9 @@ int main(int argc, char** argv) {
   gpufleet::cli::AddCheckTransferCommand(app, exit_code);
   gpufleet::cli::AddImpactCommand(app, exit_code);
   gpufleet::cli::AddPlaceCommand(app, exit_code);
+  gpufleet::cli::AddJobCommand(app, exit_code);
+  gpufleet::cli::AddTenantCommand(app, exit_code);
+  gpufleet::cli::AddFleetCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

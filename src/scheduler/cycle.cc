@@ -5,6 +5,7 @@
 #include <limits>
 #include <numeric>
 #include <optional>
+#include <tuple>
 
 #include "gpufleet/placement/placer.h"
 #include "gpufleet/scheduler/resale_cap.h"
@@ -110,7 +111,19 @@ class Cycle {
       for (const Assignment& a : *without) placer_->Unbind(unfiltered, a);
     }
     JobOutcome out;
-    internal::ExplainPending(fleet_, *placer_, request, l.pod, e, without.has_value(), out);
+    // The explanation walks every node, and a long queue asks for the same one many times:
+    // jobs of one profile and shape on an unchanged state get the same words.
+    const ExplainKey key{l.pod.zones.get(), l.pod.allowed_models.bits(),
+                         l.pod.gpu_count,   l.pod.gpu_milli,
+                         job.replicas,      l.tenant->org,
+                         job.data_class,    without.has_value()};
+    auto cached = explained_.find(key);
+    if (cached != explained_.end() && cached->second.first == version_) {
+      out.reason = cached->second.second;
+    } else {
+      internal::ExplainPending(fleet_, *placer_, request, l.pod, e, without.has_value(), out);
+      explained_[key] = {version_, out.reason};
+    }
     if (tried) out.reason += "; preempting the borrowed GPUs of other tenants would not make room";
     result_.pending_reasons[job.id] = out.reason;
   }
@@ -141,6 +154,8 @@ class Cycle {
   }
 
   void Bind(Live& l) {
+    ++version_;
+    AddUsage(l, 1);
     for (const Assignment& a : l.placements) {
       placer_->Bind(l.pod, a);
       if (l.external) AddCap(a, l.pod.total_gpu_milli());
@@ -148,6 +163,8 @@ class Cycle {
     l.bound = true;
   }
   void Unbind(Live& l) {
+    ++version_;
+    AddUsage(l, -1);
     for (const Assignment& a : l.placements) {
       placer_->Unbind(l.pod, a);
       if (l.external) AddCap(a, -l.pod.total_gpu_milli());
@@ -186,12 +203,17 @@ class Cycle {
     return milli;
   }
 
+  // The GPUs of `t`'s bound jobs on `model`, kept up to date by Bind, Unbind and Start
+  // (summing over every live job per question made a long queue quadratic).
   int64_t Usage(const TenantPolicy& t, ChipModelId model) const {
-    int64_t milli = 0;
-    for (const Live& l : lives_) {
-      if (l.bound && l.tenant == &t) milli += OnModel(l, model);
+    const auto it = usage_.find({&t, model});
+    return it == usage_.end() ? 0 : it->second;
+  }
+  void AddUsage(const Live& l, int64_t sign) {
+    if (!l.tenant) return;
+    for (const Assignment& a : l.placements) {
+      usage_[{l.tenant, fleet_.fleet.node(a.node).gpu_model}] += sign * l.pod.total_gpu_milli();
     }
-    return milli;
   }
 
   int64_t Guaranteed(const TenantPolicy& t, ChipModelId model) const {
@@ -228,9 +250,11 @@ class Cycle {
   }
 
   void Start(Live l, std::vector<Assignment> placed) {
+    ++version_;
     l.placements = std::move(placed);
     l.started_at = kStartedNow;
     l.bound = true;
+    AddUsage(l, 1);
     CycleResult::Start s{l.job->id, l.placements, false};
     lives_.push_back(std::move(l));
     const Live& added = lives_.back();
@@ -245,6 +269,7 @@ class Cycle {
   // Preempts borrowed jobs of other tenants on `model`, on nodes the rules allow `l`, until
   // `l` fits there; true when it started. Otherwise everything stays as it was.
   bool Reclaim(Live& l, ChipModelId model, int64_t need) {
+    ++version_;
     PodRequest pod = l.pod;
     pod.allowed_models = ModelSet::Of({model});
     std::vector<size_t> victims;
@@ -330,6 +355,14 @@ class Cycle {
   std::map<std::string, const TenantPolicy*> tenants_;
   std::vector<Live> lives_;
   CycleResult result_;
+  // Pending explanations by what they read: the pod's filter and shape, the gang, the
+  // profile and whether the rules alone stand in the way; valid while version_ (bumped by
+  // every change of the placer's state that outlives a call) is unchanged.
+  using ExplainKey = std::tuple<const ZoneFilter*, uint64_t, int32_t, int32_t, int32_t, std::string,
+                                std::string, bool>;
+  std::map<ExplainKey, std::pair<uint64_t, std::string>> explained_;
+  uint64_t version_ = 0;
+  std::map<std::pair<const TenantPolicy*, ChipModelId>, int64_t> usage_;  // see Usage
 };
 
 }  // namespace

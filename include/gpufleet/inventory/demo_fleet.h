@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "gpufleet/catalog/catalog.h"
 #include "gpufleet/status.h"

@@ -1,0 +1,185 @@
+// gpufleet_loadgen: an end-to-end load generator for gpufleetd. Worker threads, each with its
+// own keep-alive connection, submit jobs (POST /v1/jobs) as fast as the server acknowledges
+// them, or at a fixed total rate, for a given time; then it prints throughput and
+// acknowledgement latency percentiles, and, with --verify, checks that every acknowledged job
+// is stored (GET /v1/jobs pages with an admin token).
+//
+//   gpufleet_loadgen --url http://127.0.0.1:8080 --token-file out/gpufleetd/admin-token
+//       --tenant llm-training --tenant chat-inference --threads 32 --seconds 10
+//
+// Output: one JSON object on stdout (docs/benchmarks.md quotes it).
+
+#include <httplib.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+struct Flags {
+  std::string url = "http://127.0.0.1:8080";
+  std::string token_file;
+  std::vector<std::string> tenants;
+  int threads = 32;
+  double seconds = 10;
+  double rate = 0;  // total submissions per second; 0 = as fast as acknowledged
+  int64_t job_seconds = 60;
+  bool verify = false;
+};
+
+struct WorkerResult {
+  std::vector<double> latencies_ms;
+  std::vector<int64_t> ids;
+  int64_t errors = 0;
+  std::string first_error;
+};
+
+double Percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  const size_t k = std::min(v.size() - 1, static_cast<size_t>(p / 100.0 * v.size()));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+  return v[k];
+}
+
+// A mix like the Alibaba trace's: mostly one GPU or less, some 2-8 GPU jobs, a few gangs.
+nlohmann::json JobBody(uint64_t n, const Flags& flags) {
+  nlohmann::json body = {{"name", "load-" + std::to_string(n)},
+                         {"duration_s", flags.job_seconds},
+                         {"priority", static_cast<int>(n % 3)}};
+  const uint64_t kind = (n * 2654435761u) % 100;
+  if (kind < 30) {
+    body["gpus"] = 0.5;
+  } else if (kind < 80) {
+    body["gpus"] = 1;
+  } else if (kind < 95) {
+    body["gpus"] = 4;
+  } else {
+    body["gpus"] = 8;
+    body["replicas"] = 2;
+  }
+  if (!flags.tenants.empty()) body["tenant"] = flags.tenants[n % flags.tenants.size()];
+  return body;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"gpufleet_loadgen: submission load against gpufleetd"};
+  Flags flags;
+  app.add_option("--url", flags.url)->capture_default_str();
+  app.add_option("--token-file", flags.token_file, "file holding an admin token")->required();
+  app.add_option("--tenant", flags.tenants, "tenant to submit for (repeatable, round-robin)")
+      ->required();
+  app.add_option("--threads", flags.threads, "concurrent connections")->capture_default_str();
+  app.add_option("--seconds", flags.seconds, "how long to submit")->capture_default_str();
+  app.add_option("--rate", flags.rate, "total submissions per second (0 = unthrottled)")
+      ->capture_default_str();
+  app.add_option("--job-seconds", flags.job_seconds, "run time of each job")->capture_default_str();
+  app.add_flag("--verify", flags.verify, "check afterwards that every acknowledged job is stored");
+  CLI11_PARSE(app, argc, argv);
+
+  std::ifstream tf(flags.token_file);
+  std::string token;
+  if (!(tf >> token)) {
+    std::fprintf(stderr, "gpufleet_loadgen: cannot read a token from '%s'\n",
+                 flags.token_file.c_str());
+    return 1;
+  }
+  const httplib::Headers headers = {{"Authorization", "Bearer " + token}};
+
+  std::atomic<uint64_t> counter{0};
+  const auto start = std::chrono::steady_clock::now();
+  const auto deadline = start + std::chrono::duration<double>(flags.seconds);
+  std::vector<WorkerResult> results(flags.threads);
+  std::vector<std::thread> workers;
+  for (int t = 0; t < flags.threads; ++t) {
+    workers.emplace_back([&, t] {
+      httplib::Client client(flags.url);
+      client.set_keep_alive(true);
+      client.set_read_timeout(30);
+      WorkerResult& r = results[t];
+      for (;;) {
+        const uint64_t n = counter.fetch_add(1);
+        if (flags.rate > 0) {  // open loop: submission n is due at n / rate
+          const auto due = start + std::chrono::duration<double>(n / flags.rate);
+          if (due >= deadline) break;
+          std::this_thread::sleep_until(due);
+        } else if (std::chrono::steady_clock::now() >= deadline) {
+          break;
+        }
+        const auto sent = std::chrono::steady_clock::now();
+        auto res = client.Post("/v1/jobs", headers, JobBody(n, flags).dump(), "application/json");
+        const double ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent)
+                .count();
+        if (res && res->status == 201) {
+          r.latencies_ms.push_back(ms);
+          r.ids.push_back(nlohmann::json::parse(res->body)["id"].get<int64_t>());
+        } else {
+          ++r.errors;
+          if (r.first_error.empty()) {
+            r.first_error = res ? std::to_string(res->status) + " " + res->body
+                                : httplib::to_string(res.error());
+          }
+        }
+      }
+    });
+  }
+  for (std::thread& w : workers) w.join();
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  std::vector<double> latencies;
+  std::vector<int64_t> ids;
+  int64_t errors = 0;
+  std::string first_error;
+  for (WorkerResult& r : results) {
+    latencies.insert(latencies.end(), r.latencies_ms.begin(), r.latencies_ms.end());
+    ids.insert(ids.end(), r.ids.begin(), r.ids.end());
+    errors += r.errors;
+    if (first_error.empty()) first_error = r.first_error;
+  }
+  nlohmann::ordered_json out = {
+      {"threads", flags.threads},
+      {"seconds", elapsed},
+      {"acknowledged", latencies.size()},
+      {"errors", errors},
+      {"per_second", static_cast<double>(latencies.size()) / elapsed},
+      {"p50_ms", Percentile(latencies, 50)},
+      {"p90_ms", Percentile(latencies, 90)},
+      {"p99_ms", Percentile(latencies, 99)},
+      {"max_ms", latencies.empty() ? 0.0 : *std::max_element(latencies.begin(), latencies.end())}};
+  if (!first_error.empty()) out["first_error"] = first_error;
+
+  if (flags.verify) {
+    std::set<int64_t> stored;
+    httplib::Client client(flags.url);
+    int64_t after = 0;
+    for (;;) {
+      auto res = client.Get("/v1/jobs?limit=1000&after=" + std::to_string(after), headers);
+      if (!res || res->status != 200) {
+        std::fprintf(stderr, "gpufleet_loadgen: listing jobs failed\n");
+        return 1;
+      }
+      const nlohmann::json page = nlohmann::json::parse(res->body);
+      for (const nlohmann::json& j : page["jobs"]) stored.insert(j["id"].get<int64_t>());
+      if (!page["next"].is_number()) break;
+      after = page["next"].get<int64_t>();
+    }
+    int64_t missing = 0;
+    for (int64_t id : ids) missing += stored.count(id) == 0 ? 1 : 0;
+    out["verified_missing"] = missing;
+  }
+  std::printf("%s\n", out.dump(2).c_str());
+  return errors == 0 ? 0 : 3;
+}

@@ -1,0 +1,134 @@
+#pragma once
+// The scheduler of gpufleetd: passes that read the store's active jobs, run one scheduling
+// cycle (scheduler/cycle.h) on the fleet and write its decisions back as one fenced
+// store::Schedule.
+//
+// Leadership: one scheduler at a time across every process sharing the store. Each pass first
+// calls Store::TryLead; a standby (another Store holds the lead) writes nothing and retries
+// every idle_wait_ms, so it takes over, with a higher epoch, as soon as the leader's Store is
+// gone. A leader whose write is fenced (another holder bumped the epoch) resigns.
+//
+// One pass, at the clock's now:
+//   1. running jobs whose duration has elapsed finish (their capacity is reused in the pass);
+//   2. running jobs that can no longer run where they are are preempted: a node no longer in
+//      the fleet, or a placement the node cannot hold;
+//   3. the cycle decides starts, preemptions (borrowed capacity taken back by a tenant within
+//      its guarantee) and the reasons of jobs left pending;
+//   4. pending reasons are written only when they differ from the stored one, so a stable
+//      queue writes no events.
+// Tenants and quotas are read each pass: a quota on a model the fleet does not hold is
+// ignored (noted once on stderr).
+//
+// Thread safety: RunPass, Notify, leader() and Start/Stop may be called from any thread;
+// passes never overlap. Start and Stop are not to be called concurrently with each other.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "gpufleet/api/metrics.h"
+#include "gpufleet/scheduler/eligibility.h"
+#include "gpufleet/service/clock.h"
+#include "gpufleet/service/fleet_context.h"
+#include "gpufleet/status.h"
+#include "gpufleet/store/store.h"
+
+namespace gpufleet::service {
+
+struct SchedulerOptions {
+  // Who leads, as recorded with the epoch (a host name and pid, say). Required.
+  std::string holder;
+  // A placement policy name (placement::PolicyNames). Default "fgd", whose typical-task
+  // distribution is the shapes of the jobs each pass sees. An unknown name fails every pass
+  // with InvalidArgument.
+  std::string policy = "fgd";
+  // Seed of the random choices of a pass (tie-breaks, the random policy). Default 42.
+  uint64_t seed = 42;
+  // Upper bound on the wait between passes of the background loop (Start), in wall-clock
+  // ms: a standby retries the lead, and a leader re-reads the store (submissions through
+  // another process) at least this often. Smaller reacts faster and costs more passes.
+  // Default 1000.
+  int64_t idle_wait_ms = 1000;
+  // Where the gpufleet_* scheduler metrics go; nullptr = none. Not owned; must outlive the
+  // loop.
+  api::MetricsRegistry* metrics = nullptr;
+};
+
+// What one pass did.
+struct PassReport {
+  bool leader = false;    // false: standby (or fenced during the pass); nothing was written
+  int64_t epoch = 0;      // the epoch the pass wrote under; 0 when not leader
+  int64_t started = 0;    // jobs started
+  int64_t preempted = 0;  // running jobs sent back to pending
+  int64_t finished = 0;   // running jobs whose duration elapsed
+  int64_t pending = 0;    // jobs pending after the pass
+  int64_t running = 0;    // jobs running after the pass
+  // The earliest end (clock ms) of a job running after the pass; nullopt when none has a
+  // duration.
+  std::optional<int64_t> next_finish_ms;
+  std::chrono::nanoseconds duration{0};  // wall-clock time the pass took
+};
+
+class SchedulerLoop {
+ public:
+  // `store`, `ctx` and `clock` must outlive the loop.
+  SchedulerLoop(store::Store& store, const FleetContext& ctx, const Clock& clock,
+                SchedulerOptions options);
+  SchedulerLoop(const SchedulerLoop&) = delete;
+  SchedulerLoop& operator=(const SchedulerLoop&) = delete;
+  // Stops the background loop if it runs; does not Resign when it never ran (the Store's
+  // destruction gives the lead up).
+  ~SchedulerLoop();
+
+  // One pass (see the top of this file). Errors: the store's (IOError, ...), or
+  // InvalidArgument for an unknown policy; a fenced write is not an error (leader = false).
+  Result<PassReport> RunPass();
+
+  // Runs passes on a background thread until Stop: after each pass it waits until Notify,
+  // Stop, the clock reaching the earliest end of a running job (polled at least every
+  // idle_wait_ms), or idle_wait_ms. A failed pass is logged to stderr and the loop goes on.
+  // REQUIRES: not already started.
+  void Start();
+  // Ends the background loop (the pass in progress completes), joins it and resigns the lead.
+  void Stop();
+  // Something changed in the store (a job submitted, cancelled or completed): run a pass now.
+  void Notify();
+
+  // Whether the last pass ran as leader.
+  bool leader() const { return leader_.load(); }
+
+ private:
+  struct Metrics;
+
+  Result<PassReport> Pass();
+  void Loop();
+  void SetLeader(bool leader, int64_t epoch);
+
+  store::Store& store_;
+  const FleetContext& ctx_;
+  const Clock& clock_;
+  const SchedulerOptions options_;
+  std::unique_ptr<Metrics> metrics_;  // nullptr without options_.metrics
+
+  std::mutex pass_mu_;                       // held for a whole pass
+  scheduler::EligibilityCache eligibility_;  // guarded by pass_mu_
+  int64_t epoch_ = 0;                        // guarded by pass_mu_
+  std::set<std::string> noted_;              // guarded by pass_mu_: notes already logged
+  std::optional<int64_t> next_finish_ms_;    // guarded by pass_mu_
+  std::atomic<bool> leader_{false};
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool notified_ = false;  // guarded by mu_
+  bool stop_ = false;      // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace gpufleet::service

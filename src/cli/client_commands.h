@@ -1,0 +1,16 @@
+#pragma once
+// The client side of gpufleetd (docs/service.md): `gpufleet job submit|get|list|cancel|complete`,
+// `gpufleet tenant list|get|put|quotas|quota|token`, `gpufleet fleet models|sites|nodes|events`.
+// Tables by default, the server's JSON with --json. Exit status 0 on success, 2 when the server
+// refused the request (4xx: bad input, unknown id, no permission), 1 when it could not be
+// reached or failed.
+
+#include <CLI/CLI.hpp>
+
+namespace gpufleet::cli {
+
+void AddJobCommand(CLI::App& app, int& exit_code);
+void AddTenantCommand(CLI::App& app, int& exit_code);
+void AddFleetCommand(CLI::App& app, int& exit_code);
+
+}  // namespace gpufleet::cli

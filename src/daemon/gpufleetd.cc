@@ -1,0 +1,212 @@
+// gpufleetd: the gpufleet service. Loads the catalog, the rules and the fleet inventory (or
+// generates a demo fleet), opens the store (SQLite file or PostgreSQL), and then serves the
+// REST API while the scheduler loop places jobs. Several gpufleetd may share one PostgreSQL
+// database: one schedules (the leader), the others serve and stand by (docs/service.md).
+//
+// Exit status: 0 after SIGINT/SIGTERM, 1 when the inputs, the store or the port fail.
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "cli/compliance_input.h"
+#include "daemon/demo_tenants.h"
+#include "gpufleet/api/auth.h"
+#include "gpufleet/api/http_server.h"
+#include "gpufleet/api/metrics.h"
+#include "gpufleet/inventory/demo_fleet.h"
+#include "gpufleet/service/api_v1.h"
+#include "gpufleet/service/clock.h"
+#include "gpufleet/service/fleet_context.h"
+#include "gpufleet/service/metered_store.h"
+#include "gpufleet/service/scheduler_loop.h"
+#include "gpufleet/store/store.h"
+
+namespace gpufleet::daemon {
+namespace {
+
+struct Flags {
+  cli::ComplianceInputFlags input;
+  std::string fleet;
+  int64_t demo_gpus = 0;
+  std::string at;
+  std::string store = "gpufleet.db";
+  std::string bind = "127.0.0.1";
+  uint16_t port = 8080;
+  size_t threads = 8;
+  std::string policy = "fgd";
+  std::string holder;
+  double sim_speed = 0;
+  std::string admin_token_file;
+  bool no_scheduler = false;
+};
+
+int Fail(const std::string& what, const Status& s) {
+  std::fprintf(stderr, "gpufleetd: %s: %s\n", what.c_str(), s.ToString().c_str());
+  return 1;
+}
+
+// The fleet file: --fleet, or a demo fleet of --demo-gpus accelerators written next to the
+// store (SQLite) or into a temporary directory.
+Result<std::string> FleetPath(const Flags& flags, const catalog::Catalog& catalog) {
+  if (!flags.fleet.empty()) return flags.fleet;
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("gpufleetd-demo-" + std::to_string(::getpid()));
+  return inventory::WriteDemoFleet(
+      catalog, {.accelerators = flags.demo_gpus, .per_purchase = 64, .seed = 7, .models = {}},
+      dir.string());
+}
+
+// A fresh admin token each start: printed (and written to --admin-token-file, mode 0600),
+// stored only as its hash.
+Result<std::string> IssueAdminToken(store::Store& store, const service::Clock& clock,
+                                    const std::string& file) {
+  const std::string token = api::NewToken();
+  GPUFLEET_RETURN_IF_ERROR(store.PutToken({.sha256_hex = api::HashToken(token),
+                                           .tenant = "",
+                                           .role = store::Role::kAdmin,
+                                           .created_at_ms = clock.NowMs(),
+                                           .revoked = false}));
+  if (!file.empty()) {
+    std::filesystem::create_directories(std::filesystem::path(file).parent_path().empty()
+                                            ? std::filesystem::path(".")
+                                            : std::filesystem::path(file).parent_path());
+    std::ofstream out(file, std::ios::trunc);
+    out << token << '\n';
+    out.close();
+    std::filesystem::permissions(
+        file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    if (!out) return Status::IOError("cannot write '" + file + "'");
+  }
+  return token;
+}
+
+int Run(const Flags& flags) {
+  // Signals are taken by sigwait below: block them before any thread starts, so that every
+  // thread inherits the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  Result<cli::ComplianceInput> input = cli::LoadComplianceInput(flags.input);
+  if (!input.ok()) return Fail("rules", input.status());
+  Result<std::string> fleet_path = FleetPath(flags, input->catalog);
+  if (!fleet_path.ok()) return Fail("demo fleet", fleet_path.status());
+  Result<Date> at = cli::ParseAtFlag(flags.at);
+  if (!at.ok()) return Fail("--at", at.status());
+  Result<inventory::Inventory> inv = inventory::Inventory::Load(*fleet_path, input->catalog);
+  if (!inv.ok()) return Fail("fleet", inv.status());
+  Result<std::unique_ptr<const service::FleetContext>> ctx = service::BuildFleetContext(
+      std::move(input->catalog), std::move(input->rules), std::move(*inv), *at);
+  if (!ctx.ok()) return Fail("fleet", ctx.status());
+
+  std::unique_ptr<service::Clock> clock;
+  if (flags.sim_speed > 0) {
+    clock =
+        std::make_unique<service::SimulatedClock>(service::SystemClock().NowMs(), flags.sim_speed);
+  } else {
+    clock = std::make_unique<service::SystemClock>();
+  }
+
+  api::MetricsRegistry metrics;
+  Result<std::unique_ptr<store::Store>> opened = store::OpenStore(flags.store);
+  if (!opened.ok()) return Fail("store '" + flags.store + "'", opened.status());
+  service::MeteredStore store(std::move(*opened), metrics);
+
+  if (flags.demo_gpus > 0 && flags.fleet.empty()) {
+    Status seeded = SeedDemoTenants(store, **ctx, clock->NowMs());
+    if (!seeded.ok()) return Fail("demo tenants", seeded);
+  }
+  Result<std::string> admin = IssueAdminToken(store, *clock, flags.admin_token_file);
+  if (!admin.ok()) return Fail("admin token", admin.status());
+
+  const std::string holder =
+      flags.holder.empty() ? "gpufleetd-" + std::to_string(::getpid()) : flags.holder;
+  service::SchedulerLoop loop(store, **ctx, *clock,
+                              {.holder = holder,
+                               .policy = flags.policy,
+                               .seed = 42,
+                               .idle_wait_ms = 1000,
+                               .metrics = &metrics});
+
+  api::HttpServer server(
+      {.bind_address = flags.bind,
+       .port = flags.port,
+       .threads = flags.threads,
+       .max_body_bytes = size_t{1} << 20,
+       .authenticator = service::StoreAuthenticator(store),
+       .metrics = &metrics,
+       .metrics_access = flags.bind == "127.0.0.1" ? api::Access::kPublic : api::Access::kAdmin});
+  Status registered = service::RegisterApiV1(
+      server, {.store = &store, .fleet = ctx->get(), .clock = clock.get(), .on_change = [&loop] {
+                 loop.Notify();
+               }});
+  if (!registered.ok()) return Fail("routes", registered);
+  Status started = server.Start();
+  if (!started.ok()) return Fail("listen on " + flags.bind, started);
+  if (!flags.no_scheduler) loop.Start();
+
+  const service::FleetContext& c = **ctx;
+  std::printf(
+      "gpufleetd: serving %zu nodes, %lld accelerators at %zu sites (rules of %s, %zu "
+      "quarantine groups)\n",
+      c.fleet.fleet.nodes().size(), static_cast<long long>(c.fleet.fleet.total_gpus()),
+      c.fleet.fleet.sites().size(), c.at.ToString().c_str(), c.fleet.quarantined.size());
+  std::printf("gpufleetd: store %s, scheduler %s (%s)\n", flags.store.c_str(), holder.c_str(),
+              flags.no_scheduler ? "off" : flags.policy.c_str());
+  std::printf("gpufleetd: listening on http://%s:%u\n", flags.bind.c_str(), server.port());
+  std::printf("gpufleetd: admin token %s\n", admin->c_str());
+  std::fflush(stdout);
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  std::printf("gpufleetd: signal %d, stopping\n", sig);
+  server.Stop();
+  loop.Stop();
+  return 0;
+}
+
+}  // namespace
+}  // namespace gpufleet::daemon
+
+int main(int argc, char** argv) {
+  CLI::App app{"gpufleetd: the gpufleet scheduling service (REST API + scheduler)"};
+  gpufleet::daemon::Flags flags;
+  gpufleet::cli::AddComplianceInputOptions(app, flags.input);
+  auto* fleet = app.add_option("--fleet", flags.fleet, "fleet inventory (fleet.yaml)");
+  app.add_option("--demo-gpus", flags.demo_gpus,
+                 "generate a demo fleet of this many accelerators with demo tenants")
+      ->excludes(fleet);
+  app.add_option("--at", flags.at, "judge the rules on this date (default: today, UTC)");
+  app.add_option("--store", flags.store,
+                 "SQLite file, or postgresql://user:pass@host/db to share one database")
+      ->capture_default_str();
+  app.add_option("--bind", flags.bind, "address to listen on")->capture_default_str();
+  app.add_option("--port", flags.port, "port (0 = any free port)")->capture_default_str();
+  app.add_option("--threads", flags.threads, "HTTP worker threads")->capture_default_str();
+  app.add_option("--policy", flags.policy, "placement policy")->capture_default_str();
+  app.add_option("--holder", flags.holder, "scheduler name in the leadership record");
+  app.add_option("--sim-speed", flags.sim_speed,
+                 "run a simulated clock this many times faster than real time (0 = wall clock)");
+  app.add_option("--admin-token-file", flags.admin_token_file,
+                 "also write the admin token to this file (mode 0600)");
+  app.add_flag("--no-scheduler", flags.no_scheduler, "serve the API only, never schedule");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (flags.fleet.empty() && flags.demo_gpus <= 0) {
+    std::fprintf(stderr, "gpufleetd: give --fleet FILE or --demo-gpus N\n");
+    return 1;
+  }
+  return gpufleet::daemon::Run(flags);
+}
