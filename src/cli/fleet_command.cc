@@ -21,10 +21,10 @@ struct FleetFlags {
   int64_t job = 0;
 };
 
-// A GET whose reply holds the list `key`, shown as a table.
+// A GET whose reply holds the list `key`, shown as a table of `columns`.
 void AddListing(CLI::App& fleet, const char* name, const char* help, const char* path,
-                const char* key, std::shared_ptr<ClientFlags> flags, std::shared_ptr<FleetFlags> f,
-                int& exit_code) {
+                const char* key, std::vector<std::string> columns,
+                std::shared_ptr<ClientFlags> flags, std::shared_ptr<FleetFlags> f, int& exit_code) {
   CLI::App* cmd = fleet.add_subcommand(name, help);
   AddClientOptions(*cmd, *flags);
   const std::string which = name;
@@ -40,7 +40,7 @@ void AddListing(CLI::App& fleet, const char* name, const char* help, const char*
   }
   cmd->callback(ClientCallback(
       "fleet " + which, *flags, exit_code,
-      [flags, f, which, path = std::string(path), key = std::string(key)](ApiClient& c) {
+      [flags, f, which, columns, path = std::string(path), key = std::string(key)](ApiClient& c) {
         std::vector<std::pair<std::string, std::string>> q;
         if (!f->site.empty()) q.emplace_back("site", f->site);
         if (!f->model.empty()) q.emplace_back("model", f->model);
@@ -52,9 +52,9 @@ void AddListing(CLI::App& fleet, const char* name, const char* help, const char*
         }
         Result<nlohmann::json> r = c.Get(path, q);
         if (!r.ok()) return r.status();
-        PrintReply(*r, *flags, [&key](const nlohmann::json& j) {
-          WriteJsonTable(j.contains(key) ? j[key] : nlohmann::json(), {}, std::cout);
-          if (j.contains("next") && j["next"].is_number()) {
+        PrintReply(*r, *flags, [&key, &columns](const nlohmann::json& j) {
+          WriteJsonTable(j.contains(key) ? j[key] : nlohmann::json(), columns, std::cout);
+          if (j.contains("next") && !j["next"].is_null()) {
             std::cout << "more: --after " << CellText(j["next"]) << '\n';
           }
         });
@@ -69,16 +69,19 @@ void AddFleetCommand(CLI::App& app, int& exit_code) {
   fleet->require_subcommand(1);
   auto flags = std::make_shared<ClientFlags>();
   auto f = std::make_shared<FleetFlags>();
-  AddListing(*fleet, "models", "Accelerator models in the fleet", "/v1/models", "models", flags, f,
+  AddListing(*fleet, "models", "Accelerator models in the fleet", "/v1/models", "models",
+             {"id", "name", "vendor", "gpus", "nodes", "max_node_gpus", "memory_gb"}, flags, f,
              exit_code);
   AddListing(*fleet, "sites", "Sites with capacity and allocation per model", "/v1/sites", "sites",
-             flags, f, exit_code);
-  AddListing(*fleet, "nodes", "Nodes with capacity and allocation", "/v1/nodes", "nodes", flags, f,
+             {"id", "country", "provider", "ownership", "gpus", "allocated"}, flags, f, exit_code);
+  AddListing(*fleet, "nodes", "Nodes with capacity and allocation", "/v1/nodes", "nodes",
+             {"name", "site", "model", "gpus", "allocated", "cpu_milli", "memory_mib"}, flags, f,
              exit_code);
   AddListing(*fleet, "placements", "Where running jobs are bound", "/v1/placements", "placements",
-             flags, f, exit_code);
+             {"job", "tenant", "replica", "node", "model", "gpus"}, flags, f, exit_code);
   AddListing(*fleet, "events", "The event log: submissions, starts, preemptions, ends",
-             "/v1/events", "events", flags, f, exit_code);
+             "/v1/events", "events", {"id", "at", "kind", "tenant", "job", "detail"}, flags, f,
+             exit_code);
 }
 
 }  // namespace gpufleet::cli

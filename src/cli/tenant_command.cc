@@ -32,8 +32,10 @@ void AddTenantCommand(CLI::App& app, int& exit_code) {
   list->callback(ClientCallback("tenant list", *flags, exit_code, [flags](ApiClient& c) {
     Result<nlohmann::json> r = c.Get("/v1/tenants");
     if (!r.ok()) return r.status();
-    PrintReply(*r, *flags,
-               [](const nlohmann::json& j) { WriteJsonTable(j["tenants"], {}, std::cout); });
+    PrintReply(*r, *flags, [](const nlohmann::json& j) {
+      WriteJsonTable(j["tenants"], {"id", "name", "org", "priority", "external", "created_at"},
+                     std::cout);
+    });
     return Status::Ok();
   }));
 
@@ -71,8 +73,9 @@ void AddTenantCommand(CLI::App& app, int& exit_code) {
   quotas->callback(ClientCallback("tenant quotas", *flags, exit_code, [flags, t](ApiClient& c) {
     Result<nlohmann::json> r = c.Get("/v1/tenants/" + t->id + "/quotas");
     if (!r.ok()) return r.status();
-    PrintReply(*r, *flags,
-               [](const nlohmann::json& j) { WriteJsonTable(j["quotas"], {}, std::cout); });
+    PrintReply(*r, *flags, [](const nlohmann::json& j) {
+      WriteJsonTable(j["quotas"], {"tenant", "model", "guaranteed_gpus"}, std::cout);
+    });
     return Status::Ok();
   }));
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -52,15 +53,34 @@ int Fail(const std::string& what, const Status& s) {
   return 1;
 }
 
-// The fleet file: --fleet, or a demo fleet of --demo-gpus accelerators written next to the
-// store (SQLite) or into a temporary directory.
-Result<std::string> FleetPath(const Flags& flags, const catalog::Catalog& catalog) {
-  if (!flags.fleet.empty()) return flags.fleet;
+// The fleet: --fleet, or a demo fleet of --demo-gpus accelerators. The demo fleet goes
+// through the same inventory format and loader as a real one; its files are written to a
+// temporary directory that is removed once loaded.
+Result<inventory::Inventory> LoadFleet(const Flags& flags, const catalog::Catalog& catalog) {
+  if (!flags.fleet.empty()) return inventory::Inventory::Load(flags.fleet, catalog);
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("gpufleetd-demo-" + std::to_string(::getpid()));
-  return inventory::WriteDemoFleet(
+  Result<std::string> path = inventory::WriteDemoFleet(
       catalog, {.accelerators = flags.demo_gpus, .per_purchase = 64, .seed = 7, .models = {}},
       dir.string());
+  Result<inventory::Inventory> inv = path.ok() ? inventory::Inventory::Load(*path, catalog)
+                                               : Result<inventory::Inventory>(path.status());
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+  return inv;
+}
+
+// A simulated clock must not run backwards across restarts, or jobs that started before the
+// restart would run longer than their duration: it resumes from the latest time stamped on an
+// active job when that is ahead of the wall clock.
+Result<int64_t> SimulatedStart(store::Store& store) {
+  int64_t start = service::SystemClock().NowMs();
+  Result<std::vector<store::JobRecord>> active = store.LoadActive();
+  if (!active.ok()) return active.status();
+  for (const store::JobRecord& job : *active) {
+    start = std::max({start, job.spec.submitted_at_ms, job.started_at_ms});
+  }
+  return start;
 }
 
 // A fresh admin token each start: printed (and written to --admin-token-file, mode 0600),
@@ -98,28 +118,27 @@ int Run(const Flags& flags) {
 
   Result<cli::ComplianceInput> input = cli::LoadComplianceInput(flags.input);
   if (!input.ok()) return Fail("rules", input.status());
-  Result<std::string> fleet_path = FleetPath(flags, input->catalog);
-  if (!fleet_path.ok()) return Fail("demo fleet", fleet_path.status());
   Result<Date> at = cli::ParseAtFlag(flags.at);
   if (!at.ok()) return Fail("--at", at.status());
-  Result<inventory::Inventory> inv = inventory::Inventory::Load(*fleet_path, input->catalog);
+  Result<inventory::Inventory> inv = LoadFleet(flags, input->catalog);
   if (!inv.ok()) return Fail("fleet", inv.status());
   Result<std::unique_ptr<const service::FleetContext>> ctx = service::BuildFleetContext(
       std::move(input->catalog), std::move(input->rules), std::move(*inv), *at);
   if (!ctx.ok()) return Fail("fleet", ctx.status());
 
-  std::unique_ptr<service::Clock> clock;
-  if (flags.sim_speed > 0) {
-    clock =
-        std::make_unique<service::SimulatedClock>(service::SystemClock().NowMs(), flags.sim_speed);
-  } else {
-    clock = std::make_unique<service::SystemClock>();
-  }
-
   api::MetricsRegistry metrics;
   Result<std::unique_ptr<store::Store>> opened = store::OpenStore(flags.store);
   if (!opened.ok()) return Fail("store '" + flags.store + "'", opened.status());
   service::MeteredStore store(std::move(*opened), metrics);
+
+  std::unique_ptr<service::Clock> clock;
+  if (flags.sim_speed > 0) {
+    Result<int64_t> start = SimulatedStart(store);
+    if (!start.ok()) return Fail("store '" + flags.store + "'", start.status());
+    clock = std::make_unique<service::SimulatedClock>(*start, flags.sim_speed);
+  } else {
+    clock = std::make_unique<service::SystemClock>();
+  }
 
   if (flags.demo_gpus > 0 && flags.fleet.empty()) {
     Status seeded = SeedDemoTenants(store, **ctx, clock->NowMs());

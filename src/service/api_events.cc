@@ -26,10 +26,7 @@ api::Response ListEvents(const ApiState& state, const api::Request& request) {
         Status::InvalidArgument("after '" + std::to_string(**after) + "' is out of range"));
   }
   filter.after_id = static_cast<int64_t>(after->value_or(0));
-  std::optional<std::string> requested;
-  if (const std::optional<std::string_view> t = request.Query("tenant"))
-    requested = std::string(*t);
-  const Result<std::optional<std::string>> tenant = ScopeTenant(state, request, requested);
+  const Result<std::optional<std::string>> tenant = ScopeTenant(state, request);
   if (!tenant.ok()) return api::ErrorResponse(tenant.status());
   filter.tenant = *tenant;
   const Result<std::optional<uint64_t>> job = OptionalIdParam(request, "job");

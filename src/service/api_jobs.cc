@@ -257,10 +257,7 @@ api::Response ListJobs(const ApiState& state, const api::Request& request) {
     }
     filter.state = *job_state;
   }
-  std::optional<std::string> requested;
-  if (const std::optional<std::string_view> t = request.Query("tenant"))
-    requested = std::string(*t);
-  const Result<std::optional<std::string>> tenant = ScopeTenant(state, request, requested);
+  const Result<std::optional<std::string>> tenant = ScopeTenant(state, request);
   if (!tenant.ok()) return api::ErrorResponse(tenant.status());
   filter.tenant = *tenant;
 
@@ -277,12 +274,7 @@ api::Response ListJobs(const ApiState& state, const api::Request& request) {
 template <Result<store::JobRecord> (store::Store::*Finish)(JobId, int64_t)>
 api::Response FinishJob(const ApiState& state, const api::Request& request) {
   if (Status s = CheckQueryKeys(request, {}); !s.ok()) return api::ErrorResponse(s);
-  if (!request.body.empty()) {
-    const Result<nlohmann::json> body = api::ParseJsonBody(request.body);
-    if (!body.ok()) return api::ErrorResponse(body.status());
-    const Result<api::JsonObject> fields = api::JsonObject::Make(*body, {});
-    if (!fields.ok()) return api::ErrorResponse(fields.status());
-  }
+  if (Status s = CheckEmptyBody(request); !s.ok()) return api::ErrorResponse(s);
   const Result<JobId> id = JobIdParam(request);
   if (!id.ok()) return api::ErrorResponse(id.status());
   const Result<store::JobRecord> visible = VisibleJob(state, request, *id);
@@ -295,10 +287,7 @@ api::Response FinishJob(const ApiState& state, const api::Request& request) {
 
 api::Response ListPlacements(const ApiState& state, const api::Request& request) {
   if (Status s = CheckQueryKeys(request, {"tenant"}); !s.ok()) return api::ErrorResponse(s);
-  std::optional<std::string> requested;
-  if (const std::optional<std::string_view> t = request.Query("tenant"))
-    requested = std::string(*t);
-  const Result<std::optional<std::string>> tenant = ScopeTenant(state, request, requested);
+  const Result<std::optional<std::string>> tenant = ScopeTenant(state, request);
   if (!tenant.ok()) return api::ErrorResponse(tenant.status());
   const Result<std::vector<store::JobRecord>> active = state.store().LoadActive();
   if (!active.ok()) return api::ErrorResponse(active.status());

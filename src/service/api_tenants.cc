@@ -124,12 +124,7 @@ api::Response PutQuota(const ApiState& state, const api::Request& request) {
 // the token ever appears; the store keeps its hash.
 api::Response CreateToken(const ApiState& state, const api::Request& request) {
   if (Status s = CheckQueryKeys(request, {}); !s.ok()) return api::ErrorResponse(s);
-  if (!request.body.empty()) {
-    const Result<nlohmann::json> body = api::ParseJsonBody(request.body);
-    if (!body.ok()) return api::ErrorResponse(body.status());
-    const Result<api::JsonObject> fields = api::JsonObject::Make(*body, {});
-    if (!fields.ok()) return api::ErrorResponse(fields.status());
-  }
+  if (Status s = CheckEmptyBody(request); !s.ok()) return api::ErrorResponse(s);
   const Result<store::TenantRecord> tenant = VisibleTenant(state, request, TenantIdParam(request));
   if (!tenant.ok()) return api::ErrorResponse(tenant.status());
   const std::string token = api::NewToken();

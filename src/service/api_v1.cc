@@ -140,8 +140,10 @@ Status JobNotFound(JobId id) {
   return Status::NotFound("job '" + std::to_string(id.value()) + "' not found");
 }
 
-Result<std::optional<std::string>> ScopeTenant(const ApiState& state, const api::Request& request,
-                                               const std::optional<std::string>& requested) {
+Result<std::optional<std::string>> ScopeTenant(const ApiState& state, const api::Request& request) {
+  std::optional<std::string> requested;
+  if (const std::optional<std::string_view> t = request.Query("tenant"))
+    requested = std::string(*t);
   if (!IsAdmin(request)) {
     const std::string& own = CallerTenant(request);
     if (requested && *requested != own) return TenantNotFound(*requested);
@@ -154,6 +156,13 @@ Result<std::optional<std::string>> ScopeTenant(const ApiState& state, const api:
     return tenant.status();
   }
   return requested;
+}
+
+Status CheckEmptyBody(const api::Request& request) {
+  if (request.body.empty()) return Status::Ok();
+  const Result<nlohmann::json> body = api::ParseJsonBody(request.body);
+  if (!body.ok()) return body.status();
+  return api::JsonObject::Make(*body, {}).status();
 }
 
 Result<store::TenantRecord> VisibleTenant(const ApiState& state, const api::Request& request,

@@ -70,6 +70,9 @@ Result<int32_t> LimitParam(const api::Request& request, int32_t fallback);
 Result<uint64_t> ParsePositiveId(std::string_view text, std::string_view what);
 // The optional query parameter `name` as a positive integer.
 Result<std::optional<uint64_t>> OptionalIdParam(const api::Request& request, std::string_view name);
+// A body that is empty or `{}` (POST endpoints that take no fields): InvalidArgument for
+// malformed JSON or any field.
+Status CheckEmptyBody(const api::Request& request);
 // The {id} path parameter as a job id.
 Result<JobId> JobIdParam(const api::Request& request);
 
@@ -82,9 +85,9 @@ const std::string& CallerTenant(const api::Request& request);
 Status TenantNotFound(std::string_view id);
 Status JobNotFound(JobId id);
 // The tenant a listing is scoped to: a tenant token is always scoped to itself (naming another
-// tenant is NotFound); admin gets `requested` (checked to exist) or nullopt for all.
-Result<std::optional<std::string>> ScopeTenant(const ApiState& state, const api::Request& request,
-                                               const std::optional<std::string>& requested);
+// tenant is NotFound); admin gets the query parameter `tenant` (checked to exist) or nullopt
+// for all.
+Result<std::optional<std::string>> ScopeTenant(const ApiState& state, const api::Request& request);
 // The tenant `id` if the caller may see it (admin, or the tenant itself); NotFound otherwise.
 Result<store::TenantRecord> VisibleTenant(const ApiState& state, const api::Request& request,
                                           std::string_view id);
