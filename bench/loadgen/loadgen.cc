@@ -106,18 +106,23 @@ int main(int argc, char** argv) {
     workers.emplace_back([&, t] {
       httplib::Client client(flags.url);
       client.set_keep_alive(true);
+      client.set_tcp_nodelay(true);
       client.set_read_timeout(30);
       WorkerResult& r = results[t];
       for (;;) {
         const uint64_t n = counter.fetch_add(1);
+        // Latency counts from when the submission was due, so a server that falls behind an
+        // open-loop rate shows it (no coordinated omission).
+        auto sent = std::chrono::steady_clock::now();
         if (flags.rate > 0) {  // open loop: submission n is due at n / rate
-          const auto due = start + std::chrono::duration<double>(n / flags.rate);
+          const auto due = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                       std::chrono::duration<double>(n / flags.rate));
           if (due >= deadline) break;
           std::this_thread::sleep_until(due);
-        } else if (std::chrono::steady_clock::now() >= deadline) {
+          sent = due;
+        } else if (sent >= deadline) {
           break;
         }
-        const auto sent = std::chrono::steady_clock::now();
         auto res = client.Post("/v1/jobs", headers, JobBody(n, flags).dump(), "application/json");
         const double ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent)
@@ -166,9 +171,12 @@ int main(int argc, char** argv) {
     httplib::Client client(flags.url);
     int64_t after = 0;
     for (;;) {
-      auto res = client.Get("/v1/jobs?limit=1000&after=" + std::to_string(after), headers);
+      const std::string cursor = after > 0 ? "&after=" + std::to_string(after) : "";
+      auto res = client.Get("/v1/jobs?limit=1000" + cursor, headers);
       if (!res || res->status != 200) {
-        std::fprintf(stderr, "gpufleet_loadgen: listing jobs failed\n");
+        std::fprintf(stderr, "gpufleet_loadgen: listing jobs failed: %s\n",
+                     res ? (std::to_string(res->status) + " " + res->body).c_str()
+                         : httplib::to_string(res.error()).c_str());
         return 1;
       }
       const nlohmann::json page = nlohmann::json::parse(res->body);

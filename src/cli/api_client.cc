@@ -79,6 +79,7 @@ Result<nlohmann::json> ApiClient::Send(
   httplib::Client client(flags_.url);
   if (!client.is_valid()) return Status::InvalidArgument("--url: '" + flags_.url + "' is invalid");
   client.set_connection_timeout(5);
+  client.set_tcp_nodelay(true);
   client.set_read_timeout(30);
   httplib::Headers h;
   if (!flags_.token.empty()) h.emplace("Authorization", "Bearer " + flags_.token);

@@ -40,7 +40,8 @@ struct Flags {
   std::string store = "gpufleet.db";
   std::string bind = "127.0.0.1";
   uint16_t port = 8080;
-  size_t threads = 8;
+  size_t threads = 64;
+  int64_t pass_interval_ms = 100;
   std::string policy = "fgd";
   std::string holder;
   double sim_speed = 0;
@@ -154,12 +155,14 @@ int Run(const Flags& flags) {
                                .policy = flags.policy,
                                .seed = 42,
                                .idle_wait_ms = 1000,
+                               .min_pass_interval_ms = flags.pass_interval_ms,
                                .metrics = &metrics});
 
   api::HttpServer server(
       {.bind_address = flags.bind,
        .port = flags.port,
        .threads = flags.threads,
+       .keep_alive_max_requests = 100,
        .max_body_bytes = size_t{1} << 20,
        .authenticator = service::StoreAuthenticator(store),
        .metrics = &metrics,
@@ -212,6 +215,10 @@ int main(int argc, char** argv) {
   app.add_option("--port", flags.port, "port (0 = any free port)")->capture_default_str();
   app.add_option("--threads", flags.threads, "HTTP worker threads")->capture_default_str();
   app.add_option("--policy", flags.policy, "placement policy")->capture_default_str();
+  app.add_option("--pass-interval-ms", flags.pass_interval_ms,
+                 "at least this long between the starts of two scheduling passes (batches "
+                 "arrivals under load; 0 = a pass after every change)")
+      ->capture_default_str();
   app.add_option("--holder", flags.holder, "scheduler name in the leadership record");
   app.add_option("--sim-speed", flags.sim_speed,
                  "run a simulated clock this many times faster than real time (0 = wall clock)");

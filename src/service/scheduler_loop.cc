@@ -330,7 +330,9 @@ void SchedulerLoop::Notify() {
 
 void SchedulerLoop::Loop() {
   const std::chrono::milliseconds idle(std::max<int64_t>(1, options_.idle_wait_ms));
+  const std::chrono::milliseconds floor(std::max<int64_t>(0, options_.min_pass_interval_ms));
   while (true) {
+    const SteadyClock::time_point pass_began = SteadyClock::now();
     std::optional<int64_t> next_finish;
     {
       Result<PassReport> r = RunPass();
@@ -352,6 +354,10 @@ void SchedulerLoop::Loop() {
         until = std::min(until, real_now + std::chrono::milliseconds(left_ms));
       }
       wake_.wait_until(lock, until);
+    }
+    // Notifications arriving during this wait are taken by the next pass.
+    while (!stop_ && SteadyClock::now() < pass_began + floor) {
+      wake_.wait_until(lock, pass_began + floor);
     }
     if (stop_) return;
     notified_ = false;

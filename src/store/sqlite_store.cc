@@ -1,8 +1,9 @@
 // The embedded SQLite back end of Store.
 //
 // Connections: one writer, used by the group-commit thread and by every other write under
-// write_mu_, and one reader under read_mu_ (WAL lets it read committed data while the writer
-// writes). Every multi-statement read runs in one read transaction so it sees one snapshot.
+// write_mu_, and a few readers handed out one per read (WAL lets them read committed data
+// while the writer writes). Every multi-statement read runs in one read transaction so it sees one
+// snapshot.
 //
 // Group commit: SubmitJob validates, then queues the spec and waits on a future. The
 // committer thread takes everything queued (up to max_batch), inserts it in one BEGIN
@@ -153,14 +154,19 @@ Status DeletePlacements(SqliteConnection& conn, JobId id) {
   return q.Bind(1, Sql(id)).Run();
 }
 
+// Reader connections: enough for the scheduler's long reads plus the requests of a busy API
+// on a few cores; each holds its own page cache.
+constexpr int kReaders = 4;
+
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::string path, std::unique_ptr<SqliteConnection> writer,
-              std::unique_ptr<SqliteConnection> reader, const StoreOptions& options)
+              std::vector<std::unique_ptr<SqliteConnection>> readers, const StoreOptions& options)
       : options_(options),
         lead_lock_path_(std::move(path) + ".leader"),
         writer_(std::move(writer)),
-        reader_(std::move(reader)) {
+        readers_(std::move(readers)) {
+    for (const auto& r : readers_) free_readers_.push_back(r.get());
     committer_ = std::thread([this] { CommitLoop(); });
   }
 
@@ -194,10 +200,10 @@ class SqliteStore final : public Store {
   }
 
   Result<TenantRecord> GetTenant(std::string_view id) override {
-    return InReadTxn([&]() -> Result<TenantRecord> {
+    return InReadTxn([&](SqliteConnection& reader) -> Result<TenantRecord> {
       GPUFLEET_STORE_ASSIGN_OR_RETURN(
-          Statement q, reader_->Prepare("SELECT id, name, org, external, priority, created_at_ms "
-                                        "FROM tenants WHERE id = ?1"));
+          Statement q, reader.Prepare("SELECT id, name, org, external, priority, created_at_ms "
+                                      "FROM tenants WHERE id = ?1"));
       q.Bind(1, id);
       GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
       if (!row) return Status::NotFound("tenant '" + std::string(id) + "' not found");
@@ -206,10 +212,10 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<TenantRecord>> ListTenants() override {
-    return InReadTxn([&]() -> Result<std::vector<TenantRecord>> {
+    return InReadTxn([&](SqliteConnection& reader) -> Result<std::vector<TenantRecord>> {
       GPUFLEET_STORE_ASSIGN_OR_RETURN(
-          Statement q, reader_->Prepare("SELECT id, name, org, external, priority, created_at_ms "
-                                        "FROM tenants ORDER BY id"));
+          Statement q, reader.Prepare("SELECT id, name, org, external, priority, created_at_ms "
+                                      "FROM tenants ORDER BY id"));
       std::vector<TenantRecord> out;
       for (;;) {
         GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
@@ -234,10 +240,10 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<QuotaRecord>> ListQuotas(std::optional<std::string_view> tenant) override {
-    return InReadTxn([&]() -> Result<std::vector<QuotaRecord>> {
+    return InReadTxn([&](SqliteConnection& reader) -> Result<std::vector<QuotaRecord>> {
       GPUFLEET_STORE_ASSIGN_OR_RETURN(
-          Statement q, reader_->Prepare("SELECT tenant, model, guaranteed_gpus FROM quotas "
-                                        "WHERE ?1 IS NULL OR tenant = ?1 ORDER BY tenant, model"));
+          Statement q, reader.Prepare("SELECT tenant, model, guaranteed_gpus FROM quotas "
+                                      "WHERE ?1 IS NULL OR tenant = ?1 ORDER BY tenant, model"));
       if (tenant.has_value()) q.Bind(1, *tenant);
       std::vector<QuotaRecord> out;
       for (;;) {
@@ -278,11 +284,11 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<TokenRecord>> FindToken(std::string_view sha256_hex) override {
-    return InReadTxn([&]() -> Result<std::optional<TokenRecord>> {
+    return InReadTxn([&](SqliteConnection& reader) -> Result<std::optional<TokenRecord>> {
       GPUFLEET_STORE_ASSIGN_OR_RETURN(
           Statement q,
-          reader_->Prepare("SELECT sha256_hex, tenant, role, created_at_ms, revoked FROM tokens "
-                           "WHERE sha256_hex = ?1 AND revoked = 0"));
+          reader.Prepare("SELECT sha256_hex, tenant, role, created_at_ms, revoked FROM tokens "
+                         "WHERE sha256_hex = ?1 AND revoked = 0"));
       q.Bind(1, sha256_hex);
       GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
       if (!row) return std::optional<TokenRecord>();
@@ -309,7 +315,8 @@ class SqliteStore final : public Store {
   Result<JobRecord> SubmitJob(const JobSpec& spec) override {
     GPUFLEET_RETURN_IF_ERROR(ValidateJobSpec(spec));
     // Tenants are never deleted, so a tenant seen here still exists when the batch commits.
-    Result<bool> exists = InReadTxn([&] { return TenantExists(*reader_, spec.tenant); });
+    Result<bool> exists =
+        InReadTxn([&](SqliteConnection& reader) { return TenantExists(reader, spec.tenant); });
     if (!exists.ok()) return exists.status();
     if (!*exists) return UnknownTenant(spec.tenant);
     QueuedSubmit item{.spec = &spec, .done = {}};
@@ -323,15 +330,15 @@ class SqliteStore final : public Store {
   }
 
   Result<JobRecord> GetJob(JobId id) override {
-    return InReadTxn([&] { return ReadJob(*reader_, id); });
+    return InReadTxn([&](SqliteConnection& reader) { return ReadJob(reader, id); });
   }
 
   Result<JobPage> ListJobs(const JobFilter& filter) override {
     GPUFLEET_RETURN_IF_ERROR(ValidateJobFilter(filter));
-    return InReadTxn([&]() -> Result<JobPage> {
+    return InReadTxn([&](SqliteConnection& reader) -> Result<JobPage> {
       JobPage page;
       {
-        GPUFLEET_STORE_ASSIGN_OR_RETURN(Statement q, reader_->Prepare(kSelectJobPage));
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(Statement q, reader.Prepare(kSelectJobPage));
         q.Bind(1, Sql(filter.after));
         if (filter.tenant.has_value()) q.Bind(2, *filter.tenant);
         if (filter.state.has_value()) q.Bind(3, JobStateName(*filter.state));
@@ -350,7 +357,7 @@ class SqliteStore final : public Store {
       }
       for (JobRecord& job : page.jobs) {
         if (job.state == JobState::kRunning) {
-          GPUFLEET_RETURN_IF_ERROR(LoadPlacements(*reader_, job));
+          GPUFLEET_RETURN_IF_ERROR(LoadPlacements(reader, job));
         }
       }
       return page;
@@ -365,10 +372,10 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<JobRecord>> LoadActive() override {
-    return InReadTxn([&]() -> Result<std::vector<JobRecord>> {
+    return InReadTxn([&](SqliteConnection& reader) -> Result<std::vector<JobRecord>> {
       std::vector<JobRecord> out;
       {
-        GPUFLEET_STORE_ASSIGN_OR_RETURN(Statement q, reader_->Prepare(kSelectActive));
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(Statement q, reader.Prepare(kSelectActive));
         for (;;) {
           GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
           if (!row) break;
@@ -378,7 +385,7 @@ class SqliteStore final : public Store {
       }
       for (JobRecord& job : out) {
         if (job.state == JobState::kRunning) {
-          GPUFLEET_RETURN_IF_ERROR(LoadPlacements(*reader_, job));
+          GPUFLEET_RETURN_IF_ERROR(LoadPlacements(reader, job));
         }
       }
       return out;
@@ -474,12 +481,11 @@ class SqliteStore final : public Store {
       return Status::InvalidArgument("limit: " + std::to_string(filter.limit) + " is outside 1.." +
                                      std::to_string(kMaxPageSize));
     }
-    return InReadTxn([&]() -> Result<std::vector<EventRecord>> {
+    return InReadTxn([&](SqliteConnection& reader) -> Result<std::vector<EventRecord>> {
       GPUFLEET_STORE_ASSIGN_OR_RETURN(
-          Statement q,
-          reader_->Prepare("SELECT id, at_ms, job_id, tenant, kind, detail FROM events "
-                           "WHERE id > ?1 AND (?2 IS NULL OR tenant = ?2) "
-                           "AND (?3 IS NULL OR job_id = ?3) ORDER BY id LIMIT ?4"));
+          Statement q, reader.Prepare("SELECT id, at_ms, job_id, tenant, kind, detail FROM events "
+                                      "WHERE id > ?1 AND (?2 IS NULL OR tenant = ?2) "
+                                      "AND (?3 IS NULL OR job_id = ?3) ORDER BY id LIMIT ?4"));
       q.Bind(1, filter.after_id);
       if (filter.tenant.has_value()) {
         q.Bind(2, *filter.tenant);
@@ -540,15 +546,30 @@ class SqliteStore final : public Store {
     return result;
   }
 
-  // Runs `fn` in one read transaction on the reader: one consistent snapshot.
+  // Runs `fn(reader)` in one read transaction on a free reader connection: one consistent
+  // snapshot. Waits while every reader is busy.
   template <typename Fn>
-  auto InReadTxn(Fn&& fn) -> decltype(fn()) {
-    std::lock_guard lock(read_mu_);
-    GPUFLEET_RETURN_IF_ERROR(reader_->Exec("BEGIN"));
-    auto result = fn();
-    // A read transaction has nothing to lose; end it whether or not `fn` failed.
-    const Status end = reader_->Exec("COMMIT");
-    if (result.ok() && !end.ok()) return end;
+  auto InReadTxn(Fn&& fn) -> decltype(fn(std::declval<SqliteConnection&>())) {
+    SqliteConnection* reader = nullptr;
+    {
+      std::unique_lock lock(read_mu_);
+      read_cv_.wait(lock, [this] { return !free_readers_.empty(); });
+      reader = free_readers_.back();
+      free_readers_.pop_back();
+    }
+    auto result = [&]() -> decltype(fn(*reader)) {
+      GPUFLEET_RETURN_IF_ERROR(reader->Exec("BEGIN"));
+      auto r = fn(*reader);
+      // A read transaction has nothing to lose; end it whether or not `fn` failed.
+      const Status end = reader->Exec("COMMIT");
+      if (r.ok() && !end.ok()) return end;
+      return r;
+    }();
+    {
+      std::lock_guard lock(read_mu_);
+      free_readers_.push_back(reader);
+    }
+    read_cv_.notify_one();
     return result;
   }
 
@@ -770,8 +791,12 @@ class SqliteStore final : public Store {
 
   std::mutex write_mu_;
   std::unique_ptr<SqliteConnection> writer_;  // guarded by write_mu_
+  // Several readers, so that a long read (the scheduler's LoadActive) does not hold up the
+  // short ones of every request (token lookups, tenant checks).
+  std::vector<std::unique_ptr<SqliteConnection>> readers_;
   std::mutex read_mu_;
-  std::unique_ptr<SqliteConnection> reader_;  // guarded by read_mu_
+  std::condition_variable read_cv_;
+  std::vector<SqliteConnection*> free_readers_;  // guarded by read_mu_
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
@@ -797,10 +822,14 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
   GPUFLEET_STORE_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> writer,
                                   SqliteConnection::Open(path, options.busy_timeout_ms));
   GPUFLEET_RETURN_IF_ERROR(Migrate(*writer, SqliteMigrations()));
-  GPUFLEET_STORE_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> reader,
-                                  SqliteConnection::Open(path, options.busy_timeout_ms));
+  std::vector<std::unique_ptr<SqliteConnection>> readers;
+  for (int i = 0; i < kReaders; ++i) {
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> reader,
+                                    SqliteConnection::Open(path, options.busy_timeout_ms));
+    readers.push_back(std::move(reader));
+  }
   return std::unique_ptr<Store>(
-      std::make_unique<SqliteStore>(path, std::move(writer), std::move(reader), options));
+      std::make_unique<SqliteStore>(path, std::move(writer), std::move(readers), options));
 }
 
 }  // namespace gpufleet::store

@@ -63,8 +63,14 @@ struct HttpServerOptions {
   std::string bind_address = "127.0.0.1";
   // 0 picks a free ephemeral port; HttpServer::port() tells which.
   uint16_t port = 0;
-  // Worker threads answering requests. More allows more slow handlers in flight.
+  // Worker threads answering requests. A keep-alive connection holds its thread while it
+  // stays busy, so this bounds the connections served at once; more threads also allow more
+  // slow handlers in flight.
   size_t threads = 8;
+  // Requests served on one keep-alive connection before the server closes it. Reconnecting
+  // costs a TCP handshake and an accept; closing now and then lets waiting connections
+  // have a thread when there are more connections than threads.
+  size_t keep_alive_max_requests = 100;
   // Larger request bodies are answered 413 without reaching a handler. Default 1 MiB.
   size_t max_body_bytes = size_t{1} << 20;
   // Resolves token hashes to principals. Empty: every non-public route answers 401.

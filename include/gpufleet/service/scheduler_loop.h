@@ -56,6 +56,13 @@ struct SchedulerOptions {
   // another process) at least this often. Smaller reacts faster and costs more passes.
   // Default 1000.
   int64_t idle_wait_ms = 1000;
+  // Lower bound on the wall-clock time from the start of one background pass to the start of
+  // the next. A pass costs about the same for one arrival as for a thousand (it reads every
+  // active job and rebuilds the fleet's state), so under a stream of submissions, each of
+  // which notifies the loop, a floor batches arrivals into fewer passes and leaves the CPU
+  // to the API. It adds at most this much to the time from submission to placement.
+  // Default 0 (a pass at once after each notification).
+  int64_t min_pass_interval_ms = 0;
   // Where the gpufleet_* scheduler metrics go; nullptr = none. Not owned; must outlive the
   // loop.
   api::MetricsRegistry* metrics = nullptr;
@@ -93,7 +100,8 @@ class SchedulerLoop {
 
   // Runs passes on a background thread until Stop: after each pass it waits until Notify,
   // Stop, the clock reaching the earliest end of a running job (polled at least every
-  // idle_wait_ms), or idle_wait_ms. A failed pass is logged to stderr and the loop goes on.
+  // idle_wait_ms), or idle_wait_ms, and in any case until min_pass_interval_ms after the
+  // previous pass began. A failed pass is logged to stderr and the loop goes on.
   // REQUIRES: not already started.
   void Start();
   // Ends the background loop (the pass in progress completes), joins it and resigns the lead.
