@@ -6,6 +6,7 @@
 #include <numeric>
 #include <optional>
 #include <tuple>
+#include <unordered_map>
 
 #include "gpufleet/placement/placer.h"
 #include "gpufleet/scheduler/resale_cap.h"
@@ -30,7 +31,9 @@ std::string Gpus(int64_t milli) {
 
 // A job holding (or having held) capacity in this cycle: running at the start or started now.
 struct Live {
-  const CycleJob* job = nullptr;
+  uint64_t id = 0;
+  int32_t priority = 0;
+  int32_t replicas = 1;
   const TenantPolicy* tenant = nullptr;  // nullptr: unknown tenant
   PodRequest pod;                        // with the tenant profile's zones
   std::vector<Assignment> placements;
@@ -40,11 +43,13 @@ struct Live {
   std::optional<size_t> start;  // index into CycleResult::starts when started now
 };
 
-class Cycle {
+}  // namespace
+
+class CycleState::Impl {
  public:
-  Cycle(const InventoryFleet& fleet, const inventory::Inventory& inv,
-        const compliance::RuleSet& rules, EligibilityCache& eligibility, Date at,
-        const placement::Policy& policy, const std::vector<TenantPolicy>& tenants, uint64_t seed)
+  Impl(const InventoryFleet& fleet, const inventory::Inventory& inv,
+       const compliance::RuleSet& rules, EligibilityCache& eligibility, Date at,
+       const placement::Policy& policy, std::vector<TenantPolicy> tenants)
       : fleet_(fleet),
         inv_(inv),
         eligibility_(eligibility),
@@ -53,21 +58,71 @@ class Cycle {
             placement::TieBreakOrder::Identity(fleet.fleet.nodes().size()))),
         cap_(fleet, rules, at),
         gangs_(*placer_, fleet.fleet.sites().size()),
-        rng_(seed) {
-    for (const TenantPolicy& t : tenants) tenants_.emplace(t.id, &t);
+        rng_(0),
+        tenant_list_(std::move(tenants)) {
+    for (const TenantPolicy& t : tenant_list_) tenants_.emplace(t.id, &t);
   }
 
-  void AddRunning(const RunningJob& r) {
+  const std::vector<TenantPolicy>& tenants() const { return tenant_list_; }
+  size_t running() const { return lives_.size(); }
+
+  bool AddRunning(const RunningJob& r) {
     Live l = MakeLive(r.job);
     l.placements = r.placements;
     l.started_at = r.started_at;
     for (const Assignment& a : l.placements) {
       if (a.node.value() >= fleet_.fleet.nodes().size() || !placer_->state().CanBind(l.pod, a)) {
-        return;  // breaks the REQUIRES; left out rather than over-committing a node
+        return false;  // breaks the REQUIRES; left out rather than over-committing a node
       }
     }
     Bind(l);
+    index_[l.id] = lives_.size();
     lives_.push_back(std::move(l));
+    return true;
+  }
+
+  bool RemoveRunning(uint64_t job) {
+    const auto it = index_.find(job);
+    if (it == index_.end()) return false;
+    const size_t i = it->second;
+    index_.erase(it);
+    if (lives_[i].bound) Unbind(lives_[i]);
+    if (i + 1 != lives_.size()) {
+      lives_[i] = std::move(lives_.back());
+      index_[lives_[i].id] = i;
+    }
+    lives_.pop_back();
+    return true;
+  }
+
+  CycleResult Run(const std::vector<CycleJob>& pending, int64_t now, uint64_t seed) {
+    result_ = CycleResult{};
+    explained_.clear();
+    started_.clear();
+    rng_ = Rng(seed);
+    std::vector<size_t> order(pending.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      const CycleJob &x = pending[a], &y = pending[b];
+      if (x.priority != y.priority) return x.priority > y.priority;
+      if (x.submitted_at != y.submitted_at) return x.submitted_at < y.submitted_at;
+      return x.id < y.id;
+    });
+    for (size_t i : order) Schedule(pending[i]);
+    // What started runs from now on; what this cycle unbound (preempted, or started and then
+    // reclaimed) leaves the state.
+    std::vector<uint64_t> unbound;
+    for (size_t i : started_) {
+      Live& l = lives_[i];
+      l.start.reset();
+      l.started_at = now;
+      index_[l.id] = i;
+    }
+    for (const Live& l : lives_) {
+      if (!l.bound) unbound.push_back(l.id);
+    }
+    for (uint64_t id : unbound) RemoveRunning(id);
+    return Finish();
   }
 
   void Schedule(const CycleJob& job) {
@@ -141,7 +196,9 @@ class Cycle {
  private:
   Live MakeLive(const CycleJob& job) {
     Live l;
-    l.job = &job;
+    l.id = job.id;
+    l.priority = job.priority;
+    l.replicas = job.replicas;
     l.pod = job.pod;
     l.pod.zones = nullptr;
     if (auto it = tenants_.find(job.tenant); it != tenants_.end()) {
@@ -233,9 +290,9 @@ class Cycle {
     for (auto& [tenant, jobs] : by_tenant) {
       std::sort(jobs.begin(), jobs.end(), [&](size_t a, size_t b) {
         const Live &x = lives_[a], &y = lives_[b];
-        if (x.job->priority != y.job->priority) return x.job->priority > y.job->priority;
+        if (x.priority != y.priority) return x.priority > y.priority;
         if (x.started_at != y.started_at) return x.started_at < y.started_at;
-        return x.job->id < y.job->id;
+        return x.id < y.id;
       });
       const int64_t guaranteed = tenant ? Guaranteed(*tenant, model) : 0;
       int64_t sum = 0;
@@ -255,7 +312,7 @@ class Cycle {
     l.started_at = kStartedNow;
     l.bound = true;
     AddUsage(l, 1);
-    CycleResult::Start s{l.job->id, l.placements, false};
+    CycleResult::Start s{l.id, l.placements, false};
     lives_.push_back(std::move(l));
     const Live& added = lives_.back();
     for (const Assignment& a : added.placements) {
@@ -263,6 +320,7 @@ class Cycle {
       s.borrowed = s.borrowed || Usage(*added.tenant, m) > Guaranteed(*added.tenant, m);
     }
     lives_.back().start = result_.starts.size();
+    started_.push_back(lives_.size() - 1);
     result_.starts.push_back(std::move(s));
   }
 
@@ -284,16 +342,16 @@ class Cycle {
     }
     std::sort(victims.begin(), victims.end(), [&](size_t a, size_t b) {
       const Live &x = lives_[a], &y = lives_[b];
-      if (x.job->priority != y.job->priority) return x.job->priority < y.job->priority;
+      if (x.priority != y.priority) return x.priority < y.priority;
       if (x.started_at != y.started_at) return x.started_at > y.started_at;
-      return x.job->id > y.job->id;
+      return x.id > y.id;
     });
     std::vector<size_t> removed;
     std::optional<std::vector<Assignment>> placed;
     for (size_t i : victims) {
       Unbind(lives_[i]);
       removed.push_back(i);
-      placed = gangs_.Place(pod, l.job->replicas, rng_);
+      placed = gangs_.Place(pod, l.replicas, rng_);
       if (!placed) continue;
       if (!TakeCap(l, *placed)) break;
       for (const Assignment& a : *placed) placer_->Unbind(pod, a);
@@ -332,13 +390,13 @@ class Cycle {
     }
     const std::string reason = "preempted: tenant " + l.tenant->id + " reclaims its guaranteed " +
                                Gpus(need) + " " + fleet_.fleet.model(model).name +
-                               " GPUs for job " + std::to_string(l.job->id);
+                               " GPUs for job " + std::to_string(l.id);
     for (size_t i : preempted) {
       const Live& v = lives_[i];
       if (v.start) {
-        result_.pending_reasons[v.job->id] = reason + " (started in this cycle, so not started)";
+        result_.pending_reasons[v.id] = reason + " (started in this cycle, so not started)";
       } else {
-        result_.preemptions.push_back({v.job->id, reason});
+        result_.preemptions.push_back({v.id, reason});
       }
     }
     Start(std::move(l), std::move(*placed));
@@ -353,7 +411,10 @@ class Cycle {
   internal::GangPlacer gangs_;
   Rng rng_;
   std::map<std::string, const TenantPolicy*> tenants_;
+  std::vector<TenantPolicy> tenant_list_;
   std::vector<Live> lives_;
+  std::unordered_map<uint64_t, size_t> index_;  // lives_ by job id
+  std::vector<size_t> started_;                 // lives_ started in this Run
   CycleResult result_;
   // Pending explanations by what they read: the pod's filter and shape, the gang, the
   // profile and whether the rules alone stand in the way; valid while version_ (bumped by
@@ -365,25 +426,28 @@ class Cycle {
   std::map<std::pair<const TenantPolicy*, ChipModelId>, int64_t> usage_;  // see Usage
 };
 
-}  // namespace
+CycleState::CycleState(const InventoryFleet& fleet, const inventory::Inventory& inv,
+                       const compliance::RuleSet& rules, EligibilityCache& eligibility, Date at,
+                       const placement::Policy& policy, std::vector<TenantPolicy> tenants)
+    : impl_(
+          std::make_unique<Impl>(fleet, inv, rules, eligibility, at, policy, std::move(tenants))) {}
+CycleState::~CycleState() = default;
+bool CycleState::AddRunning(const RunningJob& r) { return impl_->AddRunning(r); }
+bool CycleState::RemoveRunning(uint64_t job) { return impl_->RemoveRunning(job); }
+CycleResult CycleState::Run(const std::vector<CycleJob>& pending, int64_t now, uint64_t seed) {
+  return impl_->Run(pending, now, seed);
+}
+size_t CycleState::running() const { return impl_->running(); }
+const std::vector<TenantPolicy>& CycleState::tenants() const { return impl_->tenants(); }
 
 CycleResult RunCycle(const InventoryFleet& fleet, const inventory::Inventory& inv,
                      const compliance::RuleSet& rules, EligibilityCache& eligibility, Date at,
                      const placement::Policy& policy, const std::vector<TenantPolicy>& tenants,
                      const std::vector<CycleJob>& pending, const std::vector<RunningJob>& running,
                      uint64_t seed) {
-  Cycle cycle(fleet, inv, rules, eligibility, at, policy, tenants, seed);
-  for (const RunningJob& r : running) cycle.AddRunning(r);
-  std::vector<size_t> order(pending.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    const CycleJob &x = pending[a], &y = pending[b];
-    if (x.priority != y.priority) return x.priority > y.priority;
-    if (x.submitted_at != y.submitted_at) return x.submitted_at < y.submitted_at;
-    return x.id < y.id;
-  });
-  for (size_t i : order) cycle.Schedule(pending[i]);
-  return cycle.Finish();
+  CycleState state(fleet, inv, rules, eligibility, at, policy, tenants);
+  for (const RunningJob& r : running) state.AddRunning(r);
+  return state.Run(pending, 0, seed);
 }
 
 }  // namespace gpufleet::scheduler

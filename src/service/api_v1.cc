@@ -4,8 +4,10 @@
 
 #include <charconv>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "service/api_v1_routes.h"
@@ -59,14 +61,37 @@ Status RegisterApiV1(api::HttpServer& server, const ApiV1Context& context) {
   return Status::Ok();
 }
 
-api::Authenticator StoreAuthenticator(store::Store& store) {
-  return [&store](std::string_view token_hash) -> std::optional<api::Principal> {
-    const Result<std::optional<store::TokenRecord>> token = store.FindToken(token_hash);
-    if (!token.ok() || !token->has_value() || (*token)->revoked) return std::nullopt;
-    const store::TokenRecord& record = **token;
-    if (record.role == store::Role::kAdmin) return api::Principal{"", api::Role::kAdmin};
-    return api::Principal{record.tenant, api::Role::kTenant};
+api::Authenticator StoreAuthenticator(store::Store& store, std::chrono::milliseconds remember) {
+  using SteadyClock = std::chrono::steady_clock;
+  struct Remembered {
+    std::mutex mu;
+    // Valid token hashes, with their principal and when the store said so.
+    std::unordered_map<std::string, std::pair<api::Principal, SteadyClock::time_point>> tokens;
   };
+  const auto remembered = std::make_shared<Remembered>();
+  return
+      [&store, remembered, remember](std::string_view token_hash) -> std::optional<api::Principal> {
+        const SteadyClock::time_point now = SteadyClock::now();
+        if (remember.count() > 0) {
+          const std::lock_guard<std::mutex> lock(remembered->mu);
+          const auto it = remembered->tokens.find(std::string(token_hash));
+          if (it != remembered->tokens.end() && now - it->second.second < remember) {
+            return it->second.first;
+          }
+        }
+        const Result<std::optional<store::TokenRecord>> token = store.FindToken(token_hash);
+        if (!token.ok() || !token->has_value() || (*token)->revoked) return std::nullopt;
+        const store::TokenRecord& record = **token;
+        const api::Principal principal = record.role == store::Role::kAdmin
+                                             ? api::Principal{"", api::Role::kAdmin}
+                                             : api::Principal{record.tenant, api::Role::kTenant};
+        if (remember.count() > 0) {
+          const std::lock_guard<std::mutex> lock(remembered->mu);
+          if (remembered->tokens.size() >= kMaxRememberedTokens) remembered->tokens.clear();
+          remembered->tokens.insert_or_assign(std::string(token_hash), std::pair{principal, now});
+        }
+        return principal;
+      };
 }
 
 namespace v1 {

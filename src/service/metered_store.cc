@@ -70,6 +70,9 @@ Result<store::JobRecord> MeteredStore::CompleteJob(JobId id, int64_t at_ms) {
   return Timed(job_end_, [&] { return inner_->CompleteJob(id, at_ms); });
 }
 Result<std::vector<store::JobRecord>> MeteredStore::LoadActive() { return inner_->LoadActive(); }
+Result<store::ActiveChanges> MeteredStore::LoadActiveChanges(std::optional<int64_t> cursor) {
+  return inner_->LoadActiveChanges(cursor);
+}
 Result<int64_t> MeteredStore::AcquireEpoch(std::string_view holder, int64_t at_ms) {
   return Timed(admin_, [&] { return inner_->AcquireEpoch(holder, at_ms); });
 }

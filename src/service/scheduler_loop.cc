@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
-#include <unordered_map>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -18,6 +18,53 @@ using SteadyClock = std::chrono::steady_clock;
 
 void Log(const std::string& holder, const std::string& message) {
   std::fprintf(stderr, "gpufleetd scheduler '%s': %s\n", holder.c_str(), message.c_str());
+}
+
+std::set<uint64_t> IdSet(const std::vector<JobId>& ids) {
+  std::set<uint64_t> out;
+  for (JobId id : ids) out.insert(id.value());
+  return out;
+}
+
+// Writes `schedule` in its order in transactions of at most `chunk` decisions (at least one
+// transaction, which checks the epoch); the outcomes merged, or the first error, with what
+// came before it written.
+Result<store::ScheduleOutcome> ApplyInChunks(store::Store& store, const store::Schedule& schedule,
+                                             size_t chunk) {
+  store::ScheduleOutcome out;
+  store::Schedule part;
+  part.epoch = schedule.epoch;
+  size_t decisions = 0;
+  bool written = false;
+  const auto flush = [&]() -> Status {
+    Result<store::ScheduleOutcome> r = store.ApplySchedule(part);
+    if (!r.ok()) return r.status();
+    const auto append = [](std::vector<JobId>& to, const std::vector<JobId>& from) {
+      to.insert(to.end(), from.begin(), from.end());
+    };
+    append(out.skipped_finishes, r->skipped_finishes);
+    append(out.skipped_preemptions, r->skipped_preemptions);
+    append(out.skipped_starts, r->skipped_starts);
+    append(out.skipped_pending, r->skipped_pending);
+    part = store::Schedule{};
+    part.epoch = schedule.epoch;
+    decisions = 0;
+    written = true;
+    return Status::Ok();
+  };
+  const auto add = [&](auto member) -> Status {
+    for (const auto& decision : schedule.*member) {
+      (part.*member).push_back(decision);
+      if (++decisions == chunk) GPUFLEET_RETURN_IF_ERROR(flush());
+    }
+    return Status::Ok();
+  };
+  GPUFLEET_RETURN_IF_ERROR(add(&store::Schedule::finishes));
+  GPUFLEET_RETURN_IF_ERROR(add(&store::Schedule::preemptions));
+  GPUFLEET_RETURN_IF_ERROR(add(&store::Schedule::starts));
+  GPUFLEET_RETURN_IF_ERROR(add(&store::Schedule::pending_reasons));
+  if (decisions > 0 || !written) GPUFLEET_RETURN_IF_ERROR(flush());
+  return out;
 }
 
 bool IsFenced(const Status& s) {
@@ -56,6 +103,32 @@ struct SchedulerLoop::Metrics {
   api::Gauge& leader;
   api::Gauge& epoch;
   std::set<std::string> tenants_seen;  // queue_depth series to zero when a queue empties
+  // The (site, model) cells of allocated_ratio: each node's cell, each cell's GPU milli and
+  // series.
+  std::vector<size_t> node_cell;
+  std::vector<int64_t> cell_capacity;
+  std::vector<api::Gauge*> cell_ratio;
+
+  void IndexCells(const Fleet& fleet) {
+    std::map<std::pair<uint32_t, uint16_t>, size_t> cells;
+    std::vector<const NodeSpec*> first;  // a node of each cell
+    for (const NodeSpec& n : fleet.nodes()) {
+      const auto [it, added] =
+          cells.try_emplace({n.site.value(), n.gpu_model.value()}, cell_capacity.size());
+      if (added) {
+        cell_capacity.push_back(0);
+        first.push_back(&n);
+      }
+      cell_capacity[it->second] += int64_t{n.gpu_count} * kMilliPerGpu;
+      node_cell.push_back(it->second);
+    }
+    for (size_t c = 0; c < first.size(); ++c) {
+      cell_ratio.push_back(cell_capacity[c] == 0 ? nullptr
+                                                 : &allocated_ratio.WithLabels(
+                                                       {fleet.site(first[c]->site).name,
+                                                        fleet.model(first[c]->gpu_model).name}));
+    }
+  }
 };
 
 SchedulerLoop::SchedulerLoop(store::Store& store, const FleetContext& ctx, const Clock& clock,
@@ -65,7 +138,9 @@ SchedulerLoop::SchedulerLoop(store::Store& store, const FleetContext& ctx, const
       clock_(clock),
       options_(std::move(options)),
       metrics_(options_.metrics ? std::make_unique<Metrics>(*options_.metrics) : nullptr),
-      eligibility_(ctx.fleet, ctx.inventory, *ctx.engine, ctx.at) {}
+      eligibility_(ctx.fleet, ctx.inventory, *ctx.engine, ctx.at) {
+  if (metrics_) metrics_->IndexCells(ctx.fleet.fleet);
+}
 
 SchedulerLoop::~SchedulerLoop() {
   if (thread_.joinable()) Stop();
@@ -93,17 +168,187 @@ Result<PassReport> SchedulerLoop::RunPass() {
   return report;
 }
 
+SchedulerLoop::ActiveJob SchedulerLoop::MakeActiveJob(store::JobRecord record) const {
+  ActiveJob out{.record = std::move(record), .cycle = {}, .placed = {}, .gone = {}};
+  out.cycle = internal::ToCycleJob(out.record, ctx_.fleet);
+  if (out.record.state != store::JobState::kRunning) return out;
+  Result<std::vector<Assignment>> placed = internal::ToAssignments(out.record, ctx_.fleet);
+  if (!placed.ok()) {
+    out.gone = placed.status().message();
+  } else if (placed->size() != static_cast<size_t>(out.record.spec.replicas)) {
+    out.gone = "job has " + std::to_string(placed->size()) + " placements for " +
+               std::to_string(out.record.spec.replicas) + " replicas";
+  } else {
+    out.placed = std::move(placed).value();
+  }
+  return out;
+}
+
+void SchedulerLoop::CheckPlacements() {
+  const Fleet& fleet = ctx_.fleet.fleet;
+  ClusterState held(fleet);
+  for (auto& [id, job] : active_->jobs) {
+    if (job.record.state != store::JobState::kRunning || !job.gone.empty()) continue;
+    const PodRequest& pod = job.cycle.pod;
+    size_t bound = 0;
+    while (bound < job.placed.size() && held.CanBind(pod, job.placed[bound])) {
+      held.Bind(pod, job.placed[bound++]);
+    }
+    if (bound == job.placed.size()) continue;
+    job.gone = "node " + fleet.node(job.placed[bound].node).name +
+               " can no longer hold the job's placement";
+    for (size_t k = 0; k < bound; ++k) held.Unbind(pod, job.placed[k]);
+  }
+}
+
+Status SchedulerLoop::RefreshActive(int64_t epoch) {
+  const bool full = !active_ || active_->epoch != epoch;
+  Result<store::ActiveChanges> changes =
+      store_.LoadActiveChanges(full ? std::nullopt : std::optional<int64_t>(active_->cursor));
+  if (!changes.ok()) {
+    active_.reset();
+    return changes.status();
+  }
+  if (full) active_.emplace();
+  active_->epoch = epoch;
+  active_->cursor = changes->cursor;
+  for (store::JobRecord& job : changes->jobs) {
+    const uint64_t id = job.id.value();
+    if (job.state != store::JobState::kPending && job.state != store::JobState::kRunning) {
+      active_->jobs.erase(id);
+      if (active_->cycle) active_->cycle->RemoveRunning(id);
+      continue;
+    }
+    if (!full && job.state == store::JobState::kRunning) {
+      // Only ApplySchedule starts jobs, and this loop's own starts are already here: anything
+      // else means the copy went wrong, so read everything again.
+      const auto it = active_->jobs.find(id);
+      if (it == active_->jobs.end() || !(it->second.record == job)) {
+        Log(options_.holder, "job " + std::to_string(id) +
+                                 " runs unlike the copy in memory; reading every active job");
+        active_.reset();
+        return RefreshActive(epoch);
+      }
+      continue;
+    }
+    active_->jobs.insert_or_assign(id, MakeActiveJob(std::move(job)));
+  }
+  if (full) CheckPlacements();
+  return Status::Ok();
+}
+
+Status SchedulerLoop::BuildCycle(std::vector<scheduler::TenantPolicy> tenants) {
+  active_->cycle.reset();
+  std::vector<scheduler::CycleJob> pending;
+  std::vector<scheduler::RunningJob> running;
+  for (const auto& [id, job] : active_->jobs) {
+    if (job.record.state == store::JobState::kPending) {
+      pending.push_back(job.cycle);
+    } else if (job.gone.empty()) {
+      running.push_back({job.cycle, job.placed, job.record.started_at_ms});
+    }
+  }
+  Result<std::unique_ptr<placement::Policy>> policy =
+      internal::MakeCyclePolicy(options_.policy, pending, running);
+  if (!policy.ok()) {
+    return Status::InvalidArgument("scheduler policy: " + policy.status().message());
+  }
+  active_->policy = std::move(policy).value();
+  active_->cycle =
+      std::make_unique<scheduler::CycleState>(ctx_.fleet, ctx_.inventory, ctx_.rules, eligibility_,
+                                              ctx_.at, *active_->policy, std::move(tenants));
+  for (const scheduler::RunningJob& r : running) {
+    // CheckPlacements bound the same placements in the same order, so this holds.
+    if (!active_->cycle->AddRunning(r)) {
+      active_.reset();
+      return Status::Corruption("scheduler: job " + std::to_string(r.job.id) +
+                                " does not bind although its placement was checked");
+    }
+  }
+  active_->cycle_built = std::chrono::steady_clock::now();
+  return Status::Ok();
+}
+
+Status SchedulerLoop::VerifyActive() {
+  Result<store::ActiveChanges> all = store_.LoadActiveChanges(std::nullopt);
+  if (!all.ok()) return all.status();
+  // Something committed between the two reads: nothing to compare against.
+  if (all->cursor != active_->cursor) return Status::Ok();
+  Status mismatch = Status::Ok();
+  auto kept = active_->jobs.begin();
+  for (const store::JobRecord& job : all->jobs) {
+    if (kept == active_->jobs.end() || kept->first != job.id.value()) {
+      mismatch = Status::Corruption("active jobs: job " + std::to_string(job.id.value()) +
+                                    " is in the store but not in memory");
+      break;
+    }
+    if (!(kept->second.record == job)) {
+      mismatch = Status::Corruption("active jobs: job " + std::to_string(job.id.value()) +
+                                    " differs between the store and memory");
+      break;
+    }
+    ++kept;
+  }
+  if (mismatch.ok() && kept != active_->jobs.end()) {
+    mismatch = Status::Corruption("active jobs: job " + std::to_string(kept->first) +
+                                  " is in memory but no longer active in the store");
+  }
+  if (!mismatch.ok()) active_.reset();
+  return mismatch;
+}
+
+void SchedulerLoop::ApplyToActive(const store::Schedule& schedule,
+                                  const store::ScheduleOutcome& outcome,
+                                  const scheduler::CycleResult& result) {
+  std::map<uint64_t, ActiveJob>& jobs = active_->jobs;
+  const std::set<uint64_t> skipped_finishes = IdSet(outcome.skipped_finishes);
+  for (const store::Schedule::Finish& f : schedule.finishes) {
+    if (!skipped_finishes.contains(f.job.value())) jobs.erase(f.job.value());
+  }
+  const std::set<uint64_t> skipped_preemptions = IdSet(outcome.skipped_preemptions);
+  for (const store::Schedule::Preemption& p : schedule.preemptions) {
+    if (skipped_preemptions.contains(p.job.value())) continue;
+    ActiveJob& job = jobs.at(p.job.value());
+    job.record.state = store::JobState::kPending;
+    job.record.placements.clear();
+    ++job.record.preempted_count;
+    job.record.last_preemption_reason = p.reason;
+    job.placed.clear();
+    job.gone.clear();
+  }
+  const std::set<uint64_t> skipped_starts = IdSet(outcome.skipped_starts);
+  for (size_t i = 0; i < schedule.starts.size(); ++i) {
+    const store::Schedule::Start& s = schedule.starts[i];
+    if (skipped_starts.contains(s.job.value())) continue;
+    ActiveJob& job = jobs.at(s.job.value());
+    job.record.state = store::JobState::kRunning;
+    job.record.started_at_ms = s.started_at_ms;
+    job.record.pending_reason.clear();
+    job.record.placements = s.placements;
+    for (store::Placement& p : job.record.placements) p.epoch = schedule.epoch;
+    job.placed = result.starts[i].placements;
+  }
+  const std::set<uint64_t> skipped_pending = IdSet(outcome.skipped_pending);
+  for (const store::Schedule::PendingReason& p : schedule.pending_reasons) {
+    if (!skipped_pending.contains(p.job.value())) {
+      jobs.at(p.job.value()).record.pending_reason = p.reason;
+    }
+  }
+}
+
 Result<PassReport> SchedulerLoop::Pass() {
   const int64_t now = clock_.NowMs();
   PassReport report;
   Result<std::optional<int64_t>> lead = store_.TryLead(options_.holder, now);
   if (!lead.ok()) {
     SetLeader(false, 0);
+    active_.reset();
     return lead.status();
   }
   if (!lead->has_value()) {
     if (leader_.load()) Log(options_.holder, "no longer the leader");
     SetLeader(false, 0);
+    active_.reset();
     return report;
   }
   const int64_t epoch = **lead;
@@ -111,8 +356,8 @@ Result<PassReport> SchedulerLoop::Pass() {
   epoch_ = epoch;
   SetLeader(true, epoch);
 
-  Result<std::vector<store::JobRecord>> active = store_.LoadActive();
-  if (!active.ok()) return active.status();
+  GPUFLEET_RETURN_IF_ERROR(RefreshActive(epoch));
+  if (options_.verify_active) GPUFLEET_RETURN_IF_ERROR(VerifyActive());
   Result<std::vector<store::TenantRecord>> tenant_records = store_.ListTenants();
   if (!tenant_records.ok()) return tenant_records.status();
   Result<std::vector<store::QuotaRecord>> quotas = store_.ListQuotas(std::nullopt);
@@ -126,19 +371,22 @@ Result<PassReport> SchedulerLoop::Pass() {
     if (noted_.insert(note).second) Log(options_.holder, note);
   }
 
+  const auto since_built = std::chrono::steady_clock::now() - active_->cycle_built;
+  if (!active_->cycle || active_->cycle->tenants() != tenants ||
+      since_built >= std::chrono::milliseconds(options_.rebuild_interval_ms)) {
+    GPUFLEET_RETURN_IF_ERROR(BuildCycle(tenants));
+  }
+  scheduler::CycleState& cycle = *active_->cycle;
+
+  const std::map<uint64_t, ActiveJob>& active = active_->jobs;
   store::Schedule schedule;
   schedule.epoch = epoch;
-  std::unordered_map<uint64_t, const store::JobRecord*> by_id;
   std::vector<scheduler::CycleJob> pending;
-  std::vector<scheduler::RunningJob> running;
-  // The running jobs bound as the cycle will bind them: a placement the node can no longer
-  // hold (the fleet changed under it) is preempted rather than left to over-commit the node.
-  ClusterState held(fleet.fleet);
-  for (const store::JobRecord& job : *active) {
-    by_id.emplace(job.id.value(), &job);
+  for (const auto& [id, a] : active) {
+    const store::JobRecord& job = a.record;
     if (job.state == store::JobState::kPending) {
       if (!internal::ModelsAbsent(job, fleet)) {
-        pending.push_back(internal::ToCycleJob(job, fleet));
+        pending.push_back(a.cycle);
         continue;
       }
       std::string reason = internal::ModelsAbsentReason(job);
@@ -147,46 +395,16 @@ Result<PassReport> SchedulerLoop::Pass() {
       }
       continue;
     }
-    if (job.state != store::JobState::kRunning) continue;
     if (job.spec.duration_s > 0 && job.started_at_ms + job.spec.duration_s * 1000 <= now) {
       schedule.finishes.push_back({job.id, now});
+      cycle.RemoveRunning(id);
       continue;
     }
     // A running job whose models left the fleet keeps its nodes while they are there.
-    scheduler::CycleJob c = internal::ToCycleJob(job, fleet);
-    Result<std::vector<Assignment>> placed = internal::ToAssignments(job, fleet);
-    std::string gone;
-    if (!placed.ok()) {
-      gone = placed.status().message();
-    } else if (placed->size() != static_cast<size_t>(job.spec.replicas)) {
-      gone = "job has " + std::to_string(placed->size()) + " placements for " +
-             std::to_string(job.spec.replicas) + " replicas";
-    } else {
-      size_t bound = 0;
-      while (bound < placed->size() && held.CanBind(c.pod, (*placed)[bound])) {
-        held.Bind(c.pod, (*placed)[bound++]);
-      }
-      if (bound < placed->size()) {
-        gone = "node " + fleet.fleet.node((*placed)[bound].node).name +
-               " can no longer hold the job's placement";
-        for (size_t k = 0; k < bound; ++k) held.Unbind(c.pod, (*placed)[k]);
-      }
-    }
-    if (!gone.empty()) {
-      schedule.preemptions.push_back({job.id, gone, now});
-      continue;
-    }
-    running.push_back({std::move(c), std::move(placed).value(), job.started_at_ms});
+    if (!a.gone.empty()) schedule.preemptions.push_back({job.id, a.gone, now});
   }
 
-  Result<std::unique_ptr<placement::Policy>> policy =
-      internal::MakeCyclePolicy(options_.policy, pending, running);
-  if (!policy.ok()) {
-    return Status::InvalidArgument("scheduler policy: " + policy.status().message());
-  }
-  const scheduler::CycleResult result =
-      scheduler::RunCycle(fleet, ctx_.inventory, ctx_.rules, eligibility_, ctx_.at, **policy,
-                          tenants, pending, running, options_.seed);
+  const scheduler::CycleResult result = cycle.Run(pending, now, options_.seed);
 
   for (const scheduler::CycleResult::Start& s : result.starts) {
     schedule.starts.push_back({JobId(s.job), internal::ToPlacements(s.placements, fleet), now});
@@ -195,105 +413,70 @@ Result<PassReport> SchedulerLoop::Pass() {
     schedule.preemptions.push_back({JobId(p.job), p.reason, now});
   }
   for (const auto& [job, reason] : result.pending_reasons) {
-    const auto it = by_id.find(job);
-    if (it != by_id.end() && it->second->state == store::JobState::kPending &&
-        it->second->pending_reason == reason) {
+    const auto it = active.find(job);
+    if (it != active.end() && it->second.record.state == store::JobState::kPending &&
+        it->second.record.pending_reason == reason) {
       continue;
     }
     schedule.pending_reasons.push_back({JobId(job), reason, now});
   }
 
-  Result<store::ScheduleOutcome> outcome = store_.ApplySchedule(schedule);
+  Result<store::ScheduleOutcome> outcome = ApplyInChunks(
+      store_, schedule, static_cast<size_t>(std::max(1, options_.max_decisions_per_write)));
   if (!outcome.ok()) {
+    // What was written is not known for every error: read everything next time.
+    active_.reset();
     if (!IsFenced(outcome.status())) return outcome.status();
     Log(options_.holder, "resigning: " + outcome.status().message());
     store_.Resign();
     SetLeader(false, 0);
     return report;
   }
+  ApplyToActive(schedule, *outcome, result);
+  for (JobId id : outcome->skipped_starts) cycle.RemoveRunning(id.value());
 
-  // Tally what was applied, and what runs and pends now.
-  const auto skipped = [](const std::vector<JobId>& ids) {
-    std::set<uint64_t> out;
-    for (JobId id : ids) out.insert(id.value());
-    return out;
-  };
-  const std::set<uint64_t> skipped_finishes = skipped(outcome->skipped_finishes);
-  const std::set<uint64_t> skipped_preemptions = skipped(outcome->skipped_preemptions);
-  const std::set<uint64_t> skipped_starts = skipped(outcome->skipped_starts);
+  // Tally what was applied, and what runs and pends now. A job the store skipped (cancelled
+  // through the API meanwhile) counts as this pass read it.
   report.leader = true;
   report.epoch = epoch;
-  report.finished = static_cast<int64_t>(schedule.finishes.size() - skipped_finishes.size());
-  report.preempted = static_cast<int64_t>(schedule.preemptions.size() - skipped_preemptions.size());
-  report.started = static_cast<int64_t>(schedule.starts.size() - skipped_starts.size());
-
-  std::set<uint64_t> now_pending, now_running;
-  for (const store::JobRecord& job : *active) {
-    (job.state == store::JobState::kPending ? now_pending : now_running).insert(job.id.value());
-  }
-  for (const store::Schedule::Finish& f : schedule.finishes) {
-    if (!skipped_finishes.contains(f.job.value())) now_running.erase(f.job.value());
-  }
-  for (const store::Schedule::Preemption& p : schedule.preemptions) {
-    if (skipped_preemptions.contains(p.job.value())) continue;
-    now_running.erase(p.job.value());
-    now_pending.insert(p.job.value());
-  }
-  for (const store::Schedule::Start& s : schedule.starts) {
-    if (skipped_starts.contains(s.job.value())) continue;
-    now_pending.erase(s.job.value());
-    now_running.insert(s.job.value());
-  }
-  // A job the store skipped (cancelled through the API meanwhile) counts as this pass read it.
-  report.pending = static_cast<int64_t>(now_pending.size());
-  report.running = static_cast<int64_t>(now_running.size());
-
-  // Placements by job, for the jobs running after the pass.
-  std::unordered_map<uint64_t, const std::vector<Assignment>*> placed_now;
-  for (const scheduler::RunningJob& r : running) placed_now.emplace(r.job.id, &r.placements);
-  for (const scheduler::CycleResult::Start& s : result.starts) {
-    placed_now.emplace(s.job, &s.placements);
-  }
-  for (uint64_t id : now_running) {
-    const store::JobRecord& job = *by_id.at(id);
+  report.finished =
+      static_cast<int64_t>(schedule.finishes.size() - outcome->skipped_finishes.size());
+  report.preempted =
+      static_cast<int64_t>(schedule.preemptions.size() - outcome->skipped_preemptions.size());
+  report.started = static_cast<int64_t>(schedule.starts.size() - outcome->skipped_starts.size());
+  std::map<std::string, int64_t> depth;  // pending jobs per tenant
+  std::vector<int64_t> allocated;        // GPU milli per metrics cell
+  if (metrics_) allocated.assign(metrics_->cell_capacity.size(), 0);
+  for (const auto& [id, a] : active) {
+    const store::JobRecord& job = a.record;
+    if (job.state == store::JobState::kPending) {
+      ++report.pending;
+      ++depth[job.spec.tenant];
+      continue;
+    }
+    ++report.running;
+    if (metrics_) {
+      const int64_t milli = int64_t{a.cycle.pod.gpu_count} * a.cycle.pod.gpu_milli;
+      for (const Assignment& p : a.placed) allocated[metrics_->node_cell[p.node.value()]] += milli;
+    }
     if (job.spec.duration_s <= 0) continue;
-    const bool started_now = job.state == store::JobState::kPending;
-    const int64_t end = (started_now ? now : job.started_at_ms) + job.spec.duration_s * 1000;
+    const int64_t end = job.started_at_ms + job.spec.duration_s * 1000;
     report.next_finish_ms = std::min(report.next_finish_ms.value_or(end), end);
   }
 
   if (metrics_) {
     metrics_->placements.Increment(static_cast<double>(report.started));
     metrics_->preemptions.Increment(static_cast<double>(report.preempted));
-    std::map<std::string, int64_t> depth;
-    for (const store::TenantRecord& t : *tenant_records) depth[t.id] = 0;
-    for (const std::string& t : metrics_->tenants_seen) depth[t] = 0;
-    for (uint64_t id : now_pending) ++depth[by_id.at(id)->spec.tenant];
+    for (const store::TenantRecord& t : *tenant_records) depth.try_emplace(t.id, 0);
+    for (const std::string& t : metrics_->tenants_seen) depth.try_emplace(t, 0);
     for (const auto& [tenant, n] : depth) {
       metrics_->queue_depth.WithLabels({tenant}).Set(static_cast<double>(n));
       metrics_->tenants_seen.insert(tenant);
     }
-    // GPU milli allocated and held per (site, model).
-    std::map<std::pair<uint32_t, uint16_t>, std::pair<int64_t, int64_t>> cells;
-    for (const NodeSpec& n : fleet.fleet.nodes()) {
-      cells[{n.site.value(), n.gpu_model.value()}].second += int64_t{n.gpu_count} * kMilliPerGpu;
-    }
-    for (uint64_t id : now_running) {
-      const auto it = placed_now.find(id);
-      if (it == placed_now.end()) continue;
-      const store::JobSpec& spec = by_id.at(id)->spec;
-      const int64_t milli = spec.gpu_count == 0 ? 0 : int64_t{spec.gpu_count} * spec.gpu_milli;
-      for (const Assignment& a : *it->second) {
-        const NodeSpec& n = fleet.fleet.node(a.node);
-        cells[{n.site.value(), n.gpu_model.value()}].first += milli;
-      }
-    }
-    for (const auto& [cell, milli] : cells) {
-      if (milli.second == 0) continue;
-      metrics_->allocated_ratio
-          .WithLabels({fleet.fleet.site(SiteId(cell.first)).name,
-                       fleet.fleet.model(ChipModelId(cell.second)).name})
-          .Set(static_cast<double>(milli.first) / static_cast<double>(milli.second));
+    for (size_t c = 0; c < allocated.size(); ++c) {
+      if (metrics_->cell_ratio[c] == nullptr) continue;
+      metrics_->cell_ratio[c]->Set(static_cast<double>(allocated[c]) /
+                                   static_cast<double>(metrics_->cell_capacity[c]));
     }
   }
   return report;

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "gpufleet/store/store.h"
+#include "store/known_tenants.h"
 #include "store/pg_connection.h"
 #include "store/pg_pool.h"
 #include "store/postgres_migrations.h"
@@ -59,6 +60,11 @@ constexpr const char kSelectJobPage[] =
 constexpr const char kSelectActive[] = "SELECT " GPUFLEET_PG_JOB_COLUMNS
                                        " FROM jobs WHERE state IN ('pending', 'running')"
                                        " ORDER BY id";
+// Jobs with an event an API call writes (Store::LoadActiveChanges) after event $1.
+constexpr const char kSelectChanged[] =
+    "SELECT " GPUFLEET_PG_JOB_COLUMNS
+    " FROM jobs WHERE id IN (SELECT job_id FROM events"
+    " WHERE id > $1 AND kind IN ('submitted', 'cancelled', 'completed')) ORDER BY id";
 constexpr const char kSelectPlacements[] =
     "SELECT replica, node, gpu_mask, epoch FROM placements WHERE job_id = $1 ORDER BY replica";
 // One statement per submission: the job and its "submitted" event. With a key already used
@@ -322,10 +328,13 @@ class PostgresStore final : public Store {
   Result<JobRecord> SubmitJob(const JobSpec& spec) override {
     GPUFLEET_RETURN_IF_ERROR(ValidateJobSpec(spec));
     // Tenants are never deleted, so a tenant seen here still exists when the batch commits.
-    Result<bool> exists =
-        WithConnection([&](PgConnection& c) { return TenantExists(c, spec.tenant); });
-    if (!exists.ok()) return exists.status();
-    if (!*exists) return UnknownTenant(spec.tenant);
+    if (!tenants_.Contains(spec.tenant)) {
+      Result<bool> exists =
+          WithConnection([&](PgConnection& c) { return TenantExists(c, spec.tenant); });
+      if (!exists.ok()) return exists.status();
+      if (!*exists) return UnknownTenant(spec.tenant);
+      tenants_.Add(spec.tenant);
+    }
     QueuedSubmit item{.spec = &spec, .done = {}};
     std::future<Result<JobRecord>> done = item.done.get_future();
     {
@@ -369,10 +378,24 @@ class PostgresStore final : public Store {
   }
 
   Result<std::vector<JobRecord>> LoadActive() override {
-    return InTxn(kBeginRead, [&](PgConnection& c) -> Result<std::vector<JobRecord>> {
-      GPUFLEET_STORE_ASSIGN_OR_RETURN(PgResult q, c.Query(kSelectActive));
-      GPUFLEET_STORE_ASSIGN_OR_RETURN(std::vector<JobRecord> out, RowsToJobs(q));
-      GPUFLEET_RETURN_IF_ERROR(LoadRunningPlacements(c, out));
+    Result<ActiveChanges> all = LoadActiveChanges(std::nullopt);
+    if (!all.ok()) return all.status();
+    return std::move(all->jobs);
+  }
+
+  Result<ActiveChanges> LoadActiveChanges(std::optional<int64_t> cursor) override {
+    return InTxn(kBeginRead, [&](PgConnection& c) -> Result<ActiveChanges> {
+      ActiveChanges out;
+      {
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(PgResult q,
+                                        c.Query("SELECT COALESCE(MAX(id), 0) FROM events"));
+        out.cursor = q.Int(0, 0);
+      }
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(PgResult q, cursor.has_value()
+                                                      ? c.Query(kSelectChanged, {PgInt(*cursor)})
+                                                      : c.Query(kSelectActive));
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(out.jobs, RowsToJobs(q));
+      GPUFLEET_RETURN_IF_ERROR(LoadRunningPlacements(c, out.jobs));
       return out;
     });
   }
@@ -412,8 +435,8 @@ class PostgresStore final : public Store {
       ScheduleOutcome out;
       for (const Schedule::Finish& f : s.finishes) {
         GPUFLEET_STORE_ASSIGN_OR_RETURN(
-            const bool applied,
-            Transition(c, f.job, JobState::kRunning, JobState::kCompleted, f.finished_at_ms));
+            const bool applied, Transition(c, f.job, JobState::kRunning, JobState::kCompleted,
+                                           f.finished_at_ms, "finished"));
         if (!applied) out.skipped_finishes.push_back(f.job);
       }
       for (const Schedule::Preemption& p : s.preemptions) {
@@ -535,10 +558,11 @@ class PostgresStore final : public Store {
     return result;
   }
 
-  // Moves job `id` from `from` to `to` (completed or cancelled), freeing its placements.
-  // False when the job is not in state `from`. REQUIRES: in a write transaction.
+  // Moves job `id` from `from` to `to` (completed or cancelled), freeing its placements, with
+  // an event of `kind`. False when the job is not in state `from`. REQUIRES: in a write
+  // transaction.
   static Result<bool> Transition(PgConnection& c, JobId id, JobState from, JobState to,
-                                 int64_t at_ms) {
+                                 int64_t at_ms, std::string_view kind) {
     GPUFLEET_STORE_ASSIGN_OR_RETURN(
         PgResult q,
         c.Query("UPDATE jobs SET state = $1, finished_at_ms = $2 "
@@ -546,7 +570,7 @@ class PostgresStore final : public Store {
                 {PgText(JobStateName(to)), PgInt(at_ms), Sql(id), PgText(JobStateName(from))}));
     if (q.Affected() == 0) return false;
     GPUFLEET_RETURN_IF_ERROR(DeletePlacements(c, id));
-    GPUFLEET_RETURN_IF_ERROR(AppendEvent(c, at_ms, id, JobStateName(to), ""));
+    GPUFLEET_RETURN_IF_ERROR(AppendEvent(c, at_ms, id, kind, ""));
     return true;
   }
 
@@ -562,7 +586,8 @@ class PostgresStore final : public Store {
         return Status::FailedPrecondition("job " + std::to_string(id.value()) + " is already " +
                                           std::string(JobStateName(*state)));
       }
-      GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied, Transition(c, id, *state, to, at_ms));
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied,
+                                      Transition(c, id, *state, to, at_ms, JobStateName(to)));
       if (!applied) return Status::Corruption("store: job state changed inside a transaction");
       return ReadJob(c, id);
     });
@@ -706,6 +731,7 @@ class PostgresStore final : public Store {
   const StoreOptions options_;
   PgPool pool_;
 
+  KnownTenants tenants_;
   std::mutex lead_mu_;
   std::unique_ptr<PgConnection> lead_conn_;  // guarded by lead_mu_; the leadership session
   std::optional<int64_t> lead_epoch_;        // guarded by lead_mu_; set while leader

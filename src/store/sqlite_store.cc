@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "gpufleet/store/store.h"
+#include "store/known_tenants.h"
 #include "store/migrations.h"
 #include "store/sqlite_connection.h"
 #include "store/validation.h"
@@ -49,6 +50,11 @@ constexpr const char kSelectJobPage[] = "SELECT " GPUFLEET_JOB_COLUMNS
 constexpr const char kSelectActive[] = "SELECT " GPUFLEET_JOB_COLUMNS
                                        " FROM jobs WHERE state IN ('pending', 'running')"
                                        " ORDER BY id";
+// Jobs with an event an API call writes (Store::LoadActiveChanges) after event ?1.
+constexpr const char kSelectChanged[] =
+    "SELECT " GPUFLEET_JOB_COLUMNS
+    " FROM jobs WHERE id IN (SELECT job_id FROM events"
+    " WHERE id > ?1 AND kind IN ('submitted', 'cancelled', 'completed')) ORDER BY id";
 constexpr const char kSelectPlacements[] =
     "SELECT replica, node, gpu_mask, epoch FROM placements WHERE job_id = ?1 ORDER BY replica";
 
@@ -111,19 +117,30 @@ Result<JobRecord> ReadJob(SqliteConnection& conn, JobId id) {
   return job;
 }
 
+// `tenant` is the job's ("" for an event about no job): the caller has it at hand, which
+// spares a lookup per event.
 Status AppendEvent(SqliteConnection& conn, int64_t at_ms, std::optional<JobId> job,
-                   std::string_view kind, std::string_view detail) {
+                   std::string_view tenant, std::string_view kind, std::string_view detail) {
   GPUFLEET_STORE_ASSIGN_OR_RETURN(
-      Statement q,
-      conn.Prepare("INSERT INTO events (at_ms, job_id, tenant, kind, detail) VALUES (?1, ?2, "
-                   "COALESCE((SELECT tenant FROM jobs WHERE id = ?2), ''), ?3, ?4)"));
+      Statement q, conn.Prepare("INSERT INTO events (at_ms, job_id, tenant, kind, detail) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5)"));
   q.Bind(1, at_ms);
   if (job.has_value()) {
     q.Bind(2, Sql(*job));
   } else {
     q.BindNull(2);
   }
-  return q.Bind(3, kind).Bind(4, detail).Run();
+  return q.Bind(3, tenant).Bind(4, kind).Bind(5, detail).Run();
+}
+
+// Runs an UPDATE of one job ending in "RETURNING tenant": the job's tenant, or nullopt when
+// the WHERE clause matched no row.
+Result<std::optional<std::string>> UpdateReturningTenant(Statement& q) {
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
+  if (!row) return std::optional<std::string>();
+  std::string tenant = q.Text(0);
+  GPUFLEET_RETURN_IF_ERROR(q.Run());
+  return std::optional<std::string>(std::move(tenant));
 }
 
 Result<bool> TenantExists(SqliteConnection& conn, std::string_view tenant) {
@@ -315,10 +332,13 @@ class SqliteStore final : public Store {
   Result<JobRecord> SubmitJob(const JobSpec& spec) override {
     GPUFLEET_RETURN_IF_ERROR(ValidateJobSpec(spec));
     // Tenants are never deleted, so a tenant seen here still exists when the batch commits.
-    Result<bool> exists =
-        InReadTxn([&](SqliteConnection& reader) { return TenantExists(reader, spec.tenant); });
-    if (!exists.ok()) return exists.status();
-    if (!*exists) return UnknownTenant(spec.tenant);
+    if (!tenants_.Contains(spec.tenant)) {
+      Result<bool> exists =
+          InReadTxn([&](SqliteConnection& reader) { return TenantExists(reader, spec.tenant); });
+      if (!exists.ok()) return exists.status();
+      if (!*exists) return UnknownTenant(spec.tenant);
+      tenants_.Add(spec.tenant);
+    }
     QueuedSubmit item{.spec = &spec, .done = {}};
     std::future<Result<JobRecord>> done = item.done.get_future();
     {
@@ -372,18 +392,32 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<JobRecord>> LoadActive() override {
-    return InReadTxn([&](SqliteConnection& reader) -> Result<std::vector<JobRecord>> {
-      std::vector<JobRecord> out;
+    Result<ActiveChanges> all = LoadActiveChanges(std::nullopt);
+    if (!all.ok()) return all.status();
+    return std::move(all->jobs);
+  }
+
+  Result<ActiveChanges> LoadActiveChanges(std::optional<int64_t> cursor) override {
+    return InReadTxn([&](SqliteConnection& reader) -> Result<ActiveChanges> {
+      ActiveChanges out;
       {
-        GPUFLEET_STORE_ASSIGN_OR_RETURN(Statement q, reader.Prepare(kSelectActive));
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(Statement q,
+                                        reader.Prepare("SELECT COALESCE(MAX(id), 0) FROM events"));
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
+        if (row) out.cursor = q.Int(0);
+      }
+      {
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(
+            Statement q, reader.Prepare(cursor.has_value() ? kSelectChanged : kSelectActive));
+        if (cursor.has_value()) q.Bind(1, *cursor);
         for (;;) {
           GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
           if (!row) break;
           GPUFLEET_STORE_ASSIGN_OR_RETURN(JobRecord job, RowToJob(q));
-          out.push_back(std::move(job));
+          out.jobs.push_back(std::move(job));
         }
       }
-      for (JobRecord& job : out) {
+      for (JobRecord& job : out.jobs) {
         if (job.state == JobState::kRunning) {
           GPUFLEET_RETURN_IF_ERROR(LoadPlacements(reader, job));
         }
@@ -401,7 +435,7 @@ class SqliteStore final : public Store {
         GPUFLEET_RETURN_IF_ERROR(q.Bind(1, holder).Run());
       }
       GPUFLEET_STORE_ASSIGN_OR_RETURN(const int64_t epoch, StoredEpoch());
-      GPUFLEET_RETURN_IF_ERROR(AppendEvent(*writer_, at_ms, std::nullopt, "epoch",
+      GPUFLEET_RETURN_IF_ERROR(AppendEvent(*writer_, at_ms, std::nullopt, "", "epoch",
                                            std::to_string(epoch) + " " + std::string(holder)));
       return epoch;
     });
@@ -422,9 +456,9 @@ class SqliteStore final : public Store {
       }
       ScheduleOutcome out;
       for (const Schedule::Finish& f : s.finishes) {
-        GPUFLEET_STORE_ASSIGN_OR_RETURN(
-            const bool applied,
-            Transition(f.job, JobState::kRunning, JobState::kCompleted, f.finished_at_ms));
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied,
+                                        Transition(f.job, JobState::kRunning, JobState::kCompleted,
+                                                   f.finished_at_ms, "finished"));
         if (!applied) out.skipped_finishes.push_back(f.job);
       }
       for (const Schedule::Preemption& p : s.preemptions) {
@@ -582,22 +616,20 @@ class SqliteStore final : public Store {
     return q.Int(0);
   }
 
-  // Moves job `id` from `from` to `to` (completed or cancelled), freeing its placements.
-  // False when the job is not in state `from`. REQUIRES: write_mu_ held, in a transaction.
-  Result<bool> Transition(JobId id, JobState from, JobState to, int64_t at_ms) {
-    {
-      GPUFLEET_STORE_ASSIGN_OR_RETURN(
-          Statement q, writer_->Prepare("UPDATE jobs SET state = ?1, finished_at_ms = ?2 "
-                                        "WHERE id = ?3 AND state = ?4"));
-      GPUFLEET_RETURN_IF_ERROR(q.Bind(1, JobStateName(to))
-                                   .Bind(2, at_ms)
-                                   .Bind(3, Sql(id))
-                                   .Bind(4, JobStateName(from))
-                                   .Run());
-    }
-    if (writer_->Changes() == 0) return false;
+  // Moves job `id` from `from` to `to` (completed or cancelled), freeing its placements, with
+  // an event of `kind`. False when the job is not in state `from`. REQUIRES: write_mu_ held, in
+  // a transaction.
+  Result<bool> Transition(JobId id, JobState from, JobState to, int64_t at_ms,
+                          std::string_view kind) {
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(
+        Statement q, writer_->Prepare("UPDATE jobs SET state = ?1, finished_at_ms = ?2 "
+                                      "WHERE id = ?3 AND state = ?4 RETURNING tenant"));
+    q.Bind(1, JobStateName(to)).Bind(2, at_ms).Bind(3, Sql(id)).Bind(4, JobStateName(from));
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(const std::optional<std::string> tenant,
+                                    UpdateReturningTenant(q));
+    if (!tenant.has_value()) return false;
     GPUFLEET_RETURN_IF_ERROR(DeletePlacements(*writer_, id));
-    GPUFLEET_RETURN_IF_ERROR(AppendEvent(*writer_, at_ms, id, JobStateName(to), ""));
+    GPUFLEET_RETURN_IF_ERROR(AppendEvent(*writer_, at_ms, id, *tenant, kind, ""));
     return true;
   }
 
@@ -611,36 +643,39 @@ class SqliteStore final : public Store {
         return Status::FailedPrecondition("job " + std::to_string(id.value()) + " is already " +
                                           std::string(JobStateName(*state)));
       }
-      GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied, Transition(id, *state, to, at_ms));
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied,
+                                      Transition(id, *state, to, at_ms, JobStateName(to)));
       if (!applied) return Status::Corruption("store: job state changed inside a transaction");
       return ReadJob(*writer_, id);
     });
   }
 
   Result<bool> Preempt(const Schedule::Preemption& p) {
-    {
-      GPUFLEET_STORE_ASSIGN_OR_RETURN(
-          Statement q, writer_->Prepare("UPDATE jobs SET state = 'pending', preempted_count = "
-                                        "preempted_count + 1, last_preemption_reason = ?1 "
-                                        "WHERE id = ?2 AND state = 'running'"));
-      GPUFLEET_RETURN_IF_ERROR(q.Bind(1, p.reason).Bind(2, Sql(p.job)).Run());
-    }
-    if (writer_->Changes() == 0) return false;
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(
+        Statement q, writer_->Prepare("UPDATE jobs SET state = 'pending', preempted_count = "
+                                      "preempted_count + 1, last_preemption_reason = ?1 "
+                                      "WHERE id = ?2 AND state = 'running' RETURNING tenant"));
+    q.Bind(1, p.reason).Bind(2, Sql(p.job));
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(const std::optional<std::string> tenant,
+                                    UpdateReturningTenant(q));
+    if (!tenant.has_value()) return false;
     GPUFLEET_RETURN_IF_ERROR(DeletePlacements(*writer_, p.job));
-    GPUFLEET_RETURN_IF_ERROR(AppendEvent(*writer_, p.at_ms, p.job, "preempted", p.reason));
+    GPUFLEET_RETURN_IF_ERROR(AppendEvent(*writer_, p.at_ms, p.job, *tenant, "preempted", p.reason));
     return true;
   }
 
   Result<bool> Start(const Schedule::Start& start, int64_t epoch) {
     int64_t replicas = 0;
+    std::string tenant;
     {
       GPUFLEET_STORE_ASSIGN_OR_RETURN(Statement q,
-                                      writer_->Prepare("SELECT replicas FROM jobs "
+                                      writer_->Prepare("SELECT replicas, tenant FROM jobs "
                                                        "WHERE id = ?1 AND state = 'pending'"));
       q.Bind(1, Sql(start.job));
       GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
       if (!row) return false;
       replicas = q.Int(0);
+      tenant = q.Text(1);
     }
     const std::string job = std::to_string(start.job.value());
     if (static_cast<int64_t>(start.placements.size()) != replicas) {
@@ -675,28 +710,30 @@ class SqliteStore final : public Store {
       GPUFLEET_RETURN_IF_ERROR(q.Bind(1, start.started_at_ms).Bind(2, Sql(start.job)).Run());
     }
     GPUFLEET_RETURN_IF_ERROR(
-        AppendEvent(*writer_, start.started_at_ms, start.job, "started", nodes));
+        AppendEvent(*writer_, start.started_at_ms, start.job, tenant, "started", nodes));
     return true;
   }
 
   // An event only when the reason changed, so a job waiting through many passes for the
   // same reason does not flood the log.
   Result<bool> SetPendingReason(const Schedule::PendingReason& p) {
+    std::string tenant;
     {
       GPUFLEET_STORE_ASSIGN_OR_RETURN(Statement q,
-                                      writer_->Prepare("SELECT pending_reason FROM jobs "
+                                      writer_->Prepare("SELECT pending_reason, tenant FROM jobs "
                                                        "WHERE id = ?1 AND state = 'pending'"));
       q.Bind(1, Sql(p.job));
       GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
       if (!row) return false;
       if (q.Text(0) == p.reason) return true;
+      tenant = q.Text(1);
     }
     {
       GPUFLEET_STORE_ASSIGN_OR_RETURN(
           Statement q, writer_->Prepare("UPDATE jobs SET pending_reason = ?1 WHERE id = ?2"));
       GPUFLEET_RETURN_IF_ERROR(q.Bind(1, p.reason).Bind(2, Sql(p.job)).Run());
     }
-    GPUFLEET_RETURN_IF_ERROR(AppendEvent(*writer_, p.at_ms, p.job, "pending", p.reason));
+    GPUFLEET_RETURN_IF_ERROR(AppendEvent(*writer_, p.at_ms, p.job, tenant, "pending", p.reason));
     return true;
   }
 
@@ -776,7 +813,7 @@ class SqliteStore final : public Store {
       job.id = JobId(static_cast<uint64_t>(writer_->LastInsertRowid()));
       job.spec = spec;
       GPUFLEET_RETURN_IF_ERROR(
-          AppendEvent(*writer_, spec.submitted_at_ms, job.id, "submitted", spec.name));
+          AppendEvent(*writer_, spec.submitted_at_ms, job.id, spec.tenant, "submitted", spec.name));
       out.push_back(std::move(job));
     }
     return out;
@@ -785,6 +822,7 @@ class SqliteStore final : public Store {
   const StoreOptions options_;
 
   const std::string lead_lock_path_;
+  KnownTenants tenants_;
   std::mutex lead_mu_;
   int lead_fd_ = -1;        // guarded by lead_mu_; >= 0 while leader
   int64_t lead_epoch_ = 0;  // guarded by lead_mu_

@@ -477,7 +477,7 @@ std::vector<std::string> CheckEventLog(const std::vector<store::EventRecord>& ev
     } else if (e.kind == "preempted") {
       if (!is_running) bad.push_back(where + ": preempted while not running");
       is_running = false;
-    } else if (e.kind == "completed" || e.kind == "cancelled") {
+    } else if (e.kind == "finished" || e.kind == "completed" || e.kind == "cancelled") {
       is_running = false;
     }
   }

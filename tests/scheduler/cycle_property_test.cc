@@ -1,10 +1,11 @@
 // Property test of RunCycle (cycle.h) over seeded random tenants, guarantees, fleets and
 // arrivals: a first cycle on an empty fleet gives the running jobs, a second cycle takes more
-// arrivals. Whatever the second decides, the surviving and started jobs fit the nodes, starts
-// sit on nodes the rules allow (checked against the naive engine), external use stays under
-// the resale cap, and preemptions are taken back by another tenant. In scenarios of whole-node
-// jobs (no fragmentation), the guarantee holds within the cycle: a job of an internal tenant
-// that stays within its guarantee on a model whose nodes the rules all allow it starts.
+// arrivals. A CycleState kept through the same cycles (and some jobs ending) decides exactly
+// as RunCycle rebuilt each time. Whatever the second decides, the surviving and started jobs fit
+// the nodes, starts sit on nodes the rules allow (checked against the naive engine), external use
+// stays under the resale cap, and preemptions are taken back by another tenant. In scenarios of
+// whole-node jobs (no fragmentation), the guarantee holds within the cycle: a job of an internal
+// tenant that stays within its guarantee on a model whose nodes the rules all allow it starts.
 // Print the seed on failure (SCOPED_TRACE).
 
 #include <gmock/gmock.h>
@@ -89,6 +90,12 @@ class CyclePropertyTest : public ::testing::Test {
   }
 
   void RunScenario(uint64_t seed);
+  void ExpectKeptStateDecidesAsRebuilt(const InventoryFleet& fleet, const inventory::Inventory& inv,
+                                       const compliance::RuleSet& rules, EligibilityCache& cache,
+                                       Date at, const std::vector<TenantPolicy>& tenants,
+                                       const std::vector<CycleJob>& first, uint64_t first_seed,
+                                       const std::vector<CycleJob>& pending, uint64_t cycle_seed,
+                                       Rng& rng);
 
   std::unique_ptr<testing::ShippedInputs> inputs_;
   const catalog::Catalog* catalog_ = nullptr;  // inputs_->catalog
@@ -97,6 +104,62 @@ class CyclePropertyTest : public ::testing::Test {
   int64_t preemptions_ = 0, borrowed_starts_ = 0, guarantee_cases_ = 0, cap_pending_ = 0,
           reclaim_cases_ = 0;
 };
+
+void ExpectSameDecisions(const CycleResult& kept, const CycleResult& rebuilt) {
+  ASSERT_EQ(kept.starts.size(), rebuilt.starts.size());
+  for (size_t i = 0; i < kept.starts.size(); ++i) {
+    EXPECT_EQ(kept.starts[i].job, rebuilt.starts[i].job);
+    EXPECT_EQ(kept.starts[i].placements, rebuilt.starts[i].placements);
+    EXPECT_EQ(kept.starts[i].borrowed, rebuilt.starts[i].borrowed);
+  }
+  ASSERT_EQ(kept.preemptions.size(), rebuilt.preemptions.size());
+  for (size_t i = 0; i < kept.preemptions.size(); ++i) {
+    EXPECT_EQ(kept.preemptions[i].job, rebuilt.preemptions[i].job);
+    EXPECT_EQ(kept.preemptions[i].reason, rebuilt.preemptions[i].reason);
+  }
+  EXPECT_EQ(kept.pending_reasons, rebuilt.pending_reasons);
+}
+
+// One CycleState kept over three cycles, with some running jobs ending between them, decides
+// each cycle exactly as RunCycle rebuilt from the jobs that run at that point.
+void CyclePropertyTest::ExpectKeptStateDecidesAsRebuilt(
+    const InventoryFleet& fleet, const inventory::Inventory& inv, const compliance::RuleSet& rules,
+    EligibilityCache& cache, Date at, const std::vector<TenantPolicy>& tenants,
+    const std::vector<CycleJob>& first, uint64_t first_seed, const std::vector<CycleJob>& pending,
+    uint64_t cycle_seed, Rng& rng) {
+  CycleState kept(fleet, inv, rules, cache, at, *policy_, tenants);
+  std::vector<RunningJob> running;  // what runs in `kept`, as RunCycle takes it
+  const auto advance = [&](const std::vector<CycleJob>& jobs, int64_t now, uint64_t seed) {
+    const CycleResult rebuilt =
+        RunCycle(fleet, inv, rules, cache, at, *policy_, tenants, jobs, running, seed);
+    const CycleResult decided = kept.Run(jobs, now, seed);
+    ExpectSameDecisions(decided, rebuilt);
+    std::set<uint64_t> preempted;
+    for (const CycleResult::Preempt& p : decided.preemptions) preempted.insert(p.job);
+    std::erase_if(running, [&](const RunningJob& j) { return preempted.contains(j.job.id); });
+    for (const CycleResult::Start& s : decided.starts) {
+      for (const CycleJob& j : jobs) {
+        if (j.id == s.job) running.push_back({j, s.placements, now});
+      }
+    }
+    EXPECT_EQ(kept.running(), running.size());
+    // Some jobs end before the next cycle.
+    std::erase_if(running, [&](const RunningJob& j) {
+      if (rng.Uniform(4) != 0) return false;
+      EXPECT_TRUE(kept.RemoveRunning(j.job.id));
+      return true;
+    });
+  };
+  advance(first, 7, first_seed);
+  advance(pending, 9, cycle_seed);
+  std::vector<CycleJob> left;  // the second cycle's jobs that did not start, once more
+  for (const CycleJob& j : pending) {
+    const bool runs = std::any_of(running.begin(), running.end(),
+                                  [&](const RunningJob& r) { return r.job.id == j.id; });
+    if (!runs && !kept.RemoveRunning(j.id)) left.push_back(j);
+  }
+  advance(left, 11, cycle_seed + 1);
+}
 
 void CyclePropertyTest::RunScenario(uint64_t seed) {
   Rng rng(seed);
@@ -177,8 +240,9 @@ void CyclePropertyTest::RunScenario(uint64_t seed) {
   // The first cycle, on an empty fleet, gives the running jobs.
   EligibilityCache cache(fleet, inv, *engine, at);
   const std::vector<CycleJob> first = random_jobs(5 + static_cast<int>(rng.Uniform(20)));
+  const uint64_t first_seed = rng.Next();
   const CycleResult r1 =
-      RunCycle(fleet, inv, rules, cache, at, *policy_, tenants, first, {}, rng.Next());
+      RunCycle(fleet, inv, rules, cache, at, *policy_, tenants, first, {}, first_seed);
   ASSERT_TRUE(r1.preemptions.empty());
   std::vector<RunningJob> running;
   for (const CycleResult::Start& s : r1.starts) {
@@ -191,6 +255,8 @@ void CyclePropertyTest::RunScenario(uint64_t seed) {
   const uint64_t cycle_seed = rng.Next();
   const CycleResult r =
       RunCycle(fleet, inv, rules, cache, at, *policy_, tenants, pending, running, cycle_seed);
+  ExpectKeptStateDecidesAsRebuilt(fleet, inv, rules, cache, at, tenants, first, first_seed, pending,
+                                  cycle_seed, rng);
 
   std::map<std::tuple<std::string, std::string, uint32_t, uint16_t>, bool> allowed_memo;
   auto allowed = [&](const CycleJob& j, SiteId site, ChipModelId model) {

@@ -131,7 +131,7 @@ TEST_F(ApiV1BadInput, EachGetsTheRight4xxAndChangesNothing) {
        "invalid_argument", "missing required field 'tenant'", true},
       {"admin with unknown tenant", "POST", "/v1/jobs",
        R"({"name": "a", "gpus": 1, "tenant": "nobody"})", 400, "invalid_argument",
-       "field 'tenant': no tenant 'nobody'", true},
+       "tenant: unknown 'nobody'", true},
       {"unknown query parameter on submit", "POST", "/v1/jobs?dry=1", R"({"name": "a", "gpus": 1})",
        400, "invalid_argument", "unknown query parameter 'dry'"},
       // Ids.

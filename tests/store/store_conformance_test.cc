@@ -294,6 +294,51 @@ TEST_P(StoreConformanceTest, CancelAndCompleteOnlyFromPendingOrRunning) {
   EXPECT_EQ(Events().back().kind, "completed");
 }
 
+TEST_P(StoreConformanceTest, ActiveChangesSinceACursorAreTheApiChangesOnly) {
+  const JobRecord a = Submit("acme", "a");
+  const JobRecord b = Submit("acme", "b");
+  Result<ActiveChanges> all = store_->LoadActiveChanges(std::nullopt);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->jobs.size(), 2u);
+  EXPECT_EQ(all->jobs[0], *store_->GetJob(a.id));
+  EXPECT_GT(all->cursor, 0);
+
+  // Nothing since: nothing back, the cursor stays.
+  Result<ActiveChanges> none = store_->LoadActiveChanges(all->cursor);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->jobs.empty());
+  EXPECT_EQ(none->cursor, all->cursor);
+
+  // The scheduler's own writes (a start, a finish) are not reported; a submission, a
+  // cancellation and a completion are, in their current state.
+  const int64_t epoch = Lead();
+  Schedule s = AtEpoch(epoch);
+  s.starts.push_back({.job = a.id, .placements = TwoReplicas(), .started_at_ms = 10});
+  s.starts.push_back({.job = b.id, .placements = TwoReplicas(), .started_at_ms = 10});
+  ASSERT_TRUE(store_->ApplySchedule(s).ok());
+  Schedule finish = AtEpoch(epoch);
+  finish.finishes.push_back({.job = b.id, .finished_at_ms = 20});
+  ASSERT_TRUE(store_->ApplySchedule(finish).ok());
+  EXPECT_EQ(Events().back().kind, "finished");
+  Result<ActiveChanges> own = store_->LoadActiveChanges(none->cursor);
+  ASSERT_TRUE(own.ok());
+  EXPECT_TRUE(own->jobs.empty());
+  EXPECT_GT(own->cursor, none->cursor);
+
+  const JobRecord c = Submit("beta", "c");
+  const JobRecord d = Submit("beta", "d");
+  ASSERT_TRUE(store_->CancelJob(d.id, 30).ok());
+  ASSERT_TRUE(store_->CompleteJob(a.id, 31).ok());
+  Result<ActiveChanges> api = store_->LoadActiveChanges(own->cursor);
+  ASSERT_TRUE(api.ok());
+  ASSERT_EQ(api->jobs.size(), 3u);
+  EXPECT_EQ(api->jobs[0].id, a.id);
+  EXPECT_EQ(api->jobs[0].state, JobState::kCompleted);
+  EXPECT_EQ(api->jobs[1], *store_->GetJob(c.id));
+  EXPECT_EQ(api->jobs[2].state, JobState::kCancelled);
+  EXPECT_EQ(api->cursor, Events().back().id);
+}
+
 TEST_P(StoreConformanceTest, ScheduleStartsPreemptsFinishesAndSkipsStaleDecisions) {
   const JobRecord a = Submit("acme", "a");
   const JobRecord b = Submit("acme", "b");

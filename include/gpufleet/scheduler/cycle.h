@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,7 @@ struct TenantPolicy {
   std::string org;       // organisation id in the inventory; external_customer = under the cap
   int32_t priority = 0;  // informational; jobs carry their own priority
   std::map<ChipModelId, int32_t> guaranteed_gpus;  // whole GPUs per model
+  friend bool operator==(const TenantPolicy&, const TenantPolicy&) = default;
 };
 
 struct CycleJob {
@@ -69,7 +71,40 @@ struct CycleResult {
   std::map<uint64_t, std::string> pending_reasons;  // pending jobs that did not start
 };
 
-// A pure function of its inputs: rebuilds the cluster state from `running`, then decides.
+// The state cycles decide on, kept from one cycle to the next: the running jobs bound on the
+// fleet with their tenants' usage and the external share, so that a cycle costs its pending
+// jobs and what changed rather than every running job. The tenants and the policy are fixed
+// for the state's life: a caller whose tenants change builds a new one.
+class CycleState {
+ public:
+  // Everything referenced must outlive the state; `tenants` is copied.
+  CycleState(const InventoryFleet& fleet, const inventory::Inventory& inv,
+             const compliance::RuleSet& rules, EligibilityCache& eligibility, Date at,
+             const placement::Policy& policy, std::vector<TenantPolicy> tenants);
+  CycleState(const CycleState&) = delete;
+  CycleState& operator=(const CycleState&) = delete;
+  ~CycleState();
+
+  // Binds a running job. False, binding nothing, when a placement names a node outside the
+  // fleet or does not fit what is bound. REQUIRES: the job is not bound yet.
+  bool AddRunning(const RunningJob& r);
+  // Unbinds a running job (it ended, was cancelled or preempted); false when not bound.
+  bool RemoveRunning(uint64_t job);
+  // One cycle over `pending` (see the top of this file). Afterwards the jobs it started are
+  // bound as running since `now` and the jobs it preempted are not; a caller that could not
+  // write a start calls RemoveRunning for it. REQUIRES: pending ids are not bound.
+  CycleResult Run(const std::vector<CycleJob>& pending, int64_t now, uint64_t seed);
+
+  size_t running() const;  // jobs bound
+  const std::vector<TenantPolicy>& tenants() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// A pure function of its inputs: rebuilds the cluster state from `running`, then decides
+// (one CycleState, used once).
 // REQUIRES: `running` binds on the fleet (no node over capacity), job ids are unique, and
 // every job's tenant is in `tenants` (a pending job of an unknown tenant pends, saying so).
 CycleResult RunCycle(const InventoryFleet& fleet, const inventory::Inventory& inv,

@@ -31,6 +31,7 @@ class MeteredStore final : public store::Store {
   Result<store::JobRecord> CancelJob(JobId id, int64_t at_ms) override;
   Result<store::JobRecord> CompleteJob(JobId id, int64_t at_ms) override;
   Result<std::vector<store::JobRecord>> LoadActive() override;
+  Result<store::ActiveChanges> LoadActiveChanges(std::optional<int64_t> cursor) override;
   Result<int64_t> AcquireEpoch(std::string_view holder, int64_t at_ms) override;
   Result<store::ScheduleOutcome> ApplySchedule(const store::Schedule& s) override;
   Result<std::optional<int64_t>> TryLead(std::string_view holder, int64_t at_ms) override;

@@ -1,12 +1,18 @@
 #pragma once
 // The scheduler of gpufleetd: passes that read the store's active jobs, run one scheduling
-// cycle (scheduler/cycle.h) on the fleet and write its decisions back as one fenced
-// store::Schedule.
+// cycle (scheduler/cycle.h) on the fleet and write its decisions back as fenced
+// store::Schedules.
 //
 // Leadership: one scheduler at a time across every process sharing the store. Each pass first
 // calls Store::TryLead; a standby (another Store holds the lead) writes nothing and retries
 // every idle_wait_ms, so it takes over, with a higher epoch, as soon as the leader's Store is
 // gone. A leader whose write is fenced (another holder bumped the epoch) resigns.
+//
+// The loop keeps the active jobs in memory while it leads under one epoch: a pass reads only
+// the jobs submitted, cancelled or completed through the API since the last one
+// (Store::LoadActiveChanges) and applies its own decisions to the copy, so its cost follows
+// what changed, not the length of the queue. A new epoch, a failed write or a failed check
+// reads everything again.
 //
 // One pass, at the clock's now:
 //   1. running jobs whose duration has elapsed finish (their capacity is reused in the pass);
@@ -26,14 +32,17 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "gpufleet/api/metrics.h"
+#include "gpufleet/scheduler/cycle.h"
 #include "gpufleet/scheduler/eligibility.h"
 #include "gpufleet/service/clock.h"
 #include "gpufleet/service/fleet_context.h"
@@ -57,12 +66,27 @@ struct SchedulerOptions {
   // Default 1000.
   int64_t idle_wait_ms = 1000;
   // Lower bound on the wall-clock time from the start of one background pass to the start of
-  // the next. A pass costs about the same for one arrival as for a thousand (it reads every
-  // active job and rebuilds the fleet's state), so under a stream of submissions, each of
-  // which notifies the loop, a floor batches arrivals into fewer passes and leaves the CPU
-  // to the API. It adds at most this much to the time from submission to placement.
-  // Default 0 (a pass at once after each notification).
+  // the next. A pass has a fixed cost besides its arrivals (it rebuilds the fleet's state
+  // from every running job), so under a stream of submissions, each of which notifies the
+  // loop, a floor batches arrivals into fewer passes and leaves the CPU to the API. It adds at most
+  // this much to the time from submission to placement. Default 0 (a pass at once after each
+  // notification).
   int64_t min_pass_interval_ms = 0;
+  // Decisions per store transaction. A pass writes its schedule in order (finishes,
+  // preemptions, starts, pending reasons) in transactions of at most this many, so a large
+  // pass does not hold the store's writer for long and submissions commit in between. Any
+  // prefix of that order is safe to be left by a crash or a takeover: capacity is freed
+  // before it is reused. Default 256.
+  int32_t max_decisions_per_write = 256;
+  // How often, in wall-clock ms, the cycle state (the running jobs bound on the fleet) is
+  // built again from the active jobs rather than kept up to date: the policy's view of the
+  // typical job shapes (FGD) is taken when it is built. It is also rebuilt when tenants or
+  // quotas change. Default 60000.
+  int64_t rebuild_interval_ms = 60000;
+  // After each incremental read, also read every active job and fail the pass (Corruption)
+  // when the copy in memory differs; the next pass then reads everything. For tests and
+  // debugging: it costs the full read the copy exists to avoid.
+  bool verify_active = false;
   // Where the gpufleet_* scheduler metrics go; nullptr = none. Not owned; must outlive the
   // loop.
   api::MetricsRegistry* metrics = nullptr;
@@ -114,8 +138,40 @@ class SchedulerLoop {
 
  private:
   struct Metrics;
+  // A pending or running job as the store holds it, and as the cycle sees it.
+  struct ActiveJob {
+    store::JobRecord record;
+    scheduler::CycleJob cycle;
+    std::vector<Assignment> placed;  // running: record.placements on the fleet's nodes
+    std::string gone;  // running: why the placement can no longer stand; "" when it can
+  };
+  // The active jobs after the last pass, for one epoch, and the cycle state they make.
+  struct ActiveJobs {
+    int64_t epoch = 0;
+    int64_t cursor = 0;                  // Store::LoadActiveChanges's
+    std::map<uint64_t, ActiveJob> jobs;  // by id
+    // The running jobs of `jobs` bound on the fleet (none of those `gone`), with the policy
+    // it was built with; nullptr until a pass builds it.
+    std::unique_ptr<placement::Policy> policy;
+    std::unique_ptr<scheduler::CycleState> cycle;
+    std::chrono::steady_clock::time_point cycle_built;
+  };
 
   Result<PassReport> Pass();
+  // Brings active_ up to date for `epoch`: a full read when it is empty or of another epoch.
+  Status RefreshActive(int64_t epoch);
+  ActiveJob MakeActiveJob(store::JobRecord record) const;
+  // Binds every running job's placement on the fleet, in id order, setting `gone` on those
+  // a node can no longer hold (the fleet changed under them since they started).
+  void CheckPlacements();
+  // Builds active_->cycle from the active jobs for `tenants`.
+  Status BuildCycle(std::vector<scheduler::TenantPolicy> tenants);
+  // Compares active_ with a full read (options_.verify_active).
+  Status VerifyActive();
+  // Mirrors in active_ what ApplySchedule wrote.
+  // schedule.starts[i] is result.starts[i].
+  void ApplyToActive(const store::Schedule& schedule, const store::ScheduleOutcome& outcome,
+                     const scheduler::CycleResult& result);
   void Loop();
   void SetLeader(bool leader, int64_t epoch);
 
@@ -130,6 +186,7 @@ class SchedulerLoop {
   int64_t epoch_ = 0;                        // guarded by pass_mu_
   std::set<std::string> noted_;              // guarded by pass_mu_: notes already logged
   std::optional<int64_t> next_finish_ms_;    // guarded by pass_mu_
+  std::optional<ActiveJobs> active_;         // guarded by pass_mu_
   std::atomic<bool> leader_{false};
 
   std::mutex mu_;

@@ -176,6 +176,12 @@ struct ScheduleOutcome {
   std::vector<JobId> skipped_pending;      // job no longer pending
 };
 
+// What LoadActiveChanges read: job records and where the next call goes on from.
+struct ActiveChanges {
+  std::vector<JobRecord> jobs;  // by id; running ones with placements
+  int64_t cursor = 0;           // the id of the last event the read saw
+};
+
 struct EventFilter {
   int64_t after_id = 0;               // only events with a larger id
   int32_t limit = 100;                // 1..kMaxPageSize
@@ -237,10 +243,20 @@ class Store {
   // --- The scheduler.
   // Pending and running jobs (running ones with placements), by id.
   virtual Result<std::vector<JobRecord>> LoadActive() = 0;
+  // The incremental read of a scheduler that keeps the active jobs in memory, so a pass costs
+  // what changed rather than the whole queue. With no cursor: every pending and running job
+  // (as LoadActive). With the cursor of an earlier call: the current record, in whatever
+  // state, of each job submitted, cancelled or completed (CancelJob, CompleteJob) since that
+  // call, which are all the changes to jobs that do not come from ApplySchedule. The jobs and
+  // the new cursor are read in one transaction, and every event is appended under the store's
+  // single writer lock, so event ids grow in commit order and nothing committed between two
+  // calls is missed.
+  virtual Result<ActiveChanges> LoadActiveChanges(std::optional<int64_t> cursor) = 0;
   // Makes `holder` the leader: stores and returns the previous epoch + 1. A scheduler holding
   // an older epoch can no longer ApplySchedule.
   virtual Result<int64_t> AcquireEpoch(std::string_view holder, int64_t at_ms) = 0;
-  // Writes all of `s` in one transaction, each applied decision appending an event, or
+  // Writes all of `s` in one transaction, each applied decision appending an event (started,
+  // preempted, finished, pending: the kinds API calls never write), or
   // nothing at all: FailedPrecondition "fenced: ..." when `s.epoch` is not the stored epoch
   // (another holder took over), InvalidArgument for a malformed decision.
   virtual Result<ScheduleOutcome> ApplySchedule(const Schedule& s) = 0;
