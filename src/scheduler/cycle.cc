@@ -113,10 +113,8 @@ class CycleState::Impl {
     // reclaimed) leaves the state.
     std::vector<uint64_t> unbound;
     for (size_t i : started_) {
-      Live& l = lives_[i];
-      l.start.reset();
-      l.started_at = now;
-      index_[l.id] = i;
+      lives_[i].start.reset();
+      lives_[i].started_at = now;
     }
     for (const Live& l : lives_) {
       if (!l.bound) unbound.push_back(l.id);
@@ -320,6 +318,7 @@ class CycleState::Impl {
       s.borrowed = s.borrowed || Usage(*added.tenant, m) > Guaranteed(*added.tenant, m);
     }
     lives_.back().start = result_.starts.size();
+    index_[added.id] = lives_.size() - 1;
     started_.push_back(lives_.size() - 1);
     result_.starts.push_back(std::move(s));
   }

@@ -170,10 +170,6 @@ Result<bool> TenantExists(PgConnection& conn, std::string_view tenant) {
   return q.Rows() > 0;
 }
 
-Status UnknownTenant(std::string_view tenant) {
-  return Status::InvalidArgument("tenant: unknown '" + std::string(tenant) + "'");
-}
-
 Status DeletePlacements(PgConnection& conn, JobId id) {
   return conn.Query("DELETE FROM placements WHERE job_id = $1", {Sql(id)}).status();
 }
@@ -327,14 +323,9 @@ class PostgresStore final : public Store {
 
   Result<JobRecord> SubmitJob(const JobSpec& spec) override {
     GPUFLEET_RETURN_IF_ERROR(ValidateJobSpec(spec));
-    // Tenants are never deleted, so a tenant seen here still exists when the batch commits.
-    if (!tenants_.Contains(spec.tenant)) {
-      Result<bool> exists =
-          WithConnection([&](PgConnection& c) { return TenantExists(c, spec.tenant); });
-      if (!exists.ok()) return exists.status();
-      if (!*exists) return UnknownTenant(spec.tenant);
-      tenants_.Add(spec.tenant);
-    }
+    GPUFLEET_RETURN_IF_ERROR(tenants_.Require(spec.tenant, [&] {
+      return WithConnection([&](PgConnection& c) { return TenantExists(c, spec.tenant); });
+    }));
     QueuedSubmit item{.spec = &spec, .done = {}};
     std::future<Result<JobRecord>> done = item.done.get_future();
     {

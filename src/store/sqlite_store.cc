@@ -32,6 +32,7 @@
 #include "store/known_tenants.h"
 #include "store/migrations.h"
 #include "store/sqlite_connection.h"
+#include "store/sqlite_job_writes.h"
 #include "store/validation.h"
 
 namespace gpufleet::store {
@@ -57,8 +58,6 @@ constexpr const char kSelectChanged[] =
     " WHERE id > ?1 AND kind IN ('submitted', 'cancelled', 'completed')) ORDER BY id";
 constexpr const char kSelectPlacements[] =
     "SELECT replica, node, gpu_mask, epoch FROM placements WHERE job_id = ?1 ORDER BY replica";
-
-int64_t Sql(JobId id) { return static_cast<int64_t>(id.value()); }
 
 Result<JobRecord> RowToJob(const Statement& q) {
   JobRecord j;
@@ -117,40 +116,10 @@ Result<JobRecord> ReadJob(SqliteConnection& conn, JobId id) {
   return job;
 }
 
-// `tenant` is the job's ("" for an event about no job): the caller has it at hand, which
-// spares a lookup per event.
-Status AppendEvent(SqliteConnection& conn, int64_t at_ms, std::optional<JobId> job,
-                   std::string_view tenant, std::string_view kind, std::string_view detail) {
-  GPUFLEET_STORE_ASSIGN_OR_RETURN(
-      Statement q, conn.Prepare("INSERT INTO events (at_ms, job_id, tenant, kind, detail) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5)"));
-  q.Bind(1, at_ms);
-  if (job.has_value()) {
-    q.Bind(2, Sql(*job));
-  } else {
-    q.BindNull(2);
-  }
-  return q.Bind(3, tenant).Bind(4, kind).Bind(5, detail).Run();
-}
-
-// Runs an UPDATE of one job ending in "RETURNING tenant": the job's tenant, or nullopt when
-// the WHERE clause matched no row.
-Result<std::optional<std::string>> UpdateReturningTenant(Statement& q) {
-  GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
-  if (!row) return std::optional<std::string>();
-  std::string tenant = q.Text(0);
-  GPUFLEET_RETURN_IF_ERROR(q.Run());
-  return std::optional<std::string>(std::move(tenant));
-}
-
 Result<bool> TenantExists(SqliteConnection& conn, std::string_view tenant) {
   GPUFLEET_STORE_ASSIGN_OR_RETURN(Statement q, conn.Prepare("SELECT 1 FROM tenants WHERE id = ?1"));
   q.Bind(1, tenant);
   return q.Step();
-}
-
-Status UnknownTenant(std::string_view tenant) {
-  return Status::InvalidArgument("tenant: unknown '" + std::string(tenant) + "'");
 }
 
 // Where the job is and what it may still become; nullopt when there is no such job.
@@ -163,12 +132,6 @@ Result<std::optional<JobState>> ReadState(SqliteConnection& conn, JobId id) {
   Result<JobState> state = ParseJobState(q.Text(0));
   if (!state.ok()) return Status::Corruption("store: job state: " + state.status().message());
   return std::optional<JobState>(*state);
-}
-
-Status DeletePlacements(SqliteConnection& conn, JobId id) {
-  GPUFLEET_STORE_ASSIGN_OR_RETURN(Statement q,
-                                  conn.Prepare("DELETE FROM placements WHERE job_id = ?1"));
-  return q.Bind(1, Sql(id)).Run();
 }
 
 // Reader connections: enough for the scheduler's long reads plus the requests of a busy API
@@ -331,14 +294,9 @@ class SqliteStore final : public Store {
 
   Result<JobRecord> SubmitJob(const JobSpec& spec) override {
     GPUFLEET_RETURN_IF_ERROR(ValidateJobSpec(spec));
-    // Tenants are never deleted, so a tenant seen here still exists when the batch commits.
-    if (!tenants_.Contains(spec.tenant)) {
-      Result<bool> exists =
-          InReadTxn([&](SqliteConnection& reader) { return TenantExists(reader, spec.tenant); });
-      if (!exists.ok()) return exists.status();
-      if (!*exists) return UnknownTenant(spec.tenant);
-      tenants_.Add(spec.tenant);
-    }
+    GPUFLEET_RETURN_IF_ERROR(tenants_.Require(spec.tenant, [&] {
+      return InReadTxn([&](SqliteConnection& reader) { return TenantExists(reader, spec.tenant); });
+    }));
     QueuedSubmit item{.spec = &spec, .done = {}};
     std::future<Result<JobRecord>> done = item.done.get_future();
     {
@@ -456,21 +414,21 @@ class SqliteStore final : public Store {
       }
       ScheduleOutcome out;
       for (const Schedule::Finish& f : s.finishes) {
-        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied,
-                                        Transition(f.job, JobState::kRunning, JobState::kCompleted,
-                                                   f.finished_at_ms, "finished"));
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(
+            const bool applied, Transition(*writer_, f.job, JobState::kRunning,
+                                           JobState::kCompleted, f.finished_at_ms, "finished"));
         if (!applied) out.skipped_finishes.push_back(f.job);
       }
       for (const Schedule::Preemption& p : s.preemptions) {
-        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied, Preempt(p));
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied, Preempt(*writer_, p));
         if (!applied) out.skipped_preemptions.push_back(p.job);
       }
       for (const Schedule::Start& start : s.starts) {
-        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied, Start(start, s.epoch));
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied, StartJob(*writer_, start, s.epoch));
         if (!applied) out.skipped_starts.push_back(start.job);
       }
       for (const Schedule::PendingReason& p : s.pending_reasons) {
-        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied, SetPendingReason(p));
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied, SetPendingReason(*writer_, p));
         if (!applied) out.skipped_pending.push_back(p.job);
       }
       return out;
@@ -616,23 +574,6 @@ class SqliteStore final : public Store {
     return q.Int(0);
   }
 
-  // Moves job `id` from `from` to `to` (completed or cancelled), freeing its placements, with
-  // an event of `kind`. False when the job is not in state `from`. REQUIRES: write_mu_ held, in
-  // a transaction.
-  Result<bool> Transition(JobId id, JobState from, JobState to, int64_t at_ms,
-                          std::string_view kind) {
-    GPUFLEET_STORE_ASSIGN_OR_RETURN(
-        Statement q, writer_->Prepare("UPDATE jobs SET state = ?1, finished_at_ms = ?2 "
-                                      "WHERE id = ?3 AND state = ?4 RETURNING tenant"));
-    q.Bind(1, JobStateName(to)).Bind(2, at_ms).Bind(3, Sql(id)).Bind(4, JobStateName(from));
-    GPUFLEET_STORE_ASSIGN_OR_RETURN(const std::optional<std::string> tenant,
-                                    UpdateReturningTenant(q));
-    if (!tenant.has_value()) return false;
-    GPUFLEET_RETURN_IF_ERROR(DeletePlacements(*writer_, id));
-    GPUFLEET_RETURN_IF_ERROR(AppendEvent(*writer_, at_ms, id, *tenant, kind, ""));
-    return true;
-  }
-
   Result<JobRecord> Finish(JobId id, int64_t at_ms, JobState to) {
     return InWriteTxn([&]() -> Result<JobRecord> {
       GPUFLEET_STORE_ASSIGN_OR_RETURN(const std::optional<JobState> state, ReadState(*writer_, id));
@@ -643,98 +584,11 @@ class SqliteStore final : public Store {
         return Status::FailedPrecondition("job " + std::to_string(id.value()) + " is already " +
                                           std::string(JobStateName(*state)));
       }
-      GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied,
-                                      Transition(id, *state, to, at_ms, JobStateName(to)));
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(
+          const bool applied, Transition(*writer_, id, *state, to, at_ms, JobStateName(to)));
       if (!applied) return Status::Corruption("store: job state changed inside a transaction");
       return ReadJob(*writer_, id);
     });
-  }
-
-  Result<bool> Preempt(const Schedule::Preemption& p) {
-    GPUFLEET_STORE_ASSIGN_OR_RETURN(
-        Statement q, writer_->Prepare("UPDATE jobs SET state = 'pending', preempted_count = "
-                                      "preempted_count + 1, last_preemption_reason = ?1 "
-                                      "WHERE id = ?2 AND state = 'running' RETURNING tenant"));
-    q.Bind(1, p.reason).Bind(2, Sql(p.job));
-    GPUFLEET_STORE_ASSIGN_OR_RETURN(const std::optional<std::string> tenant,
-                                    UpdateReturningTenant(q));
-    if (!tenant.has_value()) return false;
-    GPUFLEET_RETURN_IF_ERROR(DeletePlacements(*writer_, p.job));
-    GPUFLEET_RETURN_IF_ERROR(AppendEvent(*writer_, p.at_ms, p.job, *tenant, "preempted", p.reason));
-    return true;
-  }
-
-  Result<bool> Start(const Schedule::Start& start, int64_t epoch) {
-    int64_t replicas = 0;
-    std::string tenant;
-    {
-      GPUFLEET_STORE_ASSIGN_OR_RETURN(Statement q,
-                                      writer_->Prepare("SELECT replicas, tenant FROM jobs "
-                                                       "WHERE id = ?1 AND state = 'pending'"));
-      q.Bind(1, Sql(start.job));
-      GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
-      if (!row) return false;
-      replicas = q.Int(0);
-      tenant = q.Text(1);
-    }
-    const std::string job = std::to_string(start.job.value());
-    if (static_cast<int64_t>(start.placements.size()) != replicas) {
-      return Status::InvalidArgument("placements: " + std::to_string(start.placements.size()) +
-                                     " for job " + job + " with " + std::to_string(replicas) +
-                                     " replicas");
-    }
-    std::string nodes;
-    for (const Placement& p : start.placements) {
-      if (p.replica < 0 || p.replica >= replicas) {
-        return Status::InvalidArgument("placements.replica: " + std::to_string(p.replica) +
-                                       " is outside 0.." + std::to_string(replicas - 1) +
-                                       " for job " + job);
-      }
-      GPUFLEET_STORE_ASSIGN_OR_RETURN(
-          Statement q,
-          writer_->Prepare("INSERT INTO placements (job_id, replica, node, gpu_mask, epoch) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5)"));
-      GPUFLEET_RETURN_IF_ERROR(q.Bind(1, Sql(start.job))
-                                   .Bind(2, p.replica)
-                                   .Bind(3, p.node)
-                                   .Bind(4, static_cast<int64_t>(p.gpu_mask))
-                                   .Bind(5, epoch)
-                                   .Run());
-      if (!nodes.empty()) nodes += ' ';
-      nodes += p.node;
-    }
-    {
-      GPUFLEET_STORE_ASSIGN_OR_RETURN(
-          Statement q, writer_->Prepare("UPDATE jobs SET state = 'running', started_at_ms = ?1, "
-                                        "pending_reason = '' WHERE id = ?2"));
-      GPUFLEET_RETURN_IF_ERROR(q.Bind(1, start.started_at_ms).Bind(2, Sql(start.job)).Run());
-    }
-    GPUFLEET_RETURN_IF_ERROR(
-        AppendEvent(*writer_, start.started_at_ms, start.job, tenant, "started", nodes));
-    return true;
-  }
-
-  // An event only when the reason changed, so a job waiting through many passes for the
-  // same reason does not flood the log.
-  Result<bool> SetPendingReason(const Schedule::PendingReason& p) {
-    std::string tenant;
-    {
-      GPUFLEET_STORE_ASSIGN_OR_RETURN(Statement q,
-                                      writer_->Prepare("SELECT pending_reason, tenant FROM jobs "
-                                                       "WHERE id = ?1 AND state = 'pending'"));
-      q.Bind(1, Sql(p.job));
-      GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
-      if (!row) return false;
-      if (q.Text(0) == p.reason) return true;
-      tenant = q.Text(1);
-    }
-    {
-      GPUFLEET_STORE_ASSIGN_OR_RETURN(
-          Statement q, writer_->Prepare("UPDATE jobs SET pending_reason = ?1 WHERE id = ?2"));
-      GPUFLEET_RETURN_IF_ERROR(q.Bind(1, p.reason).Bind(2, Sql(p.job)).Run());
-    }
-    GPUFLEET_RETURN_IF_ERROR(AppendEvent(*writer_, p.at_ms, p.job, tenant, "pending", p.reason));
-    return true;
   }
 
   // The committer thread: one transaction per batch of queued submissions.

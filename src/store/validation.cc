@@ -132,6 +132,10 @@ Status ValidateJobFilter(const JobFilter& f) {
   return CheckRange("limit", f.limit, 1, kMaxPageSize);
 }
 
+Status UnknownTenant(std::string_view tenant) {
+  return Status::InvalidArgument("tenant: unknown '" + std::string(tenant) + "'");
+}
+
 Status ValidateSchedule(const Schedule& s) {
   for (const Schedule::Start& start : s.starts) {
     std::set<int32_t> replicas;

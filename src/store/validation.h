@@ -15,6 +15,9 @@ Status ValidateJobSpec(const JobSpec& spec);
 Status ValidateJobFilter(const JobFilter& f);
 Status ValidateSchedule(const Schedule& s);
 
+// What every back end answers for a write naming a tenant it does not hold.
+Status UnknownTenant(std::string_view tenant);
+
 // '|'-joined catalog ids as stored, and back.
 std::string JoinModels(const std::vector<std::string>& models);
 std::vector<std::string> SplitModels(std::string_view joined);

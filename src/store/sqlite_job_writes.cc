@@ -1,0 +1,141 @@
+#include "store/sqlite_job_writes.h"
+
+#include <string>
+#include <utility>
+
+namespace gpufleet::store {
+namespace {
+
+// Runs an UPDATE of one job ending in "RETURNING tenant": the job's tenant, or nullopt when
+// the WHERE clause matched no row.
+Result<std::optional<std::string>> UpdateReturningTenant(Statement& q) {
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
+  if (!row) return std::optional<std::string>();
+  std::string tenant = q.Text(0);
+  GPUFLEET_RETURN_IF_ERROR(q.Run());
+  return std::optional<std::string>(std::move(tenant));
+}
+
+}  // namespace
+
+Status AppendEvent(SqliteConnection& conn, int64_t at_ms, std::optional<JobId> job,
+                   std::string_view tenant, std::string_view kind, std::string_view detail) {
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(
+      Statement q, conn.Prepare("INSERT INTO events (at_ms, job_id, tenant, kind, detail) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5)"));
+  q.Bind(1, at_ms);
+  if (job.has_value()) {
+    q.Bind(2, Sql(*job));
+  } else {
+    q.BindNull(2);
+  }
+  return q.Bind(3, tenant).Bind(4, kind).Bind(5, detail).Run();
+}
+
+Status DeletePlacements(SqliteConnection& conn, JobId id) {
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(Statement q,
+                                  conn.Prepare("DELETE FROM placements WHERE job_id = ?1"));
+  return q.Bind(1, Sql(id)).Run();
+}
+
+Result<bool> Transition(SqliteConnection& conn, JobId id, JobState from, JobState to, int64_t at_ms,
+                        std::string_view kind) {
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(Statement q,
+                                  conn.Prepare("UPDATE jobs SET state = ?1, finished_at_ms = ?2 "
+                                               "WHERE id = ?3 AND state = ?4 RETURNING tenant"));
+  q.Bind(1, JobStateName(to)).Bind(2, at_ms).Bind(3, Sql(id)).Bind(4, JobStateName(from));
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(const std::optional<std::string> tenant,
+                                  UpdateReturningTenant(q));
+  if (!tenant.has_value()) return false;
+  GPUFLEET_RETURN_IF_ERROR(DeletePlacements(conn, id));
+  GPUFLEET_RETURN_IF_ERROR(AppendEvent(conn, at_ms, id, *tenant, kind, ""));
+  return true;
+}
+
+Result<bool> Preempt(SqliteConnection& conn, const Schedule::Preemption& p) {
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(
+      Statement q, conn.Prepare("UPDATE jobs SET state = 'pending', preempted_count = "
+                                "preempted_count + 1, last_preemption_reason = ?1 "
+                                "WHERE id = ?2 AND state = 'running' RETURNING tenant"));
+  q.Bind(1, p.reason).Bind(2, Sql(p.job));
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(const std::optional<std::string> tenant,
+                                  UpdateReturningTenant(q));
+  if (!tenant.has_value()) return false;
+  GPUFLEET_RETURN_IF_ERROR(DeletePlacements(conn, p.job));
+  GPUFLEET_RETURN_IF_ERROR(AppendEvent(conn, p.at_ms, p.job, *tenant, "preempted", p.reason));
+  return true;
+}
+
+Result<bool> StartJob(SqliteConnection& conn, const Schedule::Start& start, int64_t epoch) {
+  int64_t replicas = 0;
+  std::string tenant;
+  {
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(Statement q,
+                                    conn.Prepare("SELECT replicas, tenant FROM jobs "
+                                                 "WHERE id = ?1 AND state = 'pending'"));
+    q.Bind(1, Sql(start.job));
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
+    if (!row) return false;
+    replicas = q.Int(0);
+    tenant = q.Text(1);
+  }
+  const std::string job = std::to_string(start.job.value());
+  if (static_cast<int64_t>(start.placements.size()) != replicas) {
+    return Status::InvalidArgument("placements: " + std::to_string(start.placements.size()) +
+                                   " for job " + job + " with " + std::to_string(replicas) +
+                                   " replicas");
+  }
+  std::string nodes;
+  for (const Placement& p : start.placements) {
+    if (p.replica < 0 || p.replica >= replicas) {
+      return Status::InvalidArgument("placements.replica: " + std::to_string(p.replica) +
+                                     " is outside 0.." + std::to_string(replicas - 1) +
+                                     " for job " + job);
+    }
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(
+        Statement q, conn.Prepare("INSERT INTO placements (job_id, replica, node, gpu_mask, epoch) "
+                                  "VALUES (?1, ?2, ?3, ?4, ?5)"));
+    GPUFLEET_RETURN_IF_ERROR(q.Bind(1, Sql(start.job))
+                                 .Bind(2, p.replica)
+                                 .Bind(3, p.node)
+                                 .Bind(4, static_cast<int64_t>(p.gpu_mask))
+                                 .Bind(5, epoch)
+                                 .Run());
+    if (!nodes.empty()) nodes += ' ';
+    nodes += p.node;
+  }
+  {
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(
+        Statement q, conn.Prepare("UPDATE jobs SET state = 'running', started_at_ms = ?1, "
+                                  "pending_reason = '' WHERE id = ?2"));
+    GPUFLEET_RETURN_IF_ERROR(q.Bind(1, start.started_at_ms).Bind(2, Sql(start.job)).Run());
+  }
+  GPUFLEET_RETURN_IF_ERROR(
+      AppendEvent(conn, start.started_at_ms, start.job, tenant, "started", nodes));
+  return true;
+}
+
+// An event only when the reason changed, so a job waiting through many passes for the
+// same reason does not flood the log.
+Result<bool> SetPendingReason(SqliteConnection& conn, const Schedule::PendingReason& p) {
+  std::string tenant;
+  {
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(Statement q,
+                                    conn.Prepare("SELECT pending_reason, tenant FROM jobs "
+                                                 "WHERE id = ?1 AND state = 'pending'"));
+    q.Bind(1, Sql(p.job));
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
+    if (!row) return false;
+    if (q.Text(0) == p.reason) return true;
+    tenant = q.Text(1);
+  }
+  {
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(
+        Statement q, conn.Prepare("UPDATE jobs SET pending_reason = ?1 WHERE id = ?2"));
+    GPUFLEET_RETURN_IF_ERROR(q.Bind(1, p.reason).Bind(2, Sql(p.job)).Run());
+  }
+  GPUFLEET_RETURN_IF_ERROR(AppendEvent(conn, p.at_ms, p.job, tenant, "pending", p.reason));
+  return true;
+}
+
+}  // namespace gpufleet::store
