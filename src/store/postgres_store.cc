@@ -603,19 +603,9 @@ class PostgresStore final : public Store {
                             {Sql(start.job)}));
     if (q.Rows() == 0) return false;
     const int64_t replicas = q.Int(0, 0);
-    const std::string job = std::to_string(start.job.value());
-    if (static_cast<int64_t>(start.placements.size()) != replicas) {
-      return Status::InvalidArgument("placements: " + std::to_string(start.placements.size()) +
-                                     " for job " + job + " with " + std::to_string(replicas) +
-                                     " replicas");
-    }
+    GPUFLEET_RETURN_IF_ERROR(ValidateStartReplicas(start, replicas));
     std::string nodes;
     for (const Placement& p : start.placements) {
-      if (p.replica < 0 || p.replica >= replicas) {
-        return Status::InvalidArgument("placements.replica: " + std::to_string(p.replica) +
-                                       " is outside 0.." + std::to_string(replicas - 1) +
-                                       " for job " + job);
-      }
       GPUFLEET_RETURN_IF_ERROR(
           c.Query("INSERT INTO placements (job_id, replica, node, gpu_mask, epoch) "
                   "VALUES ($1, $2, $3, $4, $5)",

@@ -3,6 +3,8 @@
 #include <string>
 #include <utility>
 
+#include "store/validation.h"
+
 namespace gpufleet::store {
 namespace {
 
@@ -79,19 +81,9 @@ Result<bool> StartJob(SqliteConnection& conn, const Schedule::Start& start, int6
     replicas = q.Int(0);
     tenant = q.Text(1);
   }
-  const std::string job = std::to_string(start.job.value());
-  if (static_cast<int64_t>(start.placements.size()) != replicas) {
-    return Status::InvalidArgument("placements: " + std::to_string(start.placements.size()) +
-                                   " for job " + job + " with " + std::to_string(replicas) +
-                                   " replicas");
-  }
+  GPUFLEET_RETURN_IF_ERROR(ValidateStartReplicas(start, replicas));
   std::string nodes;
   for (const Placement& p : start.placements) {
-    if (p.replica < 0 || p.replica >= replicas) {
-      return Status::InvalidArgument("placements.replica: " + std::to_string(p.replica) +
-                                     " is outside 0.." + std::to_string(replicas - 1) +
-                                     " for job " + job);
-    }
     GPUFLEET_STORE_ASSIGN_OR_RETURN(
         Statement q, conn.Prepare("INSERT INTO placements (job_id, replica, node, gpu_mask, epoch) "
                                   "VALUES (?1, ?2, ?3, ?4, ?5)"));

@@ -132,6 +132,23 @@ Status ValidateJobFilter(const JobFilter& f) {
   return CheckRange("limit", f.limit, 1, kMaxPageSize);
 }
 
+Status ValidateStartReplicas(const Schedule::Start& start, int64_t replicas) {
+  const std::string job = std::to_string(start.job.value());
+  if (static_cast<int64_t>(start.placements.size()) != replicas) {
+    return Status::InvalidArgument("placements: " + std::to_string(start.placements.size()) +
+                                   " for job " + job + " with " + std::to_string(replicas) +
+                                   " replicas");
+  }
+  for (const Placement& p : start.placements) {
+    if (p.replica < 0 || p.replica >= replicas) {
+      return Status::InvalidArgument("placements.replica: " + std::to_string(p.replica) +
+                                     " is outside 0.." + std::to_string(replicas - 1) +
+                                     " for job " + job);
+    }
+  }
+  return Status::Ok();
+}
+
 Status UnknownTenant(std::string_view tenant) {
   return Status::InvalidArgument("tenant: unknown '" + std::string(tenant) + "'");
 }

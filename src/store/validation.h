@@ -15,6 +15,9 @@ Status ValidateJobSpec(const JobSpec& spec);
 Status ValidateJobFilter(const JobFilter& f);
 Status ValidateSchedule(const Schedule& s);
 
+// A start's placements against its job's replica count: one per replica, each replica in range.
+Status ValidateStartReplicas(const Schedule::Start& start, int64_t replicas);
+
 // What every back end answers for a write naming a tenant it does not hold.
 Status UnknownTenant(std::string_view tenant);
 
