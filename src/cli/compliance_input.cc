@@ -1,9 +1,8 @@
 #include "cli/compliance_input.h"
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
 
+#include "gpufleet/codec/text_file.h"
 #include "gpufleet/compliance/rule_change.h"
 
 namespace gpufleet::cli {
@@ -30,15 +29,6 @@ Result<Date> ParseAtFlag(const std::string& at) {
   return d;
 }
 
-Result<std::string> ReadTextFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError(path + ": cannot open file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Status::IOError(path + ": read error");
-  return text.str();
-}
-
 Result<ComplianceInput> LoadComplianceInput(const ComplianceInputFlags& flags) {
   const std::string catalog_path =
       flags.catalog.empty() ? catalog::DefaultCatalogPath() : flags.catalog;
@@ -56,29 +46,13 @@ Result<ComplianceInput> LoadComplianceInput(const ComplianceInputFlags& flags) {
         "cannot find the shipped rules data/rules/default.yaml; give --rules or set "
         "GPUFLEET_DATA_DIR");
   }
-  auto text = ReadTextFile(rules_path);
+  auto text = codec::ReadTextFile(rules_path);
   if (!text.ok()) return text.status();
-  const auto model_ids = cat->IdsByName();
-  auto rules = compliance::RuleSet::Parse(*text, rules_path, model_ids);
-  if (!rules.ok()) return rules.status();
-  ComplianceInput input{std::move(cat).value(), std::move(rules).value(), rules_path,
-                        std::move(text).value()};
-  // Validating after every overlay (not once at the end) costs one parse per overlay,
-  // about 10 ms for the shipped history, and names the overlay that broke the set.
-  for (const std::string& overlay : flags.overlays) {
-    auto overlay_text = ReadTextFile(overlay);
-    if (!overlay_text.ok()) return overlay_text.status();
-    auto merged =
-        compliance::MergeChange(input.rules_text, input.rules_path, *overlay_text, overlay);
-    if (!merged.ok()) return merged.status();
-    std::string name = input.rules_path + " + " + overlay;
-    auto layered = compliance::RuleSet::Parse(*merged, name, model_ids);
-    if (!layered.ok()) return layered.status();
-    input.rules = std::move(layered).value();
-    input.rules_path = std::move(name);
-    input.rules_text = std::move(merged).value();
-  }
-  return input;
+  auto layered = compliance::LayerOverlays(std::move(text).value(), rules_path, flags.overlays,
+                                           cat->IdsByName());
+  if (!layered.ok()) return layered.status();
+  return ComplianceInput{std::move(cat).value(), std::move(layered->rules),
+                         std::move(layered->name), std::move(layered->text)};
 }
 
 Result<FleetInput> LoadFleetInput(const ComplianceInputFlags& flags, const std::string& fleet_path,

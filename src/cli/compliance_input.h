@@ -32,9 +32,6 @@ struct ComplianceInput {
   std::string rules_text;
 };
 
-// The whole file at `path`; IOError naming it when it cannot be read.
-Result<std::string> ReadTextFile(const std::string& path);
-
 // --catalog, --rules and the repeatable --overlay.
 void AddComplianceInputOptions(CLI::App& cmd, ComplianceInputFlags& flags);
 // Loads the catalog and the rule file, each of which must be valid on its own, then applies

@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "cli/compliance_input.h"
+#include "gpufleet/codec/text_file.h"
 #include "gpufleet/compliance/impact.h"
 #include "gpufleet/compliance/rule_change.h"
 #include "gpufleet/report/svg_chart.h"
@@ -310,7 +311,7 @@ int Run(const ImpactFlags& f) {
   const inventory::Inventory& fleet = loaded->fleet;
   const Date at = loaded->at;
   // The change is merged into the rule document, not into the parsed RuleSet (rule_change.h).
-  auto change_text = ReadTextFile(f.change);
+  auto change_text = codec::ReadTextFile(f.change);
   if (!change_text.ok()) return Fail(change_text.status());
   auto after = compliance::ApplyChange(input.rules_text, input.rules_path, *change_text, f.change,
                                        input.catalog.IdsByName());

@@ -9,6 +9,7 @@
 #include "cli/client_commands.h"
 #include "cli/impact_command.h"
 #include "cli/place_command.h"
+#include "cli/plan_command.h"
 #include "cli/simulate_command.h"
 
 int main(int argc, char** argv) {
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   gpufleet::cli::AddCheckTransferCommand(app, exit_code);
   gpufleet::cli::AddImpactCommand(app, exit_code);
   gpufleet::cli::AddPlaceCommand(app, exit_code);
+  gpufleet::cli::AddPlanCommand(app, exit_code);
   gpufleet::cli::AddJobCommand(app, exit_code);
   gpufleet::cli::AddTenantCommand(app, exit_code);
   gpufleet::cli::AddFleetCommand(app, exit_code);

@@ -9,6 +9,8 @@
 #include <set>
 #include <vector>
 
+#include "gpufleet/codec/text_file.h"
+
 namespace gpufleet::compliance {
 namespace {
 
@@ -217,6 +219,25 @@ Result<RuleSet> ApplyChange(std::string_view base_yaml, const std::string& base_
   const Result<std::string> merged = MergeChange(base_yaml, base_name, change_yaml, change_name);
   if (!merged.ok()) return merged.status();
   return RuleSet::Parse(*merged, base_name + " + " + change_name, model_ids);
+}
+
+Result<LayeredRules> LayerOverlays(
+    std::string base_yaml, std::string base_name, const std::vector<std::string>& overlay_paths,
+    const std::map<std::string, std::string, std::less<>>& model_ids) {
+  auto rules = RuleSet::Parse(base_yaml, base_name, model_ids);
+  if (!rules.ok()) return rules.status();
+  LayeredRules layered{std::move(rules).value(), std::move(base_yaml), std::move(base_name)};
+  for (const std::string& overlay : overlay_paths) {
+    auto overlay_text = codec::ReadTextFile(overlay);
+    if (!overlay_text.ok()) return overlay_text.status();
+    auto merged = MergeChange(layered.text, layered.name, *overlay_text, overlay);
+    if (!merged.ok()) return merged.status();
+    std::string name = layered.name + " + " + overlay;
+    auto next = RuleSet::Parse(*merged, name, model_ids);
+    if (!next.ok()) return next.status();
+    layered = LayeredRules{std::move(next).value(), std::move(merged).value(), std::move(name)};
+  }
+  return layered;
 }
 
 }  // namespace gpufleet::compliance

@@ -19,6 +19,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gpufleet/compliance/rule_set.h"
 #include "gpufleet/status.h"
@@ -42,6 +43,20 @@ namespace gpufleet::compliance {
 [[nodiscard]] Result<RuleSet> ApplyChange(
     std::string_view base_yaml, const std::string& base_name, std::string_view change_yaml,
     const std::string& change_name,
+    const std::map<std::string, std::string, std::less<>>& model_ids);
+
+// A rule set with overlays layered on it, and where it came from.
+struct LayeredRules {
+  RuleSet rules;
+  std::string text;  // the document `rules` was parsed from (re-emitted YAML after overlays)
+  std::string name;  // "<base> + <overlay> + ...", for messages
+};
+
+// `base_yaml` (named `base_name`) validated, then each overlay file of `overlay_paths` merged
+// on in order and the merged set validated after each, so an error is pinned to the first
+// overlay that causes it (one parse per overlay, about 10 ms for the shipped history).
+[[nodiscard]] Result<LayeredRules> LayerOverlays(
+    std::string base_yaml, std::string base_name, const std::vector<std::string>& overlay_paths,
     const std::map<std::string, std::string, std::less<>>& model_ids);
 
 }  // namespace gpufleet::compliance

@@ -1,0 +1,17 @@
+#include "gpufleet/codec/text_file.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace gpufleet::codec {
+
+Result<std::string> ReadTextFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IOError(path + ": cannot open file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Status::IOError(path + ": read error");
+  return text.str();
+}
+
+}  // namespace gpufleet::codec

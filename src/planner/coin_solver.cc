@@ -1,0 +1,142 @@
+// LinearProgram to COIN-OR: CBC for the mixed-integer program, Clp for the LP relaxation
+// whose row duals give shadow values. Both take the matrix column by column.
+
+#include <Cbc_C_Interface.h>
+#include <Clp_C_Interface.h>
+
+#include <chrono>
+#include <cmath>
+#include <memory>
+
+#include "planner/linear_program.h"
+
+namespace gpufleet::planner {
+namespace {
+
+struct ColumnMajor {
+  std::vector<CoinBigIndex> start;
+  std::vector<int> index;
+  std::vector<double> value;
+  std::vector<double> col_lb, col_ub, obj, row_lb, row_ub;
+};
+
+ColumnMajor ToColumnMajor(const LinearProgram& lp) {
+  ColumnMajor m;
+  const size_t n = lp.columns.size();
+  std::vector<CoinBigIndex> count(n, 0);
+  for (const auto& row : lp.rows) {
+    for (const auto& [c, a] : row.entries) ++count[static_cast<size_t>(c)];
+  }
+  m.start.assign(n + 1, 0);
+  for (size_t c = 0; c < n; ++c) m.start[c + 1] = m.start[c] + count[c];
+  m.index.resize(static_cast<size_t>(m.start[n]));
+  m.value.resize(static_cast<size_t>(m.start[n]));
+  std::vector<CoinBigIndex> next(m.start.begin(), m.start.end() - 1);
+  for (size_t r = 0; r < lp.rows.size(); ++r) {
+    for (const auto& [c, a] : lp.rows[r].entries) {
+      const auto k = static_cast<size_t>(next[static_cast<size_t>(c)]++);
+      m.index[k] = static_cast<int>(r);
+      m.value[k] = a;
+    }
+  }
+  for (const auto& col : lp.columns) {
+    m.col_lb.push_back(col.lb);
+    m.col_ub.push_back(col.ub);
+    m.obj.push_back(col.obj);
+  }
+  for (const auto& row : lp.rows) {
+    m.row_lb.push_back(row.lb);
+    m.row_ub.push_back(row.ub);
+  }
+  return m;
+}
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+}  // namespace
+
+std::string_view SolveStatusName(SolveStatus s) {
+  switch (s) {
+    case SolveStatus::kOptimal:
+      return "optimal";
+    case SolveStatus::kFeasible:
+      return "feasible";
+    case SolveStatus::kInfeasible:
+      return "infeasible";
+    case SolveStatus::kNoSolution:
+      return "no_solution";
+    case SolveStatus::kError:
+      return "error";
+  }
+  return "error";
+}
+
+MipSolution SolveMip(const LinearProgram& lp, double time_limit_s, double gap_pct) {
+  const auto started = std::chrono::steady_clock::now();
+  const ColumnMajor m = ToColumnMajor(lp);
+  std::unique_ptr<Cbc_Model, void (*)(Cbc_Model*)> model(Cbc_newModel(), Cbc_deleteModel);
+  Cbc_loadProblem(model.get(), static_cast<int>(lp.columns.size()),
+                  static_cast<int>(lp.rows.size()), m.start.data(), m.index.data(), m.value.data(),
+                  m.col_lb.data(), m.col_ub.data(), m.obj.data(), m.row_lb.data(), m.row_ub.data());
+  for (size_t c = 0; c < lp.columns.size(); ++c) {
+    if (lp.columns[c].integer) Cbc_setInteger(model.get(), static_cast<int>(c));
+  }
+  Cbc_setLogLevel(model.get(), 0);
+  Cbc_setMaximumSeconds(model.get(), time_limit_s);
+  Cbc_setAllowableFractionGap(model.get(), gap_pct / 100.0);
+  // One thread: results must not depend on timing, and CI machines have two cores.
+  Cbc_setParameter(model.get(), "threads", "1");
+  Cbc_solve(model.get());
+
+  MipSolution out;
+  out.seconds = Seconds(started);
+  out.nodes = Cbc_getNodeCount(model.get());
+  const bool has_plan =
+      Cbc_numberSavedSolutions(model.get()) > 0 || Cbc_isProvenOptimal(model.get()) != 0;
+  if (Cbc_isProvenInfeasible(model.get()) != 0 && !has_plan) {
+    out.status = SolveStatus::kInfeasible;
+    return out;
+  }
+  if (!has_plan) {
+    out.status = Cbc_isSecondsLimitReached(model.get()) != 0 ? SolveStatus::kNoSolution
+                                                             : SolveStatus::kError;
+    return out;
+  }
+  const double* x = Cbc_getColSolution(model.get());
+  out.x.assign(x, x + lp.columns.size());
+  out.objective = Cbc_getObjValue(model.get());
+  out.bound = Cbc_getBestPossibleObjValue(model.get());
+  if (Cbc_isProvenOptimal(model.get()) != 0 && out.bound > out.objective) {
+    out.bound = out.objective;
+  }
+  out.gap_pct =
+      100.0 * std::abs(out.objective - out.bound) / std::max(1.0, std::abs(out.objective));
+  out.status = Cbc_isProvenOptimal(model.get()) != 0 || out.gap_pct <= gap_pct
+                   ? SolveStatus::kOptimal
+                   : SolveStatus::kFeasible;
+  return out;
+}
+
+LpSolution SolveLpRelaxation(const LinearProgram& lp, double time_limit_s) {
+  const ColumnMajor m = ToColumnMajor(lp);
+  std::unique_ptr<Clp_Simplex, void (*)(Clp_Simplex*)> model(Clp_newModel(), Clp_deleteModel);
+  Clp_loadProblem(model.get(), static_cast<int>(lp.columns.size()),
+                  static_cast<int>(lp.rows.size()), m.start.data(), m.index.data(), m.value.data(),
+                  m.col_lb.data(), m.col_ub.data(), m.obj.data(), m.row_lb.data(), m.row_ub.data());
+  Clp_setLogLevel(model.get(), 0);
+  Clp_setMaximumSeconds(model.get(), time_limit_s);
+  Clp_initialSolve(model.get());
+  LpSolution out;
+  out.optimal = Clp_status(model.get()) == 0;
+  if (!out.optimal) return out;
+  const double* x = Clp_getColSolution(model.get());
+  out.x.assign(x, x + lp.columns.size());
+  const double* duals = Clp_getRowPrice(model.get());
+  out.row_duals.assign(duals, duals + lp.rows.size());
+  out.objective = Clp_objectiveValue(model.get());
+  return out;
+}
+
+}  // namespace gpufleet::planner

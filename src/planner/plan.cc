@@ -1,0 +1,280 @@
+// MakePlan: rules -> program -> CBC -> plan, with the LP relaxation's duals for the limits
+// that bind and, when nothing is feasible, the limits that conflict.
+
+#include "gpufleet/planner/plan.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <tuple>
+
+#include "planner/formulation.h"
+#include "planner/linear_program.h"
+#include "planner/rule_calendar.h"
+
+namespace gpufleet::planner {
+namespace {
+
+constexpr double kEpsilon = 1e-6;
+// A limit binds when what is left is below this share of it, or below one more whole lot.
+constexpr double kBindingShare = 0.005;
+
+double Since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::string Amount(double v) { return fmt::format("{:.6g}", v); }
+
+// How far row `r` is from its bound at `x` (>= 0 when it holds), and the smallest step an
+// integer column can move it by (0 when only continuous columns touch it).
+std::pair<double, double> Slack(const Formulation& f, size_t r, const std::vector<double>& x) {
+  const LinearProgram::Row& row = f.lp.rows[r];
+  const double activity = f.lp.Activity(static_cast<int>(r), x);
+  const double slack = f.rows[r].upper ? row.ub - activity : activity - row.lb;
+  double step = 0;
+  for (const auto& [c, a] : row.entries) {
+    if (!f.lp.columns[static_cast<size_t>(c)].integer) continue;
+    if (step == 0 || std::abs(a) < step) step = std::abs(a);
+  }
+  return {slack, step};
+}
+
+void Decode(const Scenario& s, const Formulation& f, const std::vector<double>& x, Plan& plan) {
+  std::map<std::tuple<int, std::string, std::string, bool>, PlanRow> rows;
+  auto row = [&](int t, const std::string& location, const std::string& model,
+                 bool rental) -> PlanRow& {
+    PlanRow& r = rows[{t, location, model, rental}];
+    r.month = t;
+    r.location = location;
+    r.model = model;
+    r.rental = rental;
+    r.served_hours.resize(s.classes.size(), 0);
+    return r;
+  };
+  double domestic = 0;
+  double purchased_weight = 0;
+  std::map<std::pair<std::string, std::string>, std::vector<double>> delta;  // in-service change
+  for (size_t c = 0; c < f.columns.size(); ++c) {
+    const double v = x[c];
+    if (std::abs(v) < kEpsilon) continue;
+    const ColumnMeaning& m = f.columns[c];
+    switch (m.kind) {
+      case ColumnMeaning::Kind::kBuyLots: {
+        const PurchaseOption& o = s.purchases[static_cast<size_t>(m.option)];
+        const std::string& site = s.sites[static_cast<size_t>(m.site)].site->id;
+        const double units = v * o.lot;
+        row(m.month, site, o.model->id, false).ordered += units;
+        row(m.month, site, o.model->id, false).spend += v * m.cost;
+        row(m.month + o.lead_months, site, o.model->id, false).delivered += units;
+        plan.purchase_spend += v * m.cost;
+        plan.revenue_share_spend += v * m.share_cost;
+        plan.purchased_units += units;
+        const double weight = s.budget.domestic_basis == ShareBasis::kCount ? units : v * m.cost;
+        purchased_weight += weight;
+        if (o.domestic) domestic += weight;
+        auto& d = delta[{site, o.model->id}];
+        d.resize(static_cast<size_t>(s.months), 0);
+        d[static_cast<size_t>(m.month + o.lead_months)] += units;
+        break;
+      }
+      case ColumnMeaning::Kind::kOrderMonth:
+        plan.order_cost_spend += v * m.cost;
+        break;
+      case ColumnMeaning::Kind::kSell: {
+        const std::string& site = s.sites[static_cast<size_t>(m.site)].site->id;
+        row(m.month, site, m.model->id, false).sold += v;
+        plan.sale_revenue += -m.cost * v;
+        auto& d = delta[{site, m.model->id}];
+        d.resize(static_cast<size_t>(s.months), 0);
+        d[static_cast<size_t>(m.month)] -= v;
+        break;
+      }
+      case ColumnMeaning::Kind::kRent: {
+        const RentalOption& o = s.rentals[static_cast<size_t>(m.option)];
+        PlanRow& r = row(m.month, o.id, o.model->id, true);
+        r.in_service += v;
+        r.spend += v * m.cost;
+        plan.rental_spend += v * m.cost;
+        break;
+      }
+      case ColumnMeaning::Kind::kServe: {
+        const std::string location = m.site >= 0 ? s.sites[static_cast<size_t>(m.site)].site->id
+                                                 : s.rentals[static_cast<size_t>(m.option)].id;
+        row(m.month, location, m.model->id, m.site < 0)
+            .served_hours[static_cast<size_t>(m.demand)] += v;
+        break;
+      }
+      case ColumnMeaning::Kind::kUnmet:
+      case ColumnMeaning::Kind::kElastic:
+        break;
+    }
+  }
+  // Accelerators in service at sites: existing (less retirements) + deliveries - sales.
+  for (const ExistingGroup& g : s.existing) {
+    auto& d = delta[{g.site, g.model->id}];
+    d.resize(static_cast<size_t>(s.months), 0);
+  }
+  for (const auto& [key, changes] : delta) {
+    double added = 0;
+    for (int t = 0; t < s.months; ++t) {
+      added += changes[static_cast<size_t>(t)];
+      double existing = 0;
+      for (const ExistingGroup& g : s.existing) {
+        if (g.site == key.first && g.model->id == key.second) {
+          existing += g.units[static_cast<size_t>(t)];
+        }
+      }
+      const double units = existing + added;
+      if (units > kEpsilon || rows.count({t, key.first, key.second, false})) {
+        row(t, key.first, key.second, false).in_service = units;
+      }
+    }
+  }
+  for (auto& [key, r] : rows) plan.rows.push_back(std::move(r));
+  plan.domestic_share_pct = purchased_weight > 0 ? 100 * domestic / purchased_weight : 0;
+
+  for (size_t k = 0; k < s.classes.size(); ++k) {
+    const DemandClass& c = s.classes[k];
+    ClassOutcome out{c.id, c.unit, c.demand, std::vector<double>(c.demand.size(), 0), 0};
+    for (size_t col = 0; col < f.columns.size(); ++col) {
+      const ColumnMeaning& m = f.columns[col];
+      if (m.kind != ColumnMeaning::Kind::kUnmet || m.demand != static_cast<int>(k)) continue;
+      const auto t = static_cast<size_t>(m.month);
+      out.served[t] = std::max(0.0, c.demand[t] - x[col]);
+      out.unmet_cost += x[col] * c.unmet_penalty;
+    }
+    plan.classes.push_back(std::move(out));
+  }
+  for (size_t r = 0; r < f.rows.size(); ++r) {
+    if (f.rows[r].kind != "budget") continue;
+    const std::string& name = f.rows[r].name;  // budget '<id>'
+    plan.spend.push_back(AreaSpend{name.substr(8, name.size() - 9),
+                                   f.lp.Activity(static_cast<int>(r), x), f.rows[r].limit});
+  }
+  if (s.budget.total) {  // "total" last
+    std::stable_partition(plan.spend.begin(), plan.spend.end(),
+                          [](const AreaSpend& a) { return a.area != "total"; });
+  } else {
+    plan.spend.push_back(AreaSpend{
+        "total",
+        plan.purchase_spend + plan.order_cost_spend + plan.rental_spend - plan.sale_revenue,
+        std::nullopt});
+  }
+}
+
+void FindBinding(const Scenario& s, const Formulation& f, const std::vector<double>& x,
+                 const LpSolution& relaxation, Plan& plan) {
+  std::map<std::pair<std::string, std::string>, size_t> index;
+  for (size_t r = 0; r < f.rows.size(); ++r) {
+    const RowMeaning& m = f.rows[r];
+    if (m.kind.empty()) continue;
+    const auto [slack, step] = Slack(f, r, x);
+    const bool binds = slack <= std::max({kBindingShare * std::abs(m.limit), step, kEpsilon});
+    if (!binds) continue;
+    auto [it, inserted] = index.emplace(std::make_pair(m.kind, m.name), plan.binding.size());
+    if (inserted) plan.binding.push_back(BindingConstraint{m.kind, m.name, {}, 0, 0, {}});
+    BindingConstraint& b = plan.binding[it->second];
+    if (m.month >= 0) b.months.push_back(s.MonthLabel(m.month));
+    if (m.kind == "domestic_share") {
+      b.used = plan.domestic_share_pct;
+      b.limit = m.limit;
+    } else {
+      b.used += f.lp.Activity(static_cast<int>(r), x);
+      b.limit += m.limit;
+    }
+    if (relaxation.optimal) {
+      const double value = -relaxation.row_duals[r];
+      if (std::abs(value) > 1e-9 &&
+          (!b.shadow_value || std::abs(value) > std::abs(*b.shadow_value))) {
+        b.shadow_value = value;
+      }
+    }
+  }
+}
+
+// Which limits cannot all hold: the elastic program's slacks (what must give) and, from its
+// LP relaxation, the limits with a non-zero dual (what pushes against them).
+std::vector<std::string> ExplainInfeasible(const Scenario& s, const RuleCalendar& rules,
+                                           double time_limit_s) {
+  const Formulation f = Formulate(s, rules, true);
+  std::vector<double> x;
+  std::vector<double> duals;
+  const LpSolution lp = SolveLpRelaxation(f.lp, time_limit_s);
+  bool violated = false;
+  if (lp.optimal) {
+    for (size_t c = 0; c < f.columns.size(); ++c) {
+      if (f.columns[c].kind == ColumnMeaning::Kind::kElastic && lp.x[c] > kEpsilon) violated = true;
+    }
+  }
+  if (violated) {
+    x = lp.x;
+    duals = lp.row_duals;
+  } else {  // only whole lots make it infeasible: the elastic MIP says by how much
+    const MipSolution mip = SolveMip(f.lp, time_limit_s, 0);
+    if (!mip.x.empty()) x = mip.x;
+  }
+  std::vector<std::string> out;
+  if (x.empty()) return {"no explanation found within the time limit"};
+  std::vector<bool> gives(f.rows.size(), false);
+  for (size_t c = 0; c < f.columns.size(); ++c) {
+    const ColumnMeaning& m = f.columns[c];
+    if (m.kind != ColumnMeaning::Kind::kElastic || x[c] <= kEpsilon) continue;
+    const size_t r = static_cast<size_t>(m.option);
+    gives[r] = true;
+    const RowMeaning& row = f.rows[r];
+    const std::string when = row.month >= 0 ? " in " + s.MonthLabel(row.month) : "";
+    out.push_back(row.name + when +
+                  (row.upper ? " would be exceeded by " : " would fall short by ") + Amount(x[c]) +
+                  " (limit " + Amount(row.limit) + ")");
+  }
+  for (size_t r = 0; r < duals.size(); ++r) {
+    const RowMeaning& row = f.rows[r];
+    if (row.kind.empty() || gives[r] || std::abs(duals[r]) < 1e-9) continue;
+    const std::string when = row.month >= 0 ? " in " + s.MonthLabel(row.month) : "";
+    out.push_back(row.name + when + " (limit " + Amount(row.limit) + ") holds against it");
+  }
+  if (out.empty()) out.push_back("the program is infeasible, but no limit explains it");
+  return out;
+}
+
+}  // namespace
+
+Result<Plan> MakePlan(const Scenario& s, const PlanOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  const double time_limit = options.time_limit_s.value_or(s.solver.time_limit_s);
+  const double gap = options.gap_pct.value_or(s.solver.gap_pct);
+  if (!(time_limit > 0)) return Status::InvalidArgument("time limit: expected > 0 seconds");
+  if (!(gap >= 0)) return Status::InvalidArgument("gap: expected a percentage >= 0");
+
+  const RuleCalendar rules(s);
+  const Formulation f = Formulate(s, rules, false);
+  Plan plan;
+  plan.scenario = s.name;
+  plan.currency = s.currency;
+  for (int t = 0; t < s.months; ++t) plan.months.push_back(s.MonthLabel(t));
+  plan.variables = static_cast<int>(f.lp.columns.size());
+  for (const auto& c : f.lp.columns) plan.integer_variables += c.integer ? 1 : 0;
+  plan.constraints = static_cast<int>(f.lp.rows.size());
+  plan.rule_notes = f.rule_notes;
+
+  const MipSolution mip = SolveMip(f.lp, time_limit, gap);
+  plan.status = std::string(SolveStatusName(mip.status));
+  plan.solve_seconds = mip.seconds;
+  plan.nodes = mip.nodes;
+  if (mip.status == SolveStatus::kInfeasible) {
+    plan.conflicts = ExplainInfeasible(s, rules, time_limit);
+  } else if (!mip.x.empty()) {
+    plan.objective = mip.objective;
+    plan.bound = mip.bound;
+    plan.gap_pct = mip.gap_pct;
+    Decode(s, f, mip.x, plan);
+    FindBinding(s, f, mip.x, SolveLpRelaxation(f.lp, time_limit), plan);
+  }
+  plan.total_seconds = Since(started);
+  return plan;
+}
+
+}  // namespace gpufleet::planner

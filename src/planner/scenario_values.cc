@@ -1,0 +1,114 @@
+#include "planner/scenario_values.h"
+
+#include <cctype>
+#include <charconv>
+#include <cmath>
+
+namespace gpufleet::planner {
+
+using codec::YamlField;
+using codec::YamlMap;
+
+namespace {
+
+bool ParseDouble(std::string_view text, double& out) {
+  if (text.empty()) return false;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, out);
+  return ec == std::errc() && ptr == end && std::isfinite(out);
+}
+
+}  // namespace
+
+Result<double> ReadNonNegative(const YamlMap& m, const YamlField& f) {
+  Result<double> v = m.ReadNumber(f);
+  if (!v.ok()) return v.status();
+  if (*v < 0) return m.Error(f, "expected a number >= 0, got " + f.value->scalar());
+  return *v;
+}
+
+Result<double> ReadMoney(const YamlMap& m, const YamlField& f, const ValueContext& ctx) {
+  if (!f.value->IsScalar() || f.value->scalar().empty()) {
+    return m.Error(f, "expected an amount such as 12e9 or '5.5e9 USD', got " + f.value->Describe());
+  }
+  const std::string& text = f.value->scalar();
+  const size_t space = text.find(' ');
+  double amount = 0;
+  double rate = 1;
+  if (space == std::string::npos) {
+    if (!ParseDouble(text, amount)) {
+      return m.Error(f, "expected an amount such as 12e9 or '5.5e9 USD', got '" + text + "'");
+    }
+  } else {
+    const std::string_view number = std::string_view(text).substr(0, space);
+    const std::string_view code = std::string_view(text).substr(space + 1);
+    if (!ParseDouble(number, amount)) {
+      return m.Error(f, "expected an amount such as 12e9 or '5.5e9 USD', got '" + text + "'");
+    }
+    if (code != ctx.currency) {
+      const auto it = ctx.rates.find(code);
+      if (it == ctx.rates.end()) {
+        return m.Error(f, "unknown currency '" + std::string(code) + "' (give its rate in " +
+                              ctx.currency + " under exchange_rates)");
+      }
+      rate = it->second;
+    }
+  }
+  if (amount < 0) return m.Error(f, "expected an amount >= 0, got '" + text + "'");
+  return amount * rate;
+}
+
+Result<std::vector<double>> ReadSeries(const YamlMap& m, const YamlField& f,
+                                       const ValueContext& ctx) {
+  if (!f.value->IsList()) {
+    Result<double> v = ReadNonNegative(m, f);
+    if (!v.ok()) return v.status();
+    return std::vector<double>(static_cast<size_t>(ctx.months), *v);
+  }
+  Result<std::vector<YamlField>> items = m.ReadList(f);
+  if (!items.ok()) return items.status();
+  if (static_cast<int>(items->size()) != ctx.months) {
+    return m.Error(f, "expected one number per month of the horizon (" +
+                          std::to_string(ctx.months) + "), got " + std::to_string(items->size()));
+  }
+  std::vector<double> series;
+  for (const YamlField& item : *items) {
+    Result<double> v = ReadNonNegative(m, item);
+    if (!v.ok()) return v.status();
+    series.push_back(*v);
+  }
+  return series;
+}
+
+Result<const catalog::AcceleratorSpec*> ReadModel(const YamlMap& m, const YamlField& f,
+                                                  const ValueContext& ctx) {
+  Result<std::string> name = m.ReadText(f, "a model id or alias");
+  if (!name.ok()) return name.status();
+  const catalog::AcceleratorSpec* spec = ctx.catalog->Find(*name);
+  if (spec == nullptr) return m.Error(f, "unknown model '" + *name + "' (not in the catalog)");
+  return spec;
+}
+
+Result<std::string> ReadCountry(const YamlMap& m, const YamlField& f) {
+  Result<std::string> code = m.ReadText(f, "a country code");
+  if (!code.ok()) return code.status();
+  if (code->size() != 2 || !std::isupper(static_cast<unsigned char>((*code)[0])) ||
+      !std::isupper(static_cast<unsigned char>((*code)[1]))) {
+    return m.Error(f, "expected an ISO 3166-1 alpha-2 code such as CN, got '" + *code + "'");
+  }
+  return code;
+}
+
+Result<std::vector<std::string>> ReadCountries(const YamlMap& m, const YamlField& f) {
+  Result<std::vector<YamlField>> items = m.ReadList(f);
+  if (!items.ok()) return items.status();
+  std::vector<std::string> out;
+  for (const YamlField& item : *items) {
+    Result<std::string> c = ReadCountry(m, item);
+    if (!c.ok()) return c.status();
+    out.push_back(*c);
+  }
+  return out;
+}
+
+}  // namespace gpufleet::planner
