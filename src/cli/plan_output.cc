@@ -73,19 +73,14 @@ void MonthTable(const Scenario& s, const std::string& first,
   report::WriteTextTable(header, rows, out);
 }
 
-// "2025-01..2025-03, 2025-07": runs of consecutive "YYYY-MM" labels.
-std::string Months(const std::vector<std::string>& months) {
-  auto index = [](const std::string& m) {
-    return std::stoi(m.substr(0, 4)) * 12 + std::stoi(m.substr(5, 2));
-  };
-  std::string out;
-  for (size_t i = 0; i < months.size();) {
-    size_t j = i;
-    while (j + 1 < months.size() && index(months[j + 1]) == index(months[j]) + 1) ++j;
-    out += (out.empty() ? "" : ", ") + months[i] + (j > i ? ".." + months[j] : "");
-    i = j + 1;
+void WriteRuleNotes(const Plan& plan, std::ostream& out) {
+  if (plan.rule_notes.empty()) return;
+  out << "\nRules that shaped the plan\n";
+  std::vector<std::vector<std::string>> notes;
+  for (const planner::RuleNote& n : plan.rule_notes) {
+    notes.push_back({n.subject, n.effect, planner::FormatMonthRuns(n.months), n.rules});
   }
-  return out;
+  report::WriteTextTable({"option", "effect", "months", "rules"}, notes, out);
 }
 
 double ServedPct(const planner::ClassOutcome& c) {
@@ -108,6 +103,7 @@ void WritePlanText(const Scenario& s, const Plan& plan, std::ostream& out) {
     } else {
       out << "\nNo plan found within the time limit.\n";
     }
+    WriteRuleNotes(plan, out);
     return;
   }
   out << fmt::format("Objective {} {} (penalties for unmet demand + net spend; bound {})\n\n",
@@ -137,10 +133,12 @@ void WritePlanText(const Scenario& s, const Plan& plan, std::ostream& out) {
     out << "\nAccelerators rented\n";
     MonthTable(s, "rental", rented, out);
   }
-  out << "\nDemand served (% of each month's demand)\n";
+  out << "\nDemand served (% of each month's demand; unmet in the class's unit over the horizon)\n";
   std::vector<std::string> header{"class"};
   for (int t = 0; t < s.months; ++t) header.push_back(s.MonthLabel(t).substr(2));
   header.push_back("year");
+  header.push_back("unmet");
+  header.push_back("unmet cost");
   std::vector<std::vector<std::string>> served;
   for (const planner::ClassOutcome& c : plan.classes) {
     std::vector<std::string> row{c.id};
@@ -148,6 +146,8 @@ void WritePlanText(const Scenario& s, const Plan& plan, std::ostream& out) {
       row.push_back(c.demand[t] > 0 ? fmt::format("{:.0f}", 100 * c.served[t] / c.demand[t]) : "-");
     }
     row.push_back(Pct(ServedPct(c)));
+    row.push_back(Compact(Sum(c.demand) - Sum(c.served)));
+    row.push_back(Compact(c.unmet_cost));
     served.push_back(std::move(row));
   }
   report::WriteTextTable(header, served, out);
@@ -155,7 +155,8 @@ void WritePlanText(const Scenario& s, const Plan& plan, std::ostream& out) {
   out << "\nBinding constraints (shadow value: objective gained per unit more, LP relaxation)\n";
   std::vector<std::vector<std::string>> binding;
   for (const planner::BindingConstraint& b : plan.binding) {
-    binding.push_back({b.name, Months(b.months), Compact(b.used), Compact(b.limit),
+    binding.push_back({b.name, planner::FormatMonthRuns(b.months), Compact(b.used),
+                       Compact(b.limit),
                        b.shadow_value ? fmt::format("{:.4g}", *b.shadow_value) : "-"});
   }
   if (binding.empty()) {
@@ -163,14 +164,7 @@ void WritePlanText(const Scenario& s, const Plan& plan, std::ostream& out) {
   } else {
     report::WriteTextTable({"constraint", "months", "used", "limit", "shadow"}, binding, out);
   }
-  if (!plan.rule_notes.empty()) {
-    out << "\nRules that shaped the plan\n";
-    std::vector<std::vector<std::string>> notes;
-    for (const planner::RuleNote& n : plan.rule_notes) {
-      notes.push_back({n.subject, n.effect, Months(n.months), n.rules});
-    }
-    report::WriteTextTable({"option", "effect", "months", "rules"}, notes, out);
-  }
+  WriteRuleNotes(plan, out);
 }
 
 nlohmann::json PlanJson(const Scenario& s, const Plan& plan) {
@@ -352,7 +346,8 @@ void WriteComparisonText(const Scenario& s, const Plan& base, const Plan& what_i
   report::WriteTextTable({"", "base", "what-if", "change"}, rows, out);
   out << "\nBinding in the what-if plan:\n";
   for (const planner::BindingConstraint& b : what_if.binding) {
-    out << "  " << b.name << (b.months.empty() ? "" : " (" + Months(b.months) + ")")
+    out << "  " << b.name
+        << (b.months.empty() ? "" : " (" + planner::FormatMonthRuns(b.months) + ")")
         << (b.shadow_value ? fmt::format(", shadow {:.4g}", *b.shadow_value) : "") << "\n";
   }
   for (const std::string& c : what_if.conflicts) out << "  conflict: " << c << "\n";

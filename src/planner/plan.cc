@@ -216,31 +216,65 @@ std::vector<std::string> ExplainInfeasible(const Scenario& s, const RuleCalendar
     const MipSolution mip = SolveMip(f.lp, time_limit_s, 0);
     if (!mip.x.empty()) x = mip.x;
   }
-  std::vector<std::string> out;
   if (x.empty()) return {"no explanation found within the time limit"};
-  std::vector<bool> gives(f.rows.size(), false);
+  // Monthly rows of one limit are reported together: name -> (amount, limit, months).
+  struct Finding {
+    double amount = 0;
+    double limit = 0;
+    bool upper = true;
+    std::vector<std::string> months;
+  };
+  std::vector<std::pair<std::string, Finding>> gives;
+  std::vector<std::pair<std::string, Finding>> holds;
+  auto add = [&](std::vector<std::pair<std::string, Finding>>& list, const RowMeaning& row,
+                 double amount) {
+    auto it = std::find_if(list.begin(), list.end(),
+                           [&](const auto& entry) { return entry.first == row.name; });
+    if (it == list.end()) it = list.insert(list.end(), {row.name, Finding{0, 0, row.upper, {}}});
+    it->second.amount += amount;
+    it->second.limit += row.limit;
+    if (row.month >= 0) it->second.months.push_back(s.MonthLabel(row.month));
+  };
+  std::vector<bool> gave(f.rows.size(), false);
   for (size_t c = 0; c < f.columns.size(); ++c) {
     const ColumnMeaning& m = f.columns[c];
     if (m.kind != ColumnMeaning::Kind::kElastic || x[c] <= kEpsilon) continue;
-    const size_t r = static_cast<size_t>(m.option);
-    gives[r] = true;
-    const RowMeaning& row = f.rows[r];
-    const std::string when = row.month >= 0 ? " in " + s.MonthLabel(row.month) : "";
-    out.push_back(row.name + when +
-                  (row.upper ? " would be exceeded by " : " would fall short by ") + Amount(x[c]) +
-                  " (limit " + Amount(row.limit) + ")");
+    const auto r = static_cast<size_t>(m.option);
+    gave[r] = true;
+    add(gives, f.rows[r], x[c]);
   }
   for (size_t r = 0; r < duals.size(); ++r) {
-    const RowMeaning& row = f.rows[r];
-    if (row.kind.empty() || gives[r] || std::abs(duals[r]) < 1e-9) continue;
-    const std::string when = row.month >= 0 ? " in " + s.MonthLabel(row.month) : "";
-    out.push_back(row.name + when + " (limit " + Amount(row.limit) + ") holds against it");
+    if (f.rows[r].kind.empty() || gave[r] || std::abs(duals[r]) < 1e-9) continue;
+    add(holds, f.rows[r], 0);
   }
+  auto when = [](const Finding& finding) {
+    return finding.months.empty() ? std::string() : " in " + FormatMonthRuns(finding.months);
+  };
+  std::vector<std::string> out;
+  for (const auto& [name, g] : gives) {
+    out.push_back(name + when(g) + (g.upper ? " would be exceeded by " : " would fall short by ") +
+                  Amount(g.amount) + " (limit " + Amount(g.limit) + ")");
+  }
+  for (const auto& [name, h] : holds) out.push_back(name + when(h) + " holds against it");
   if (out.empty()) out.push_back("the program is infeasible, but no limit explains it");
   return out;
 }
 
 }  // namespace
+
+std::string FormatMonthRuns(const std::vector<std::string>& months) {
+  auto index = [](const std::string& m) {
+    return std::stoi(m.substr(0, 4)) * 12 + std::stoi(m.substr(5, 2));
+  };
+  std::string out;
+  for (size_t i = 0; i < months.size();) {
+    size_t j = i;
+    while (j + 1 < months.size() && index(months[j + 1]) == index(months[j]) + 1) ++j;
+    out += (out.empty() ? "" : ", ") + months[i] + (j > i ? ".." + months[j] : "");
+    i = j + 1;
+  }
+  return out;
+}
 
 Result<Plan> MakePlan(const Scenario& s, const PlanOptions& options) {
   const auto started = std::chrono::steady_clock::now();

@@ -195,6 +195,7 @@ Result<Scenario> ParseScenario(std::string_view yaml, const std::string& name_fo
   Result<ValueContext> ctx = ReadCurrency(*doc);
   if (!ctx.ok()) return ctx.status();
   s.currency = ctx->currency;
+  s.exchange_rates = ctx->rates;
   ctx->months = s.months;
   Result<std::string> org = doc->String("organisation");
   if (!org.ok()) return org.status();

@@ -130,6 +130,7 @@ Status ApplyBudget(Scenario& s, const YamlMap& doc, const YamlField& f) {
   if (!m.ok()) return m.status();
   ValueContext ctx;
   ctx.currency = s.currency;
+  ctx.rates = s.exchange_rates;
   ctx.months = s.months;
   for (const YamlField& entry : m->fields()) {
     Result<double> amount = ReadMoney(*m, entry, ctx);

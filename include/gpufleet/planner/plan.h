@@ -104,4 +104,7 @@ struct PlanOptions {
 
 Result<Plan> MakePlan(const Scenario& scenario, const PlanOptions& options = {});
 
+// "2025-01..2025-03, 2025-07": runs of consecutive month labels ("YYYY-MM", in order).
+std::string FormatMonthRuns(const std::vector<std::string>& months);
+
 }  // namespace gpufleet::planner

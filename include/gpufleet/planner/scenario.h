@@ -129,6 +129,8 @@ struct Scenario {
   std::string name;
   std::string file;  // where it was read from ("" when generated)
   std::string currency = "USD";
+  // Currency code -> units of `currency` per unit of it, as the file gave them.
+  std::map<std::string, double, std::less<>> exchange_rates;
   Date start;  // first day of the first month
   int months = 0;
   std::string organisation;  // the planning organisation (an inventory id)
