@@ -88,7 +88,7 @@ void Builder::DemandAndBudgetRows() {
     total_row =
         Row({"budget", "budget 'total'", -1, true, *s.budget.total}, -kInfinity, *s.budget.total);
   }
-  if (s.budget.domestic_min_pct && !s.purchases.empty()) {
+  if (s.budget.domestic_min_pct.value_or(0) > 0 && !s.purchases.empty()) {
     domestic_row = Row({"domestic_share", "domestic share", -1, false, *s.budget.domestic_min_pct},
                        0, kInfinity);
   }
@@ -223,25 +223,25 @@ void Builder::Sales() {
   for (size_t i = 0; i < s.sites.size(); ++i) site_index[s.sites[i].site->id] = i;
   for (size_t g = 0; g < s.existing.size(); ++g) {
     const ExistingGroup& group = s.existing[g];
+    if (group.retires == 0 || s.sales.empty()) continue;
     const size_t i = site_index.at(group.site);
-    std::vector<int> sold_rows;  // cumulative sales <= units in service, per month
-    for (int t = 0; t < months; ++t) {
-      sold_rows.push_back(Row({"", "sold " + group.model->id + " at " + group.site, t, true,
-                               group.units[static_cast<size_t>(t)]},
-                              -kInfinity, group.units[static_cast<size_t>(t)]));
-    }
+    const double units = group.units[0];
+    // A unit sold in month t is out of service from t until the group retires anyway.
+    int sold_row = -1;
     for (size_t q = 0; q < s.sales.size(); ++q) {
       const SaleOption& sale = s.sales[q];
       if (!sale.models.empty() &&
           std::find(sale.models.begin(), sale.models.end(), group.model->id) == sale.models.end()) {
         continue;
       }
-      for (int t = 0; t < months; ++t) {
-        const double units = group.units[static_cast<size_t>(t)];
-        if (units < 1) continue;
+      for (int t = 0; t < group.retires; ++t) {
         const Permission perm = rules.Sell(g, q, t);
         Note("sell " + group.model->id + " to " + sale.buyer, group.site, perm, t);
         if (!perm.allowed) continue;
+        if (sold_row < 0) {
+          sold_row = Row({"", "sold " + group.model->id + " at " + group.site, -1, true, units},
+                         -kInfinity, units);
+        }
         ColumnMeaning m{ColumnMeaning::Kind::kSell, t, static_cast<int>(i), static_cast<int>(g),
                         static_cast<int>(q)};
         m.model = group.model;
@@ -249,9 +249,9 @@ void Builder::Sales() {
         const int col = Column(m, "sell_" + sale.id + "_" + group.site + "_" + std::to_string(t), 0,
                                units, -sale.unit_price, true);
         Charge(col, -sale.unit_price, s.sites[i].area);
+        f.lp.Add(sold_row, col, 1);
         const std::vector<int>& cap = capacity_rows.at({i, group.model->id});
-        for (int u = t; u < months; ++u) {
-          f.lp.Add(sold_rows[static_cast<size_t>(u)], col, 1);
+        for (int u = t; u < group.retires; ++u) {
           f.lp.Add(cap[static_cast<size_t>(u)], col, Hours(u));
           const int site_row = site_capacity_rows[i][static_cast<size_t>(u)];
           if (site_row >= 0) f.lp.Add(site_row, col, -1);

@@ -90,6 +90,9 @@ void Decode(const Scenario& s, const Formulation& f, const std::vector<double>& 
         auto& d = delta[{site, m.model->id}];
         d.resize(static_cast<size_t>(s.months), 0);
         d[static_cast<size_t>(m.month)] -= v;
+        // Back in the count when the group retires: its units then leave the existing count.
+        const int retires = s.existing[static_cast<size_t>(m.option)].retires;
+        if (retires < s.months) d[static_cast<size_t>(retires)] += v;
         break;
       }
       case ColumnMeaning::Kind::kRent: {
@@ -171,6 +174,8 @@ void FindBinding(const Scenario& s, const Formulation& f, const std::vector<doub
   for (size_t r = 0; r < f.rows.size(); ++r) {
     const RowMeaning& m = f.rows[r];
     if (m.kind.empty()) continue;
+    // A share of nothing bought holds nothing back.
+    if (m.kind == "domestic_share" && plan.purchased_units <= 0) continue;
     const auto [slack, step] = Slack(f, r, x);
     const bool binds = slack <= std::max({kBindingShare * std::abs(m.limit), step, kEpsilon});
     if (!binds) continue;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <set>
+#include <tuple>
 
 #include "gpufleet/codec/text_file.h"
 #include "gpufleet/codec/yaml_map.h"
@@ -90,30 +91,29 @@ Status ReadHorizon(const YamlMap& doc, Scenario& s) {
   return Status::Ok();
 }
 
-// Existing accelerators the organisation owns or operates at plan sites, grouped by site and
-// model, with the units still in service in each month.
+// Existing accelerators the organisation owns or operates at plan sites, grouped by site,
+// model and the month they retire in (so a group's units are all in service until then).
 void GroupExisting(Scenario& s) {
   std::set<std::string> plan_sites;
   for (const PlanSite& ps : s.sites) plan_sites.insert(ps.site->id);
-  std::map<std::pair<std::string, std::string>, size_t> index;
+  std::map<std::tuple<std::string, std::string, int>, size_t> index;
   for (const inventory::Asset& a : s.fleet->assets()) {
     if (a.holding == inventory::Holding::kRentedRemote) continue;
     if (a.owner != s.organisation && a.operator_org != s.organisation) continue;
     if (!plan_sites.count(a.site)) continue;
-    const auto key = std::make_pair(a.site, a.model);
-    auto [it, inserted] = index.emplace(key, s.existing.size());
+    // In service while the month starts before acquired + life_months.
+    const std::chrono::year_month_day end = Ymd(a.acquired) + std::chrono::months{s.life_months};
+    int retires = 0;
+    while (retires < s.months && Ymd(s.MonthStart(retires)) < end) ++retires;
+    auto [it, inserted] =
+        index.emplace(std::make_tuple(a.site, a.model, retires), s.existing.size());
     if (inserted) {
-      s.existing.push_back(ExistingGroup{a.site, s.catalog->Find(a.model), a.acquired,
+      s.existing.push_back(ExistingGroup{a.site, s.catalog->Find(a.model), a.acquired, retires,
                                          std::vector<double>(static_cast<size_t>(s.months), 0)});
     }
     ExistingGroup& g = s.existing[it->second];
     g.acquired = std::min(g.acquired, a.acquired);
-    // In service while the month starts before acquired + life_months.
-    const std::chrono::year_month_day end = Ymd(a.acquired) + std::chrono::months{s.life_months};
-    for (int t = 0; t < s.months; ++t) {
-      const auto month = Ymd(s.MonthStart(t));
-      if (month < end) g.units[static_cast<size_t>(t)] += 1;
-    }
+    for (int t = 0; t < retires; ++t) g.units[static_cast<size_t>(t)] += 1;
   }
 }
 

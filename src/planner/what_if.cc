@@ -39,12 +39,11 @@ Status LayerRules(Scenario& s, std::string_view change, const std::string& name)
   return Status::Ok();
 }
 
-// Month index of a date in the horizon, clamped to it.
-int MonthOf(const Scenario& s, Date d) {
-  for (int t = s.months - 1; t >= 0; --t) {
-    if (s.MonthStart(t) <= d) return t;
-  }
-  return 0;
+// Whether month t of the horizon overlaps the window [from, to] (either end open).
+bool InWindow(const Scenario& s, int t, std::optional<Date> from, std::optional<Date> to) {
+  const Date first = s.MonthStart(t);
+  const Date last = s.MonthStart(t + 1).AddDays(-1);
+  return (!from || *from <= last) && (!to || first <= *to);
 }
 
 template <typename Fn>
@@ -74,8 +73,6 @@ Status ApplySupply(Scenario& s, const YamlMap& m) {
   if (!from.ok()) return from.status();
   Result<std::optional<Date>> to = m.OptionalDate("to");
   if (!to.ok()) return to.status();
-  const int first = from->has_value() ? MonthOf(s, **from) : 0;
-  const int last = to->has_value() ? MonthOf(s, **to) : s.months - 1;
   std::vector<double>* series = nullptr;
   for (PurchaseOption& p : s.purchases) {
     if (p.id == *id) series = &p.supply;
@@ -86,7 +83,9 @@ Status ApplySupply(Scenario& s, const YamlMap& m) {
   if (series == nullptr) {
     return m.Error("option", "'" + *id + "' is not a purchase or rental option of the scenario");
   }
-  for (int t = first; t <= last; ++t) (*series)[static_cast<size_t>(t)] *= *factor;
+  for (int t = 0; t < s.months; ++t) {
+    if (InWindow(s, t, *from, *to)) (*series)[static_cast<size_t>(t)] *= *factor;
+  }
   return Status::Ok();
 }
 

@@ -86,12 +86,14 @@ struct RentalOption {
   int line = 0;
 };
 
-// Existing accelerators of one model at one site, from the inventory, with when they retire.
+// Existing accelerators of one model at one site that retire in the same month, from the
+// inventory (retirement: life_months after `acquired`).
 struct ExistingGroup {
   std::string site;
   const catalog::AcceleratorSpec* model = nullptr;
-  Date acquired;  // of the oldest unit in the group
-  // Units still in service in each month of the horizon (retirement after life_months).
+  Date acquired;    // of the oldest unit in the group
+  int retires = 0;  // first month of the horizon they are out of service; `months` if none
+  // Units in service in each month of the horizon: the group's size before `retires`, 0 after.
   std::vector<double> units;
 };
 
