@@ -210,11 +210,15 @@ void Builder::Purchases() {
     const int z = Column(m, "order_" + site.site->id + "_" + std::to_string(key.second), 0, 1,
                          site.order_cost, true);
     Charge(z, site.order_cost, site.area);
-    double big = 0;
-    for (const auto& [col, max_lots] : cols) big += max_lots;
-    const int link = Row({"", "order link " + site.site->id, key.second, true, 0}, -kInfinity, 0);
-    for (const auto& [col, max_lots] : cols) f.lp.Add(link, col, 1);
-    f.lp.Add(link, z, -big);
+    // One link per purchase column (lots <= max_lots x z), not one per site-month (sum of
+    // lots <= sum of max_lots x z): with the sum, the LP relaxation opens a site-month for a
+    // tiny fraction of its order cost, so neither its bound nor CBC's diving heuristics see
+    // order costs, and CBC spends seconds at the root finding a plan within the gap.
+    for (const auto& [col, max_lots] : cols) {
+      const int link = Row({"", "order link " + site.site->id, key.second, true, 0}, -kInfinity, 0);
+      f.lp.Add(link, col, 1);
+      f.lp.Add(link, z, -max_lots);
+    }
   }
 }
 
