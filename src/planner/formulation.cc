@@ -26,6 +26,7 @@ struct Builder {
   std::map<std::string, int> area_rows;
   int total_row = -1;
   int domestic_row = -1;
+  std::map<std::string, size_t> site_index;  // plan site id -> index into s.sites
   // (site, model id) -> capacity row per month.
   std::map<std::pair<size_t, std::string>, std::vector<int>> capacity_rows;
   std::vector<std::vector<int>> site_capacity_rows;  // [site][month], -1 without a capacity
@@ -83,10 +84,12 @@ void Builder::DemandAndBudgetRows() {
   for (const BudgetArea& a : s.budget.areas) {
     area_rows[a.id] =
         Row({"budget", "budget '" + a.id + "'", -1, true, a.amount}, -kInfinity, a.amount);
+    f.budget_rows.emplace_back(a.id, area_rows[a.id]);
   }
   if (s.budget.total) {
     total_row =
         Row({"budget", "budget 'total'", -1, true, *s.budget.total}, -kInfinity, *s.budget.total);
+    f.budget_rows.emplace_back("total", total_row);
   }
   if (s.budget.domestic_min_pct.value_or(0) > 0 && !s.purchases.empty()) {
     domestic_row = Row({"domestic_share", "domestic share", -1, false, *s.budget.domestic_min_pct},
@@ -97,13 +100,8 @@ void Builder::DemandAndBudgetRows() {
 void Builder::CapacityRows() {
   // Existing units per (site, model) per month.
   std::map<std::pair<size_t, std::string>, std::vector<double>> existing;
-  std::map<std::string, size_t> site_index;
-  for (size_t i = 0; i < s.sites.size(); ++i) site_index[s.sites[i].site->id] = i;
-  for (const ExistingGroup& g : s.existing) {
-    auto& units = existing[{site_index.at(g.site), g.model->id}];
-    units.resize(static_cast<size_t>(months), 0);
-    for (int t = 0; t < months; ++t)
-      units[static_cast<size_t>(t)] += g.units[static_cast<size_t>(t)];
+  for (auto& [key, units] : s.ExistingUnits()) {
+    existing[{site_index.at(key.first), key.second}] = std::move(units);
   }
   std::set<std::pair<size_t, std::string>> pairs;
   for (const auto& [key, units] : existing) pairs.insert(key);
@@ -169,7 +167,6 @@ void Builder::Purchases() {
         const double cost = base * (1 + perm.revenue_share_pct / 100);
         ColumnMeaning m{ColumnMeaning::Kind::kBuyLots, t, static_cast<int>(i), static_cast<int>(p)};
         m.model = o.model;
-        m.units_per_value = o.lot;
         m.cost = cost;
         m.share_cost = cost - base;
         // The objective charges the depreciation of the months in service inside the horizon
@@ -223,8 +220,6 @@ void Builder::Purchases() {
 }
 
 void Builder::Sales() {
-  std::map<std::string, size_t> site_index;
-  for (size_t i = 0; i < s.sites.size(); ++i) site_index[s.sites[i].site->id] = i;
   for (size_t g = 0; g < s.existing.size(); ++g) {
     const ExistingGroup& group = s.existing[g];
     if (group.retires == 0 || s.sales.empty()) continue;
@@ -358,7 +353,8 @@ void Builder::Elastic() {
 }  // namespace
 
 Formulation Formulate(const Scenario& s, const RuleCalendar& rules, bool elastic) {
-  Builder b{s, rules, {}, s.months, {}, {}, {}, -1, -1, {}, {}, {}};
+  Builder b{s, rules, {}, s.months, {}, {}, {}, -1, -1, {}, {}, {}, {}};
+  for (size_t i = 0; i < s.sites.size(); ++i) b.site_index[s.sites[i].site->id] = i;
   b.DemandAndBudgetRows();
   b.CapacityRows();
   b.Purchases();

@@ -23,9 +23,8 @@ struct ColumnMeaning {
   int sale = -1;    // sale option (kSell)
   int demand = -1;  // class index (serve, unmet)
   const catalog::AcceleratorSpec* model = nullptr;  // serve
-  double units_per_value = 1;  // accelerators per unit of the column (lot size for buys)
-  double cost = 0;             // spend per unit (purchase incl. share, rental, order), - for sales
-  double share_cost = 0;       // of `cost`: the rule-imposed revenue share
+  double cost = 0;        // spend per unit (purchase incl. share, rental, order), - for sales
+  double share_cost = 0;  // of `cost`: the rule-imposed revenue share
 };
 
 // What a row is, for binding-constraint reports and conflict explanations.
@@ -45,6 +44,8 @@ struct Formulation {
   LinearProgram lp;
   std::vector<ColumnMeaning> columns;  // parallel to lp.columns
   std::vector<RowMeaning> rows;        // parallel to lp.rows
+  // Budget rows: (area id, row), every area in scenario order, then "total" when it is set.
+  std::vector<std::pair<std::string, int>> budget_rows;
   std::vector<RuleNote> rule_notes;
   // Row activity is in the limit's units except for the domestic-share row (count or spend
   // difference): its used/limit are computed from the columns.

@@ -116,21 +116,14 @@ void Decode(const Scenario& s, const Formulation& f, const std::vector<double>& 
     }
   }
   // Accelerators in service at sites: existing (less retirements) + deliveries - sales.
-  for (const ExistingGroup& g : s.existing) {
-    auto& d = delta[{g.site, g.model->id}];
-    d.resize(static_cast<size_t>(s.months), 0);
-  }
+  const auto existing = s.ExistingUnits();
+  for (const auto& [key, units] : existing) delta[key].resize(static_cast<size_t>(s.months), 0);
   for (const auto& [key, changes] : delta) {
+    const auto it = existing.find(key);
     double added = 0;
     for (int t = 0; t < s.months; ++t) {
       added += changes[static_cast<size_t>(t)];
-      double existing = 0;
-      for (const ExistingGroup& g : s.existing) {
-        if (g.site == key.first && g.model->id == key.second) {
-          existing += g.units[static_cast<size_t>(t)];
-        }
-      }
-      const double units = existing + added;
+      const double units = (it == existing.end() ? 0 : it->second[static_cast<size_t>(t)]) + added;
       if (units > kEpsilon || rows.count({t, key.first, key.second, false})) {
         row(t, key.first, key.second, false).in_service = units;
       }
@@ -151,16 +144,11 @@ void Decode(const Scenario& s, const Formulation& f, const std::vector<double>& 
     }
     plan.classes.push_back(std::move(out));
   }
-  for (size_t r = 0; r < f.rows.size(); ++r) {
-    if (f.rows[r].kind != "budget") continue;
-    const std::string& name = f.rows[r].name;  // budget '<id>'
-    plan.spend.push_back(AreaSpend{name.substr(8, name.size() - 9),
-                                   f.lp.Activity(static_cast<int>(r), x), f.rows[r].limit});
+  for (const auto& [area, r] : f.budget_rows) {
+    plan.spend.push_back(
+        AreaSpend{area, f.lp.Activity(r, x), f.rows[static_cast<size_t>(r)].limit});
   }
-  if (s.budget.total) {  // "total" last
-    std::stable_partition(plan.spend.begin(), plan.spend.end(),
-                          [](const AreaSpend& a) { return a.area != "total"; });
-  } else {
+  if (!s.budget.total) {
     plan.spend.push_back(AreaSpend{
         "total",
         plan.purchase_spend + plan.order_cost_spend + plan.rental_spend - plan.sale_revenue,

@@ -178,6 +178,16 @@ std::string Scenario::AreaOf(std::string_view country) const {
   return rest != nullptr ? rest->id : "";
 }
 
+std::map<std::pair<std::string, std::string>, std::vector<double>> Scenario::ExistingUnits() const {
+  std::map<std::pair<std::string, std::string>, std::vector<double>> out;
+  for (const ExistingGroup& g : existing) {
+    auto& units = out[{g.site, g.model->id}];
+    units.resize(static_cast<size_t>(months), 0);
+    for (size_t t = 0; t < units.size(); ++t) units[t] += g.units[t];
+  }
+  return out;
+}
+
 Result<Scenario> ParseScenario(std::string_view yaml, const std::string& name_for_errors,
                                const std::string& base_dir) {
   Result<codec::YamlNode> root = codec::ParseYaml(yaml, name_for_errors);

@@ -161,6 +161,8 @@ struct Scenario {
   std::string MonthLabel(int t) const;
   // The area a country's spending counts against; "" when no area takes it.
   std::string AreaOf(std::string_view country) const;
+  // Existing units in service per (site id, model id), per month: the groups summed.
+  std::map<std::pair<std::string, std::string>, std::vector<double>> ExistingUnits() const;
 };
 
 // Reads the scenario at `path`; relative paths in it (fleet, rules, rule_changes) are resolved
