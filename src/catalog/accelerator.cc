@@ -73,4 +73,9 @@ bool IsDomesticIn(const AcceleratorSpec& spec, std::string_view jurisdiction) {
          spec.domestic_in.end();
 }
 
+Tri DomesticIn(const AcceleratorSpec& spec, std::string_view jurisdiction) {
+  if (spec.designer_country.empty() || spec.fab_country.empty()) return Tri::kUnknown;
+  return IsDomesticIn(spec, jurisdiction) ? Tri::kTrue : Tri::kFalse;
+}
+
 }  // namespace gpufleet::catalog

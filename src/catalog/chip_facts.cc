@@ -23,11 +23,9 @@ struct FactField {
 Value Number(const std::optional<double>& v) { return v ? Value(*v) : Value(); }
 Value Text(const std::string& s) { return s.empty() ? Value() : Value(s); }
 
-// Customs origin is where the wafers are made; the designer's country stands in when the
-// foundry is not established (see accelerator.h).
-Value OriginCountry(const AcceleratorSpec& s) {
-  return Text(s.fab_country.empty() ? s.designer_country : s.fab_country);
-}
+// Customs origin is where the wafers are made; unknown when the foundry is not established
+// (see accelerator.h): guessing the designer's country would assume a part domestic.
+Value OriginCountry(const AcceleratorSpec& s) { return Text(s.fab_country); }
 
 const std::vector<FactField>& FactFields() {
   static const std::vector<FactField>* const fields = new std::vector<FactField>{

@@ -16,6 +16,7 @@ namespace {
 
 constexpr int kExitInputError = 1;
 constexpr int kExitViolations = 3;
+constexpr int kExitManualClassification = 4;
 
 struct CheckFlags {
   ComplianceInputFlags input;
@@ -39,6 +40,9 @@ nlohmann::ordered_json ReportJson(const compliance::FleetCheckReport& r,
   j["violations"] = r.violations;
   j["manual_classification"] = r.manual;
   j["warnings"] = r.warnings;
+  j["quota_violations"] = r.quota_violations;
+  j["quota_manual_classification"] = r.quota_manual;
+  j["quota_warnings"] = r.quota_warnings;
   j["findings"] = Json::array();
   for (const compliance::AssetFinding& f : r.findings) {
     const compliance::SituationVerdict& s = *f.situation;
@@ -54,17 +58,26 @@ nlohmann::ordered_json ReportJson(const compliance::FleetCheckReport& r,
   }
   j["quotas"] = Json::array();
   for (const compliance::QuotaFigure& q : r.quotas) {
-    j["quotas"].push_back({{"id", q.quota->id},
-                           {"kind", std::string(compliance::RuleKindName(q.quota->kind))},
-                           {"measure", std::string(compliance::QuotaMeasureName(q.quota->measure))},
-                           {"basis", std::string(compliance::QuotaBasisName(q.quota->basis))},
-                           {"scope", q.scope},
-                           {"share_pct", q.share_pct},
-                           {"threshold_pct", q.quota->threshold_pct},
-                           {"breached", q.breached},
-                           {"assets", q.assets},
-                           {"unweighted_assets", q.unweighted},
-                           {"source", q.quota->source}});
+    j["quotas"].push_back(
+        {{"id", q.quota->id},
+         {"kind", std::string(compliance::RuleKindName(q.quota->kind))},
+         {"measure", std::string(compliance::QuotaMeasureName(q.quota->measure))},
+         {"basis", std::string(compliance::QuotaBasisName(q.quota->basis))},
+         {"scope", q.scope},
+         {"share_pct", q.share_pct},
+         {"share_pct_if_unknown_count", q.share_pct_if_unknown_count},
+         {"comparison", std::string(compliance::ComparisonName(q.quota->comparison))},
+         {"threshold_pct", q.quota->threshold_pct},
+         {"breached", q.breached},
+         {"needs_manual_classification", q.needs_manual_classification},
+         {"action", std::string(compliance::ActionName(q.action))},
+         {"severity", q.breached || q.needs_manual_classification
+                          ? std::string(compliance::SeverityName(q.severity))
+                          : "ok"},
+         {"assets", q.assets},
+         {"unweighted_assets", q.unweighted},
+         {"unknown_domestic_assets", q.unknown},
+         {"source", q.quota->source}});
   }
   j["diversion_flags"] = Json::array();
   for (const inventory::DiversionFlag& d : fleet.flags()) {
@@ -83,6 +96,12 @@ void WriteReport(const compliance::FleetCheckReport& r, const inventory::Invento
       "classification, {} warnings ({} distinct situations evaluated)\n",
       r.date.ToString(), r.assets_checked, r.violations, r.manual, r.warnings,
       r.distinct_situations);
+  if (r.quota_violations + r.quota_manual + r.quota_warnings > 0) {
+    out << fmt::format(
+        "  of which sourcing quotas: {} violations, {} need manual classification, {} "
+        "warnings\n",
+        r.quota_violations, r.quota_manual, r.quota_warnings);
+  }
   int shown = 0;
   compliance::Severity last = compliance::Severity::kViolation;
   bool first = true;
@@ -104,13 +123,23 @@ void WriteReport(const compliance::FleetCheckReport& r, const inventory::Invento
     out << "\nsourcing quotas:\n";
     for (const compliance::QuotaFigure& q : r.quotas) {
       const bool min = q.quota->measure == compliance::QuotaMeasure::kDomesticShareMin;
+      std::string verdict = "ok";
+      if (q.breached) {
+        verdict = fmt::format("{} ({})", compliance::ActionName(q.action),
+                              compliance::SeverityName(q.severity));
+      } else if (q.needs_manual_classification) {
+        verdict = fmt::format(
+            "needs manual classification ({} assets of unknown origin: {:.1f}% "
+            "if they count)",
+            q.unknown, q.share_pct_if_unknown_count);
+      }
       out << fmt::format(
-          "  {} [{}] {}: {} share {:.1f}% of {} ({} assets) {} {}% -> {}{}\n", q.quota->id,
+          "  {} [{}] {}: {} share {:.1f}% of {} ({} assets), needs {} {}% -> {}{}\n", q.quota->id,
           compliance::RuleKindName(q.quota->kind), q.scope, min ? "domestic" : "external",
           q.share_pct, compliance::QuotaBasisName(q.quota->basis), q.assets,
-          min ? "needs >=" : "allows <=", q.quota->threshold_pct,
-          q.breached ? std::string(compliance::ActionName(q.quota->action)) : "ok",
+          compliance::ComparisonSymbol(q.quota->comparison), q.quota->threshold_pct, verdict,
           q.unweighted ? fmt::format(" ({} assets of unknown weight left out)", q.unweighted) : "");
+      out << "      source: " << q.quota->source << '\n';
     }
   }
   if (!fleet.flags().empty()) {
@@ -136,7 +165,10 @@ int Run(const CheckFlags& f) {
   } else {
     WriteReport(report, fleet, f.max_lines, std::cout);
   }
-  return report.violations > 0 ? kExitViolations : 0;
+  // Precedence (docs/compliance.md): any violation, then any manual classification.
+  if (report.violations > 0) return kExitViolations;
+  if (report.manual > 0) return kExitManualClassification;
+  return 0;
 }
 
 }  // namespace
@@ -146,7 +178,8 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "check",
       "Check every asset and site of a fleet against the rules in force on a date "
-      "(exit 3 when there are violations)");
+      "(exit 3 when there are violations, otherwise 4 when a verdict needs manual "
+      "classification, otherwise 0; 1 bad input)");
   AddComplianceInputOptions(*cmd, f->input);
   cmd->add_option("--fleet", f->fleet, "Fleet inventory YAML (see examples/fleet.yaml)")
       ->required();

@@ -36,8 +36,21 @@ struct CheckTransferFlags {
   bool state_funded = false;
   bool public_hub = false;
   double project_completion_pct = -1;
+  std::string holding;  // "" = unknown
   bool json = false;
 };
+
+// How a user states each situation fact a verdict may be missing.
+const FactPrompts& Prompts() {
+  static const FactPrompts* prompts = new FactPrompts{
+      {"from_country", "--from COUNTRY (or --from-site SITE with --fleet)"},
+      {"end_user_hq", "--end-user-hq COUNTRY (or --to-org ORG with --fleet)"},
+      {"end_user_parent_hq", "--end-user-parent-hq COUNTRY (or --to-org ORG with --fleet)"},
+      {"holding", "--holding owned|leased|rented_remote"},
+      {"project_completion_pct", "--project-completion PCT (or --to-site SITE with --fleet)"},
+  };
+  return *prompts;
+}
 
 // Where the units go and come from, once the fleet's ids are resolved. Sites and the
 // organisation point into the loaded inventory; nullptr when not named.
@@ -216,6 +229,14 @@ int Run(const CheckTransferFlags& f) {
     s.site_public_hub = f.public_hub;
     if (f.project_completion_pct >= 0) s.project_completion_pct = f.project_completion_pct;
   }
+  if (!f.holding.empty()) {
+    const std::optional<inventory::Holding> holding = inventory::ParseHolding(f.holding);
+    if (!holding) {
+      return Fail(Status::InvalidArgument("--holding: '" + f.holding +
+                                          "' is not one of owned, leased, rented_remote"));
+    }
+    s.holding = f.holding;
+  }
   const std::string transfer_name(compliance::TransferTypeName(s.transfer));
   const auto engine = compliance::MakeIndexedEngine(input->rules);
   const compliance::Verdict v = engine->Evaluate(s);
@@ -245,7 +266,7 @@ int Run(const CheckTransferFlags& f) {
                       ? ""
                       : ", ultimate parent HQ " + s.end_user_parent_hq)
               << ") on " << s.date.ToString() << '\n';
-    WriteVerdict(v, std::cout);
+    WriteVerdict(v, std::cout, Prompts());
   }
   return VerdictExitCode(v);
 }
@@ -292,6 +313,9 @@ void AddCheckTransferCommand(CLI::App& app, int& exit_code) {
   cmd->add_flag("--public-hub", f->public_hub, "The destination site is a public computing hub");
   cmd->add_option("--project-completion", f->project_completion_pct,
                   "Construction progress of the destination project, %");
+  cmd->add_option("--holding", f->holding,
+                  "How the end user holds the units: owned, leased or rented_remote (the fact "
+                  "`holding` rules may read; default unknown)");
   cmd->add_flag("--json", f->json, "JSON instead of text");
   cmd->callback([f, &exit_code] { exit_code = Run(*f); });
 }

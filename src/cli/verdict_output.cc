@@ -19,8 +19,10 @@ Json ValueJson(const catalog::Value& v) {
 
 Json VerdictJson(const compliance::Verdict& v) {
   Json j;
-  j["overall"] = std::string(compliance::ActionName(v.overall));
+  j["overall"] = std::string(compliance::OverallName(v));
+  j["action"] = std::string(compliance::ActionName(v.overall));
   j["needs_manual_classification"] = v.needs_manual_classification;
+  j["missing_facts"] = v.missing_facts;
   j["jurisdictions"] = Json::array();
   for (const compliance::JurisdictionVerdict& jv : v.jurisdictions) {
     Json rules = Json::array();
@@ -34,6 +36,8 @@ Json VerdictJson(const compliance::Verdict& v) {
                 {"rule_action", std::string(compliance::ActionName(h.rule->action))},
                 {"applies", h.match == catalog::Tri::kTrue ? "yes" : "unknown"},
                 {"carved_out", h.carved_out},
+                {"needs_granted_licence", h.rule->needs_granted_licence},
+                {"route_closed", h.route_closed},
                 {"effective_from", h.rule->effective_from.ToString()},
                 {"licence_policy", h.rule->licence_policy},
                 {"source", h.rule->source},
@@ -41,7 +45,15 @@ Json VerdictJson(const compliance::Verdict& v) {
                 {"facts", facts}};
       if (h.licence) {
         r["licence"] = {{"id", h.licence->id},
-                        {"status", std::string(compliance::LicenceStatusName(h.licence->status))}};
+                        {"status", std::string(compliance::LicenceStatusName(h.licence->status))},
+                        {"state", std::string(compliance::LicenceStateName(h.licence_state.value_or(
+                                      compliance::LicenceState::kPending)))},
+                        {"valid_from", h.licence->valid_from == Date::Min()
+                                           ? Json(nullptr)
+                                           : Json(h.licence->valid_from.ToString())},
+                        {"valid_to", h.licence->valid_to == Date::Max()
+                                         ? Json(nullptr)
+                                         : Json(h.licence->valid_to.ToString())}};
       }
       rules.push_back(std::move(r));
     }
@@ -55,9 +67,19 @@ Json VerdictJson(const compliance::Verdict& v) {
   return j;
 }
 
-void WriteVerdict(const compliance::Verdict& v, std::ostream& out) {
-  out << fmt::format("overall: {}{}\n", compliance::ActionName(v.overall),
-                     v.needs_manual_classification ? " (needs manual classification)" : "");
+void WriteVerdict(const compliance::Verdict& v, std::ostream& out, const FactPrompts& prompts) {
+  out << fmt::format("overall: {}\n", compliance::OverallName(v));
+  if (v.needs_manual_classification && v.overall >= Action::kLicenceRequired) {
+    out << "  (a more restrictive rule may apply: needs manual classification)\n";
+  }
+  if (!v.missing_facts.empty()) {
+    out << "missing facts that decide it:\n";
+    for (const std::string& fact : v.missing_facts) {
+      auto it = prompts.find(fact);
+      out << "  " << fact
+          << (it != prompts.end() ? ": give " + it->second : ": not in the catalog entry") << '\n';
+    }
+  }
   for (const compliance::JurisdictionVerdict& jv : v.jurisdictions) {
     std::string extra;
     if (jv.revenue_share_pct) extra += fmt::format(", revenue share {}%", *jv.revenue_share_pct);
@@ -73,7 +95,7 @@ int VerdictExitCode(const compliance::Verdict& v) {
   constexpr int kBlocked = 3;
   constexpr int kManual = 4;
   if (v.overall >= Action::kLicenceRequired) return kBlocked;
-  if (v.needs_manual_classification) return kManual;
+  if (v.needs_manual_classification) return kManual;  // after violations: see check's exit codes
   return 0;
 }
 

@@ -25,10 +25,11 @@ std::string FormatValue(const Value& v) {
   return std::get<std::string>(v);
 }
 
+// Dates are left out: an expired or not-yet-valid licence is still named in the verdict, as
+// a reason the route stays closed.
 bool LicenceCovers(const Licence& l, const Rule& r, const Situation& s) {
   if (l.holder.empty() || l.holder != s.end_user) return false;
   if (!l.jurisdiction.empty() && l.jurisdiction != r.jurisdiction) return false;
-  if (s.date < l.valid_from || l.valid_to < s.date) return false;
   if (l.transfers != 0 && !((l.transfers >> static_cast<int>(s.transfer)) & 1)) return false;
   if (!l.locations.empty() &&
       !std::binary_search(l.locations.begin(), l.locations.end(), s.location)) {
@@ -37,28 +38,34 @@ bool LicenceCovers(const Licence& l, const Rule& r, const Situation& s) {
   return std::find(l.models.begin(), l.models.end(), s.chip->id) != l.models.end();
 }
 
-// A granted licence beats a denied one, which beats a pending one.
-const Licence* FindLicence(const RuleSet& rules, const Rule& r, const Situation& s) {
+// The covering licence most useful to its holder on the date (LicenceState's order: granted,
+// then denied, revoked, pending, expired, not yet valid); nullptr when none covers.
+const Licence* FindLicence(const RuleSet& rules, const Rule& r, const Situation& s,
+                           LicenceState* state) {
   const Licence* best = nullptr;
-  const auto rank = [](LicenceStatus st) {
-    return st == LicenceStatus::kGranted ? 2 : st == LicenceStatus::kDenied ? 1 : 0;
-  };
   for (const Licence& l : rules.licences()) {
-    if (LicenceCovers(l, r, s) && (!best || rank(l.status) > rank(best->status))) best = &l;
+    if (!LicenceCovers(l, r, s)) continue;
+    const LicenceState st = LicenceStateOn(l, s.date);
+    if (!best || st < *state) {
+      best = &l;
+      *state = st;
+    }
   }
   return best;
 }
 
-Action WithLicence(const Licence& l) {
-  switch (l.status) {
-    case LicenceStatus::kGranted:
-      return l.revenue_share_pct ? Action::kAllowedWithRevenueShare : Action::kAllowed;
-    case LicenceStatus::kDenied:
+// What a licence_required rule comes to with the licence found: a granted licence in force
+// gives its terms, a denied one prohibits, anything else leaves the requirement.
+Action WithLicence(const Licence* l, LicenceState state) {
+  if (!l) return Action::kLicenceRequired;
+  switch (state) {
+    case LicenceState::kGranted:
+      return l->revenue_share_pct ? Action::kAllowedWithRevenueShare : Action::kAllowed;
+    case LicenceState::kDenied:
       return Action::kProhibited;
-    case LicenceStatus::kPending:
+    default:
       return Action::kLicenceRequired;
   }
-  return Action::kLicenceRequired;
 }
 
 Verdict Decide(const RuleSet& rules, const std::vector<const Rule*>& candidates,
@@ -87,18 +94,28 @@ Verdict Decide(const RuleSet& rules, const std::vector<const Rule*>& candidates,
     }
     h.match = chip == Tri::kTrue && cond == Tri::kTrue ? Tri::kTrue : Tri::kUnknown;
     // A proposed rule binds nobody yet: it is shown, at most as a warning.
-    h.action = r->kind == RuleKind::kProposed ? std::min(r->action, Action::kWarning) : r->action;
-    if (h.action == Action::kLicenceRequired && h.match == Tri::kTrue) {
-      if (const Licence* l = FindLicence(rules, *r, s)) {
-        h.licence = l;
-        h.action = WithLicence(*l);
-      }
+    Action action = r->action;
+    if (r->needs_granted_licence) {
+      // A licensed route opens only for a holder of a granted licence in force.
+      LicenceState state = LicenceState::kPending;
+      h.licence = FindLicence(rules, *r, s, &state);
+      if (h.licence) h.licence_state = state;
+      h.route_closed = !h.licence || state != LicenceState::kGranted;
+      if (h.route_closed) action = WithLicence(h.licence, state);
+    } else if (action == Action::kLicenceRequired && h.match == Tri::kTrue) {
+      LicenceState state = LicenceState::kPending;
+      h.licence = FindLicence(rules, *r, s, &state);
+      if (h.licence) h.licence_state = state;
+      action = WithLicence(h.licence, state);
     }
+    // A proposed rule binds nobody yet: it is shown, at most as a warning.
+    h.action = r->kind == RuleKind::kProposed ? std::min(action, Action::kWarning) : action;
     hits.push_back(std::move(h));
   }
-  // Carve-outs: only a rule that surely applies sets another aside.
+  // Carve-outs: only a rule that surely applies, and a route its end user is licensed for,
+  // sets another aside.
   for (const RuleHit& h : hits) {
-    if (h.match != Tri::kTrue) continue;
+    if (h.match != Tri::kTrue || h.route_closed) continue;
     for (RuleHit& other : hits) {
       if (std::find(h.rule->carves_out.begin(), h.rule->carves_out.end(), other.rule->id) !=
           h.rule->carves_out.end()) {
@@ -124,9 +141,10 @@ Verdict Decide(const RuleSet& rules, const std::vector<const Rule*>& candidates,
         j.revenue_share_pct.reset();
       }
       if (h.action == j.action && h.action == Action::kAllowedWithRevenueShare) {
-        const std::optional<double> pct = h.licence && h.licence->revenue_share_pct
-                                              ? h.licence->revenue_share_pct
-                                              : h.rule->revenue_share_pct;
+        const std::optional<double> pct =
+            h.licence && h.licence_state == LicenceState::kGranted && h.licence->revenue_share_pct
+                ? h.licence->revenue_share_pct
+                : h.rule->revenue_share_pct;
         if (pct && (!j.revenue_share_pct || *pct > *j.revenue_share_pct)) {
           j.revenue_share_pct = pct;
         }
@@ -143,6 +161,22 @@ Verdict Decide(const RuleSet& rules, const std::vector<const Rule*>& candidates,
     v.overall = std::max(v.overall, j.action);
     v.needs_manual_classification |= j.needs_manual_classification;
   }
+  // What a person must find out: the unknown facts behind the rules that may apply and would
+  // be more restrictive (derived facts are named by the facts inside them).
+  for (const JurisdictionVerdict& j : v.jurisdictions) {
+    for (const RuleHit& h : j.hits) {
+      if (h.carved_out || h.match != Tri::kUnknown || h.action <= j.action) continue;
+      for (const FactUse& u : h.facts) {
+        if (!std::holds_alternative<std::monostate>(u.value)) continue;
+        const bool derived = std::any_of(rules.derived().begin(), rules.derived().end(),
+                                         [&](const DerivedFact& d) { return d.name == u.field; });
+        if (!derived) v.missing_facts.push_back(u.field);
+      }
+    }
+  }
+  std::sort(v.missing_facts.begin(), v.missing_facts.end());
+  v.missing_facts.erase(std::unique(v.missing_facts.begin(), v.missing_facts.end()),
+                        v.missing_facts.end());
   return v;
 }
 
@@ -197,6 +231,32 @@ class IndexedEngine final : public Engine {
 
 }  // namespace
 
+std::string_view OverallName(const Verdict& v) {
+  if (v.needs_manual_classification && v.overall < Action::kLicenceRequired) {
+    return "needs_manual_classification";
+  }
+  return ActionName(v.overall);
+}
+
+std::string LicenceNote(const RuleHit& h) {
+  if (h.licence) {
+    std::string note =
+        "; licence " + h.licence->id + " " +
+        std::string(LicenceStateName(h.licence_state.value_or(LicenceState::kPending)));
+    if (h.licence_state == LicenceState::kExpired) {
+      note += " on " + h.licence->valid_to.ToString();
+    } else if (h.licence_state == LicenceState::kRevoked && h.licence->revoked_on) {
+      note += " on " + h.licence->revoked_on->ToString();
+    }
+    return note;
+  }
+  if (h.route_closed || (h.rule->action == Action::kLicenceRequired && h.match == Tri::kTrue)) {
+    return h.route_closed ? "; route needs a granted licence, none on file"
+                          : "; no licence on file";
+  }
+  return "";
+}
+
 std::vector<std::string> Verdict::Explain() const {
   std::vector<std::string> lines;
   for (const JurisdictionVerdict& j : jurisdictions) {
@@ -212,10 +272,7 @@ std::vector<std::string> Verdict::Explain() const {
           line += (i ? ", " : "") + h.facts[i].field + "=" + FormatValue(h.facts[i].value);
         }
       }
-      if (h.licence) {
-        line +=
-            "; licence " + h.licence->id + " " + std::string(LicenceStatusName(h.licence->status));
-      }
+      line += LicenceNote(h);
       lines.push_back(std::move(line));
     }
   }

@@ -30,6 +30,13 @@ TransferType ArrivalTransfer(const Asset& a) {
   return TransferType::kExport;
 }
 
+// How the asset is reached on the check date: rented capacity stays remote access for as long
+// as it is rented, so a remote-access rule that takes effect later reaches it; owned and
+// leased hardware is in use where it stands.
+TransferType HeldTransfer(const Asset& a) {
+  return a.holding == Holding::kRentedRemote ? TransferType::kRemoteAccess : TransferType::kUse;
+}
+
 // The organisation the rules look at: whoever uses rented capacity, otherwise the owner.
 const std::string& EndUser(const Asset& a) {
   return a.holding == Holding::kRentedRemote ? a.operator_org : a.owner;
@@ -38,7 +45,7 @@ const std::string& EndUser(const Asset& a) {
 // Views into the inventory's strings: building the key allocates nothing.
 struct SituationKey {
   std::string_view model, site, user, from;
-  int transfer;
+  int transfer, holding;
   int32_t when, acquired;
   friend bool operator==(const SituationKey&, const SituationKey&) = default;
 };
@@ -49,10 +56,17 @@ struct SituationKeyHash {
       h = h * 1000003 ^ std::hash<std::string_view>{}(s);
     }
     h = h * 1000003 ^ static_cast<size_t>(k.transfer);
+    h = h * 1000003 ^ static_cast<size_t>(k.holding);
     h = h * 1000003 ^ static_cast<size_t>(static_cast<uint32_t>(k.when));
     return h * 1000003 ^ static_cast<size_t>(static_cast<uint32_t>(k.acquired));
   }
 };
+
+std::string JoinFacts(const std::vector<std::string>& facts) {
+  std::string out;
+  for (const std::string& f : facts) out += (out.empty() ? "" : ", ") + f;
+  return out;
+}
 
 Severity SeverityOf(const Verdict& v) {
   if (v.overall >= Action::kLicenceRequired) return Severity::kViolation;
@@ -64,8 +78,9 @@ bool Matters(const Verdict& v) {
   return v.overall > Action::kAllowed || v.needs_manual_classification;
 }
 
-// The deciding rules, most restrictive first: "US licence_required since 2025-04-09
-// (US-2025-H20-IS-INFORMED); no licence on file".
+// The deciding rules, most restrictive first, each with its id and source: "US
+// licence_required since 2025-04-09 (US-2025-H20-IS-INFORMED; NVIDIA 8-K ...); no licence on
+// file". A manual classification names the facts to find out.
 std::string Reasons(const Verdict& v) {
   std::string out;
   for (const DecidingRule& d : DecidingRules(v)) {
@@ -74,17 +89,24 @@ std::string Reasons(const Verdict& v) {
     if (!out.empty()) out += "; ";
     out += j.jurisdiction + " " + std::string(ActionName(h.action));
     if (d.may_apply) out += " may apply (needs manual classification)";
-    out += " since " + h.rule->effective_from.ToString() + " (" + h.rule->id + ")";
+    out += " since " + h.rule->effective_from.ToString() + " (" + h.rule->id + "; " +
+           h.rule->source + ")";
     if (h.action == Action::kAllowedWithRevenueShare && j.revenue_share_pct) {
       out += ", revenue share " + std::to_string(static_cast<int>(*j.revenue_share_pct)) + "%";
     }
-    if (h.licence) {
-      out += ", licence " + h.licence->id + " " + std::string(LicenceStatusName(h.licence->status));
-    } else if (h.rule->action == Action::kLicenceRequired && h.match == catalog::Tri::kTrue) {
-      out += ", no licence on file";
-    }
+    out += LicenceNote(h);
   }
+  if (!v.missing_facts.empty()) out += "; unknown: " + JoinFacts(v.missing_facts);
   return out;
+}
+
+// Whether the asset counts towards the quota's part (domestic chips, or external operators).
+catalog::Tri CountsTowards(const Quota& q, const catalog::AcceleratorSpec& chip, const Asset& a,
+                           const inventory::Inventory& fleet) {
+  if (q.measure == QuotaMeasure::kDomesticShareMin) return catalog::DomesticIn(chip, q.domestic_to);
+  const inventory::Organisation* op = fleet.FindOrg(a.operator_org);
+  return op && op->kind == inventory::OrgKind::kExternalCustomer ? catalog::Tri::kTrue
+                                                                 : catalog::Tri::kFalse;
 }
 
 std::vector<QuotaFigure> Quotas(const inventory::Inventory& fleet, const catalog::Catalog& catalog,
@@ -93,8 +115,8 @@ std::vector<QuotaFigure> Quotas(const inventory::Inventory& fleet, const catalog
   for (const Quota& q : rules.quotas()) {
     if (!q.InForce(at)) continue;
     struct Sum {
-      double part = 0, whole = 0;
-      int64_t assets = 0, unweighted = 0;
+      double part = 0, unknown = 0, whole = 0;
+      int64_t assets = 0, unweighted = 0, unknown_assets = 0;
     };
     std::map<std::string, Sum> by_scope;
     for (const Asset& a : fleet.assets()) {
@@ -111,15 +133,18 @@ std::vector<QuotaFigure> Quotas(const inventory::Inventory& fleet, const catalog
         ++sum.unweighted;
         continue;
       }
-      bool counts = false;
-      if (q.measure == QuotaMeasure::kDomesticShareMin) {
-        counts = catalog::IsDomesticIn(*chip, q.domestic_to);
-      } else {
-        const inventory::Organisation* op = fleet.FindOrg(a.operator_org);
-        counts = op && op->kind == inventory::OrgKind::kExternalCustomer;
-      }
       sum.whole += *w;
-      if (counts) sum.part += *w;
+      switch (CountsTowards(q, *chip, a, fleet)) {
+        case catalog::Tri::kTrue:
+          sum.part += *w;
+          break;
+        case catalog::Tri::kUnknown:
+          sum.unknown += *w;
+          ++sum.unknown_assets;
+          break;
+        case catalog::Tri::kFalse:
+          break;
+      }
     }
     for (const auto& [scope, sum] : by_scope) {
       if (sum.whole <= 0) continue;
@@ -128,9 +153,21 @@ std::vector<QuotaFigure> Quotas(const inventory::Inventory& fleet, const catalog
       f.scope = scope;
       f.assets = sum.assets;
       f.unweighted = sum.unweighted;
+      f.unknown = sum.unknown_assets;
       f.share_pct = 100.0 * sum.part / sum.whole;
-      f.breached = q.measure == QuotaMeasure::kDomesticShareMin ? f.share_pct < q.threshold_pct
-                                                                : f.share_pct > q.threshold_pct;
+      f.share_pct_if_unknown_count = 100.0 * (sum.part + sum.unknown) / sum.whole;
+      const bool holds_low = SatisfiesThreshold(q.comparison, f.share_pct, q.threshold_pct);
+      const bool holds_high =
+          SatisfiesThreshold(q.comparison, f.share_pct_if_unknown_count, q.threshold_pct);
+      // Unknown assets could fall either way: a breach only one way is for a person to settle.
+      f.breached = !holds_low && !holds_high;
+      f.needs_manual_classification = holds_low != holds_high;
+      f.action = q.BreachAction();
+      if (f.breached) {
+        f.severity = q.BreachIsViolation() ? Severity::kViolation : Severity::kWarning;
+      } else if (f.needs_manual_classification) {
+        f.severity = Severity::kManualClassification;
+      }
       out.push_back(f);
     }
   }
@@ -165,11 +202,16 @@ FleetCheckReport CheckFleet(const inventory::Inventory& fleet, const catalog::Ca
     if (!site || !chip) continue;  // the inventory loader guarantees both
     const std::string& user = EndUser(a);
     for (const bool acquisition : {true, false}) {
-      const TransferType t = acquisition ? ArrivalTransfer(a) : TransferType::kUse;
+      const TransferType t = acquisition ? ArrivalTransfer(a) : HeldTransfer(a);
       const Date when = acquisition ? a.acquired : at;
-      const SituationKey key{
-          a.model,     a.site,           user, a.from_country, static_cast<int>(t),
-          when.days(), a.acquired.days()};
+      const SituationKey key{a.model,
+                             a.site,
+                             user,
+                             a.from_country,
+                             static_cast<int>(t),
+                             static_cast<int>(a.holding),
+                             when.days(),
+                             a.acquired.days()};
       auto it = memo.find(key);
       if (it == memo.end()) {
         const inventory::Organisation* org = fleet.FindOrg(user);
@@ -186,6 +228,7 @@ FleetCheckReport CheckFleet(const inventory::Inventory& fleet, const catalog::Ca
         s.site_public_hub = site->public_hub;
         s.project_completion_pct = site->project_completion_pct;
         s.installed_on = a.acquired;
+        s.holding = std::string(inventory::HoldingName(a.holding));
         Verdict v = engine.Evaluate(s);
         const SituationVerdict* sv = nullptr;
         if (Matters(v)) {
@@ -224,6 +267,24 @@ FleetCheckReport CheckFleet(const inventory::Inventory& fleet, const catalog::Ca
     }
   }
   report.quotas = Quotas(fleet, catalog, rules, at);
+  // A breached quota whose action binds is a violation of the fleet, counted with the assets'.
+  for (const QuotaFigure& q : report.quotas) {
+    if (!q.breached && !q.needs_manual_classification) continue;
+    switch (q.severity) {
+      case Severity::kViolation:
+        ++report.quota_violations;
+        break;
+      case Severity::kManualClassification:
+        ++report.quota_manual;
+        break;
+      case Severity::kWarning:
+        ++report.quota_warnings;
+        break;
+    }
+  }
+  report.violations += report.quota_violations;
+  report.manual += report.quota_manual;
+  report.warnings += report.quota_warnings;
   return report;
 }
 

@@ -54,16 +54,17 @@ void AddObligations(const Verdict& v, std::set<ObligationKey>& out) {
     for (const RuleHit& h : j.hits) {
       if (h.carved_out || h.match != catalog::Tri::kTrue) continue;
       if (h.rule->kind == RuleKind::kProposed) continue;
-      if (h.rule->action == Action::kLicenceRequired) {
+      const bool granted = h.licence && h.licence_state == LicenceState::kGranted;
+      if (h.rule->action == Action::kLicenceRequired || h.rule->needs_granted_licence) {
         out.insert({Obligation::Kind::kLicence, j.jurisdiction, h.rule->id,
                     h.licence ? h.licence->id : "", std::nullopt});
       }
       if (h.action == Action::kAllowedWithRevenueShare) {
         std::optional<double> pct = h.rule->revenue_share_pct;
-        if (h.licence && h.licence->revenue_share_pct) pct = h.licence->revenue_share_pct;
+        if (granted && h.licence->revenue_share_pct) pct = h.licence->revenue_share_pct;
         if (!pct) pct = j.revenue_share_pct;
         out.insert({Obligation::Kind::kRevenueShare, j.jurisdiction, h.rule->id,
-                    h.licence ? h.licence->id : "", pct});
+                    granted ? h.licence->id : "", pct});
       }
     }
   }

@@ -82,8 +82,56 @@ std::string_view LicenceStatusName(LicenceStatus s) {
       return "granted";
     case LicenceStatus::kDenied:
       return "denied";
+    case LicenceStatus::kRevoked:
+      return "revoked";
   }
   return "unknown";
+}
+
+std::string_view LicenceStateName(LicenceState s) {
+  switch (s) {
+    case LicenceState::kGranted:
+      return "granted";
+    case LicenceState::kDenied:
+      return "denied";
+    case LicenceState::kRevoked:
+      return "revoked";
+    case LicenceState::kPending:
+      return "pending";
+    case LicenceState::kExpired:
+      return "expired";
+    case LicenceState::kNotYetValid:
+      return "not yet valid";
+  }
+  return "unknown";
+}
+
+std::string_view ComparisonName(Comparison c) {
+  switch (c) {
+    case Comparison::kGt:
+      return "gt";
+    case Comparison::kGe:
+      return "ge";
+    case Comparison::kLt:
+      return "lt";
+    case Comparison::kLe:
+      return "le";
+  }
+  return "unknown";
+}
+
+std::string_view ComparisonSymbol(Comparison c) {
+  switch (c) {
+    case Comparison::kGt:
+      return ">";
+    case Comparison::kGe:
+      return ">=";
+    case Comparison::kLt:
+      return "<";
+    case Comparison::kLe:
+      return "<=";
+  }
+  return "?";
 }
 
 }  // namespace gpufleet::compliance

@@ -3,7 +3,9 @@
 #include "gpufleet/compliance/rule_set.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <set>
 #include <span>
@@ -45,6 +47,7 @@ constexpr std::string_view kRuleKeys[] = {"id",
                                           "action",
                                           "licence_policy",
                                           "revenue_share_pct",
+                                          "needs_granted_licence",
                                           "precedence",
                                           "carves_out",
                                           "source",
@@ -59,6 +62,7 @@ constexpr std::string_view kQuotaKeys[] = {"id",
                                            "measure",
                                            "basis",
                                            "threshold_pct",
+                                           "comparison",
                                            "domestic_to",
                                            "locations",
                                            "sites",
@@ -69,7 +73,7 @@ constexpr std::string_view kQuotaKeys[] = {"id",
 constexpr std::string_view kLicenceKeys[] = {
     "id",        "jurisdiction",      "holder",     "models",
     "locations", "transfers",         "valid_from", "valid_to",
-    "status",    "revenue_share_pct", "conditions"};
+    "status",    "revenue_share_pct", "conditions", "revoked_on"};
 
 bool IsCountryCode(std::string_view s) {
   return s.size() == 2 && std::isupper(static_cast<unsigned char>(s[0])) &&
@@ -375,6 +379,13 @@ class RuleFileReader {
     if (r.action == Action::kAllowedWithRevenueShare && !r.revenue_share_pct) {
       return f.Error("action", "allowed_with_revenue_share needs revenue_share_pct");
     }
+    Result<std::optional<bool>> needs_licence = f.OptionalBool("needs_granted_licence");
+    if (!needs_licence.ok()) return needs_licence.status();
+    r.needs_granted_licence = needs_licence->value_or(false);
+    if (r.needs_granted_licence && r.action >= Action::kLicenceRequired) {
+      return f.Error("needs_granted_licence",
+                     "a licensed route gives a milder action than licence_required");
+    }
     Result<std::optional<int>> precedence = f.OptionalInt("precedence");
     if (!precedence.ok()) return precedence.status();
     r.precedence = precedence->value_or(0);
@@ -477,6 +488,26 @@ class RuleFileReader {
     if (**threshold < 0 || **threshold > 100)
       return f.Error("threshold_pct", "must be within 0..100");
     q.threshold_pct = **threshold;
+    // No default: "more than 50%" and "at least 50%" differ exactly at the threshold, and only
+    // the rule's source can say which it means.
+    Result<std::string> comparison = f.String("comparison");
+    if (!comparison.ok()) return comparison.status();
+    bool comparison_ok = false;
+    for (Comparison c : {Comparison::kGt, Comparison::kGe, Comparison::kLt, Comparison::kLe}) {
+      if (ComparisonName(c) == *comparison) {
+        q.comparison = c;
+        comparison_ok = true;
+      }
+    }
+    if (!comparison_ok) {
+      return f.Error("comparison", "'" + *comparison + "' is not one of gt, ge, lt, le");
+    }
+    const bool at_least = q.comparison == Comparison::kGt || q.comparison == Comparison::kGe;
+    if (at_least != (q.measure == QuotaMeasure::kDomesticShareMin)) {
+      return f.Error("comparison", std::string(QuotaMeasureName(q.measure)) + " takes " +
+                                       (at_least ? "lt or le" : "gt or ge") + ", not " +
+                                       *comparison);
+    }
     q.domestic_to = q.jurisdiction;
     GPUFLEET_RETURN_IF_ERROR(ReadString(f, "domestic_to", false, q.domestic_to));
     Result<std::vector<std::string>> locations = ReadCountries(f, "locations");
@@ -539,18 +570,28 @@ class RuleFileReader {
     Result<std::string> status = f.String("status");
     if (!status.ok()) return status.status();
     bool status_ok = false;
-    for (LicenceStatus s :
-         {LicenceStatus::kPending, LicenceStatus::kGranted, LicenceStatus::kDenied}) {
+    for (LicenceStatus s : {LicenceStatus::kPending, LicenceStatus::kGranted,
+                            LicenceStatus::kDenied, LicenceStatus::kRevoked}) {
       if (LicenceStatusName(s) == *status) {
         l.status = s;
         status_ok = true;
       }
     }
-    if (!status_ok)
-      return f.Error("status", "'" + *status + "' is not one of pending, granted, denied");
+    if (!status_ok) {
+      return f.Error("status", "'" + *status + "' is not one of pending, granted, denied, revoked");
+    }
+    Result<std::optional<Date>> revoked = f.OptionalDate("revoked_on");
+    if (!revoked.ok()) return revoked.status();
+    l.revoked_on = *revoked;
+    if (l.revoked_on && l.status != LicenceStatus::kRevoked) {
+      return f.Error("revoked_on", "only a licence with status revoked has a revocation date");
+    }
     Result<std::optional<double>> share = f.OptionalNumber("revenue_share_pct");
     if (!share.ok()) return share.status();
     l.revenue_share_pct = *share;
+    if (l.revenue_share_pct && (*l.revenue_share_pct < 0 || *l.revenue_share_pct > 100)) {
+      return f.Error("revenue_share_pct", "must be within 0..100");
+    }
     return l;
   }
 
@@ -622,7 +663,36 @@ Status Validate(const std::string& file, const std::vector<Rule>& rules) {
   return Status::Ok();
 }
 
+// A licence id names one record: two would leave it open which of them decides.
+Status ValidateLicences(const std::string& file, const std::vector<Licence>& licences) {
+  std::map<std::string_view, int> lines;
+  for (const Licence& l : licences) {
+    auto [it, added] = lines.emplace(l.id, l.line);
+    if (!added) {
+      return Status::InvalidArgument(file + ":" + std::to_string(l.line) + ": licence '" + l.id +
+                                     "' defined twice (also line " + std::to_string(it->second) +
+                                     ")");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+bool SatisfiesThreshold(Comparison c, double value, double threshold) {
+  const double eps = 1e-9 * std::max(1.0, std::abs(threshold));
+  switch (c) {
+    case Comparison::kGt:
+      return value > threshold + eps;
+    case Comparison::kGe:
+      return value >= threshold - eps;
+    case Comparison::kLt:
+      return value < threshold - eps;
+    case Comparison::kLe:
+      return value <= threshold + eps;
+  }
+  return false;
+}
 
 bool Rule::CoversLocation(std::string_view country) const {
   const auto in = [&](const std::vector<std::string>& v) {
@@ -665,6 +735,7 @@ Result<RuleSet> RuleSet::Parse(std::string_view yaml, const std::string& name_fo
   GPUFLEET_RETURN_IF_ERROR(
       reader.Read(*root, {&set.rules_, &set.derived_, &set.licences_, &set.quotas_, &set.groups_}));
   GPUFLEET_RETURN_IF_ERROR(Validate(name_for_errors, set.rules_));
+  GPUFLEET_RETURN_IF_ERROR(ValidateLicences(name_for_errors, set.licences_));
   return set;
 }
 
@@ -683,6 +754,7 @@ const FieldSchema& SituationFieldTypes() {
       {"location", ValueType::kString},
       {"from_country", ValueType::kString},
       {"transfer_type", ValueType::kString},
+      {"holding", ValueType::kString},
       {"end_user_hq", ValueType::kString},
       {"end_user_parent_hq", ValueType::kString},
       {"site_state_funded", ValueType::kBool},

@@ -14,6 +14,7 @@ Value SituationFacts::Get(std::string_view field) const {
   if (field == "location") return s_.location;
   if (field == "from_country") return s_.from_country.empty() ? Value() : Value(s_.from_country);
   if (field == "transfer_type") return std::string(TransferTypeName(s_.transfer));
+  if (field == "holding") return s_.holding.empty() ? Value() : Value(s_.holding);
   if (field == "end_user_hq") return s_.end_user_hq.empty() ? Value() : Value(s_.end_user_hq);
   if (field == "end_user_parent_hq") {
     return s_.end_user_parent_hq.empty() ? Value() : Value(s_.end_user_parent_hq);

@@ -40,8 +40,12 @@ void ResaleCap::Add(SiteId site, ChipModelId model, int64_t gpu_milli) {
 
 const CapFigure* ResaleCap::Breached() const {
   for (const CapFigure& c : figures_) {
-    // The tolerance absorbs rounding in sums of fractions; it is far below one GPU.
-    if (c.used > c.capacity * c.quota->threshold_pct / 100.0 * (1 + 1e-9)) return &c;
+    if (c.used <= 0) continue;  // nothing allocated externally holds any cap, even "< 0%"
+    // SatisfiesThreshold's tolerance absorbs rounding in sums of fractions (far below a GPU).
+    if (c.capacity <= 0 || !compliance::SatisfiesThreshold(c.quota->comparison, c.share_pct(),
+                                                           c.quota->threshold_pct)) {
+      return &c;
+    }
   }
   return nullptr;
 }

@@ -141,14 +141,28 @@ TEST(AcceleratorTest, FactsCarryTheSpecValues) {
   EXPECT_TRUE(IsUnknown(Fact(s, "no_such_field")));
 }
 
-TEST(AcceleratorTest, OriginIsTheFabCountryElseTheDesignerCountry) {
+TEST(AcceleratorTest, OriginIsTheFabCountryAndUnknownWithoutIt) {
   AcceleratorSpec s = FullySpecified();
   EXPECT_EQ(Fact(s, "origin_country"), Value(std::string("TW")));
   s.fab_country.clear();
-  EXPECT_EQ(Fact(s, "origin_country"), Value(std::string("US")));
-  EXPECT_TRUE(IsUnknown(Fact(s, "fab_country")));
-  s.designer_country.clear();
+  // Never the designer's country as a guess: that would assume a Chinese design domestic.
   EXPECT_TRUE(IsUnknown(Fact(s, "origin_country")));
+  EXPECT_TRUE(IsUnknown(Fact(s, "fab_country")));
+  EXPECT_EQ(Fact(s, "designer_country"), Value(std::string("US")));
+}
+
+TEST(AcceleratorTest, DomesticnessIsUnknownWithoutDesignerOrFab) {
+  AcceleratorSpec s = FullySpecified();
+  s.designer_country = "CN";
+  s.fab_country = "CN";
+  s.domestic_in = {"CN"};
+  EXPECT_EQ(DomesticIn(s, "CN"), Tri::kTrue);
+  EXPECT_EQ(DomesticIn(s, "US"), Tri::kFalse);
+  s.fab_country.clear();
+  EXPECT_EQ(DomesticIn(s, "CN"), Tri::kUnknown) << "listed, but the foundry is not established";
+  s.fab_country = "CN";
+  s.designer_country.clear();
+  EXPECT_EQ(DomesticIn(s, "CN"), Tri::kUnknown);
 }
 
 TEST(AcceleratorTest, DatacenterFlagIsThreeValued) {

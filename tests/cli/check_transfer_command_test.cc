@@ -157,14 +157,14 @@ TEST(CheckTransferFleetTest, ToOrgReadsTheUltimateParent) {
   EXPECT_THAT(local.out, HasSubstr("no rule applies"));
 }
 
-// H20 to lumen-ai at gz-hub on 2025-09-01. From 2025-08-11 exports to China of the H20 take the
+// H20 to acme at gz-hub on 2025-09-01. From 2025-08-11 exports to China of the H20 take the
 // 15% revenue-share route (US-2025-H20-REVSHARE, transfers [export], carving out the is-informed
-// letter); re-exports keep the letter's licence requirement. No origin, or the designer's
-// country (US), is an export; Taiwan is a third country, so a re-export, unless --transfer says
-// otherwise.
+// letter) for a holder of a granted licence (acme's LIC-H20-2025-001 in the example overlay);
+// re-exports keep the letter's licence requirement. No origin, or the designer's country (US),
+// is an export; Taiwan is a third country, so a re-export, unless --transfer says otherwise.
 TEST(CheckTransferFleetTest, TransferIsInferredFromTheRoute) {
-  const std::string q =
-      "check-transfer --model H20" + kFleet + " --to-site gz-hub --to-org lumen-ai --at 2025-09-01";
+  const std::string q = "check-transfer --model H20" + kFleet + " --overlay " + kSource +
+                        "/examples/acme-rules.yaml --to-site gz-hub --to-org acme --at 2025-09-01";
   struct Case {
     std::string extra;
     int exit_code;
@@ -186,6 +186,81 @@ TEST(CheckTransferFleetTest, TransferIsInferredFromTheRoute) {
         << c.extra;
     EXPECT_EQ(j.at("verdict").at("overall"), c.overall) << c.extra;
   }
+}
+
+// The licence record decides the route: only a granted licence in force opens it. lumen-ai
+// holds none in the example overlay, so the same export needs a licence; each other state of
+// a licence for it leaves the route closed (denied: prohibited).
+TEST(CheckTransferFleetTest, OnlyAGrantedLicenceInForceOpensTheRoute) {
+  const std::string dir = FreshDir("licence_states");
+  const auto overlay = [&](const std::string& name, const std::string& fields) {
+    const std::string path = dir + "/" + name + ".yaml";
+    std::ofstream(path) << "licences:\n  - id: LIC-LUMEN\n    holder: lumen-ai\n"
+                           "    models: [H20]\n    locations: [CN]\n    transfers: [export]\n"
+                        << fields;
+    return " --overlay " + path;
+  };
+  const std::string q = "check-transfer --model H20" + kFleet +
+                        " --to-site gz-hub --to-org lumen-ai --from US --at 2025-09-01 --json";
+  struct Case {
+    std::string name, overlay, overall, state;
+  };
+  const Case cases[] = {
+      {"none", "", "licence_required", ""},
+      {"granted", overlay("granted", "    status: granted\n    revenue_share_pct: 15\n"),
+       "allowed_with_revenue_share", "granted"},
+      {"pending", overlay("pending", "    status: pending\n"), "licence_required", "pending"},
+      {"denied", overlay("denied", "    status: denied\n"), "prohibited", "denied"},
+      {"revoked", overlay("revoked", "    status: revoked\n    revoked_on: 2025-08-20\n"),
+       "licence_required", "revoked"},
+      {"revoked-later",
+       overlay("revoked_later", "    status: revoked\n    revoked_on: 2025-10-01\n"),
+       "allowed_with_revenue_share", "granted"},
+      {"expired",
+       overlay("expired",
+               "    status: granted\n    valid_from: 2025-01-01\n"
+               "    valid_to: 2025-08-31\n"),
+       "licence_required", "expired"},
+      {"not-yet", overlay("not_yet", "    status: granted\n    valid_from: 2025-10-01\n"),
+       "licence_required", "not yet valid"},
+  };
+  for (const Case& c : cases) {
+    CliResult r = RunGpufleet(q + c.overlay);
+    ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 3) << c.name << r.err;
+    EXPECT_EQ(r.exit_code, c.overall == "allowed_with_revenue_share" ? 0 : 3) << c.name;
+    const nlohmann::json j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j.at("verdict").at("overall"), c.overall) << c.name;
+    std::string route_state;
+    for (const auto& jur : j.at("verdict").at("jurisdictions")) {
+      for (const auto& rule : jur.at("rules")) {
+        if (rule.at("id") != "US-2025-H20-REVSHARE") continue;
+        EXPECT_EQ(rule.at("route_closed"), c.state != "granted") << c.name;
+        if (rule.contains("licence")) route_state = rule.at("licence").at("state");
+      }
+    }
+    EXPECT_EQ(route_state, c.state) << c.name;
+  }
+}
+
+// A verdict that turns on a fact the user left out asks for it by name, with the flag that
+// gives it, and exits 4 (manual classification); given, the verdict settles. Malaysia's
+// permit rule reads from_country: a US chip to Japan with no origin may need it.
+TEST(CheckTransferCommandTest, MissingOriginIsAskedForByName) {
+  CliResult r =
+      RunGpufleet("check-transfer --model H100 --to JP --transfer reexport --at 2025-09-01");
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("overall: needs_manual_classification"));
+  EXPECT_THAT(r.out, HasSubstr("from_country: give --from COUNTRY"));
+  CliResult json =
+      RunGpufleet("check-transfer --model H100 --to JP --transfer reexport --at 2025-09-01 --json");
+  const nlohmann::json j = nlohmann::json::parse(json.out);
+  EXPECT_EQ(j.at("verdict").at("overall"), "needs_manual_classification");
+  EXPECT_EQ(j.at("verdict").at("missing_facts"), nlohmann::json::array({"from_country"}));
+  CliResult given =
+      RunGpufleet("check-transfer --model H100 --to JP --from MY --at 2025-09-01 --json");
+  const nlohmann::json g = nlohmann::json::parse(given.out);
+  EXPECT_EQ(g.at("verdict").at("missing_facts"), nlohmann::json::array());
+  EXPECT_NE(g.at("verdict").at("overall"), "needs_manual_classification");
 }
 
 // On 2025-05-02 sh-03 holds the eight H20s acquired 2024-11-20; serial 1655023004417 is

@@ -58,7 +58,7 @@ TEST(PlanCommandTest, TableShowsSpendBindingLimitsAndRules) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("Spend (USD)"));
   EXPECT_THAT(r.out, HasSubstr("Binding constraints"));
-  EXPECT_THAT(r.out, HasSubstr("budget 'home'"));
+  EXPECT_THAT(r.out, HasSubstr("domestic share"));
   EXPECT_THAT(r.out, HasSubstr("Rules that shaped the plan"));
   EXPECT_THAT(r.out, HasSubstr("PLAN-2025-H200-ANNOUNCED"));
 }

@@ -69,6 +69,7 @@ quotas:
     jurisdiction: CN
     measure: domestic_share_min
     threshold_pct: 50
+    comparison: ge
     locations: [CN]
 )";
 
@@ -126,6 +127,7 @@ quotas:
     jurisdiction: CN
     measure: domestic_share_min
     threshold_pct: 70
+    comparison: ge
     locations: [CN]
 )");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -309,7 +311,7 @@ TEST_F(ImpactTest, NewObligationsAreGroupedByBatch) {
     effective_from: 2026-06-01
     chip: "model in {nvidia-h200-sxm-141gb}"
     locations: [AE]
-    transfers: [use]
+    transfers: [use, remote_access]
     action: allowed_with_revenue_share
     revenue_share_pct: 10
     source: "test"

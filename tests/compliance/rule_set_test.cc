@@ -94,7 +94,7 @@ constexpr char kQuota[] = R"(quotas:
 TEST(RuleSetTest, ReadsQuotas) {
   const std::string text = std::string(kGood) + kQuota +
                            "    measure: domestic_share_min\n    threshold_pct: 50\n"
-                           "    locations: [CN]\n    per_site: true\n";
+                           "    comparison: gt\n    locations: [CN]\n    per_site: true\n";
   auto set = RuleSet::Parse(text, "q.yaml", kModels);
   ASSERT_TRUE(set.ok()) << set.status().ToString();
   ASSERT_EQ(set->quotas().size(), 1u);
@@ -102,14 +102,16 @@ TEST(RuleSetTest, ReadsQuotas) {
   EXPECT_EQ(q.measure, QuotaMeasure::kDomesticShareMin);
   EXPECT_EQ(q.basis, QuotaBasis::kCount);
   EXPECT_EQ(q.threshold_pct, 50);
+  EXPECT_EQ(q.comparison, Comparison::kGt);
   EXPECT_EQ(q.domestic_to, "CN") << "defaults to the jurisdiction";
   EXPECT_TRUE(q.per_site);
   EXPECT_EQ(q.action, Action::kWarning);
   EXPECT_EQ(q.sites.fields(), (std::vector<std::string>{"site_public_hub"}));
 
-  auto cap = RuleSet::Parse(
-      std::string(kGood) + kQuota + "    measure: external_share_max\n    threshold_pct: 30\n",
-      "q.yaml", kModels);
+  auto cap = RuleSet::Parse(std::string(kGood) + kQuota +
+                                "    measure: external_share_max\n    threshold_pct: 30\n"
+                                "    comparison: le\n",
+                            "q.yaml", kModels);
   ASSERT_TRUE(cap.ok()) << cap.status().ToString();
   EXPECT_EQ(cap->quotas()[0].basis, QuotaBasis::kCompute) << "the resale cap is TPP-weighted";
 }
@@ -151,6 +153,18 @@ INSTANTIATE_TEST_SUITE_P(
                 std::string(kGood) + kQuota + "    measure: domestic_share_min\n" +
                     "    threshold_pct: 150\n",
                 "quota 'Q1'", "within 0..100"},
+        BadFile{"QuotaWithoutComparison",
+                std::string(kGood) + kQuota + "    measure: domestic_share_min\n" +
+                    "    threshold_pct: 50\n",
+                "rules.yaml:", "comparison"},
+        BadFile{"QuotaComparisonUnknown",
+                std::string(kGood) + kQuota + "    measure: domestic_share_min\n" +
+                    "    threshold_pct: 50\n    comparison: more\n",
+                "quota 'Q1'", "not one of gt, ge, lt, le"},
+        BadFile{"QuotaComparisonAgainstMeasure",
+                std::string(kGood) + kQuota + "    measure: external_share_max\n" +
+                    "    threshold_pct: 50\n    comparison: ge\n",
+                "quota 'Q1'", "external_share_max takes lt or le"},
         BadFile{"DatesOutOfOrder", Edit("effective_to: 2023-11-16", "effective_to: 2021-01-01"),
                 "rules.yaml:24:", "dates out of order"},
         BadFile{"NotADate", Edit("effective_from: 2025-08-01", "effective_from: 2025-08-32"),

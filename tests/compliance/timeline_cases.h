@@ -41,6 +41,8 @@ struct TimelineCase {
   Action us = kAllowed;
   Action cn = kAllowed;
   bool needs_manual = false;
+  // The end user holds granted licences for the licensed routes (timeline_test.cc kLicences).
+  bool licensed = false;
   std::optional<double> us_revenue_share = std::nullopt;
   // A rule that must be among those deciding its jurisdiction's verdict ("" = not checked).
   const char* deciding_rule = "";
@@ -98,6 +100,7 @@ inline const std::vector<TimelineCase>& Cases() {
        .from = "US",
        .overall = kRevenueShare,
        .us = kRevenueShare,
+       .licensed = true,
        .us_revenue_share = 25,
        .deciding_rule = "US-2026-H200-CBC"},
       // 2.9: re-exports and in-country transfers stay presumption of denial.
@@ -163,6 +166,7 @@ inline const std::vector<TimelineCase>& Cases() {
        .overall = kRevenueShare,
        .us = kRevenueShare,
        .cn = kWarning,
+       .licensed = true,
        .us_revenue_share = 15,
        .deciding_rule = "US-2025-H20-REVSHARE"},
       {.name = "H20_China_2025_09_01_DiscouragedByBeijing",
@@ -173,8 +177,20 @@ inline const std::vector<TimelineCase>& Cases() {
        .overall = kRevenueShare,
        .us = kRevenueShare,
        .cn = kWarning,
+       .licensed = true,
        .us_revenue_share = 15,
        .deciding_rule = "CN-2025-H20-DISCOURAGE"},
+      // The route is for licence holders only: without a granted licence the letter's
+      // requirement stands.
+      {.name = "H20_China_2025_09_01_NoLicenceNoRoute",
+       .chip = "H20",
+       .date = "2025-09-01",
+       .location = "CN",
+       .from = "US",
+       .overall = kLicence,
+       .us = kLicence,
+       .cn = kWarning,
+       .deciding_rule = "US-2025-H20-IS-INFORMED"},
       // The 15 % arrangement covers exports; a re-export keeps the letter's requirement.
       {.name = "H20_China_2025_09_01_ReexportStillLicensed",
        .chip = "H20",
@@ -229,6 +245,7 @@ inline const std::vector<TimelineCase>& Cases() {
        .overall = kProhibited,
        .us = kRevenueShare,
        .cn = kProhibited,
+       .licensed = true,
        .us_revenue_share = 25,
        .deciding_rule = "US-2026-H200-CBC"},
       {.name = "H200_China_2026_01_16_ReexportFromTaiwan",
@@ -355,16 +372,17 @@ inline const std::vector<TimelineCase>& Cases() {
        .location = "CN",
        .from = "US",
        .needs_manual = true},
-      // A Chinese-designed, Chinese-made chip at home is outside the US rules (derived fact
-      // us_subject), so its unknown TPP decides nothing in 2024...
-      {.name = "KunlunP800_China_2024_06_01_DomesticChipOutsideUsRules",
+      // A Chinese-designed, Chinese-made chip at home would be outside the US rules (derived
+      // fact us_subject), but the P800's foundry is not established: it is never assumed
+      // domestic, so whether the US rules reach it (and its unknown TPP) needs a person...
+      {.name = "KunlunP800_China_2024_06_01_FabUnknownNeedsManualClassification",
        .chip = "Kunlun P800",
        .date = "2024-06-01",
        .location = "CN",
        .from = "CN",
        .transfer = kInCountry,
-       .needs_manual = false},
-      // ...but from 2025-05-13 GP10 reaches PRC-made 3A090-level chips anywhere, and whether the
+       .needs_manual = true},
+      // ...and from 2025-05-13 GP10 reaches PRC-made 3A090-level chips anywhere, and whether the
       // P800 is one depends on its unpublished TPP.
       {.name = "KunlunP800_China_2025_06_01_Gp10NeedsManualClassification",
        .chip = "Kunlun P800",
@@ -394,6 +412,7 @@ inline const std::vector<TimelineCase>& Cases() {
        .overall = kRevenueShare,
        .us = kRevenueShare,
        .needs_manual = true,
+       .licensed = true,
        .us_revenue_share = 15,
        .deciding_rule = "US-2025-H20-REVSHARE"},
 

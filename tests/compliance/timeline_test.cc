@@ -18,7 +18,9 @@
 
 #include "compliance/timeline_cases.h"
 #include "gpufleet/catalog/catalog.h"
+#include "gpufleet/codec/text_file.h"
 #include "gpufleet/compliance/engine.h"
+#include "gpufleet/compliance/rule_change.h"
 #include "gpufleet/compliance/rule_set.h"
 #include "gpufleet/model/date.h"
 
@@ -30,8 +32,30 @@ namespace {
 struct Shipped {
   std::optional<catalog::Catalog> catalog;
   std::optional<RuleSet> rules;
+  // The shipped rules with granted licences for kLicensed (kLicences): the licensed routes
+  // (the H20's 15% share, the H200's 25%) open only for such a holder.
+  std::optional<RuleSet> licensed;
   std::string error;  // why loading failed; empty when both loaded
 };
+
+constexpr char kLicensed[] = "licensed-customer";
+constexpr char kLicences[] = R"(licences:
+  - id: LIC-TEST-H20
+    jurisdiction: US
+    holder: licensed-customer
+    models: [H20, MI308X]
+    transfers: [export]
+    valid_from: 2025-08-11
+    status: granted
+    revenue_share_pct: 15
+  - id: LIC-TEST-H200
+    jurisdiction: US
+    holder: licensed-customer
+    models: [H200, H100]
+    transfers: [export]
+    valid_from: 2026-01-15
+    status: granted
+)";
 
 Shipped LoadShippedFiles() {
   Shipped s;
@@ -48,6 +72,18 @@ Shipped LoadShippedFiles() {
     return s;
   }
   s.rules = std::move(r).value();
+  Result<std::string> text = codec::ReadTextFile(root + "/data/rules/default.yaml");
+  if (!text.ok()) {
+    s.error = text.status().ToString();
+    return s;
+  }
+  Result<RuleSet> licensed =
+      ApplyChange(*text, "default.yaml", kLicences, "licences.yaml", s.catalog->IdsByName());
+  if (!licensed.ok()) {
+    s.error = licensed.status().ToString();
+    return s;
+  }
+  s.licensed = std::move(licensed).value();
   return s;
 }
 
@@ -69,7 +105,7 @@ Situation MakeSituation(const TimelineCase& c, const catalog::AcceleratorSpec* c
   s.location = c.location;
   s.from_country = c.from;
   s.transfer = c.transfer;
-  s.end_user = "customer";
+  s.end_user = c.licensed ? kLicensed : "customer";
   s.end_user_hq = c.end_user_hq;
   s.end_user_parent_hq = c.end_user_parent_hq;
   s.site_state_funded = c.state_funded;
@@ -123,8 +159,8 @@ TEST_P(TimelineCaseTest, VerdictMatchesTheReference) {
   ASSERT_NE(chip, nullptr) << "no catalog entry for '" << c.chip << "'";
   const Situation situation = MakeSituation(c, chip);
 
-  const std::unique_ptr<Engine> naive = MakeNaiveEngine(*shipped.rules);
-  const std::unique_ptr<Engine> indexed = MakeIndexedEngine(*shipped.rules);
+  const std::unique_ptr<Engine> naive = MakeNaiveEngine(*shipped.licensed);
+  const std::unique_ptr<Engine> indexed = MakeIndexedEngine(*shipped.licensed);
   for (const auto& [engine_name, engine] :
        {std::pair<const char*, const Engine*>{"naive", naive.get()},
         std::pair<const char*, const Engine*>{"indexed", indexed.get()}}) {
@@ -175,6 +211,12 @@ TEST_F(TimelineRulesTest, EveryRuleCitesASourceAndSaysWhatItDoes) {
   }
   // The default history ships no licences: they are the operator's data.
   EXPECT_TRUE(rules.licences().empty());
+  // The two share routes need a licence (reference 2.8 and 2.9: licences to approved
+  // customers, "a licence is still needed").
+  for (const char* route : {"US-2025-H20-REVSHARE", "US-2026-H200-CBC"}) {
+    ASSERT_FALSE(rules.Versions(route).empty()) << route;
+    EXPECT_TRUE(rules.Versions(route)[0]->needs_granted_licence) << route;
+  }
 }
 
 // Model names in rules are compared with the catalog id, so every name in a `model in {...}`
@@ -215,7 +257,7 @@ TEST_F(TimelineRulesTest, ModelsNamedInRulesAreCatalogIds) {
 // engines: the timeline must move on the reference's dates and on no others.
 std::vector<std::string> ChangeDays(const Situation& base, std::string_view first,
                                     std::string_view last) {
-  const RuleSet& rules = *ShippedFiles().rules;
+  const RuleSet& rules = *ShippedFiles().licensed;
   const std::unique_ptr<Engine> naive = MakeNaiveEngine(rules);
   const std::unique_ptr<Engine> indexed = MakeIndexedEngine(rules);
   using Key = std::tuple<Action, Action, Action, std::optional<double>, bool>;
@@ -265,9 +307,14 @@ TEST_F(TimelineDatesTest, H20ToChinaChangesOnlyOnTheReferenceDates) {
   s.from_country = "US";
   s.transfer = kExport;
   s.end_user_hq = "CN";
+  s.end_user = kLicensed;
   // Is-informed letter; 15 % licences; Beijing's discouragement (the day after the deal).
   EXPECT_EQ(ChangeDays(s, "2024-01-01", "2026-12-31"),
             (std::vector<std::string>{"2025-04-09", "2025-08-11", "2025-08-12"}));
+  // Without a licence the 15% route never opens: only the letter and Beijing's warning move.
+  s.end_user = "customer";
+  EXPECT_EQ(ChangeDays(s, "2024-01-01", "2026-12-31"),
+            (std::vector<std::string>{"2025-04-09", "2025-08-12"}));
 }
 
 TEST_F(TimelineDatesTest, H100ToChinaChangesOnlyOnTheReferenceDates) {
@@ -278,6 +325,7 @@ TEST_F(TimelineDatesTest, H100ToChinaChangesOnlyOnTheReferenceDates) {
   s.from_country = "US";
   s.transfer = kExport;
   s.end_user_hq = "CN";
+  s.end_user = kLicensed;
   // The Oct 2022 rule; the 2026 case-by-case route. The hand-over from the 2022 rule to the
   // 2023 rule (2023-11-16/17) and the AI Diffusion months keep the same licence requirement.
   EXPECT_EQ(ChangeDays(s, "2022-01-01", "2026-12-31"),

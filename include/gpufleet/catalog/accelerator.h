@@ -90,6 +90,10 @@ std::optional<double> PerformanceDensity(const AcceleratorSpec& spec);
 
 // True when `jurisdiction` (ISO alpha-2, e.g. "CN") is listed in spec.domestic_in.
 bool IsDomesticIn(const AcceleratorSpec& spec, std::string_view jurisdiction);
+// Whether the part counts as domestic in `jurisdiction` for a sourcing quota: unknown when its
+// designer or fab country is not established, whatever domestic_in says (a part is never
+// assumed domestic); otherwise whether domestic_in lists the jurisdiction.
+Tri DomesticIn(const AcceleratorSpec& spec, std::string_view jurisdiction);
 
 // The chip fields rules may read and their types: the schema the rule parser checks
 // predicates against.
@@ -98,10 +102,11 @@ bool IsDomesticIn(const AcceleratorSpec& spec, std::string_view jurisdiction);
 //   strings: model (the catalog id), vendor, designer_country, designer_hq (the same value,
 //            under the name export-controls.md section 3 uses), fab_country, origin_country
 // origin_country is the country of origin in the customs sense, where the wafers are made:
-// fab_country when known, otherwise designer_country as the best available guess (in the
-// shipped catalog: the Chinese parts whose foundry is not established, and TPU v5e). NVIDIA
-// and AMD parts are therefore "TW": a rule meaning "US-designed" or "US-origin chips" must
-// read designer_country, not origin_country.
+// fab_country, and unknown when the foundry is not established (in the shipped catalog: the
+// Chinese parts whose foundry is not established, and TPU v5e) -- never the designer's
+// country as a guess, so such a part is not assumed domestic and rules that read its origin
+// need manual classification. NVIDIA and AMD parts are "TW": a rule meaning "US-designed"
+// or "US-origin chips" must read designer_country, not origin_country.
 const std::map<std::string, ValueType>& ChipFieldTypes();
 
 // The value of `field` for `spec`, typed as ChipFieldTypes() says; std::monostate when the

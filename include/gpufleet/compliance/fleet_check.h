@@ -37,17 +37,32 @@ struct QuotaFigure {
   const Quota* quota = nullptr;
   std::string scope;  // a site id, or "fleet" when pooled
   int64_t assets = 0;
-  double share_pct = 0;  // of the basis (count, TPP or spend)
+  // Of the basis (count, TPP or spend), counting assets whose domesticity is unknown (their
+  // designer or fab country is not established) as not counting, and as counting.
+  double share_pct = 0;
+  double share_pct_if_unknown_count = 0;
+  // The share misses the threshold (Quota::comparison) whichever way the unknown assets fall.
   bool breached = false;
+  // It misses one way and holds the other: a person must classify the unknown assets.
+  bool needs_manual_classification = false;
+  Action action = Action::kWarning;  // Quota::BreachAction()
+  // When breached: violation if the action binds (Quota::BreachIsViolation), else warning;
+  // kManualClassification when needs_manual_classification.
+  Severity severity = Severity::kWarning;
   int64_t unweighted = 0;  // assets left out: their TPP or price is unknown
+  int64_t unknown = 0;     // assets whose domesticity is unknown
 };
 
 struct FleetCheckReport {
   Date date;
   int64_t assets_checked = 0;  // acquired on or before the date
+  // Assets' findings plus quota figures of each severity (the quota part also on its own).
   int64_t violations = 0;
   int64_t manual = 0;
   int64_t warnings = 0;
+  int64_t quota_violations = 0;
+  int64_t quota_manual = 0;
+  int64_t quota_warnings = 0;
   std::vector<AssetFinding> findings;  // violations first, then manual, then warnings
   std::vector<QuotaFigure> quotas;
   int64_t distinct_situations = 0;  // verdicts computed (assets sharing a situation share one)

@@ -4,6 +4,7 @@
 // overlapping versions, conflicting rules) and then read-only.
 // Thread safety: const methods are safe to call concurrently.
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -11,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gpufleet/compliance/licence.h"
 #include "gpufleet/compliance/predicate.h"
 #include "gpufleet/model/date.h"
 #include "gpufleet/status.h"
@@ -47,9 +49,6 @@ inline constexpr int kTransferTypes = 5;
 std::string_view TransferTypeName(TransferType t);
 Result<TransferType> ParseTransferType(std::string_view name);
 
-// A set of transfer types as bits; empty = all.
-using TransferMask = uint8_t;
-
 // A named chip predicate ("us_3a090a"), usable in rules as a boolean fact.
 struct DerivedFact {
   std::string name;
@@ -77,6 +76,11 @@ struct Rule {
   Action action = Action::kAllowed;
   std::string licence_policy;
   std::optional<double> revenue_share_pct;
+  // A licensed route (the H20's 15% share, the H200's 25%): the rule gives its action, and
+  // sets aside what it carves out, only for an end user holding a granted licence in force
+  // that covers the situation. Anyone else gets licence_required (prohibited when their
+  // licence was denied).
+  bool needs_granted_licence = false;
   int precedence = 0;
   std::vector<std::string> carves_out;  // rule ids
   std::string source;
@@ -97,24 +101,6 @@ struct Rule {
   bool CoversDataClass(std::string_view data_class) const;
 };
 
-enum class LicenceStatus : uint8_t { kPending, kGranted, kDenied };
-std::string_view LicenceStatusName(LicenceStatus s);
-
-struct Licence {
-  std::string id;
-  std::string jurisdiction;            // whose rules it answers; "" = any
-  std::string holder;                  // organisation id
-  std::vector<std::string> models;     // catalog ids (aliases resolved at load)
-  std::vector<std::string> locations;  // expanded countries, sorted; empty = anywhere
-  TransferMask transfers = 0;          // empty = every transfer type
-  Date valid_from = Date::Min();
-  Date valid_to = Date::Max();  // inclusive
-  LicenceStatus status = LicenceStatus::kPending;
-  std::optional<double> revenue_share_pct;
-  std::string conditions;
-  int line = 0;
-};
-
 // A sourcing or policy quota: a share of a fleet (or of each site) that must stay above or
 // below a threshold, e.g. "public computing hubs: more than 50% domestic accelerators" or "at
 // most 30% of compute rented to external customers".
@@ -123,6 +109,14 @@ enum class QuotaMeasure : uint8_t {
   kExternalShareMax = 1,  // share operated by external customers <= threshold
 };
 enum class QuotaBasis : uint8_t { kCount = 0, kCompute = 1, kSpend = 2 };  // compute = TPP
+// How a share must compare with its threshold to hold, as the rule's source words it: "more
+// than 50%" is gt, "at least 30%" ge, "at most 10%" le, "under 10%" lt.
+enum class Comparison : uint8_t { kGt = 0, kGe = 1, kLt = 2, kLe = 3 };
+std::string_view ComparisonName(Comparison c);    // "gt"
+std::string_view ComparisonSymbol(Comparison c);  // ">"
+// `value` compared with `threshold`; values within 1e-9 (relative) of the threshold count as
+// equal to it, so a share computed as 100 * 5 / 10 is exactly at 50.
+bool SatisfiesThreshold(Comparison c, double value, double threshold);
 std::string_view QuotaMeasureName(QuotaMeasure m);
 std::string_view QuotaBasisName(QuotaBasis b);
 
@@ -137,6 +131,8 @@ struct Quota {
   QuotaMeasure measure = QuotaMeasure::kDomesticShareMin;
   QuotaBasis basis = QuotaBasis::kCount;
   double threshold_pct = 0;
+  // Required in files; domestic_share_min takes gt or ge, external_share_max lt or le.
+  Comparison comparison = Comparison::kGe;
   std::string domestic_to;              // kDomesticShareMin: whose domestic chips count
   std::vector<std::string> locations;   // sites in these countries; empty = everywhere
   Predicate sites = Predicate::True();  // over site facts (location, site_state_funded, ...)
@@ -149,6 +145,13 @@ struct Quota {
   bool InForce(Date d) const {
     return effective_from <= d && d <= effective_to && d < not_enforced_from;
   }
+  // What a breach amounts to: the action, capped at warning for a proposed quota.
+  Action BreachAction() const {
+    return kind == RuleKind::kProposed ? std::min(action, Action::kWarning) : action;
+  }
+  // A breach is a violation when its action binds: licence_required or prohibited. Anything
+  // milder (warning, notification, revenue share) is a warning.
+  bool BreachIsViolation() const { return BreachAction() >= Action::kLicenceRequired; }
 };
 
 class RuleSet {
