@@ -154,6 +154,25 @@ std::string_view ObligationKindName(Obligation::Kind k) {
   return k == Obligation::Kind::kRevenueShare ? "revenue_share" : "licence";
 }
 
+// How a job without a holding column holds its hardware: as the tenant's own assets of the
+// model at the site are held, else as all of them are; owned when the fleet records none;
+// nullopt when they are held in more than one way.
+std::optional<inventory::Holding> HoldingOnSite(const inventory::Inventory& fleet,
+                                                const JobPlacement& j) {
+  for (const bool tenant_only : {true, false}) {
+    std::optional<inventory::Holding> found;
+    bool mixed = false;
+    for (const inventory::Asset& a : fleet.assets()) {
+      if (a.site != j.site || a.model != j.model) continue;
+      if (tenant_only && a.operator_org != j.tenant_org) continue;
+      if (found && *found != a.holding) mixed = true;
+      found = a.holding;
+    }
+    if (found) return mixed ? std::nullopt : found;
+  }
+  return inventory::Holding::kOwned;
+}
+
 Result<std::vector<JobPlacement>> ReadPlacementSnapshot(const std::string& path,
                                                         const inventory::Inventory& fleet,
                                                         const catalog::Catalog& catalog) {
@@ -168,6 +187,7 @@ Result<std::vector<JobPlacement>> ReadPlacementSnapshot(const std::string& path,
   const size_t c_gpus = *table->Column("gpus");
   const size_t c_status = *table->Column("status");
   const std::optional<size_t> c_data = table->Column("data_class");
+  const std::optional<size_t> c_holding = table->Column("holding");
   std::vector<JobPlacement> jobs;
   for (const codec::CsvTable::Row& row : table->rows()) {
     JobPlacement j;
@@ -188,6 +208,23 @@ Result<std::vector<JobPlacement>> ReadPlacementSnapshot(const std::string& path,
     }
     j.model = chip->id;
     if (c_data) j.data_class = row.fields[*c_data];
+    if (c_holding && !row.fields[*c_holding].empty()) {
+      const std::optional<inventory::Holding> h = inventory::ParseHolding(row.fields[*c_holding]);
+      if (!h) {
+        return table->Error(
+            row, *c_holding,
+            "'" + row.fields[*c_holding] + "' is not one of owned, leased, rented_remote");
+      }
+      j.holding = *h;
+    } else {
+      const std::optional<inventory::Holding> h = HoldingOnSite(fleet, j);
+      if (!h) {
+        return table->Error(row, c_site,
+                            "site '" + j.site + "' holds " + j.model +
+                                " both owned and leased or rented: give the holding column");
+      }
+      j.holding = *h;
+    }
     auto gpus = table->NonNegativeInt(row, c_gpus);
     if (!gpus.ok()) return gpus.status();
     j.gpus = *gpus;
@@ -245,7 +282,8 @@ ImpactReport Impact(const inventory::Inventory& fleet, const catalog::Catalog& c
     const catalog::AcceleratorSpec* chip = catalog.Find(job.model);
     const inventory::Site* site = fleet.FindSite(job.site);
     if (!chip || !site) continue;  // REQUIRES above; skipped rather than trusted
-    const Situation s = WorkloadSituation(fleet, *chip, *site, job.tenant_org, job.data_class, at);
+    const Situation s =
+        WorkloadSituation(fleet, *chip, *site, job.tenant_org, job.data_class, at, job.holding);
     const Verdict v_before = engine_before->Evaluate(s);
     const Verdict v_after = engine_after->Evaluate(s);
     JobImpact ji;

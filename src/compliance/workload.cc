@@ -4,12 +4,14 @@ namespace gpufleet::compliance {
 
 Situation WorkloadSituation(const inventory::Inventory& fleet, const catalog::AcceleratorSpec& chip,
                             const inventory::Site& site, std::string_view org,
-                            std::string_view data_class, Date at) {
+                            std::string_view data_class, Date at, inventory::Holding holding) {
   Situation s;
   s.chip = &chip;
   s.date = at;
   s.location = site.country;
-  s.transfer = TransferType::kUse;
+  s.transfer = holding == inventory::Holding::kRentedRemote ? TransferType::kRemoteAccess
+                                                            : TransferType::kUse;
+  s.holding = std::string(inventory::HoldingName(holding));
   s.end_user = std::string(org);
   const inventory::Organisation* o = fleet.FindOrg(org);
   s.end_user_hq = o ? o->hq_country : "";

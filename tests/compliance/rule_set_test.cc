@@ -153,6 +153,18 @@ INSTANTIATE_TEST_SUITE_P(
                 std::string(kGood) + kQuota + "    measure: domestic_share_min\n" +
                     "    threshold_pct: 150\n",
                 "quota 'Q1'", "within 0..100"},
+        BadFile{"DuplicateLicenceId",
+                std::string(kGood) + "  - id: L1\n    holder: acme\n    models: [H20]\n"
+                                     "    status: pending\n",
+                "rules.yaml:", "licence 'L1' defined twice"},
+        BadFile{"RevokedOnWithoutRevoked",
+                std::string(kGood).substr(0, std::string(kGood).find("    status: granted")) +
+                    "    status: granted\n    revoked_on: 2025-01-01\n",
+                "licence 'L1'", "only a licence with status revoked"},
+        BadFile{"LicenceStatusUnknown",
+                std::string(kGood).substr(0, std::string(kGood).find("    status: granted")) +
+                    "    status: approved\n",
+                "licence 'L1'", "pending, granted, denied, revoked"},
         BadFile{"QuotaWithoutComparison",
                 std::string(kGood) + kQuota + "    measure: domestic_share_min\n" +
                     "    threshold_pct: 50\n",

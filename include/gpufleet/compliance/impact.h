@@ -32,13 +32,18 @@ struct JobPlacement {
   std::string site;        // Site::id
   std::string model;       // catalog id (aliases resolved on read)
   std::string data_class;  // what the job processes, for data-residency rules; "" = none
+  // How the tenant holds the hardware it runs on: rented capacity is reached remotely.
+  inventory::Holding holding = inventory::Holding::kOwned;
   int64_t gpus = 0;
   JobState state = JobState::kRunning;
   int line = 0;  // 1-based line in the snapshot file
 };
 
 // Reads a placement snapshot CSV with the header job,tenant_org,site,model,gpus,status
-// (status: running | queued) and optionally data_class; other columns are ignored. Tenants and
+// (status: running | queued) and optionally data_class and holding (owned | leased |
+// rented_remote); other columns are ignored. Without a holding, a job holds its hardware as
+// the tenant's assets of the model at the site are held (else all of them); when they are
+// held in more than one way the row is an error asking for the column. Tenants and
 // sites must exist in `fleet`, models in `catalog`. Errors name "path:line:column".
 [[nodiscard]] Result<std::vector<JobPlacement>> ReadPlacementSnapshot(
     const std::string& path, const inventory::Inventory& fleet, const catalog::Catalog& catalog);

@@ -13,10 +13,12 @@
 namespace gpufleet::compliance {
 
 // `org` (an organisation id of `fleet`; its HQ and its ultimate parent's HQ come from there)
-// running work of `data_class` ("" for none) on `chip` at `site` on `at`: a `use` situation.
+// running work of `data_class` ("" for none) on `chip` at `site` on `at`, on hardware held
+// as `holding`: a `use` situation, or `remote_access` on rented capacity.
 Situation WorkloadSituation(const inventory::Inventory& fleet, const catalog::AcceleratorSpec& chip,
                             const inventory::Site& site, std::string_view org,
-                            std::string_view data_class, Date at);
+                            std::string_view data_class, Date at,
+                            inventory::Holding holding = inventory::Holding::kOwned);
 
 // A verdict that keeps a workload off: licence required or worse (no granted licence turned
 // it into terms), or a rule that would require a licence or prohibit may apply (a chip fact
