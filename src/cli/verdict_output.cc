@@ -72,6 +72,13 @@ void WriteVerdict(const compliance::Verdict& v, std::ostream& out, const FactPro
   if (v.needs_manual_classification && v.overall >= Action::kLicenceRequired) {
     out << "  (a more restrictive rule may apply: needs manual classification)\n";
   }
+  for (const compliance::JurisdictionVerdict& jv : v.jurisdictions) {
+    std::string extra;
+    if (jv.revenue_share_pct) extra += fmt::format(", revenue share {}%", *jv.revenue_share_pct);
+    if (jv.needs_manual_classification) extra += ", needs manual classification";
+    out << fmt::format("  {}: {}{}\n", jv.jurisdiction, compliance::ActionName(jv.action), extra);
+  }
+  if (v.jurisdictions.empty()) out << "  no rule applies\n";
   if (!v.missing_facts.empty()) {
     out << "missing facts that decide it:\n";
     for (const std::string& fact : v.missing_facts) {
@@ -80,13 +87,6 @@ void WriteVerdict(const compliance::Verdict& v, std::ostream& out, const FactPro
           << (it != prompts.end() ? ": give " + it->second : ": not in the catalog entry") << '\n';
     }
   }
-  for (const compliance::JurisdictionVerdict& jv : v.jurisdictions) {
-    std::string extra;
-    if (jv.revenue_share_pct) extra += fmt::format(", revenue share {}%", *jv.revenue_share_pct);
-    if (jv.needs_manual_classification) extra += ", needs manual classification";
-    out << fmt::format("  {}: {}{}\n", jv.jurisdiction, compliance::ActionName(jv.action), extra);
-  }
-  if (v.jurisdictions.empty()) out << "  no rule applies\n";
   out << "why:\n";
   for (const std::string& line : v.Explain()) out << "  " << line << '\n';
 }

@@ -34,6 +34,13 @@ Permission RuleCalendar::Judge(const compliance::Situation& situation, int t) co
       p.rules += (p.rules.empty() ? "" : "; ") + d.hit->rule->id;
     }
   }
+  // Blocked only by rules that may apply: say which unknown facts keep it closed, so a
+  // domestic part of unknown fab does not read as banned outright.
+  if (!p.allowed && v.overall < compliance::Action::kLicenceRequired) {
+    std::string unknown;
+    for (const std::string& f : v.missing_facts) unknown += (unknown.empty() ? "" : ", ") + f;
+    p.rules = "needs classification (unknown " + unknown + "): " + p.rules;
+  }
   return p;
 }
 

@@ -135,9 +135,12 @@ TEST(PlanCommandTest, InfeasibleExitsTwoAndNamesTheConflict) {
   const std::string fleet = "fleet: fleet.yaml";
   text.replace(text.find(fleet), fleet.size(),
                "fleet: " + kSource + "/examples/planner/fleet.yaml");
-  const std::string overlay = "rule_overlays: [h200-announcement.yaml]";
+  const std::string overlay =
+      "rule_overlays: [h200-announcement.yaml, licences.yaml, classifications.yaml]";
+  const std::string planner = kSource + "/examples/planner/";
   text.replace(text.find(overlay), overlay.size(),
-               "rule_overlays: [" + kSource + "/examples/planner/h200-announcement.yaml]");
+               "rule_overlays: [" + planner + "h200-announcement.yaml, " + planner +
+                   "licences.yaml, " + planner + "classifications.yaml]");
   {
     std::ofstream out(dir + "/contract.yaml");
     out << text;
