@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "gpufleet/model/utf8.h"
 #include "inventory/yaml_sections.h"
 
 namespace gpufleet::inventory {
@@ -65,7 +66,7 @@ Result<std::vector<Site>> ReadSites(const YamlMap& doc, const YamlField& f) {
     const YamlField& id = *entry->Find("id");
     const auto [it, inserted] = first_line.emplace(site.id, id.value->line());
     if (!inserted) {
-      return entry->Error(id, "'" + site.id + "' is already the id of the site on line " +
+      return entry->Error(id, "'" + Excerpt(site.id) + "' is already the id of the site on line " +
                                   std::to_string(it->second));
     }
     sites.push_back(std::move(site));
