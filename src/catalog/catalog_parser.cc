@@ -50,8 +50,9 @@ Result<double> Number(const YamlMap& m, const YamlField& f, Sign sign) {
   Result<double> v = m.ReadNumber(f);
   if (!v.ok()) return v;
   const std::string& text = f.value->scalar();
-  if (*v < 0) return m.Error(f, "must not be negative, got " + text);
-  if (sign == Sign::kPositive && *v == 0) return m.Error(f, "must be positive, got " + text);
+  if (*v < 0) return m.Error(f, "must not be negative, got " + Excerpt(text));
+  if (sign == Sign::kPositive && *v == 0)
+    return m.Error(f, "must be positive, got " + Excerpt(text));
   return v;
 }
 

@@ -84,7 +84,7 @@ Status SetFromCountry(const AssetRefs&, const std::string& text, Asset& a) {
 Status SetPositive(const std::string& text, std::optional<double>& out) {
   const std::optional<double> v = ParseNumber(text);
   if (!v) return Bad("expected a number, got '" + Excerpt(text) + "'");
-  if (*v <= 0) return Bad("must be positive, got " + text);
+  if (*v <= 0) return Bad("must be positive, got " + Excerpt(text));
   out = *v;
   return Status::Ok();
 }

@@ -23,7 +23,7 @@ Status ReadCompletion(const YamlMap& m, const YamlField& f, Site& site) {
   Result<double> v = m.ReadNumber(f);
   if (!v.ok()) return v.status();
   if (*v < 0 || *v > kMaxPercent) {
-    return m.Error(f, "expected a percentage from 0 to 100, got " + f.value->scalar());
+    return m.Error(f, "expected a percentage from 0 to 100, got " + Excerpt(f.value->scalar()));
   }
   site.project_completion_pct = *v;
   return Status::Ok();

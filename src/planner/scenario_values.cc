@@ -25,7 +25,7 @@ bool ParseDouble(std::string_view text, double& out) {
 Result<double> ReadNonNegative(const YamlMap& m, const YamlField& f) {
   Result<double> v = m.ReadNumber(f);
   if (!v.ok()) return v.status();
-  if (*v < 0) return m.Error(f, "expected a number >= 0, got " + f.value->scalar());
+  if (*v < 0) return m.Error(f, "expected a number >= 0, got " + Excerpt(f.value->scalar()));
   return *v;
 }
 
