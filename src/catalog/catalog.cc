@@ -1,21 +1,17 @@
 #include "gpufleet/catalog/catalog.h"
 
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "catalog/catalog_parser.h"
 #include "catalog/lookup_key.h"
+#include "gpufleet/codec/text_file.h"
 
 namespace gpufleet::catalog {
 
 Result<Catalog> Catalog::Load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError(path + ": cannot open file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Status::IOError(path + ": read error");
-  return Parse(text.str(), path);
+  Result<std::string> text = codec::ReadTextFile(path);
+  if (!text.ok()) return text.status();
+  return Parse(*text, path);
 }
 
 Result<Catalog> Catalog::Parse(std::string_view yaml, const std::string& name_for_errors) {

@@ -8,6 +8,7 @@
 
 #include "catalog/lookup_key.h"
 #include "gpufleet/codec/yaml_map.h"
+#include "gpufleet/model/utf8.h"
 
 namespace gpufleet::catalog {
 namespace {
@@ -37,7 +38,7 @@ Result<std::string> CountryCode(const YamlMap& m, const YamlField& f) {
   const std::string& c = *s;
   const auto upper = [](char ch) { return ch >= 'A' && ch <= 'Z'; };
   if (c.size() != 2 || !upper(c[0]) || !upper(c[1])) {
-    return m.Error(f, "expected an ISO 3166 alpha-2 code such as \"CN\", got '" + c + "'");
+    return m.Error(f, "expected an ISO 3166 alpha-2 code such as \"CN\", got '" + Excerpt(c) + "'");
   }
   return s;
 }
@@ -49,8 +50,9 @@ Result<double> Number(const YamlMap& m, const YamlField& f, Sign sign) {
   Result<double> v = m.ReadNumber(f);
   if (!v.ok()) return v;
   const std::string& text = f.value->scalar();
-  if (*v < 0) return m.Error(f, "must not be negative, got " + text);
-  if (sign == Sign::kPositive && *v == 0) return m.Error(f, "must be positive, got " + text);
+  if (*v < 0) return m.Error(f, "must not be negative, got " + Excerpt(text));
+  if (sign == Sign::kPositive && *v == 0)
+    return m.Error(f, "must be positive, got " + Excerpt(text));
   return v;
 }
 
@@ -80,7 +82,8 @@ Result<std::map<Precision, double>> DenseTops(const YamlMap& m, const YamlField&
                        "unknown precision '" + name +
                            "' (known: fp64 fp32 tf32 fp16 bf16 fp8 int8 fp6 fp4 int4)");
     }
-    if (out.count(*p)) return m.ErrorAt(key, f.name, "precision '" + name + "' given twice");
+    if (out.count(*p))
+      return m.ErrorAt(key, f.name, "precision '" + Excerpt(name) + "' given twice");
     // A precision the part does not support is left out, so a rate of zero is a mistake.
     Result<double> v = Number(m, YamlField{&key, &kv.value, f.name + "." + name}, Sign::kPositive);
     if (!v.ok()) return v.status();
@@ -145,7 +148,7 @@ Status ReadField(const YamlMap& m, const YamlField& f, AcceleratorSpec& spec) {
     Result<std::string> s = m.ReadText(f);
     if (!s.ok()) return s.status();
     if (!IsSlug(*s)) {
-      return m.Error(f, "'" + *s + "' is not a slug (lower-case letters, digits and '-')");
+      return m.Error(f, "'" + Excerpt(*s) + "' is not a slug (lower-case letters, digits and '-')");
     }
     spec.id = std::move(s).value();
     return Status::Ok();
@@ -220,9 +223,10 @@ class NameRegistry {
     // Case-insensitive: "h100" and "H100" would be the same lookup.
     const std::string& owner = it->second;
     if (LookupKey(owner) == it->first) {
-      return m.ErrorAt(at, key, "'" + name + "' is already the id of an entry");
+      return m.ErrorAt(at, key, "'" + Excerpt(name) + "' is already the id of an entry");
     }
-    return m.ErrorAt(at, key, "'" + name + "' is already an alias of '" + owner + "'");
+    return m.ErrorAt(at, key,
+                     "'" + Excerpt(name) + "' is already an alias of '" + Excerpt(owner) + "'");
   }
 
  private:
@@ -243,7 +247,7 @@ Status CheckEstimates(const YamlMap& entry, const AcceleratorSpec& spec) {
     if (!ok) {
       return entry.ErrorAt(
           entry.Find("estimates")->value->items()[i], "estimates",
-          "'" + name + "' is not a fact this entry states, so it cannot be an estimate");
+          "'" + Excerpt(name) + "' is not a fact this entry states, so it cannot be an estimate");
     }
   }
   return Status::Ok();

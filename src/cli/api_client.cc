@@ -4,6 +4,9 @@
 
 #include <cstdio>
 
+#include "gpufleet/model/utf8.h"
+#include "gpufleet/report/json_text.h"
+
 namespace gpufleet::cli {
 namespace {
 
@@ -66,18 +69,19 @@ Result<nlohmann::json> ApiClient::Get(
 Result<nlohmann::json> ApiClient::Post(
     const std::string& path, const nlohmann::json& body,
     const std::vector<std::pair<std::string, std::string>>& headers) {
-  return Send("POST", path, body.dump(), headers);
+  return Send("POST", path, report::DumpJson(body), headers);
 }
 
 Result<nlohmann::json> ApiClient::Put(const std::string& path, const nlohmann::json& body) {
-  return Send("PUT", path, body.dump(), {});
+  return Send("PUT", path, report::DumpJson(body), {});
 }
 
 Result<nlohmann::json> ApiClient::Send(
     const std::string& method, const std::string& path, const std::string& body,
     const std::vector<std::pair<std::string, std::string>>& headers) {
   httplib::Client client(flags_.url);
-  if (!client.is_valid()) return Status::InvalidArgument("--url: '" + flags_.url + "' is invalid");
+  if (!client.is_valid())
+    return Status::InvalidArgument("--url: '" + Excerpt(flags_.url) + "' is invalid");
   client.set_connection_timeout(5);
   client.set_tcp_nodelay(true);
   client.set_read_timeout(30);

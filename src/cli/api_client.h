@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "gpufleet/report/json_text.h"
 #include "gpufleet/status.h"
 
 namespace gpufleet::cli {
@@ -65,7 +66,7 @@ std::function<void()> ClientCallback(std::string name, const ClientFlags& flags,
 template <typename AsText>
 void PrintReply(const nlohmann::json& reply, const ClientFlags& flags, AsText as_text) {
   if (flags.json) {
-    std::cout << reply.dump(2) << '\n';
+    std::cout << report::DumpJson(reply, 2) << '\n';
   } else {
     as_text(reply);
   }

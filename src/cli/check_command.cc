@@ -10,6 +10,7 @@
 #include "cli/compliance_input.h"
 #include "cli/verdict_output.h"
 #include "gpufleet/compliance/fleet_check.h"
+#include "gpufleet/report/json_text.h"
 
 namespace gpufleet::cli {
 namespace {
@@ -161,7 +162,7 @@ int Run(const CheckFlags& f) {
   const compliance::FleetCheckReport report =
       compliance::CheckFleet(fleet, input.catalog, input.rules, *engine, at);
   if (f.json) {
-    std::cout << ReportJson(report, fleet).dump(1) << '\n';
+    std::cout << report::DumpJson(ReportJson(report, fleet), 1) << '\n';
   } else {
     WriteReport(report, fleet, f.max_lines, std::cout);
   }

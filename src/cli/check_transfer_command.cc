@@ -12,6 +12,8 @@
 #include "cli/verdict_output.h"
 #include "gpufleet/compliance/engine.h"
 #include "gpufleet/inventory/inventory.h"
+#include "gpufleet/model/utf8.h"
+#include "gpufleet/report/json_text.h"
 
 namespace gpufleet::cli {
 namespace {
@@ -109,10 +111,11 @@ Result<const inventory::Site*> ResolveSite(const inventory::Inventory& fleet,
                                            std::string_view country_flag,
                                            const std::string& country) {
   const inventory::Site* site = fleet.FindSite(id);
-  if (!site) return Status::NotFound(std::string(site_flag) + ": unknown site '" + id + "'");
+  if (!site)
+    return Status::NotFound(std::string(site_flag) + ": unknown site '" + Excerpt(id) + "'");
   if (!country.empty() && country != site->country) {
     return Status::InvalidArgument(std::string(country_flag) + " " + country + " contradicts " +
-                                   std::string(site_flag) + " '" + id + "', which is in " +
+                                   std::string(site_flag) + " '" + Excerpt(id) + "', which is in " +
                                    site->country);
   }
   return site;
@@ -137,7 +140,8 @@ Result<Route> ResolveRoute(const CheckTransferFlags& f, const inventory::Invento
   }
   if (!f.to_org.empty()) {
     r.to_org = fleet->FindOrg(f.to_org);
-    if (!r.to_org) return Status::NotFound("--to-org: unknown organisation '" + f.to_org + "'");
+    if (!r.to_org)
+      return Status::NotFound("--to-org: unknown organisation '" + Excerpt(f.to_org) + "'");
   }
   return r;
 }
@@ -175,7 +179,8 @@ int Run(const CheckTransferFlags& f) {
   auto input = LoadComplianceInput(f.input);
   if (!input.ok()) return Fail(input.status());
   const catalog::AcceleratorSpec* chip = input->catalog.Find(f.model);
-  if (!chip) return Fail(Status::NotFound("--model: unknown accelerator '" + f.model + "'"));
+  if (!chip)
+    return Fail(Status::NotFound("--model: unknown accelerator '" + Excerpt(f.model) + "'"));
   const Result<Date> at = ParseAtFlag(f.at);
   if (!at.ok()) return Fail(at.status());
   std::optional<compliance::TransferType> explicit_transfer;
@@ -256,7 +261,7 @@ int Run(const CheckTransferFlags& f) {
                      {"end_user_parent_hq", s.end_user_parent_hq},
                      {"date", s.date.ToString()}};
     j["verdict"] = VerdictJson(v);
-    std::cout << j.dump(2) << '\n';
+    std::cout << report::DumpJson(j, 2) << '\n';
   } else {
     std::cout << f.units << " x " << chip->name << " -> " << Place(s.location, route->to_site)
               << (s.end_user.empty() ? "" : " for " + s.end_user) << " (" << transfer_name

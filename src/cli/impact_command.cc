@@ -15,6 +15,7 @@
 #include "gpufleet/codec/text_file.h"
 #include "gpufleet/compliance/impact.h"
 #include "gpufleet/compliance/rule_change.h"
+#include "gpufleet/report/json_text.h"
 #include "gpufleet/report/svg_chart.h"
 #include "gpufleet/report/text_table.h"
 
@@ -295,7 +296,7 @@ Status WriteOutputs(const ImpactReport& r, const std::string& change, const std:
   if (ec) return Status::IOError("cannot create " + dir + ": " + ec.message());
   const std::string json_path = dir + "/impact.json";
   std::ofstream json(json_path);
-  json << ReportJson(r, change).dump(1) << '\n';
+  json << report::DumpJson(ReportJson(r, change), 1) << '\n';
   if (!json) return Status::IOError("cannot write " + json_path);
   const std::string svg_path = dir + "/impact.svg";
   std::ofstream svg(svg_path);
@@ -325,7 +326,7 @@ int Run(const ImpactFlags& f) {
   const ImpactReport report =
       compliance::Impact(fleet, input.catalog, input.rules, *after, at, jobs);
   if (f.json) {
-    std::cout << ReportJson(report, f.change).dump(1) << '\n';
+    std::cout << report::DumpJson(ReportJson(report, f.change), 1) << '\n';
   } else {
     WriteReport(report, f.change, std::cout);
   }

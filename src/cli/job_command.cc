@@ -9,6 +9,7 @@
 #include "cli/api_client.h"
 #include "cli/client_commands.h"
 #include "cli/json_table.h"
+#include "gpufleet/report/json_text.h"
 
 namespace gpufleet::cli {
 namespace {
@@ -38,7 +39,7 @@ const std::vector<std::string> kListColumns = {"id",   "tenant",   "name",     "
 
 void PrintJob(const nlohmann::json& job, const ClientFlags& flags) {
   if (flags.json) {
-    std::cout << job.dump(2) << '\n';
+    std::cout << report::DumpJson(job, 2) << '\n';
   } else {
     WriteJsonFields(job, std::cout);
   }
@@ -88,7 +89,7 @@ void AddJobCommand(CLI::App& app, int& exit_code) {
         Result<nlohmann::json> job = c.Post("/v1/jobs", body, headers);
         if (!job.ok()) return job.status();
         if (flags->json) {
-          std::cout << job->dump(2) << '\n';
+          std::cout << report::DumpJson(*job, 2) << '\n';
         } else {
           std::cout << "job " << CellText((*job)["id"]) << " submitted ("
                     << CellText((*job)["state"]) << ")\n";
@@ -122,7 +123,7 @@ void AddJobCommand(CLI::App& app, int& exit_code) {
               c.Post("/v1/jobs/" + std::to_string(*id) + "/" + verb, nlohmann::json::object());
           if (!job.ok()) return job.status();
           if (flags->json) {
-            std::cout << job->dump(2) << '\n';
+            std::cout << report::DumpJson(*job, 2) << '\n';
           } else {
             std::cout << "job " << *id << " " << CellText((*job)["state"]) << '\n';
           }
@@ -152,7 +153,7 @@ void AddJobCommand(CLI::App& app, int& exit_code) {
       next = (*page)["next"];
     } while (list->all && next.is_number());
     if (flags->json) {
-      std::cout << nlohmann::json{{"jobs", all}, {"next", next}}.dump(2) << '\n';
+      std::cout << report::DumpJson(nlohmann::json{{"jobs", all}, {"next", next}}, 2) << '\n';
     } else {
       WriteJsonTable(all, kListColumns, std::cout);
       if (next.is_number()) std::cout << "more: --after " << next.get<int64_t>() << '\n';

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "gpufleet/report/json_text.h"
 #include "gpufleet/report/text_table.h"
 
 namespace gpufleet::cli {
@@ -31,7 +32,7 @@ std::string CellText(const nlohmann::json& value) {
     }
     return out;
   }
-  return value.dump();
+  return report::DumpJson(value);
 }
 
 void WriteJsonTable(const nlohmann::json& rows, std::vector<std::string> columns,

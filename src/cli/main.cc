@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
+#include <iostream>
 
 #include "cli/check_command.h"
 #include "cli/check_transfer_command.h"
@@ -11,11 +12,14 @@
 #include "cli/place_command.h"
 #include "cli/plan_command.h"
 #include "cli/simulate_command.h"
+#include "cli/usage_error.h"
 
 int main(int argc, char** argv) {
+  // Named here, not after argv[0], so messages say "gpufleet check", not the path run.
   CLI::App app{
       "gpufleet: compliance-aware placement and simulation for accelerator fleets, and the "
-      "client of gpufleetd"};
+      "client of gpufleetd",
+      "gpufleet"};
   app.require_subcommand(1);
   int exit_code = 0;
   gpufleet::cli::AddSimulateCommand(app, exit_code);
@@ -30,7 +34,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return gpufleet::cli::ExitForParseError(app, e, std::cout, std::cerr);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "gpufleet: internal error: %s\n", e.what());
     return 70;

@@ -12,6 +12,7 @@
 
 #include "cli/compliance_input.h"
 #include "gpufleet/compliance/fleet_check.h"
+#include "gpufleet/report/json_text.h"
 #include "gpufleet/report/text_table.h"
 #include "gpufleet/scheduler/batch.h"
 
@@ -217,7 +218,7 @@ int Run(const PlaceFlags& f) {
     if (Status s = WriteSnapshot(f.out, report, *fleet); !s.ok()) return Fail(s);
   }
   if (f.json) {
-    std::cout << ReportJson(report, *fleet, at, f.policy).dump(1) << '\n';
+    std::cout << report::DumpJson(ReportJson(report, *fleet, at, f.policy), 1) << '\n';
   } else {
     WriteReport(report, *fleet, at, f.policy, std::cout);
   }

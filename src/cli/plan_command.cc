@@ -7,6 +7,7 @@
 #include "cli/plan_output.h"
 #include "gpufleet/planner/plan.h"
 #include "gpufleet/planner/what_if.h"
+#include "gpufleet/report/json_text.h"
 
 namespace gpufleet::cli {
 namespace {
@@ -52,7 +53,7 @@ int Run(const PlanFlags& f) {
   if (f.format == "json") {
     nlohmann::json j = PlanJson(*scenario, *plan);
     if (other) j = {{"base", j}, {"what_if", PlanJson(*changed, *other)}};
-    std::cout << j.dump(2) << "\n";
+    std::cout << report::DumpJson(j, 2) << "\n";
   } else if (f.format == "csv") {
     WritePlanCsv(changed ? *changed : *scenario, other ? *other : *plan, std::cout);
   } else {

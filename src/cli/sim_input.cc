@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "gpufleet/model/utf8.h"
 #include "gpufleet/synth/synthetic.h"
 
 namespace gpufleet::cli {
@@ -66,6 +67,27 @@ void AddSimInputOptions(CLI::App& cmd, SimInputFlags& flags) {
   nodes->needs(pods);
   pods->needs(nodes);
   synthetic->excludes(nodes)->excludes(pods);
+}
+
+Status CheckNodeOrder(const Fleet& fleet, const std::vector<std::string>& names,
+                      const std::string& path, bool partial) {
+  std::vector<bool> named(fleet.nodes().size(), false);
+  for (const std::string& name : names) {
+    const std::optional<NodeId> id = fleet.FindNode(name);
+    if (!id)
+      return Status::NotFound(path + ": '" + Excerpt(name) + "' is not a node of the cluster");
+    named[id->value()] = true;
+  }
+  if (partial || names.size() == named.size()) return Status::Ok();
+  for (size_t i = 0; i < named.size(); ++i) {
+    if (named[i]) continue;
+    return Status::InvalidArgument(
+        path + ": names " + std::to_string(names.size()) + " of the cluster's " +
+        std::to_string(named.size()) + " nodes, not '" + Excerpt(fleet.nodes()[i].name) +
+        "'; list every node once, or give --partial-node-order to rank the nodes it leaves "
+        "out after the named ones");
+  }
+  return Status::Ok();
 }
 
 Result<SimInput> LoadSimInput(const SimInputFlags& flags) {

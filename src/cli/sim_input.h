@@ -32,4 +32,10 @@ struct SimInput {
 void AddSimInputOptions(CLI::App& cmd, SimInputFlags& flags);
 Result<SimInput> LoadSimInput(const SimInputFlags& flags);
 
+// Checks a node order read from `path` (codec::ReadNodeOrder: no name twice) against `fleet`:
+// every name must be a node of it, and unless `partial`, every node must be named, since a
+// node left out would silently rank after the named ones.
+Status CheckNodeOrder(const Fleet& fleet, const std::vector<std::string>& names,
+                      const std::string& path, bool partial);
+
 }  // namespace gpufleet::cli

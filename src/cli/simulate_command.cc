@@ -12,6 +12,7 @@
 
 #include "cli/sim_input.h"
 #include "gpufleet/codec/alibaba_trace.h"
+#include "gpufleet/model/utf8.h"
 #include "gpufleet/report/saturation_report.h"
 #include "gpufleet/sim/event_replay.h"
 #include "gpufleet/sim/saturation.h"
@@ -31,6 +32,7 @@ struct SimulateFlags {
   double tune = 1.3;
   std::string arrival_order;
   std::string node_order;
+  bool partial_node_order = false;
   std::string decisions;
   std::string out;
   bool json = false;
@@ -47,20 +49,57 @@ template <typename Fn>
 Status WriteFile(const std::string& dir, const std::string& name, Fn write) {
   const std::string path = dir + "/" + name;
   std::ofstream f(path);
-  if (!f) return Status::IOError("cannot write '" + path + "'");
+  if (!f) return Status::IOError("cannot write '" + Excerpt(path) + "'");
   write(f);
   f.close();
-  if (!f) return Status::IOError("error writing '" + path + "'");
+  if (!f) return Status::IOError("error writing '" + Excerpt(path) + "'");
   return Status::Ok();
 }
 
-// Creates the --out directory and writes each (file name, writer) pair into it.
+// Creates `dir` and the folders above it, as --out and --decisions both do.
+Status CreateDirectories(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IOError("cannot create '" + Excerpt(dir.string()) + "': " + ec.message());
+  return Status::Ok();
+}
+
+// Makes sure the run's outputs can be written before the run, which may take minutes: creates
+// the --out directory, and the --decisions file's folder, and opens that file (without
+// changing it) to learn that it can be written.
+Status PrepareOutputs(const SimulateFlags& flags) {
+  if (!flags.out.empty()) GPUFLEET_RETURN_IF_ERROR(CreateDirectories(flags.out));
+  if (flags.decisions.empty()) return Status::Ok();
+  const std::filesystem::path decisions(flags.decisions);
+  if (decisions.has_parent_path()) {
+    GPUFLEET_RETURN_IF_ERROR(CreateDirectories(decisions.parent_path()));
+  }
+  std::error_code ec;
+  const bool existed = std::filesystem::exists(decisions, ec);
+  if (!std::ofstream(decisions, std::ios::app)) {
+    return Status::IOError("--decisions: cannot write '" + Excerpt(flags.decisions) + "'");
+  }
+  // The probe leaves no empty file behind if the run fails.
+  if (!existed) std::filesystem::remove(decisions, ec);
+  return Status::Ok();
+}
+
+// Each policy once: a repeated one would run twice and be reported as one.
+Status CheckPolicies(const std::vector<std::string>& policies) {
+  for (size_t i = 0; i < policies.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (policies[j] == policies[i]) {
+        return Status::InvalidArgument("--policies: '" + Excerpt(policies[i]) + "' given twice");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+// Writes each (file name, writer) pair into the --out directory (PrepareOutputs created it).
 Status WriteOutputs(
     const std::string& dir,
     const std::vector<std::pair<std::string, std::function<void(std::ostream&)>>>& files) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Status::IOError("cannot create '" + dir + "': " + ec.message());
   for (const auto& [name, write] : files) GPUFLEET_RETURN_IF_ERROR(WriteFile(dir, name, write));
   return Status::Ok();
 }
@@ -71,11 +110,18 @@ std::vector<uint64_t> Seeds(const SimulateFlags& flags) {
   return seeds;
 }
 
-int RunEventMode(const SimulateFlags& flags, const SimInput& input) {
-  if (!flags.arrival_order.empty() || !flags.node_order.empty() || !flags.decisions.empty()) {
-    return Fail(Status::InvalidArgument(
-        "--arrival-order, --node-order and --decisions apply to --mode saturation only"));
+// The checks of the flags that need no input; PrepareOutputs last, as it creates folders.
+Status CheckFlags(const SimulateFlags& flags) {
+  if (flags.mode == "events" &&
+      (!flags.arrival_order.empty() || !flags.node_order.empty() || !flags.decisions.empty())) {
+    return Status::InvalidArgument(
+        "--arrival-order, --node-order and --decisions apply to --mode saturation only");
   }
+  GPUFLEET_RETURN_IF_ERROR(CheckPolicies(flags.policies));
+  return PrepareOutputs(flags);
+}
+
+int RunEventMode(const SimulateFlags& flags, const SimInput& input) {
   sim::EventOptions options;
   options.policies = flags.policies;
   options.seeds = Seeds(flags);
@@ -121,6 +167,9 @@ int RunSaturationMode(const SimulateFlags& flags, const SimInput& input) {
   if (!flags.node_order.empty()) {
     auto names = codec::ReadNodeOrder(flags.node_order);
     if (!names.ok()) return Fail(names.status());
+    const Status checked =
+        CheckNodeOrder(input.fleet, *names, flags.node_order, flags.partial_node_order);
+    if (!checked.ok()) return Fail(checked);
     options.node_order = std::move(names).value();
   }
   report::ProgressBar progress(std::cerr, report::IsTerminal(stderr));
@@ -188,7 +237,12 @@ void AddSimulateCommand(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--arrival-order", flags->arrival_order,
                   "Explicit arrival order (CSV arrival,pod,trace_pod[,node,gpu_index])");
-  cmd->add_option("--node-order", flags->node_order, "Explicit tie-break order (CSV rank,node)");
+  auto* node_order = cmd->add_option("--node-order", flags->node_order,
+                                     "Explicit tie-break order (CSV rank,node): every node once");
+  cmd->add_flag("--partial-node-order", flags->partial_node_order,
+                "Let --node-order leave nodes out: they rank after the named ones, in the order "
+                "of the node list")
+      ->needs(node_order);
   cmd->add_option("--decisions", flags->decisions,
                   "Write the first run's decisions here, in the arrival-order format");
   cmd->add_option("--out", flags->out, "Directory for CSV, JSON and SVG outputs");
@@ -198,6 +252,12 @@ void AddSimulateCommand(CLI::App& app, int& exit_code) {
     constexpr double kDefaultEventLoad = 1.1;  // a little more work than the fleet can do
     if (flags->mode == "events" && flags->input.synthetic_load == 0) {
       flags->input.synthetic_load = kDefaultEventLoad;
+    }
+    // Mistakes in the command line fail before any input is read or any run starts.
+    const Status usable = CheckFlags(*flags);
+    if (!usable.ok()) {
+      exit_code = Fail(usable);
+      return;
     }
     auto input = LoadSimInput(flags->input);
     if (!input.ok()) {

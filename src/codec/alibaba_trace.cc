@@ -1,9 +1,12 @@
 #include "gpufleet/codec/alibaba_trace.h"
 
 #include <fstream>
+#include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "gpufleet/codec/csv_table.h"
+#include "gpufleet/model/utf8.h"
 
 namespace gpufleet::codec {
 namespace {
@@ -105,7 +108,8 @@ Result<std::vector<TracePod>> ReadAlibabaPods(const std::string& path, const Fle
     TracePod p;
     p.name = row.fields[c_name];
     if (p.name.empty()) return t.Error(row, c_name, "empty pod name");
-    if (!names.insert(p.name).second) return t.Error(row, c_name, "duplicate pod '" + p.name + "'");
+    if (!names.insert(p.name).second)
+      return t.Error(row, c_name, "duplicate pod '" + Excerpt(p.name) + "'");
     Result<int64_t> cpu = t.NonNegativeInt(row, c_cpu);
     if (!cpu.ok()) return cpu.status();
     Result<int64_t> mem = t.NonNegativeInt(row, c_mem);
@@ -137,7 +141,7 @@ Result<std::vector<TracePod>> ReadAlibabaPods(const std::string& path, const Fle
       p.gpu_spec = row.fields[*c_spec];
       for (const std::string& m : SplitModels(p.gpu_spec)) {
         std::optional<ChipModelId> id = fleet.FindModel(m);
-        if (!id) return t.Error(row, c_spec, "unknown GPU model '" + m + "'");
+        if (!id) return t.Error(row, c_spec, "unknown GPU model '" + Excerpt(m) + "'");
         p.pod.allowed_models.Add(*id);
       }
     }
@@ -193,7 +197,7 @@ Result<std::vector<ArrivalRow>> ReadArrivalOrder(const std::string& path) {
         const std::string part = s.substr(start, dash - start);
         if (part.empty() || part.find_first_not_of("0123456789") != std::string::npos ||
             part.size() > 3 || std::stoi(part) >= kMaxGpusPerNode) {
-          return t.Error(row, c_gpu, "bad GPU index list '" + s + "'");
+          return t.Error(row, c_gpu, "bad GPU index list '" + Excerpt(s) + "'");
         }
         a.gpus.push_back(std::stoi(part));
         start = dash + 1;
@@ -201,6 +205,8 @@ Result<std::vector<ArrivalRow>> ReadArrivalOrder(const std::string& path) {
     }
     rows.push_back(std::move(a));
   }
+  // An empty order would silently mean "no explicit order" to the simulator.
+  if (rows.empty()) return Status::InvalidArgument(path + ": no arrivals, only a header row");
   return rows;
 }
 
@@ -212,6 +218,7 @@ Result<std::vector<std::string>> ReadNodeOrder(const std::string& path) {
   const size_t c_rank = *t.Column("rank"), c_node = *t.Column("node");
   std::vector<std::string> nodes(t.rows().size());
   std::vector<bool> seen(t.rows().size(), false);
+  std::unordered_map<std::string_view, int> line_of_node;
   for (const CsvTable::Row& row : t.rows()) {
     Result<int64_t> rank = t.NonNegativeInt(row, c_rank);
     if (!rank.ok()) return rank.status();
@@ -220,6 +227,12 @@ Result<std::vector<std::string>> ReadNodeOrder(const std::string& path) {
                      "ranks must be 0.." + std::to_string(nodes.size() - 1) + ", each once");
     }
     if (row.fields[c_node].empty()) return t.Error(row, c_node, "empty node name");
+    const auto [first, inserted] = line_of_node.emplace(row.fields[c_node], row.line);
+    if (!inserted) {
+      return t.Error(row, c_node,
+                     "'" + Excerpt(row.fields[c_node]) + "' already ranked on line " +
+                         std::to_string(first->second));
+    }
     seen[*rank] = true;
     nodes[*rank] = row.fields[c_node];
   }

@@ -2,8 +2,9 @@
 
 #include <charconv>
 #include <cmath>
-#include <fstream>
-#include <sstream>
+
+#include "gpufleet/codec/text_file.h"
+#include "gpufleet/model/utf8.h"
 
 namespace gpufleet::codec {
 namespace {
@@ -68,15 +69,14 @@ bool IsBlank(const std::vector<std::string>& fields) {
 }  // namespace
 
 Result<CsvTable> CsvTable::Read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError(path + ": cannot open file");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) return Status::IOError(path + ": read error");
-  return Parse(buf.str(), path);
+  Result<std::string> text = ReadTextFile(path);
+  if (!text.ok()) return text.status();
+  return Parse(*text, path);
 }
 
 Result<CsvTable> CsvTable::Parse(std::string_view text, const std::string& path) {
+  // Also for text that did not come through ReadTextFile.
+  GPUFLEET_RETURN_IF_ERROR(CheckUtf8(text, path));
   CsvTable t;
   t.path_ = path;
   size_t pos = 0;
@@ -113,7 +113,7 @@ std::optional<size_t> CsvTable::Column(std::string_view name) const {
 Status CsvTable::RequireColumns(std::initializer_list<std::string_view> names) const {
   for (std::string_view n : names) {
     if (!Column(n)) {
-      return Status::InvalidArgument(path_ + ":1: missing column '" + std::string(n) + "'");
+      return Status::InvalidArgument(path_ + ":1: missing column '" + Excerpt(n) + "'");
     }
   }
   return Status::Ok();
@@ -124,7 +124,7 @@ Status CsvTable::Error(const Row& row, std::optional<size_t> column,
   std::string where = path_ + ":" + std::to_string(row.line);
   if (column) where += ":" + std::to_string(*column + 1);
   std::string what = message;
-  if (column && *column < header_.size()) what = header_[*column] + ": " + message;
+  if (column && *column < header_.size()) what = Excerpt(header_[*column]) + ": " + message;
   return Status::InvalidArgument(where + ": " + what);
 }
 
@@ -134,9 +134,10 @@ Result<int64_t> CsvTable::Int(const Row& row, size_t column) const {
   int64_t v = 0;
   const char* end = s.data() + s.size();
   auto [p, ec] = std::from_chars(s.data(), end, v);
-  if (ec == std::errc::result_out_of_range) return Error(row, column, "'" + s + "' out of range");
+  if (ec == std::errc::result_out_of_range)
+    return Error(row, column, "'" + Excerpt(s) + "' out of range");
   if (ec != std::errc() || p != end) {
-    return Error(row, column, "'" + s + "' is not an integer");
+    return Error(row, column, "'" + Excerpt(s) + "' is not an integer");
   }
   return v;
 }
@@ -155,7 +156,7 @@ Result<double> CsvTable::Number(const Row& row, size_t column) const {
   const char* end = s.data() + s.size();
   auto [p, ec] = std::from_chars(s.data(), end, v);
   if (ec != std::errc() || p != end || !std::isfinite(v)) {
-    return Error(row, column, "'" + s + "' is not a number");
+    return Error(row, column, "'" + Excerpt(s) + "' is not a number");
   }
   return v;
 }

@@ -3,6 +3,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "gpufleet/model/utf8.h"
+
 namespace gpufleet::codec {
 
 Result<std::string> ReadTextFile(const std::string& path) {
@@ -11,7 +13,9 @@ Result<std::string> ReadTextFile(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) return Status::IOError(path + ": read error");
-  return text.str();
+  std::string contents = text.str();
+  GPUFLEET_RETURN_IF_ERROR(CheckUtf8(contents, path));
+  return contents;
 }
 
 }  // namespace gpufleet::codec

@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <set>
 
+#include "gpufleet/model/utf8.h"
+
 namespace gpufleet::codec {
 namespace {
 
@@ -17,6 +19,7 @@ constexpr int kMaxDepth = 256;
 // laughs") or refer to themselves.
 constexpr size_t kNodesPerByte = 2;
 constexpr size_t kMinNodeBudget = 1024;
+static_assert(kMaxYamlBytes == size_t{4} << 20, "the message below says 4 MiB");
 
 constexpr char kNoValue[] = "no value; leave the key out when it is unknown";
 constexpr char kEmptyValue[] = "empty value; leave the key out when it is unknown";
@@ -113,14 +116,27 @@ std::string YamlNode::Describe() const {
     case Kind::kList:
       return "a list";
     case Kind::kScalar:
-      return "the scalar '" + scalar_ + "'";
+      return "the scalar '" + Excerpt(scalar_) + "'";
     case Kind::kNull:
       return "an empty value";
   }
   return "a value";
 }
 
+Status CheckYamlText(std::string_view text, const std::string& file) {
+  // Files come checked from ReadTextFile; text from elsewhere (a request, a merge) is checked
+  // here, before yaml-cpp, which would carry bad bytes into scalars.
+  GPUFLEET_RETURN_IF_ERROR(CheckUtf8(text, file));
+  if (text.size() > kMaxYamlBytes) {
+    return Status::InvalidArgument(file + ": " + std::to_string(text.size()) +
+                                   " bytes, more than a YAML input may have (4 MiB); list bulk "
+                                   "data such as assets in a CSV file");
+  }
+  return Status::Ok();
+}
+
 Result<YamlNode> ParseYaml(std::string_view text, const std::string& file) {
+  GPUFLEET_RETURN_IF_ERROR(CheckYamlText(text, file));
   const YamlErrors errors(file);
   try {
     const YAML::Node root = YAML::Load(std::string(text));
@@ -156,10 +172,7 @@ std::string YamlErrors::Where(const YamlNode& at) const {
 Status YamlErrors::Error(const YamlNode& at, std::string_view key, std::string_view what) const {
   std::string message = Where(at) + ": ";
   if (!context_.empty()) message += context_ + ": ";
-  if (!key.empty()) {
-    message += key;
-    message += ": ";
-  }
+  if (!key.empty()) message += Excerpt(key) + ": ";
   message += what;
   return Status::InvalidArgument(std::move(message));
 }
@@ -248,7 +261,8 @@ Result<std::string> YamlMap::ReadText(const YamlField& f, std::string_view expec
 Result<std::string> YamlMap::ValueText(const YamlField& f, std::string_view expected) const {
   Result<std::string> s = ReadText(f, expected);
   if (s.ok() && f.value->quoted() && !options_.quoted_scalars_ok) {
-    return Error(f, "expected " + std::string(expected) + ", got the string \"" + *s + "\"");
+    return Error(f,
+                 "expected " + std::string(expected) + ", got the string \"" + Excerpt(*s) + "\"");
   }
   return s;
 }
@@ -257,8 +271,8 @@ Result<double> YamlMap::ReadNumber(const YamlField& f) const {
   Result<std::string> s = ValueText(f, "a number");
   if (!s.ok()) return s.status();
   const std::optional<double> v = WholeAs<double>(*s);
-  if (!v) return Error(f, "expected a number, got '" + *s + "'");
-  if (!std::isfinite(*v)) return Error(f, "expected a finite number, got '" + *s + "'");
+  if (!v) return Error(f, "expected a number, got '" + Excerpt(*s) + "'");
+  if (!std::isfinite(*v)) return Error(f, "expected a finite number, got '" + Excerpt(*s) + "'");
   return *v;
 }
 
@@ -266,7 +280,7 @@ Result<int> YamlMap::ReadInt(const YamlField& f) const {
   Result<std::string> s = ValueText(f, "an integer");
   if (!s.ok()) return s.status();
   const std::optional<int> v = WholeAs<int>(*s);
-  if (!v) return Error(f, "expected an integer, got '" + *s + "'");
+  if (!v) return Error(f, "expected an integer, got '" + Excerpt(*s) + "'");
   return *v;
 }
 
@@ -275,7 +289,7 @@ Result<bool> YamlMap::ReadBool(const YamlField& f) const {
   if (!s.ok()) return s.status();
   if (*s == "true") return true;
   if (*s == "false") return false;
-  return Error(f, "expected true or false, got '" + *s + "'");
+  return Error(f, "expected true or false, got '" + Excerpt(*s) + "'");
 }
 
 Result<Date> YamlMap::ReadDate(const YamlField& f) const {

@@ -12,6 +12,7 @@
 #include "gpufleet/compliance/engine.h"
 #include "gpufleet/compliance/fleet_check.h"
 #include "gpufleet/compliance/workload.h"
+#include "gpufleet/model/utf8.h"
 
 namespace gpufleet::compliance {
 namespace {
@@ -196,15 +197,17 @@ Result<std::vector<JobPlacement>> ReadPlacementSnapshot(const std::string& path,
     if (j.job.empty()) return table->Error(row, c_job, "empty");
     j.tenant_org = row.fields[c_tenant];
     if (!fleet.FindOrg(j.tenant_org)) {
-      return table->Error(row, c_tenant, "no organisation '" + j.tenant_org + "' in the fleet");
+      return table->Error(row, c_tenant,
+                          "no organisation '" + Excerpt(j.tenant_org) + "' in the fleet");
     }
     j.site = row.fields[c_site];
     if (!fleet.FindSite(j.site)) {
-      return table->Error(row, c_site, "no site '" + j.site + "' in the fleet");
+      return table->Error(row, c_site, "no site '" + Excerpt(j.site) + "' in the fleet");
     }
     const catalog::AcceleratorSpec* chip = catalog.Find(row.fields[c_model]);
     if (!chip) {
-      return table->Error(row, c_model, "'" + row.fields[c_model] + "' is not in the catalog");
+      return table->Error(row, c_model,
+                          "'" + Excerpt(row.fields[c_model]) + "' is not in the catalog");
     }
     j.model = chip->id;
     if (c_data) j.data_class = row.fields[*c_data];
@@ -234,7 +237,7 @@ Result<std::vector<JobPlacement>> ReadPlacementSnapshot(const std::string& path,
     } else if (state == "queued") {
       j.state = JobState::kQueued;
     } else {
-      return table->Error(row, c_status, "'" + state + "' is neither running nor queued");
+      return table->Error(row, c_status, "'" + Excerpt(state) + "' is neither running nor queued");
     }
     jobs.push_back(std::move(j));
   }

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "gpufleet/model/utf8.h"
+
 namespace gpufleet::compliance::internal {
 namespace {
 
@@ -99,7 +101,7 @@ class Lexer {
       }
     }
     if (c == '=') return Error(pos_, "'=' is not an operator (use '==')");
-    return Error(pos_, "unexpected character '" + std::string(1, c) + "'");
+    return Error(pos_, "unexpected character '" + Excerpt(std::string(1, c)) + "'");
   }
 
   Status NextInBraces(Token& t) {
@@ -127,7 +129,7 @@ class Lexer {
       return Status::Ok();
     }
     if (c == '*') return Error(pos_, "a wildcard needs a prefix, as in 'Gaudi*'");
-    return Error(pos_, "unexpected character '" + std::string(1, c) + "' in a set");
+    return Error(pos_, "unexpected character '" + Excerpt(std::string(1, c)) + "' in a set");
   }
 
   // Digits with '_' separators between them, an optional fraction and exponent.
@@ -159,14 +161,14 @@ class Lexer {
       }
       // A separator sits between two digits, never at either end of a digit run.
       if (i == 0 || i + 1 == raw.size() || !IsDigit(raw[i - 1]) || !IsDigit(raw[i + 1])) {
-        return Error(t.begin, "malformed number '" + std::string(raw) + "'");
+        return Error(t.begin, "malformed number '" + Excerpt(raw) + "'");
       }
     }
     double value = 0;
     const char* end = plain.data() + plain.size();
     const auto [p, ec] = std::from_chars(plain.data(), end, value);
     if (ec != std::errc() || p != end) {
-      return Error(t.begin, "malformed number '" + std::string(raw) + "'");
+      return Error(t.begin, "malformed number '" + Excerpt(raw) + "'");
     }
     t.kind = TokenKind::kNumber;
     t.number = value;
@@ -205,7 +207,7 @@ Result<std::vector<Token>> Tokenize(std::string_view text) { return Lexer(text).
 
 Status PredicateError(std::string_view text, size_t offset, std::string_view what) {
   return Status::InvalidArgument(std::string(what) + " at column " + std::to_string(offset + 1) +
-                                 " in '" + std::string(text) + "'");
+                                 " in '" + Excerpt(text) + "'");
 }
 
 }  // namespace gpufleet::compliance::internal

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "compliance/predicate_lexer.h"
+#include "gpufleet/model/utf8.h"
 
 namespace gpufleet::compliance::internal {
 namespace {
@@ -154,7 +155,7 @@ class Parser {
     return PredicateError(text_, offset, what);
   }
   std::string Quote(size_t begin, size_t end) const {
-    return "'" + std::string(text_.substr(begin, end - begin)) + "'";
+    return "'" + Excerpt(text_.substr(begin, end - begin)) + "'";
   }
   std::string Quote(const Expr& e) const { return Quote(e.begin, e.end); }
   std::string Describe(const Token& t) const {
@@ -174,9 +175,9 @@ class Parser {
 
   Status UnknownField(const Expr& e) const {
     if (groups_.find(e.word) != groups_.end()) {
-      return Error(e.begin, "'" + e.word + "' is a group, which can only follow 'in'");
+      return Error(e.begin, "'" + Excerpt(e.word) + "' is a group, which can only follow 'in'");
     }
-    return Error(e.begin, "unknown field '" + e.word + "'");
+    return Error(e.begin, "unknown field '" + Excerpt(e.word) + "'");
   }
 
   // --- program building ---
@@ -342,7 +343,7 @@ class Parser {
     const Token& first = Peek();
     if (first.kind == TokenKind::kWord && !IsSetOperator(Peek(1).kind) &&
         groups_.find(first.text) == groups_.end()) {
-      return Error(first.begin, "unknown group '" + first.text + "'");
+      return Error(first.begin, "unknown group '" + Excerpt(first.text) + "'");
     }
     Result<uint32_t> set = ParseSet();
     if (!set.ok()) return set.status();
@@ -438,7 +439,7 @@ class Parser {
         return Status::Ok();
       }
       if (t.text.find(':') != std::string::npos) {
-        return Error(t.begin, "unknown group '" + t.text + "'");
+        return Error(t.begin, "unknown group '" + Excerpt(t.text) + "'");
       }
     }
     members.push_back(t.text);

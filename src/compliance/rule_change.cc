@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "gpufleet/codec/text_file.h"
+#include "gpufleet/codec/yaml_map.h"
+#include "gpufleet/model/utf8.h"
 
 namespace gpufleet::compliance {
 namespace {
@@ -54,7 +56,7 @@ Result<std::string> EntryKey(const std::string& file, const YAML::Node& entry,
   }
   const YAML::Node k = entry[std::string(key)];
   if (!k || !k.IsScalar() || k.Scalar().empty()) {
-    return ErrorAt(file, entry, std::string(section) + ": entry has no '" + std::string(key) + "'");
+    return ErrorAt(file, entry, std::string(section) + ": entry has no '" + Excerpt(key) + "'");
   }
   return k.Scalar();
 }
@@ -123,6 +125,8 @@ Result<YAML::Node> MergeList(const std::string& file, const YAML::Node& base,
 
 Result<std::string> MergedText(std::string_view base_yaml, const std::string& base_name,
                                std::string_view change_yaml, const std::string& change_name) {
+  GPUFLEET_RETURN_IF_ERROR(codec::CheckYamlText(base_yaml, base_name));
+  GPUFLEET_RETURN_IF_ERROR(codec::CheckYamlText(change_yaml, change_name));
   YAML::Node base;
   try {
     base = YAML::Load(std::string(base_yaml));
@@ -149,7 +153,7 @@ Result<std::string> MergedText(std::string_view base_yaml, const std::string& ba
     const std::string key = kv.first.as<std::string>();
     if (!IsKnownKey(key)) {
       return ErrorAt(change_name, kv.first,
-                     "unknown key '" + key +
+                     "unknown key '" + Excerpt(key) +
                          "' (expected groups, derived, rules, quotas, licences, remove_rules, "
                          "remove_quotas, remove_licences or description)");
     }
@@ -181,7 +185,7 @@ Result<std::string> MergedText(std::string_view base_yaml, const std::string& ba
           if (!id.IsScalar() || !present.contains(id.Scalar())) {
             return ErrorAt(change_name, id,
                            std::string(section.remove) + ": no " + name + " entry with id '" +
-                               (id.IsScalar() ? id.Scalar() : std::string("?")) + "' in " +
+                               (id.IsScalar() ? Excerpt(id.Scalar()) : std::string("?")) + "' in " +
                                base_name);
           }
           removed.insert(id.Scalar());

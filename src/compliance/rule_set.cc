@@ -4,16 +4,16 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
 #include <span>
-#include <sstream>
 #include <string_view>
 
 #include "gpufleet/catalog/accelerator.h"
+#include "gpufleet/codec/text_file.h"
 #include "gpufleet/codec/yaml_map.h"
+#include "gpufleet/model/utf8.h"
 
 namespace gpufleet::compliance {
 namespace {
@@ -124,12 +124,12 @@ class GroupExpander {
   Result<std::vector<std::string>> Expand(const std::string& name, const YamlNode& at) {
     if (auto done = expanded_.find(name); done != expanded_.end()) return done->second;
     if (std::find(stack_.begin(), stack_.end(), name) != stack_.end()) {
-      return errors_.Error(at, "", "group '" + name + "' contains itself");
+      return errors_.Error(at, "", "group '" + Excerpt(name) + "' contains itself");
     }
     const YamlField& field = fields_.at(name);
     if (!field.value->IsList()) {
       return errors_.Error(field.At(), "",
-                           "group '" + name + "': expected a list of countries or groups");
+                           "group '" + Excerpt(name) + "': expected a list of countries or groups");
     }
     stack_.push_back(name);
     std::vector<std::string> out;
@@ -142,8 +142,9 @@ class GroupExpander {
       } else if (IsCountryCode(member)) {
         out.push_back(member);
       } else {
-        return errors_.Error(
-            item, "", "group '" + name + "': unknown group or country code '" + member + "'");
+        return errors_.Error(item, "",
+                             "group '" + Excerpt(name) + "': unknown group or country code '" +
+                                 Excerpt(member) + "'");
       }
     }
     stack_.pop_back();
@@ -279,7 +280,7 @@ class RuleFileReader {
       } else if (IsCountryCode(n)) {
         out.push_back(n);
       } else {
-        return f.Error(key, "unknown group or country code '" + n + "'");
+        return f.Error(key, "unknown group or country code '" + Excerpt(n) + "'");
       }
     }
     SortUnique(out);
@@ -309,10 +310,11 @@ class RuleFileReader {
       Result<std::string> name = f.ReadText(item);
       if (!name.ok()) return name.status();
       if (!IsDataClassName(*name)) {
-        return f.Error(item, "'" + *name + "' is not a data class name ([a-z][a-z0-9_-]*)");
+        return f.Error(item,
+                       "'" + Excerpt(*name) + "' is not a data class name ([a-z][a-z0-9_-]*)");
       }
       if (std::find(out.begin(), out.end(), *name) != out.end()) {
-        return f.Error(item, "'" + *name + "' is listed twice");
+        return f.Error(item, "'" + Excerpt(*name) + "' is listed twice");
       }
       out.push_back(std::move(name).value());
     }
@@ -325,11 +327,11 @@ class RuleFileReader {
     if (!f.ok()) return f.status();
     DerivedFact d;
     GPUFLEET_RETURN_IF_ERROR(ReadString(*f, "name", true, d.name));
-    const YamlMap named = f->WithContext("derived fact '" + d.name + "'");
+    const YamlMap named = f->WithContext("derived fact '" + Excerpt(d.name) + "'");
     if (!IsFactName(d.name))
-      return named.Error("name", "'" + d.name + "' is not a fact name ([a-z_][a-z0-9_]*)");
+      return named.Error("name", "'" + Excerpt(d.name) + "' is not a fact name ([a-z_][a-z0-9_]*)");
     if (chip_schema_.count(d.name))
-      return named.Error("name", "'" + d.name + "' is already a fact");
+      return named.Error("name", "'" + Excerpt(d.name) + "' is already a fact");
     Result<std::optional<Date>> from = named.OptionalDate("effective_from");
     if (!from.ok()) return from.status();
     if (*from) d.effective_from = **from;
@@ -407,7 +409,7 @@ class RuleFileReader {
     if (!f0.ok()) return f0.status();
     out.line = f0->line();
     GPUFLEET_RETURN_IF_ERROR(ReadString(*f0, "id", true, out.id));
-    YamlMap f = f0->WithContext(what + " '" + out.id + "'");
+    YamlMap f = f0->WithContext(what + " '" + Excerpt(out.id) + "'");
     Result<std::optional<int>> version = f.OptionalInt("version");
     if (!version.ok()) return version.status();
     out.version = version->value_or(1);
@@ -427,8 +429,8 @@ class RuleFileReader {
                        RuleKind::kProposed, RuleKind::kPolicy}) {
       if (RuleKindName(k) == *kind) return k;
     }
-    return f.Error(
-        "kind", "'" + *kind + "' is not one of regulation, guidance, reported, proposed, policy");
+    return f.Error("kind", "'" + Excerpt(*kind) +
+                               "' is not one of regulation, guidance, reported, proposed, policy");
   }
 
   // effective_from (required), effective_to, not_enforced_from, in order.
@@ -468,7 +470,7 @@ class RuleFileReader {
       q.basis = QuotaBasis::kCompute;  // the resale cap is TPP-weighted unless told otherwise
     } else {
       return f.Error("measure",
-                     "'" + *measure + "' is not domestic_share_min or external_share_max");
+                     "'" + Excerpt(*measure) + "' is not domestic_share_min or external_share_max");
     }
     Result<std::optional<std::string>> basis = f.OptionalString("basis");
     if (!basis.ok()) return basis.status();
@@ -480,7 +482,8 @@ class RuleFileReader {
           found = true;
         }
       }
-      if (!found) return f.Error("basis", "'" + **basis + "' is not count, compute or spend");
+      if (!found)
+        return f.Error("basis", "'" + Excerpt(**basis) + "' is not count, compute or spend");
     }
     Result<std::optional<double>> threshold = f.OptionalNumber("threshold_pct");
     if (!threshold.ok()) return threshold.status();
@@ -500,7 +503,7 @@ class RuleFileReader {
       }
     }
     if (!comparison_ok) {
-      return f.Error("comparison", "'" + *comparison + "' is not one of gt, ge, lt, le");
+      return f.Error("comparison", "'" + Excerpt(*comparison) + "' is not one of gt, ge, lt, le");
     }
     const bool at_least = q.comparison == Comparison::kGt || q.comparison == Comparison::kGe;
     if (at_least != (q.measure == QuotaMeasure::kDomesticShareMin)) {
@@ -537,7 +540,7 @@ class RuleFileReader {
     Licence l;
     l.line = f0->line();
     GPUFLEET_RETURN_IF_ERROR(ReadString(*f0, "id", true, l.id));
-    const YamlMap f = f0->WithContext("licence '" + l.id + "'");
+    const YamlMap f = f0->WithContext("licence '" + Excerpt(l.id) + "'");
     GPUFLEET_RETURN_IF_ERROR(ReadString(f, "jurisdiction", false, l.jurisdiction));
     GPUFLEET_RETURN_IF_ERROR(ReadString(f, "holder", true, l.holder));
     GPUFLEET_RETURN_IF_ERROR(ReadString(f, "conditions", false, l.conditions));
@@ -551,7 +554,8 @@ class RuleFileReader {
         continue;
       }
       auto it = model_ids_.find(m);
-      if (it == model_ids_.end()) return f.Error("models", "unknown accelerator model '" + m + "'");
+      if (it == model_ids_.end())
+        return f.Error("models", "unknown accelerator model '" + Excerpt(m) + "'");
       l.models.push_back(it->second);
     }
     Result<std::vector<std::string>> locations = ReadCountries(f, "locations");
@@ -578,7 +582,8 @@ class RuleFileReader {
       }
     }
     if (!status_ok) {
-      return f.Error("status", "'" + *status + "' is not one of pending, granted, denied, revoked");
+      return f.Error("status",
+                     "'" + Excerpt(*status) + "' is not one of pending, granted, denied, revoked");
     }
     Result<std::optional<Date>> revoked = f.OptionalDate("revoked_on");
     if (!revoked.ok()) return revoked.status();
@@ -603,7 +608,7 @@ class RuleFileReader {
 };
 
 std::string RuleWhere(const std::string& file, const Rule& r) {
-  return file + ":" + std::to_string(r.line) + ": rule '" + r.id + "' version " +
+  return file + ":" + std::to_string(r.line) + ": rule '" + Excerpt(r.id) + "' version " +
          std::to_string(r.version);
 }
 
@@ -632,7 +637,7 @@ Status Validate(const std::string& file, const std::vector<Rule>& rules) {
     for (const std::string& c : a.carves_out) {
       if (!ids.count(c)) {
         return Status::InvalidArgument(RuleWhere(file, a) + ": carves_out names unknown rule '" +
-                                       c + "'");
+                                       Excerpt(c) + "'");
       }
     }
     for (size_t j = i + 1; j < rules.size(); ++j) {
@@ -653,7 +658,7 @@ Status Validate(const std::string& file, const std::vector<Rule>& rules) {
       if (Overlap(a, b) && SameScope(a, b) && a.action != b.action &&
           a.precedence == b.precedence && !CarvesOut(a, b) && !CarvesOut(b, a)) {
         return Status::InvalidArgument(
-            RuleWhere(file, b) + ": same scope as rule '" + a.id + "' (line " +
+            RuleWhere(file, b) + ": same scope as rule '" + Excerpt(a.id) + "' (line " +
             std::to_string(a.line) + ") but a different action (" +
             std::string(ActionName(b.action)) + " vs " + std::string(ActionName(a.action)) +
             ") and no precedence between them; set precedence or carves_out");
@@ -718,11 +723,9 @@ bool Rule::CoversDataClass(std::string_view data_class) const {
 
 Result<RuleSet> RuleSet::Load(const std::string& path,
                               const std::map<std::string, std::string, std::less<>>& model_ids) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError(path + ": cannot open rule file");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return Parse(buf.str(), path, model_ids);
+  Result<std::string> text = codec::ReadTextFile(path);
+  if (!text.ok()) return text.status();
+  return Parse(*text, path, model_ids);
 }
 
 Result<RuleSet> RuleSet::Parse(std::string_view yaml, const std::string& name_for_errors,

@@ -13,10 +13,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <string>
 
 #include "cli/compliance_input.h"
+#include "cli/usage_error.h"
 #include "daemon/demo_tenants.h"
 #include "gpufleet/api/auth.h"
 #include "gpufleet/api/http_server.h"
@@ -200,7 +202,7 @@ int Run(const Flags& flags) {
 }  // namespace gpufleet::daemon
 
 int main(int argc, char** argv) {
-  CLI::App app{"gpufleetd: the gpufleet scheduling service (REST API + scheduler)"};
+  CLI::App app{"gpufleetd: the gpufleet scheduling service (REST API + scheduler)", "gpufleetd"};
   gpufleet::daemon::Flags flags;
   gpufleet::cli::AddComplianceInputOptions(app, flags.input);
   auto* fleet = app.add_option("--fleet", flags.fleet, "fleet inventory (fleet.yaml)");
@@ -227,12 +229,12 @@ int main(int argc, char** argv) {
   app.add_flag("--no-scheduler", flags.no_scheduler, "serve the API only, never schedule");
   try {
     app.parse(argc, argv);
+    // CLI11 cannot say "one of two options", so the check is ours, reported as CLI11's are.
+    if (flags.fleet.empty() && flags.demo_gpus <= 0) {
+      throw CLI::RequiredError("give --fleet FILE or --demo-gpus N", CLI::ExitCodes::RequiredError);
+    }
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  }
-  if (flags.fleet.empty() && flags.demo_gpus <= 0) {
-    std::fprintf(stderr, "gpufleetd: give --fleet FILE or --demo-gpus N\n");
-    return 1;
+    return gpufleet::cli::ExitForParseError(app, e, std::cout, std::cerr);
   }
   return gpufleet::daemon::Run(flags);
 }

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "gpufleet/model/utf8.h"
 #include "inventory/enum_names.h"
 #include "inventory/field_text.h"
 
@@ -14,7 +15,7 @@ Status SetSerial(const AssetRefs&, const std::string& text, Asset& a) {
   // " 1652" and "1652" would be two serials to a machine and one to a person, which hides
   // exactly the duplicates the diversion checks look for.
   if (text.front() == ' ' || text.back() == ' ' || text.front() == '\t' || text.back() == '\t') {
-    return Bad("'" + text + "' has leading or trailing blanks");
+    return Bad("'" + Excerpt(text) + "' has leading or trailing blanks");
   }
   a.serial = text;
   return Status::Ok();
@@ -22,13 +23,13 @@ Status SetSerial(const AssetRefs&, const std::string& text, Asset& a) {
 
 Status SetModel(const AssetRefs& refs, const std::string& text, Asset& a) {
   const catalog::AcceleratorSpec* spec = refs.catalog().Find(text);
-  if (spec == nullptr) return Bad("unknown model '" + text + "' (no catalog id or alias)");
+  if (spec == nullptr) return Bad("unknown model '" + Excerpt(text) + "' (no catalog id or alias)");
   a.model = spec->id;
   return Status::Ok();
 }
 
 Status SetSite(const AssetRefs& refs, const std::string& text, Asset& a) {
-  if (refs.FindSite(text) == nullptr) return Bad("unknown site '" + text + "'");
+  if (refs.FindSite(text) == nullptr) return Bad("unknown site '" + Excerpt(text) + "'");
   a.site = text;
   return Status::Ok();
 }
@@ -39,7 +40,7 @@ Status SetNode(const AssetRefs&, const std::string& text, Asset& a) {
 }
 
 Status SetOrg(const AssetRefs& refs, const std::string& text, std::string& out) {
-  if (!refs.HasOrg(text)) return Bad("unknown organisation '" + text + "'");
+  if (!refs.HasOrg(text)) return Bad("unknown organisation '" + Excerpt(text) + "'");
   out = text;
   return Status::Ok();
 }
@@ -73,7 +74,7 @@ Status SetArrival(const AssetRefs&, const std::string& text, Asset& a) {
 
 Status SetFromCountry(const AssetRefs&, const std::string& text, Asset& a) {
   if (!IsCountryCode(text)) {
-    return Bad("expected an ISO 3166 alpha-2 code such as \"US\", got '" + text + "'");
+    return Bad("expected an ISO 3166 alpha-2 code such as \"US\", got '" + Excerpt(text) + "'");
   }
   a.from_country = text;
   return Status::Ok();
@@ -82,8 +83,8 @@ Status SetFromCountry(const AssetRefs&, const std::string& text, Asset& a) {
 // A declared figure of zero is a typo, not a spec: no accelerator has no memory.
 Status SetPositive(const std::string& text, std::optional<double>& out) {
   const std::optional<double> v = ParseNumber(text);
-  if (!v) return Bad("expected a number, got '" + text + "'");
-  if (*v <= 0) return Bad("must be positive, got " + text);
+  if (!v) return Bad("expected a number, got '" + Excerpt(text) + "'");
+  if (*v <= 0) return Bad("must be positive, got " + Excerpt(text));
   out = *v;
   return Status::Ok();
 }
@@ -158,13 +159,15 @@ std::optional<AssetProblem> CheckAsset(const AssetRefs& refs, const Asset& asset
   if (site != nullptr && !asset.from_country.empty()) {
     const bool same = asset.from_country == site->country;
     if (asset.arrival == Arrival::kInCountryTransfer && !same) {
-      return AssetProblem{"from_country",
-                          "'" + asset.from_country + "' is not the country of site '" + site->id +
-                              "' (" + site->country + "), but arrival is in_country_transfer"};
+      return AssetProblem{"from_country", "'" + Excerpt(asset.from_country) +
+                                              "' is not the country of site '" + site->id + "' (" +
+                                              site->country +
+                                              "), but arrival is in_country_transfer"};
     }
     if (asset.arrival != Arrival::kInCountryTransfer && same) {
-      return AssetProblem{"from_country", "'" + asset.from_country + "' is the country of site '" +
-                                              site->id + "' itself, but arrival is " +
+      return AssetProblem{"from_country", "'" + Excerpt(asset.from_country) +
+                                              "' is the country of site '" + site->id +
+                                              "' itself, but arrival is " +
                                               std::string(ArrivalName(asset.arrival)) +
                                               " (use in_country_transfer)"};
     }

@@ -8,6 +8,7 @@
 
 #include "gpufleet/model/date.h"
 #include "gpufleet/model/rng.h"
+#include "gpufleet/model/utf8.h"
 
 namespace gpufleet::inventory {
 namespace {
@@ -72,7 +73,8 @@ Result<std::string> WriteDemoFleet(const catalog::Catalog& catalog, const DemoFl
   std::vector<const catalog::AcceleratorSpec*> models;
   for (const std::string& id : options.models) {
     const catalog::AcceleratorSpec* m = catalog.Find(id);
-    if (m == nullptr) return Status::InvalidArgument("demo fleet: unknown model '" + id + "'");
+    if (m == nullptr)
+      return Status::InvalidArgument("demo fleet: unknown model '" + Excerpt(id) + "'");
     models.push_back(m);
   }
   if (models.empty()) {
@@ -80,7 +82,8 @@ Result<std::string> WriteDemoFleet(const catalog::Catalog& catalog, const DemoFl
   }
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return Status::IOError("demo fleet: cannot create '" + dir + "': " + ec.message());
+  if (ec)
+    return Status::IOError("demo fleet: cannot create '" + Excerpt(dir) + "': " + ec.message());
   const std::filesystem::path root(dir);
   std::ofstream yaml(root / "fleet.yaml");
   WriteYaml(yaml);
@@ -115,7 +118,7 @@ Result<std::string> WriteDemoFleet(const catalog::Catalog& catalog, const DemoFl
   }
   yaml.flush();
   csv.flush();
-  if (!yaml || !csv) return Status::IOError("demo fleet: cannot write into '" + dir + "'");
+  if (!yaml || !csv) return Status::IOError("demo fleet: cannot write into '" + Excerpt(dir) + "'");
   return (root / "fleet.yaml").string();
 }
 

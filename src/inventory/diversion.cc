@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "gpufleet/model/utf8.h"
 #include "inventory/field_text.h"
 
 namespace gpufleet::inventory {
@@ -30,14 +31,14 @@ DiversionFlag RepeatFlag(const Asset& a, const std::vector<const Asset*>& earlie
   for (const Asset* e : earlier) {
     if (e->site != a.site) {
       return Flag(DiversionFlag::Kind::kSerialAtTwoSites, a,
-                  "serial '" + a.serial + "' is at site '" + a.site + "' here and at site '" +
-                      e->site + "' in " + Where(*e));
+                  "serial '" + Excerpt(a.serial) + "' is at site '" + Excerpt(a.site) +
+                      "' here and at site '" + e->site + "' in " + Where(*e));
     }
   }
   const Asset& first = *earlier.front();
   return Flag(DiversionFlag::Kind::kSerialRegisteredTwice, a,
-              "serial '" + a.serial + "' at site '" + a.site + "' is already registered in " +
-                  Where(first));
+              "serial '" + Excerpt(a.serial) + "' at site '" + Excerpt(a.site) +
+                  "' is already registered in " + Where(first));
 }
 
 struct SpecCheck {

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "gpufleet/inventory/inventory.h"
+#include "gpufleet/model/utf8.h"
 
 namespace gpufleet::inventory {
 
@@ -64,7 +65,7 @@ std::optional<E> ValueOf(const EnumName<E> (&table)[N], std::string_view name) {
 template <typename E, size_t N>
 std::string UnknownName(const EnumName<E> (&table)[N], std::string_view what,
                         std::string_view name) {
-  std::string msg = "unknown " + std::string(what) + " '" + std::string(name) + "' (known:";
+  std::string msg = "unknown " + std::string(what) + " '" + Excerpt(name) + "' (known:";
   for (const EnumName<E>& e : table) msg += " " + std::string(e.name);
   return msg + ")";
 }

@@ -1,10 +1,9 @@
 #include "gpufleet/inventory/inventory.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
+#include "gpufleet/codec/text_file.h"
 #include "inventory/diversion.h"
 #include "inventory/fleet_writer.h"
 #include "inventory/fleet_yaml.h"
@@ -13,13 +12,10 @@ namespace gpufleet::inventory {
 
 Result<Inventory> Inventory::Load(const std::string& fleet_yaml_path,
                                   const catalog::Catalog& catalog) {
-  std::ifstream in(fleet_yaml_path, std::ios::binary);
-  if (!in) return Status::IOError(fleet_yaml_path + ": cannot open file");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) return Status::IOError(fleet_yaml_path + ": read error");
+  Result<std::string> text = codec::ReadTextFile(fleet_yaml_path);
+  if (!text.ok()) return text.status();
   const std::string base_dir = std::filesystem::path(fleet_yaml_path).parent_path().string();
-  return Parse(buf.str(), fleet_yaml_path, base_dir, catalog);
+  return Parse(*text, fleet_yaml_path, base_dir, catalog);
 }
 
 Result<Inventory> Inventory::Parse(std::string_view yaml, const std::string& name_for_errors,

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "gpufleet/model/utf8.h"
 #include "inventory/yaml_sections.h"
 
 namespace gpufleet::inventory {
@@ -31,7 +32,7 @@ Status CheckParents(const std::vector<Organisation>& orgs, const std::vector<Yam
   for (size_t i = 0; i < orgs.size(); ++i) {
     if (orgs[i].parent.empty()) continue;
     if (!index.count(orgs[i].parent)) {
-      return entries[i].Error("parent", "unknown organisation '" + orgs[i].parent + "'");
+      return entries[i].Error("parent", "unknown organisation '" + Excerpt(orgs[i].parent) + "'");
     }
   }
   for (size_t i = 0; i < orgs.size(); ++i) {
@@ -71,7 +72,8 @@ Result<std::vector<Organisation>> ReadOrganisations(const YamlMap& doc, const Ya
     const YamlField& id = *entry->Find("id");
     const auto [it, inserted] = first_line.emplace(org.id, id.value->line());
     if (!inserted) {
-      return entry->Error(id, "'" + org.id + "' is already the id of the organisation on line " +
+      return entry->Error(id, "'" + Excerpt(org.id) +
+                                  "' is already the id of the organisation on line " +
                                   std::to_string(it->second));
     }
     orgs.push_back(std::move(org));

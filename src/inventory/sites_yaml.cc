@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "gpufleet/model/utf8.h"
 #include "inventory/yaml_sections.h"
 
 namespace gpufleet::inventory {
@@ -22,7 +23,7 @@ Status ReadCompletion(const YamlMap& m, const YamlField& f, Site& site) {
   Result<double> v = m.ReadNumber(f);
   if (!v.ok()) return v.status();
   if (*v < 0 || *v > kMaxPercent) {
-    return m.Error(f, "expected a percentage from 0 to 100, got " + f.value->scalar());
+    return m.Error(f, "expected a percentage from 0 to 100, got " + Excerpt(f.value->scalar()));
   }
   site.project_completion_pct = *v;
   return Status::Ok();
@@ -65,7 +66,7 @@ Result<std::vector<Site>> ReadSites(const YamlMap& doc, const YamlField& f) {
     const YamlField& id = *entry->Find("id");
     const auto [it, inserted] = first_line.emplace(site.id, id.value->line());
     if (!inserted) {
-      return entry->Error(id, "'" + site.id + "' is already the id of the site on line " +
+      return entry->Error(id, "'" + Excerpt(site.id) + "' is already the id of the site on line " +
                                   std::to_string(it->second));
     }
     sites.push_back(std::move(site));

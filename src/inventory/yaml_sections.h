@@ -12,6 +12,7 @@
 
 #include "gpufleet/codec/yaml_map.h"
 #include "gpufleet/inventory/inventory.h"
+#include "gpufleet/model/utf8.h"
 #include "inventory/asset_fields.h"
 #include "inventory/enum_names.h"
 #include "inventory/field_text.h"
@@ -31,7 +32,7 @@ Result<std::vector<Asset>> ReadInlineAssets(const codec::YamlMap& doc, const cod
 inline Result<std::string> ReadSlug(const codec::YamlMap& m, const codec::YamlField& f) {
   Result<std::string> s = m.ReadText(f, "an id");
   if (s.ok() && !IsSlug(*s)) {
-    return m.Error(f, "'" + *s + "' is not a slug (lower-case letters, digits and '-')");
+    return m.Error(f, "'" + Excerpt(*s) + "' is not a slug (lower-case letters, digits and '-')");
   }
   return s;
 }
@@ -40,7 +41,8 @@ inline Result<std::string> ReadSlug(const codec::YamlMap& m, const codec::YamlFi
 inline Result<std::string> ReadCountry(const codec::YamlMap& m, const codec::YamlField& f) {
   Result<std::string> s = m.ReadText(f, "a country code");
   if (s.ok() && !IsCountryCode(*s)) {
-    return m.Error(f, "expected an ISO 3166 alpha-2 code such as \"CN\", got '" + *s + "'");
+    return m.Error(f,
+                   "expected an ISO 3166 alpha-2 code such as \"CN\", got '" + Excerpt(*s) + "'");
   }
   return s;
 }

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cstdio>
 
+#include "gpufleet/model/utf8.h"
+
 namespace gpufleet {
 namespace {
 
@@ -37,7 +39,7 @@ bool ParseField(std::string_view s, uint32_t& out) {
 
 Result<Date> Date::Parse(std::string_view text) {
   const auto bad = [&] {
-    return Status::InvalidArgument("'" + std::string(text) + "' is not a date (YYYY-MM-DD)");
+    return Status::InvalidArgument("'" + Excerpt(text) + "' is not a date (YYYY-MM-DD)");
   };
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return bad();
   uint32_t y = 0, m = 0, d = 0;

@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "gpufleet/model/utf8.h"
+
 namespace gpufleet {
 
 std::string_view OwnershipName(Ownership o) {
@@ -36,7 +38,7 @@ Result<Id> Register(std::unordered_map<std::string, Id>& index, const std::strin
   }
   const Id id(static_cast<typename Id::rep_type>(next));
   if (!index.emplace(name, id).second) {
-    return Status::InvalidArgument("duplicate " + std::string(kind) + " '" + name + "'");
+    return Status::InvalidArgument("duplicate " + std::string(kind) + " '" + Excerpt(name) + "'");
   }
   return id;
 }
@@ -53,7 +55,8 @@ std::optional<Id> Find(const std::unordered_map<std::string, Id>& index, std::st
 Fleet::Fleet() = default;
 
 Result<ChipModelId> Fleet::AddModel(std::string vendor, std::string name, int64_t memory_mib) {
-  if (memory_mib < 0) return Status::InvalidArgument("model '" + name + "': negative memory");
+  if (memory_mib < 0)
+    return Status::InvalidArgument("model '" + Excerpt(name) + "': negative memory");
   auto id = Register(model_by_name_, name, models_.size(), "accelerator model");
   if (!id.ok()) return id.status();
   models_.push_back({*id, std::move(vendor), std::move(name), memory_mib});
@@ -71,18 +74,20 @@ Result<SiteId> Fleet::AddSite(std::string name, std::string country, std::string
 Result<NodeId> Fleet::AddNode(std::string name, SiteId site, ChipModelId model, int32_t gpu_count,
                               int64_t cpu_milli, int64_t memory_mib) {
   if (site.value() >= sites_.size()) {
-    return Status::NotFound("node '" + name + "': unknown site id " + std::to_string(site.value()));
+    return Status::NotFound("node '" + Excerpt(name) + "': unknown site id " +
+                            std::to_string(site.value()));
   }
   if (gpu_count > 0 && model.value() >= models_.size()) {
-    return Status::NotFound("node '" + name + "': unknown accelerator model id " +
+    return Status::NotFound("node '" + Excerpt(name) + "': unknown accelerator model id " +
                             std::to_string(model.value()));
   }
   if (gpu_count < 0 || gpu_count > kMaxGpusPerNode) {
-    return Status::InvalidArgument("node '" + name + "': gpu count " + std::to_string(gpu_count) +
-                                   " outside 0.." + std::to_string(kMaxGpusPerNode));
+    return Status::InvalidArgument("node '" + Excerpt(name) + "': gpu count " +
+                                   std::to_string(gpu_count) + " outside 0.." +
+                                   std::to_string(kMaxGpusPerNode));
   }
   if (cpu_milli < 0 || memory_mib < 0) {
-    return Status::InvalidArgument("node '" + name + "': negative CPU or memory");
+    return Status::InvalidArgument("node '" + Excerpt(name) + "': negative CPU or memory");
   }
   auto id = Register(node_by_name_, name, nodes_.size(), "node");
   if (!id.ok()) return id.status();
@@ -100,7 +105,7 @@ Result<OrgId> Fleet::AddOrganisation(std::string name) {
 
 Result<TenantId> Fleet::AddTenant(std::string name, OrgId org) {
   if (org.value() >= orgs_.size()) {
-    return Status::NotFound("tenant '" + name + "': unknown organisation id " +
+    return Status::NotFound("tenant '" + Excerpt(name) + "': unknown organisation id " +
                             std::to_string(org.value()));
   }
   auto id = Register(tenant_by_name_, name, tenants_.size(), "tenant");

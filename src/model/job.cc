@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "gpufleet/model/utf8.h"
+
 namespace gpufleet {
 
 Status ValidatePodRequest(const PodRequest& r, std::string_view what) {
@@ -30,7 +32,7 @@ Result<WorkloadClassId> WorkloadClasses::Find(std::string_view name) const {
   for (size_t i = 0; i < names_.size(); ++i) {
     if (names_[i] == name) return WorkloadClassId(static_cast<uint16_t>(i));
   }
-  return Status::NotFound("workload class '" + std::string(name) + "'");
+  return Status::NotFound("workload class '" + Excerpt(name) + "'");
 }
 
 }  // namespace gpufleet

@@ -1,6 +1,7 @@
 #include <functional>
 #include <utility>
 
+#include "gpufleet/model/utf8.h"
 #include "placement/policies.h"
 
 namespace gpufleet::placement {
@@ -36,8 +37,7 @@ Result<std::unique_ptr<Policy>> MakePolicy(std::string_view name, const PolicyOp
   }
   std::string known;
   for (const auto& n : PolicyNames()) known += (known.empty() ? "" : ", ") + n;
-  return Status::InvalidArgument("unknown policy '" + std::string(name) + "' (known: " + known +
-                                 ")");
+  return Status::InvalidArgument("unknown policy '" + Excerpt(name) + "' (known: " + known + ")");
 }
 
 Result<std::vector<std::unique_ptr<Policy>>> MakePolicies(const std::vector<std::string>& names,

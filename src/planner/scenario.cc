@@ -12,6 +12,7 @@
 #include "gpufleet/codec/text_file.h"
 #include "gpufleet/codec/yaml_map.h"
 #include "gpufleet/compliance/rule_change.h"
+#include "gpufleet/model/utf8.h"
 #include "planner/scenario_sections.h"
 
 namespace gpufleet::planner {
@@ -123,7 +124,7 @@ Status CheckReferences(const YamlMap& doc, Scenario& s) {
     site_ids.insert(ps.site->id);
     ps.area = s.AreaOf(ps.site->country);
     if (!s.budget.areas.empty() && ps.area.empty()) {
-      return doc.Error("budget", "site '" + ps.site->id + "' (" + ps.site->country +
+      return doc.Error("budget", "site '" + Excerpt(ps.site->id) + "' (" + ps.site->country +
                                      ") is in no budget area; add its country to an area or "
                                      "an area without countries");
     }
@@ -131,20 +132,22 @@ Status CheckReferences(const YamlMap& doc, Scenario& s) {
   for (const PurchaseOption& p : s.purchases) {
     for (const std::string& site : p.sites) {
       if (!site_ids.count(site)) {
-        return doc.Error("purchases", "purchase '" + p.id + "' (line " + std::to_string(p.line) +
-                                          "): '" + site + "' is not a site of the plan");
+        return doc.Error("purchases", "purchase '" + Excerpt(p.id) + "' (line " +
+                                          std::to_string(p.line) + "): '" + Excerpt(site) +
+                                          "' is not a site of the plan");
       }
     }
   }
   for (RentalOption& r : s.rentals) {
     r.area = s.AreaOf(r.country);
     if (!s.budget.areas.empty() && r.area.empty()) {
-      return doc.Error("budget", "rental '" + r.id + "' (" + r.country + ") is in no budget area");
+      return doc.Error("budget",
+                       "rental '" + Excerpt(r.id) + "' (" + r.country + ") is in no budget area");
     }
   }
   if (s.fleet->FindOrg(s.organisation) == nullptr) {
     return doc.Error("organisation",
-                     "'" + s.organisation + "' is not an organisation of the fleet file");
+                     "'" + Excerpt(s.organisation) + "' is not an organisation of the fleet file");
   }
   return Status::Ok();
 }

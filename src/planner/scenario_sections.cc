@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "gpufleet/model/utf8.h"
+
 namespace gpufleet::planner {
 namespace {
 
@@ -36,10 +38,10 @@ Result<std::vector<T>> ReadEntries(const YamlMap& doc, const YamlField& f, std::
     if (!id.ok()) return id.status();
     const auto [it, inserted] = first_line.emplace(*id, entry->line());
     if (!inserted) {
-      return entry->Error("id", "'" + *id + "' is already the id of the " + std::string(what) +
-                                    " on line " + std::to_string(it->second));
+      return entry->Error("id", "'" + Excerpt(*id) + "' is already the id of the " +
+                                    std::string(what) + " on line " + std::to_string(it->second));
     }
-    const YamlMap m = entry->WithContext(std::string(what) + " '" + *id + "'");
+    const YamlMap m = entry->WithContext(std::string(what) + " '" + Excerpt(*id) + "'");
     T value;
     value.id = *id;
     value.line = m.line();
@@ -67,13 +69,14 @@ Status ReadThroughput(const YamlMap& m, const YamlField& f, const ValueContext& 
     const catalog::AcceleratorSpec* spec = ctx.catalog->Find(entry.name);
     if (spec == nullptr) {
       return map->ErrorAt(*entry.key, "throughput",
-                          "unknown model '" + entry.name + "' (not in the catalog)");
+                          "unknown model '" + Excerpt(entry.name) + "' (not in the catalog)");
     }
     Result<double> v = map->ReadNumber(entry);
     if (!v.ok()) return v.status();
     if (*v <= 0) return map->Error(entry, "expected a relative throughput > 0");
     if (!c.throughput.emplace(spec->id, *v).second) {
-      return map->ErrorAt(*entry.key, "throughput", "model '" + spec->id + "' given twice");
+      return map->ErrorAt(*entry.key, "throughput",
+                          "model '" + Excerpt(spec->id) + "' given twice");
     }
   }
   if (c.throughput.empty()) return m.Error(f, "lists no model, so nothing could serve the class");
@@ -95,7 +98,7 @@ Status ReadDemandClass(const YamlMap& m, const ValueContext& ctx, DemandClass& c
       } else if (*unit == "tpp_hours") {
         c.unit = DemandUnit::kTppHours;
       } else {
-        return m.Error(f, "expected accelerator_hours or tpp_hours, got '" + *unit + "'");
+        return m.Error(f, "expected accelerator_hours or tpp_hours, got '" + Excerpt(*unit) + "'");
       }
     } else if (f.name == "per_month") {
       GPUFLEET_RETURN_IF_ERROR(Assign(ReadSeries(m, f, ctx), c.demand));
@@ -112,8 +115,8 @@ Status ReadDemandClass(const YamlMap& m, const ValueContext& ctx, DemandClass& c
   if (c.unit == DemandUnit::kTppHours) {
     for (const auto& [model, factor] : c.throughput) {
       if (!catalog::Tpp(*ctx.catalog->Find(model)).has_value()) {
-        return m.Error("throughput",
-                       "demand in tpp_hours, but the catalog gives no TPP for '" + model + "'");
+        return m.Error("throughput", "demand in tpp_hours, but the catalog gives no TPP for '" +
+                                         Excerpt(model) + "'");
       }
     }
   }
@@ -145,7 +148,7 @@ Result<std::vector<PlanSite>> ReadSites(const YamlMap& doc, const YamlField& f,
         GPUFLEET_RETURN_IF_ERROR(m.CheckKeys(kKeys));
         e.site.site = fleet.FindSite(e.id);
         if (e.site.site == nullptr) {
-          return m.Error("id", "'" + e.id + "' is not a site of the fleet file");
+          return m.Error("id", "'" + Excerpt(e.id) + "' is not a site of the fleet file");
         }
         e.site.order_cost = order_cost;
         for (const YamlField& field : m.fields()) {
@@ -202,7 +205,8 @@ Result<std::vector<PurchaseOption>> ReadPurchases(const YamlMap& doc, const Yaml
         }
         if (!priced) {
           if (!p.model->price_usd.has_value()) {
-            return m.Missing("unit_price", "the catalog gives no price for '" + p.model->id + "'");
+            return m.Missing("unit_price",
+                             "the catalog gives no price for '" + Excerpt(p.model->id) + "'");
           }
           const auto usd = ctx.currency == "USD" ? 1.0 : 0.0;
           const auto rate = ctx.rates.find("USD");
@@ -257,7 +261,8 @@ Result<std::vector<SaleOption>> ReadSales(const YamlMap& doc, const YamlField& f
       if (field.name == "buyer") {
         GPUFLEET_RETURN_IF_ERROR(Assign(m.ReadText(field), s.buyer));
         if (fleet.FindOrg(s.buyer) == nullptr) {
-          return m.Error(field, "'" + s.buyer + "' is not an organisation of the fleet file");
+          return m.Error(field,
+                         "'" + Excerpt(s.buyer) + "' is not an organisation of the fleet file");
         }
       } else if (field.name == "models") {
         Result<std::vector<YamlField>> items = m.ReadList(field);
@@ -332,7 +337,7 @@ Result<Budget> ReadBudget(const YamlMap& doc, const YamlField& f, const ValueCon
           } else if (*basis == "spend") {
             budget.domestic_basis = ShareBasis::kSpend;
           } else {
-            return share->Error(s, "expected count or spend, got '" + *basis + "'");
+            return share->Error(s, "expected count or spend, got '" + Excerpt(*basis) + "'");
           }
         } else if (s.name == "jurisdiction") {
           GPUFLEET_RETURN_IF_ERROR(Assign(ReadCountry(*share, s), budget.domestic_jurisdiction));

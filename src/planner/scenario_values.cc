@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "gpufleet/model/utf8.h"
+
 namespace gpufleet::planner {
 
 using codec::YamlField;
@@ -23,7 +25,7 @@ bool ParseDouble(std::string_view text, double& out) {
 Result<double> ReadNonNegative(const YamlMap& m, const YamlField& f) {
   Result<double> v = m.ReadNumber(f);
   if (!v.ok()) return v.status();
-  if (*v < 0) return m.Error(f, "expected a number >= 0, got " + f.value->scalar());
+  if (*v < 0) return m.Error(f, "expected a number >= 0, got " + Excerpt(f.value->scalar()));
   return *v;
 }
 
@@ -37,24 +39,26 @@ Result<double> ReadMoney(const YamlMap& m, const YamlField& f, const ValueContex
   double rate = 1;
   if (space == std::string::npos) {
     if (!ParseDouble(text, amount)) {
-      return m.Error(f, "expected an amount such as 12e9 or '5.5e9 USD', got '" + text + "'");
+      return m.Error(f,
+                     "expected an amount such as 12e9 or '5.5e9 USD', got '" + Excerpt(text) + "'");
     }
   } else {
     const std::string_view number = std::string_view(text).substr(0, space);
     const std::string_view code = std::string_view(text).substr(space + 1);
     if (!ParseDouble(number, amount)) {
-      return m.Error(f, "expected an amount such as 12e9 or '5.5e9 USD', got '" + text + "'");
+      return m.Error(f,
+                     "expected an amount such as 12e9 or '5.5e9 USD', got '" + Excerpt(text) + "'");
     }
     if (code != ctx.currency) {
       const auto it = ctx.rates.find(code);
       if (it == ctx.rates.end()) {
-        return m.Error(f, "unknown currency '" + std::string(code) + "' (give its rate in " +
+        return m.Error(f, "unknown currency '" + Excerpt(code) + "' (give its rate in " +
                               ctx.currency + " under exchange_rates)");
       }
       rate = it->second;
     }
   }
-  if (amount < 0) return m.Error(f, "expected an amount >= 0, got '" + text + "'");
+  if (amount < 0) return m.Error(f, "expected an amount >= 0, got '" + Excerpt(text) + "'");
   return amount * rate;
 }
 
@@ -85,7 +89,8 @@ Result<const catalog::AcceleratorSpec*> ReadModel(const YamlMap& m, const YamlFi
   Result<std::string> name = m.ReadText(f, "a model id or alias");
   if (!name.ok()) return name.status();
   const catalog::AcceleratorSpec* spec = ctx.catalog->Find(*name);
-  if (spec == nullptr) return m.Error(f, "unknown model '" + *name + "' (not in the catalog)");
+  if (spec == nullptr)
+    return m.Error(f, "unknown model '" + Excerpt(*name) + "' (not in the catalog)");
   return spec;
 }
 
@@ -94,7 +99,8 @@ Result<std::string> ReadCountry(const YamlMap& m, const YamlField& f) {
   if (!code.ok()) return code.status();
   if (code->size() != 2 || !std::isupper(static_cast<unsigned char>((*code)[0])) ||
       !std::isupper(static_cast<unsigned char>((*code)[1]))) {
-    return m.Error(f, "expected an ISO 3166-1 alpha-2 code such as CN, got '" + *code + "'");
+    return m.Error(f,
+                   "expected an ISO 3166-1 alpha-2 code such as CN, got '" + Excerpt(*code) + "'");
   }
   return code;
 }

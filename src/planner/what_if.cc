@@ -6,6 +6,7 @@
 #include "gpufleet/codec/text_file.h"
 #include "gpufleet/codec/yaml_map.h"
 #include "gpufleet/compliance/rule_change.h"
+#include "gpufleet/model/utf8.h"
 #include "planner/scenario_values.h"
 
 namespace gpufleet::planner {
@@ -81,7 +82,8 @@ Status ApplySupply(Scenario& s, const YamlMap& m) {
     if (r.id == *id) series = &r.max_units;
   }
   if (series == nullptr) {
-    return m.Error("option", "'" + *id + "' is not a purchase or rental option of the scenario");
+    return m.Error("option",
+                   "'" + Excerpt(*id) + "' is not a purchase or rental option of the scenario");
   }
   for (int t = 0; t < s.months; ++t) {
     if (InWindow(s, t, *from, *to)) (*series)[static_cast<size_t>(t)] *= *factor;
@@ -106,7 +108,8 @@ Status ApplyPrice(Scenario& s, const YamlMap& m) {
       return Status::Ok();
     }
   }
-  return m.Error("option", "'" + *id + "' is not a purchase or rental option of the scenario");
+  return m.Error("option",
+                 "'" + Excerpt(*id) + "' is not a purchase or rental option of the scenario");
 }
 
 Status ApplyLeadTime(Scenario& s, const YamlMap& m) {
@@ -121,7 +124,7 @@ Status ApplyLeadTime(Scenario& s, const YamlMap& m) {
       return Status::Ok();
     }
   }
-  return m.Error("option", "'" + *id + "' is not a purchase option of the scenario");
+  return m.Error("option", "'" + Excerpt(*id) + "' is not a purchase option of the scenario");
 }
 
 Status ApplyBudget(Scenario& s, const YamlMap& doc, const YamlField& f) {
@@ -145,7 +148,8 @@ Status ApplyBudget(Scenario& s, const YamlMap& doc, const YamlField& f) {
         found = true;
       }
     }
-    if (!found) return m->Error(entry, "'" + entry.name + "' is not a budget area of the scenario");
+    if (!found)
+      return m->Error(entry, "'" + Excerpt(entry.name) + "' is not a budget area of the scenario");
   }
   return Status::Ok();
 }

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "gpufleet/report/json_text.h"
 #include "gpufleet/report/output_format.h"
 #include "gpufleet/report/summary.h"
 #include "gpufleet/report/text_table.h"
@@ -220,7 +221,7 @@ void WriteEventJson(const sim::EventReport& report, std::ostream& out) {
   const Json doc = {{"trace", report.trace},
                     {"cluster_gpus", report.cluster_gpus},
                     {"policies", std::move(policies)}};
-  out << doc.dump(1) << '\n';
+  out << DumpJson(doc, 1) << '\n';
 }
 
 void WriteEventSvgPlot(const sim::EventReport& report, std::ostream& out,

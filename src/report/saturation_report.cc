@@ -9,6 +9,7 @@
 #include <optional>
 #include <string_view>
 
+#include "gpufleet/report/json_text.h"
 #include "gpufleet/report/output_format.h"
 #include "gpufleet/report/text_table.h"
 
@@ -228,7 +229,7 @@ void WriteJson(const sim::SaturationReport& report, std::ostream& out) {
                     {"cluster_gpus", report.cluster_gpus},
                     {"tune", Number(report.tune)},
                     {"policies", std::move(policies)}};
-  out << doc.dump(1) << '\n';
+  out << DumpJson(doc, 1) << '\n';
 }
 
 void WriteSvgPlot(const sim::SaturationReport& report, std::ostream& out,

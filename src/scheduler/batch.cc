@@ -9,6 +9,7 @@
 #include <set>
 
 #include "gpufleet/codec/csv_table.h"
+#include "gpufleet/model/utf8.h"
 #include "gpufleet/placement/placer.h"
 #include "scheduler/gang_placer.h"
 #include "scheduler/pending_reason.h"
@@ -63,10 +64,11 @@ Result<std::vector<JobRequest>> ReadJobRequests(const std::string& path,
     j.line = row.line;
     j.id = row.fields[c_job];
     if (j.id.empty()) return table->Error(row, c_job, "empty");
-    if (!ids.insert(j.id).second) return table->Error(row, c_job, "'" + j.id + "' twice");
+    if (!ids.insert(j.id).second) return table->Error(row, c_job, "'" + Excerpt(j.id) + "' twice");
     j.tenant_org = row.fields[c_org];
     if (!inv.FindOrg(j.tenant_org)) {
-      return table->Error(row, c_org, "no organisation '" + j.tenant_org + "' in the fleet");
+      return table->Error(row, c_org,
+                          "no organisation '" + Excerpt(j.tenant_org) + "' in the fleet");
     }
     const Result<double> gpus = table->Number(row, c_gpus);
     if (!gpus.ok()) return gpus.status();
@@ -93,7 +95,7 @@ Result<std::vector<JobRequest>> ReadJobRequests(const std::string& path,
         const size_t bar = std::min(text.find('|', start), text.size());
         const std::string name = text.substr(start, bar - start);
         const catalog::AcceleratorSpec* chip = cat.Find(name);
-        if (!chip) return table->Error(row, *c, "'" + name + "' is not in the catalog");
+        if (!chip) return table->Error(row, *c, "'" + Excerpt(name) + "' is not in the catalog");
         // A model the fleet does not hold cannot be in the set; the job then pends on model.
         if (auto m = fleet.fleet.FindModel(chip->id)) {
           j.pod.allowed_models.Add(*m);
@@ -117,7 +119,7 @@ Result<std::vector<JobRequest>> ReadJobRequests(const std::string& path,
       if (*v != std::floor(*v) || *v < static_cast<double>(f.min) ||
           *v > static_cast<double>(f.max)) {
         return table->Error(row, *c,
-                            "'" + row.fields[*c] + "' is not a whole number in " +
+                            "'" + Excerpt(row.fields[*c]) + "' is not a whole number in " +
                                 std::to_string(f.min) + ".." + std::to_string(f.max));
       }
       *f.out = static_cast<int32_t>(*v);
@@ -129,7 +131,7 @@ Result<std::vector<JobRequest>> ReadJobRequests(const std::string& path,
       const Result<double> v = table->Number(row, *c);
       if (!v.ok()) return v.status();
       if (*v < 0 || *v > 1e6) {
-        return table->Error(row, *c, "'" + row.fields[*c] + "' is not a size");
+        return table->Error(row, *c, "'" + Excerpt(row.fields[*c]) + "' is not a size");
       }
       *out = static_cast<int64_t>(std::llround(*v * unit));
     }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "gpufleet/model/utf8.h"
 #include "gpufleet/placement/fragmentation.h"
 #include "gpufleet/sim/workload.h"
 
@@ -147,7 +148,7 @@ Result<placement::TieBreakOrder> ExplicitOrder(const Fleet& fleet,
   ids.reserve(names.size());
   for (const std::string& name : names) {
     const std::optional<NodeId> id = fleet.FindNode(name);
-    if (!id) return Status::NotFound("node order: unknown node '" + name + "'");
+    if (!id) return Status::NotFound("node order: unknown node '" + Excerpt(name) + "'");
     ids.push_back(*id);
   }
   return placement::TieBreakOrder::FromOrder(fleet.nodes().size(), ids);

@@ -188,6 +188,20 @@ TEST_F(AlibabaTraceTest, OrderFilesRoundTrip) {
   EXPECT_THAT(twice.status().message(), HasSubstr(":3:1"));
 }
 
+TEST_F(AlibabaTraceTest, ArrivalOrderWithoutRowsIsAnError) {
+  // Read as empty, it would have meant "no explicit order" and a tuned, shuffled run.
+  const std::string path = Write("header_only.csv", "arrival,pod,trace_pod,node,gpu_index\n");
+  auto rows = ReadArrivalOrder(path);
+  ASSERT_FALSE(rows.ok());
+  EXPECT_THAT(rows.status().message(), HasSubstr(path + ": no arrivals"));
+}
+
+TEST_F(AlibabaTraceTest, NodeOrderNamesEachNodeOnce) {
+  auto twice = ReadNodeOrder(Write("twice.csv", "rank,node\n0,a\n1,b\n2,a\n"));
+  ASSERT_FALSE(twice.ok());
+  EXPECT_THAT(twice.status().message(), HasSubstr(":4:2: node: 'a' already ranked on line 2"));
+}
+
 // The real trace, when ../shared/data is present: the counts its README gives.
 TEST(AlibabaTraceRealDataTest, MatchesTheDocumentedCounts) {
   const std::string dir = gpufleet::testing::AlibabaTraceDir();

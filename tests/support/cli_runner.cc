@@ -10,11 +10,13 @@
 
 namespace gpufleet::testing {
 
-CliResult RunGpufleet(const std::string& args) {
+namespace {
+
+CliResult RunProgram(const std::string& program, const std::string& args) {
   const std::string dir = FreshDir("cli_run");
   const std::string out = dir + "/stdout", err = dir + "/stderr";
-  const std::string cmd = std::string(GPUFLEET_BINARY_DIR) + "/gpufleet " + args + " >" + out +
-                          " 2>" + err + " </dev/null";
+  const std::string cmd = std::string(GPUFLEET_BINARY_DIR) + "/" + program + " " + args + " >" +
+                          out + " 2>" + err + " </dev/null";
   const int status = std::system(cmd.c_str());
   CliResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -22,6 +24,12 @@ CliResult RunGpufleet(const std::string& args) {
   r.err = ReadFile(err);
   return r;
 }
+
+}  // namespace
+
+CliResult RunGpufleet(const std::string& args) { return RunProgram("gpufleet", args); }
+
+CliResult RunGpufleetd(const std::string& args) { return RunProgram("gpufleetd", args); }
 
 std::string FreshDir(const std::string& name) {
   static int counter = 0;

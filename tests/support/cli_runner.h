@@ -13,6 +13,8 @@ struct CliResult {
 
 // Runs `gpufleet <args>` (args are passed through the shell as written).
 CliResult RunGpufleet(const std::string& args);
+// Runs `gpufleetd <args>` the same way, for what it does before it serves (its command line).
+CliResult RunGpufleetd(const std::string& args);
 
 // A fresh, empty directory under the test temp dir.
 std::string FreshDir(const std::string& name);

@@ -43,9 +43,10 @@ struct ArrivalRow {
   std::string node;       // where the recorded run placed it; "" = failed or not recorded
   std::vector<int> gpus;  // GPU indices on that node
 };
-// Columns arrival,pod,trace_pod[,node,gpu_index]; rows must be in arrival order 0,1,2...
+// Columns arrival,pod,trace_pod[,node,gpu_index]; rows must be in arrival order 0,1,2...,
+// and there must be at least one.
 Result<std::vector<ArrivalRow>> ReadArrivalOrder(const std::string& path);
-// Columns rank,node; returns node names by increasing rank.
+// Columns rank,node; returns node names by increasing rank. Each rank and each node once.
 Result<std::vector<std::string>> ReadNodeOrder(const std::string& path);
 // Writes rows in the ReadArrivalOrder format.
 Status WriteArrivalOrder(const std::string& path, const std::vector<ArrivalRow>& rows);

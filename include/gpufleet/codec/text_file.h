@@ -8,7 +8,8 @@
 
 namespace gpufleet::codec {
 
-// The whole file at `path`; IOError naming it when it cannot be read.
+// The whole file at `path`; IOError naming it when it cannot be read, InvalidArgument
+// "<path>:<line>:<column>: invalid UTF-8 ..." when it is not UTF-8 text (CheckUtf8).
 Result<std::string> ReadTextFile(const std::string& path);
 
 }  // namespace gpufleet::codec

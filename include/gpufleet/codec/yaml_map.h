@@ -75,8 +75,20 @@ struct YamlNode::Entry {
   YamlNode value;
 };
 
+// The largest YAML text we parse. Our YAML formats are written by hand (the largest shipped
+// file, the rule history, is 50 KB); bulk data comes as CSV. yaml-cpp takes about half a second
+// per MiB of a long list, and a hundred times its size in memory: unbounded, a 50 MB junk file
+// given as --rules took half a minute and 5 GB to be refused.
+inline constexpr size_t kMaxYamlBytes = size_t{4} << 20;
+
+// What any YAML text must be before yaml-cpp sees it: UTF-8 (CheckUtf8's error) and at most
+// kMaxYamlBytes ("<file>: <n> bytes, more than a YAML input may have (4 MiB) ..."). ParseYaml
+// checks it; so must any other reader that hands text to yaml-cpp.
+Status CheckYamlText(std::string_view text, const std::string& file);
+
 // Parses the first document of `text`; `file` names it in messages. An empty document is a
 // null node. Errors are InvalidArgument:
+//   CheckYamlText's, for text that is not UTF-8 or too long;
 //   "<file>:<line>:<column>: invalid YAML: <yaml-cpp's reason>" for a syntax error;
 //   "<file>:<line>:<column>: document: ..." for nesting deeper than any of our formats needs,
 //   or aliases that expand the document far beyond its size (or refer to themselves).
