@@ -139,7 +139,13 @@ Result<std::string> MergedText(std::string_view base_yaml, const std::string& ba
   }
   if (base.IsNull()) base = YAML::Node(YAML::NodeType::Map);
   if (!base.IsMap()) return ErrorAt(base_name, base, "a rule file must be a map");
-  if (change.IsNull()) return YAML::Dump(base);  // an empty change changes nothing
+  // A file with no keys is far more likely a wrong path or a truncated copy than a change
+  // meant to change nothing (which says so with `description:`).
+  if (change.IsNull() || (change.IsMap() && change.size() == 0)) {
+    return Status::InvalidArgument(change_name +
+                                   ": empty change file (no keys; a change that deliberately "
+                                   "changes nothing says so with `description:`)");
+  }
   if (!change.IsMap()) return ErrorAt(change_name, change, "a change file must be a map");
   // Reads go through const views: yaml-cpp's non-const operator[] inserts missing keys.
   const YAML::Node& base_in = base;

@@ -12,6 +12,7 @@
 //   licences:        list; by id, as rules
 //   remove_rules, remove_quotas, remove_licences:  lists of ids to delete
 //   description:     free text, ignored
+// A file with no keys at all (empty, or only comments) is an error, not a change of nothing.
 // The merged document is validated as a whole by RuleSet::Parse, so a change that makes two
 // rules conflict or names an unknown group is rejected.
 
