@@ -56,6 +56,14 @@ LiteralChecks RuleLiteralChecks(const ModelIds& model_ids) {
   return checks;
 }
 
+std::string UnknownGroupOrCountry(std::string_view name) {
+  std::string out = "unknown group or country code '" + std::string(name) + "'";
+  if (const std::optional<CountryCode> c = IntendedCountryCode(name)) {
+    out += " (did you mean " + std::string(c->code) + ", " + std::string(c->name) + "?)";
+  }
+  return out;
+}
+
 std::optional<std::string> GroupNameProblem(std::string_view name) {
   if (!IsTwoLetters(name)) return std::nullopt;
   return "'" + std::string(name) +

@@ -21,6 +21,10 @@ using ModelIds = std::map<std::string, std::string, std::less<>>;
 // keep a reference to `model_ids`.
 LiteralChecks RuleLiteralChecks(const ModelIds& model_ids);
 
+// "unknown group or country code 'UK' (did you mean GB, United Kingdom?)": the message for a
+// place in a rule file that is neither a group of the file nor a country code.
+std::string UnknownGroupOrCountry(std::string_view name);
+
 // Why `name` cannot name a group, or nullopt: two letters read as a country code ("EU", "UK").
 std::optional<std::string> GroupNameProblem(std::string_view name);
 

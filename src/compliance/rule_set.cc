@@ -77,15 +77,6 @@ constexpr std::string_view kLicenceKeys[] = {
 // small keeps the comparison of two precedences far from int overflow.
 constexpr int kMaxPrecedence = 1'000'000;
 
-// "unknown group or country code 'UK' (did you mean GB, United Kingdom?)".
-std::string UnknownGroupOrCountry(const std::string& name) {
-  std::string out = "unknown group or country code '" + name + "'";
-  if (const std::optional<CountryCode> c = IntendedCountryCode(name)) {
-    out += " (did you mean " + std::string(c->code) + ", " + std::string(c->name) + "?)";
-  }
-  return out;
-}
-
 bool IsFactName(std::string_view s) {
   if (s.empty() || !(std::islower(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
@@ -153,7 +144,8 @@ class GroupExpander {
       } else if (IsCountryCode(member)) {
         out.push_back(member);
       } else {
-        return errors_.Error(item, "", "group '" + name + "': " + UnknownGroupOrCountry(member));
+        return errors_.Error(item, "",
+                             "group '" + name + "': " + internal::UnknownGroupOrCountry(member));
       }
     }
     stack_.pop_back();
@@ -295,7 +287,7 @@ class RuleFileReader {
       } else if (IsCountryCode(*n)) {
         out.push_back(*n);
       } else {
-        return f.Error(item, UnknownGroupOrCountry(*n));
+        return f.Error(item, internal::UnknownGroupOrCountry(*n));
       }
     }
     SortUnique(out);

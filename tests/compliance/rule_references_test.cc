@@ -241,7 +241,9 @@ TEST(RuleReferencesTest, ModelsAreUncheckedWithoutACatalogButCountriesAlwaysAre)
   EXPECT_FALSE(RuleSet::Parse(Edit("[CN, HK]", "[CN, XX]"), "rules.yaml", no_catalog).ok());
 }
 
-TEST(RuleReferencesTest, ChangeFilesAreCheckedToo) {
+// A change file's countries and models are checked in its own lines and columns, before the
+// merge re-emits it as YAML of other positions.
+TEST(RuleReferencesTest, ChangeFilesAreCheckedAtTheirOwnPositions) {
   const std::string base = kGood;
   auto bad_model = ApplyChange(base, "base.yaml", R"(licences:
   - id: L2
@@ -252,9 +254,9 @@ TEST(RuleReferencesTest, ChangeFilesAreCheckedToo) {
 )",
                                "change.yaml", kModels);
   ASSERT_FALSE(bad_model.ok());
-  EXPECT_THAT(bad_model.status().message(), HasSubstr("base.yaml + change.yaml:"));
   EXPECT_THAT(bad_model.status().message(),
-              HasSubstr("licence 'L2': models: unknown accelerator model 'nvidia-h2O-96gb'"));
+              HasSubstr("change.yaml:4:14: licence 'L2': models: unknown accelerator model "
+                        "'nvidia-h2O-96gb'"));
 
   auto bad_predicate = ApplyChange(base, "base.yaml", R"(rules:
   - id: R9
@@ -267,13 +269,47 @@ TEST(RuleReferencesTest, ChangeFilesAreCheckedToo) {
 )",
                                    "change.yaml", kModels);
   ASSERT_FALSE(bad_predicate.ok());
-  EXPECT_THAT(bad_predicate.status().message(), HasSubstr("rule 'R9': chip:"));
-  EXPECT_THAT(bad_predicate.status().message(), HasSubstr("unknown accelerator model 'H25'"));
+  EXPECT_THAT(bad_predicate.status().message(),
+              HasSubstr("change.yaml:6:11: rule 'R9': chip: unknown accelerator model 'H25' (not "
+                        "a catalog id or alias) at column 16"));
 
   auto bad_group =
       ApplyChange(base, "base.yaml", "groups:\n  PRC: [CN, HK, UK]\n", "change.yaml", kModels);
   ASSERT_FALSE(bad_group.ok());
-  EXPECT_THAT(bad_group.status().message(), HasSubstr("unknown group or country code 'UK'"));
+  EXPECT_THAT(bad_group.status().message(),
+              HasSubstr("change.yaml:2:17: group 'PRC': unknown group or country code 'UK'"));
+
+  auto bad_location = ApplyChange(base, "base.yaml", R"(quotas:
+  - id: Q1
+    kind: guidance
+    jurisdiction: CN
+    effective_from: 2025-01-01
+    measure: domestic_share_min
+    threshold_pct: 50
+    domestic_to: China
+    source: test
+)",
+                                  "change.yaml", kModels);
+  ASSERT_FALSE(bad_location.ok());
+  EXPECT_THAT(bad_location.status().message(),
+              HasSubstr("change.yaml:8:18: quota 'Q1': domestic_to: 'China' is not"));
+
+  // Groups of the base, and of the change itself, are places too.
+  auto good = ApplyChange(base, "base.yaml", R"(groups:
+  GULF: [AE, SA]
+rules:
+  - id: R9
+    kind: proposed
+    jurisdiction: US
+    effective_from: 2026-01-01
+    chip: "model in {H20} AND designer_country == \"US\""
+    locations: [D:5, GULF]
+    condition: "end_user_hq in PRC"
+    action: prohibited
+    source: test
+)",
+                          "change.yaml", kModels);
+  EXPECT_TRUE(good.ok()) << good.status().ToString();
 }
 
 TEST(RuleReferencesTest, AnEmptyChangeFileIsAnError) {
