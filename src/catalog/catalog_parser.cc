@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "catalog/lookup_key.h"
+#include "gpufleet/codec/yaml_country.h"
 #include "gpufleet/codec/yaml_map.h"
 #include "gpufleet/model/utf8.h"
 
@@ -32,17 +33,6 @@ constexpr std::string_view kEntryKeys[] = {
     "io_bw_gbs",    "tdp_w",        "price_usd",   "transistors_bn", "estimates",
     "hypothetical", "source",       "notes"};
 
-Result<std::string> CountryCode(const YamlMap& m, const YamlField& f) {
-  Result<std::string> s = m.ReadText(f, "a country code");
-  if (!s.ok()) return s.status();
-  const std::string& c = *s;
-  const auto upper = [](char ch) { return ch >= 'A' && ch <= 'Z'; };
-  if (c.size() != 2 || !upper(c[0]) || !upper(c[1])) {
-    return m.Error(f, "expected an ISO 3166 alpha-2 code such as \"CN\", got '" + Excerpt(c) + "'");
-  }
-  return s;
-}
-
 enum class Sign : uint8_t { kNonNegative, kPositive };
 
 // A number as the codec reads it (written unquoted, finite), of the given sign.
@@ -54,18 +44,6 @@ Result<double> Number(const YamlMap& m, const YamlField& f, Sign sign) {
   if (sign == Sign::kPositive && *v == 0)
     return m.Error(f, "must be positive, got " + Excerpt(text));
   return v;
-}
-
-Result<std::vector<std::string>> CountryCodes(const YamlMap& m, const YamlField& f) {
-  Result<std::vector<YamlField>> items = m.ReadList(f);
-  if (!items.ok()) return items.status();
-  std::vector<std::string> out;
-  for (const YamlField& item : *items) {
-    Result<std::string> s = CountryCode(m, item);
-    if (!s.ok()) return s.status();
-    out.push_back(std::move(s).value());
-  }
-  return out;
 }
 
 Result<std::map<Precision, double>> DenseTops(const YamlMap& m, const YamlField& f) {
@@ -162,7 +140,7 @@ Status ReadField(const YamlMap& m, const YamlField& f, AcceleratorSpec& spec) {
   }
   for (const StringField& cf : kCountryFields) {
     if (f.name != cf.name) continue;
-    Result<std::string> s = CountryCode(m, f);
+    Result<std::string> s = codec::ReadCountryCode(m, f);
     if (!s.ok()) return s.status();
     spec.*cf.member = std::move(s).value();
     return Status::Ok();
@@ -176,7 +154,7 @@ Status ReadField(const YamlMap& m, const YamlField& f, AcceleratorSpec& spec) {
   }
   if (f.name == "aliases" || f.name == "estimates" || f.name == "domestic_in") {
     Result<std::vector<std::string>> list =
-        f.name == "domestic_in" ? CountryCodes(m, f) : m.ReadStrings(f);
+        f.name == "domestic_in" ? codec::ReadCountryCodes(m, f) : m.ReadStrings(f);
     if (!list.ok()) return list.status();
     std::vector<std::string>& out = f.name == "aliases"     ? spec.aliases
                                     : f.name == "estimates" ? spec.estimates

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -12,6 +13,7 @@
 #include "cli/verdict_output.h"
 #include "gpufleet/compliance/engine.h"
 #include "gpufleet/inventory/inventory.h"
+#include "gpufleet/model/country_code.h"
 #include "gpufleet/model/utf8.h"
 #include "gpufleet/report/json_text.h"
 
@@ -19,6 +21,7 @@ namespace gpufleet::cli {
 namespace {
 
 constexpr int kExitInputError = 1;
+constexpr double kMaxPercent = 100;
 
 struct CheckTransferFlags {
   ComplianceInputFlags input;
@@ -37,8 +40,9 @@ struct CheckTransferFlags {
   std::string at;
   bool state_funded = false;
   bool public_hub = false;
-  double project_completion_pct = -1;
-  std::string holding;  // "" = unknown
+  double project_completion_value = 0;           // what --project-completion parsed to
+  std::optional<double> project_completion_pct;  // set when --project-completion is given
+  std::string holding;                           // "" = unknown
   bool json = false;
 };
 
@@ -76,6 +80,20 @@ Status CheckFlagCombinations(const CheckTransferFlags& f) {
   if (f.to.empty() && f.to_site.empty()) {
     return Status::InvalidArgument("give --to or --to-site: the destination is needed");
   }
+  // A country no rule names ("UK", "China") would otherwise read as "no rule applies".
+  for (const auto& [flag, value] : {std::pair{"--to", &f.to}, std::pair{"--from", &f.from},
+                                    std::pair{"--end-user-hq", &f.end_user_hq},
+                                    std::pair{"--end-user-parent-hq", &f.end_user_parent_hq}}) {
+    if (value->empty()) continue;
+    if (std::optional<std::string> problem = CountryCodeProblem(*value)) {
+      return Status::InvalidArgument(std::string(flag) + ": " + *problem);
+    }
+  }
+  if (const std::optional<double> pct = f.project_completion_pct;
+      pct && !(*pct >= 0 && *pct <= kMaxPercent)) {
+    return Status::InvalidArgument(
+        "--project-completion: expected a percentage from 0 to 100, got " + std::to_string(*pct));
+  }
   if (f.fleet.empty()) {
     for (const auto& [flag, value] :
          {std::pair{"--to-site", &f.to_site}, std::pair{"--to-org", &f.to_org},
@@ -96,7 +114,7 @@ Status CheckFlagCombinations(const CheckTransferFlags& f) {
       }
     }
   }
-  if (!f.to_site.empty() && (f.state_funded || f.public_hub || f.project_completion_pct >= 0)) {
+  if (!f.to_site.empty() && (f.state_funded || f.public_hub || f.project_completion_pct)) {
     return Status::InvalidArgument(
         "--state-funded, --public-hub and --project-completion cannot be given with --to-site '" +
         f.to_site + "': the fleet gives the site's attributes");
@@ -232,7 +250,7 @@ int Run(const CheckTransferFlags& f) {
   } else {
     s.site_state_funded = f.state_funded;
     s.site_public_hub = f.public_hub;
-    if (f.project_completion_pct >= 0) s.project_completion_pct = f.project_completion_pct;
+    if (f.project_completion_pct) s.project_completion_pct = *f.project_completion_pct;
   }
   if (!f.holding.empty()) {
     const std::optional<inventory::Holding> holding = inventory::ParseHolding(f.holding);
@@ -316,13 +334,17 @@ void AddCheckTransferCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--at", f->at, "Date YYYY-MM-DD (default: today)");
   cmd->add_flag("--state-funded", f->state_funded, "The destination site is state-funded");
   cmd->add_flag("--public-hub", f->public_hub, "The destination site is a public computing hub");
-  cmd->add_option("--project-completion", f->project_completion_pct,
-                  "Construction progress of the destination project, %");
+  auto* completion =
+      cmd->add_option("--project-completion", f->project_completion_value,
+                      "Construction progress of the destination project, % (0 to 100)");
   cmd->add_option("--holding", f->holding,
                   "How the end user holds the units: owned, leased or rented_remote (the fact "
                   "`holding` rules may read; default unknown)");
   cmd->add_flag("--json", f->json, "JSON instead of text");
-  cmd->callback([f, &exit_code] { exit_code = Run(*f); });
+  cmd->callback([f, completion, &exit_code] {
+    if (completion->count() > 0) f->project_completion_pct = f->project_completion_value;
+    exit_code = Run(*f);
+  });
 }
 
 }  // namespace gpufleet::cli

@@ -14,8 +14,8 @@ Predicate::Predicate(std::shared_ptr<const internal::Program> program)
     : program_(std::move(program)) {}
 
 Result<Predicate> Predicate::Parse(std::string_view text, const FieldSchema& schema,
-                                   const GroupMap& groups) {
-  Result<internal::Program> program = internal::Compile(text, schema, groups);
+                                   const GroupMap& groups, const LiteralChecks& checks) {
+  Result<internal::Program> program = internal::Compile(text, schema, groups, checks);
   if (!program.ok()) return program.status();
   return Predicate(std::make_shared<const internal::Program>(std::move(*program)));
 }

@@ -25,7 +25,8 @@ struct Expr {
   size_t begin = 0;   // source span [begin, end), for messages
   size_t end = 0;
   bool is_field = false;
-  std::string word;  // kWord only
+  std::string field;  // the field's name when is_field
+  std::string word;   // kWord only
 };
 
 Expr MakeExpr(Type type, uint32_t node, size_t begin, size_t end) {
@@ -116,8 +117,12 @@ uint32_t Height(const Program& p) {
 class Parser {
  public:
   Parser(std::string_view text, std::vector<Token> tokens, const FieldSchema& schema,
-         const GroupMap& groups)
-      : text_(text), tokens_(std::move(tokens)), schema_(schema), groups_(groups) {}
+         const GroupMap& groups, const LiteralChecks& checks)
+      : text_(text),
+        tokens_(std::move(tokens)),
+        schema_(schema),
+        groups_(groups),
+        checks_(checks) {}
 
   Result<Program> Run() {
     if (Peek().kind == TokenKind::kEnd) return Error(0, "empty expression");
@@ -315,11 +320,41 @@ class Parser {
       return Error(op.begin, "cannot compare " + Quote(left) + " (" + TypeName(left.type) +
                                  ") with " + Quote(right) + " (" + TypeName(right.type) + ")");
     }
+    if (left.type == Type::kString) {
+      GPUFLEET_RETURN_IF_ERROR(CheckComparedLiteral(left, right));
+      GPUFLEET_RETURN_IF_ERROR(CheckComparedLiteral(right, left));
+    }
     const bool eq = op.kind == TokenKind::kEq;
     Op node_op = eq ? Op::kNumEq : Op::kNumNe;
     if (left.type == Type::kString) node_op = eq ? Op::kStrEq : Op::kStrNe;
     if (left.type == Type::kCondition) node_op = eq ? Op::kBoolEq : Op::kBoolNe;
     return MakeExpr(Type::kCondition, Emit(node_op, left.node, right.node), begin, end);
+  }
+
+  // The check of the field a string is compared with, or nullptr when there is none.
+  const LiteralCheck* CheckFor(const std::string& field) const {
+    const auto it = checks_.find(field);
+    return it == checks_.end() ? nullptr : &it->second;
+  }
+
+  // Runs `check` on a literal at `offset`, replacing `value` with what the check returns.
+  Status CheckLiteral(const LiteralCheck& check, std::string& value, bool prefix,
+                      size_t offset) const {
+    Result<std::string> checked = check(value, prefix);
+    if (!checked.ok()) return Error(offset, checked.status().message());
+    value = std::move(checked).value();
+    return Status::Ok();
+  }
+
+  // `literal == field`: the literal (a kString node that is no field) checked against the
+  // field on the other side.
+  Status CheckComparedLiteral(const Expr& literal, const Expr& field) {
+    if (literal.is_field || !field.is_field) return Status::Ok();
+    const Node& n = program_.nodes[literal.node];
+    if (n.op != Op::kString) return Status::Ok();
+    const LiteralCheck* check = CheckFor(field.field);
+    if (check == nullptr) return Status::Ok();
+    return CheckLiteral(*check, program_.strings[n.a], false, literal.begin);
   }
 
   // Group names (and anything with ':', which only group names have) never become strings:
@@ -345,7 +380,10 @@ class Parser {
         groups_.find(first.text) == groups_.end()) {
       return Error(first.begin, "unknown group '" + Excerpt(first.text) + "'");
     }
+    // Set items are checked against the field on the left while the set is parsed.
+    set_check_ = left.is_field ? CheckFor(left.field) : nullptr;
     Result<uint32_t> set = ParseSet();
+    set_check_ = nullptr;
     if (!set.ok()) return set.status();
     uint32_t node = Emit(Op::kIn, left.node, *set);
     if (negate) node = Emit(Op::kNot, node);
@@ -413,6 +451,9 @@ class Parser {
       const Token& t = Advance();
       if (t.kind == TokenKind::kItem && t.wildcard) {
         prefixes.push_back(t.text);
+        if (set_check_ != nullptr) {
+          GPUFLEET_RETURN_IF_ERROR(CheckLiteral(*set_check_, prefixes.back(), true, t.begin));
+        }
       } else if (t.kind == TokenKind::kItem || t.kind == TokenKind::kString) {
         GPUFLEET_RETURN_IF_ERROR(AddItem(t, members));
       } else {
@@ -443,7 +484,8 @@ class Parser {
       }
     }
     members.push_back(t.text);
-    return Status::Ok();
+    if (set_check_ == nullptr) return Status::Ok();
+    return CheckLiteral(*set_check_, members.back(), false, t.begin);
   }
 
   // --- arithmetic ---
@@ -542,6 +584,7 @@ class Parser {
         break;
     }
     e.is_field = true;
+    e.field = t.text;
     return e;
   }
 
@@ -551,15 +594,19 @@ class Parser {
   uint32_t depth_ = 0;
   const FieldSchema& schema_;
   const GroupMap& groups_;
+  const LiteralChecks& checks_;
+  // While the set after `in` is parsed: the check of the field before `in`, if any.
+  const LiteralCheck* set_check_ = nullptr;
   Program program_;
 };
 
 }  // namespace
 
-Result<Program> Compile(std::string_view text, const FieldSchema& schema, const GroupMap& groups) {
+Result<Program> Compile(std::string_view text, const FieldSchema& schema, const GroupMap& groups,
+                        const LiteralChecks& checks) {
   Result<std::vector<Token>> tokens = Tokenize(text);
   if (!tokens.ok()) return tokens.status();
-  return Parser(text, std::move(*tokens), schema, groups).Run();
+  return Parser(text, std::move(*tokens), schema, groups, checks).Run();
 }
 
 }  // namespace gpufleet::compliance::internal

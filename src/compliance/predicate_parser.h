@@ -11,6 +11,7 @@
 
 namespace gpufleet::compliance::internal {
 
-Result<Program> Compile(std::string_view text, const FieldSchema& schema, const GroupMap& groups);
+Result<Program> Compile(std::string_view text, const FieldSchema& schema, const GroupMap& groups,
+                        const LiteralChecks& checks);
 
 }  // namespace gpufleet::compliance::internal

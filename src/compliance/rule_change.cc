@@ -9,6 +9,7 @@
 #include <set>
 #include <vector>
 
+#include "compliance/change_references.h"
 #include "gpufleet/codec/text_file.h"
 #include "gpufleet/codec/yaml_map.h"
 #include "gpufleet/model/utf8.h"
@@ -124,7 +125,8 @@ Result<YAML::Node> MergeList(const std::string& file, const YAML::Node& base,
 }
 
 Result<std::string> MergedText(std::string_view base_yaml, const std::string& base_name,
-                               std::string_view change_yaml, const std::string& change_name) {
+                               std::string_view change_yaml, const std::string& change_name,
+                               const internal::ModelIds& model_ids) {
   GPUFLEET_RETURN_IF_ERROR(codec::CheckYamlText(base_yaml, base_name));
   GPUFLEET_RETURN_IF_ERROR(codec::CheckYamlText(change_yaml, change_name));
   YAML::Node base;
@@ -143,7 +145,13 @@ Result<std::string> MergedText(std::string_view base_yaml, const std::string& ba
   }
   if (base.IsNull()) base = YAML::Node(YAML::NodeType::Map);
   if (!base.IsMap()) return ErrorAt(base_name, base, "a rule file must be a map");
-  if (change.IsNull()) return YAML::Dump(base);  // an empty change changes nothing
+  // A file with no keys is far more likely a wrong path or a truncated copy than a change
+  // meant to change nothing (which says so with `description:`).
+  if (change.IsNull() || (change.IsMap() && change.size() == 0)) {
+    return Status::InvalidArgument(change_name +
+                                   ": empty change file (no keys; a change that deliberately "
+                                   "changes nothing says so with `description:`)");
+  }
   if (!change.IsMap()) return ErrorAt(change_name, change, "a change file must be a map");
   // Reads go through const views: yaml-cpp's non-const operator[] inserts missing keys.
   const YAML::Node& base_in = base;
@@ -158,6 +166,8 @@ Result<std::string> MergedText(std::string_view base_yaml, const std::string& ba
                          "remove_quotas, remove_licences or description)");
     }
   }
+  GPUFLEET_RETURN_IF_ERROR(
+      internal::CheckChangeReferences(base_yaml, change_yaml, change_name, model_ids));
 
   if (const YAML::Node groups = change_in["groups"]) {
     if (!groups.IsMap()) return ErrorAt(change_name, groups, "groups: must be a map");
@@ -207,9 +217,10 @@ Result<std::string> MergedText(std::string_view base_yaml, const std::string& ba
 }  // namespace
 
 Result<std::string> MergeChange(std::string_view base_yaml, const std::string& base_name,
-                                std::string_view change_yaml, const std::string& change_name) {
+                                std::string_view change_yaml, const std::string& change_name,
+                                const std::map<std::string, std::string, std::less<>>& model_ids) {
   try {
-    return MergedText(base_yaml, base_name, change_yaml, change_name);
+    return MergedText(base_yaml, base_name, change_yaml, change_name, model_ids);
   } catch (const YAML::Exception& e) {
     // Conversions (a non-scalar key, say) throw; they are input errors of the change file.
     return Status::InvalidArgument(change_name + ":" + std::to_string(e.mark.line + 1) + ":" +
@@ -220,7 +231,8 @@ Result<std::string> MergeChange(std::string_view base_yaml, const std::string& b
 Result<RuleSet> ApplyChange(std::string_view base_yaml, const std::string& base_name,
                             std::string_view change_yaml, const std::string& change_name,
                             const std::map<std::string, std::string, std::less<>>& model_ids) {
-  const Result<std::string> merged = MergeChange(base_yaml, base_name, change_yaml, change_name);
+  const Result<std::string> merged =
+      MergeChange(base_yaml, base_name, change_yaml, change_name, model_ids);
   if (!merged.ok()) return merged.status();
   return RuleSet::Parse(*merged, base_name + " + " + change_name, model_ids);
 }
@@ -234,7 +246,7 @@ Result<LayeredRules> LayerOverlays(
   for (const std::string& overlay : overlay_paths) {
     auto overlay_text = codec::ReadTextFile(overlay);
     if (!overlay_text.ok()) return overlay_text.status();
-    auto merged = MergeChange(layered.text, layered.name, *overlay_text, overlay);
+    auto merged = MergeChange(layered.text, layered.name, *overlay_text, overlay, model_ids);
     if (!merged.ok()) return merged.status();
     std::string name = layered.name + " + " + overlay;
     auto next = RuleSet::Parse(*merged, name, model_ids);

@@ -10,9 +10,11 @@
 #include <span>
 #include <string_view>
 
+#include "compliance/rule_references.h"
 #include "gpufleet/catalog/accelerator.h"
 #include "gpufleet/codec/text_file.h"
 #include "gpufleet/codec/yaml_map.h"
+#include "gpufleet/model/country_code.h"
 #include "gpufleet/model/utf8.h"
 
 namespace gpufleet::compliance {
@@ -75,10 +77,9 @@ constexpr std::string_view kLicenceKeys[] = {
     "locations", "transfers",         "valid_from", "valid_to",
     "status",    "revenue_share_pct", "conditions", "revoked_on"};
 
-bool IsCountryCode(std::string_view s) {
-  return s.size() == 2 && std::isupper(static_cast<unsigned char>(s[0])) &&
-         std::isupper(static_cast<unsigned char>(s[1]));
-}
+// Precedence only orders rules of one scope; a value beyond this is a typo, and keeping it
+// small keeps the comparison of two precedences far from int overflow.
+constexpr int kMaxPrecedence = 1'000'000;
 
 bool IsFactName(std::string_view s) {
   if (s.empty() || !(std::islower(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
@@ -111,7 +112,12 @@ class GroupExpander {
   Result<GroupMap> ExpandAll(const YamlMap* groups) {
     GroupMap out;
     if (groups == nullptr) return out;
-    for (const YamlField& f : groups->fields()) fields_.emplace(f.name, f);
+    for (const YamlField& f : groups->fields()) {
+      if (std::optional<std::string> problem = internal::GroupNameProblem(f.name)) {
+        return errors_.Error(*f.key, "", "group " + *problem);
+      }
+      fields_.emplace(f.name, f);
+    }
     for (const auto& [name, field] : fields_) {
       Result<std::vector<std::string>> members = Expand(name, *field.key);
       if (!members.ok()) return members.status();
@@ -142,9 +148,8 @@ class GroupExpander {
       } else if (IsCountryCode(member)) {
         out.push_back(member);
       } else {
-        return errors_.Error(item, "",
-                             "group '" + Excerpt(name) + "': unknown group or country code '" +
-                                 Excerpt(member) + "'");
+        return errors_.Error(
+            item, "", "group '" + Excerpt(name) + "': " + internal::UnknownGroupOrCountry(member));
       }
     }
     stack_.pop_back();
@@ -172,7 +177,9 @@ struct RuleSetParts {
 class RuleFileReader {
  public:
   RuleFileReader(std::string file, const std::map<std::string, std::string, std::less<>>& model_ids)
-      : file_(std::move(file)), model_ids_(model_ids) {}
+      : file_(std::move(file)),
+        model_ids_(model_ids),
+        literal_checks_(internal::RuleLiteralChecks(model_ids)) {}
 
   Status Read(const YamlNode& root, RuleSetParts parts) {
     std::vector<Rule>& rules = *parts.rules;
@@ -264,27 +271,40 @@ class RuleFileReader {
     Result<std::optional<std::string>> text = f.OptionalString(key);
     if (!text.ok()) return text.status();
     if (!*text) return Predicate::True();
-    Result<Predicate> p = Predicate::Parse(**text, schema, *groups_);
+    Result<Predicate> p = Predicate::Parse(**text, schema, *groups_, literal_checks_);
     if (!p.ok()) return f.Error(key, p.status().message());
     return p;
   }
 
-  // Countries named directly or through groups, sorted.
+  // Countries named directly or through groups, sorted; an error points at the item.
   Result<std::vector<std::string>> ReadCountries(const YamlMap& f, std::string_view key) {
-    Result<std::vector<std::string>> names = f.Strings(key);
-    if (!names.ok()) return names.status();
     std::vector<std::string> out;
-    for (const std::string& n : *names) {
-      if (auto g = groups_->find(n); g != groups_->end()) {
+    const YamlField* field = f.Find(key);
+    if (field == nullptr) return out;
+    Result<std::vector<YamlField>> items = f.ReadList(*field);
+    if (!items.ok()) return items.status();
+    for (const YamlField& item : *items) {
+      Result<std::string> n = f.ReadText(item);
+      if (!n.ok()) return n.status();
+      if (auto g = groups_->find(*n); g != groups_->end()) {
         out.insert(out.end(), g->second.begin(), g->second.end());
-      } else if (IsCountryCode(n)) {
-        out.push_back(n);
+      } else if (IsCountryCode(*n)) {
+        out.push_back(*n);
       } else {
-        return f.Error(key, "unknown group or country code '" + Excerpt(n) + "'");
+        return f.Error(item, internal::UnknownGroupOrCountry(*n));
       }
     }
     SortUnique(out);
     return out;
+  }
+
+  // A jurisdiction: a country code or a longer name (internal::JurisdictionProblem).
+  static Status ReadJurisdiction(const YamlMap& f, bool required, std::string& out) {
+    GPUFLEET_RETURN_IF_ERROR(ReadString(f, "jurisdiction", required, out));
+    if (std::optional<std::string> problem = internal::JurisdictionProblem(out)) {
+      return f.Error("jurisdiction", *problem);
+    }
+    return Status::Ok();
   }
 
   Result<TransferMask> ReadTransfers(const YamlMap& f) {
@@ -391,6 +411,10 @@ class RuleFileReader {
     Result<std::optional<int>> precedence = f.OptionalInt("precedence");
     if (!precedence.ok()) return precedence.status();
     r.precedence = precedence->value_or(0);
+    if (r.precedence < -kMaxPrecedence || r.precedence > kMaxPrecedence) {
+      return f.Error("precedence", "must be within -" + std::to_string(kMaxPrecedence) + ".." +
+                                       std::to_string(kMaxPrecedence));
+    }
     Result<std::vector<std::string>> carves = f.Strings("carves_out");
     if (!carves.ok()) return carves.status();
     r.carves_out = std::move(carves).value();
@@ -413,10 +437,13 @@ class RuleFileReader {
     Result<std::optional<int>> version = f.OptionalInt("version");
     if (!version.ok()) return version.status();
     out.version = version->value_or(1);
+    if (out.version <= 0) {
+      return f.Error("version", "must be 1 or more, got " + std::to_string(out.version));
+    }
     Result<RuleKind> kind = ReadKind(f);
     if (!kind.ok()) return kind.status();
     out.kind = *kind;
-    GPUFLEET_RETURN_IF_ERROR(ReadString(f, "jurisdiction", true, out.jurisdiction));
+    GPUFLEET_RETURN_IF_ERROR(ReadJurisdiction(f, true, out.jurisdiction));
     GPUFLEET_RETURN_IF_ERROR(
         ReadDates(f, out.effective_from, out.effective_to, out.not_enforced_from));
     return f;
@@ -513,6 +540,16 @@ class RuleFileReader {
     }
     q.domestic_to = q.jurisdiction;
     GPUFLEET_RETURN_IF_ERROR(ReadString(f, "domestic_to", false, q.domestic_to));
+    // Domestic chips are those whose catalog domestic_in lists this country; a resale cap
+    // (external_share_max) does not read it, so a policy jurisdiction (ACME) may leave it out.
+    if (f.Has("domestic_to")) {
+      if (std::optional<std::string> problem = CountryCodeProblem(q.domestic_to)) {
+        return f.Error("domestic_to", *problem);
+      }
+    } else if (q.measure == QuotaMeasure::kDomesticShareMin && !IsCountryCode(q.domestic_to)) {
+      return f.Error("jurisdiction",
+                     "'" + q.domestic_to + "' is not a country code, so domestic_to is needed");
+    }
     Result<std::vector<std::string>> locations = ReadCountries(f, "locations");
     if (!locations.ok()) return locations.status();
     q.locations = std::move(locations).value();
@@ -541,7 +578,7 @@ class RuleFileReader {
     l.line = f0->line();
     GPUFLEET_RETURN_IF_ERROR(ReadString(*f0, "id", true, l.id));
     const YamlMap f = f0->WithContext("licence '" + Excerpt(l.id) + "'");
-    GPUFLEET_RETURN_IF_ERROR(ReadString(f, "jurisdiction", false, l.jurisdiction));
+    GPUFLEET_RETURN_IF_ERROR(ReadJurisdiction(f, false, l.jurisdiction));
     GPUFLEET_RETURN_IF_ERROR(ReadString(f, "holder", true, l.holder));
     GPUFLEET_RETURN_IF_ERROR(ReadString(f, "conditions", false, l.conditions));
     Result<std::vector<std::string>> models = f.Strings("models");
@@ -602,6 +639,7 @@ class RuleFileReader {
 
   std::string file_;
   const std::map<std::string, std::string, std::less<>>& model_ids_;
+  const LiteralChecks literal_checks_;
   const GroupMap* groups_ = nullptr;
   FieldSchema chip_schema_;
   FieldSchema situation_schema_;

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "gpufleet/model/country_code.h"
 #include "gpufleet/model/utf8.h"
 #include "inventory/enum_names.h"
 #include "inventory/field_text.h"
@@ -73,9 +74,7 @@ Status SetArrival(const AssetRefs&, const std::string& text, Asset& a) {
 }
 
 Status SetFromCountry(const AssetRefs&, const std::string& text, Asset& a) {
-  if (!IsCountryCode(text)) {
-    return Bad("expected an ISO 3166 alpha-2 code such as \"US\", got '" + Excerpt(text) + "'");
-  }
+  if (std::optional<std::string> problem = CountryCodeProblem(text)) return Bad(*problem);
   a.from_country = text;
   return Status::Ok();
 }

@@ -14,11 +14,6 @@ bool IsSlug(std::string_view s) {
   return true;
 }
 
-bool IsCountryCode(std::string_view s) {
-  const auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
-  return s.size() == 2 && upper(s[0]) && upper(s[1]);
-}
-
 std::optional<double> ParseNumber(std::string_view s) {
   double v = 0;
   const char* end = s.data() + s.size();

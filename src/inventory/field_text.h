@@ -10,8 +10,6 @@ namespace gpufleet::inventory {
 
 // Lower-case letters, digits and inner '-': ids stay safe in file names, URLs and rule text.
 bool IsSlug(std::string_view s);
-// Two upper-case ASCII letters (ISO 3166-1 alpha-2 shape; membership is not checked).
-bool IsCountryCode(std::string_view s);
 // A finite decimal number, the whole text ("80", "614.4", "1e3"); nullopt otherwise.
 std::optional<double> ParseNumber(std::string_view s);
 // The shortest text that ParseNumber reads back as exactly `v` ("96", "0.30000000000000004").

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "gpufleet/codec/yaml_country.h"
 #include "gpufleet/codec/yaml_map.h"
 #include "gpufleet/inventory/inventory.h"
 #include "gpufleet/model/utf8.h"
@@ -37,14 +38,9 @@ inline Result<std::string> ReadSlug(const codec::YamlMap& m, const codec::YamlFi
   return s;
 }
 
-// A country: text that IsCountryCode accepts.
+// A country: an assigned ISO 3166-1 alpha-2 code (codec/yaml_country.h).
 inline Result<std::string> ReadCountry(const codec::YamlMap& m, const codec::YamlField& f) {
-  Result<std::string> s = m.ReadText(f, "a country code");
-  if (s.ok() && !IsCountryCode(*s)) {
-    return m.Error(f,
-                   "expected an ISO 3166 alpha-2 code such as \"CN\", got '" + Excerpt(*s) + "'");
-  }
-  return s;
+  return codec::ReadCountryCode(m, f);
 }
 
 // A field spelled as one of `table`'s names.

@@ -15,6 +15,7 @@
 #include <system_error>
 #include <vector>
 
+#include "gpufleet/model/country_code.h"
 #include "gpufleet/model/rng.h"
 
 namespace gpufleet::planner {
@@ -207,9 +208,8 @@ Status Check(const GeneratorOptions& o) {
   if (o.budget_pct < 1 || o.budget_pct > kMaxPct) {
     return out_of_range("budget_pct", o.budget_pct, 1, kMaxPct);
   }
-  if (o.hq_country.size() != 2) {
-    return Status::InvalidArgument("generator: hq_country: expected an ISO alpha-2 code, got '" +
-                                   o.hq_country + "'");
+  if (std::optional<std::string> problem = CountryCodeProblem(o.hq_country)) {
+    return Status::InvalidArgument("generator: hq_country: " + *problem);
   }
   if (!o.start.ok()) return Status::InvalidArgument("generator: start: not a valid month");
   return Status::Ok();

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "gpufleet/codec/yaml_country.h"
 #include "gpufleet/model/utf8.h"
 
 namespace gpufleet::planner {
@@ -95,26 +96,11 @@ Result<const catalog::AcceleratorSpec*> ReadModel(const YamlMap& m, const YamlFi
 }
 
 Result<std::string> ReadCountry(const YamlMap& m, const YamlField& f) {
-  Result<std::string> code = m.ReadText(f, "a country code");
-  if (!code.ok()) return code.status();
-  if (code->size() != 2 || !std::isupper(static_cast<unsigned char>((*code)[0])) ||
-      !std::isupper(static_cast<unsigned char>((*code)[1]))) {
-    return m.Error(f,
-                   "expected an ISO 3166-1 alpha-2 code such as CN, got '" + Excerpt(*code) + "'");
-  }
-  return code;
+  return codec::ReadCountryCode(m, f);
 }
 
 Result<std::vector<std::string>> ReadCountries(const YamlMap& m, const YamlField& f) {
-  Result<std::vector<YamlField>> items = m.ReadList(f);
-  if (!items.ok()) return items.status();
-  std::vector<std::string> out;
-  for (const YamlField& item : *items) {
-    Result<std::string> c = ReadCountry(m, item);
-    if (!c.ok()) return c.status();
-    out.push_back(*c);
-  }
-  return out;
+  return codec::ReadCountryCodes(m, f);
 }
 
 }  // namespace gpufleet::planner

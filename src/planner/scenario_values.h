@@ -35,7 +35,7 @@ Result<std::vector<double>> ReadSeries(const codec::YamlMap& m, const codec::Yam
 Result<const catalog::AcceleratorSpec*> ReadModel(const codec::YamlMap& m,
                                                   const codec::YamlField& f,
                                                   const ValueContext& ctx);
-// An ISO 3166-1 alpha-2 code: two upper-case letters.
+// An assigned ISO 3166-1 alpha-2 code (codec::ReadCountryCode); a list of them.
 Result<std::string> ReadCountry(const codec::YamlMap& m, const codec::YamlField& f);
 Result<std::vector<std::string>> ReadCountries(const codec::YamlMap& m, const codec::YamlField& f);
 

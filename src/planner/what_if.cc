@@ -29,10 +29,11 @@ bool IsRuleChange(const YamlMap& doc) {
 }
 
 Status LayerRules(Scenario& s, std::string_view change, const std::string& name) {
-  auto merged = compliance::MergeChange(s.rules_yaml, s.rules_name, change, name);
+  const auto model_ids = s.catalog->IdsByName();
+  auto merged = compliance::MergeChange(s.rules_yaml, s.rules_name, change, name, model_ids);
   if (!merged.ok()) return merged.status();
   std::string merged_name = s.rules_name + " + " + name;
-  auto rules = compliance::RuleSet::Parse(*merged, merged_name, s.catalog->IdsByName());
+  auto rules = compliance::RuleSet::Parse(*merged, merged_name, model_ids);
   if (!rules.ok()) return rules.status();
   s.rules = std::make_shared<const compliance::RuleSet>(std::move(rules).value());
   s.rules_yaml = std::move(merged).value();

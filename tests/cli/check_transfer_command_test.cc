@@ -76,6 +76,35 @@ TEST(CheckTransferCommandTest, BadInputIsAClearError) {
   EXPECT_THAT(rules.err, HasSubstr("/no/such.yaml"));
 }
 
+// A country no rule names used to read as "allowed, no rule applies": the one answer a typo
+// must never get.
+TEST(CheckTransferCommandTest, CountryFlagsTakeAssignedIsoCodesOnly) {
+  const struct {
+    std::string flags;
+    std::string message;
+  } cases[] = {
+      {"--to China", "--to: 'China' is not an ISO 3166-1 alpha-2 country code (did you mean CN"},
+      {"--to cn", "--to: 'cn' is not an ISO 3166-1 alpha-2 country code (did you mean CN"},
+      {"--to UK", "--to: 'UK' is not an ISO 3166-1 alpha-2 country code (did you mean GB"},
+      {"--to XX", "--to: 'XX' is not an ISO 3166-1 alpha-2 country code"},
+      {"--to CN --from EU", "--from: 'EU' is not"},
+      {"--to MY --end-user-hq PRC", "--end-user-hq: 'PRC' is not"},
+      {"--to MY --end-user-hq SG --end-user-parent-hq ZZ", "--end-user-parent-hq: 'ZZ' is not"},
+      {"--to CN --project-completion 150", "--project-completion: expected a percentage"},
+      {"--to CN --project-completion -1", "--project-completion: expected a percentage"},
+  };
+  for (const auto& c : cases) {
+    CliResult r = RunGpufleet("check-transfer --model H20 --at 2025-05-02 " + c.flags);
+    EXPECT_EQ(r.exit_code, 1) << c.flags << "\n" << r.out;
+    EXPECT_THAT(r.err, HasSubstr(c.message)) << c.flags;
+    EXPECT_THAT(r.out, Not(HasSubstr("no rule applies"))) << c.flags;
+  }
+  CliResult good = RunGpufleet(
+      "check-transfer --model H20 --at 2025-05-02 --to MY --from TW --end-user-hq SG "
+      "--end-user-parent-hq CN --project-completion 30");
+  EXPECT_NE(good.exit_code, 1) << good.err;
+}
+
 // Selling 4 of acme's H20s at sh-03 (Shanghai) to lumen-ai (Shenzhen, HQ CN) at the gz-hub site
 // (Guizhou): both ends in CN, so the transfer is inferred as in_country_transfer. The April 2025
 // is-informed letter (US-2025-H20-IS-INFORMED) covers exports and re-exports only, so the sale

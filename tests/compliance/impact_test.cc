@@ -80,8 +80,10 @@ class RuleChangeTest : public ::testing::Test {
   }
 };
 
-TEST_F(RuleChangeTest, AnEmptyChangeKeepsTheBase) {
-  auto r = Apply("");
+TEST_F(RuleChangeTest, AnEmptyChangeIsRejectedAndADescribedOneKeepsTheBase) {
+  // An empty file is more likely a wrong path than a change of nothing.
+  EXPECT_FALSE(Apply("").ok());
+  auto r = Apply("description: nothing changes\n");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->rules().size(), 3u);
   EXPECT_EQ(r->quotas().size(), 1u);

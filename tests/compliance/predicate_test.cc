@@ -1,5 +1,6 @@
 #include "gpufleet/compliance/predicate.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -725,6 +726,50 @@ TEST(PredicatePropertyTest, PartialKnowledgeNeverContradictsFullKnowledge) {
   }
   // The property is vacuous unless unknown facts often leave the answer decided.
   EXPECT_GT(decided_with_unknown, 200);
+}
+
+// LiteralChecks see every string compared with a checked field (quoted, bare, set items,
+// prefixes), may rewrite it, and fail the parse at the literal's column; group members and
+// unchecked fields pass untouched.
+TEST(PredicateTest, LiteralChecksVetAndRewriteComparedStrings) {
+  std::vector<std::string> seen;
+  const LiteralChecks checks = {
+      {"model",
+       [&seen](std::string_view value, bool prefix) -> Result<std::string> {
+         seen.push_back(std::string(value) + (prefix ? "*" : ""));
+         if (value == "H20") return std::string("nvidia-h20");  // an alias becomes its id
+         if (value == "H30") return Status::InvalidArgument("no such model 'H30'");
+         return std::string(value);
+       }},
+      {"location",
+       [&seen](std::string_view value, bool) -> Result<std::string> {
+         seen.push_back(std::string(value));
+         if (value == "XX") return Status::InvalidArgument("'XX' is no country");
+         return std::string(value);
+       }},
+  };
+  Result<Predicate> p = Predicate::Parse(
+      "model in {H20, Gaudi*} AND \"A100\" != model AND location in D:5 | MO AND "
+      "transfer_type == export",
+      Schema(), Groups(), checks);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(seen, (std::vector<std::string>{"H20", "Gaudi*", "A100", "MO"}))
+      << "D:5's members come from the group; transfer_type has no check";
+  MapFacts h20{{"model", std::string("nvidia-h20")},
+               {"location", std::string("MO")},
+               {"transfer_type", std::string("export")}};
+  EXPECT_EQ(Name(p->Evaluate(h20)), "true") << "H20 was rewritten to the id the fact holds";
+  h20.Set("model", std::string("H20"));
+  EXPECT_EQ(Name(p->Evaluate(h20)), "false");
+
+  for (const auto& [text, column] :
+       {std::pair{"model == \"H30\"", 10}, std::pair{"model in {A100, H30}", 17},
+        std::pair{"location == XX", 13}, std::pair{"location in {CN} | {XX}", 21}}) {
+    Result<Predicate> bad = Predicate::Parse(text, Schema(), Groups(), checks);
+    ASSERT_FALSE(bad.ok()) << text;
+    EXPECT_THAT(bad.status().message(), ::testing::HasSubstr("at column " + std::to_string(column)))
+        << text;
+  }
 }
 
 }  // namespace

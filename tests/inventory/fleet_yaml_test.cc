@@ -82,7 +82,20 @@ const Case kCases[] = {
     {"missing required key", "    name: Shanghai 3\n", "", false,
      "fleet.yaml:12:5: name: missing; every site needs one"},
     {"bad country code", "    country: CN", "    country: China", false,
-     "fleet.yaml:14:14: country: expected an ISO 3166 alpha-2 code such as \"CN\", got 'China'"},
+     "fleet.yaml:14:14: country: 'China' is not an ISO 3166-1 alpha-2 country code (did you "
+     "mean CN, China?)"},
+    // Two upper-case letters that no country has: the rules would never see the site.
+    {"unassigned site country", "    country: SG", "    country: UK", false,
+     "fleet.yaml:18:14: country: 'UK' is not an ISO 3166-1 alpha-2 country code (did you mean "
+     "GB, United Kingdom?)"},
+    {"unassigned headquarters", "    hq_country: SG", "    hq_country: XX", false,
+     "fleet.yaml:10:17: hq_country: 'XX' is not an ISO 3166-1 alpha-2 country code"},
+    {"negative completion", "    ownership: owned\n  - id: sg-01",
+     "    ownership: owned\n    project_completion_pct: -1\n  - id: sg-01", false,
+     "fleet.yaml:16:29: project_completion_pct: expected a percentage from 0 to 100, got -1"},
+    {"not-a-number completion", "    ownership: owned\n  - id: sg-01",
+     "    ownership: owned\n    project_completion_pct: .nan\n  - id: sg-01", false,
+     "fleet.yaml:16:29: project_completion_pct: expected a number, got '.nan'"},
     {"unknown enum value", "kind: company", "kind: corporation", false,
      "fleet.yaml:4:11: kind: unknown kind 'corporation' (known: company subsidiary "
      "external_customer counterparty)"},
@@ -126,6 +139,11 @@ const Case kCases[] = {
      "assets.csv:2:7: acquired: '2024-02-30' is not a date (YYYY-MM-DD)"},
     {"unknown model", "S1,H20,", "S1,H30,", true,
      "assets.csv:2:2: model: unknown model 'H30' (no catalog id or alias)"},
+    {"unassigned origin", "export,TW", "export,EU", true,
+     "assets.csv:2:9: from_country: 'EU' is not an ISO 3166-1 alpha-2 country code"},
+    {"lower-case origin", "export,US", "export,us", true,
+     "assets.csv:3:9: from_country: 'us' is not an ISO 3166-1 alpha-2 country code (did you "
+     "mean US, United States?)"},
     {"unknown CSV column", "from_country\n", "colour\n", true,
      "assets.csv:1:9: colour: unknown column (known: serial model site node owner operator"},
     {"repeated CSV column", "from_country\n", "site\n", true,

@@ -340,6 +340,15 @@ const BadCase kBadCases[] = {
      "plan.yaml:34:29: min_pct: expected a percentage from 0 to 100"},
     {"UnknownOrganisation", "organisation: acme", "organisation: acme-hk",
      "plan.yaml:4:15: organisation: 'acme-hk' is not an organisation of the fleet file"},
+    // Two upper-case letters are not enough: no country is UK or XX.
+    {"UnassignedAreaCountry", "countries: [CN]", "countries: [CN, UK]",
+     "plan.yaml:32:34: budget area 'home': countries: 'UK' is not an ISO 3166-1 alpha-2 country "
+     "code (did you mean GB, United Kingdom?)"},
+    {"UnassignedShipsFrom", "    lot: 8\n", "    lot: 8\n    ships_from: XX\n",
+     "plan.yaml:19:17: purchase 'h20': ships_from: 'XX' is not an ISO 3166-1 alpha-2 country "
+     "code"},
+    {"UnassignedDomesticJurisdiction", "{min_pct: 50}", "{min_pct: 50, jurisdiction: EU}",
+     "plan.yaml:34:47: jurisdiction: 'EU' is not an ISO 3166-1 alpha-2 country code"},
 };
 
 class BadScenarioTest : public ::testing::TestWithParam<BadCase> {};

@@ -38,6 +38,7 @@
 // Thread safety: a Predicate is immutable after Parse; copies share the compiled program and
 // const methods are safe to call concurrently.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -59,6 +60,14 @@ using GroupMap = std::map<std::string, std::vector<std::string>, std::less<>>;
 
 // Field name -> type: the facts a predicate may read.
 using FieldSchema = std::map<std::string, ValueType, std::less<>>;
+
+// Checks a string a predicate compares a field with (`model == "H20"`, `location in {XX}`), so
+// that a value the field can never hold is a parse error rather than a silently false rule.
+// `prefix` is true for a set item written `intel-gaudi*`. Returns the value to compare with
+// (an alias may become the id the fact holds) or an error message; the parser adds the column.
+using LiteralCheck = std::function<Result<std::string>(std::string_view value, bool prefix)>;
+// Field name -> its check; fields not listed take any string.
+using LiteralChecks = std::map<std::string, LiteralCheck, std::less<>>;
 
 // Where an evaluation reads its facts. Get returns monostate for an unknown fact.
 class FactSource {
@@ -84,8 +93,10 @@ class Predicate {
 
   // Parses and type-checks `text`. Errors are InvalidArgument, e.g.
   // "unknown field 'tppp' at column 1 in 'tppp >= 4800'" (columns are 1-based bytes).
+  // `checks` vet the strings compared with string fields (quoted, bare or set items; members
+  // that come from a group are not checked again).
   static Result<Predicate> Parse(std::string_view text, const FieldSchema& schema,
-                                 const GroupMap& groups);
+                                 const GroupMap& groups, const LiteralChecks& checks = {});
 
   // A predicate that is always true (an absent condition); text() is "true".
   static Predicate True();

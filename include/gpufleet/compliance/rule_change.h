@@ -12,6 +12,7 @@
 //   licences:        list; by id, as rules
 //   remove_rules, remove_quotas, remove_licences:  lists of ids to delete
 //   description:     free text, ignored
+// A file with no keys at all (empty, or only comments) is an error, not a change of nothing.
 // The merged document is validated as a whole by RuleSet::Parse, so a change that makes two
 // rules conflict or names an unknown group is rejected.
 
@@ -30,12 +31,13 @@ namespace gpufleet::compliance {
 // formatting are not kept), NOT yet validated as a rule file: give it to RuleSet::Parse, or to
 // MergeChange again to layer a further change on top (rule overlays: an operator's licences
 // and policies over the shipped history). Errors in the change file itself (bad YAML, unknown
-// keys, wrong types, removing an id the base lacks) name `change_name`, line and column; YAML
+// keys, wrong types, removing an id the base lacks, a country that is no ISO 3166-1 code, a
+// model `model_ids` lacks when it is not empty) name `change_name`, line and column; YAML
 // errors in the base name `base_name`.
-[[nodiscard]] Result<std::string> MergeChange(std::string_view base_yaml,
-                                              const std::string& base_name,
-                                              std::string_view change_yaml,
-                                              const std::string& change_name);
+[[nodiscard]] Result<std::string> MergeChange(
+    std::string_view base_yaml, const std::string& base_name, std::string_view change_yaml,
+    const std::string& change_name,
+    const std::map<std::string, std::string, std::less<>>& model_ids = {});
 
 // MergeChange, then RuleSet::Parse of the merged document. Errors RuleSet::Parse finds in the
 // merged set name "<base_name> + <change_name>" and a position in the merged document, which

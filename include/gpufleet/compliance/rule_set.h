@@ -156,8 +156,10 @@ struct Quota {
 
 class RuleSet {
  public:
-  // Reads and validates a rule file. `model_ids` resolves model names in licences (id or
-  // alias -> catalog id); pass an empty map to keep names as written.
+  // Reads and validates a rule file. `model_ids` resolves model names in licences and the
+  // models predicates compare with (id or alias -> catalog id; an unknown name is an error);
+  // pass an empty map to keep names as written. Countries are always checked against the ISO
+  // 3166-1 table (gpufleet/model/country_code.h).
   static Result<RuleSet> Load(const std::string& path,
                               const std::map<std::string, std::string, std::less<>>& model_ids);
   static Result<RuleSet> Parse(std::string_view yaml, const std::string& name_for_errors,

@@ -1,0 +1,328 @@
+#include "gpufleet/model/country_code.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include "gpufleet/model/utf8.h"
+
+namespace gpufleet {
+namespace {
+
+// ISO 3166-1 alpha-2, all 249 officially assigned codes, sorted by code. Names are the short
+// English names, shortened where the official one is long ("Bolivia" for "Bolivia,
+// Plurinational State of"); they appear only in messages.
+constexpr std::array<CountryCode, 249> kCodes = {{
+    {"AD", "Andorra"},
+    {"AE", "United Arab Emirates"},
+    {"AF", "Afghanistan"},
+    {"AG", "Antigua and Barbuda"},
+    {"AI", "Anguilla"},
+    {"AL", "Albania"},
+    {"AM", "Armenia"},
+    {"AO", "Angola"},
+    {"AQ", "Antarctica"},
+    {"AR", "Argentina"},
+    {"AS", "American Samoa"},
+    {"AT", "Austria"},
+    {"AU", "Australia"},
+    {"AW", "Aruba"},
+    {"AX", "Aland Islands"},
+    {"AZ", "Azerbaijan"},
+    {"BA", "Bosnia and Herzegovina"},
+    {"BB", "Barbados"},
+    {"BD", "Bangladesh"},
+    {"BE", "Belgium"},
+    {"BF", "Burkina Faso"},
+    {"BG", "Bulgaria"},
+    {"BH", "Bahrain"},
+    {"BI", "Burundi"},
+    {"BJ", "Benin"},
+    {"BL", "Saint Barthelemy"},
+    {"BM", "Bermuda"},
+    {"BN", "Brunei Darussalam"},
+    {"BO", "Bolivia"},
+    {"BQ", "Bonaire, Sint Eustatius and Saba"},
+    {"BR", "Brazil"},
+    {"BS", "Bahamas"},
+    {"BT", "Bhutan"},
+    {"BV", "Bouvet Island"},
+    {"BW", "Botswana"},
+    {"BY", "Belarus"},
+    {"BZ", "Belize"},
+    {"CA", "Canada"},
+    {"CC", "Cocos (Keeling) Islands"},
+    {"CD", "Congo, Democratic Republic of the"},
+    {"CF", "Central African Republic"},
+    {"CG", "Congo"},
+    {"CH", "Switzerland"},
+    {"CI", "Cote d'Ivoire"},
+    {"CK", "Cook Islands"},
+    {"CL", "Chile"},
+    {"CM", "Cameroon"},
+    {"CN", "China"},
+    {"CO", "Colombia"},
+    {"CR", "Costa Rica"},
+    {"CU", "Cuba"},
+    {"CV", "Cabo Verde"},
+    {"CW", "Curacao"},
+    {"CX", "Christmas Island"},
+    {"CY", "Cyprus"},
+    {"CZ", "Czechia"},
+    {"DE", "Germany"},
+    {"DJ", "Djibouti"},
+    {"DK", "Denmark"},
+    {"DM", "Dominica"},
+    {"DO", "Dominican Republic"},
+    {"DZ", "Algeria"},
+    {"EC", "Ecuador"},
+    {"EE", "Estonia"},
+    {"EG", "Egypt"},
+    {"EH", "Western Sahara"},
+    {"ER", "Eritrea"},
+    {"ES", "Spain"},
+    {"ET", "Ethiopia"},
+    {"FI", "Finland"},
+    {"FJ", "Fiji"},
+    {"FK", "Falkland Islands (Malvinas)"},
+    {"FM", "Micronesia"},
+    {"FO", "Faroe Islands"},
+    {"FR", "France"},
+    {"GA", "Gabon"},
+    {"GB", "United Kingdom"},
+    {"GD", "Grenada"},
+    {"GE", "Georgia"},
+    {"GF", "French Guiana"},
+    {"GG", "Guernsey"},
+    {"GH", "Ghana"},
+    {"GI", "Gibraltar"},
+    {"GL", "Greenland"},
+    {"GM", "Gambia"},
+    {"GN", "Guinea"},
+    {"GP", "Guadeloupe"},
+    {"GQ", "Equatorial Guinea"},
+    {"GR", "Greece"},
+    {"GS", "South Georgia and the South Sandwich Islands"},
+    {"GT", "Guatemala"},
+    {"GU", "Guam"},
+    {"GW", "Guinea-Bissau"},
+    {"GY", "Guyana"},
+    {"HK", "Hong Kong"},
+    {"HM", "Heard Island and McDonald Islands"},
+    {"HN", "Honduras"},
+    {"HR", "Croatia"},
+    {"HT", "Haiti"},
+    {"HU", "Hungary"},
+    {"ID", "Indonesia"},
+    {"IE", "Ireland"},
+    {"IL", "Israel"},
+    {"IM", "Isle of Man"},
+    {"IN", "India"},
+    {"IO", "British Indian Ocean Territory"},
+    {"IQ", "Iraq"},
+    {"IR", "Iran"},
+    {"IS", "Iceland"},
+    {"IT", "Italy"},
+    {"JE", "Jersey"},
+    {"JM", "Jamaica"},
+    {"JO", "Jordan"},
+    {"JP", "Japan"},
+    {"KE", "Kenya"},
+    {"KG", "Kyrgyzstan"},
+    {"KH", "Cambodia"},
+    {"KI", "Kiribati"},
+    {"KM", "Comoros"},
+    {"KN", "Saint Kitts and Nevis"},
+    {"KP", "North Korea"},
+    {"KR", "South Korea"},
+    {"KW", "Kuwait"},
+    {"KY", "Cayman Islands"},
+    {"KZ", "Kazakhstan"},
+    {"LA", "Laos"},
+    {"LB", "Lebanon"},
+    {"LC", "Saint Lucia"},
+    {"LI", "Liechtenstein"},
+    {"LK", "Sri Lanka"},
+    {"LR", "Liberia"},
+    {"LS", "Lesotho"},
+    {"LT", "Lithuania"},
+    {"LU", "Luxembourg"},
+    {"LV", "Latvia"},
+    {"LY", "Libya"},
+    {"MA", "Morocco"},
+    {"MC", "Monaco"},
+    {"MD", "Moldova"},
+    {"ME", "Montenegro"},
+    {"MF", "Saint Martin (French part)"},
+    {"MG", "Madagascar"},
+    {"MH", "Marshall Islands"},
+    {"MK", "North Macedonia"},
+    {"ML", "Mali"},
+    {"MM", "Myanmar"},
+    {"MN", "Mongolia"},
+    {"MO", "Macao"},
+    {"MP", "Northern Mariana Islands"},
+    {"MQ", "Martinique"},
+    {"MR", "Mauritania"},
+    {"MS", "Montserrat"},
+    {"MT", "Malta"},
+    {"MU", "Mauritius"},
+    {"MV", "Maldives"},
+    {"MW", "Malawi"},
+    {"MX", "Mexico"},
+    {"MY", "Malaysia"},
+    {"MZ", "Mozambique"},
+    {"NA", "Namibia"},
+    {"NC", "New Caledonia"},
+    {"NE", "Niger"},
+    {"NF", "Norfolk Island"},
+    {"NG", "Nigeria"},
+    {"NI", "Nicaragua"},
+    {"NL", "Netherlands"},
+    {"NO", "Norway"},
+    {"NP", "Nepal"},
+    {"NR", "Nauru"},
+    {"NU", "Niue"},
+    {"NZ", "New Zealand"},
+    {"OM", "Oman"},
+    {"PA", "Panama"},
+    {"PE", "Peru"},
+    {"PF", "French Polynesia"},
+    {"PG", "Papua New Guinea"},
+    {"PH", "Philippines"},
+    {"PK", "Pakistan"},
+    {"PL", "Poland"},
+    {"PM", "Saint Pierre and Miquelon"},
+    {"PN", "Pitcairn"},
+    {"PR", "Puerto Rico"},
+    {"PS", "Palestine"},
+    {"PT", "Portugal"},
+    {"PW", "Palau"},
+    {"PY", "Paraguay"},
+    {"QA", "Qatar"},
+    {"RE", "Reunion"},
+    {"RO", "Romania"},
+    {"RS", "Serbia"},
+    {"RU", "Russia"},
+    {"RW", "Rwanda"},
+    {"SA", "Saudi Arabia"},
+    {"SB", "Solomon Islands"},
+    {"SC", "Seychelles"},
+    {"SD", "Sudan"},
+    {"SE", "Sweden"},
+    {"SG", "Singapore"},
+    {"SH", "Saint Helena, Ascension and Tristan da Cunha"},
+    {"SI", "Slovenia"},
+    {"SJ", "Svalbard and Jan Mayen"},
+    {"SK", "Slovakia"},
+    {"SL", "Sierra Leone"},
+    {"SM", "San Marino"},
+    {"SN", "Senegal"},
+    {"SO", "Somalia"},
+    {"SR", "Suriname"},
+    {"SS", "South Sudan"},
+    {"ST", "Sao Tome and Principe"},
+    {"SV", "El Salvador"},
+    {"SX", "Sint Maarten (Dutch part)"},
+    {"SY", "Syria"},
+    {"SZ", "Eswatini"},
+    {"TC", "Turks and Caicos Islands"},
+    {"TD", "Chad"},
+    {"TF", "French Southern Territories"},
+    {"TG", "Togo"},
+    {"TH", "Thailand"},
+    {"TJ", "Tajikistan"},
+    {"TK", "Tokelau"},
+    {"TL", "Timor-Leste"},
+    {"TM", "Turkmenistan"},
+    {"TN", "Tunisia"},
+    {"TO", "Tonga"},
+    {"TR", "Turkiye"},
+    {"TT", "Trinidad and Tobago"},
+    {"TV", "Tuvalu"},
+    {"TW", "Taiwan"},
+    {"TZ", "Tanzania"},
+    {"UA", "Ukraine"},
+    {"UG", "Uganda"},
+    {"UM", "United States Minor Outlying Islands"},
+    {"US", "United States"},
+    {"UY", "Uruguay"},
+    {"UZ", "Uzbekistan"},
+    {"VA", "Holy See"},
+    {"VC", "Saint Vincent and the Grenadines"},
+    {"VE", "Venezuela"},
+    {"VG", "Virgin Islands (British)"},
+    {"VI", "Virgin Islands (U.S.)"},
+    {"VN", "Viet Nam"},
+    {"VU", "Vanuatu"},
+    {"WF", "Wallis and Futuna"},
+    {"WS", "Samoa"},
+    {"YE", "Yemen"},
+    {"YT", "Mayotte"},
+    {"ZA", "South Africa"},
+    {"ZM", "Zambia"},
+    {"ZW", "Zimbabwe"},
+}};
+
+// Spellings people write for a country that are not its code: codes that ISO reserves for
+// other uses (UK, EL) and common names the short names above do not match.
+struct Misspelling {
+  std::string_view text;  // compared ignoring case
+  std::string_view code;
+};
+constexpr Misspelling kMisspellings[] = {
+    {"UK", "GB"},
+    {"EL", "GR"},
+    {"USA", "US"},
+    {"Britain", "GB"},
+    {"Great Britain", "GB"},
+    {"Korea", "KR"},
+    {"Vietnam", "VN"},
+    {"Turkey", "TR"},
+    {"Macau", "MO"},
+    {"Czech Republic", "CZ"},
+    {"Holland", "NL"},
+    {"America", "US"},
+    {"United States of America", "US"},
+};
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::toupper(static_cast<unsigned char>(x)) ==
+                  std::toupper(static_cast<unsigned char>(y));
+         });
+}
+
+const CountryCode* Find(std::string_view code) {
+  const auto it =
+      std::lower_bound(kCodes.begin(), kCodes.end(), code,
+                       [](const CountryCode& c, std::string_view key) { return c.code < key; });
+  return it != kCodes.end() && it->code == code ? &*it : nullptr;
+}
+
+}  // namespace
+
+std::span<const CountryCode> IsoCountryCodes() { return kCodes; }
+
+bool IsCountryCode(std::string_view code) { return Find(code) != nullptr; }
+
+std::optional<CountryCode> IntendedCountryCode(std::string_view text) {
+  for (const CountryCode& c : kCodes) {
+    if (EqualsIgnoringCase(text, c.code) || EqualsIgnoringCase(text, c.name)) return c;
+  }
+  for (const Misspelling& m : kMisspellings) {
+    if (EqualsIgnoringCase(text, m.text)) return *Find(m.code);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> CountryCodeProblem(std::string_view text) {
+  if (IsCountryCode(text)) return std::nullopt;
+  std::string out = "'" + Excerpt(text) + "' is not an ISO 3166-1 alpha-2 country code";
+  if (const std::optional<CountryCode> c = IntendedCountryCode(text)) {
+    out += " (did you mean " + std::string(c->code) + ", " + std::string(c->name) + "?)";
+  }
+  return out;
+}
+
+}  // namespace gpufleet
