@@ -3,9 +3,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -19,19 +17,9 @@ using ::testing::HasSubstr;
 
 const std::string kSource = GPUFLEET_SOURCE_DIR;
 
-// Runs gpufleetd with `args` in `dir` (its store goes there). A daemon that starts instead of
-// failing is stopped by `timeout` (exit 124), so the test fails rather than hangs.
+// gpufleetd on its own store in `dir`, without scheduling: only its start-up is under test.
 CliResult RunDaemon(const std::string& dir, const std::string& args) {
-  const std::string out = dir + "/stdout", err = dir + "/stderr";
-  const std::string cmd = "cd " + dir + " && timeout 60 " + GPUFLEET_BINARY_DIR +
-                          "/gpufleetd --port 0 --no-scheduler --store " + dir + "/d.db " + args +
-                          " >" + out + " 2>" + err + " </dev/null";
-  const int status = std::system(cmd.c_str());
-  CliResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = ReadFile(out);
-  r.err = ReadFile(err);
-  return r;
+  return RunGpufleetd("--port 0 --no-scheduler --store " + dir + "/d.db " + args);
 }
 
 // The example fleet with its first `from` replaced by `to`, and its assets beside it.

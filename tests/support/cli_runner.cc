@@ -12,11 +12,13 @@ namespace gpufleet::testing {
 
 namespace {
 
-CliResult RunProgram(const std::string& program, const std::string& args) {
+// `prefix` runs before the program (e.g. a time limit).
+CliResult RunProgram(const std::string& prefix, const std::string& program,
+                     const std::string& args) {
   const std::string dir = FreshDir("cli_run");
   const std::string out = dir + "/stdout", err = dir + "/stderr";
-  const std::string cmd = std::string(GPUFLEET_BINARY_DIR) + "/" + program + " " + args + " >" +
-                          out + " 2>" + err + " </dev/null";
+  const std::string cmd = prefix + std::string(GPUFLEET_BINARY_DIR) + "/" + program + " " + args +
+                          " >" + out + " 2>" + err + " </dev/null";
   const int status = std::system(cmd.c_str());
   CliResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -27,9 +29,13 @@ CliResult RunProgram(const std::string& program, const std::string& args) {
 
 }  // namespace
 
-CliResult RunGpufleet(const std::string& args) { return RunProgram("gpufleet", args); }
+CliResult RunGpufleet(const std::string& args) { return RunProgram("", "gpufleet", args); }
 
-CliResult RunGpufleetd(const std::string& args) { return RunProgram("gpufleetd", args); }
+// A daemon that starts serving instead of refusing its command line is stopped by `timeout`
+// (exit 124), so a test fails rather than hangs.
+CliResult RunGpufleetd(const std::string& args) {
+  return RunProgram("timeout 60 ", "gpufleetd", args);
+}
 
 std::string FreshDir(const std::string& name) {
   static int counter = 0;

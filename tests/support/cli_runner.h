@@ -13,7 +13,8 @@ struct CliResult {
 
 // Runs `gpufleet <args>` (args are passed through the shell as written).
 CliResult RunGpufleet(const std::string& args);
-// Runs `gpufleetd <args>` the same way, for what it does before it serves (its command line).
+// Runs `gpufleetd <args>` the same way, for what it does before it serves (its command line,
+// its inputs); one still running after 60 s is stopped and reads as exit 124.
 CliResult RunGpufleetd(const std::string& args);
 
 // A fresh, empty directory under the test temp dir.
