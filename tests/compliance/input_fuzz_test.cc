@@ -11,7 +11,7 @@ class InputFuzzTest : public ::testing::TestWithParam<size_t> {};
 
 TEST_P(InputFuzzTest, MutatedFilesAreReadOrRefusedCleanly) {
   InputFuzzer fuzzer;
-  fuzzer.Run(GetParam(), 60, 1000 + GetParam());
+  fuzzer.Run(GetParam(), 100, 1000 + GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(ShippedFiles, InputFuzzTest, ::testing::Range(size_t{0}, Targets().size()),
