@@ -38,29 +38,28 @@ bool LicenceCovers(const Licence& l, const Rule& r, const Situation& s) {
   return std::find(l.models.begin(), l.models.end(), s.chip->id) != l.models.end();
 }
 
-// The covering licence most useful to its holder on the date (LicenceState's order: granted,
-// then denied, revoked, pending, expired, not yet valid); nullptr when none covers.
-const Licence* FindLicence(const RuleSet& rules, const Rule& r, const Situation& s,
-                           LicenceState* state) {
-  const Licence* best = nullptr;
+// Sets h.licence to the covering licence most useful to its holder on the date, and
+// h.licence_state to its state (LicenceState's order: granted, then denied, revoked, pending,
+// expired, not yet valid); leaves both empty when none covers.
+void AttachLicence(const RuleSet& rules, const Situation& s, RuleHit& h) {
   for (const Licence& l : rules.licences()) {
-    if (!LicenceCovers(l, r, s)) continue;
+    if (!LicenceCovers(l, *h.rule, s)) continue;
     const LicenceState st = LicenceStateOn(l, s.date);
-    if (!best || st < *state) {
-      best = &l;
-      *state = st;
+    if (!h.licence || st < *h.licence_state) {
+      h.licence = &l;
+      h.licence_state = st;
     }
   }
-  return best;
 }
 
-// What a licence_required rule comes to with the licence found: a granted licence in force
-// gives its terms, a denied one prohibits, anything else leaves the requirement.
-Action WithLicence(const Licence* l, LicenceState state) {
-  if (!l) return Action::kLicenceRequired;
-  switch (state) {
+// What a licence_required rule comes to with the licence attached: a granted licence in
+// force gives its terms, a denied one prohibits, anything else (or none) leaves the
+// requirement.
+Action WithLicence(const RuleHit& h) {
+  if (!h.licence) return Action::kLicenceRequired;
+  switch (*h.licence_state) {
     case LicenceState::kGranted:
-      return l->revenue_share_pct ? Action::kAllowedWithRevenueShare : Action::kAllowed;
+      return h.licence->revenue_share_pct ? Action::kAllowedWithRevenueShare : Action::kAllowed;
     case LicenceState::kDenied:
       return Action::kProhibited;
     default:
@@ -93,20 +92,15 @@ Verdict Decide(const RuleSet& rules, const std::vector<const Rule*>& candidates,
       h.facts.insert(h.facts.begin(), FactUse{"data_class", Value(s.data_class)});
     }
     h.match = chip == Tri::kTrue && cond == Tri::kTrue ? Tri::kTrue : Tri::kUnknown;
-    // A proposed rule binds nobody yet: it is shown, at most as a warning.
     Action action = r->action;
     if (r->needs_granted_licence) {
       // A licensed route opens only for a holder of a granted licence in force.
-      LicenceState state = LicenceState::kPending;
-      h.licence = FindLicence(rules, *r, s, &state);
-      if (h.licence) h.licence_state = state;
-      h.route_closed = !h.licence || state != LicenceState::kGranted;
-      if (h.route_closed) action = WithLicence(h.licence, state);
+      AttachLicence(rules, s, h);
+      h.route_closed = h.licence_state != LicenceState::kGranted;
+      if (h.route_closed) action = WithLicence(h);
     } else if (action == Action::kLicenceRequired && h.match == Tri::kTrue) {
-      LicenceState state = LicenceState::kPending;
-      h.licence = FindLicence(rules, *r, s, &state);
-      if (h.licence) h.licence_state = state;
-      action = WithLicence(h.licence, state);
+      AttachLicence(rules, s, h);
+      action = WithLicence(h);
     }
     // A proposed rule binds nobody yet: it is shown, at most as a warning.
     h.action = r->kind == RuleKind::kProposed ? std::min(action, Action::kWarning) : action;
