@@ -6,6 +6,7 @@
 // Exit status: 0 after SIGINT/SIGTERM, 1 when the inputs, the store or the port fail.
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -111,6 +112,10 @@ Result<std::string> IssueAdminToken(store::Store& store, const service::Clock& c
 }
 
 int Run(const Flags& flags) {
+  // Everything the daemon creates (the SQLite database, its -wal, -shm and .leader files, the
+  // admin token file) holds tenants' data or a secret: readable by its owner only.
+  ::umask(077);
+  const std::string store_name = store::RedactedLocation(flags.store);
   // Signals are taken by sigwait below: block them before any thread starts, so that every
   // thread inherits the mask.
   sigset_t stop_signals;
@@ -131,13 +136,13 @@ int Run(const Flags& flags) {
 
   api::MetricsRegistry metrics;
   Result<std::unique_ptr<store::Store>> opened = store::OpenStore(flags.store);
-  if (!opened.ok()) return Fail("store '" + flags.store + "'", opened.status());
+  if (!opened.ok()) return Fail("store '" + store_name + "'", opened.status());
   service::MeteredStore store(std::move(*opened), metrics);
 
   std::unique_ptr<service::Clock> clock;
   if (flags.sim_speed > 0) {
     Result<int64_t> start = SimulatedStart(store);
-    if (!start.ok()) return Fail("store '" + flags.store + "'", start.status());
+    if (!start.ok()) return Fail("store '" + store_name + "'", start.status());
     clock = std::make_unique<service::SimulatedClock>(*start, flags.sim_speed);
   } else {
     clock = std::make_unique<service::SystemClock>();
@@ -184,7 +189,7 @@ int Run(const Flags& flags) {
       "quarantine groups)\n",
       c.fleet.fleet.nodes().size(), static_cast<long long>(c.fleet.fleet.total_gpus()),
       c.fleet.fleet.sites().size(), c.at.ToString().c_str(), c.fleet.quarantined.size());
-  std::printf("gpufleetd: store %s, scheduler %s (%s)\n", flags.store.c_str(), holder.c_str(),
+  std::printf("gpufleetd: store %s, scheduler %s (%s)\n", store_name.c_str(), holder.c_str(),
               flags.no_scheduler ? "off" : flags.policy.c_str());
   std::printf("gpufleetd: listening on http://%s:%u\n", flags.bind.c_str(), server.port());
   std::printf("gpufleetd: admin token %s\n", admin->c_str());

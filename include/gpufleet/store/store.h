@@ -296,4 +296,8 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo,
 Result<std::unique_ptr<Store>> OpenStore(const std::string& location,
                                          const StoreOptions& options = {});
 
+// `location` as it may be printed or logged: a PostgreSQL URI's password (in its user
+// information or a `password=` parameter) becomes "***"; anything else is returned as is.
+std::string RedactedLocation(std::string_view location);
+
 }  // namespace gpufleet::store
