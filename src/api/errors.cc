@@ -7,6 +7,7 @@ namespace gpufleet::api {
 namespace {
 
 constexpr int kHttpInternalError = 500;
+constexpr int kHttpUnavailable = 503;
 
 // "at line L, column C" for the 1-based byte position nlohmann reports (the last byte read).
 std::string Where(std::string_view text, size_t byte) {
@@ -54,8 +55,9 @@ int HttpStatusFor(Status::Code code) {
       return 409;
     case Status::Code::kResourceExhausted:
       return 429;
-    case Status::Code::kCorruption:
     case Status::Code::kIOError:
+      return kHttpUnavailable;
+    case Status::Code::kCorruption:
       return kHttpInternalError;
   }
   return kHttpInternalError;
@@ -81,8 +83,9 @@ std::string_view ErrorCodeName(Status::Code code) {
       return "aborted";
     case Status::Code::kResourceExhausted:
       return "resource_exhausted";
-    case Status::Code::kCorruption:
     case Status::Code::kIOError:
+      return "unavailable";
+    case Status::Code::kCorruption:
       return "internal";
   }
   return "internal";
@@ -98,8 +101,17 @@ Response ErrorResponse(int http_status, std::string_view code, std::string_view 
 
 Response ErrorResponse(const Status& status) {
   const int http = HttpStatusFor(status.code());
+  if (http == kHttpUnavailable) return UnavailableResponse();
   if (http >= kHttpInternalError) return ErrorResponse(http, "internal", "internal error");
   return ErrorResponse(http, ErrorCodeName(status.code()), status.message());
+}
+
+Response UnavailableResponse() {
+  Response response = ErrorResponse(
+      kHttpUnavailable, "unavailable",
+      "the store is unavailable; retry after " + std::to_string(kRetryAfterSeconds) + " s");
+  response.headers.emplace_back("Retry-After", std::to_string(kRetryAfterSeconds));
+  return response;
 }
 
 Result<nlohmann::json> ParseJsonBody(std::string_view body) {

@@ -172,7 +172,11 @@ struct HttpServer::Runtime {
                              "invalid_request");
     }
     std::optional<Principal> principal;
-    if (self.options_.authenticator) principal = self.options_.authenticator(HashToken(*token));
+    if (self.options_.authenticator) {
+      Result<std::optional<Principal>> found = self.options_.authenticator(HashToken(*token));
+      if (!found.ok()) return UnavailableResponse();
+      principal = std::move(found).value();
+    }
     if (!principal) return unauthenticated("invalid or revoked token", "invalid_token");
     if (route.access == Access::kAdmin && principal->role != Role::kAdmin) {
       return ErrorResponse(403, "permission_denied", "this route requires an admin token");

@@ -40,7 +40,10 @@ Status HttpFailure(int status, std::string text) {
       return Status::FailedPrecondition(std::move(text));
     case 429:
       return Status::ResourceExhausted(std::move(text));
-    default:  // the server's own failure: the request may be fine
+    default:
+      // Any other 4xx (405, 422 for a job that can never run, ...) is a refusal as well;
+      // 5xx is the server's own failure, and the request may be fine.
+      if (status >= 400 && status < 500) return Status::InvalidArgument(std::move(text));
       return Status::IOError(std::move(text));
   }
 }

@@ -2,6 +2,7 @@
 
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cli/api_client.h"
@@ -13,8 +14,9 @@ namespace {
 
 struct TenantFlags {
   std::string id;
-  std::string name, org;
-  int64_t priority = 0;
+  // Unset ones are left out of `tenant put`'s body, so an update keeps what is stored.
+  std::optional<std::string> name, org;
+  std::optional<int64_t> priority, max_job_priority;
   std::string model;
   int64_t gpus = 0;
 };
@@ -33,8 +35,10 @@ void AddTenantCommand(CLI::App& app, int& exit_code) {
     Result<nlohmann::json> r = c.Get("/v1/tenants");
     if (!r.ok()) return r.status();
     PrintReply(*r, *flags, [](const nlohmann::json& j) {
-      WriteJsonTable(j["tenants"], {"id", "name", "org", "priority", "external", "created_at"},
-                     std::cout);
+      WriteJsonTable(
+          j["tenants"],
+          {"id", "name", "org", "priority", "max_job_priority", "external", "created_at"},
+          std::cout);
     });
     return Status::Ok();
   }));
@@ -56,12 +60,20 @@ void AddTenantCommand(CLI::App& app, int& exit_code) {
   CLI::App* put = tenant->add_subcommand("put", "Create or update a tenant (admin)");
   AddClientOptions(*put, *flags);
   put->add_option("id", t->id, "tenant id: 1-63 of [a-z0-9-]")->required();
-  put->add_option("--name", t->name, "display name")->required();
-  put->add_option("--org", t->org, "organisation id in the fleet inventory")->required();
-  put->add_option("--priority", t->priority, "tenant priority")->capture_default_str();
+  put->add_option("--name", t->name, "display name (required for a new tenant)");
+  put->add_option("--org", t->org,
+                  "organisation id in the fleet inventory (required for a new tenant)");
+  put->add_option("--priority", t->priority,
+                  "tenant priority: orders its jobs before theirs (new tenant: 0)");
+  put->add_option("--max-job-priority", t->max_job_priority,
+                  "the highest priority its jobs may ask for (new tenant: 1000)");
   put->callback(ClientCallback("tenant put", *flags, exit_code, [flags, t](ApiClient& c) {
-    Result<nlohmann::json> r = c.Put(
-        "/v1/tenants/" + t->id, {{"name", t->name}, {"org", t->org}, {"priority", t->priority}});
+    nlohmann::json body = nlohmann::json::object();
+    if (t->name) body["name"] = *t->name;
+    if (t->org) body["org"] = *t->org;
+    if (t->priority) body["priority"] = *t->priority;
+    if (t->max_job_priority) body["max_job_priority"] = *t->max_job_priority;
+    Result<nlohmann::json> r = c.Put("/v1/tenants/" + t->id, body);
     if (!r.ok()) return r.status();
     PrintReply(*r, *flags, [](const nlohmann::json& j) { WriteJsonFields(j, std::cout); });
     return Status::Ok();

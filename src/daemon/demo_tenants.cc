@@ -40,6 +40,7 @@ Status SeedDemoTenants(store::Store& store, const service::FleetContext& ctx, in
          .org = t.org,
          .external = org != nullptr && org->kind == inventory::OrgKind::kExternalCustomer,
          .priority = t.priority,
+         .max_job_priority = store::kDefaultMaxJobPriority,
          .created_at_ms = now_ms}));
     for (size_t i = 0; i < std::min<size_t>(2, by_model.size()); ++i) {
       const int64_t gpus = by_model[i].first * t.percent_of_top / 100;

@@ -64,6 +64,12 @@ class CycleState::Impl {
   }
 
   const std::vector<TenantPolicy>& tenants() const { return tenant_list_; }
+
+  // A tenant not in the list ranks as a tenant of the default priority, 0.
+  int32_t TenantPriority(const std::string& tenant) const {
+    const auto it = tenants_.find(tenant);
+    return it == tenants_.end() ? 0 : it->second->priority;
+  }
   size_t running() const { return lives_.size(); }
 
   bool AddRunning(const RunningJob& r) {
@@ -102,8 +108,12 @@ class CycleState::Impl {
     rng_ = Rng(seed);
     std::vector<size_t> order(pending.size());
     std::iota(order.begin(), order.end(), size_t{0});
+    // The admin's tenant priority first: a job's own priority only orders it among its
+    // tenant's jobs, so no tenant can buy its way ahead of another with a large number.
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
       const CycleJob &x = pending[a], &y = pending[b];
+      const int32_t tx = TenantPriority(x.tenant), ty = TenantPriority(y.tenant);
+      if (tx != ty) return tx > ty;
       if (x.priority != y.priority) return x.priority > y.priority;
       if (x.submitted_at != y.submitted_at) return x.submitted_at < y.submitted_at;
       return x.id < y.id;

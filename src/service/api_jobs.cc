@@ -7,12 +7,18 @@
 
 #include "service/api_json.h"
 #include "service/api_v1_routes.h"
+#include "service/job_admission.h"
 
 namespace gpufleet::service::v1 {
 namespace {
 
 constexpr int32_t kDefaultJobPage = 100;
+// A well-formed submission the fleet can never run (job_admission.h).
+constexpr int kUnprocessable = 422;
 constexpr int32_t kWholeGpuMilli = 1000;
+// A year: long enough for any real job, short enough that start + duration cannot overflow
+// the scheduler's millisecond clock (a larger value once made a job finish as it started).
+constexpr int64_t kMaxDurationS = 31'536'000;
 // A fraction of a GPU is given in thousandths; anything finer is a client mistake.
 constexpr double kMilliTolerance = 1e-6;
 
@@ -78,57 +84,7 @@ Result<int64_t> NonNegativeField(const api::JsonObject& fields, std::string_view
   return **value;
 }
 
-// Rejects a job no part of the fleet could ever hold, whatever else runs: a replica larger
-// than the largest node of the models it accepts, or more GPUs in all than those models have.
-// Such a job would otherwise wait forever with a pending reason nobody reads.
-Status CheckFitsFleet(const ApiState& state, const store::JobSpec& spec) {
-  if (spec.gpu_count == 0) return Status::Ok();
-  int64_t total = 0;
-  int32_t largest = 0;
-  const auto add = [&](const ModelTotals& m) {
-    total += m.gpus;
-    largest = std::max(largest, m.max_node_gpus);
-  };
-  if (spec.models.empty()) {
-    for (const auto& [id, totals] : state.summary.models) add(totals);
-  } else {
-    for (const std::string& m : spec.models) add(state.summary.models.find(m)->second);
-  }
-  const std::string which = spec.models.empty() ? "the fleet" : "the accepted models";
-  if (spec.gpu_count > largest) {
-    return FieldError("gpus", "a replica needs " + std::to_string(spec.gpu_count) +
-                                  " GPUs but the largest node of " + which + " has " +
-                                  std::to_string(largest));
-  }
-  // Fractional replicas may share a GPU: they need ceil(replicas * milli / 1000) GPUs at least.
-  const int64_t needed_milli = int64_t{spec.replicas} * spec.gpu_count * spec.gpu_milli;
-  const int64_t needed = (needed_milli + kWholeGpuMilli - 1) / kWholeGpuMilli;
-  if (needed > total) {
-    return FieldError("replicas", "the job needs " + std::to_string(needed) + " GPUs (" +
-                                      std::to_string(spec.replicas) + " replicas) but " + which +
-                                      (spec.models.empty() ? " has " : " have ") +
-                                      std::to_string(total));
-  }
-  // CPU and memory come with the GPUs: some node of an accepted model must hold one replica.
-  const Fleet& fleet = state.nodes();
-  for (const NodeSpec& node : fleet.nodes()) {
-    if (node.gpu_count < spec.gpu_count) continue;
-    const std::string& model = fleet.model(node.gpu_model).name;
-    if (!spec.models.empty() &&
-        std::find(spec.models.begin(), spec.models.end(), model) == spec.models.end()) {
-      continue;
-    }
-    if (node.cpu_milli >= spec.cpu_milli && node.memory_mib >= spec.memory_mib) {
-      return Status::Ok();
-    }
-  }
-  return Status::InvalidArgument("no node of " + which + " with " + std::to_string(spec.gpu_count) +
-                                 " GPUs has cpu_milli " + std::to_string(spec.cpu_milli) +
-                                 " and memory_mib " + std::to_string(spec.memory_mib) +
-                                 " for one replica");
-}
-
-// The JobSpec a POST /v1/jobs body describes, checked against the fleet.
+// The JobSpec a POST /v1/jobs body describes; whether it could ever run is checked apart.
 Result<store::JobSpec> ParseJobSpec(const ApiState& state, const api::Request& request) {
   const Result<nlohmann::json> body = api::ParseJsonBody(request.body);
   if (!body.ok()) return body.status();
@@ -168,11 +124,21 @@ Result<store::JobSpec> ParseJobSpec(const ApiState& state, const api::Request& r
   if (!priority.ok()) return priority.status();
   spec.priority = *priority;
   for (const auto& [key, out] :
-       {std::pair{"cpu_milli", &spec.cpu_milli}, std::pair{"memory_mib", &spec.memory_mib},
-        std::pair{"duration_s", &spec.duration_s}}) {
+       {std::pair{"cpu_milli", &spec.cpu_milli}, std::pair{"memory_mib", &spec.memory_mib}}) {
     const Result<int64_t> value = NonNegativeField(*fields, key);
     if (!value.ok()) return value.status();
     *out = *value;
+  }
+  // 0, omitted or null: the job runs until completed through the API (stored as 0).
+  const Result<std::optional<int64_t>> duration = fields->OptionalInt("duration_s");
+  if (!duration.ok()) return duration.status();
+  if (duration->has_value()) {
+    if (**duration < 0 || **duration > kMaxDurationS) {
+      return FieldError("duration_s", std::to_string(**duration) + " is outside 1.." +
+                                          std::to_string(kMaxDurationS) +
+                                          " (0 or omitted: runs until completed)");
+    }
+    spec.duration_s = **duration;
   }
 
   const Result<std::optional<std::string>> data_class = fields->OptionalString("data_class");
@@ -190,9 +156,6 @@ Result<store::JobSpec> ParseJobSpec(const ApiState& state, const api::Request& r
     for (const std::string& m : *models) {
       const catalog::AcceleratorSpec* chip = state.fleet().catalog.Find(m);
       if (chip == nullptr) return FieldError("models", "'" + m + "' is not in the catalog");
-      if (!state.summary.models.contains(chip->id)) {
-        return FieldError("models", "model '" + chip->id + "' has no GPUs in the fleet");
-      }
       if (std::find(spec.models.begin(), spec.models.end(), chip->id) != spec.models.end()) {
         return FieldError("models", "'" + chip->id + "' listed twice");
       }
@@ -207,20 +170,52 @@ Result<store::JobSpec> ParseJobSpec(const ApiState& state, const api::Request& r
     }
     spec.idempotency_key = std::string(*key);
   }
-  GPUFLEET_RETURN_IF_ERROR(CheckFitsFleet(state, spec));
   spec.submitted_at_ms = state.NowMs();
   return spec;
+}
+
+// A job priority above its tenant's cap (TenantRecord::max_job_priority) is refused.
+Status CheckPriorityCap(const store::JobSpec& spec, const store::TenantRecord& tenant) {
+  if (spec.priority > tenant.max_job_priority) {
+    return FieldError("priority", std::to_string(spec.priority) + " is above max_job_priority " +
+                                      std::to_string(tenant.max_job_priority) + " of tenant '" +
+                                      spec.tenant + "'");
+  }
+  return Status::Ok();
+}
+
+// Whether a stored job is what `spec` asks for, apart from when it was asked.
+bool SameRequest(const store::JobSpec& stored, store::JobSpec spec) {
+  spec.submitted_at_ms = stored.submitted_at_ms;
+  return stored == spec;
 }
 
 api::Response SubmitJob(const ApiState& state, const api::Request& request) {
   if (Status s = CheckQueryKeys(request, {}); !s.ok()) return api::ErrorResponse(s);
   const Result<store::JobSpec> spec = ParseJobSpec(state, request);
   if (!spec.ok()) return api::ErrorResponse(spec.status());
+  // An unknown tenant is left to SubmitJob, which says so in the store's words.
+  const Result<store::TenantRecord> tenant = state.store().GetTenant(spec->tenant);
+  if (!tenant.ok() && tenant.status().code() != Status::Code::kNotFound) {
+    return api::ErrorResponse(tenant.status());
+  }
+  if (tenant.ok()) {
+    if (Status s = CheckPriorityCap(*spec, *tenant); !s.ok()) return api::ErrorResponse(s);
+  }
+  if (Status s = CheckCanEverRun(state, *spec, tenant.ok() ? &*tenant : nullptr); !s.ok()) {
+    return api::ErrorResponse(kUnprocessable, "unschedulable", s.message());
+  }
   const Result<store::JobRecord> job = state.store().SubmitJob(*spec);
   if (!job.ok()) return api::ErrorResponse(job.status());
   // An idempotent repeat returns the job stored the first time, whose spec (at least its
-  // submission time) differs from this request's.
+  // submission time) differs from this request's. A key reused for another job is the client's
+  // mistake: answering with the first job would silently drop the second.
   const bool repeat = spec->idempotency_key.has_value() && job->spec != *spec;
+  if (repeat && !SameRequest(job->spec, *spec)) {
+    return api::ErrorResponse(Status::AlreadyExists(
+        "header 'Idempotency-Key': '" + *spec->idempotency_key + "' was used for job " +
+        std::to_string(job->id.value()) + " with a different body"));
+  }
   if (!repeat) state.Changed();
   return api::Response::Json(repeat ? 200 : 201, JobJson(*job, state.fleet()));
 }

@@ -50,6 +50,7 @@ nlohmann::json TenantJson(const store::TenantRecord& t) {
           {"org", t.org},
           {"external", t.external},
           {"priority", t.priority},
+          {"max_job_priority", t.max_job_priority},
           {"created_at", IsoTime(t.created_at_ms)}};
 }
 

@@ -1,7 +1,10 @@
 // /v1/tenants: tenants, their guaranteed quotas and their API tokens. Admin writes; a tenant
 // token reads only its own tenant.
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "service/api_json.h"
 #include "service/api_v1_routes.h"
@@ -35,42 +38,90 @@ api::Response GetTenant(const ApiState& state, const api::Request& request) {
   return api::Response::Json(200, TenantJson(*tenant));
 }
 
-// PUT /v1/tenants/{id} {name, org, priority?}: creates (201) or replaces (200) the tenant.
+// An optional integer field of a tenant body within lo..hi, nullopt when omitted.
+Result<std::optional<int32_t>> TenantInt(const api::JsonObject& fields, std::string_view key,
+                                         int64_t lo, int64_t hi) {
+  const Result<std::optional<int64_t>> value = fields.OptionalInt(key);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return std::optional<int32_t>();
+  if (**value < lo || **value > hi) {
+    return Status::InvalidArgument("field '" + std::string(key) + "': " + std::to_string(**value) +
+                                   " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
+  }
+  return std::optional<int32_t>(static_cast<int32_t>(**value));
+}
+
+// The tenant a PUT body makes of `existing` (nullopt: a new tenant). A new tenant needs name and
+// org; an update keeps whatever the body leaves out, so `gpufleet tenant put x --priority 5`
+// changes only the priority. `external` is what the organisation's kind says (a resale
+// customer is external).
+Result<store::TenantRecord> TenantFromBody(const ApiState& state, const api::Request& request,
+                                           const std::optional<store::TenantRecord>& existing) {
+  const Result<nlohmann::json> body = api::ParseJsonBody(request.body);
+  if (!body.ok()) return body.status();
+  const Result<api::JsonObject> fields =
+      api::JsonObject::Make(*body, {"name", "org", "priority", "max_job_priority", "external"});
+  if (!fields.ok()) return fields.status();
+  store::TenantRecord record;
+  if (existing) {
+    record = *existing;
+  } else {
+    record.id = TenantIdParam(request);
+    record.created_at_ms = state.NowMs();
+  }
+
+  const Result<std::optional<std::string>> name = fields->OptionalString("name");
+  if (!name.ok()) return name.status();
+  const Result<std::optional<std::string>> org = fields->OptionalString("org");
+  if (!org.ok()) return org.status();
+  if (!existing) {
+    // Through String() for the same "missing required field" message as everywhere else.
+    if (!name->has_value()) return fields->String("name").status();
+    if (!org->has_value()) return fields->String("org").status();
+  }
+  if (name->has_value()) record.name = **name;
+  if (org->has_value()) {
+    const inventory::Organisation* organisation = state.fleet().FindOrganisation(**org);
+    if (organisation == nullptr) {
+      return Status::InvalidArgument("field 'org': no organisation '" + **org +
+                                     "' in the fleet inventory");
+    }
+    record.org = **org;
+    record.external = organisation->kind == inventory::OrgKind::kExternalCustomer;
+  }
+  // Accepted so that a tenant read with GET can be written back, but only as the organisation
+  // has it: the scheduler caps external tenants by their organisation's kind, so a flag that
+  // disagreed would be stored and shown yet never obeyed.
+  const Result<std::optional<bool>> external = fields->OptionalBool("external");
+  if (!external.ok()) return external.status();
+  if (external->has_value() && **external != record.external) {
+    return Status::InvalidArgument(
+        "field 'external': " + std::string(**external ? "true" : "false") +
+        " disagrees with organisation '" + record.org + "', whose kind makes it " +
+        (record.external ? "true" : "false") + "; external follows the organisation");
+  }
+  const Result<std::optional<int32_t>> priority =
+      TenantInt(*fields, "priority", INT32_MIN, INT32_MAX);
+  if (!priority.ok()) return priority.status();
+  if (priority->has_value()) record.priority = **priority;
+  const Result<std::optional<int32_t>> cap = TenantInt(*fields, "max_job_priority", 0, INT32_MAX);
+  if (!cap.ok()) return cap.status();
+  if (cap->has_value()) record.max_job_priority = **cap;
+  return record;
+}
+
+// PUT /v1/tenants/{id} {name?, org?, priority?, max_job_priority?, external?}: creates (201) or
+// updates (200) the tenant.
 api::Response PutTenant(const ApiState& state, const api::Request& request) {
   if (Status s = CheckQueryKeys(request, {}); !s.ok()) return api::ErrorResponse(s);
-  const Result<nlohmann::json> body = api::ParseJsonBody(request.body);
-  if (!body.ok()) return api::ErrorResponse(body.status());
-  const Result<api::JsonObject> fields = api::JsonObject::Make(*body, {"name", "org", "priority"});
-  if (!fields.ok()) return api::ErrorResponse(fields.status());
-  const Result<std::string> name = fields->String("name");
-  if (!name.ok()) return api::ErrorResponse(name.status());
-  const Result<std::string> org = fields->String("org");
-  if (!org.ok()) return api::ErrorResponse(org.status());
-  const Result<std::optional<int64_t>> priority = fields->OptionalInt("priority");
-  if (!priority.ok()) return api::ErrorResponse(priority.status());
-  const int64_t prio = priority->value_or(0);
-  if (prio < INT32_MIN || prio > INT32_MAX) {
-    return api::ErrorResponse(
-        Status::InvalidArgument("field 'priority': " + std::to_string(prio) + " is out of range"));
-  }
-  const inventory::Organisation* organisation = state.fleet().FindOrganisation(*org);
-  if (organisation == nullptr) {
-    return api::ErrorResponse(Status::InvalidArgument("field 'org': no organisation '" + *org +
-                                                      "' in the fleet inventory"));
-  }
   const std::string id = TenantIdParam(request);
   const Result<store::TenantRecord> existing = state.store().GetTenant(id);
   const bool created = !existing.ok() && existing.status().code() == Status::Code::kNotFound;
   if (!existing.ok() && !created) return api::ErrorResponse(existing.status());
-
-  const store::TenantRecord record{
-      .id = id,
-      .name = *name,
-      .org = *org,
-      .external = organisation->kind == inventory::OrgKind::kExternalCustomer,
-      .priority = static_cast<int32_t>(prio),
-      .created_at_ms = created ? state.NowMs() : existing->created_at_ms};
-  if (Status s = state.store().PutTenant(record); !s.ok()) return api::ErrorResponse(s);
+  const Result<store::TenantRecord> record = TenantFromBody(
+      state, request, created ? std::nullopt : std::optional<store::TenantRecord>(*existing));
+  if (!record.ok()) return api::ErrorResponse(record.status());
+  if (Status s = state.store().PutTenant(*record); !s.ok()) return api::ErrorResponse(s);
   const Result<store::TenantRecord> stored = state.store().GetTenant(id);
   if (!stored.ok()) return api::ErrorResponse(stored.status());
   return api::Response::Json(created ? 201 : 200, TenantJson(*stored));

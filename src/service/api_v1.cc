@@ -51,7 +51,9 @@ Status RegisterApiV1(api::HttpServer& server, const ApiV1Context& context) {
   }
   // Shared by every handler; lives as long as the last of them.
   const auto state = std::make_shared<const v1::ApiState>(
-      v1::ApiState{.context = context, .summary = v1::SummariseFleet(*context.fleet)});
+      v1::ApiState{.context = context,
+                   .summary = v1::SummariseFleet(*context.fleet),
+                   .eligibility = std::make_shared<v1::SharedEligibility>(*context.fleet)});
   for (const v1::RouteDef& def : RouteTable()) {
     const v1::RouteHandler handler = def.handler;
     GPUFLEET_RETURN_IF_ERROR(server.AddRoute(
@@ -69,29 +71,30 @@ api::Authenticator StoreAuthenticator(store::Store& store, std::chrono::millisec
     std::unordered_map<std::string, std::pair<api::Principal, SteadyClock::time_point>> tokens;
   };
   const auto remembered = std::make_shared<Remembered>();
-  return
-      [&store, remembered, remember](std::string_view token_hash) -> std::optional<api::Principal> {
-        const SteadyClock::time_point now = SteadyClock::now();
-        if (remember.count() > 0) {
-          const std::lock_guard<std::mutex> lock(remembered->mu);
-          const auto it = remembered->tokens.find(std::string(token_hash));
-          if (it != remembered->tokens.end() && now - it->second.second < remember) {
-            return it->second.first;
-          }
-        }
-        const Result<std::optional<store::TokenRecord>> token = store.FindToken(token_hash);
-        if (!token.ok() || !token->has_value() || (*token)->revoked) return std::nullopt;
-        const store::TokenRecord& record = **token;
-        const api::Principal principal = record.role == store::Role::kAdmin
-                                             ? api::Principal{"", api::Role::kAdmin}
-                                             : api::Principal{record.tenant, api::Role::kTenant};
-        if (remember.count() > 0) {
-          const std::lock_guard<std::mutex> lock(remembered->mu);
-          if (remembered->tokens.size() >= kMaxRememberedTokens) remembered->tokens.clear();
-          remembered->tokens.insert_or_assign(std::string(token_hash), std::pair{principal, now});
-        }
-        return principal;
-      };
+  return [&store, remembered,
+          remember](std::string_view token_hash) -> Result<std::optional<api::Principal>> {
+    const SteadyClock::time_point now = SteadyClock::now();
+    if (remember.count() > 0) {
+      const std::lock_guard<std::mutex> lock(remembered->mu);
+      const auto it = remembered->tokens.find(std::string(token_hash));
+      if (it != remembered->tokens.end() && now - it->second.second < remember) {
+        return std::optional<api::Principal>(it->second.first);
+      }
+    }
+    const Result<std::optional<store::TokenRecord>> token = store.FindToken(token_hash);
+    if (!token.ok()) return token.status();
+    if (!token->has_value() || (*token)->revoked) return std::optional<api::Principal>();
+    const store::TokenRecord& record = **token;
+    const api::Principal principal = record.role == store::Role::kAdmin
+                                         ? api::Principal{"", api::Role::kAdmin}
+                                         : api::Principal{record.tenant, api::Role::kTenant};
+    if (remember.count() > 0) {
+      const std::lock_guard<std::mutex> lock(remembered->mu);
+      if (remembered->tokens.size() >= kMaxRememberedTokens) remembered->tokens.clear();
+      remembered->tokens.insert_or_assign(std::string(token_hash), std::pair{principal, now});
+    }
+    return std::optional<api::Principal>(principal);
+  };
 }
 
 namespace v1 {

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <initializer_list>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +15,7 @@
 
 #include "gpufleet/api/errors.h"
 #include "gpufleet/api/http_server.h"
+#include "gpufleet/scheduler/eligibility.h"
 #include "gpufleet/service/api_v1.h"
 
 namespace gpufleet::service::v1 {
@@ -32,15 +35,39 @@ struct FleetSummary {
 
 FleetSummary SummariseFleet(const FleetContext& fleet);
 
-// Everything a handler reads: the context and the fleet summary. Immutable.
+// Which (site, model) pairs each tenant profile may use, filled on demand and shared by every
+// handler thread (the cache itself is not thread-safe).
+class SharedEligibility {
+ public:
+  explicit SharedEligibility(const FleetContext& fleet)
+      : cache_(fleet.fleet, fleet.inventory, *fleet.engine, fleet.at) {}
+  // nullptr = every pair.
+  std::shared_ptr<const ZoneFilter> ZonesFor(const std::string& org,
+                                             const std::string& data_class) {
+    const std::lock_guard<std::mutex> lock(mu_);
+    return cache_.For({org, data_class}).filter;
+  }
+
+ private:
+  std::mutex mu_;
+  scheduler::EligibilityCache cache_;  // guarded by mu_
+};
+
+// Everything a handler reads: the context and the fleet summary. Immutable but for the
+// eligibility cache, which only fills.
 struct ApiState {
   ApiV1Context context;
   FleetSummary summary;
+  std::shared_ptr<SharedEligibility> eligibility;
 
   store::Store& store() const { return *context.store; }
   const FleetContext& fleet() const { return *context.fleet; }
   const Fleet& nodes() const { return context.fleet->fleet.fleet; }
   int64_t NowMs() const { return context.clock->NowMs(); }
+  std::shared_ptr<const ZoneFilter> ZonesFor(const std::string& org,
+                                             const std::string& data_class) const {
+    return eligibility->ZonesFor(org, data_class);
+  }
   void Changed() const {
     if (context.on_change) context.on_change();
   }

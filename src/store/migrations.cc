@@ -87,9 +87,17 @@ UPDATE events SET tenant = COALESCE((SELECT tenant FROM jobs WHERE jobs.id = eve
 CREATE INDEX events_tenant ON events (tenant, id);
 )sql";
 
+// Version 3: the admin caps the priority a tenant's jobs may ask for. Existing tenants get
+// the default cap (store.h, kDefaultMaxJobPriority), which the literal below must match.
+constexpr const char* kSchemaV3 = R"sql(
+ALTER TABLE tenants ADD COLUMN max_job_priority INTEGER NOT NULL DEFAULT 1000
+  CHECK (max_job_priority >= 0);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kSchemaV1},
     {2, "events carry their tenant", kSchemaV2},
+    {3, "tenants cap their jobs' priority", kSchemaV3},
 };
 
 Result<int64_t> CurrentVersion(SqliteConnection& conn) {

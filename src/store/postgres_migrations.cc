@@ -82,8 +82,16 @@ CREATE TABLE leadership (
 INSERT INTO leadership (id, epoch, holder) VALUES (1, 0, '');
 )sql";
 
+// Version 2: the admin caps the priority a tenant's jobs may ask for (SQLite's version 3).
+// Existing tenants get the default cap, store.h's kDefaultMaxJobPriority.
+constexpr const char* kSchemaV2 = R"sql(
+ALTER TABLE tenants ADD COLUMN max_job_priority INTEGER NOT NULL DEFAULT 1000
+  CHECK (max_job_priority >= 0);
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "initial schema", kSchemaV1},
+    {2, "tenants cap their jobs' priority", kSchemaV2},
 };
 
 Status Newer(int64_t current, int64_t known) {

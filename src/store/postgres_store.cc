@@ -180,6 +180,7 @@ TenantRecord RowToTenant(const PgResult& q, int r) {
           .org = q.Text(r, 2),
           .external = q.Int(r, 3) != 0,
           .priority = static_cast<int32_t>(q.Int(r, 4)),
+          .max_job_priority = static_cast<int32_t>(q.Int(r, 6)),
           .created_at_ms = q.Int(r, 5)};
 }
 
@@ -209,12 +210,12 @@ class PostgresStore final : public Store {
     return WithConnection([&](PgConnection& c) -> Status {
       return c
           .Query(
-              "INSERT INTO tenants (id, name, org, external, priority, created_at_ms) "
-              "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO UPDATE SET "
-              "name = EXCLUDED.name, org = EXCLUDED.org, external = EXCLUDED.external, "
-              "priority = EXCLUDED.priority",
+              "INSERT INTO tenants (id, name, org, external, priority, created_at_ms, "
+              "max_job_priority) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE "
+              "SET name = EXCLUDED.name, org = EXCLUDED.org, external = EXCLUDED.external, "
+              "priority = EXCLUDED.priority, max_job_priority = EXCLUDED.max_job_priority",
               {PgText(t.id), PgText(t.name), PgText(t.org), PgBool(t.external), PgInt(t.priority),
-               PgInt(t.created_at_ms)})
+               PgInt(t.created_at_ms), PgInt(t.max_job_priority)})
           .status();
     });
   }
@@ -222,9 +223,10 @@ class PostgresStore final : public Store {
   Result<TenantRecord> GetTenant(std::string_view id) override {
     return WithConnection([&](PgConnection& c) -> Result<TenantRecord> {
       GPUFLEET_STORE_ASSIGN_OR_RETURN(
-          PgResult q, c.Query("SELECT id, name, org, external, priority, created_at_ms "
-                              "FROM tenants WHERE id = $1",
-                              {PgText(id)}));
+          PgResult q,
+          c.Query("SELECT id, name, org, external, priority, created_at_ms, max_job_priority "
+                  "FROM tenants WHERE id = $1",
+                  {PgText(id)}));
       if (q.Rows() == 0) return Status::NotFound("tenant '" + std::string(id) + "' not found");
       return RowToTenant(q, 0);
     });
@@ -233,8 +235,9 @@ class PostgresStore final : public Store {
   Result<std::vector<TenantRecord>> ListTenants() override {
     return WithConnection([&](PgConnection& c) -> Result<std::vector<TenantRecord>> {
       GPUFLEET_STORE_ASSIGN_OR_RETURN(
-          PgResult q, c.Query("SELECT id, name, org, external, priority, created_at_ms "
-                              "FROM tenants ORDER BY id"));
+          PgResult q,
+          c.Query("SELECT id, name, org, external, priority, created_at_ms, max_job_priority "
+                  "FROM tenants ORDER BY id"));
       std::vector<TenantRecord> out;
       for (int r = 0; r < q.Rows(); ++r) out.push_back(RowToTenant(q, r));
       return out;

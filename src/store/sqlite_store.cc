@@ -165,16 +165,19 @@ class SqliteStore final : public Store {
     return InWriteTxn([&]() -> Status {
       GPUFLEET_STORE_ASSIGN_OR_RETURN(
           Statement q, writer_->Prepare("INSERT INTO tenants (id, name, org, external, priority, "
-                                        "created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                                        "created_at_ms, max_job_priority) "
+                                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
                                         "ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
                                         "org = excluded.org, external = excluded.external, "
-                                        "priority = excluded.priority"));
+                                        "priority = excluded.priority, "
+                                        "max_job_priority = excluded.max_job_priority"));
       return q.Bind(1, t.id)
           .Bind(2, t.name)
           .Bind(3, t.org)
           .Bind(4, int64_t{t.external})
           .Bind(5, t.priority)
           .Bind(6, t.created_at_ms)
+          .Bind(7, t.max_job_priority)
           .Run();
     });
   }
@@ -182,7 +185,8 @@ class SqliteStore final : public Store {
   Result<TenantRecord> GetTenant(std::string_view id) override {
     return InReadTxn([&](SqliteConnection& reader) -> Result<TenantRecord> {
       GPUFLEET_STORE_ASSIGN_OR_RETURN(
-          Statement q, reader.Prepare("SELECT id, name, org, external, priority, created_at_ms "
+          Statement q, reader.Prepare("SELECT id, name, org, external, priority, created_at_ms, "
+                                      "max_job_priority "
                                       "FROM tenants WHERE id = ?1"));
       q.Bind(1, id);
       GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
@@ -194,7 +198,8 @@ class SqliteStore final : public Store {
   Result<std::vector<TenantRecord>> ListTenants() override {
     return InReadTxn([&](SqliteConnection& reader) -> Result<std::vector<TenantRecord>> {
       GPUFLEET_STORE_ASSIGN_OR_RETURN(
-          Statement q, reader.Prepare("SELECT id, name, org, external, priority, created_at_ms "
+          Statement q, reader.Prepare("SELECT id, name, org, external, priority, created_at_ms, "
+                                      "max_job_priority "
                                       "FROM tenants ORDER BY id"));
       std::vector<TenantRecord> out;
       for (;;) {
@@ -523,6 +528,7 @@ class SqliteStore final : public Store {
             .org = q.Text(2),
             .external = q.Int(3) != 0,
             .priority = static_cast<int32_t>(q.Int(4)),
+            .max_job_priority = static_cast<int32_t>(q.Int(6)),
             .created_at_ms = q.Int(5)};
   }
 

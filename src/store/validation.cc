@@ -75,7 +75,7 @@ Status ValidateTenant(const TenantRecord& t) {
   }
   GPUFLEET_RETURN_IF_ERROR(CheckText("name", t.name, false));
   GPUFLEET_RETURN_IF_ERROR(CheckText("org", t.org, true));
-  return Status::Ok();
+  return CheckRange("max_job_priority", t.max_job_priority, 0, INT32_MAX);
 }
 
 Status ValidateQuota(const QuotaRecord& q) {

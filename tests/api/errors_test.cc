@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace gpufleet::api {
 namespace {
 
@@ -21,7 +23,7 @@ TEST(ErrorsTest, StatusCodesMapToHttpStatuses) {
       {Status::Aborted("m"), 409, "aborted"},
       {Status::ResourceExhausted("m"), 429, "resource_exhausted"},
       {Status::Corruption("m"), 500, "internal"},
-      {Status::IOError("m"), 500, "internal"},
+      {Status::IOError("m"), 503, "unavailable"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.status.ToString());
@@ -39,9 +41,23 @@ TEST(ErrorsTest, StatusCodesMapToHttpStatuses) {
 TEST(ErrorsTest, ClientErrorsKeepTheMessageServerErrorsHideIt) {
   EXPECT_EQ(nlohmann::json::parse(ErrorResponse(Status::NotFound("job '7' not found")).body),
             ErrorBody("not_found", "job '7' not found"));
-  const Response internal = ErrorResponse(Status::IOError("/var/lib/gpufleet/db: disk full"));
+  const Response internal = ErrorResponse(Status::Corruption("/var/lib/gpufleet/db: bad page"));
   EXPECT_EQ(internal.body.find("/var/lib"), std::string::npos) << internal.body;
   EXPECT_EQ(nlohmann::json::parse(internal.body)["error"]["message"], "internal error");
+  const Response unavailable = ErrorResponse(Status::IOError("/var/lib/gpufleet/db: disk full"));
+  EXPECT_EQ(unavailable.body.find("/var/lib"), std::string::npos) << unavailable.body;
+}
+
+// A store that cannot be reached is a condition the client should wait out, not a bug: 503
+// with the wait in Retry-After, which load balancers and the CLI's retries understand.
+TEST(ErrorsTest, StoreErrorsAre503WithRetryAfter) {
+  const Response response = ErrorResponse(Status::IOError("store: cannot connect"));
+  EXPECT_EQ(response.status, 503);
+  const auto retry = std::find_if(response.headers.begin(), response.headers.end(),
+                                  [](const auto& h) { return h.first == "Retry-After"; });
+  ASSERT_NE(retry, response.headers.end());
+  EXPECT_EQ(retry->second, std::to_string(kRetryAfterSeconds));
+  EXPECT_EQ(nlohmann::json::parse(response.body)["error"]["code"], "unavailable");
 }
 
 TEST(ErrorsTest, MalformedJsonNamesLineAndColumn) {

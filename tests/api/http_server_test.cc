@@ -28,10 +28,10 @@ class TokenTable {
     by_hash_[HashToken(tenant_token)] = Principal{"t1", Role::kTenant};
   }
   Authenticator authenticator() const {
-    return [this](std::string_view hash) -> std::optional<Principal> {
+    return [this](std::string_view hash) -> Result<std::optional<Principal>> {
       const auto it = by_hash_.find(std::string(hash));
-      if (it == by_hash_.end()) return std::nullopt;
-      return it->second;
+      if (it == by_hash_.end()) return std::optional<Principal>();
+      return std::optional<Principal>(it->second);
     };
   }
   const std::string admin_token = NewToken();
@@ -256,6 +256,29 @@ TEST_F(HttpServerTest, NoAuthenticatorMeansEveryProtectedRouteIs401) {
       client.Get("/v1/admin", {{"Authorization", "Bearer " + tokens_.admin_token}});
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 401);
+}
+
+// A token that cannot be checked is not an invalid one: 401 would make a client drop a good
+// token, 503 tells it to retry.
+TEST_F(HttpServerTest, AuthenticatorThatCannotReadIs503WithRetryAfter) {
+  HttpServerOptions options;
+  options.authenticator = [](std::string_view) -> Result<std::optional<Principal>> {
+    return Status::IOError("store: connection refused");
+  };
+  HttpServer server(std::move(options));
+  ASSERT_TRUE(server
+                  .AddRoute("GET", "/v1/admin", Access::kAdmin,
+                            [](const Request&) { return Response::Json(200, {}); })
+                  .ok());
+  ASSERT_TRUE(server.Start().ok());
+  httplib::Client client("127.0.0.1", server.port());
+  const httplib::Result res =
+      client.Get("/v1/admin", {{"Authorization", "Bearer " + tokens_.admin_token}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 503);
+  EXPECT_EQ(res->get_header_value("Retry-After"), std::to_string(kRetryAfterSeconds));
+  EXPECT_EQ(ErrorOf(res)["code"], "unavailable");
+  EXPECT_EQ(res->body.find("connection refused"), std::string::npos) << res->body;
 }
 
 TEST_F(HttpServerTest, HandlerExceptionIs500WithoutInternals) {

@@ -98,11 +98,12 @@ TEST_F(ClientWalkthroughTest, SubmitWatchPlacedExplainCancel) {
   ASSERT_EQ(placements.exit_code, 0) << placements.err;
   EXPECT_NE(placements.out.find(node), std::string::npos) << placements.out;
 
-  // More than the fleet's model could ever hold: refused at submission, nothing stored.
+  // More than the fleet's model could ever hold: refused at submission (422, a refusal like any
+  // 4xx: exit 2), nothing stored.
   const std::string model = job["placements"][0]["model"];
-  CliResult huge = As(llm, "job submit", "--name huge --gpus 8 --replicas 5000 --model " + model);
+  CliResult huge = As(llm, "job submit", "--name huge --gpus 8 --replicas 500 --model " + model);
   EXPECT_EQ(huge.exit_code, 2);
-  EXPECT_NE(huge.err.find("HTTP 400"), std::string::npos) << huge.err;
+  EXPECT_NE(huge.err.find("HTTP 422 unschedulable"), std::string::npos) << huge.err;
 
   // Fits the fleet but not what is free next to the running job: pending, with counts.
   CliResult list = As(admin, "fleet models", "--json");
@@ -147,6 +148,36 @@ TEST_F(ClientWalkthroughTest, SubmitWatchPlacedExplainCancel) {
   for (const char* kind : {"submitted", "started", "cancelled"}) {
     EXPECT_NE(events.out.find(kind), std::string::npos) << kind << " missing from\n" << events.out;
   }
+}
+
+// `tenant put` on an existing tenant changes only the flags given (no --name or --org needed),
+// and the cap it sets holds the tenant's next submission: refused, exit 2, naming the field.
+TEST_F(ClientWalkthroughTest, TenantPutUpdatesOnlyWhatItIsGivenAndTheCapHolds) {
+  const std::string admin = daemon_->admin_token();
+  CliResult before = As(admin, "tenant get", "llm-training --json");
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  const nlohmann::json old_tenant = nlohmann::json::parse(before.out);
+
+  CliResult put = As(admin, "tenant put", "llm-training --priority 7 --max-job-priority 3 --json");
+  ASSERT_EQ(put.exit_code, 0) << put.err;
+  const nlohmann::json updated = nlohmann::json::parse(put.out);
+  EXPECT_EQ(updated["name"], old_tenant["name"]);
+  EXPECT_EQ(updated["org"], old_tenant["org"]);
+  EXPECT_EQ(updated["priority"], 7);
+  EXPECT_EQ(updated["max_job_priority"], 3);
+
+  CliResult new_unnamed = As(admin, "tenant put", "newcomer --org acme");
+  EXPECT_EQ(new_unnamed.exit_code, 2) << new_unnamed.err;
+  EXPECT_NE(new_unnamed.err.find("missing required field 'name'"), std::string::npos)
+      << new_unnamed.err;
+
+  CliResult token = As(admin, "tenant token", "llm-training");
+  ASSERT_EQ(token.exit_code, 0) << token.err;
+  const std::string llm = token.out.substr(0, token.out.find('\n'));
+  CliResult over = As(llm, "job submit", "--name urgent --gpus 1 --priority 4");
+  EXPECT_EQ(over.exit_code, 2) << over.err;
+  EXPECT_NE(over.err.find("max_job_priority 3"), std::string::npos) << over.err;
+  EXPECT_EQ(As(llm, "job submit", "--name fine --gpus 1 --priority 3").exit_code, 0);
 }
 
 }  // namespace

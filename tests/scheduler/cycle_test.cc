@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -125,6 +126,20 @@ TEST_F(CycleTest, OwnerReclaimsBorrowedCapacityFromTheYoungestLowestPriorityJob)
   EXPECT_EQ(r.preemptions[0].reason, std::string("preempted: tenant A reclaims its guaranteed 8 ") +
                                          kModel + " GPUs for job 10");
   EXPECT_TRUE(r.pending_reasons.empty());
+}
+
+// The admin's tenant priority decides between tenants; a job's own priority, however large,
+// only orders it among its tenant's jobs. Without guarantees nothing is reclaimed, so whichever
+// job goes first takes the fleet.
+TEST_F(CycleTest, TenantPriorityOrdersBeforeTheJobsOwnPriority) {
+  tenants_ = {{"A", "a", 5, {}}, {"B", "b", 0, {}}};
+  const CycleResult r = Run({Job(1, "B", 8, std::numeric_limits<int32_t>::max(), 2),
+                             Job(2, "A", 8, 0), Job(3, "A", 8, 1)},
+                            {});
+  ASSERT_EQ(r.starts.size(), 2u);
+  EXPECT_EQ(r.starts[0].job, 3u) << "A's higher job priority first";
+  EXPECT_EQ(r.starts[1].job, 2u);
+  EXPECT_TRUE(r.pending_reasons.contains(1));
 }
 
 TEST_F(CycleTest, AmongEqualPrioritiesTheYoungestIsPreempted) {

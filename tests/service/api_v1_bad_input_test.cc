@@ -1,4 +1,5 @@
-// Bad input on the v1 routes: each request gets the right 4xx with a JSON error
+// Bad input on the v1 routes, and jobs the fleet could never run (422): each request gets the
+// right 4xx with a JSON error
 // {"error": {"code", "message"}} naming what was wrong, and changes nothing (jobs, tenants,
 // quotas and events are compared before and after, and the scheduler is not woken).
 
@@ -93,29 +94,29 @@ TEST_F(ApiV1BadInput, EachGetsTheRight4xxAndChangesNothing) {
       {"unknown model", "POST", "/v1/jobs", R"({"name": "a", "gpus": 1, "models": ["nope"]})", 400,
        "invalid_argument", "'nope' is not in the catalog"},
       {"model not in fleet", "POST", "/v1/jobs",
-       R"({"name": "a", "gpus": 1, "models": [")" + ModelNotInFleet(fleet()) + R"("]})", 400,
-       "invalid_argument", "has no GPUs in the fleet"},
+       R"({"name": "a", "gpus": 1, "models": [")" + ModelNotInFleet(fleet()) + R"("]})", 422,
+       "unschedulable", "has no GPUs in the fleet"},
       {"bad data class", "POST", "/v1/jobs",
        R"({"name": "a", "gpus": 1, "data_class": "Personal Data"})", 400, "invalid_argument",
        "field 'data_class': 'Personal Data' is not a data class"},
       {"tenant field wrong type", "POST", "/v1/jobs", R"({"name": "a", "gpus": 1, "tenant": 3})",
        400, "invalid_argument", "field 'tenant': expected a string"},
       {"replica wider than any node", "POST", "/v1/jobs",
-       R"({"name": "a", "gpus": )" + too_wide + ", " + models + "}", 400, "invalid_argument",
+       R"({"name": "a", "gpus": )" + too_wide + ", " + models + "}", 422, "unschedulable",
        "a replica needs " + too_wide + " GPUs but the largest node of the accepted models has " +
            std::to_string(cap.largest_node)},
       {"more GPUs than the models have", "POST", "/v1/jobs",
        R"({"name": "a", "gpus": )" + std::to_string(cap.largest_node) + R"(, "replicas": )" +
            too_many + ", " + models + "}",
-       400, "invalid_argument",
+       422, "unschedulable",
        "the job needs " + std::to_string(cap.largest_node * std::stoll(too_many)) + " GPUs (" +
            too_many + " replicas) but the accepted models have " + std::to_string(cap.gpus)},
       {"more GPUs than the fleet has", "POST", "/v1/jobs",
-       R"({"name": "a", "gpus": 1, "replicas": 4096})", 400, "invalid_argument",
+       R"({"name": "a", "gpus": 1, "replicas": 4096})", 422, "unschedulable",
        "the job needs 4096 GPUs (4096 replicas) but the fleet has " +
            std::to_string(fleet().fleet.fleet.total_gpus())},
       {"no node has the memory", "POST", "/v1/jobs",
-       R"({"name": "a", "gpus": 1, "memory_mib": 999999999999})", 400, "invalid_argument",
+       R"({"name": "a", "gpus": 1, "memory_mib": 999999999999})", 422, "unschedulable",
        "memory_mib 999999999999"},
       {"idempotency key too long",
        "POST",
@@ -187,8 +188,8 @@ TEST_F(ApiV1BadInput, EachGetsTheRight4xxAndChangesNothing) {
        R"({"name": "x", "org": "lumen-ai", "priority": "high"})", 400, "invalid_argument",
        "field 'priority': expected an integer", true},
       {"tenant unknown field", "PUT", "/v1/tenants/gamma",
-       R"({"name": "x", "org": "lumen-ai", "external": true})", 400, "invalid_argument",
-       "unknown field 'external'", true},
+       R"({"name": "x", "org": "lumen-ai", "tier": "gold"})", 400, "invalid_argument",
+       "unknown field 'tier'", true},
       {"quota unknown model", "PUT", "/v1/tenants/alpha/quotas/nope", R"({"guaranteed_gpus": 1})",
        400, "invalid_argument", "model 'nope' is not in the catalog", true},
       {"quota model not in fleet", "PUT", "/v1/tenants/alpha/quotas/" + ModelNotInFleet(fleet()),

@@ -28,6 +28,7 @@
 #include "gpufleet/service/fleet_context.h"
 #include "gpufleet/store/store.h"
 #include "scheduler/shipped_inputs.h"
+#include "service/outage_store.h"
 
 namespace gpufleet::service::testing {
 
@@ -102,11 +103,13 @@ class ApiV1Test : public ::testing::Test {
                                 .revoked = false})
                     .ok());
 
+    // The API sees the store through `served_`, which a test may take down.
+    served_ = std::make_unique<OutageStore>(*store_);
     api::HttpServerOptions options;
-    options.authenticator = StoreAuthenticator(*store_);
+    options.authenticator = StoreAuthenticator(*served_);
     server_ = std::make_unique<api::HttpServer>(std::move(options));
     const ApiV1Context context{
-        .store = store_.get(), .fleet = &fleet(), .clock = &clock_, .on_change = [this] {
+        .store = served_.get(), .fleet = &fleet(), .clock = &clock_, .on_change = [this] {
           ++changes_;
         }};
     ASSERT_TRUE(RegisterApiV1(*server_, context).ok());
@@ -121,6 +124,7 @@ class ApiV1Test : public ::testing::Test {
   void TearDown() override {
     if (server_) server_->Stop();
     server_.reset();
+    served_.reset();
     store_.reset();
     RemoveFiles();
   }
@@ -236,6 +240,7 @@ class ApiV1Test : public ::testing::Test {
   SimulatedClock clock_{kStartMs, 0};
   std::atomic<int> changes_{0};
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<OutageStore> served_;
   std::unique_ptr<api::HttpServer> server_;
   const std::string admin_token_ = api::NewToken();
   std::string alpha_token_;

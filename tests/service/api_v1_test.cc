@@ -203,6 +203,7 @@ TEST_F(ApiV1Happy, TenantsAreCreatedReplacedAndReadWithTheirDerivedExternalFlag)
                                         {"org", "lumen-ai"},
                                         {"external", true},
                                         {"priority", 0},
+                                        {"max_job_priority", 1000},
                                         {"created_at", "2026-01-01T00:00:00.000Z"}}));
 
   clock_.Advance(60'000);

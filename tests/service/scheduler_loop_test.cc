@@ -8,6 +8,7 @@
 
 #include <bit>
 #include <chrono>
+#include <limits>
 #include <memory>
 #include <string>
 #include <thread>
@@ -133,6 +134,32 @@ TEST_F(SchedulerLoopTest, StartsJobsFinishesThemWhenTheirDurationElapsesAndReuse
   EXPECT_TRUE(done.placements.empty());
   EXPECT_EQ(Nodes(Get(waiting)), timed_nodes) << "the finished job's node is reused";
   EXPECT_EQ(testing::ExpectPlacementsWithinCapacity(*store_, *ctx_), 2);
+}
+
+// The tenant priority the admin stores decides between tenants; a job priority of 2^31-1 does
+// not jump ahead of a higher-priority tenant's job. Changing it takes effect at the next pass.
+TEST_F(SchedulerLoopTest, TenantPriorityOrdersBeforeJobPriority) {
+  store::TenantRecord favoured = Tenant("tb", "b");
+  favoured.priority = 5;
+  ASSERT_TRUE(store_->PutTenant(favoured).ok());
+  auto loop = MakeLoop(*store_, "one");
+  store::JobSpec greedy = Spec("ta", "greedy", 8, 2);
+  greedy.priority = std::numeric_limits<int32_t>::max();
+  const JobId a = Submit(greedy);
+  const JobId b = Submit(Spec("tb", "favoured", 8));
+
+  Pass(*loop);
+  EXPECT_EQ(Get(b).state, store::JobState::kRunning);
+  EXPECT_EQ(Get(a).state, store::JobState::kPending) << "the whole fleet minus tb's node";
+
+  // Demoted below ta, tb's next job waits behind ta's once tb's first one ends.
+  favoured.priority = -1;
+  ASSERT_TRUE(store_->PutTenant(favoured).ok());
+  const JobId b2 = Submit(Spec("tb", "second", 8, 2));
+  ASSERT_TRUE(store_->CompleteJob(b, clock_.NowMs()).ok());
+  Pass(*loop);
+  EXPECT_EQ(Get(a).state, store::JobState::kRunning);
+  EXPECT_EQ(Get(b2).state, store::JobState::kPending);
 }
 
 TEST_F(SchedulerLoopTest, CancellingARunningJobFreesItsGpusAtTheNextPass) {

@@ -106,6 +106,7 @@ inline store::TenantRecord Tenant(const std::string& id, const std::string& org,
           .org = org,
           .external = external,
           .priority = 0,
+          .max_job_priority = store::kDefaultMaxJobPriority,
           .created_at_ms = 0};
 }
 

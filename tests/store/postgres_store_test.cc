@@ -60,6 +60,40 @@ TEST_F(PostgresStoreTest, ProcessesOpeningAtOnceMigrateOnce) {
                            std::to_string(PostgresMigrations().back().version));
 }
 
+// The database going away under a running store (here: the server ends every session of the
+// store): calls fail with IOError, which the API answers 503, and the store recovers by
+// itself, since broken connections leave the pool and the next call opens a fresh one.
+TEST_F(PostgresStoreTest, KilledConnectionsAreIOErrorAndTheStoreRecoversByItself) {
+  const std::string app = "gf_" + backend_.schema();
+  Result<std::unique_ptr<Store>> opened =
+      OpenStore(backend_.Location() + "&application_name=" + app);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::unique_ptr<Store> store = std::move(opened).value();
+  ASSERT_TRUE(store->PutTenant(MakeTenant("acme")).ok());
+
+  const Result<std::string> killed = backend_.Query(
+      "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '" +
+      app + "'");
+  ASSERT_TRUE(killed.ok()) << killed.status().ToString();
+  ASSERT_NE(*killed, "0");
+
+  // Each pooled connection fails once, then is replaced; bounded by the pool's size.
+  int failures = 0;
+  Result<TenantRecord> got = Status::IOError("not tried");
+  for (int i = 0; i < 16 && !got.ok(); ++i) {
+    got = store->GetTenant("acme");
+    if (!got.ok()) {
+      ++failures;
+      EXPECT_EQ(got.status().code(), Code::kIOError) << got.status().ToString();
+    }
+  }
+  EXPECT_GE(failures, 1) << "the killed session was not noticed";
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->name, MakeTenant("acme").name);
+  const Result<JobRecord> job = store->SubmitJob(MakeSpec("acme", "after-outage"));
+  EXPECT_TRUE(job.ok()) << job.status().ToString();
+}
+
 // The pid of the session holding this schema's leadership lock, "" when none does.
 Result<std::string> LeaderPid(PostgresBackend& backend) {
   return backend.Query(

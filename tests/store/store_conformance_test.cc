@@ -3,6 +3,7 @@
 // leadership and process death are in store_concurrency_test.cc; back-end-specific behaviour
 // (files, WAL, durability, connections) in sqlite_*_test.cc and postgres_*_test.cc.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@ TEST_P(StoreConformanceTest, TenantRoundTripAndUpdateKeepsCreatedAt) {
   changed.name = "Acme Resale";
   changed.external = true;
   changed.priority = 9;
+  changed.max_job_priority = 12;
   changed.created_at_ms = 999999;
   ASSERT_TRUE(store_->PutTenant(changed).ok());
   got = store_->GetTenant("acme");
@@ -37,6 +39,44 @@ TEST_P(StoreConformanceTest, TenantRoundTripAndUpdateKeepsCreatedAt) {
   EXPECT_EQ((*all)[0].id, "acme");
   EXPECT_EQ((*all)[1], MakeTenant("beta"));
   EXPECT_EQ(store_->GetTenant("nobody").status().code(), Code::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, TenantJobPriorityCapDefaultsRoundTripsAndIsNeverNegative) {
+  EXPECT_EQ(store_->GetTenant("beta")->max_job_priority, kDefaultMaxJobPriority);
+  TenantRecord capped = MakeTenant("beta");
+  capped.max_job_priority = 0;
+  ASSERT_TRUE(store_->PutTenant(capped).ok());
+  EXPECT_EQ(store_->GetTenant("beta")->max_job_priority, 0);
+  capped.max_job_priority = INT32_MAX;
+  ASSERT_TRUE(store_->PutTenant(capped).ok());
+  EXPECT_EQ(store_->ListTenants()->at(1).max_job_priority, INT32_MAX);
+
+  capped.max_job_priority = -1;
+  const Status negative = store_->PutTenant(capped);
+  EXPECT_EQ(negative.code(), Code::kInvalidArgument);
+  EXPECT_NE(negative.message().find("max_job_priority"), std::string::npos) << negative.message();
+  EXPECT_EQ(store_->GetTenant("beta")->max_job_priority, INT32_MAX);
+}
+
+// A database from before the cap existed: dropping the column and forgetting the migration
+// that added it, then reopening, must add it back with every existing tenant at the default.
+TEST_P(StoreConformanceTest, MigrationGivesExistingTenantsTheDefaultJobPriorityCap) {
+  TenantRecord capped = MakeTenant("acme");
+  capped.max_job_priority = 3;
+  ASSERT_TRUE(store_->PutTenant(capped).ok());
+  store_.reset();
+  ASSERT_TRUE(backend_->Query("ALTER TABLE tenants DROP COLUMN max_job_priority").ok());
+  ASSERT_TRUE(backend_
+                  ->Query("DELETE FROM schema_migrations WHERE version = "
+                          "(SELECT MAX(version) FROM schema_migrations)")
+                  .ok());
+  store_ = Open();
+  ASSERT_NE(store_, nullptr);
+  const Result<TenantRecord> acme = store_->GetTenant("acme");
+  ASSERT_TRUE(acme.ok()) << acme.status().ToString();
+  EXPECT_EQ(acme->max_job_priority, kDefaultMaxJobPriority);
+  EXPECT_EQ(acme->priority, capped.priority);
+  EXPECT_EQ(acme->name, capped.name);
 }
 
 TEST_P(StoreConformanceTest, QuotasRoundTripPerTenantAndAll) {

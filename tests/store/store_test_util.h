@@ -44,6 +44,7 @@ inline TenantRecord MakeTenant(const std::string& id) {
           .org = "org-" + id,
           .external = false,
           .priority = 1,
+          .max_job_priority = kDefaultMaxJobPriority,
           .created_at_ms = 1000};
 }
 

@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "gpufleet/status.h"
+
 namespace gpufleet::api {
 
 enum class Role : uint8_t {
@@ -26,8 +28,10 @@ struct Principal {
 };
 
 // Looks up the owner of a token by its hash (HashToken's output); nullopt for an unknown or
-// revoked token. Called concurrently from server threads: it must be thread-safe.
-using Authenticator = std::function<std::optional<Principal>(std::string_view token_hash)>;
+// revoked token, an error when it cannot tell (the store is unreachable: the server answers 503
+// rather than calling a valid token invalid). Called concurrently from server threads: it must
+// be thread-safe.
+using Authenticator = std::function<Result<std::optional<Principal>>(std::string_view token_hash)>;
 
 // What a route requires of the caller.
 enum class Access : uint8_t {

@@ -22,20 +22,28 @@ namespace gpufleet::api {
 // The HTTP status for a Status code:
 //   InvalidArgument 400, Unauthenticated 401, PermissionDenied 403, NotFound 404,
 //   FailedPrecondition / AlreadyExists / Aborted 409, ResourceExhausted 429 (quotas and rate
-//   limits; an oversized body is answered 413 by the server itself), Ok 200, anything else 500.
+//   limits; an oversized body is answered 413 by the server itself), IOError 503 (the store
+//   cannot be reached: the request may succeed when retried), Ok 200, anything else 500.
 int HttpStatusFor(Status::Code code);
 
-// The "code" field for a Status code: "invalid_argument", "not_found", ... ("internal" for the
-// codes that map to 500).
+// Seconds a 503 answer asks the client to wait (its Retry-After header) before retrying.
+inline constexpr int kRetryAfterSeconds = 1;
+
+// The "code" field for a Status code: "invalid_argument", "not_found", ... ("unavailable" for
+// IOError, "internal" for the codes that map to 500).
 std::string_view ErrorCodeName(Status::Code code);
 
 // {"error": {"code": code, "message": message}}.
 nlohmann::json ErrorBody(std::string_view code, std::string_view message);
 
 // The response for a failed Status. A 5xx response carries a generic message instead of
-// status.message(), which may name files or internals; log the Status instead.
+// status.message(), which may name files or internals; log the Status instead. A 503 also
+// carries Retry-After (UnavailableResponse).
 // REQUIRES: !status.ok().
 Response ErrorResponse(const Status& status);
+// 503 "unavailable" with Retry-After: what an IOError answers, and what a request gets when its
+// token cannot be checked because the store cannot be read.
+Response UnavailableResponse();
 Response ErrorResponse(int http_status, std::string_view code, std::string_view message);
 
 // Parses a request body as JSON. InvalidArgument "malformed JSON at line L, column C: <what>"

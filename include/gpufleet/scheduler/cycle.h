@@ -9,7 +9,8 @@
 // jobs on a model, highest priority first then oldest, are guaranteed while their sum stays
 // within the guarantee; from the first that does not, they are borrowed.
 //
-// Pending jobs are considered highest priority first, then oldest, then by id. A job that
+// Pending jobs are considered highest tenant priority first, then highest job priority,
+// then oldest, then by id (a tenant not in the list has priority 0). A job that
 // does not fit, but would stay within its tenant's guarantee on a model it accepts, reclaims:
 // borrowed jobs of other tenants on nodes of that model the rules allow the job are
 // preempted, lowest priority then youngest first, one by one until the job fits; when it
@@ -35,7 +36,7 @@ namespace gpufleet::scheduler {
 struct TenantPolicy {
   std::string id;
   std::string org;       // organisation id in the inventory; external_customer = under the cap
-  int32_t priority = 0;  // informational; jobs carry their own priority
+  int32_t priority = 0;  // orders pending jobs before their own priority; higher first
   std::map<ChipModelId, int32_t> guaranteed_gpus;  // whole GPUs per model
   friend bool operator==(const TenantPolicy&, const TenantPolicy&) = default;
 };

@@ -59,7 +59,8 @@ Status RegisterApiV1(api::HttpServer& server, const ApiV1Context& context);
 std::string_view OpenApiDocument();
 
 // Resolves token hashes through store.FindToken: an admin token is the admin principal, a
-// tenant token that tenant; unknown, revoked or unreadable tokens are nobody. A valid token
+// tenant token that tenant; unknown or revoked tokens are nobody, and a store read that fails
+// is its error (503, not 401: the token may well be valid). A valid token
 // is remembered for `remember` (at most kMaxRememberedTokens of them), which spares every
 // request of a client a store read but lets a revoked token work that much longer on an
 // instance that saw it; zero reads the store every time.

@@ -38,6 +38,8 @@ inline constexpr size_t kMaxTextLength = 1024;  // names, reasons, keys, catalog
 inline constexpr int32_t kMaxGpusPerReplica = 64;
 inline constexpr int32_t kMaxReplicas = 4096;
 inline constexpr int32_t kMaxPageSize = 1000;
+// What a tenant's jobs may ask for unless the admin sets otherwise (TenantRecord).
+inline constexpr int32_t kDefaultMaxJobPriority = 1000;
 
 // A customer of the fleet. `id` is a slug: 1..63 characters of [a-z0-9-].
 struct TenantRecord {
@@ -45,7 +47,11 @@ struct TenantRecord {
   std::string name;
   std::string org;        // organisation id from the fleet inventory (free text here)
   bool external = false;  // a resale customer
-  int32_t priority = 0;
+  int32_t priority = 0;   // orders this tenant's pending jobs before their own priorities
+  // The highest priority one of its jobs may be submitted with: 0..INT32_MAX. Job priorities
+  // order jobs within the tenant (and its borrowed jobs for preemption); the cap keeps a
+  // tenant from outbidding what the admin meant it to have.
+  int32_t max_job_priority = kDefaultMaxJobPriority;
   int64_t created_at_ms = 0;  // kept from the first PutTenant on update
   friend bool operator==(const TenantRecord&, const TenantRecord&) = default;
 };
