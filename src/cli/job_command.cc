@@ -22,7 +22,7 @@ struct SubmitFlags {
   std::string data_class;
   int64_t priority = 0;
   std::optional<int64_t> cpu_milli, memory_mib;
-  int64_t duration_s = 0;
+  std::optional<int64_t> duration_s;  // nullopt: runs until completed
   std::string tenant;
   std::string idempotency_key;
 };
@@ -65,8 +65,8 @@ void AddJobCommand(CLI::App& app, int& exit_code) {
   sub->add_option("--priority", submit->priority, "higher runs first")->capture_default_str();
   sub->add_option("--cpu-milli", submit->cpu_milli, "CPU per replica, millicores");
   sub->add_option("--memory-mib", submit->memory_mib, "memory per replica, MiB");
-  sub->add_option("--duration", submit->duration_s, "run time in seconds (0 = until completed)")
-      ->capture_default_str();
+  sub->add_option("--duration", submit->duration_s,
+                  "run time in seconds, 1..31536000 (omitted: until completed)");
   sub->add_option("--tenant", submit->tenant, "tenant to submit for (admin tokens only)");
   sub->add_option("--idempotency-key", submit->idempotency_key,
                   "resubmitting with the same key returns the first job");
@@ -75,8 +75,8 @@ void AddJobCommand(CLI::App& app, int& exit_code) {
         nlohmann::json body = {{"name", submit->name},
                                {"gpus", submit->gpus},
                                {"replicas", submit->replicas},
-                               {"priority", submit->priority},
-                               {"duration_s", submit->duration_s}};
+                               {"priority", submit->priority}};
+        if (submit->duration_s) body["duration_s"] = *submit->duration_s;
         if (!submit->models.empty()) body["models"] = submit->models;
         if (!submit->data_class.empty()) body["data_class"] = submit->data_class;
         if (submit->cpu_milli) body["cpu_milli"] = *submit->cpu_milli;

@@ -129,14 +129,15 @@ Result<store::JobSpec> ParseJobSpec(const ApiState& state, const api::Request& r
     if (!value.ok()) return value.status();
     *out = *value;
   }
-  // 0, omitted or null: the job runs until completed through the API (stored as 0).
+  // Omitted or null: the job runs until completed through the API (stored as 0). A given
+  // run time is at least a second and at most a year.
   const Result<std::optional<int64_t>> duration = fields->OptionalInt("duration_s");
   if (!duration.ok()) return duration.status();
   if (duration->has_value()) {
-    if (**duration < 0 || **duration > kMaxDurationS) {
+    if (**duration < 1 || **duration > kMaxDurationS) {
       return FieldError("duration_s", std::to_string(**duration) + " is outside 1.." +
                                           std::to_string(kMaxDurationS) +
-                                          " (0 or omitted: runs until completed)");
+                                          " (omit it: runs until completed)");
     }
     spec.duration_s = **duration;
   }

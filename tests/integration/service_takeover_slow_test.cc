@@ -78,8 +78,7 @@ TEST(ServiceTakeoverTest, StandbyTakesOverWithinSecondsAfterLeaderKillNine) {
   const std::unique_ptr<httplib::Client> client = Connect((*b)->port());
   const Reply probe =
       Call(*client, "POST", "/v1/jobs", tokens.at("chat-inference"),
-           nlohmann::json{
-               {"name", "takeover-probe"}, {"gpus", 1}, {"priority", 1000}, {"duration_s", 0}});
+           nlohmann::json{{"name", "takeover-probe"}, {"gpus", 1}, {"priority", 1000}});
   ASSERT_EQ(probe.status, 201) << Describe(probe);
   const uint64_t probe_id = probe.body["id"].get<uint64_t>();
 
