@@ -5,8 +5,12 @@
 #include "gpufleet/compliance/impact.h"
 
 #include <algorithm>
+#include <bit>
 #include <set>
+#include <string>
+#include <string_view>
 #include <tuple>
+#include <unordered_map>
 
 #include "gpufleet/codec/csv_table.h"
 #include "gpufleet/compliance/engine.h"
@@ -157,22 +161,47 @@ std::string_view ObligationKindName(Obligation::Kind k) {
 
 // How a job without a holding column holds its hardware: as the tenant's own assets of the
 // model at the site are held, else as all of them are; owned when the fleet records none;
-// nullopt when they are held in more than one way.
-std::optional<inventory::Holding> HoldingOnSite(const inventory::Inventory& fleet,
-                                                const JobPlacement& j) {
-  for (const bool tenant_only : {true, false}) {
-    std::optional<inventory::Holding> found;
-    bool mixed = false;
-    for (const inventory::Asset& a : fleet.assets()) {
-      if (a.site != j.site || a.model != j.model) continue;
-      if (tenant_only && a.operator_org != j.tenant_org) continue;
-      if (found && *found != a.holding) mixed = true;
-      found = a.holding;
+// nullopt when they are held in more than one way. The fleet is read once, on the first row
+// that needs it, into one bit per way of holding for each (site, model) and each (site,
+// model, operator): a snapshot's rows then cost a lookup each, not a scan of every asset.
+class HoldingsOnSites {
+ public:
+  explicit HoldingsOnSites(const inventory::Inventory& fleet) : fleet_(fleet) {}
+
+  std::optional<inventory::Holding> For(const JobPlacement& j) {
+    if (!indexed_) Index();
+    for (const std::string& key : {Key(j.site, j.model, &j.tenant_org), Key(j.site, j.model)}) {
+      const auto it = ways_.find(key);
+      if (it == ways_.end()) continue;
+      const uint8_t ways = it->second;
+      if ((ways & (ways - 1)) != 0) return std::nullopt;  // more than one bit: mixed
+      return static_cast<inventory::Holding>(std::countr_zero(ways));
     }
-    if (found) return mixed ? std::nullopt : found;
+    return inventory::Holding::kOwned;
   }
-  return inventory::Holding::kOwned;
-}
+
+ private:
+  // '\n' cannot occur in ids, so the joined key is unambiguous.
+  static std::string Key(std::string_view site, std::string_view model,
+                         const std::string* op = nullptr) {
+    std::string key = std::string(site) + '\n' + std::string(model);
+    if (op != nullptr) key += '\n' + *op;
+    return key;
+  }
+
+  void Index() {
+    for (const inventory::Asset& a : fleet_.assets()) {
+      const uint8_t bit = static_cast<uint8_t>(1u << static_cast<unsigned>(a.holding));
+      ways_[Key(a.site, a.model)] |= bit;
+      ways_[Key(a.site, a.model, &a.operator_org)] |= bit;
+    }
+    indexed_ = true;
+  }
+
+  const inventory::Inventory& fleet_;
+  bool indexed_ = false;
+  std::unordered_map<std::string, uint8_t> ways_;
+};
 
 Result<std::vector<JobPlacement>> ReadPlacementSnapshot(const std::string& path,
                                                         const inventory::Inventory& fleet,
@@ -190,6 +219,7 @@ Result<std::vector<JobPlacement>> ReadPlacementSnapshot(const std::string& path,
   const std::optional<size_t> c_data = table->Column("data_class");
   const std::optional<size_t> c_holding = table->Column("holding");
   std::vector<JobPlacement> jobs;
+  HoldingsOnSites holdings(fleet);
   for (const codec::CsvTable::Row& row : table->rows()) {
     JobPlacement j;
     j.line = row.line;
@@ -220,7 +250,7 @@ Result<std::vector<JobPlacement>> ReadPlacementSnapshot(const std::string& path,
       }
       j.holding = *h;
     } else {
-      const std::optional<inventory::Holding> h = HoldingOnSite(fleet, j);
+      const std::optional<inventory::Holding> h = holdings.For(j);
       if (!h) {
         return table->Error(row, c_site,
                             "site '" + j.site + "' holds " + j.model +
