@@ -6,11 +6,11 @@
 #include <cmath>
 #include <map>
 #include <optional>
-#include <set>
 #include <span>
 #include <string_view>
 
 #include "compliance/rule_references.h"
+#include "compliance/rule_set_validation.h"
 #include "gpufleet/catalog/accelerator.h"
 #include "gpufleet/codec/text_file.h"
 #include "gpufleet/codec/yaml_map.h"
@@ -645,81 +645,6 @@ class RuleFileReader {
   FieldSchema situation_schema_;
 };
 
-std::string RuleWhere(const std::string& file, const Rule& r) {
-  return file + ":" + std::to_string(r.line) + ": rule '" + Excerpt(r.id) + "' version " +
-         std::to_string(r.version);
-}
-
-bool Overlap(const Rule& a, const Rule& b) {
-  return a.effective_from <= b.effective_to && b.effective_from <= a.effective_to;
-}
-
-bool SameScope(const Rule& a, const Rule& b) {
-  return a.jurisdiction == b.jurisdiction && a.chip.text() == b.chip.text() &&
-         a.condition.text() == b.condition.text() && a.locations == b.locations &&
-         a.locations_except == b.locations_except && a.end_user_hq == b.end_user_hq &&
-         a.transfers == b.transfers && a.data_classes == b.data_classes;
-}
-
-bool CarvesOut(const Rule& a, const Rule& b) {
-  return std::find(a.carves_out.begin(), a.carves_out.end(), b.id) != a.carves_out.end();
-}
-
-// Whole-file checks: versions of one id must not overlap, carve-outs name existing rules, and
-// rules with one scope either agree or say which wins.
-Status Validate(const std::string& file, const std::vector<Rule>& rules) {
-  std::set<std::string> ids;
-  for (const Rule& r : rules) ids.insert(r.id);
-  for (size_t i = 0; i < rules.size(); ++i) {
-    const Rule& a = rules[i];
-    for (const std::string& c : a.carves_out) {
-      if (!ids.count(c)) {
-        return Status::InvalidArgument(RuleWhere(file, a) + ": carves_out names unknown rule '" +
-                                       Excerpt(c) + "'");
-      }
-    }
-    for (size_t j = i + 1; j < rules.size(); ++j) {
-      const Rule& b = rules[j];
-      if (a.id == b.id) {
-        if (a.version == b.version) {
-          return Status::InvalidArgument(RuleWhere(file, b) + ": version " +
-                                         std::to_string(b.version) + " defined twice (also line " +
-                                         std::to_string(a.line) + ")");
-        }
-        if (Overlap(a, b)) {
-          return Status::InvalidArgument(
-              RuleWhere(file, b) + ": overlaps version " + std::to_string(a.version) + " (line " +
-              std::to_string(a.line) + ") in time; versions of one rule must not overlap");
-        }
-        continue;
-      }
-      if (Overlap(a, b) && SameScope(a, b) && a.action != b.action &&
-          a.precedence == b.precedence && !CarvesOut(a, b) && !CarvesOut(b, a)) {
-        return Status::InvalidArgument(
-            RuleWhere(file, b) + ": same scope as rule '" + Excerpt(a.id) + "' (line " +
-            std::to_string(a.line) + ") but a different action (" +
-            std::string(ActionName(b.action)) + " vs " + std::string(ActionName(a.action)) +
-            ") and no precedence between them; set precedence or carves_out");
-      }
-    }
-  }
-  return Status::Ok();
-}
-
-// A licence id names one record: two would leave it open which of them decides.
-Status ValidateLicences(const std::string& file, const std::vector<Licence>& licences) {
-  std::map<std::string_view, int> lines;
-  for (const Licence& l : licences) {
-    auto [it, added] = lines.emplace(l.id, l.line);
-    if (!added) {
-      return Status::InvalidArgument(file + ":" + std::to_string(l.line) + ": licence '" + l.id +
-                                     "' defined twice (also line " + std::to_string(it->second) +
-                                     ")");
-    }
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 bool SatisfiesThreshold(Comparison c, double value, double threshold) {
@@ -775,8 +700,8 @@ Result<RuleSet> RuleSet::Parse(std::string_view yaml, const std::string& name_fo
   RuleFileReader reader(name_for_errors, model_ids);
   GPUFLEET_RETURN_IF_ERROR(
       reader.Read(*root, {&set.rules_, &set.derived_, &set.licences_, &set.quotas_, &set.groups_}));
-  GPUFLEET_RETURN_IF_ERROR(Validate(name_for_errors, set.rules_));
-  GPUFLEET_RETURN_IF_ERROR(ValidateLicences(name_for_errors, set.licences_));
+  GPUFLEET_RETURN_IF_ERROR(internal::ValidateRules(name_for_errors, set.rules_));
+  GPUFLEET_RETURN_IF_ERROR(internal::ValidateLicences(name_for_errors, set.licences_));
   return set;
 }
 
