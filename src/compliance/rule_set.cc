@@ -547,8 +547,8 @@ class RuleFileReader {
         return f.Error("domestic_to", *problem);
       }
     } else if (q.measure == QuotaMeasure::kDomesticShareMin && !IsCountryCode(q.domestic_to)) {
-      return f.Error("jurisdiction",
-                     "'" + q.domestic_to + "' is not a country code, so domestic_to is needed");
+      return f.Error("jurisdiction", "'" + Excerpt(q.domestic_to) +
+                                         "' is not a country code, so domestic_to is needed");
     }
     Result<std::vector<std::string>> locations = ReadCountries(f, "locations");
     if (!locations.ok()) return locations.status();

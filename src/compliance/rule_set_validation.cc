@@ -78,9 +78,9 @@ Status ValidateLicences(const std::string& file, const std::vector<Licence>& lic
   for (const Licence& l : licences) {
     auto [it, added] = lines.emplace(l.id, l.line);
     if (!added) {
-      return Status::InvalidArgument(file + ":" + std::to_string(l.line) + ": licence '" + l.id +
-                                     "' defined twice (also line " + std::to_string(it->second) +
-                                     ")");
+      return Status::InvalidArgument(file + ":" + std::to_string(l.line) + ": licence '" +
+                                     Excerpt(l.id) + "' defined twice (also line " +
+                                     std::to_string(it->second) + ")");
     }
   }
   return Status::Ok();
