@@ -69,14 +69,17 @@ bool IsBlank(const std::vector<std::string>& fields) {
 }  // namespace
 
 Result<CsvTable> CsvTable::Read(const std::string& path) {
-  Result<std::string> text = ReadTextFile(path);
+  Result<std::string> text = ReadTextFile(path);  // checks UTF-8
   if (!text.ok()) return text.status();
-  return Parse(*text, path);
+  return ParseCheckedText(*text, path);
 }
 
 Result<CsvTable> CsvTable::Parse(std::string_view text, const std::string& path) {
-  // Also for text that did not come through ReadTextFile.
   GPUFLEET_RETURN_IF_ERROR(CheckUtf8(text, path));
+  return ParseCheckedText(text, path);
+}
+
+Result<CsvTable> CsvTable::ParseCheckedText(std::string_view text, const std::string& path) {
   CsvTable t;
   t.path_ = path;
   size_t pos = 0;

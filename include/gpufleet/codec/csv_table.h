@@ -43,6 +43,9 @@ class CsvTable {
   Result<double> Number(const Row& row, size_t column) const;
 
  private:
+  // Parse without the UTF-8 check, for text ReadTextFile has checked already.
+  static Result<CsvTable> ParseCheckedText(std::string_view text, const std::string& path);
+
   std::string path_;
   std::vector<std::string> header_;
   std::vector<Row> rows_;
