@@ -49,6 +49,16 @@ std::string HashToken(std::string_view token) {
   return Hex(digest.data(), size);
 }
 
+std::string Access::RoleList() const {
+  std::string out;
+  for (const Role role : store::kAllRoles) {
+    if ((roles_ & Bit(role)) == 0) continue;
+    if (!out.empty()) out += ", ";
+    out += store::RoleName(role);
+  }
+  return out;
+}
+
 std::optional<std::string_view> ParseBearer(std::string_view authorization) {
   constexpr std::string_view kScheme = "bearer";
   if (authorization.size() <= kScheme.size()) return std::nullopt;

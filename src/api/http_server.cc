@@ -40,6 +40,17 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
   return segments;
 }
 
+// The segments of a request target's path, each percent-decoded on its own: "%2F" inside a
+// segment (a node named "site/node") stays inside it rather than splitting it.
+std::vector<std::string> DecodedSegments(std::string_view target) {
+  target = target.substr(0, target.find('?'));
+  std::vector<std::string> out;
+  for (const std::string_view segment : SplitPath(target.empty() ? "/" : target)) {
+    out.push_back(httplib::detail::decode_url(std::string(segment), false));
+  }
+  return out;
+}
+
 std::string Lowercase(std::string_view text) {
   std::string out(text);
   for (char& c : out) {
@@ -156,7 +167,7 @@ struct HttpServer::Runtime {
   // Authentication and role check; nullopt when the request may proceed.
   std::optional<Response> Authorize(const Route& route, const httplib::Request& req,
                                     Request& request) const {
-    if (route.access == Access::kPublic) return std::nullopt;
+    if (route.access.is_public()) return std::nullopt;
     const auto unauthenticated = [](std::string_view message, std::string_view error) {
       Response response = ErrorResponse(401, "unauthenticated", message);
       std::string challenge(kWwwAuthenticate);
@@ -178,8 +189,10 @@ struct HttpServer::Runtime {
       principal = std::move(found).value();
     }
     if (!principal) return unauthenticated("invalid or revoked token", "invalid_token");
-    if (route.access == Access::kAdmin && principal->role != Role::kAdmin) {
-      return ErrorResponse(403, "permission_denied", "this route requires an admin token");
+    if (!route.access.Allows(principal->role)) {
+      return ErrorResponse(403, "permission_denied",
+                           "this route is open to " + route.access.RoleList() + ", not to a " +
+                               std::string(store::RoleName(principal->role)) + " token");
     }
     request.principal = std::move(principal);
     return std::nullopt;
@@ -189,7 +202,8 @@ struct HttpServer::Runtime {
     const std::string request_id = NewRequestId();
     // HEAD is GET without the body; httplib drops the body when writing.
     const std::string method = req.method == "HEAD" ? "GET" : req.method;
-    const std::vector<std::string_view> path = SplitPath(req.path);
+    const std::vector<std::string> segments = DecodedSegments(req.target);
+    const std::vector<std::string_view> path(segments.begin(), segments.end());
     const Route* route = Find(method, path);
     if (route == nullptr) {
       std::string allow;

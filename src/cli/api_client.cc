@@ -79,6 +79,10 @@ Result<nlohmann::json> ApiClient::Put(const std::string& path, const nlohmann::j
   return Send("PUT", path, report::DumpJson(body), {});
 }
 
+Result<nlohmann::json> ApiClient::Delete(const std::string& path) {
+  return Send("DELETE", path, "", {});
+}
+
 Result<nlohmann::json> ApiClient::Send(
     const std::string& method, const std::string& path, const std::string& body,
     const std::vector<std::pair<std::string, std::string>>& headers) {
@@ -91,9 +95,10 @@ Result<nlohmann::json> ApiClient::Send(
   httplib::Headers h;
   if (!flags_.token.empty()) h.emplace("Authorization", "Bearer " + flags_.token);
   for (const auto& [k, v] : headers) h.emplace(k, v);
-  httplib::Result r = method == "GET"    ? client.Get(path, h)
-                      : method == "POST" ? client.Post(path, h, body, "application/json")
-                                         : client.Put(path, h, body, "application/json");
+  httplib::Result r = method == "GET"      ? client.Get(path, h)
+                      : method == "POST"   ? client.Post(path, h, body, "application/json")
+                      : method == "DELETE" ? client.Delete(path, h)
+                                           : client.Put(path, h, body, "application/json");
   if (!r) {
     return Status::IOError("cannot reach gpufleetd at " + flags_.url + ": " +
                            httplib::to_string(r.error()));

@@ -37,6 +37,7 @@ class ApiClient {
   Result<nlohmann::json> Post(const std::string& path, const nlohmann::json& body,
                               const std::vector<std::pair<std::string, std::string>>& headers = {});
   Result<nlohmann::json> Put(const std::string& path, const nlohmann::json& body);
+  Result<nlohmann::json> Delete(const std::string& path);
 
  private:
   Result<nlohmann::json> Send(const std::string& method, const std::string& path,

@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
   gpufleet::cli::AddJobCommand(app, exit_code);
   gpufleet::cli::AddTenantCommand(app, exit_code);
   gpufleet::cli::AddFleetCommand(app, exit_code);
+  gpufleet::cli::AddTokenCommand(app, exit_code);
+  gpufleet::cli::AddAdminCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

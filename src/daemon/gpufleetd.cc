@@ -13,7 +13,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -25,6 +24,7 @@
 #include "gpufleet/api/http_server.h"
 #include "gpufleet/api/metrics.h"
 #include "gpufleet/inventory/demo_fleet.h"
+#include "gpufleet/service/admin_token.h"
 #include "gpufleet/service/api_v1.h"
 #include "gpufleet/service/clock.h"
 #include "gpufleet/service/fleet_context.h"
@@ -87,28 +87,30 @@ Result<int64_t> SimulatedStart(store::Store& store) {
   return start;
 }
 
-// A fresh admin token each start: printed (and written to --admin-token-file, mode 0600),
-// stored only as its hash.
-Result<std::string> IssueAdminToken(store::Store& store, const service::Clock& clock,
-                                    const std::string& file) {
-  const std::string token = api::NewToken();
-  GPUFLEET_RETURN_IF_ERROR(store.PutToken({.sha256_hex = api::HashToken(token),
-                                           .tenant = "",
-                                           .role = store::Role::kAdmin,
-                                           .created_at_ms = clock.NowMs(),
-                                           .revoked = false}));
-  if (!file.empty()) {
-    std::filesystem::create_directories(std::filesystem::path(file).parent_path().empty()
-                                            ? std::filesystem::path(".")
-                                            : std::filesystem::path(file).parent_path());
-    std::ofstream out(file, std::ios::trunc);
-    out << token << '\n';
-    out.close();
-    std::filesystem::permissions(
-        file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-    if (!out) return Status::IOError("cannot write '" + file + "'");
+// The initial admin token: created, written to --admin-token-file and shown on the first
+// start of a store that never had one; afterwards only its id is named. Returns the lines to
+// print (the secret appears in them that one time only).
+Result<std::string> InitialAdminToken(store::Store& store, const service::Clock& clock,
+                                      const std::string& file, const std::string& store_name) {
+  Result<std::optional<std::string>> created =
+      service::CreateInitialAdminToken(store, clock.NowMs());
+  if (!created.ok()) return created.status();
+  if (created->has_value()) {
+    if (!file.empty()) GPUFLEET_RETURN_IF_ERROR(service::WriteSecretFile(file, **created));
+    return "gpufleetd: admin token created, shown this once (stored hashed" +
+           (file.empty() ? std::string() : ", also in " + file) + "): " + **created + "\n";
   }
-  return token;
+  Result<std::vector<store::TokenRecord>> tokens = store.ListTokens();
+  if (!tokens.ok()) return tokens.status();
+  for (const store::TokenRecord& t : *tokens) {
+    if (t.name == service::kInitialAdminName && !t.revoked) {
+      return "gpufleetd: admin token " + t.id + " exists" +
+             (file.empty() ? std::string() : " (" + file + ")") +
+             "; it is never shown again (replace it: gpufleet admin rotate-token)\n";
+    }
+  }
+  return "gpufleetd: no live admin token; create one with: gpufleet admin rotate-token --store " +
+         store_name + "\n";
 }
 
 int Run(const Flags& flags) {
@@ -152,7 +154,7 @@ int Run(const Flags& flags) {
     Status seeded = SeedDemoTenants(store, **ctx, clock->NowMs());
     if (!seeded.ok()) return Fail("demo tenants", seeded);
   }
-  Result<std::string> admin = IssueAdminToken(store, *clock, flags.admin_token_file);
+  Result<std::string> admin = InitialAdminToken(store, *clock, flags.admin_token_file, store_name);
   if (!admin.ok()) return Fail("admin token", admin.status());
 
   const std::string holder =
@@ -171,9 +173,11 @@ int Run(const Flags& flags) {
        .threads = flags.threads,
        .keep_alive_max_requests = 100,
        .max_body_bytes = size_t{1} << 20,
-       .authenticator = service::StoreAuthenticator(store),
+       .authenticator = service::StoreAuthenticator(store, *clock),
        .metrics = &metrics,
-       .metrics_access = flags.bind == "127.0.0.1" ? api::Access::kPublic : api::Access::kAdmin});
+       .metrics_access = flags.bind == "127.0.0.1"
+                             ? api::Access::Public()
+                             : api::Access::Of({api::Role::kAdmin, api::Role::kViewer})});
   Status registered = service::RegisterApiV1(
       server, {.store = &store, .fleet = ctx->get(), .clock = clock.get(), .on_change = [&loop] {
                  loop.Notify();
@@ -191,8 +195,9 @@ int Run(const Flags& flags) {
       c.fleet.fleet.sites().size(), c.at.ToString().c_str(), c.fleet.quarantined.size());
   std::printf("gpufleetd: store %s, scheduler %s (%s)\n", store_name.c_str(), holder.c_str(),
               flags.no_scheduler ? "off" : flags.policy.c_str());
+  std::fputs(admin->c_str(), stdout);
+  // Last: whoever waits for the daemon to serve waits for this line.
   std::printf("gpufleetd: listening on http://%s:%u\n", flags.bind.c_str(), server.port());
-  std::printf("gpufleetd: admin token %s\n", admin->c_str());
   std::fflush(stdout);
 
   int sig = 0;
@@ -230,7 +235,8 @@ int main(int argc, char** argv) {
   app.add_option("--sim-speed", flags.sim_speed,
                  "run a simulated clock this many times faster than real time (0 = wall clock)");
   app.add_option("--admin-token-file", flags.admin_token_file,
-                 "also write the admin token to this file (mode 0600)");
+                 "on the first start of an empty store, also write the new admin token to this "
+                 "file (mode 0600)");
   app.add_flag("--no-scheduler", flags.no_scheduler, "serve the API only, never schedule");
   try {
     app.parse(argc, argv);

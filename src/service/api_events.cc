@@ -53,7 +53,7 @@ api::Response ListEvents(const ApiState& state, const api::Request& request) {
 }  // namespace
 
 std::vector<RouteDef> EventRoutes() {
-  return {{{"GET", "/v1/events", api::Access::kAuthenticated}, &ListEvents}};
+  return {{{"GET", "/v1/events", kTenantReaders}, &ListEvents}};
 }
 
 }  // namespace gpufleet::service::v1

@@ -32,6 +32,20 @@ int Allocated(const std::unordered_map<std::string, uint64_t>& masks, const std:
   return it == masks.end() ? 0 : std::popcount(it->second);
 }
 
+nlohmann::json NodeJson(const Fleet& fleet, const NodeSpec& node,
+                        const std::unordered_map<std::string, uint64_t>& masks) {
+  const auto it = masks.find(node.name);
+  const uint64_t mask = it == masks.end() ? 0 : it->second;
+  return {{"name", node.name},
+          {"site", fleet.site(node.site).name},
+          {"model", fleet.model(node.gpu_model).name},
+          {"gpus", node.gpu_count},
+          {"cpu_milli", node.cpu_milli},
+          {"memory_mib", node.memory_mib},
+          {"allocated_gpus", GpuIndices(mask)},
+          {"allocated", std::popcount(mask)}};
+}
+
 api::Response ListModels(const ApiState& state, const api::Request& request) {
   if (Status s = CheckQueryKeys(request, {}); !s.ok()) return api::ErrorResponse(s);
   const Fleet& fleet = state.nodes();
@@ -135,18 +149,26 @@ api::Response ListNodes(const ApiState& state, const api::Request& request) {
       next = nodes.back()["name"];
       break;
     }
-    const auto it = masks->find(node.name);
-    const uint64_t mask = it == masks->end() ? 0 : it->second;
-    nodes.push_back({{"name", node.name},
-                     {"site", fleet.site(node.site).name},
-                     {"model", fleet.model(node.gpu_model).name},
-                     {"gpus", node.gpu_count},
-                     {"cpu_milli", node.cpu_milli},
-                     {"memory_mib", node.memory_mib},
-                     {"allocated_gpus", GpuIndices(mask)},
-                     {"allocated", std::popcount(mask)}});
+    nodes.push_back(NodeJson(fleet, node, *masks));
   }
   return api::Response::Json(200, {{"nodes", std::move(nodes)}, {"next", std::move(next)}});
+}
+
+// GET /v1/nodes/{id}: one node. A node token sees its own node only; any other id answers 404
+// exactly as a node that does not exist.
+api::Response GetNode(const ApiState& state, const api::Request& request) {
+  if (Status s = CheckQueryKeys(request, {}); !s.ok()) return api::ErrorResponse(s);
+  const std::string_view id = request.PathParam("id").value_or("");
+  const Fleet& fleet = state.nodes();
+  const std::optional<NodeId> node = fleet.FindNode(id);
+  const bool own = !request.principal || request.principal->role != Role::kNode ||
+                   request.principal->node_id == id;
+  if (!node || !own) {
+    return api::ErrorResponse(Status::NotFound("node '" + std::string(id) + "' not found"));
+  }
+  const auto masks = AllocatedMasks(state);
+  if (!masks.ok()) return api::ErrorResponse(masks.status());
+  return api::Response::Json(200, NodeJson(fleet, fleet.nodes()[node->value()], *masks));
 }
 
 }  // namespace
@@ -167,9 +189,10 @@ FleetSummary SummariseFleet(const FleetContext& context) {
 
 std::vector<RouteDef> FleetRoutes() {
   return {
-      {{"GET", "/v1/models", api::Access::kAuthenticated}, &ListModels},
-      {{"GET", "/v1/sites", api::Access::kAuthenticated}, &ListSites},
-      {{"GET", "/v1/nodes", api::Access::kAuthenticated}, &ListNodes},
+      {{"GET", "/v1/models", kFleetReaders}, &ListModels},
+      {{"GET", "/v1/sites", kFleetReaders}, &ListSites},
+      {{"GET", "/v1/nodes", kFleetReaders}, &ListNodes},
+      {{"GET", "/v1/nodes/{id}", kAnyRole}, &GetNode},
   };
 }
 

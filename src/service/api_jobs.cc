@@ -22,10 +22,6 @@ constexpr int64_t kMaxDurationS = 31'536'000;
 // A fraction of a GPU is given in thousandths; anything finer is a client mistake.
 constexpr double kMilliTolerance = 1e-6;
 
-Status FieldError(std::string_view field, const std::string& what) {
-  return Status::InvalidArgument("field '" + std::string(field) + "': " + what);
-}
-
 // gpus: a whole number 1..kMaxGpusPerReplica, or a fraction of one GPU in (0, 1) in steps of
 // 0.001. Sets spec.gpu_count and spec.gpu_milli.
 Status ParseGpus(double gpus, store::JobSpec& spec) {
@@ -302,14 +298,12 @@ api::Response ListPlacements(const ApiState& state, const api::Request& request)
 
 std::vector<RouteDef> JobRoutes() {
   return {
-      {{"POST", "/v1/jobs", api::Access::kAuthenticated}, &SubmitJob},
-      {{"GET", "/v1/jobs", api::Access::kAuthenticated}, &ListJobs},
-      {{"GET", "/v1/jobs/{id}", api::Access::kAuthenticated}, &GetJob},
-      {{"POST", "/v1/jobs/{id}/cancel", api::Access::kAuthenticated},
-       &FinishJob<&store::Store::CancelJob>},
-      {{"POST", "/v1/jobs/{id}/complete", api::Access::kAuthenticated},
-       &FinishJob<&store::Store::CompleteJob>},
-      {{"GET", "/v1/placements", api::Access::kAuthenticated}, &ListPlacements},
+      {{"POST", "/v1/jobs", kJobWriters}, &SubmitJob},
+      {{"GET", "/v1/jobs", kTenantReaders}, &ListJobs},
+      {{"GET", "/v1/jobs/{id}", kTenantReaders}, &GetJob},
+      {{"POST", "/v1/jobs/{id}/cancel", kJobWriters}, &FinishJob<&store::Store::CancelJob>},
+      {{"POST", "/v1/jobs/{id}/complete", kJobWriters}, &FinishJob<&store::Store::CompleteJob>},
+      {{"GET", "/v1/placements", kTenantReaders}, &ListPlacements},
   };
 }
 

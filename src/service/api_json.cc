@@ -118,4 +118,20 @@ nlohmann::json EventJson(const store::EventRecord& e) {
           {"detail", e.detail}};
 }
 
+nlohmann::json TokenJson(const store::TokenRecord& t, int64_t now_ms) {
+  const bool expired = t.expires_at_ms != 0 && now_ms >= t.expires_at_ms;
+  return {{"id", t.id},
+          {"role", store::RoleName(t.role)},
+          {"tenant", t.tenant.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.tenant)},
+          {"node", t.node.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.node)},
+          {"name", t.name},
+          {"state", t.revoked ? "revoked"
+                    : expired ? "expired"
+                              : "live"},
+          {"created_at", IsoTime(t.created_at_ms)},
+          {"expires_at", IsoTimeOrNull(t.expires_at_ms)},
+          {"last_used_at", IsoTimeOrNull(t.last_used_at_ms)},
+          {"revoked_at", IsoTimeOrNull(t.revoked_at_ms)}};
+}
+
 }  // namespace gpufleet::service::v1

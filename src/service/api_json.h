@@ -38,5 +38,7 @@ nlohmann::json QuotaJson(const store::QuotaRecord& q);
 nlohmann::json PlacementJson(const store::Placement& p, const FleetContext& fleet);
 nlohmann::json JobJson(const store::JobRecord& job, const FleetContext& fleet);
 nlohmann::json EventJson(const store::EventRecord& e);
+// Never the secret nor its hash. `state` is live, expired (at `now_ms`) or revoked.
+nlohmann::json TokenJson(const store::TokenRecord& t, int64_t now_ms);
 
 }  // namespace gpufleet::service::v1

@@ -19,7 +19,7 @@ std::string TenantIdParam(const api::Request& request) {
 api::Response ListTenants(const ApiState& state, const api::Request& request) {
   if (Status s = CheckQueryKeys(request, {}); !s.ok()) return api::ErrorResponse(s);
   nlohmann::json tenants = nlohmann::json::array();
-  if (IsAdmin(request)) {
+  if (SeesEveryTenant(request)) {
     const Result<std::vector<store::TenantRecord>> all = state.store().ListTenants();
     if (!all.ok()) return api::ErrorResponse(all.status());
     for (const store::TenantRecord& t : *all) tenants.push_back(TenantJson(t));
@@ -171,33 +171,15 @@ api::Response PutQuota(const ApiState& state, const api::Request& request) {
   return api::Response::Json(200, QuotaJson(quota));
 }
 
-// POST /v1/tenants/{id}/tokens: a new token for the tenant. The response is the only place
-// the token ever appears; the store keeps its hash.
-api::Response CreateToken(const ApiState& state, const api::Request& request) {
-  if (Status s = CheckQueryKeys(request, {}); !s.ok()) return api::ErrorResponse(s);
-  if (Status s = CheckEmptyBody(request); !s.ok()) return api::ErrorResponse(s);
-  const Result<store::TenantRecord> tenant = VisibleTenant(state, request, TenantIdParam(request));
-  if (!tenant.ok()) return api::ErrorResponse(tenant.status());
-  const std::string token = api::NewToken();
-  const store::TokenRecord record{.sha256_hex = api::HashToken(token),
-                                  .tenant = tenant->id,
-                                  .role = store::Role::kTenant,
-                                  .created_at_ms = state.NowMs(),
-                                  .revoked = false};
-  if (Status s = state.store().PutToken(record); !s.ok()) return api::ErrorResponse(s);
-  return api::Response::Json(201, {{"token", token}, {"tenant", tenant->id}});
-}
-
 }  // namespace
 
 std::vector<RouteDef> TenantRoutes() {
   return {
-      {{"GET", "/v1/tenants", api::Access::kAuthenticated}, &ListTenants},
-      {{"GET", "/v1/tenants/{id}", api::Access::kAuthenticated}, &GetTenant},
-      {{"PUT", "/v1/tenants/{id}", api::Access::kAdmin}, &PutTenant},
-      {{"GET", "/v1/tenants/{id}/quotas", api::Access::kAuthenticated}, &ListQuotas},
-      {{"PUT", "/v1/tenants/{id}/quotas/{model}", api::Access::kAdmin}, &PutQuota},
-      {{"POST", "/v1/tenants/{id}/tokens", api::Access::kAdmin}, &CreateToken},
+      {{"GET", "/v1/tenants", kTenantReaders}, &ListTenants},
+      {{"GET", "/v1/tenants/{id}", kTenantReaders}, &GetTenant},
+      {{"PUT", "/v1/tenants/{id}", kAdminOnly}, &PutTenant},
+      {{"GET", "/v1/tenants/{id}/quotas", kTenantReaders}, &ListQuotas},
+      {{"PUT", "/v1/tenants/{id}/quotas/{model}", kAdminOnly}, &PutQuota},
   };
 }
 

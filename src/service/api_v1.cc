@@ -25,8 +25,9 @@ api::Response ServeOpenApi(const v1::ApiState&, const api::Request&) {
 const std::vector<v1::RouteDef>& RouteTable() {
   static const std::vector<v1::RouteDef> kTable = [] {
     std::vector<v1::RouteDef> table = {
-        {{"GET", kOpenApiPath, api::Access::kPublic}, &ServeOpenApi}};
-    for (auto* routes : {&v1::FleetRoutes, &v1::TenantRoutes, &v1::JobRoutes, &v1::EventRoutes}) {
+        {{"GET", kOpenApiPath, api::Access::Public()}, &ServeOpenApi}};
+    for (auto* routes : {&v1::FleetRoutes, &v1::TenantRoutes, &v1::JobRoutes, &v1::EventRoutes,
+                         &v1::TokenRoutes}) {
       for (v1::RouteDef& def : routes()) table.push_back(def);
     }
     return table;
@@ -63,41 +64,64 @@ Status RegisterApiV1(api::HttpServer& server, const ApiV1Context& context) {
   return Status::Ok();
 }
 
-api::Authenticator StoreAuthenticator(store::Store& store, std::chrono::milliseconds remember) {
+api::Authenticator StoreAuthenticator(store::Store& store, const Clock& clock,
+                                      std::chrono::milliseconds remember) {
   using SteadyClock = std::chrono::steady_clock;
+  struct Entry {
+    api::Principal principal;
+    SteadyClock::time_point read_at;  // when the store said the token was live
+    int64_t expires_at_ms = 0;        // the token's own expiry, on `clock`
+  };
   struct Remembered {
     std::mutex mu;
-    // Valid token hashes, with their principal and when the store said so.
-    std::unordered_map<std::string, std::pair<api::Principal, SteadyClock::time_point>> tokens;
+    std::unordered_map<std::string, Entry> tokens;  // by hash
+  };
+  const auto expired = [&clock](int64_t expires_at_ms) {
+    return expires_at_ms != 0 && clock.NowMs() >= expires_at_ms;
   };
   const auto remembered = std::make_shared<Remembered>();
-  return [&store, remembered,
-          remember](std::string_view token_hash) -> Result<std::optional<api::Principal>> {
+  return [&store, &clock, remembered, remember,
+          expired](std::string_view token_hash) -> Result<std::optional<api::Principal>> {
     const SteadyClock::time_point now = SteadyClock::now();
     if (remember.count() > 0) {
       const std::lock_guard<std::mutex> lock(remembered->mu);
       const auto it = remembered->tokens.find(std::string(token_hash));
-      if (it != remembered->tokens.end() && now - it->second.second < remember) {
-        return std::optional<api::Principal>(it->second.first);
+      if (it != remembered->tokens.end() && now - it->second.read_at < remember &&
+          !expired(it->second.expires_at_ms)) {
+        return std::optional<api::Principal>(it->second.principal);
       }
     }
     const Result<std::optional<store::TokenRecord>> token = store.FindToken(token_hash);
     if (!token.ok()) return token.status();
-    if (!token->has_value() || (*token)->revoked) return std::optional<api::Principal>();
+    if (!token->has_value() || (*token)->revoked || expired((*token)->expires_at_ms)) {
+      return std::optional<api::Principal>();
+    }
     const store::TokenRecord& record = **token;
-    const api::Principal principal = record.role == store::Role::kAdmin
-                                         ? api::Principal{"", api::Role::kAdmin}
-                                         : api::Principal{record.tenant, api::Role::kTenant};
+    const api::Principal principal{.role = record.role,
+                                   .tenant_id = record.tenant,
+                                   .node_id = record.node,
+                                   .token_id = record.id};
+    // Last use to the minute: a write per token per minute rather than per request. A failed
+    // write does not make a valid token invalid.
+    const int64_t now_ms = clock.NowMs();
+    if (now_ms - record.last_used_at_ms >= kLastUsedResolutionMs) {
+      (void)store.TouchToken(record.id, now_ms);
+    }
     if (remember.count() > 0) {
       const std::lock_guard<std::mutex> lock(remembered->mu);
       if (remembered->tokens.size() >= kMaxRememberedTokens) remembered->tokens.clear();
-      remembered->tokens.insert_or_assign(std::string(token_hash), std::pair{principal, now});
+      remembered->tokens.insert_or_assign(std::string(token_hash),
+                                          Entry{principal, now, record.expires_at_ms});
     }
     return std::optional<api::Principal>(principal);
   };
 }
 
 namespace v1 {
+
+Status FieldError(std::string_view field, const std::string& what) {
+  return Status::InvalidArgument("field '" + std::string(field) + "': " + what);
+}
 
 Status CheckQueryKeys(const api::Request& request,
                       std::initializer_list<std::string_view> allowed) {
@@ -155,6 +179,11 @@ bool IsAdmin(const api::Request& request) {
   return request.principal && request.principal->role == api::Role::kAdmin;
 }
 
+bool SeesEveryTenant(const api::Request& request) {
+  return request.principal && (request.principal->role == api::Role::kAdmin ||
+                               request.principal->role == api::Role::kViewer);
+}
+
 const std::string& CallerTenant(const api::Request& request) {
   static const std::string kNone;
   return request.principal ? request.principal->tenant_id : kNone;
@@ -172,7 +201,7 @@ Result<std::optional<std::string>> ScopeTenant(const ApiState& state, const api:
   std::optional<std::string> requested;
   if (const std::optional<std::string_view> t = request.Query("tenant"))
     requested = std::string(*t);
-  if (!IsAdmin(request)) {
+  if (!SeesEveryTenant(request)) {
     const std::string& own = CallerTenant(request);
     if (requested && *requested != own) return TenantNotFound(*requested);
     return std::optional<std::string>(own);
@@ -195,7 +224,7 @@ Status CheckEmptyBody(const api::Request& request) {
 
 Result<store::TenantRecord> VisibleTenant(const ApiState& state, const api::Request& request,
                                           std::string_view id) {
-  if (!IsAdmin(request) && id != CallerTenant(request)) return TenantNotFound(id);
+  if (!SeesEveryTenant(request) && id != CallerTenant(request)) return TenantNotFound(id);
   Result<store::TenantRecord> tenant = state.store().GetTenant(id);
   if (!tenant.ok() && tenant.status().code() == Status::Code::kNotFound) {
     return TenantNotFound(id);
@@ -209,7 +238,9 @@ Result<store::JobRecord> VisibleJob(const ApiState& state, const api::Request& r
     if (job.status().code() == Status::Code::kNotFound) return JobNotFound(id);
     return job.status();
   }
-  if (!IsAdmin(request) && job->spec.tenant != CallerTenant(request)) return JobNotFound(id);
+  if (!SeesEveryTenant(request) && job->spec.tenant != CallerTenant(request)) {
+    return JobNotFound(id);
+  }
   return job;
 }
 

@@ -75,6 +75,21 @@ struct ApiState {
 
 using RouteHandler = api::Response (*)(const ApiState& state, const api::Request& request);
 
+// Who may call what (docs/service.md, "Roles"). A role outside a route's set gets 403; within
+// it, the handler scopes a tenant token to its tenant and a node token to its node.
+using api::Role;
+inline constexpr api::Access kAnyRole =
+    api::Access::Of({Role::kAdmin, Role::kTenant, Role::kInventory, Role::kNode, Role::kViewer});
+// The fleet as placed (models, sites, nodes).
+inline constexpr api::Access kFleetReaders =
+    api::Access::Of({Role::kAdmin, Role::kTenant, Role::kInventory, Role::kViewer});
+// Tenants' objects, read: a tenant its own, a viewer every tenant's.
+inline constexpr api::Access kTenantReaders =
+    api::Access::Of({Role::kAdmin, Role::kTenant, Role::kViewer});
+// Jobs, written: a tenant its own.
+inline constexpr api::Access kJobWriters = api::Access::Of({Role::kAdmin, Role::kTenant});
+inline constexpr api::Access kAdminOnly = api::Access::Of({Role::kAdmin});
+
 struct RouteDef {
   ApiV1Route route;
   RouteHandler handler;
@@ -85,8 +100,12 @@ std::vector<RouteDef> FleetRoutes();
 std::vector<RouteDef> TenantRoutes();
 std::vector<RouteDef> JobRoutes();
 std::vector<RouteDef> EventRoutes();
+std::vector<RouteDef> TokenRoutes();
 
 // --- Request checks. Each returns InvalidArgument naming the parameter.
+
+// InvalidArgument "field 'name': what".
+Status FieldError(std::string_view field, const std::string& what);
 
 // InvalidArgument for a query parameter outside `allowed` or given twice.
 Status CheckQueryKeys(const api::Request& request, std::initializer_list<std::string_view> allowed);
@@ -104,18 +123,21 @@ Status CheckEmptyBody(const api::Request& request);
 Result<JobId> JobIdParam(const api::Request& request);
 
 // --- Tenant scope.
+// Admin or viewer: every tenant's objects are in scope (a viewer's routes only read them).
+bool SeesEveryTenant(const api::Request& request);
 bool IsAdmin(const api::Request& request);
-// The caller's own tenant; "" for admin.
+// The caller's own tenant; "" but for a tenant token.
 const std::string& CallerTenant(const api::Request& request);
 // NotFound "tenant 'id' not found": what a tenant asking about another tenant sees, exactly
 // like an id that does not exist.
 Status TenantNotFound(std::string_view id);
 Status JobNotFound(JobId id);
 // The tenant a listing is scoped to: a tenant token is always scoped to itself (naming another
-// tenant is NotFound); admin gets the query parameter `tenant` (checked to exist) or nullopt
-// for all.
+// tenant is NotFound); admin and viewer get the query parameter `tenant` (checked to exist) or
+// nullopt for all.
 Result<std::optional<std::string>> ScopeTenant(const ApiState& state, const api::Request& request);
-// The tenant `id` if the caller may see it (admin, or the tenant itself); NotFound otherwise.
+// The tenant `id` if the caller may see it (admin, viewer, or the tenant itself); NotFound
+// otherwise.
 Result<store::TenantRecord> VisibleTenant(const ApiState& state, const api::Request& request,
                                           std::string_view id);
 // The job `id` if the caller may see it; NotFound otherwise.

@@ -53,8 +53,18 @@ Status MeteredStore::PutToken(const store::TokenRecord& t) {
 Result<std::optional<store::TokenRecord>> MeteredStore::FindToken(std::string_view sha256_hex) {
   return inner_->FindToken(sha256_hex);
 }
-Status MeteredStore::RevokeToken(std::string_view sha256_hex) {
-  return Timed(admin_, [&] { return inner_->RevokeToken(sha256_hex); });
+Result<store::TokenRecord> MeteredStore::GetToken(std::string_view id) {
+  return inner_->GetToken(id);
+}
+Result<std::vector<store::TokenRecord>> MeteredStore::ListTokens() { return inner_->ListTokens(); }
+Status MeteredStore::RevokeToken(std::string_view id, int64_t at_ms) {
+  return Timed(admin_, [&] { return inner_->RevokeToken(id, at_ms); });
+}
+Status MeteredStore::ReplaceNamedToken(const store::TokenRecord& t) {
+  return Timed(admin_, [&] { return inner_->ReplaceNamedToken(t); });
+}
+Status MeteredStore::TouchToken(std::string_view id, int64_t at_ms) {
+  return Timed(admin_, [&] { return inner_->TouchToken(id, at_ms); });
 }
 Result<store::JobRecord> MeteredStore::SubmitJob(const store::JobSpec& spec) {
   return Timed(submit_, [&] { return inner_->SubmitJob(spec); });

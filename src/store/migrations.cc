@@ -94,10 +94,38 @@ ALTER TABLE tenants ADD COLUMN max_job_priority INTEGER NOT NULL DEFAULT 1000
   CHECK (max_job_priority >= 0);
 )sql";
 
+// Version 4: roles beyond admin and tenant, token ids, names, expiry, last use and revocation
+// time. SQLite cannot change a CHECK constraint in place, so the table is copied. Admin tokens
+// stored before this version were minted at every start and printed to the log: they are
+// revoked, and the next start creates the one initial admin token (service/admin_token.h).
+constexpr const char* kSchemaV4 = R"sql(
+CREATE TABLE tokens_v4 (
+  sha256_hex TEXT PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'tenant', 'inventory', 'node', 'viewer')),
+  tenant TEXT NOT NULL DEFAULT '',
+  node TEXT NOT NULL DEFAULT '',
+  name TEXT NOT NULL DEFAULT '',
+  created_at_ms INTEGER NOT NULL,
+  expires_at_ms INTEGER NOT NULL DEFAULT 0,
+  last_used_at_ms INTEGER NOT NULL DEFAULT 0,
+  revoked INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1)),
+  revoked_at_ms INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO tokens_v4 (sha256_hex, id, role, tenant, created_at_ms, revoked)
+  SELECT sha256_hex, 'tok_' || substr(sha256_hex, 1, 16), role, tenant, created_at_ms,
+         CASE WHEN role = 'admin' THEN 1 ELSE revoked END
+  FROM tokens;
+DROP TABLE tokens;
+ALTER TABLE tokens_v4 RENAME TO tokens;
+CREATE UNIQUE INDEX tokens_live_name ON tokens (name) WHERE name <> '' AND revoked = 0;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kSchemaV1},
     {2, "events carry their tenant", kSchemaV2},
     {3, "tenants cap their jobs' priority", kSchemaV3},
+    {4, "token roles, ids, names and expiry", kSchemaV4},
 };
 
 Result<int64_t> CurrentVersion(SqliteConnection& conn) {

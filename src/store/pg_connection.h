@@ -23,6 +23,7 @@ namespace gpufleet::store {
 using PgParam = std::optional<std::string>;
 inline PgParam PgInt(int64_t v) { return std::to_string(v); }
 inline PgParam PgText(std::string_view v) { return std::string(v); }
+inline PgParam PgBool(bool b) { return PgText(b ? "true" : "false"); }
 
 // Owns a PGresult. Rows and columns are 0-based.
 class PgResult {

@@ -89,9 +89,31 @@ ALTER TABLE tenants ADD COLUMN max_job_priority INTEGER NOT NULL DEFAULT 1000
   CHECK (max_job_priority >= 0);
 )sql";
 
+// Version 3: roles beyond admin and tenant, token ids, names, expiry, last use and revocation
+// time (SQLite's version 4, which explains why legacy admin tokens are revoked). Written to be
+// re-runnable (IF [NOT] EXISTS), as the SQLite one is by construction.
+constexpr const char* kSchemaV3 = R"sql(
+ALTER TABLE tokens DROP CONSTRAINT IF EXISTS tokens_role_check;
+ALTER TABLE tokens ADD CONSTRAINT tokens_role_check
+  CHECK (role IN ('admin', 'tenant', 'inventory', 'node', 'viewer'));
+ALTER TABLE tokens ADD COLUMN IF NOT EXISTS id TEXT;
+UPDATE tokens SET id = 'tok_' || substr(sha256_hex, 1, 16) WHERE id IS NULL;
+ALTER TABLE tokens ALTER COLUMN id SET NOT NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS tokens_id ON tokens (id);
+ALTER TABLE tokens ADD COLUMN IF NOT EXISTS node TEXT NOT NULL DEFAULT '';
+ALTER TABLE tokens ADD COLUMN IF NOT EXISTS name TEXT NOT NULL DEFAULT '';
+ALTER TABLE tokens ADD COLUMN IF NOT EXISTS expires_at_ms BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE tokens ADD COLUMN IF NOT EXISTS last_used_at_ms BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE tokens ADD COLUMN IF NOT EXISTS revoked_at_ms BIGINT NOT NULL DEFAULT 0;
+UPDATE tokens SET revoked = TRUE WHERE role = 'admin';
+CREATE UNIQUE INDEX IF NOT EXISTS tokens_live_name ON tokens (name)
+  WHERE name <> '' AND NOT revoked;
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "initial schema", kSchemaV1},
     {2, "tenants cap their jobs' priority", kSchemaV2},
+    {3, "token roles, ids, names and expiry", kSchemaV3},
 };
 
 Status Newer(int64_t current, int64_t known) {

@@ -32,6 +32,7 @@
 #include "store/pg_connection.h"
 #include "store/pg_pool.h"
 #include "store/postgres_migrations.h"
+#include "store/postgres_tokens.h"
 #include "store/validation.h"
 
 namespace gpufleet::store {
@@ -79,7 +80,6 @@ constexpr const char kInsertJob[] =
     "SELECT submitted_at_ms, id, tenant, 'submitted', name FROM j RETURNING job_id";
 
 PgParam Sql(JobId id) { return PgInt(static_cast<int64_t>(id.value())); }
-PgParam PgBool(bool b) { return PgText(b ? "true" : "false"); }
 template <typename T>
 PgParam PgOptional(const std::optional<T>& v) {
   return v.has_value() ? PgText(*v) : PgParam();
@@ -278,48 +278,46 @@ class PostgresStore final : public Store {
 
   Status PutToken(const TokenRecord& t) override {
     GPUFLEET_RETURN_IF_ERROR(ValidateToken(t));
-    return WithConnection([&](PgConnection& c) -> Status {
-      if (t.role == Role::kTenant) {
-        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool exists, TenantExists(c, t.tenant));
-        if (!exists) return UnknownTenant(t.tenant);
-      }
-      // ON CONFLICT rather than a look-up first: two processes storing the same hash at
-      // once both get an answer, one of them FailedPrecondition.
-      GPUFLEET_STORE_ASSIGN_OR_RETURN(
-          PgResult q,
-          c.Query("INSERT INTO tokens (sha256_hex, tenant, role, created_at_ms, revoked) "
-                  "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256_hex) DO NOTHING",
-                  {PgText(t.sha256_hex), PgText(t.tenant), PgText(RoleName(t.role)),
-                   PgInt(t.created_at_ms), PgBool(t.revoked)}));
-      if (q.Affected() == 0)
-        return Status::FailedPrecondition("token: this hash is already stored");
-      return Status::Ok();
+    return InTxn("BEGIN", [&](PgConnection& c) -> Status {
+      GPUFLEET_RETURN_IF_ERROR(RequireTokenTenant(c, t));
+      return InsertToken(c, t);
+    });
+  }
+
+  Status ReplaceNamedToken(const TokenRecord& t) override {
+    GPUFLEET_RETURN_IF_ERROR(ValidateToken(t));
+    if (t.name.empty()) return Status::InvalidArgument("name: must not be empty to replace");
+    return InTxn("BEGIN", [&](PgConnection& c) -> Status {
+      GPUFLEET_RETURN_IF_ERROR(RequireTokenTenant(c, t));
+      GPUFLEET_RETURN_IF_ERROR(RevokeLiveNamed(c, t.name, t.created_at_ms));
+      return InsertToken(c, t);
     });
   }
 
   Result<std::optional<TokenRecord>> FindToken(std::string_view sha256_hex) override {
-    return WithConnection([&](PgConnection& c) -> Result<std::optional<TokenRecord>> {
-      GPUFLEET_STORE_ASSIGN_OR_RETURN(
-          PgResult q, c.Query("SELECT sha256_hex, tenant, role, created_at_ms, revoked "
-                              "FROM tokens WHERE sha256_hex = $1 AND NOT revoked",
-                              {PgText(sha256_hex)}));
-      if (q.Rows() == 0) return std::optional<TokenRecord>();
-      Result<Role> role = ParseRole(q.Text(0, 2));
-      if (!role.ok()) return Status::Corruption("store: token: " + role.status().message());
-      return std::optional<TokenRecord>(TokenRecord{.sha256_hex = q.Text(0, 0),
-                                                    .tenant = q.Text(0, 1),
-                                                    .role = *role,
-                                                    .created_at_ms = q.Int(0, 3),
-                                                    .revoked = q.Int(0, 4) != 0});
+    return WithConnection([&](PgConnection& c) { return SelectLiveToken(c, sha256_hex); });
+  }
+
+  Result<TokenRecord> GetToken(std::string_view id) override {
+    return WithConnection([&](PgConnection& c) { return SelectTokenById(c, id); });
+  }
+
+  Result<std::vector<TokenRecord>> ListTokens() override {
+    return WithConnection([&](PgConnection& c) { return SelectTokens(c); });
+  }
+
+  Status RevokeToken(std::string_view id, int64_t at_ms) override {
+    return WithConnection([&](PgConnection& c) -> Status {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool found, RevokeTokenById(c, id, at_ms));
+      if (!found) return Status::NotFound("token '" + std::string(id) + "' not found");
+      return Status::Ok();
     });
   }
 
-  Status RevokeToken(std::string_view sha256_hex) override {
+  Status TouchToken(std::string_view id, int64_t at_ms) override {
     return WithConnection([&](PgConnection& c) -> Status {
-      GPUFLEET_STORE_ASSIGN_OR_RETURN(
-          PgResult q,
-          c.Query("UPDATE tokens SET revoked = TRUE WHERE sha256_hex = $1", {PgText(sha256_hex)}));
-      if (q.Affected() == 0) return Status::NotFound("token not found");
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool found, TouchTokenById(c, id, at_ms));
+      if (!found) return Status::NotFound("token '" + std::string(id) + "' not found");
       return Status::Ok();
     });
   }
@@ -527,6 +525,13 @@ class PostgresStore final : public Store {
 
   // Runs `fn` on a pooled connection outside any explicit transaction (single statements, or
   // look-ups that need no common snapshot).
+  // A tenant token names a tenant that exists.
+  static Status RequireTokenTenant(PgConnection& c, const TokenRecord& t) {
+    if (t.role != Role::kTenant) return Status::Ok();
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool exists, TenantExists(c, t.tenant));
+    return exists ? Status::Ok() : UnknownTenant(t.tenant);
+  }
+
   template <typename Fn>
   auto WithConnection(Fn&& fn) -> decltype(fn(std::declval<PgConnection&>())) {
     Result<PgPool::Lease> lease = pool_.Acquire();

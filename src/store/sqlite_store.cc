@@ -33,6 +33,7 @@
 #include "store/migrations.h"
 #include "store/sqlite_connection.h"
 #include "store/sqlite_job_writes.h"
+#include "store/sqlite_tokens.h"
 #include "store/validation.h"
 
 namespace gpufleet::store {
@@ -244,55 +245,45 @@ class SqliteStore final : public Store {
   Status PutToken(const TokenRecord& t) override {
     GPUFLEET_RETURN_IF_ERROR(ValidateToken(t));
     return InWriteTxn([&]() -> Status {
-      if (t.role == Role::kTenant) {
-        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool exists, TenantExists(*writer_, t.tenant));
-        if (!exists) return UnknownTenant(t.tenant);
-      }
-      {
-        GPUFLEET_STORE_ASSIGN_OR_RETURN(
-            Statement q, writer_->Prepare("SELECT 1 FROM tokens WHERE sha256_hex = ?1"));
-        q.Bind(1, t.sha256_hex);
-        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool dup, q.Step());
-        if (dup) return Status::FailedPrecondition("token: this hash is already stored");
-      }
-      GPUFLEET_STORE_ASSIGN_OR_RETURN(
-          Statement q,
-          writer_->Prepare("INSERT INTO tokens (sha256_hex, tenant, role, created_at_ms, "
-                           "revoked) VALUES (?1, ?2, ?3, ?4, ?5)"));
-      return q.Bind(1, t.sha256_hex)
-          .Bind(2, t.tenant)
-          .Bind(3, RoleName(t.role))
-          .Bind(4, t.created_at_ms)
-          .Bind(5, int64_t{t.revoked})
-          .Run();
+      GPUFLEET_RETURN_IF_ERROR(RequireTokenTenant(t));
+      return InsertToken(*writer_, t);
+    });
+  }
+
+  Status ReplaceNamedToken(const TokenRecord& t) override {
+    GPUFLEET_RETURN_IF_ERROR(ValidateToken(t));
+    if (t.name.empty()) return Status::InvalidArgument("name: must not be empty to replace");
+    return InWriteTxn([&]() -> Status {
+      GPUFLEET_RETURN_IF_ERROR(RequireTokenTenant(t));
+      GPUFLEET_RETURN_IF_ERROR(RevokeLiveNamed(*writer_, t.name, t.created_at_ms));
+      return InsertToken(*writer_, t);
     });
   }
 
   Result<std::optional<TokenRecord>> FindToken(std::string_view sha256_hex) override {
-    return InReadTxn([&](SqliteConnection& reader) -> Result<std::optional<TokenRecord>> {
-      GPUFLEET_STORE_ASSIGN_OR_RETURN(
-          Statement q,
-          reader.Prepare("SELECT sha256_hex, tenant, role, created_at_ms, revoked FROM tokens "
-                         "WHERE sha256_hex = ?1 AND revoked = 0"));
-      q.Bind(1, sha256_hex);
-      GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
-      if (!row) return std::optional<TokenRecord>();
-      Result<Role> role = ParseRole(q.Text(2));
-      if (!role.ok()) return Status::Corruption("store: token: " + role.status().message());
-      return std::optional<TokenRecord>(TokenRecord{.sha256_hex = q.Text(0),
-                                                    .tenant = q.Text(1),
-                                                    .role = *role,
-                                                    .created_at_ms = q.Int(3),
-                                                    .revoked = q.Int(4) != 0});
+    return InReadTxn([&](SqliteConnection& reader) { return SelectLiveToken(reader, sha256_hex); });
+  }
+
+  Result<TokenRecord> GetToken(std::string_view id) override {
+    return InReadTxn([&](SqliteConnection& reader) { return SelectTokenById(reader, id); });
+  }
+
+  Result<std::vector<TokenRecord>> ListTokens() override {
+    return InReadTxn([&](SqliteConnection& reader) { return SelectTokens(reader); });
+  }
+
+  Status RevokeToken(std::string_view id, int64_t at_ms) override {
+    return InWriteTxn([&]() -> Status {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool found, RevokeTokenById(*writer_, id, at_ms));
+      if (!found) return Status::NotFound("token '" + std::string(id) + "' not found");
+      return Status::Ok();
     });
   }
 
-  Status RevokeToken(std::string_view sha256_hex) override {
+  Status TouchToken(std::string_view id, int64_t at_ms) override {
     return InWriteTxn([&]() -> Status {
-      GPUFLEET_STORE_ASSIGN_OR_RETURN(
-          Statement q, writer_->Prepare("UPDATE tokens SET revoked = 1 WHERE sha256_hex = ?1"));
-      GPUFLEET_RETURN_IF_ERROR(q.Bind(1, sha256_hex).Run());
-      if (writer_->Changes() == 0) return Status::NotFound("token not found");
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool found, TouchTokenById(*writer_, id, at_ms));
+      if (!found) return Status::NotFound("token '" + std::string(id) + "' not found");
       return Status::Ok();
     });
   }
@@ -517,6 +508,13 @@ class SqliteStore final : public Store {
   }
 
  private:
+  // A tenant token names a tenant that exists. REQUIRES: in a write transaction.
+  Status RequireTokenTenant(const TokenRecord& t) {
+    if (t.role != Role::kTenant) return Status::Ok();
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool exists, TenantExists(*writer_, t.tenant));
+    return exists ? Status::Ok() : UnknownTenant(t.tenant);
+  }
+
   struct QueuedSubmit {
     const JobSpec* spec;  // owned by the waiting caller
     std::promise<Result<JobRecord>> done;

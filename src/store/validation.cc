@@ -39,12 +39,32 @@ constexpr int64_t kMaxInt64 = INT64_MAX;
 
 }  // namespace
 
-std::string_view RoleName(Role role) { return role == Role::kAdmin ? "admin" : "tenant"; }
+std::string_view RoleName(Role role) {
+  switch (role) {
+    case Role::kAdmin:
+      return "admin";
+    case Role::kTenant:
+      return "tenant";
+    case Role::kInventory:
+      return "inventory";
+    case Role::kNode:
+      return "node";
+    case Role::kViewer:
+      return "viewer";
+  }
+  return "unknown";
+}
 
 Result<Role> ParseRole(std::string_view name) {
-  if (name == "admin") return Role::kAdmin;
-  if (name == "tenant") return Role::kTenant;
-  return Status::InvalidArgument("role: unknown '" + std::string(name) + "'");
+  for (const Role role : kAllRoles) {
+    if (RoleName(role) == name) return role;
+  }
+  return Status::InvalidArgument("role: unknown '" + std::string(name) +
+                                 "' (admin, tenant, inventory, node or viewer)");
+}
+
+std::string TokenIdForHash(std::string_view sha256_hex) {
+  return "tok_" + std::string(sha256_hex.substr(0, 16));
 }
 
 std::string_view JobStateName(JobState state) {
@@ -89,11 +109,24 @@ Status ValidateToken(const TokenRecord& t) {
       t.sha256_hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
     return Invalid("sha256_hex", "not 64 lowercase hex digits");
   }
-  if (t.role == Role::kAdmin && !t.tenant.empty()) {
-    return Invalid("tenant", "must be empty for an admin token");
+  if (t.id != TokenIdForHash(t.sha256_hex)) {
+    return Invalid("id", "'" + t.id + "' is not the id of its hash");
   }
-  if (t.role == Role::kTenant && !IsSlug(t.tenant)) {
-    return Invalid("tenant", "'" + t.tenant + "' is not a tenant id");
+  if (t.role == Role::kTenant) {
+    if (!IsSlug(t.tenant)) return Invalid("tenant", "'" + t.tenant + "' is not a tenant id");
+  } else if (!t.tenant.empty()) {
+    return Invalid("tenant", "must be empty for a " + std::string(RoleName(t.role)) + " token");
+  }
+  if (t.role == Role::kNode) {
+    GPUFLEET_RETURN_IF_ERROR(CheckText("node", t.node, false));
+  } else if (!t.node.empty()) {
+    return Invalid("node", "must be empty for a " + std::string(RoleName(t.role)) + " token");
+  }
+  GPUFLEET_RETURN_IF_ERROR(CheckText("name", t.name, true));
+  GPUFLEET_RETURN_IF_ERROR(CheckRange("created_at_ms", t.created_at_ms, 0, kMaxInt64));
+  GPUFLEET_RETURN_IF_ERROR(CheckRange("expires_at_ms", t.expires_at_ms, 0, kMaxInt64));
+  if (t.expires_at_ms != 0 && t.expires_at_ms <= t.created_at_ms) {
+    return Invalid("expires_at_ms", "must be after created_at_ms");
   }
   return Status::Ok();
 }

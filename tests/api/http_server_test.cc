@@ -24,8 +24,10 @@ using ::testing::StartsWith;
 class TokenTable {
  public:
   TokenTable() {
-    by_hash_[HashToken(admin_token)] = Principal{"", Role::kAdmin};
-    by_hash_[HashToken(tenant_token)] = Principal{"t1", Role::kTenant};
+    by_hash_[HashToken(admin_token)] =
+        Principal{.role = Role::kAdmin, .tenant_id = "", .node_id = "", .token_id = "tok_a"};
+    by_hash_[HashToken(tenant_token)] =
+        Principal{.role = Role::kTenant, .tenant_id = "t1", .node_id = "", .token_id = "tok_t"};
   }
   Authenticator authenticator() const {
     return [this](std::string_view hash) -> Result<std::optional<Principal>> {
@@ -63,34 +65,34 @@ class HttpServerTest : public ::testing::Test {
     options.authenticator = tokens_.authenticator();
     server_ = std::make_unique<HttpServer>(std::move(options));
     GPUFLEET_RETURN_IF_ERROR(
-        server_->AddRoute("GET", "/v1/echo", Access::kPublic, [](const Request&) {
+        server_->AddRoute("GET", "/v1/echo", Access::Public(), [](const Request&) {
           return Response::Json(200, {{"ok", true}});
         }));
     GPUFLEET_RETURN_IF_ERROR(
-        server_->AddRoute("GET", "/v1/jobs/{id}", Access::kPublic, [](const Request& r) {
+        server_->AddRoute("GET", "/v1/jobs/{id}", Access::Public(), [](const Request& r) {
           return Response::Json(
               200, {{"id", *r.PathParam("id")}, {"x", std::string(r.Query("x").value_or("-"))}});
         }));
     GPUFLEET_RETURN_IF_ERROR(
-        server_->AddRoute("GET", "/v1/jobs/search", Access::kPublic, [](const Request&) {
+        server_->AddRoute("GET", "/v1/jobs/search", Access::Public(), [](const Request&) {
           return Response::Json(200, {{"search", true}});
         }));
     GPUFLEET_RETURN_IF_ERROR(
-        server_->AddRoute("POST", "/v1/jobs", Access::kPublic, [this](const Request& r) {
+        server_->AddRoute("POST", "/v1/jobs", Access::Public(), [this](const Request& r) {
           ++handled_posts_;
           return SubmitJob(r);
         }));
     GPUFLEET_RETURN_IF_ERROR(
-        server_->AddRoute("GET", "/v1/admin", Access::kAdmin, [](const Request&) {
+        server_->AddRoute("GET", "/v1/admin", Access::Of({Role::kAdmin}), [](const Request&) {
           return Response::Json(200, {{"admin", true}});
         }));
-    GPUFLEET_RETURN_IF_ERROR(
-        server_->AddRoute("GET", "/v1/me", Access::kAuthenticated, [](const Request& r) {
+    GPUFLEET_RETURN_IF_ERROR(server_->AddRoute(
+        "GET", "/v1/me", Access::Of({Role::kAdmin, Role::kTenant}), [](const Request& r) {
           return Response::Json(200, {{"tenant", r.principal->tenant_id},
                                       {"admin", r.principal->role == Role::kAdmin}});
         }));
     GPUFLEET_RETURN_IF_ERROR(
-        server_->AddRoute("GET", "/v1/boom", Access::kPublic, [](const Request&) -> Response {
+        server_->AddRoute("GET", "/v1/boom", Access::Public(), [](const Request&) -> Response {
           throw std::runtime_error("secret connection string postgres://u:pw@db");
         }));
     return server_->Start();
@@ -113,7 +115,7 @@ TEST_F(HttpServerTest, DefaultsBindLoopbackWithOneMebibyteBodyLimit) {
   EXPECT_EQ(defaults.bind_address, "127.0.0.1");
   EXPECT_EQ(defaults.port, 0);
   EXPECT_EQ(defaults.max_body_bytes, 1024u * 1024u);
-  EXPECT_EQ(defaults.metrics_access, Access::kPublic);
+  EXPECT_EQ(defaults.metrics_access, Access::Public());
   EXPECT_EQ(server_->options().bind_address, "127.0.0.1");
   EXPECT_TRUE(server_->running());
   EXPECT_GT(server_->port(), 0);
@@ -247,7 +249,7 @@ TEST_F(HttpServerTest, RolesAreEnforcedPerRoute) {
 TEST_F(HttpServerTest, NoAuthenticatorMeansEveryProtectedRouteIs401) {
   HttpServer server(HttpServerOptions{});
   ASSERT_TRUE(server
-                  .AddRoute("GET", "/v1/admin", Access::kAdmin,
+                  .AddRoute("GET", "/v1/admin", Access::Of({Role::kAdmin}),
                             [](const Request&) { return Response::Json(200, {}); })
                   .ok());
   ASSERT_TRUE(server.Start().ok());
@@ -267,7 +269,7 @@ TEST_F(HttpServerTest, AuthenticatorThatCannotReadIs503WithRetryAfter) {
   };
   HttpServer server(std::move(options));
   ASSERT_TRUE(server
-                  .AddRoute("GET", "/v1/admin", Access::kAdmin,
+                  .AddRoute("GET", "/v1/admin", Access::Of({Role::kAdmin}),
                             [](const Request&) { return Response::Json(200, {}); })
                   .ok());
   ASSERT_TRUE(server.Start().ok());
@@ -326,7 +328,7 @@ TEST_F(HttpServerTest, OversizedBodiesAreCountedToo) {
 
 TEST_F(HttpServerTest, MetricsCanRequireAnAdminToken) {
   HttpServerOptions options;
-  options.metrics_access = Access::kAdmin;
+  options.metrics_access = Access::Of({Role::kAdmin});
   ASSERT_TRUE(StartServer(options).ok());
   httplib::Client client = Client();
   const httplib::Result anonymous = client.Get("/metrics");
@@ -383,7 +385,7 @@ TEST_F(HttpServerTest, StartsAndStopsRepeatedly) {
     EXPECT_EQ(res->status, 200);
   }
   EXPECT_EQ(server_->Start().code(), Status::Code::kFailedPrecondition);
-  EXPECT_EQ(server_->AddRoute("GET", "/v1/late", Access::kPublic, {}).code(),
+  EXPECT_EQ(server_->AddRoute("GET", "/v1/late", Access::Public(), {}).code(),
             Status::Code::kFailedPrecondition);
 }
 
@@ -398,20 +400,20 @@ TEST_F(HttpServerTest, BindingATakenPortFails) {
 TEST(HttpServerRoutesTest, MalformedAndDuplicateRoutesAreRejected) {
   HttpServer server(HttpServerOptions{});
   const Handler handler = [](const Request&) { return Response::Json(200, {}); };
-  EXPECT_EQ(server.AddRoute("FETCH", "/x", Access::kPublic, handler).code(),
+  EXPECT_EQ(server.AddRoute("FETCH", "/x", Access::Public(), handler).code(),
             Status::Code::kInvalidArgument);
-  EXPECT_EQ(server.AddRoute("GET", "x", Access::kPublic, handler).code(),
+  EXPECT_EQ(server.AddRoute("GET", "x", Access::Public(), handler).code(),
             Status::Code::kInvalidArgument);
-  EXPECT_EQ(server.AddRoute("GET", "/x/{id", Access::kPublic, handler).code(),
+  EXPECT_EQ(server.AddRoute("GET", "/x/{id", Access::Public(), handler).code(),
             Status::Code::kInvalidArgument);
-  EXPECT_EQ(server.AddRoute("GET", "/x/{}", Access::kPublic, handler).code(),
+  EXPECT_EQ(server.AddRoute("GET", "/x/{}", Access::Public(), handler).code(),
             Status::Code::kInvalidArgument);
-  EXPECT_TRUE(server.AddRoute("GET", "/x/{id}", Access::kPublic, handler).ok());
-  EXPECT_EQ(server.AddRoute("GET", "/x/{name}", Access::kPublic, handler).code(),
+  EXPECT_TRUE(server.AddRoute("GET", "/x/{id}", Access::Public(), handler).ok());
+  EXPECT_EQ(server.AddRoute("GET", "/x/{name}", Access::Public(), handler).code(),
             Status::Code::kAlreadyExists);
-  EXPECT_EQ(server.AddRoute("GET", "/metrics", Access::kPublic, handler).code(),
+  EXPECT_EQ(server.AddRoute("GET", "/metrics", Access::Public(), handler).code(),
             Status::Code::kAlreadyExists);
-  EXPECT_TRUE(server.AddRoute("POST", "/x/{id}", Access::kPublic, handler).ok());
+  EXPECT_TRUE(server.AddRoute("POST", "/x/{id}", Access::Public(), handler).ok());
 }
 
 }  // namespace

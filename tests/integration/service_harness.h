@@ -555,7 +555,8 @@ inline Coverage CheckStore(const std::string& location,
 inline DaemonOptions Daemon(const std::string& dir, const std::string& store_location,
                             const std::string& holder) {
   return {.args = {"--demo-gpus", std::to_string(kDemoGpus), "--store", store_location, "--port",
-                   "0", "--sim-speed", std::to_string(kSimSpeed), "--holder", holder},
+                   "0", "--sim-speed", std::to_string(kSimSpeed), "--holder", holder,
+                   "--admin-token-file", dir + "/admin-token"},
           .stderr_path = dir + "/gpufleetd-" + holder + ".stderr",
           .tmpdir = dir,
           .start_deadline = milliseconds(60000)};

@@ -82,6 +82,7 @@ struct Snapshot {
   std::vector<store::TenantRecord> tenants;
   std::vector<store::QuotaRecord> quotas;
   std::vector<store::EventRecord> events;
+  std::vector<store::TokenRecord> tokens;  // last_used_at_ms cleared: reading records a use
   friend bool operator==(const Snapshot&, const Snapshot&) = default;
 };
 
@@ -95,18 +96,17 @@ class ApiV1Test : public ::testing::Test {
     auto opened = store::OpenSqliteStore(db_path_);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     store_ = std::move(opened).value();
-    ASSERT_TRUE(store_
-                    ->PutToken({.sha256_hex = api::HashToken(admin_token_),
-                                .tenant = "",
-                                .role = store::Role::kAdmin,
-                                .created_at_ms = kStartMs,
-                                .revoked = false})
-                    .ok());
+    store::TokenRecord admin;
+    admin.sha256_hex = api::HashToken(admin_token_);
+    admin.id = store::TokenIdForHash(admin.sha256_hex);
+    admin.role = store::Role::kAdmin;
+    admin.created_at_ms = kStartMs;
+    ASSERT_TRUE(store_->PutToken(admin).ok());
 
     // The API sees the store through `served_`, which a test may take down.
     served_ = std::make_unique<OutageStore>(*store_);
     api::HttpServerOptions options;
-    options.authenticator = StoreAuthenticator(*served_);
+    options.authenticator = StoreAuthenticator(*served_, clock_);
     server_ = std::make_unique<api::HttpServer>(std::move(options));
     const ApiV1Context context{
         .store = served_.get(), .fleet = &fleet(), .clock = &clock_, .on_change = [this] {
@@ -152,14 +152,15 @@ class ApiV1Test : public ::testing::Test {
              const std::string& body = "", httplib::Headers headers = {}) const {
     httplib::Client client("127.0.0.1", server_->port());
     if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
-    if (method != "GET" && method != "POST" && method != "PUT") {
+    if (method != "GET" && method != "POST" && method != "PUT" && method != "DELETE") {
       ADD_FAILURE() << "unsupported method " << method;
       return {};
     }
-    const httplib::Result res = method == "GET" ? client.Get(path, headers)
-                                : method == "POST"
-                                    ? client.Post(path, headers, body, "application/json")
-                                    : client.Put(path, headers, body, "application/json");
+    const httplib::Result res =
+        method == "GET"      ? client.Get(path, headers)
+        : method == "POST"   ? client.Post(path, headers, body, "application/json")
+        : method == "DELETE" ? client.Delete(path, headers, body, "application/json")
+                             : client.Put(path, headers, body, "application/json");
     if (!res) {
       ADD_FAILURE() << method << " " << path << ": " << httplib::to_string(res.error());
       return {};
@@ -214,7 +215,25 @@ class ApiV1Test : public ::testing::Test {
     auto ev = store_->ListEvents(events);
     EXPECT_TRUE(ev.ok());
     if (ev.ok()) s.events = *ev;
+    auto tokens = store_->ListTokens();
+    EXPECT_TRUE(tokens.ok());
+    if (tokens.ok()) s.tokens = *tokens;
+    for (store::TokenRecord& t : s.tokens) t.last_used_at_ms = 0;
     return s;
+  }
+
+  // `text` as one path segment: node names hold '/' ("site/node").
+  static std::string PathSegment(const std::string& text) {
+    std::string out;
+    for (const char c : text) {
+      if (c == '/')
+        out += "%2F";
+      else if (c == '%')
+        out += "%25";
+      else
+        out += c;
+    }
+    return out;
   }
 
   // The name of a node of `model` with at least `gpus` GPUs.

@@ -86,10 +86,18 @@ TEST_F(ApiV1Happy, OpenApiDocumentIsPublicAndListsExactlyTheRegisteredRoutes) {
     ASSERT_TRUE(paths[pattern].contains(method)) << r.method << " " << r.pattern;
     const nlohmann::json& op = paths[pattern][method];
     ASSERT_TRUE(op.is_object()) << r.method << " " << r.pattern;
-    // Public routes need no token; admin routes document their 403.
-    EXPECT_EQ(op["security"].empty(), r.access == api::Access::kPublic) << r.pattern;
-    EXPECT_EQ(op["responses"].contains("403"), r.access == api::Access::kAdmin)
-        << r.method << " " << r.pattern;
+    // Public routes need no token; routes closed to some role document their 403.
+    bool closed_to_some_role = false;
+    std::vector<std::string> allowed;
+    for (const store::Role role : store::kAllRoles) {
+      closed_to_some_role = closed_to_some_role || !r.access.Allows(role);
+      if (r.access.Allows(role)) allowed.emplace_back(store::RoleName(role));
+    }
+    if (!r.access.is_public()) {
+      EXPECT_EQ(op["x-gpufleet-roles"], nlohmann::json(allowed)) << r.method << " " << r.pattern;
+    }
+    EXPECT_EQ(op["security"].empty(), r.access.is_public()) << r.pattern;
+    EXPECT_EQ(op["responses"].contains("403"), closed_to_some_role) << r.method << " " << r.pattern;
   }
   EXPECT_EQ(documented, registered);
 }

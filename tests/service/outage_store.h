@@ -49,8 +49,22 @@ class OutageStore final : public store::Store {
     if (Down()) return Outage();
     return inner_.FindToken(hash);
   }
-  Status RevokeToken(std::string_view hash) override {
-    return Down() ? Outage() : inner_.RevokeToken(hash);
+  Result<store::TokenRecord> GetToken(std::string_view id) override {
+    if (Down()) return Outage();
+    return inner_.GetToken(id);
+  }
+  Result<std::vector<store::TokenRecord>> ListTokens() override {
+    if (Down()) return Outage();
+    return inner_.ListTokens();
+  }
+  Status RevokeToken(std::string_view id, int64_t at_ms) override {
+    return Down() ? Outage() : inner_.RevokeToken(id, at_ms);
+  }
+  Status ReplaceNamedToken(const store::TokenRecord& t) override {
+    return Down() ? Outage() : inner_.ReplaceNamedToken(t);
+  }
+  Status TouchToken(std::string_view id, int64_t at_ms) override {
+    return Down() ? Outage() : inner_.TouchToken(id, at_ms);
   }
   Result<store::JobRecord> SubmitJob(const store::JobSpec& spec) override {
     if (Down()) return Outage();

@@ -48,6 +48,18 @@ inline TenantRecord MakeTenant(const std::string& id) {
           .created_at_ms = 1000};
 }
 
+// A token of `role` for the hash made of 64 copies of `digit`.
+inline TokenRecord MakeToken(char digit, Role role, const std::string& scope, int64_t at_ms) {
+  TokenRecord t;
+  t.sha256_hex = std::string(64, digit);
+  t.id = TokenIdForHash(t.sha256_hex);
+  t.role = role;
+  if (role == Role::kTenant) t.tenant = scope;
+  if (role == Role::kNode) t.node = scope;
+  t.created_at_ms = at_ms;
+  return t;
+}
+
 inline JobSpec MakeSpec(const std::string& tenant, const std::string& name) {
   JobSpec spec;
   spec.tenant = tenant;

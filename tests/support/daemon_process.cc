@@ -21,7 +21,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kListeningPrefix = "gpufleetd: listening on http://";
-constexpr std::string_view kAdminTokenPrefix = "gpufleetd: admin token ";
+constexpr std::string_view kAdminTokenCreated = "gpufleetd: admin token created, shown this once";
 
 std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
 
@@ -114,6 +114,9 @@ Result<std::unique_ptr<DaemonProcess>> DaemonProcess::Start(const DaemonOptions&
   ::close(out_pipe[1]);
 
   std::unique_ptr<DaemonProcess> daemon(new DaemonProcess(pid, out_pipe[0], options.stderr_path));
+  for (size_t i = 0; i + 1 < options.args.size(); ++i) {
+    if (options.args[i] == "--admin-token-file") daemon->admin_token_file_ = options.args[i + 1];
+  }
   const Status ready = daemon->AwaitBanner(options.start_deadline);
   if (!ready.ok()) return ready;
   return daemon;
@@ -131,18 +134,25 @@ Status DaemonProcess::AwaitBanner(std::chrono::milliseconds deadline_after) {
       if (line.starts_with(kListeningPrefix)) {
         const long port = std::strtol(line.c_str() + line.rfind(':') + 1, nullptr, 10);
         if (port > 0 && port <= 65535) port_ = static_cast<uint16_t>(port);
-      } else if (line.starts_with(kAdminTokenPrefix)) {
-        admin_token_ = line.substr(kAdminTokenPrefix.size());
+      } else if (line.starts_with(kAdminTokenCreated)) {
+        admin_token_ = line.substr(line.rfind(' ') + 1);
       }
     }
-    if (port_ != 0 && !admin_token_.empty()) return Status::Ok();
+    // "listening on" is the daemon's last line. A daemon on a store that already has its
+    // admin token never shows it again: the token is then the one in --admin-token-file.
+    if (port_ != 0) {
+      if (admin_token_.empty() && !admin_token_file_.empty()) {
+        std::ifstream in(admin_token_file_);
+        std::getline(in, admin_token_);
+      }
+      return Status::Ok();
+    }
 
     bool timed_out = false;
     if (!ReadSome(stdout_fd_, deadline, buffer, timed_out)) {
-      const std::string why =
-          timed_out ? "printed no \"listening on\" and \"admin token\" lines within " +
-                          std::to_string(deadline_after.count()) + " ms"
-                    : "closed its stdout before serving";
+      const std::string why = timed_out ? "printed no \"listening on\" line within " +
+                                              std::to_string(deadline_after.count()) + " ms"
+                                        : "closed its stdout before serving";
       Kill();
       return Status::IOError("gpufleetd " + why + "; stdout:\n" + banner_ + buffer +
                              "\nstderr (tail):\n" + StderrTail());

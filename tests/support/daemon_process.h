@@ -3,9 +3,10 @@
 // that kill it (kill -9) or stop it (SIGTERM) the way an operator or a crash would.
 //
 // Start forks and execs GPUFLEET_BINARY_DIR/gpufleetd with its stdout on a pipe and waits,
-// with poll() and a deadline (never a sleep), until the daemon prints
+// with poll() and a deadline (never a sleep), until the daemon prints its last banner line
 //   gpufleetd: listening on http://127.0.0.1:PORT
-//   gpufleetd: admin token gf_...
+// The admin token is the one the banner shows on a new store, else the content of the
+// --admin-token-file among the arguments (a restart on the same store never shows it).
 // Its stderr goes to a file (the scheduler's notes would otherwise interleave with the test's
 // output); the error of a failed start quotes its tail.
 //
@@ -54,8 +55,9 @@ class DaemonProcess {
 
   pid_t pid() const { return pid_; }
   uint16_t port() const { return port_; }
+  // "" when the banner showed none and no --admin-token-file was given.
   const std::string& admin_token() const { return admin_token_; }
-  // What the daemon printed on stdout up to the admin token line.
+  // What the daemon printed on stdout up to the "listening on" line.
   const std::string& banner() const { return banner_; }
   // The last `max_bytes` of its stderr so far.
   std::string StderrTail(size_t max_bytes = 4000) const;
@@ -68,6 +70,7 @@ class DaemonProcess {
   int stdout_fd_ = -1;
   std::string stderr_path_;
   uint16_t port_ = 0;
+  std::string admin_token_file_;
   std::string admin_token_;
   std::string banner_;
 };

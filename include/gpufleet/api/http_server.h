@@ -37,7 +37,7 @@ struct Request {
   std::multimap<std::string, std::string> query_params;      // decoded; repeated keys kept
   std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
   std::string_view body;
-  std::optional<Principal> principal;  // set on every route that is not Access::kPublic
+  std::optional<Principal> principal;  // set on every route that is not public
   std::string request_id;              // also sent back as the X-Request-Id header
 
   // nullopt when absent. Header names compare case-insensitively.
@@ -79,8 +79,8 @@ struct HttpServerOptions {
   // its own registry. REQUIRES: outlives the server.
   MetricsRegistry* metrics = nullptr;
   // Who may read GET /metrics. Public by default because the server binds to loopback; make it
-  // kAdmin when binding to a routable address.
-  Access metrics_access = Access::kPublic;
+  // admin and viewer when binding to a routable address.
+  Access metrics_access = Access::Public();
 };
 
 class HttpServer {

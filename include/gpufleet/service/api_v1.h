@@ -3,15 +3,17 @@
 //
 // docs/openapi.json is the contract (request and response shapes, status codes); it is
 // compiled into the binary and served at GET /v1/openapi.json. Routes by resource:
-//   fleet    GET /v1/models, /v1/sites, /v1/nodes                      (any token)
-//   tenants  GET /v1/tenants[/{id}[/quotas]]                           (tenant: only itself)
-//            PUT /v1/tenants/{id}, PUT /v1/tenants/{id}/quotas/{model},
-//            POST /v1/tenants/{id}/tokens                             (admin)
+//   fleet    GET /v1/models, /v1/sites, /v1/nodes[/{id}]
+//   tenants  GET /v1/tenants[/{id}[/quotas]], PUT /v1/tenants/{id}[/quotas/{model}]
 //   jobs     POST /v1/jobs, GET /v1/jobs[/{id}], POST /v1/jobs/{id}/cancel|complete,
-//            GET /v1/placements                                       (tenant: own jobs)
-//   events   GET /v1/events                                           (tenant: own jobs)
-// Tenant isolation: a tenant token sees only its own tenant's objects, and another tenant's
-// object answers 404 exactly as a missing one does, so ids never reveal what exists.
+//            GET /v1/placements
+//   events   GET /v1/events
+//   tokens   POST|GET /v1/tokens, GET|DELETE /v1/tokens/{id}, POST /v1/tenants/{id}/tokens,
+//            GET /v1/whoami
+// Who may call each route is its api::Access (the roles table in docs/service.md).
+// Isolation: a tenant token sees only its own tenant's objects and a node token only its own
+// node; another's object answers 404 exactly as a missing one does, so ids never reveal what
+// exists.
 //
 // Thread safety: the handlers are safe to run concurrently (the Store is, and the
 // FleetContext is immutable).
@@ -58,15 +60,18 @@ Status RegisterApiV1(api::HttpServer& server, const ApiV1Context& context);
 // The OpenAPI 3.0.3 document (docs/openapi.json as built).
 std::string_view OpenApiDocument();
 
-// Resolves token hashes through store.FindToken: an admin token is the admin principal, a
-// tenant token that tenant; unknown or revoked tokens are nobody, and a store read that fails
-// is its error (503, not 401: the token may well be valid). A valid token
-// is remembered for `remember` (at most kMaxRememberedTokens of them), which spares every
-// request of a client a store read but lets a revoked token work that much longer on an
-// instance that saw it; zero reads the store every time.
-// REQUIRES: `store` outlives the returned function.
+// Resolves token hashes through store.FindToken into the token's role and scope; unknown,
+// revoked and expired (on `clock`) tokens are nobody, and a store read that fails is its error
+// (503, not 401: the token may well be valid). A live token is remembered for `remember` (at
+// most kMaxRememberedTokens of them), which spares every request of a client a store read but
+// lets a token revoked elsewhere work that much longer on an instance that saw it; zero reads
+// the store every time. Expiry is checked on every request, remembered or not. Each store read
+// records the token's last use when the stored one is kLastUsedResolutionMs old or more.
+// REQUIRES: `store` and `clock` outlive the returned function.
 inline constexpr size_t kMaxRememberedTokens = 4096;
+inline constexpr int64_t kLastUsedResolutionMs = 60'000;
 api::Authenticator StoreAuthenticator(
-    store::Store& store, std::chrono::milliseconds remember = std::chrono::milliseconds(1000));
+    store::Store& store, const Clock& clock,
+    std::chrono::milliseconds remember = std::chrono::milliseconds(1000));
 
 }  // namespace gpufleet::service

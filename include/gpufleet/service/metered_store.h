@@ -24,7 +24,11 @@ class MeteredStore final : public store::Store {
       std::optional<std::string_view> tenant) override;
   Status PutToken(const store::TokenRecord& t) override;
   Result<std::optional<store::TokenRecord>> FindToken(std::string_view sha256_hex) override;
-  Status RevokeToken(std::string_view sha256_hex) override;
+  Result<store::TokenRecord> GetToken(std::string_view id) override;
+  Result<std::vector<store::TokenRecord>> ListTokens() override;
+  Status RevokeToken(std::string_view id, int64_t at_ms) override;
+  Status ReplaceNamedToken(const store::TokenRecord& t) override;
+  Status TouchToken(std::string_view id, int64_t at_ms) override;
   Result<store::JobRecord> SubmitJob(const store::JobSpec& spec) override;
   Result<store::JobRecord> GetJob(JobId id) override;
   Result<store::JobPage> ListJobs(const store::JobFilter& filter) override;

@@ -22,8 +22,17 @@
 
 namespace gpufleet::store {
 
-// Persisted by name ("admin", "tenant"), not by number.
-enum class Role : uint8_t { kAdmin, kTenant };
+// What an API token may do (docs/service.md, "Roles"). Persisted by name ("admin", "tenant",
+// "inventory", "node", "viewer"), not by number.
+enum class Role : uint8_t {
+  kAdmin,      // everything
+  kTenant,     // one tenant's objects (TokenRecord::tenant)
+  kInventory,  // changes the fleet inventory
+  kNode,       // reports for one node (TokenRecord::node)
+  kViewer,     // reads everything, changes nothing
+};
+inline constexpr Role kAllRoles[] = {Role::kAdmin, Role::kTenant, Role::kInventory, Role::kNode,
+                                     Role::kViewer};
 // Persisted by name ("pending", "running", "completed", "cancelled").
 enum class JobState : uint8_t { kPending, kRunning, kCompleted, kCancelled };
 
@@ -65,15 +74,28 @@ struct QuotaRecord {
 };
 
 // An API token, known only by its SHA-256 (64 lowercase hex digits): the store never sees the
-// token itself.
+// token itself. Its scope is the tenant of a kTenant token or the node of a kNode token; the
+// other roles have neither.
 struct TokenRecord {
+  std::string id;  // TokenIdForHash(sha256_hex): how people and the API name the token
   std::string sha256_hex;
-  std::string tenant;  // "" for an admin token
   Role role = Role::kTenant;
+  std::string tenant;  // kTenant: an existing tenant; otherwise ""
+  std::string node;    // kNode: a node id (the API checks it against the fleet); otherwise ""
+  // Optional label, unique among the tokens neither revoked nor expired: "admin" is the
+  // initial admin token (service/admin_token.h).
+  std::string name;
   int64_t created_at_ms = 0;
+  int64_t expires_at_ms = 0;    // 0 = never; else refused from this instant on
+  int64_t last_used_at_ms = 0;  // 0 = never used; kept to about a minute (TouchToken)
   bool revoked = false;
+  int64_t revoked_at_ms = 0;
   friend bool operator==(const TokenRecord&, const TokenRecord&) = default;
 };
+
+// "tok_" and the first 16 hex digits of the hash. Knowing it reveals nothing about the token
+// (it is a prefix of a hash of 256 random bits) and names it in listings and revocations.
+std::string TokenIdForHash(std::string_view sha256_hex);
 
 // What a tenant submits. Checked before anything is written (see SubmitJob).
 struct JobSpec {
@@ -226,12 +248,24 @@ class Store {
   virtual Status SetQuota(const QuotaRecord& q) = 0;
   // Quotas of one tenant, or of all tenants when `tenant` is nullopt; by (tenant, model).
   virtual Result<std::vector<QuotaRecord>> ListQuotas(std::optional<std::string_view> tenant) = 0;
-  // REQUIRES: role kAdmin with tenant "", or kTenant with an existing tenant.
-  // FailedPrecondition when the hash is already stored.
+  // REQUIRES: id == TokenIdForHash(sha256_hex); a tenant token names an existing tenant.
+  // FailedPrecondition when the hash is already stored, AlreadyExists when a live token has
+  // the same name. A token of that name that expired by t.created_at_ms is revoked then,
+  // which frees its name.
   virtual Status PutToken(const TokenRecord& t) = 0;
-  // The token with this hash, nullopt when unknown or revoked.
+  // The token with this hash, nullopt when unknown or revoked (expiry is the caller's check:
+  // the store never reads a clock).
   virtual Result<std::optional<TokenRecord>> FindToken(std::string_view sha256_hex) = 0;
-  virtual Status RevokeToken(std::string_view sha256_hex) = 0;  // NotFound
+  virtual Result<TokenRecord> GetToken(std::string_view id) = 0;  // NotFound
+  // Every token, revoked ones included, by created_at_ms then id.
+  virtual Result<std::vector<TokenRecord>> ListTokens() = 0;
+  // Revokes token `id` at `at_ms`; NotFound. Revoking a revoked token changes nothing.
+  virtual Status RevokeToken(std::string_view id, int64_t at_ms) = 0;
+  // Revokes every live token named `replacement.name` and stores `replacement`, in one
+  // transaction (rotation: there is never a moment with both or neither).
+  virtual Status ReplaceNamedToken(const TokenRecord& replacement) = 0;
+  // Records a use at `at_ms` when later than the one stored; NotFound.
+  virtual Status TouchToken(std::string_view id, int64_t at_ms) = 0;
 
   // --- Jobs.
   // Stores a new pending job and returns it with its id. Returns only after the transaction

@@ -1,0 +1,86 @@
+// `gpufleet admin rotate-token`: replaces the initial admin token on the store itself. Whoever
+// can open the store can read every tenant's data anyway, so that access is what authorises a
+// new admin token when the old one is lost, leaked or revoked.
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "cli/client_commands.h"
+#include "gpufleet/service/admin_token.h"
+#include "gpufleet/service/clock.h"
+#include "gpufleet/store/store.h"
+
+namespace gpufleet::cli {
+namespace {
+
+struct RotateFlags {
+  std::string store;
+  std::string token_file;
+};
+
+// The SQLite file a location names, or "" for PostgreSQL.
+std::string SqlitePath(const std::string& location) {
+  if (location.starts_with("postgresql://") || location.starts_with("postgres://")) return "";
+  constexpr std::string_view kSqlite = "sqlite:";
+  return location.starts_with(kSqlite) ? location.substr(kSqlite.size()) : location;
+}
+
+int Rotate(const RotateFlags& flags) {
+  const std::string name = store::RedactedLocation(flags.store);
+  // Opening a path that is not there would create an empty store with an admin token for a
+  // service that never uses it: a typo must fail instead.
+  const std::string path = SqlitePath(flags.store);
+  if (!path.empty() && !std::filesystem::exists(path)) {
+    std::cerr << "gpufleet admin rotate-token: no store at '" << path << "'\n";
+    return 1;
+  }
+  ::umask(077);  // the token file, and SQLite's -wal and -shm if this creates them
+  Result<std::unique_ptr<store::Store>> opened = store::OpenStore(flags.store);
+  if (!opened.ok()) {
+    std::cerr << "gpufleet admin rotate-token: store '" << name
+              << "': " << opened.status().ToString() << '\n';
+    return 1;
+  }
+  Result<std::string> token = service::RotateAdminToken(**opened, service::SystemClock().NowMs());
+  if (!token.ok()) {
+    std::cerr << "gpufleet admin rotate-token: " << token.status().ToString() << '\n';
+    return 1;
+  }
+  if (flags.token_file.empty()) {
+    std::cout << *token << '\n';
+    return 0;
+  }
+  if (Status s = service::WriteSecretFile(flags.token_file, *token); !s.ok()) {
+    // The new token is stored and the old one revoked: losing the new one here would lock the
+    // admin out, so it is printed rather than lost.
+    std::cerr << "gpufleet admin rotate-token: " << s.ToString() << "; the new token is:\n";
+    std::cout << *token << '\n';
+    return 1;
+  }
+  std::cout << "new admin token written to " << flags.token_file
+            << " (mode 0600); the old one is refused within a second\n";
+  return 0;
+}
+
+}  // namespace
+
+void AddAdminCommand(CLI::App& app, int& exit_code) {
+  CLI::App* admin = app.add_subcommand("admin", "Operate on gpufleetd's store directly");
+  admin->require_subcommand(1);
+  auto flags = std::make_shared<RotateFlags>();
+  CLI::App* rotate = admin->add_subcommand(
+      "rotate-token",
+      "Replace the admin token: the old one is revoked, a new one printed or written once");
+  rotate
+      ->add_option("--store", flags->store, "gpufleetd's --store: SQLite file or postgresql://...")
+      ->required();
+  rotate->add_option("--token-file", flags->token_file,
+                     "write the new token here (mode 0600) instead of printing it");
+  rotate->callback([flags, &exit_code] { exit_code = Rotate(*flags); });
+}
+
+}  // namespace gpufleet::cli
