@@ -180,5 +180,33 @@ TEST_F(ClientWalkthroughTest, TenantPutUpdatesOnlyWhatItIsGivenAndTheCapHolds) {
   EXPECT_EQ(As(llm, "job submit", "--name fine --gpus 1 --priority 3").exit_code, 0);
 }
 
+// The token commands a new user would run: a viewer token for a dashboard, listed without its
+// secret, revoked; exit 2 for what the server refuses.
+TEST_F(ClientWalkthroughTest, TokenCreateListWhoamiRevoke) {
+  const std::string admin = daemon_->admin_token();
+  const CliResult created = As(admin, "token create", "--role viewer --name dash");
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  const std::string viewer = created.out.substr(0, created.out.find('\n'));
+  ASSERT_EQ(viewer.rfind("gf_", 0), 0u) << created.out;
+
+  const CliResult me = As(viewer, "token whoami", "--json");
+  ASSERT_EQ(me.exit_code, 0) << me.err;
+  const nlohmann::json who = nlohmann::json::parse(me.out, nullptr, false);
+  EXPECT_EQ(who.value("role", ""), "viewer");
+  const std::string id = who.value("id", "");
+
+  const CliResult list = As(admin, "token list", "");
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find(id), std::string::npos) << list.out;
+  EXPECT_EQ(list.out.find("gf_"), std::string::npos) << "a secret in the listing:\n" << list.out;
+
+  EXPECT_EQ(As(viewer, "token list", "").exit_code, 2);  // 403: viewers do not manage tokens
+  EXPECT_EQ(As(admin, "token create", "--role viewer --name dash").exit_code, 2);  // 409
+  const CliResult revoked = As(admin, "token revoke", id);
+  ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
+  EXPECT_NE(revoked.out.find("revoked"), std::string::npos) << revoked.out;
+  EXPECT_EQ(As(admin, "token get", "tok_0000000000000000").exit_code, 2);  // 404
+}
+
 }  // namespace
 }  // namespace gpufleet

@@ -222,16 +222,21 @@ class ApiV1Test : public ::testing::Test {
     return s;
   }
 
-  // `text` as one path segment: node names hold '/' ("site/node").
+  // `text` as one percent-encoded path segment: node names hold '/' and '#'.
   static std::string PathSegment(const std::string& text) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
     std::string out;
     for (const char c : text) {
-      if (c == '/')
-        out += "%2F";
-      else if (c == '%')
-        out += "%25";
-      else
+      const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                              (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+                              c == '~';
+      if (unreserved) {
         out += c;
+      } else {
+        out += '%';
+        out += kHex[static_cast<unsigned char>(c) >> 4];
+        out += kHex[static_cast<unsigned char>(c) & 0xf];
+      }
     }
     return out;
   }
