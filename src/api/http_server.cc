@@ -8,11 +8,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstdio>
 #include <exception>
 #include <thread>
 
 #include "gpufleet/api/errors.h"
+#include "gpufleet/log/log.h"
 #include "model/dcheck.h"
 
 namespace gpufleet::api {
@@ -240,12 +240,16 @@ struct HttpServer::Runtime {
         response = ErrorResponse(response.status, "error", "request failed");
       }
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "gpufleet api: request %s %s %s: handler threw: %s\n",
-                   request_id.c_str(), req.method.c_str(), route->pattern.c_str(), e.what());
+      log::Error("http.handler_threw", {{"request_id", request_id},
+                                        {"method", req.method},
+                                        {"route", route->pattern},
+                                        {"error", e.what()}});
       response = ErrorResponse(500, "internal", "internal error (request '" + request_id + "')");
     } catch (...) {
-      std::fprintf(stderr, "gpufleet api: request %s %s %s: handler threw a non-exception\n",
-                   request_id.c_str(), req.method.c_str(), route->pattern.c_str());
+      log::Error("http.handler_threw", {{"request_id", request_id},
+                                        {"method", req.method},
+                                        {"route", route->pattern},
+                                        {"error", "a non-exception"}});
       response = ErrorResponse(500, "internal", "internal error (request '" + request_id + "')");
     }
     Record(req.method, route->pattern, response.status);

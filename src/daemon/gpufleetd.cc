@@ -24,6 +24,7 @@
 #include "gpufleet/api/http_server.h"
 #include "gpufleet/api/metrics.h"
 #include "gpufleet/inventory/demo_fleet.h"
+#include "gpufleet/log/log.h"
 #include "gpufleet/service/admin_token.h"
 #include "gpufleet/service/api_v1.h"
 #include "gpufleet/service/clock.h"
@@ -50,6 +51,7 @@ struct Flags {
   double sim_speed = 0;
   std::string admin_token_file;
   bool no_scheduler = false;
+  log::Options log;
 };
 
 int Fail(const std::string& what, const Status& s) {
@@ -97,6 +99,8 @@ Result<std::string> InitialAdminToken(store::Store& store, const service::Clock&
   if (!created.ok()) return created.status();
   if (created->has_value()) {
     if (!file.empty()) GPUFLEET_RETURN_IF_ERROR(service::WriteSecretFile(file, **created));
+    log::Info("admin_token.created",
+              {{"id", store::TokenIdForHash(api::HashToken(**created))}, {"file", file}});
     return "gpufleetd: admin token created, shown this once (stored hashed" +
            (file.empty() ? std::string() : ", also in " + file) + "): " + **created + "\n";
   }
@@ -126,6 +130,7 @@ int Run(const Flags& flags) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  if (Status s = log::Configure(flags.log); !s.ok()) return Fail("--log-level/--log-format", s);
   Result<cli::ComplianceInput> input = cli::LoadComplianceInput(flags.input);
   if (!input.ok()) return Fail("rules", input.status());
   Result<Date> at = cli::ParseAtFlag(flags.at);
@@ -199,10 +204,19 @@ int Run(const Flags& flags) {
   // Last: whoever waits for the daemon to serve waits for this line.
   std::printf("gpufleetd: listening on http://%s:%u\n", flags.bind.c_str(), server.port());
   std::fflush(stdout);
+  log::Info("gpufleetd.serving", {{"nodes", c.fleet.fleet.nodes().size()},
+                                  {"gpus", c.fleet.fleet.total_gpus()},
+                                  {"sites", c.fleet.fleet.sites().size()},
+                                  {"rules_at", c.at.ToString()},
+                                  {"store", store_name},
+                                  {"holder", holder},
+                                  {"scheduler", !flags.no_scheduler},
+                                  {"listen", flags.bind + ":" + std::to_string(server.port())}});
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
   std::printf("gpufleetd: signal %d, stopping\n", sig);
+  log::Info("gpufleetd.stopping", {{"signal", sig}});
   server.Stop();
   loop.Stop();
   return 0;
@@ -238,6 +252,11 @@ int main(int argc, char** argv) {
                  "on the first start of an empty store, also write the new admin token to this "
                  "file (mode 0600)");
   app.add_flag("--no-scheduler", flags.no_scheduler, "serve the API only, never schedule");
+  app.add_option("--log-level", flags.log.level, "debug, info, warn, error or off")
+      ->capture_default_str();
+  app.add_option("--log-format", flags.log.format,
+                 "text (logfmt) or json (one object per line), on stderr")
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
     // CLI11 cannot say "one of two options", so the check is ours, reported as CLI11's are.

@@ -1,12 +1,12 @@
 #include "gpufleet/service/scheduler_loop.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <map>
 #include <set>
 #include <utility>
 #include <vector>
 
+#include "gpufleet/log/log.h"
 #include "gpufleet/model/cluster_state.h"
 #include "gpufleet/scheduler/cycle.h"
 #include "service/cycle_input.h"
@@ -15,10 +15,6 @@ namespace gpufleet::service {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
-
-void Log(const std::string& holder, const std::string& message) {
-  std::fprintf(stderr, "gpufleetd scheduler '%s': %s\n", holder.c_str(), message.c_str());
-}
 
 std::set<uint64_t> IdSet(const std::vector<JobId>& ids) {
   std::set<uint64_t> out;
@@ -224,8 +220,10 @@ Status SchedulerLoop::RefreshActive(int64_t epoch) {
       // else means the copy went wrong, so read everything again.
       const auto it = active_->jobs.find(id);
       if (it == active_->jobs.end() || !(it->second.record == job)) {
-        Log(options_.holder, "job " + std::to_string(id) +
-                                 " runs unlike the copy in memory; reading every active job");
+        log::Warn("scheduler.copy_diverged",
+                  {{"holder", options_.holder},
+                   {"job", id},
+                   {"detail", "runs unlike the copy in memory; reading every active job"}});
         active_.reset();
         return RefreshActive(epoch);
       }
@@ -346,13 +344,15 @@ Result<PassReport> SchedulerLoop::Pass() {
     return lead.status();
   }
   if (!lead->has_value()) {
-    if (leader_.load()) Log(options_.holder, "no longer the leader");
+    if (leader_.load()) log::Warn("scheduler.lost_leadership", {{"holder", options_.holder}});
     SetLeader(false, 0);
     active_.reset();
     return report;
   }
   const int64_t epoch = **lead;
-  if (epoch != epoch_) Log(options_.holder, "leading with epoch " + std::to_string(epoch));
+  if (epoch != epoch_) {
+    log::Info("scheduler.leading", {{"holder", options_.holder}, {"epoch", epoch}});
+  }
   epoch_ = epoch;
   SetLeader(true, epoch);
 
@@ -368,7 +368,9 @@ Result<PassReport> SchedulerLoop::Pass() {
   const std::vector<scheduler::TenantPolicy> tenants =
       internal::MakeTenantPolicies(fleet, *tenant_records, *quotas, notes);
   for (const std::string& note : notes) {
-    if (noted_.insert(note).second) Log(options_.holder, note);
+    if (noted_.insert(note).second) {
+      log::Warn("scheduler.note", {{"holder", options_.holder}, {"detail", note}});
+    }
   }
 
   const auto since_built = std::chrono::steady_clock::now() - active_->cycle_built;
@@ -427,7 +429,8 @@ Result<PassReport> SchedulerLoop::Pass() {
     // What was written is not known for every error: read everything next time.
     active_.reset();
     if (!IsFenced(outcome.status())) return outcome.status();
-    Log(options_.holder, "resigning: " + outcome.status().message());
+    log::Warn("scheduler.resigning",
+              {{"holder", options_.holder}, {"reason", outcome.status().message()}});
     store_.Resign();
     SetLeader(false, 0);
     return report;
@@ -519,7 +522,10 @@ void SchedulerLoop::Loop() {
     std::optional<int64_t> next_finish;
     {
       Result<PassReport> r = RunPass();
-      if (!r.ok()) Log(options_.holder, "pass failed: " + r.status().ToString());
+      if (!r.ok()) {
+        log::Error("scheduler.pass_failed",
+                   {{"holder", options_.holder}, {"error", r.status().ToString()}});
+      }
       if (r.ok() && r->leader) next_finish = r->next_finish_ms;
     }
     std::unique_lock<std::mutex> lock(mu_);

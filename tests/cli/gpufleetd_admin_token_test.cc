@@ -90,6 +90,8 @@ TEST(GpufleetdAdminTokenTest, CreatedOnceShownOnceAndRotatedOnTheStore) {
   const std::string output = (*daemon)->banner() + ReadFile(dir + "/stderr");
   EXPECT_THAT(output, Not(HasSubstr(fresh)));
   EXPECT_THAT(output, Not(HasSubstr(token)));
+  // Its log names events, never secrets.
+  EXPECT_THAT(ReadFile(dir + "/stderr"), HasSubstr("level=info event=gpufleetd.serving"));
 }
 
 TEST(GpufleetdAdminTokenTest, RotateTokenRefusesAStoreThatIsNotThere) {
