@@ -3,6 +3,8 @@
 #include <limits>
 #include <set>
 
+#include "gpufleet/model/utf8.h"
+
 namespace gpufleet::api {
 namespace {
 
@@ -137,7 +139,7 @@ Result<nlohmann::json> ParseJsonBody(std::string_view body) {
   };
   try {
     nlohmann::json value = nlohmann::json::parse(body.begin(), body.end(), callback);
-    if (duplicate) return Status::InvalidArgument("duplicate field '" + *duplicate + "'");
+    if (duplicate) return Status::InvalidArgument("duplicate field '" + Excerpt(*duplicate) + "'");
     return value;
   } catch (const nlohmann::json::parse_error& e) {
     return Status::InvalidArgument("malformed JSON at " + Where(body, e.byte) + ": " +
@@ -161,7 +163,8 @@ Result<JsonObject> JsonObject::MakeAt(const nlohmann::json& value,
   for (const auto& [key, unused] : value.items()) {
     bool allowed = false;
     for (const std::string_view a : allowed_keys) allowed = allowed || a == key;
-    if (!allowed) return Status::InvalidArgument("unknown field '" + path_prefix + key + "'");
+    if (!allowed)
+      return Status::InvalidArgument("unknown field '" + Excerpt(path_prefix + key) + "'");
   }
   return JsonObject(&value, std::move(path_prefix));
 }

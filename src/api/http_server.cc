@@ -13,6 +13,7 @@
 
 #include "gpufleet/api/errors.h"
 #include "gpufleet/log/log.h"
+#include "gpufleet/model/utf8.h"
 #include "model/dcheck.h"
 
 namespace gpufleet::api {
@@ -212,9 +213,10 @@ struct HttpServer::Runtime {
       }
       Response response =
           allow.empty()
-              ? ErrorResponse(404, "not_found", "no route for path '" + req.path + "'")
+              ? ErrorResponse(404, "not_found", "no route for path '" + Excerpt(req.path) + "'")
               : ErrorResponse(405, "method_not_allowed",
-                              "method '" + req.method + "' not allowed on '" + req.path + "'");
+                              "method '" + Excerpt(req.method) + "' not allowed on '" +
+                                  Excerpt(req.path) + "'");
       if (!allow.empty()) response.headers.emplace_back("Allow", allow);
       const std::string label =
           allow.empty() ? std::string(kUnmatchedRoute) : Find("", path)->pattern;

@@ -6,6 +6,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "gpufleet/model/utf8.h"
 #include "service/api_json.h"
 #include "service/api_v1_routes.h"
 
@@ -164,7 +165,7 @@ api::Response GetNode(const ApiState& state, const api::Request& request) {
   const bool own = !request.principal || request.principal->role != Role::kNode ||
                    request.principal->node_id == id;
   if (!node || !own) {
-    return api::ErrorResponse(Status::NotFound("node '" + std::string(id) + "' not found"));
+    return api::ErrorResponse(Status::NotFound("node '" + Excerpt(id) + "' not found"));
   }
   const auto masks = AllocatedMasks(state);
   if (!masks.ok()) return api::ErrorResponse(masks.status());

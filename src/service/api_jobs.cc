@@ -5,6 +5,7 @@
 #include <cmath>
 #include <string>
 
+#include "gpufleet/model/utf8.h"
 #include "service/api_json.h"
 #include "service/api_v1_routes.h"
 #include "service/job_admission.h"
@@ -144,7 +145,7 @@ Result<store::JobSpec> ParseJobSpec(const ApiState& state, const api::Request& r
   if (spec.data_class.empty()) spec.data_class = std::string(kNoDataClass);
   if (!IsDataClass(spec.data_class)) {
     return FieldError("data_class",
-                      "'" + spec.data_class + "' is not a data class ([a-z][a-z0-9_-]*)");
+                      "'" + Excerpt(spec.data_class) + "' is not a data class ([a-z][a-z0-9_-]*)");
   }
 
   if (fields->Has("models")) {
@@ -152,7 +153,8 @@ Result<store::JobSpec> ParseJobSpec(const ApiState& state, const api::Request& r
     if (!models.ok()) return models.status();
     for (const std::string& m : *models) {
       const catalog::AcceleratorSpec* chip = state.fleet().catalog.Find(m);
-      if (chip == nullptr) return FieldError("models", "'" + m + "' is not in the catalog");
+      if (chip == nullptr)
+        return FieldError("models", "'" + Excerpt(m) + "' is not in the catalog");
       if (std::find(spec.models.begin(), spec.models.end(), chip->id) != spec.models.end()) {
         return FieldError("models", "'" + chip->id + "' listed twice");
       }
@@ -210,7 +212,7 @@ api::Response SubmitJob(const ApiState& state, const api::Request& request) {
   const bool repeat = spec->idempotency_key.has_value() && job->spec != *spec;
   if (repeat && !SameRequest(job->spec, *spec)) {
     return api::ErrorResponse(Status::AlreadyExists(
-        "header 'Idempotency-Key': '" + *spec->idempotency_key + "' was used for job " +
+        "header 'Idempotency-Key': '" + Excerpt(*spec->idempotency_key) + "' was used for job " +
         std::to_string(job->id.value()) + " with a different body"));
   }
   if (!repeat) state.Changed();
@@ -241,7 +243,7 @@ api::Response ListJobs(const ApiState& state, const api::Request& request) {
     const Result<store::JobState> job_state = store::ParseJobState(*state_name);
     if (!job_state.ok()) {
       return api::ErrorResponse(
-          Status::InvalidArgument("query parameter 'state': '" + std::string(*state_name) +
+          Status::InvalidArgument("query parameter 'state': '" + Excerpt(*state_name) +
                                   "' is not one of pending, running, completed, cancelled"));
     }
     filter.state = *job_state;

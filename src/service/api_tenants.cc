@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "gpufleet/model/utf8.h"
 #include "service/api_json.h"
 #include "service/api_v1_routes.h"
 
@@ -83,7 +84,7 @@ Result<store::TenantRecord> TenantFromBody(const ApiState& state, const api::Req
   if (org->has_value()) {
     const inventory::Organisation* organisation = state.fleet().FindOrganisation(**org);
     if (organisation == nullptr) {
-      return Status::InvalidArgument("field 'org': no organisation '" + **org +
+      return Status::InvalidArgument("field 'org': no organisation '" + Excerpt(**org) +
                                      "' in the fleet inventory");
     }
     record.org = **org;
@@ -157,7 +158,7 @@ api::Response PutQuota(const ApiState& state, const api::Request& request) {
   const catalog::AcceleratorSpec* chip = state.fleet().catalog.Find(model_name);
   if (chip == nullptr) {
     return api::ErrorResponse(
-        Status::InvalidArgument("model '" + model_name + "' is not in the catalog"));
+        Status::InvalidArgument("model '" + Excerpt(model_name) + "' is not in the catalog"));
   }
   if (!state.summary.models.contains(chip->id)) {
     return api::ErrorResponse(

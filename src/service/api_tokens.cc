@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "gpufleet/model/utf8.h"
 #include "gpufleet/service/admin_token.h"
 #include "service/api_json.h"
 #include "service/api_v1_routes.h"
@@ -61,8 +62,8 @@ api::Response CreateToken(const ApiState& state, const api::Request& request) {
   if (!role_name.ok()) return api::ErrorResponse(role_name.status());
   const Result<store::Role> role = store::ParseRole(*role_name);
   if (!role.ok()) {
-    return api::ErrorResponse(
-        FieldError("role", "'" + *role_name + "' is not admin, tenant, inventory, node or viewer"));
+    return api::ErrorResponse(FieldError(
+        "role", "'" + Excerpt(*role_name) + "' is not admin, tenant, inventory, node or viewer"));
   }
   const int64_t now = state.NowMs();
   IssuedToken issued = NewTokenRecord(*role, now);
@@ -85,7 +86,8 @@ api::Response CreateToken(const ApiState& state, const api::Request& request) {
       return api::ErrorResponse(FieldError("node", "required for a node token"));
     }
     if (!state.nodes().FindNode(**node)) {
-      return api::ErrorResponse(FieldError("node", "no node '" + **node + "' in the fleet"));
+      return api::ErrorResponse(
+          FieldError("node", "no node '" + Excerpt(**node) + "' in the fleet"));
     }
     issued.record.node = **node;
   } else if (node->has_value()) {

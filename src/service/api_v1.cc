@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "gpufleet/model/utf8.h"
 #include "service/api_v1_routes.h"
 
 namespace gpufleet::service {
@@ -129,9 +130,9 @@ Status CheckQueryKeys(const api::Request& request,
   for (const auto& [key, unused] : request.query_params) {
     bool known = false;
     for (const std::string_view a : allowed) known = known || a == key;
-    if (!known) return Status::InvalidArgument("unknown query parameter '" + key + "'");
+    if (!known) return Status::InvalidArgument("unknown query parameter '" + Excerpt(key) + "'");
     if (!seen.insert(key).second) {
-      return Status::InvalidArgument("query parameter '" + key + "' given more than once");
+      return Status::InvalidArgument("query parameter '" + Excerpt(key) + "' given more than once");
     }
   }
   return Status::Ok();
@@ -143,7 +144,7 @@ Result<uint64_t> ParsePositiveId(std::string_view text, std::string_view what) {
   const auto [ptr, ec] = std::from_chars(text.data(), end, value);
   const bool digits_only = !text.empty() && text.front() >= '0' && text.front() <= '9';
   if (!digits_only || ec != std::errc() || ptr != end || value == 0) {
-    return Status::InvalidArgument(std::string(what) + " '" + std::string(text) +
+    return Status::InvalidArgument(std::string(what) + " '" + Excerpt(text) +
                                    "' is not a positive integer");
   }
   return value;
@@ -154,7 +155,7 @@ Result<int32_t> LimitParam(const api::Request& request, int32_t fallback) {
   if (!text) return fallback;
   const Result<uint64_t> value = ParsePositiveId(*text, "limit");
   if (!value.ok() || *value > static_cast<uint64_t>(store::kMaxPageSize)) {
-    return Status::InvalidArgument("limit '" + std::string(*text) + "' is not an integer in 1.." +
+    return Status::InvalidArgument("limit '" + Excerpt(*text) + "' is not an integer in 1.." +
                                    std::to_string(store::kMaxPageSize));
   }
   return static_cast<int32_t>(*value);
@@ -190,7 +191,7 @@ const std::string& CallerTenant(const api::Request& request) {
 }
 
 Status TenantNotFound(std::string_view id) {
-  return Status::NotFound("tenant '" + std::string(id) + "' not found");
+  return Status::NotFound("tenant '" + Excerpt(id) + "' not found");
 }
 
 Status JobNotFound(JobId id) {

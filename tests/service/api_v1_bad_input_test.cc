@@ -240,5 +240,27 @@ TEST_F(ApiV1BadInput, FinishedJobCannotBeFinishedAgain) {
   EXPECT_EQ(Take(), before);
 }
 
+// Messages quote what the client sent, but at most 200 bytes of each value: a 50 kB field
+// name or a 4 kB path or query parameter (under the request line limit) is not echoed whole.
+TEST_F(ApiV1BadInput, MessagesQuoteLongInputAsAnExcerpt) {
+  const std::string huge(50'000, 'x');
+  const std::string long_segment(4'000, 'x');
+  const std::vector<Reply> replies = {
+      Submit(alpha_token_, {{"name", "j"}, {"gpus", 1}, {huge, 1}}),
+      Submit(alpha_token_, {{"name", "j"}, {"gpus", 1}, {"models", {huge}}}),
+      Call("GET", "/v1/" + long_segment, alpha_token_),
+      Call("GET", "/v1/jobs?" + long_segment + "=1", alpha_token_),
+      Call("GET", "/v1/jobs/" + long_segment, alpha_token_),
+      Call("GET", "/v1/tenants/" + long_segment, alpha_token_),
+  };
+  for (const Reply& r : replies) {
+    ASSERT_GE(r.status, 400) << r.raw.substr(0, 300);
+    ASSERT_LT(r.status, 500) << r.raw.substr(0, 300);
+    const std::string message = r.body["error"]["message"];
+    EXPECT_LT(message.size(), 400u) << message.substr(0, 300);
+    EXPECT_NE(message.find("xxxx"), std::string::npos) << message;
+  }
+}
+
 }  // namespace
 }  // namespace gpufleet::service::testing
