@@ -538,10 +538,25 @@ class HttpServer::Runtime::Connection : public std::enable_shared_from_this<Conn
   void Refuse(int status, std::string_view code, const std::string& message,
               std::optional<std::string_view> route = std::nullopt) {
     const std::string request_id = rt_.NewRequestId();
-    const BeastRequest& req = parser_->get();
-    rt_.Record(req.method_string(), route ? std::string(*route) : rt_.RouteLabel(req.target()),
-               status, std::nullopt);
+    const auto [method, target] = StartLine();
+    rt_.Record(method, route ? std::string(*route) : rt_.RouteLabel(target), status, std::nullopt);
     Send(ErrorResponse(status, code, message), request_id, /*refused=*/true);
+  }
+
+  // The method and target of the request being read. Beast parses the request line only once
+  // the whole header has arrived, so for a header over the limit they are read from the
+  // buffered bytes; empty when even the request line is incomplete.
+  std::pair<std::string, std::string> StartLine() const {
+    const BeastRequest& req = parser_->get();
+    if (!req.method_string().empty()) {
+      return {std::string(req.method_string()), std::string(req.target())};
+    }
+    const std::string_view data(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+    const std::string_view line = data.substr(0, data.find("\r\n"));
+    const size_t space = line.find(' ');
+    if (space == std::string_view::npos || line.size() == data.size()) return {};
+    const std::string_view rest = line.substr(space + 1);
+    return {std::string(line.substr(0, space)), std::string(rest.substr(0, rest.find(' ')))};
   }
 
   void Send(Response response, const std::string& request_id, bool refused) {
