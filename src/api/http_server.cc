@@ -233,10 +233,6 @@ struct HttpServer::Runtime {
 
   const HttpServerOptions& options() const { return self.options_; }
   std::string NewRequestId() { return std::to_string(++next_request_id); }
-  bool Stopping() {
-    const std::lock_guard<std::mutex> lock(connections_mu);
-    return stopping;
-  }
 
   void Accept();
   void OnAccept(const beast::error_code& ec, tcp::socket socket);
