@@ -7,8 +7,8 @@ PRESET ?= default
 BUILD_DIR := build/$(PRESET)
 JOBS ?= $(shell nproc)
 DEBIAN_PACKAGES := g++ cmake ninja-build make libgtest-dev libgmock-dev libbenchmark-dev \
-  nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev libyaml-cpp-dev libsqlite3-dev libpq-dev \
-  libcpp-httplib-dev libssl-dev clang-format \
+  nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev libyaml-cpp-dev libsqlite3-dev \
+  libpq-dev libcpp-httplib-dev libboost-dev libssl-dev clang-format \
   coinor-libcbc-dev pkg-config
 OUT ?= out/gpufleetd
 PORT ?= 8080

@@ -1,5 +1,6 @@
 #include "gpufleet/api/errors.h"
 
+#include <cmath>
 #include <limits>
 #include <set>
 
@@ -121,17 +122,22 @@ Result<nlohmann::json> ParseJsonBody(std::string_view body) {
   // callback sees each key as it is read, with `depth` telling which open object it is in.
   std::vector<std::set<std::string>> keys_by_depth;
   std::optional<std::string> duplicate;
+  // The key most recently read in each open object, so that a number nlohmann cannot hold
+  // (1e999) is reported with the field it was the value of.
+  std::vector<std::string> key_path;
   const auto callback = [&](int depth, nlohmann::json::parse_event_t event,
                             nlohmann::json& parsed) {
     const size_t level = static_cast<size_t>(depth);
     if (event == nlohmann::json::parse_event_t::object_start) {
       if (keys_by_depth.size() <= level) keys_by_depth.resize(level + 1);
       keys_by_depth[level].clear();
-    } else if (event == nlohmann::json::parse_event_t::key && !duplicate) {
+    } else if (event == nlohmann::json::parse_event_t::key) {
       // Keys are reported one level deeper than the object_start of their object.
       const size_t object_level = level == 0 ? 0 : level - 1;
+      key_path.resize(object_level + 1);
+      key_path[object_level] = parsed.get<std::string>();
       if (keys_by_depth.size() <= object_level) keys_by_depth.resize(object_level + 1);
-      if (!keys_by_depth[object_level].insert(parsed.get<std::string>()).second) {
+      if (!duplicate && !keys_by_depth[object_level].insert(parsed.get<std::string>()).second) {
         duplicate = parsed.get<std::string>();
       }
     }
@@ -144,6 +150,19 @@ Result<nlohmann::json> ParseJsonBody(std::string_view body) {
   } catch (const nlohmann::json::parse_error& e) {
     return Status::InvalidArgument("malformed JSON at " + Where(body, e.byte) + ": " +
                                    ParseErrorDetail(e.what()));
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number beyond a double ("number overflow parsing '1e999'"): nlohmann throws
+    // out_of_range, which is the client's error, not the server's.
+    std::string field;
+    for (const std::string& key : key_path) field += (field.empty() ? "" : ".") + key;
+    const std::string what = e.what();
+    const size_t open = what.find('\'');
+    const size_t close = what.rfind('\'');
+    const std::string number =
+        open < close ? Excerpt(std::string_view(what).substr(open + 1, close - open - 1)) : "";
+    return Status::InvalidArgument(
+        (field.empty() ? std::string("body") : "field '" + Excerpt(field) + "'") + ": number " +
+        number + " is out of range");
   }
 }
 
@@ -193,6 +212,15 @@ Status JsonObject::WrongType(std::string_view key, std::string_view expected) co
 Result<std::optional<int64_t>> JsonObject::OptionalInt(std::string_view key) const {
   const nlohmann::json* v = Find(key);
   if (v == nullptr) return std::optional<int64_t>();
+  if (v->is_number_float()) {
+    // 1e30, or an integer literal too long for 64 bits (nlohmann reads it as a double): say
+    // that it is out of range rather than that it is not an integer.
+    const double d = v->get<double>();
+    if (std::isfinite(d) && d == std::floor(d) && std::abs(d) >= 0x1p63) {
+      return Status::InvalidArgument("field '" + FieldPath(key) + "': " + v->dump() +
+                                     " is out of range for a 64-bit integer");
+    }
+  }
   if (!v->is_number_integer()) return WrongType(key, "an integer");
   if (v->is_number_unsigned() &&
       v->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {

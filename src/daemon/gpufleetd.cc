@@ -11,6 +11,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -45,6 +46,8 @@ struct Flags {
   std::string bind = "127.0.0.1";
   uint16_t port = 8080;
   size_t threads = 64;
+  double read_timeout_s = 10;
+  double idle_timeout_s = 10;
   int64_t pass_interval_ms = 100;
   std::string policy = "fgd";
   std::string holder;
@@ -53,6 +56,10 @@ struct Flags {
   bool no_scheduler = false;
   log::Options log;
 };
+
+std::chrono::milliseconds Milliseconds(double seconds) {
+  return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+}
 
 int Fail(const std::string& what, const Status& s) {
   std::fprintf(stderr, "gpufleetd: %s: %s\n", what.c_str(), s.ToString().c_str());
@@ -178,6 +185,8 @@ int Run(const Flags& flags) {
        .threads = flags.threads,
        .keep_alive_max_requests = 100,
        .max_body_bytes = size_t{1} << 20,
+       .read_timeout = Milliseconds(flags.read_timeout_s),
+       .idle_timeout = Milliseconds(flags.idle_timeout_s),
        .authenticator = service::StoreAuthenticator(store, *clock),
        .metrics = &metrics,
        .metrics_access = flags.bind == "127.0.0.1"
@@ -239,7 +248,19 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--bind", flags.bind, "address to listen on")->capture_default_str();
   app.add_option("--port", flags.port, "port (0 = any free port)")->capture_default_str();
-  app.add_option("--threads", flags.threads, "HTTP worker threads")->capture_default_str();
+  app.add_option("--threads", flags.threads,
+                 "HTTP worker threads: requests handled at once (connections hold none)")
+      ->capture_default_str();
+  // Bounded to what a timer can hold; below 1 ms a request could never arrive.
+  app.add_option("--read-timeout-s", flags.read_timeout_s,
+                 "a request's header and body must arrive within this many seconds of its "
+                 "first byte (else 408); also bounds sending a response")
+      ->check(CLI::Range(0.001, 86400.0))
+      ->capture_default_str();
+  app.add_option("--idle-timeout-s", flags.idle_timeout_s,
+                 "close a keep-alive connection idle for this many seconds")
+      ->check(CLI::Range(0.001, 86400.0))
+      ->capture_default_str();
   app.add_option("--policy", flags.policy, "placement policy")->capture_default_str();
   app.add_option("--pass-interval-ms", flags.pass_interval_ms,
                  "at least this long between the starts of two scheduling passes (batches "

@@ -87,6 +87,31 @@ TEST(ErrorsTest, DuplicateKeysAreRejectedAtAnyDepth) {
   EXPECT_TRUE(ParseJsonBody(R"({"a": {"a": 1}, "b": [{"k": 1}, {"k": 2}]})").ok());
 }
 
+// nlohmann throws out_of_range (not parse_error) for a number beyond a double: it is still
+// the client's malformed input, named by the field whose value it was.
+TEST(ErrorsTest, NumbersBeyondADoubleNameTheirField) {
+  EXPECT_EQ(ParseJsonBody(R"({"gpu_count": 1e999})").status().message(),
+            "field 'gpu_count': number 1e999 is out of range");
+  EXPECT_EQ(ParseJsonBody(R"({"a": {"x": 1}, "b": {"c": [1, -2e308, 3]}})").status().message(),
+            "field 'b.c': number -2e308 is out of range");
+  EXPECT_EQ(ParseJsonBody("1e999").status().message(), "body: number 1e999 is out of range");
+  EXPECT_EQ(ParseJsonBody(R"({"a": 1e999})").status().code(), Status::Code::kInvalidArgument);
+  EXPECT_TRUE(ParseJsonBody(R"({"a": 1e308})").ok());
+}
+
+TEST(ErrorsTest, IntegralDoublesBeyondInt64AreOutOfRangeNotWrongType) {
+  const nlohmann::json body =
+      nlohmann::json::parse(R"({"a": 1e30, "b": -1e19, "c": 1e18, "d": 1.5})");
+  const Result<JsonObject> fields = JsonObject::Make(body, {"a", "b", "c", "d"});
+  ASSERT_TRUE(fields.ok());
+  EXPECT_EQ(fields->Int("a").status().message(),
+            "field 'a': 1e+30 is out of range for a 64-bit integer");
+  EXPECT_EQ(fields->Int("b").status().message(),
+            "field 'b': -1e+19 is out of range for a 64-bit integer");
+  EXPECT_EQ(fields->Int("c").status().message(), "field 'c': expected an integer");
+  EXPECT_EQ(fields->Int("d").status().message(), "field 'd': expected an integer");
+}
+
 TEST(ErrorsTest, JsonObjectReadsTypedFieldsStrictly) {
   const nlohmann::json body = nlohmann::json::parse(R"({
     "name": "train", "gpus": 8, "share": 0.5, "preemptible": true, "tags": ["a", "b"],

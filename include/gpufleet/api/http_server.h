@@ -1,15 +1,21 @@
 #pragma once
-// HttpServer: the REST service's HTTP layer, a thin wrapper over cpp-httplib.
+// HttpServer: the REST service's HTTP layer, an asynchronous HTTP/1.1 server on Boost.Beast.
 //
 // It owns routing (`{name}` path parameters, 404 for an unknown path, 405 for a known path
-// with the wrong method), bearer-token authentication per route, the request body limit, the
-// JSON error format (api/errors.h), the last-resort 500 for a handler that throws, and request
-// metrics served at GET /metrics. Handlers see a Request value and return a Response; they never
-// touch httplib.
+// with the wrong method, 501 for a method it does not implement), bearer-token authentication
+// per route, the limits on what a client may send (body, header count and size, read and idle
+// timeouts; docs/service.md "HTTP limits and their flags"), the JSON error format
+// (api/errors.h), the last-resort 500 for a handler that throws, and request metrics served at
+// GET /metrics. Handlers see a Request value and return a Response; they never touch Beast.
+//
+// A few I/O threads read and write every connection; a connection holds no thread while it is
+// idle or slow. Handlers run on a separate pool of worker threads, because they may block on
+// the store (a submission waits for its group commit).
 //
 // Thread safety: AddRoute, Start and Stop must be called from one thread (the owner). Handlers
 // run concurrently on the server's worker threads and must be thread-safe.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -63,16 +69,29 @@ struct HttpServerOptions {
   std::string bind_address = "127.0.0.1";
   // 0 picks a free ephemeral port; HttpServer::port() tells which.
   uint16_t port = 0;
-  // Worker threads answering requests. A keep-alive connection holds its thread while it
-  // stays busy, so this bounds the connections served at once; more threads also allow more
-  // slow handlers in flight.
+  // Worker threads running handlers: how many requests are handled at once (a handler may
+  // block on the store). Connections do not hold a worker; a request waits for one in a queue.
   size_t threads = 8;
-  // Requests served on one keep-alive connection before the server closes it. Reconnecting
-  // costs a TCP handshake and an accept; closing now and then lets waiting connections
-  // have a thread when there are more connections than threads.
+  // Threads reading and writing connections (parsing, timeouts, sending responses). They never
+  // block, so a couple serve thousands of connections.
+  size_t io_threads = 2;
+  // Requests served on one keep-alive connection before the server closes it, so that load
+  // spreads again over a pool of servers behind a balancer.
   size_t keep_alive_max_requests = 100;
-  // Larger request bodies are answered 413 without reaching a handler. Default 1 MiB.
+  // Larger request bodies are answered 413 without reaching authentication or a handler: a
+  // Content-Length over it as soon as the header arrives, a chunked body as soon as its chunks
+  // add up to more. Default 1 MiB.
   size_t max_body_bytes = size_t{1} << 20;
+  // More header fields than this, or a request line plus header larger than this many bytes,
+  // is answered 431.
+  size_t max_header_count = 100;
+  size_t max_header_bytes = size_t{16} << 10;
+  // A request's header and body must arrive within read_timeout of its first byte, however
+  // slowly they trickle in: otherwise 408 and the connection is closed. The same bound applies
+  // to sending a response to a client that does not read it (then the connection is closed).
+  std::chrono::milliseconds read_timeout{10000};
+  // A keep-alive connection with no request under way is closed after this long.
+  std::chrono::milliseconds idle_timeout{10000};
   // Resolves token hashes to principals. Empty: every non-public route answers 401.
   Authenticator authenticator;
   // Where request metrics go and what GET /metrics renders. Not owned; null: the server keeps
@@ -92,7 +111,8 @@ class HttpServer {
 
   const HttpServerOptions& options() const { return options_; }
 
-  // Registers `handler` for `method` (GET, POST, PUT, PATCH, DELETE) on `pattern`, a path of
+  // Registers `handler` for `method` (GET, POST, PUT, PATCH, DELETE; a GET route also answers
+  // HEAD) on `pattern`, a path of
   // '/'-separated segments where a segment "{name}" matches any one non-empty segment and is
   // passed as path_params["name"]. When several patterns match, the one with a literal segment
   // where the others have a parameter wins ("/v1/jobs/search" beats "/v1/jobs/{id}").
