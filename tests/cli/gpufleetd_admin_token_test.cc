@@ -86,7 +86,22 @@ TEST(GpufleetdAdminTokenTest, CreatedOnceShownOnceAndRotatedOnTheStore) {
         << "the old admin token is still accepted";
   }
   EXPECT_LT(std::chrono::steady_clock::now() - rotated_at, std::chrono::milliseconds(1500));
+
+  // A refused request is logged with the request id it was answered with and the id of the
+  // token that made it.
+  httplib::Client client("127.0.0.1", port);
+  const httplib::Result missing =
+      client.Get("/v1/jobs/999999", {{"Authorization", "Bearer " + fresh}});
+  ASSERT_TRUE(missing);
+  ASSERT_EQ(missing->status, 404);
+  const std::string request_id = missing->get_header_value("X-Request-Id");
+  ASSERT_FALSE(request_id.empty());
+  const std::string fresh_id = WhoAmI(port, fresh).second.value("id", "");
   ASSERT_TRUE((*daemon)->Stop(std::chrono::seconds(30)).ok());
+  const std::string log = ReadFile(dir + "/stderr");
+  EXPECT_THAT(log, HasSubstr("event=http.request request_id=" + request_id +
+                             " method=GET route=/v1/jobs/{id} status=404"));
+  EXPECT_THAT(log, HasSubstr("token=" + fresh_id));
   const std::string output = (*daemon)->banner() + ReadFile(dir + "/stderr");
   EXPECT_THAT(output, Not(HasSubstr(fresh)));
   EXPECT_THAT(output, Not(HasSubstr(token)));
