@@ -31,9 +31,7 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <cstdio>
-#include <deque>
 #include <exception>
 #include <limits>
 #include <mutex>
@@ -42,6 +40,7 @@
 #include <unordered_map>
 
 #include "api/http_target.h"
+#include "api/worker_pool.h"
 #include "gpufleet/api/errors.h"
 #include "gpufleet/log/log.h"
 #include "gpufleet/model/utf8.h"
@@ -91,100 +90,11 @@ std::string_view MethodLabel(std::string_view method) {
   return IsOneOf(method, kKnownMethods) ? method : kOtherMethod;
 }
 
-std::string Lowercase(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
+bool IEquals(std::string_view a, std::string_view b) {
+  return AsciiLowercase(a) == AsciiLowercase(b);
 }
-
-bool IEquals(std::string_view a, std::string_view b) { return Lowercase(a) == Lowercase(b); }
-
-// A fixed set of threads running queued tasks; destruction runs what is queued, then joins.
-class WorkerPool {
- public:
-  explicit WorkerPool(size_t threads) {
-    for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
-  }
-  ~WorkerPool() {
-    {
-      const std::lock_guard<std::mutex> lock(mu_);
-      stopping_ = true;
-    }
-    ready_.notify_all();
-    for (std::thread& t : threads_) t.join();
-  }
-  WorkerPool(const WorkerPool&) = delete;
-  WorkerPool& operator=(const WorkerPool&) = delete;
-
-  void Post(std::function<void()> task) {
-    {
-      const std::lock_guard<std::mutex> lock(mu_);
-      tasks_.push_back(std::move(task));
-    }
-    ready_.notify_one();
-  }
-
- private:
-  void Run() {
-    for (;;) {
-      std::function<void()> task;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        ready_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
-        if (tasks_.empty()) return;
-        task = std::move(tasks_.front());
-        tasks_.pop_front();
-      }
-      task();
-    }
-  }
-
-  std::mutex mu_;
-  std::condition_variable ready_;
-  std::deque<std::function<void()>> tasks_;  // guarded by mu_
-  bool stopping_ = false;                    // guarded by mu_
-  std::vector<std::thread> threads_;
-};
 
 }  // namespace
-
-std::optional<std::string_view> Request::PathParam(std::string_view name) const {
-  const auto it = path_params.find(std::string(name));
-  if (it == path_params.end()) return std::nullopt;
-  return it->second;
-}
-
-std::optional<std::string_view> Request::Query(std::string_view name) const {
-  const auto it = query_params.find(std::string(name));
-  if (it == query_params.end()) return std::nullopt;
-  return it->second;
-}
-
-std::optional<std::string_view> Request::Header(std::string_view name) const {
-  const std::string lower = Lowercase(name);
-  for (const auto& [key, value] : headers) {
-    if (key == lower) return value;
-  }
-  return std::nullopt;
-}
-
-Response Response::Json(int status, const nlohmann::json& body) {
-  Response response;
-  response.status = status;
-  // Replace invalid UTF-8 (echoed user input) rather than throw from dump().
-  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  return response;
-}
-
-Response Response::Text(int status, std::string body, std::string content_type) {
-  Response response;
-  response.status = status;
-  response.body = std::move(body);
-  response.content_type = std::move(content_type);
-  return response;
-}
 
 struct HttpServer::Route {
   std::string method;
@@ -365,7 +275,8 @@ struct HttpServer::Runtime {
       route->Match(path, &request.path_params);
       request.query_params = ParseQuery(target.query);
       for (const auto& field : req) {
-        request.headers.emplace_back(Lowercase(field.name_string()), std::string(field.value()));
+        request.headers.emplace_back(AsciiLowercase(field.name_string()),
+                                     std::string(field.value()));
       }
       request.body = req.body();
       request.request_id = request_id;

@@ -76,4 +76,12 @@ std::multimap<std::string, std::string> ParseQuery(std::string_view query) {
   return params;
 }
 
+std::string AsciiLowercase(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
 }  // namespace gpufleet::api

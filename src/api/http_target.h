@@ -30,4 +30,7 @@ std::vector<std::string_view> SplitPath(std::string_view path);
 // space; a parameter without '=' has an empty value; empty keys are dropped.
 std::multimap<std::string, std::string> ParseQuery(std::string_view query);
 
+// `text` with A-Z lowered (header names compare case-insensitively).
+std::string AsciiLowercase(std::string_view text);
+
 }  // namespace gpufleet::api

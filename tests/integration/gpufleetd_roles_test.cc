@@ -14,22 +14,10 @@
 #include "gpufleet/service/api_v1.h"
 #include "support/cli_runner.h"
 #include "support/daemon_process.h"
+#include "support/route_path.h"
 
 namespace gpufleet::testing {
 namespace {
-
-std::string Fill(std::string_view pattern) {
-  std::string out;
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern[i] == '{') {
-      i = pattern.find('}', i);
-      out += "none";
-    } else {
-      out += pattern[i];
-    }
-  }
-  return out;
-}
 
 httplib::Result Send(httplib::Client& client, std::string_view method, const std::string& path,
                      const std::string& token, const std::string& body) {
@@ -74,8 +62,8 @@ TEST(GpufleetdRolesTest, EveryRouteAnswersEveryRoleAsItsAccessSays) {
     for (const auto& [role, token] : tokens) {
       SCOPED_TRACE(std::string(route.method) + " " + std::string(route.pattern) + " as " +
                    std::string(store::RoleName(role)));
-      const httplib::Result r =
-          Send(client, route.method, Fill(route.pattern), token, R"({"unknown_field": 1})");
+      const httplib::Result r = Send(client, route.method, FillRoute(route.pattern, "none"), token,
+                                     R"({"unknown_field": 1})");
       ASSERT_TRUE(r);
       if (route.access.Allows(role)) {
         EXPECT_NE(r->status, 401) << r->body;

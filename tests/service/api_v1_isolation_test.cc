@@ -11,25 +11,12 @@
 #include <string>
 
 #include "service/api_v1_fixture.h"
+#include "support/route_path.h"
 
 namespace gpufleet::service::testing {
 namespace {
 
 using ::testing::HasSubstr;
-
-// "/v1/jobs/{id}" -> "/v1/jobs/1": a path that matches the pattern.
-std::string Example(std::string_view pattern) {
-  std::string out;
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern[i] == '{') {
-      i = pattern.find('}', i);
-      out += "1";
-    } else {
-      out += pattern[i];
-    }
-  }
-  return out;
-}
 
 class ApiV1Isolation : public ApiV1Test {
  protected:
@@ -182,7 +169,7 @@ TEST_F(ApiV1Isolation, TenantTokenOnAnyAdminRouteIs403) {
     if (r.access.Allows(api::Role::kTenant)) continue;
     ++admin_routes;
     SCOPED_TRACE(std::string(r.method) + " " + std::string(r.pattern));
-    const std::string path = Example(r.pattern);
+    const std::string path = gpufleet::testing::FillRoute(r.pattern, "1");
     const Reply reply = Call(std::string(r.method), path, alpha_token_, "{}");
     EXPECT_EQ(reply.status, 403) << reply.raw;
     EXPECT_EQ(reply.body["error"]["code"], "permission_denied");
@@ -211,8 +198,8 @@ TEST_F(ApiV1Isolation, MissingWrongMalformedOrRevokedTokenIs401OnEveryRoute) {
     if (r.access.is_public()) continue;
     for (const Credential& c : credentials) {
       SCOPED_TRACE(std::string(r.method) + " " + std::string(r.pattern) + " with " + c.name);
-      const Reply reply = Call(std::string(r.method), Example(r.pattern), "",
-                               R"({"name": "x", "gpus": 1})", c.headers);
+      const Reply reply = Call(std::string(r.method), gpufleet::testing::FillRoute(r.pattern, "1"),
+                               "", R"({"name": "x", "gpus": 1})", c.headers);
       EXPECT_EQ(reply.status, 401) << reply.raw;
       EXPECT_EQ(reply.body["error"]["code"], "unauthenticated");
     }

@@ -13,26 +13,13 @@
 #include <string>
 
 #include "service/api_v1_fixture.h"
+#include "support/route_path.h"
 
 namespace gpufleet::service::testing {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-// "/v1/jobs/{id}" -> "/v1/jobs/<fill>".
-std::string Fill(std::string_view pattern, const std::string& fill) {
-  std::string out;
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern[i] == '{') {
-      i = pattern.find('}', i);
-      out += fill;
-    } else {
-      out += pattern[i];
-    }
-  }
-  return out;
-}
 
 class ApiV1Roles : public ApiV1Test {
  protected:
@@ -72,7 +59,8 @@ TEST_F(ApiV1Roles, EveryRouteAnswersEveryRoleAsItsAccessSays) {
       // Ids of nothing, and a body no write accepts: an allowed call is refused by the handler
       // (400/404), so the store must be unchanged at the end whatever the role.
       const Reply reply =
-          Call(std::string(r.method), Fill(r.pattern, "none"), token, R"({"unknown_field": 1})");
+          Call(std::string(r.method), gpufleet::testing::FillRoute(r.pattern, "none"), token,
+               R"({"unknown_field": 1})");
       if (r.access.Allows(role)) {
         ++allowed;
         EXPECT_NE(reply.status, 401) << reply.raw;

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "service/api_v1_fixture.h"
+#include "support/route_path.h"
 
 namespace gpufleet::service::testing {
 namespace {
@@ -21,20 +22,6 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
-
-// "/v1/jobs/{id}/cancel" with every {param} replaced by `value`.
-std::string Fill(std::string_view pattern, const std::string& value) {
-  std::string out;
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern[i] == '{') {
-      i = pattern.find('}', i);
-      out += value;
-    } else {
-      out += pattern[i];
-    }
-  }
-  return out;
-}
 
 // Percent-encodes everything but unreserved characters (node names hold '/' and '#').
 std::string QueryEscape(const std::string& s) {
@@ -105,7 +92,8 @@ TEST_F(ApiV1Happy, OpenApiDocumentIsPublicAndListsExactlyTheRegisteredRoutes) {
 TEST_F(ApiV1Happy, EveryListedRouteIsRegisteredOnTheServer) {
   for (const ApiV1Route& r : ApiV1Routes()) {
     SCOPED_TRACE(std::string(r.method) + " " + std::string(r.pattern));
-    const Reply reply = Call(std::string(r.method), Fill(r.pattern, "1"), admin_token_, "{}");
+    const Reply reply = Call(std::string(r.method), gpufleet::testing::FillRoute(r.pattern, "1"),
+                             admin_token_, "{}");
     EXPECT_NE(reply.status, 405);
     if (reply.status == 404) {
       EXPECT_THAT(reply.body["error"]["message"].get<std::string>(),
