@@ -1,0 +1,68 @@
+#pragma once
+// One change to the living inventory: what the ledger records (docs/ledger.md, "Entries") and
+// what LiveInventory applies. Nothing is edited in place: an arrival is a register, a sale a
+// transfer, a mistake a correct that names the entry it corrects.
+//
+// The canonical encoding is one JSON object, version 1: keys in byte order, no whitespace,
+// integers as integers, absent optional fields left out (never null). Encode(Decode(x)) == x
+// for every x Decode accepts, so the bytes a ledger hashes are a function of the change alone.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "gpufleet/inventory/inventory.h"
+#include "gpufleet/status.h"
+
+namespace gpufleet::inventory {
+
+enum class ChangeKind : uint8_t {
+  kRegister,    // an asset arrives: every Asset field
+  kMove,        // to another site (and node)
+  kTransfer,    // to another owner (sale or intra-group); operator follows unless given
+  kLeaseStart,  // another organisation operates it (leased out) or it is rented remotely
+  kLeaseEnd,    // back to its owner, owned
+  kRetire,      // out of service for good
+  kLost,        // lost or stolen (`how`)
+  kCorrect,     // fixes recorded fields; `corrects` names the entry it corrects
+};
+std::string_view ChangeKindName(ChangeKind kind);
+std::optional<ChangeKind> ParseChangeKind(std::string_view name);
+
+// Every field a change may carry; which ones a kind takes is Validate's business.
+struct Change {
+  ChangeKind kind = ChangeKind::kRegister;
+  std::string serial;
+  int64_t effective_ms = 0;  // when it happened (ms since the Unix epoch, UTC)
+  int64_t recorded_ms = 0;   // when the service accepted it
+  std::string actor;         // the token id that made it ("" for an import at start)
+  std::string reason;        // required for a back-dated change and a correction
+  std::string licence;       // a licence id that allowed it; "" for none
+
+  // kRegister: the whole record (serial equal to `serial`; file and line ignored).
+  // kCorrect: the record as it should have been (model, node, acquired, arrival,
+  // from_country and declared figures are taken from it; site, owner, operator and holding
+  // change only through their own kinds).
+  std::optional<Asset> asset;
+  std::string site;                // kMove
+  std::string node;                // kMove ("" = not recorded)
+  std::string owner;               // kTransfer
+  std::string operator_org;        // kTransfer (optional), kLeaseStart
+  std::optional<Holding> holding;  // kLeaseStart: leased or rented_remote
+  std::string how;                 // kLost: "lost" or "stolen"
+  int64_t corrects = -1;           // kCorrect: the ledger index of the entry corrected
+
+  friend bool operator==(const Change&, const Change&) = default;
+};
+
+// The fields `change.kind` needs are there and no others: InvalidArgument naming the field.
+Status Validate(const Change& change);
+
+// Canonical bytes (see the header comment). REQUIRES: Validate(change).ok().
+std::string Encode(const Change& change);
+// Strict: unknown or missing fields, wrong types, a version other than 1, or bytes that are
+// not exactly the canonical encoding of what they parse to are InvalidArgument.
+Result<Change> Decode(std::string_view bytes);
+
+}  // namespace gpufleet::inventory

@@ -1,0 +1,72 @@
+#pragma once
+// The inventory as it stands after a sequence of changes (change.h): each asset's record, its
+// status and the last entry that touched it. Apply is the one place the rules of what may
+// follow what live (a lost asset does not move; a back-dated change needs a reason); replaying
+// a ledger's entries through it rebuilds the state the service holds, which is how an edit to
+// the inventory tables, rather than to the log, is caught.
+//
+// Organisations and sites come from the inventory the service was seeded with.
+// Thread safety: none; one owner.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gpufleet/inventory/change.h"
+#include "gpufleet/inventory/inventory.h"
+#include "gpufleet/status.h"
+
+namespace gpufleet::inventory {
+
+enum class AssetStatus : uint8_t { kActive, kRetired, kLost };
+std::string_view AssetStatusName(AssetStatus status);
+
+struct LiveAsset {
+  Asset record;  // file and line empty
+  AssetStatus status = AssetStatus::kActive;
+  std::string lost_how;  // "lost" or "stolen" when kLost
+  int64_t last_effective_ms = 0;
+  int64_t last_entry = -1;  // index of the last entry about it
+  friend bool operator==(const LiveAsset&, const LiveAsset&) = default;
+};
+
+// How far a change's effective time may be ahead of the time it is recorded (clocks drift),
+// and how far behind before it counts as back-dated.
+inline constexpr int64_t kClockToleranceMs = 5 * 60 * 1000;
+
+class LiveInventory {
+ public:
+  LiveInventory(std::vector<Organisation> organisations, std::vector<Site> sites);
+  // The organisations and sites of `inventory`; none of its assets.
+  static LiveInventory WithPlacesOf(const Inventory& inventory);
+
+  // Whether `change` may follow the state: InvalidArgument for a malformed change, an
+  // effective time more than kClockToleranceMs after recorded_ms, or a back-dated one without
+  // a reason or earlier than the asset's last entry; NotFound for an unknown serial, site,
+  // organisation or corrected entry; AlreadyExists for a serial registered before;
+  // FailedPrecondition for an asset retired or lost, or a lease_end with no lease.
+  Status Check(const Change& change) const;
+  // Check, then apply as the next entry (index entries()).
+  Status Apply(const Change& change);
+
+  const LiveAsset* Find(std::string_view serial) const;
+  const std::map<std::string, LiveAsset, std::less<>>& assets() const { return assets_; }
+  int64_t entries() const { return static_cast<int64_t>(entry_serials_.size()); }
+  const Organisation* FindOrg(std::string_view id) const;
+  const Site* FindSite(std::string_view id) const;
+
+ private:
+  std::map<std::string, Organisation, std::less<>> organisations_;
+  std::map<std::string, Site, std::less<>> sites_;
+  std::map<std::string, LiveAsset, std::less<>> assets_;
+  std::vector<std::string> entry_serials_;  // by entry index
+};
+
+// A register change per asset of `inventory`, in file order: effective at the asset's
+// acquisition date (midnight UTC), recorded at `recorded_ms`, by `actor`, with `reason`.
+std::vector<Change> RegisterChanges(const Inventory& inventory, int64_t recorded_ms,
+                                    std::string_view actor, std::string_view reason);
+
+}  // namespace gpufleet::inventory

@@ -1,0 +1,196 @@
+#include "gpufleet/inventory/live_inventory.h"
+
+#include "gpufleet/model/utf8.h"
+
+namespace gpufleet::inventory {
+namespace {
+
+constexpr int64_t kMsPerDay = 86'400'000;
+
+Status UnknownAsset(std::string_view serial) {
+  return Status::NotFound("asset '" + Excerpt(serial) + "' not found");
+}
+
+}  // namespace
+
+std::string_view AssetStatusName(AssetStatus status) {
+  switch (status) {
+    case AssetStatus::kActive:
+      return "active";
+    case AssetStatus::kRetired:
+      return "retired";
+    case AssetStatus::kLost:
+      return "lost";
+  }
+  return "unknown";
+}
+
+LiveInventory::LiveInventory(std::vector<Organisation> organisations, std::vector<Site> sites) {
+  for (Organisation& o : organisations) {
+    std::string id = o.id;
+    organisations_.emplace(std::move(id), std::move(o));
+  }
+  for (Site& s : sites) {
+    std::string id = s.id;
+    sites_.emplace(std::move(id), std::move(s));
+  }
+}
+
+LiveInventory LiveInventory::WithPlacesOf(const Inventory& inventory) {
+  return LiveInventory(inventory.organisations(), inventory.sites());
+}
+
+const LiveAsset* LiveInventory::Find(std::string_view serial) const {
+  const auto it = assets_.find(serial);
+  return it == assets_.end() ? nullptr : &it->second;
+}
+
+const Organisation* LiveInventory::FindOrg(std::string_view id) const {
+  const auto it = organisations_.find(id);
+  return it == organisations_.end() ? nullptr : &it->second;
+}
+
+const Site* LiveInventory::FindSite(std::string_view id) const {
+  const auto it = sites_.find(id);
+  return it == sites_.end() ? nullptr : &it->second;
+}
+
+Status LiveInventory::Check(const Change& c) const {
+  GPUFLEET_RETURN_IF_ERROR(Validate(c));
+  if (c.effective_ms > c.recorded_ms + kClockToleranceMs) {
+    return Status::InvalidArgument("effective time " + std::to_string(c.effective_ms) +
+                                   " is more than 5 minutes after the time it was recorded");
+  }
+  const bool back_dated = c.effective_ms < c.recorded_ms - kClockToleranceMs;
+  if (back_dated && c.reason.empty()) {
+    return Status::InvalidArgument("a back-dated change needs a reason");
+  }
+  const auto org = [&](std::string_view id) -> Status {
+    if (FindOrg(id) == nullptr) {
+      return Status::NotFound("organisation '" + Excerpt(id) + "' not found");
+    }
+    return Status::Ok();
+  };
+  const auto site = [&](std::string_view id) -> Status {
+    if (FindSite(id) == nullptr) return Status::NotFound("site '" + Excerpt(id) + "' not found");
+    return Status::Ok();
+  };
+  const LiveAsset* asset = Find(c.serial);
+  if (c.kind == ChangeKind::kRegister) {
+    if (asset != nullptr) {
+      return Status::AlreadyExists("asset '" + Excerpt(c.serial) + "' is already registered");
+    }
+    GPUFLEET_RETURN_IF_ERROR(site(c.asset->site));
+    GPUFLEET_RETURN_IF_ERROR(org(c.asset->owner));
+    return org(c.asset->operator_org);
+  }
+  if (asset == nullptr) return UnknownAsset(c.serial);
+  if (c.effective_ms < asset->last_effective_ms) {
+    return Status::InvalidArgument("effective time is earlier than the asset's last entry (" +
+                                   std::to_string(asset->last_entry) + ")");
+  }
+  if (asset->status != AssetStatus::kActive && c.kind != ChangeKind::kCorrect) {
+    return Status::FailedPrecondition("asset '" + Excerpt(c.serial) + "' is " +
+                                      std::string(AssetStatusName(asset->status)));
+  }
+  switch (c.kind) {
+    case ChangeKind::kMove:
+      return site(c.site);
+    case ChangeKind::kTransfer:
+      GPUFLEET_RETURN_IF_ERROR(org(c.owner));
+      return c.operator_org.empty() ? Status::Ok() : org(c.operator_org);
+    case ChangeKind::kLeaseStart:
+      return org(c.operator_org);
+    case ChangeKind::kLeaseEnd:
+      if (asset->record.holding == Holding::kOwned &&
+          asset->record.operator_org == asset->record.owner) {
+        return Status::FailedPrecondition("asset '" + Excerpt(c.serial) + "' is not leased");
+      }
+      return Status::Ok();
+    case ChangeKind::kCorrect:
+      if (c.corrects >= entries() || entry_serials_[c.corrects] != c.serial) {
+        return Status::NotFound("entry " + std::to_string(c.corrects) + " about asset '" +
+                                Excerpt(c.serial) + "' not found");
+      }
+      return Status::Ok();
+    case ChangeKind::kRegister:
+    case ChangeKind::kRetire:
+    case ChangeKind::kLost:
+      return Status::Ok();
+  }
+  return Status::Ok();
+}
+
+Status LiveInventory::Apply(const Change& c) {
+  GPUFLEET_RETURN_IF_ERROR(Check(c));
+  const int64_t index = entries();
+  LiveAsset& asset = assets_[c.serial];
+  Asset& r = asset.record;
+  switch (c.kind) {
+    case ChangeKind::kRegister:
+      r = *c.asset;
+      r.file.clear();
+      r.line = 0;
+      break;
+    case ChangeKind::kMove:
+      r.site = c.site;
+      r.node = c.node;
+      break;
+    case ChangeKind::kTransfer:
+      r.owner = c.owner;
+      r.operator_org = c.operator_org.empty() ? c.owner : c.operator_org;
+      break;
+    case ChangeKind::kLeaseStart:
+      r.operator_org = c.operator_org;
+      r.holding = *c.holding;
+      break;
+    case ChangeKind::kLeaseEnd:
+      r.operator_org = r.owner;
+      r.holding = Holding::kOwned;
+      break;
+    case ChangeKind::kRetire:
+      asset.status = AssetStatus::kRetired;
+      break;
+    case ChangeKind::kLost:
+      asset.status = AssetStatus::kLost;
+      asset.lost_how = c.how;
+      break;
+    case ChangeKind::kCorrect:
+      // What a correction may fix: what was recorded wrongly, never where or whose it is.
+      r.model = c.asset->model;
+      r.node = c.asset->node;
+      r.acquired = c.asset->acquired;
+      r.arrival = c.asset->arrival;
+      r.from_country = c.asset->from_country;
+      r.declared_memory_gb = c.asset->declared_memory_gb;
+      r.declared_tpp = c.asset->declared_tpp;
+      r.declared_dram_bw_gbs = c.asset->declared_dram_bw_gbs;
+      break;
+  }
+  asset.last_effective_ms = std::max(asset.last_effective_ms, c.effective_ms);
+  asset.last_entry = index;
+  entry_serials_.push_back(c.serial);
+  return Status::Ok();
+}
+
+std::vector<Change> RegisterChanges(const Inventory& inventory, int64_t recorded_ms,
+                                    std::string_view actor, std::string_view reason) {
+  std::vector<Change> out;
+  out.reserve(inventory.assets().size());
+  for (const Asset& a : inventory.assets()) {
+    Change c;
+    c.kind = ChangeKind::kRegister;
+    c.serial = a.serial;
+    c.effective_ms = static_cast<int64_t>(a.acquired.days()) * kMsPerDay;
+    c.recorded_ms = recorded_ms;
+    c.actor = std::string(actor);
+    c.reason = std::string(reason);
+    c.asset = a;
+    c.asset->file.clear();
+    c.asset->line = 0;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace gpufleet::inventory
