@@ -66,6 +66,31 @@ Status MeteredStore::ReplaceNamedToken(const store::TokenRecord& t) {
 Status MeteredStore::TouchToken(std::string_view id, int64_t at_ms) {
   return Timed(admin_, [&] { return inner_->TouchToken(id, at_ms); });
 }
+Status MeteredStore::AppendInventory(const std::vector<store::InventoryEntry>& entries,
+                                     const std::vector<store::AssetRow>& assets) {
+  return Timed(admin_, [&] { return inner_->AppendInventory(entries, assets); });
+}
+Result<int64_t> MeteredStore::InventorySize() { return inner_->InventorySize(); }
+Result<std::vector<store::InventoryEntry>> MeteredStore::ReadInventory(int64_t from,
+                                                                       int32_t limit) {
+  return inner_->ReadInventory(from, limit);
+}
+Result<std::vector<store::InventoryEntry>> MeteredStore::ReadSubjectHistory(
+    std::string_view serial) {
+  return inner_->ReadSubjectHistory(serial);
+}
+Result<std::optional<store::AssetRow>> MeteredStore::GetAsset(std::string_view serial) {
+  return inner_->GetAsset(serial);
+}
+Result<std::vector<store::AssetRow>> MeteredStore::ListAssets(const store::AssetFilter& filter) {
+  return inner_->ListAssets(filter);
+}
+Status MeteredStore::PutCheckpoint(const store::CheckpointRecord& checkpoint) {
+  return Timed(admin_, [&] { return inner_->PutCheckpoint(checkpoint); });
+}
+Result<std::optional<store::CheckpointRecord>> MeteredStore::LatestCheckpoint() {
+  return inner_->LatestCheckpoint();
+}
 Result<store::JobRecord> MeteredStore::SubmitJob(const store::JobSpec& spec) {
   return Timed(submit_, [&] { return inner_->SubmitJob(spec); });
 }

@@ -121,11 +121,45 @@ ALTER TABLE tokens_v4 RENAME TO tokens;
 CREATE UNIQUE INDEX tokens_live_name ON tokens (name) WHERE name <> '' AND revoked = 0;
 )sql";
 
+// Version 5: the living inventory (re-runnable). inventory_entries is the log (the ledger's
+// leaves), assets what it leaves; the service writes both in one transaction.
+constexpr const char* kSchemaV5 = R"sql(
+CREATE TABLE IF NOT EXISTS inventory_entries (
+  idx INTEGER PRIMARY KEY CHECK (idx >= 0),
+  subject TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  effective_ms INTEGER NOT NULL,
+  recorded_ms INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  hashes TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS inventory_entries_subject ON inventory_entries (subject, idx);
+CREATE TABLE IF NOT EXISTS assets (
+  serial TEXT PRIMARY KEY,
+  model TEXT NOT NULL,
+  site TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  operator TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('active', 'retired', 'lost')),
+  last_entry INTEGER NOT NULL REFERENCES inventory_entries (idx),
+  record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS assets_site ON assets (site, serial);
+CREATE INDEX IF NOT EXISTS assets_owner ON assets (owner, serial);
+CREATE INDEX IF NOT EXISTS assets_operator ON assets (operator, serial);
+CREATE TABLE IF NOT EXISTS ledger_checkpoints (
+  size INTEGER PRIMARY KEY CHECK (size >= 0),
+  note TEXT NOT NULL,
+  created_ms INTEGER NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kSchemaV1},
     {2, "events carry their tenant", kSchemaV2},
     {3, "tenants cap their jobs' priority", kSchemaV3},
     {4, "token roles, ids, names and expiry", kSchemaV4},
+    {5, "the living inventory", kSchemaV5},
 };
 
 Result<int64_t> CurrentVersion(SqliteConnection& conn) {

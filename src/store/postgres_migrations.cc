@@ -110,10 +110,43 @@ CREATE UNIQUE INDEX IF NOT EXISTS tokens_live_name ON tokens (name)
   WHERE name <> '' AND NOT revoked;
 )sql";
 
+// Version 4: the living inventory (SQLite's version 5).
+constexpr const char* kSchemaV4 = R"sql(
+CREATE TABLE IF NOT EXISTS inventory_entries (
+  idx BIGINT PRIMARY KEY CHECK (idx >= 0),
+  subject TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  effective_ms BIGINT NOT NULL,
+  recorded_ms BIGINT NOT NULL,
+  body TEXT NOT NULL,
+  hashes TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS inventory_entries_subject ON inventory_entries (subject, idx);
+CREATE TABLE IF NOT EXISTS assets (
+  serial TEXT PRIMARY KEY,
+  model TEXT NOT NULL,
+  site TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  operator TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('active', 'retired', 'lost')),
+  last_entry BIGINT NOT NULL REFERENCES inventory_entries (idx),
+  record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS assets_site ON assets (site, serial);
+CREATE INDEX IF NOT EXISTS assets_owner ON assets (owner, serial);
+CREATE INDEX IF NOT EXISTS assets_operator ON assets (operator, serial);
+CREATE TABLE IF NOT EXISTS ledger_checkpoints (
+  size BIGINT PRIMARY KEY CHECK (size >= 0),
+  note TEXT NOT NULL,
+  created_ms BIGINT NOT NULL
+);
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "initial schema", kSchemaV1},
     {2, "tenants cap their jobs' priority", kSchemaV2},
     {3, "token roles, ids, names and expiry", kSchemaV3},
+    {4, "the living inventory", kSchemaV4},
 };
 
 Status Newer(int64_t current, int64_t known) {

@@ -31,6 +31,7 @@
 #include "store/known_tenants.h"
 #include "store/pg_connection.h"
 #include "store/pg_pool.h"
+#include "store/postgres_inventory.h"
 #include "store/postgres_migrations.h"
 #include "store/postgres_tokens.h"
 #include "store/validation.h"
@@ -320,6 +321,52 @@ class PostgresStore final : public Store {
       if (!found) return Status::NotFound("token '" + std::string(id) + "' not found");
       return Status::Ok();
     });
+  }
+
+  Status AppendInventory(const std::vector<InventoryEntry>& entries,
+                         const std::vector<AssetRow>& assets) override {
+    GPUFLEET_RETURN_IF_ERROR(ValidateInventoryAppend(entries, assets));
+    // The write lock serialises appenders across processes, so the size read is the size the
+    // insert extends.
+    return InTxn(kBeginWrite, [&](PgConnection& c) -> Status {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(const int64_t size, SelectInventorySize(c));
+      if (!entries.empty() && entries.front().index != size) {
+        return InventoryRace(entries.front().index, size);
+      }
+      return InsertInventory(c, entries, assets);
+    });
+  }
+
+  Result<int64_t> InventorySize() override {
+    return WithConnection([&](PgConnection& c) { return SelectInventorySize(c); });
+  }
+
+  Result<std::vector<InventoryEntry>> ReadInventory(int64_t from, int32_t limit) override {
+    GPUFLEET_RETURN_IF_ERROR(ValidateInventoryRead(from, limit));
+    return WithConnection([&](PgConnection& c) { return SelectInventory(c, from, limit); });
+  }
+
+  Result<std::vector<InventoryEntry>> ReadSubjectHistory(std::string_view serial) override {
+    return WithConnection([&](PgConnection& c) { return SelectSubjectHistory(c, serial); });
+  }
+
+  Result<std::optional<AssetRow>> GetAsset(std::string_view serial) override {
+    return WithConnection([&](PgConnection& c) { return SelectAsset(c, serial); });
+  }
+
+  Result<std::vector<AssetRow>> ListAssets(const AssetFilter& filter) override {
+    GPUFLEET_RETURN_IF_ERROR(ValidateAssetFilter(filter));
+    return WithConnection([&](PgConnection& c) { return SelectAssets(c, filter); });
+  }
+
+  Status PutCheckpoint(const CheckpointRecord& checkpoint) override {
+    GPUFLEET_RETURN_IF_ERROR(ValidateCheckpoint(checkpoint));
+    return InTxn(kBeginWrite,
+                 [&](PgConnection& c) -> Status { return InsertCheckpoint(c, checkpoint); });
+  }
+
+  Result<std::optional<CheckpointRecord>> LatestCheckpoint() override {
+    return WithConnection([&](PgConnection& c) { return SelectLatestCheckpoint(c); });
   }
 
   Result<JobRecord> SubmitJob(const JobSpec& spec) override {

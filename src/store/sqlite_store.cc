@@ -32,6 +32,7 @@
 #include "store/known_tenants.h"
 #include "store/migrations.h"
 #include "store/sqlite_connection.h"
+#include "store/sqlite_inventory.h"
 #include "store/sqlite_job_writes.h"
 #include "store/sqlite_tokens.h"
 #include "store/validation.h"
@@ -286,6 +287,51 @@ class SqliteStore final : public Store {
       if (!found) return Status::NotFound("token '" + std::string(id) + "' not found");
       return Status::Ok();
     });
+  }
+
+  Status AppendInventory(const std::vector<InventoryEntry>& entries,
+                         const std::vector<AssetRow>& assets) override {
+    GPUFLEET_RETURN_IF_ERROR(ValidateInventoryAppend(entries, assets));
+    return InWriteTxn([&]() -> Status {
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(const int64_t size, SelectInventorySize(*writer_));
+      if (!entries.empty() && entries.front().index != size) {
+        return InventoryRace(entries.front().index, size);
+      }
+      return InsertInventory(*writer_, entries, assets);
+    });
+  }
+
+  Result<int64_t> InventorySize() override {
+    return InReadTxn([&](SqliteConnection& reader) { return SelectInventorySize(reader); });
+  }
+
+  Result<std::vector<InventoryEntry>> ReadInventory(int64_t from, int32_t limit) override {
+    GPUFLEET_RETURN_IF_ERROR(ValidateInventoryRead(from, limit));
+    return InReadTxn(
+        [&](SqliteConnection& reader) { return SelectInventory(reader, from, limit); });
+  }
+
+  Result<std::vector<InventoryEntry>> ReadSubjectHistory(std::string_view serial) override {
+    return InReadTxn(
+        [&](SqliteConnection& reader) { return SelectSubjectHistory(reader, serial); });
+  }
+
+  Result<std::optional<AssetRow>> GetAsset(std::string_view serial) override {
+    return InReadTxn([&](SqliteConnection& reader) { return SelectAsset(reader, serial); });
+  }
+
+  Result<std::vector<AssetRow>> ListAssets(const AssetFilter& filter) override {
+    GPUFLEET_RETURN_IF_ERROR(ValidateAssetFilter(filter));
+    return InReadTxn([&](SqliteConnection& reader) { return SelectAssets(reader, filter); });
+  }
+
+  Status PutCheckpoint(const CheckpointRecord& checkpoint) override {
+    GPUFLEET_RETURN_IF_ERROR(ValidateCheckpoint(checkpoint));
+    return InWriteTxn([&]() { return InsertCheckpoint(*writer_, checkpoint); });
+  }
+
+  Result<std::optional<CheckpointRecord>> LatestCheckpoint() override {
+    return InReadTxn([&](SqliteConnection& reader) { return SelectLatestCheckpoint(reader); });
   }
 
   Result<JobRecord> SubmitJob(const JobSpec& spec) override {

@@ -182,6 +182,62 @@ Status ValidateStartReplicas(const Schedule::Start& start, int64_t replicas) {
   return Status::Ok();
 }
 
+Status ValidateInventoryAppend(const std::vector<InventoryEntry>& entries,
+                               const std::vector<AssetRow>& assets) {
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const InventoryEntry& e = entries[i];
+    if (e.index < 0 || (i > 0 && e.index != entries[i - 1].index + 1)) {
+      return Invalid("index", "entries must be numbered consecutively from the log's size");
+    }
+    if (e.subject.empty() || e.kind.empty() || e.body.empty()) {
+      return Invalid("entry", "subject, kind and body must not be empty");
+    }
+    if (e.hashes.empty() || e.hashes.size() % 64 != 0) {
+      return Invalid("hashes", "must be one or more 64-digit hex hashes");
+    }
+  }
+  for (const AssetRow& a : assets) {
+    if (a.serial.empty() || a.record.empty()) {
+      return Invalid("asset", "serial and record must not be empty");
+    }
+    if (a.status != "active" && a.status != "retired" && a.status != "lost") {
+      return Invalid("status", "'" + a.status + "' is not active, retired or lost");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ValidateInventoryRead(int64_t from, int32_t limit) {
+  GPUFLEET_RETURN_IF_ERROR(CheckRange("from", from, 0, kMaxInt64));
+  return CheckRange("limit", limit, 1, 100'000);
+}
+
+Status ValidateAssetFilter(const AssetFilter& f) {
+  return CheckRange("limit", f.limit, 1, kMaxPageSize);
+}
+
+Status InventoryRace(int64_t first_index, int64_t size) {
+  return Status::FailedPrecondition("inventory log: entries start at " +
+                                    std::to_string(first_index) + " but the log holds " +
+                                    std::to_string(size) + " (appended elsewhere meanwhile)");
+}
+
+Status ValidateCheckpoint(const CheckpointRecord& cp) {
+  GPUFLEET_RETURN_IF_ERROR(CheckRange("size", cp.size, 0, kMaxInt64));
+  if (cp.note.empty()) return Invalid("note", "must not be empty");
+  return Status::Ok();
+}
+
+Status CheckpointBeyondLog(int64_t size, int64_t log_size) {
+  return Status::InvalidArgument("checkpoint: size " + std::to_string(size) +
+                                 " is beyond the log's " + std::to_string(log_size) + " entries");
+}
+
+Status CheckpointTaken(int64_t size) {
+  return Status::AlreadyExists("checkpoint: another note is recorded for size " +
+                               std::to_string(size));
+}
+
 Status UnknownTenant(std::string_view tenant) {
   return Status::InvalidArgument("tenant: unknown '" + std::string(tenant) + "'");
 }

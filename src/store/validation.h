@@ -18,7 +18,19 @@ Status ValidateSchedule(const Schedule& s);
 // A start's placements against its job's replica count: one per replica, each replica in range.
 Status ValidateStartReplicas(const Schedule::Start& start, int64_t replicas);
 
+// Entries numbered consecutively, each with a serial, kind and body; asset rows with a serial,
+// a known status and a record.
+Status ValidateInventoryAppend(const std::vector<InventoryEntry>& entries,
+                               const std::vector<AssetRow>& assets);
+Status ValidateInventoryRead(int64_t from, int32_t limit);
+Status ValidateAssetFilter(const AssetFilter& filter);
+// What every back end answers when the log has grown since the caller read its size.
+Status InventoryRace(int64_t first_index, int64_t size);
+
 // What every back end answers for a write naming a tenant it does not hold.
+Status ValidateCheckpoint(const CheckpointRecord& checkpoint);
+Status CheckpointBeyondLog(int64_t size, int64_t log_size);
+Status CheckpointTaken(int64_t size);
 Status UnknownTenant(std::string_view tenant);
 
 // '|'-joined catalog ids as stored, and back.

@@ -66,6 +66,38 @@ class OutageStore final : public store::Store {
   Status TouchToken(std::string_view id, int64_t at_ms) override {
     return Down() ? Outage() : inner_.TouchToken(id, at_ms);
   }
+  Status AppendInventory(const std::vector<store::InventoryEntry>& entries,
+                         const std::vector<store::AssetRow>& assets) override {
+    return Down() ? Outage() : inner_.AppendInventory(entries, assets);
+  }
+  Result<int64_t> InventorySize() override {
+    if (Down()) return Outage();
+    return inner_.InventorySize();
+  }
+  Result<std::vector<store::InventoryEntry>> ReadInventory(int64_t from, int32_t limit) override {
+    if (Down()) return Outage();
+    return inner_.ReadInventory(from, limit);
+  }
+  Result<std::vector<store::InventoryEntry>> ReadSubjectHistory(std::string_view serial) override {
+    if (Down()) return Outage();
+    return inner_.ReadSubjectHistory(serial);
+  }
+  Result<std::optional<store::AssetRow>> GetAsset(std::string_view serial) override {
+    if (Down()) return Outage();
+    return inner_.GetAsset(serial);
+  }
+  Result<std::vector<store::AssetRow>> ListAssets(const store::AssetFilter& filter) override {
+    if (Down()) return Outage();
+    return inner_.ListAssets(filter);
+  }
+  Status PutCheckpoint(const store::CheckpointRecord& checkpoint) override {
+    if (Down()) return Outage();
+    return inner_.PutCheckpoint(checkpoint);
+  }
+  Result<std::optional<store::CheckpointRecord>> LatestCheckpoint() override {
+    if (Down()) return Outage();
+    return inner_.LatestCheckpoint();
+  }
   Result<store::JobRecord> SubmitJob(const store::JobSpec& spec) override {
     if (Down()) return Outage();
     return inner_.SubmitJob(spec);

@@ -139,8 +139,8 @@ TEST_P(StoreTokensTest, MigrationRevokesLegacyAdminTokensAndKeepsTenantTokens) {
   ASSERT_TRUE(store_->PutToken(tenant).ok());
   store_.reset();
   ASSERT_TRUE(backend_
-                  ->Query("DELETE FROM schema_migrations WHERE name = "
-                          "'token roles, ids, names and expiry'")
+                  ->Query("DELETE FROM schema_migrations WHERE version >= (SELECT version FROM "
+                          "schema_migrations WHERE name = 'token roles, ids, names and expiry')")
                   .ok());
   store_ = Open();
   ASSERT_NE(store_, nullptr);

@@ -29,6 +29,15 @@ class MeteredStore final : public store::Store {
   Status RevokeToken(std::string_view id, int64_t at_ms) override;
   Status ReplaceNamedToken(const store::TokenRecord& t) override;
   Status TouchToken(std::string_view id, int64_t at_ms) override;
+  Status AppendInventory(const std::vector<store::InventoryEntry>& entries,
+                         const std::vector<store::AssetRow>& assets) override;
+  Result<int64_t> InventorySize() override;
+  Result<std::vector<store::InventoryEntry>> ReadInventory(int64_t from, int32_t limit) override;
+  Result<std::vector<store::InventoryEntry>> ReadSubjectHistory(std::string_view serial) override;
+  Result<std::optional<store::AssetRow>> GetAsset(std::string_view serial) override;
+  Result<std::vector<store::AssetRow>> ListAssets(const store::AssetFilter& filter) override;
+  Status PutCheckpoint(const store::CheckpointRecord& checkpoint) override;
+  Result<std::optional<store::CheckpointRecord>> LatestCheckpoint() override;
   Result<store::JobRecord> SubmitJob(const store::JobSpec& spec) override;
   Result<store::JobRecord> GetJob(JobId id) override;
   Result<store::JobPage> ListJobs(const store::JobFilter& filter) override;

@@ -97,6 +97,53 @@ struct TokenRecord {
 // (it is a prefix of a hash of 256 random bits) and names it in listings and revocations.
 std::string TokenIdForHash(std::string_view sha256_hex);
 
+// One entry of the inventory log: a change to the living inventory in its canonical encoding
+// (inventory/change.h). Indices start at 0 and have no gaps: the log is the ledger's leaves.
+struct InventoryEntry {
+  int64_t index = 0;
+  // What the change is about: an asset's serial, or "org:<id>" / "site:<id>" for places.
+  std::string subject;
+  std::string kind;  // the change's kind name, for queries; also inside `body`
+  int64_t effective_ms = 0;
+  int64_t recorded_ms = 0;
+  std::string body;  // the canonical encoding: the ledger leaf's bytes
+  // The Merkle tree hashes this leaf stores (ledger/merkle.h: its leaf hash, then one per
+  // subtree it completes), lower-case hex, concatenated.
+  std::string hashes;
+  friend bool operator==(const InventoryEntry&, const InventoryEntry&) = default;
+};
+
+// A signed ledger checkpoint (docs/ledger.md): the signed note covering the first `size`
+// entries of the inventory log.
+struct CheckpointRecord {
+  int64_t size = 0;
+  std::string note;
+  int64_t created_ms = 0;
+  friend bool operator==(const CheckpointRecord&, const CheckpointRecord&) = default;
+};
+
+// An asset as the inventory stands after the log's entries: the columns queries filter on,
+// and the whole record in its canonical encoding.
+struct AssetRow {
+  std::string serial;
+  std::string model;
+  std::string site;
+  std::string owner;
+  std::string operator_org;
+  std::string status;  // active, retired, lost
+  int64_t last_entry = 0;
+  std::string record;  // canonical encoding of the inventory::Asset
+  friend bool operator==(const AssetRow&, const AssetRow&) = default;
+};
+
+struct AssetFilter {
+  std::string after;    // serials greater than this ("" = from the first)
+  int32_t limit = 100;  // 1..kMaxPageSize
+  std::optional<std::string> site;
+  // An organisation's view: assets it owns or operates.
+  std::optional<std::string> organisation;
+};
+
 // What a tenant submits. Checked before anything is written (see SubmitJob).
 struct JobSpec {
   std::string tenant;  // must exist
@@ -266,6 +313,26 @@ class Store {
   virtual Status ReplaceNamedToken(const TokenRecord& replacement) = 0;
   // Records a use at `at_ms` when later than the one stored; NotFound.
   virtual Status TouchToken(std::string_view id, int64_t at_ms) = 0;
+
+  // --- The inventory log and the assets it leaves.
+  // Appends `entries` (their indices must continue the log: the first is InventorySize()) and
+  // writes `assets` (inserted or replaced by serial), in one transaction; acknowledged means
+  // durable. FailedPrecondition, writing nothing, when the log has another size (another
+  // process appended first: catch up and retry).
+  virtual Status AppendInventory(const std::vector<InventoryEntry>& entries,
+                                 const std::vector<AssetRow>& assets) = 0;
+  virtual Result<int64_t> InventorySize() = 0;
+  // Entries with index >= `from`, at most `limit` (1..100000), by index.
+  virtual Result<std::vector<InventoryEntry>> ReadInventory(int64_t from, int32_t limit) = 0;
+  // Every entry about `subject`, by index.
+  virtual Result<std::vector<InventoryEntry>> ReadSubjectHistory(std::string_view subject) = 0;
+  virtual Result<std::optional<AssetRow>> GetAsset(std::string_view serial) = 0;
+  virtual Result<std::vector<AssetRow>> ListAssets(const AssetFilter& filter) = 0;  // by serial
+  // Records a checkpoint; one per size (AlreadyExists for a second with another note; the
+  // same one again is OK). InvalidArgument when `size` exceeds the log.
+  virtual Status PutCheckpoint(const CheckpointRecord& checkpoint) = 0;
+  // The checkpoint of the largest size; nullopt before the first.
+  virtual Result<std::optional<CheckpointRecord>> LatestCheckpoint() = 0;
 
   // --- Jobs.
   // Stores a new pending job and returns it with its id. Returns only after the transaction
