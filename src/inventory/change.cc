@@ -5,7 +5,9 @@
 #include <utility>
 #include <vector>
 
+#include "gpufleet/model/country_code.h"
 #include "gpufleet/model/utf8.h"
+#include "inventory/field_text.h"
 
 namespace gpufleet::inventory {
 namespace {
@@ -13,8 +15,9 @@ namespace {
 using Json = nlohmann::json;  // objects keep keys in std::map order: byte order for ASCII keys
 
 constexpr int kVersion = 1;
-constexpr std::string_view kKindNames[] = {"register",  "move",   "transfer", "lease_start",
-                                           "lease_end", "retire", "lost",     "correct"};
+constexpr std::string_view kKindNames[] = {"register", "move",    "transfer", "lease_start",
+                                           "lease_end", "retire", "lost",     "correct",
+                                           "org",       "site"};
 
 Status Invalid(std::string_view field, const std::string& what) {
   return Status::InvalidArgument("change field '" + std::string(field) + "': " + what);
@@ -34,6 +37,29 @@ Json AssetJson(const Asset& a) {
   if (a.declared_memory_gb) j["declared_memory_gb"] = *a.declared_memory_gb;
   if (a.declared_tpp) j["declared_tpp"] = *a.declared_tpp;
   if (a.declared_dram_bw_gbs) j["declared_dram_bw_gbs"] = *a.declared_dram_bw_gbs;
+  return j;
+}
+
+Json OrgJson(const Organisation& o) {
+  return {{"id", o.id},
+          {"name", o.name},
+          {"kind", OrgKindName(o.kind)},
+          {"parent", o.parent},
+          {"hq_country", o.hq_country}};
+}
+
+Json SiteJson(const Site& s) {
+  Json j = {{"id", s.id},
+            {"name", s.name},
+            {"country", s.country},
+            {"region", s.region},
+            {"provider", s.provider},
+            {"ownership", SiteOwnershipName(s.ownership)},
+            {"state_funded", s.state_funded},
+            {"public_hub", s.public_hub}};
+  if (s.project_completion_pct) j["project_completion_pct"] = *s.project_completion_pct;
+  if (s.lat) j["lat"] = *s.lat;
+  if (s.lon) j["lon"] = *s.lon;
   return j;
 }
 
@@ -76,6 +102,107 @@ Result<std::optional<double>> OptionalNumber(const Json& j, std::string_view key
   if (it == j.end()) return std::optional<double>();
   if (!it->is_number()) return Invalid(key, "expected a number");
   return std::optional<double>(it->get<double>());
+}
+
+Result<bool> Boolean(const Json& j, std::string_view key) {
+  const auto it = j.find(key);
+  if (it == j.end() || !it->is_boolean()) return Invalid(key, "expected true or false");
+  return it->get<bool>();
+}
+
+// Reads the string fields `keys` of `j` into their outputs.
+Status Texts(const Json& j, std::initializer_list<std::pair<const char*, std::string*>> keys) {
+  for (const auto& [key, out] : keys) {
+    Result<std::string> v = Text(j, key);
+    if (!v.ok()) return v.status();
+    *out = std::move(*v);
+  }
+  return Status::Ok();
+}
+
+Result<Organisation> OrgFrom(const Json& j) {
+  GPUFLEET_RETURN_IF_ERROR(CheckKeys(j, "change field 'organisation'",
+                                     {"id", "name", "kind", "parent", "hq_country"}, {}));
+  Organisation o;
+  std::string kind;
+  GPUFLEET_RETURN_IF_ERROR(Texts(j, {{"id", &o.id},
+                                     {"name", &o.name},
+                                     {"kind", &kind},
+                                     {"parent", &o.parent},
+                                     {"hq_country", &o.hq_country}}));
+  const std::optional<OrgKind> k = ParseOrgKind(kind);
+  if (!k) return Invalid("organisation.kind", "unknown '" + Excerpt(kind) + "'");
+  o.kind = *k;
+  return o;
+}
+
+Result<Site> SiteFrom(const Json& j) {
+  GPUFLEET_RETURN_IF_ERROR(CheckKeys(j, "change field 'place'",
+                                     {"id", "name", "country", "region", "provider", "ownership",
+                                      "state_funded", "public_hub"},
+                                     {"project_completion_pct", "lat", "lon"}));
+  Site s;
+  std::string ownership;
+  GPUFLEET_RETURN_IF_ERROR(Texts(j, {{"id", &s.id},
+                                     {"name", &s.name},
+                                     {"country", &s.country},
+                                     {"region", &s.region},
+                                     {"provider", &s.provider},
+                                     {"ownership", &ownership}}));
+  const std::optional<SiteOwnership> own = ParseSiteOwnership(ownership);
+  if (!own) return Invalid("place.ownership", "unknown '" + Excerpt(ownership) + "'");
+  s.ownership = *own;
+  for (const auto& [key, out] :
+       {std::pair{"state_funded", &s.state_funded}, std::pair{"public_hub", &s.public_hub}}) {
+    Result<bool> v = Boolean(j, key);
+    if (!v.ok()) return v.status();
+    *out = *v;
+  }
+  for (const auto& [key, out] : {std::pair{"project_completion_pct", &s.project_completion_pct},
+                                 std::pair{"lat", &s.lat}, std::pair{"lon", &s.lon}}) {
+    Result<std::optional<double>> v = OptionalNumber(j, key);
+    if (!v.ok()) return v.status();
+    *out = *v;
+  }
+  return s;
+}
+
+Status ValidateOrg(const Organisation& o) {
+  if (!IsSlug(o.id)) return Invalid("organisation.id", "expected a slug, got '" + Excerpt(o.id) + "'");
+  if (o.name.empty()) return Invalid("organisation.name", "must not be empty");
+  if (!o.parent.empty() && (!IsSlug(o.parent) || o.parent == o.id)) {
+    return Invalid("organisation.parent", "expected another organisation's id");
+  }
+  if (o.kind == OrgKind::kSubsidiary && o.parent.empty()) {
+    return Invalid("organisation.parent", "a subsidiary names its parent");
+  }
+  if (!IsCountryCode(o.hq_country)) {
+    return Invalid("organisation.hq_country",
+                   "expected an ISO 3166-1 alpha-2 code, got '" + Excerpt(o.hq_country) + "'");
+  }
+  return Status::Ok();
+}
+
+Status ValidateSite(const Site& s) {
+  if (!IsSlug(s.id)) return Invalid("place.id", "expected a slug, got '" + Excerpt(s.id) + "'");
+  if (s.name.empty()) return Invalid("place.name", "must not be empty");
+  if (!IsCountryCode(s.country)) {
+    return Invalid("place.country",
+                   "expected an ISO 3166-1 alpha-2 code, got '" + Excerpt(s.country) + "'");
+  }
+  if (s.ownership == SiteOwnership::kRented && s.provider.empty()) {
+    return Invalid("place.provider", "a rented site names the provider it rents from");
+  }
+  if (s.project_completion_pct &&
+      !(*s.project_completion_pct >= 0 && *s.project_completion_pct <= 100)) {
+    return Invalid("place.project_completion_pct", "expected 0 to 100");
+  }
+  if (s.lat.has_value() != s.lon.has_value()) return Invalid("place.lat", "lat and lon go together");
+  if (s.lat && !(*s.lat >= -90 && *s.lat <= 90)) return Invalid("place.lat", "expected -90 to 90");
+  if (s.lon && !(*s.lon >= -180 && *s.lon <= 180)) {
+    return Invalid("place.lon", "expected -180 to 180");
+  }
+  return Status::Ok();
 }
 
 Result<Asset> AssetFrom(const Json& j) {
@@ -129,15 +256,49 @@ std::optional<ChangeKind> ParseChangeKind(std::string_view name) {
   return std::nullopt;
 }
 
+std::string Subject(const Change& c) {
+  if (c.kind == ChangeKind::kOrg) return "org:" + (c.organisation ? c.organisation->id : "");
+  if (c.kind == ChangeKind::kSite) return "site:" + (c.place ? c.place->id : "");
+  return c.serial;
+}
+
 Status Validate(const Change& c) {
-  if (c.serial.empty()) return Invalid("serial", "must not be empty");
+  const bool org = c.kind == ChangeKind::kOrg;
+  const bool site = c.kind == ChangeKind::kSite;
+  if (org != c.organisation.has_value()) {
+    return Invalid("organisation", org ? "required" : "only for org");
+  }
+  if (site != c.place.has_value()) return Invalid("place", site ? "required" : "only for site");
+  if (org || site) {
+    if (!c.serial.empty()) return Invalid("serial", "not for org or site");
+  } else if (c.serial.empty()) {
+    return Invalid("serial", "must not be empty");
+  }
+  if (c.verdict.empty() && !c.verdict_rules.empty()) {
+    return Invalid("rules", "only with a verdict");
+  }
   // The encoding is JSON text: every string must be UTF-8 for Decode(Encode(c)) == c.
   std::vector<std::pair<std::string_view, const std::string*>> texts = {
       {"serial", &c.serial}, {"actor", &c.actor},
       {"reason", &c.reason}, {"licence", &c.licence},
       {"site", &c.site},     {"node", &c.node},
       {"owner", &c.owner},   {"operator", &c.operator_org},
-      {"how", &c.how}};
+      {"how", &c.how},       {"verdict", &c.verdict}};
+  for (const std::string& rule : c.verdict_rules) texts.emplace_back("rules", &rule);
+  if (c.organisation) {
+    for (const auto& [name, text] :
+         {std::pair{"organisation.name", &c.organisation->name},
+          std::pair{"organisation.id", &c.organisation->id}}) {
+      texts.emplace_back(name, text);
+    }
+  }
+  if (c.place) {
+    for (const auto& [name, text] :
+         {std::pair{"place.name", &c.place->name}, std::pair{"place.region", &c.place->region},
+          std::pair{"place.provider", &c.place->provider}}) {
+      texts.emplace_back(name, text);
+    }
+  }
   if (c.asset) {
     for (const auto& [name, text] :
          {std::pair{"asset.model", &c.asset->model}, std::pair{"asset.site", &c.asset->site},
@@ -185,16 +346,22 @@ Status Validate(const Change& c) {
                    corrects ? "required: the index of the entry corrected" : "only for correct");
   }
   if (corrects && c.reason.empty()) return Invalid("reason", "a correction says why");
+  if (c.organisation) return ValidateOrg(*c.organisation);
+  if (c.place) return ValidateSite(*c.place);
   return Status::Ok();
 }
 
 std::string Encode(const Change& c) {
   Json j = {{"v", kVersion},
             {"kind", ChangeKindName(c.kind)},
-            {"serial", c.serial},
             {"effective_ms", c.effective_ms},
             {"recorded_ms", c.recorded_ms},
             {"actor", c.actor}};
+  if (!c.serial.empty()) j["serial"] = c.serial;
+  if (!c.verdict.empty()) j["verdict"] = c.verdict;
+  if (!c.verdict_rules.empty()) j["rules"] = c.verdict_rules;
+  if (c.organisation) j["organisation"] = OrgJson(*c.organisation);
+  if (c.place) j["place"] = SiteJson(*c.place);
   if (!c.reason.empty()) j["reason"] = c.reason;
   if (!c.licence.empty()) j["licence"] = c.licence;
   if (c.asset) j["asset"] = AssetJson(*c.asset);
@@ -212,9 +379,9 @@ Result<Change> Decode(std::string_view bytes) {
   Json j = Json::parse(bytes, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return Status::InvalidArgument("change: not JSON");
   GPUFLEET_RETURN_IF_ERROR(
-      CheckKeys(j, "change", {"v", "kind", "serial", "effective_ms", "recorded_ms", "actor"},
-                {"reason", "licence", "asset", "site", "node", "owner", "operator", "holding",
-                 "how", "corrects"}));
+      CheckKeys(j, "change", {"v", "kind", "effective_ms", "recorded_ms", "actor"},
+                {"serial", "reason", "licence", "verdict", "rules", "asset", "site", "node",
+                 "owner", "operator", "holding", "how", "corrects", "organisation", "place"}));
   Result<int64_t> version = Integer(j, "v");
   if (!version.ok()) return version.status();
   if (*version != kVersion) {
@@ -230,7 +397,8 @@ Result<Change> Decode(std::string_view bytes) {
        {std::pair{"serial", &c.serial}, std::pair{"actor", &c.actor},
         std::pair{"reason", &c.reason}, std::pair{"licence", &c.licence},
         std::pair{"site", &c.site}, std::pair{"node", &c.node}, std::pair{"owner", &c.owner},
-        std::pair{"operator", &c.operator_org}, std::pair{"how", &c.how}}) {
+        std::pair{"operator", &c.operator_org}, std::pair{"how", &c.how},
+        std::pair{"verdict", &c.verdict}}) {
     Result<std::string> v = Text(j, key);
     if (!v.ok()) return v.status();
     *out = std::move(*v);
@@ -253,6 +421,24 @@ Result<Change> Decode(std::string_view bytes) {
     const std::optional<Holding> holding = ParseHolding(*h);
     if (!holding) return Invalid("holding", "unknown '" + Excerpt(*h) + "'");
     c.holding = holding;
+  }
+  if (j.contains("rules")) {
+    const Json& rules = j["rules"];
+    if (!rules.is_array()) return Invalid("rules", "expected a list of rule ids");
+    for (const Json& r : rules) {
+      if (!r.is_string()) return Invalid("rules", "expected a list of rule ids");
+      c.verdict_rules.push_back(r.get<std::string>());
+    }
+  }
+  if (j.contains("organisation")) {
+    Result<Organisation> o = OrgFrom(j["organisation"]);
+    if (!o.ok()) return o.status();
+    c.organisation = std::move(*o);
+  }
+  if (j.contains("place")) {
+    Result<Site> s = SiteFrom(j["place"]);
+    if (!s.ok()) return s.status();
+    c.place = std::move(*s);
   }
   if (j.contains("asset")) {
     Result<Asset> asset = AssetFrom(j["asset"]);

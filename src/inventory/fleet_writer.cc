@@ -39,6 +39,8 @@ void EmitSite(YAML::Emitter& out, const Site& s) {
     out << YAML::Key << "project_completion_pct" << YAML::Value
         << FormatNumber(*s.project_completion_pct);
   }
+  if (s.lat) out << YAML::Key << "lat" << YAML::Value << FormatNumber(*s.lat);
+  if (s.lon) out << YAML::Key << "lon" << YAML::Value << FormatNumber(*s.lon);
   out << YAML::EndMap;
 }
 

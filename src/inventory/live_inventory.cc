@@ -1,5 +1,7 @@
 #include "gpufleet/inventory/live_inventory.h"
 
+#include <set>
+
 #include "gpufleet/model/utf8.h"
 
 namespace gpufleet::inventory {
@@ -75,6 +77,20 @@ Status LiveInventory::Check(const Change& c) const {
     if (FindSite(id) == nullptr) return Status::NotFound("site '" + Excerpt(id) + "' not found");
     return Status::Ok();
   };
+  if (c.kind == ChangeKind::kOrg) {
+    const Organisation& o = *c.organisation;
+    // The parent must exist, and the chain above it must not come back to this organisation.
+    for (std::string_view up = o.parent; !up.empty();) {
+      if (up == o.id) {
+        return Status::InvalidArgument("organisation '" + o.id + "': parent chain loops back");
+      }
+      const Organisation* parent = FindOrg(up);
+      if (parent == nullptr) return org(up);
+      up = parent->parent;
+    }
+    return Status::Ok();
+  }
+  if (c.kind == ChangeKind::kSite) return Status::Ok();
   const LiveAsset* asset = Find(c.serial);
   if (c.kind == ChangeKind::kRegister) {
     if (asset != nullptr) {
@@ -116,6 +132,8 @@ Status LiveInventory::Check(const Change& c) const {
     case ChangeKind::kRegister:
     case ChangeKind::kRetire:
     case ChangeKind::kLost:
+    case ChangeKind::kOrg:
+    case ChangeKind::kSite:
       return Status::Ok();
   }
   return Status::Ok();
@@ -124,6 +142,16 @@ Status LiveInventory::Check(const Change& c) const {
 Status LiveInventory::Apply(const Change& c) {
   GPUFLEET_RETURN_IF_ERROR(Check(c));
   const int64_t index = entries();
+  if (c.kind == ChangeKind::kOrg) {
+    organisations_.insert_or_assign(c.organisation->id, *c.organisation);
+    entry_serials_.push_back(Subject(c));
+    return Status::Ok();
+  }
+  if (c.kind == ChangeKind::kSite) {
+    sites_.insert_or_assign(c.place->id, *c.place);
+    entry_serials_.push_back(Subject(c));
+    return Status::Ok();
+  }
   LiveAsset& asset = assets_[c.serial];
   Asset& r = asset.record;
   switch (c.kind) {
@@ -155,6 +183,9 @@ Status LiveInventory::Apply(const Change& c) {
       asset.status = AssetStatus::kLost;
       asset.lost_how = c.how;
       break;
+    case ChangeKind::kOrg:
+    case ChangeKind::kSite:
+      break;  // handled above
     case ChangeKind::kCorrect:
       // What a correction may fix: what was recorded wrongly, never where or whose it is.
       r.model = c.asset->model;
@@ -171,6 +202,37 @@ Status LiveInventory::Apply(const Change& c) {
   asset.last_entry = index;
   entry_serials_.push_back(c.serial);
   return Status::Ok();
+}
+
+std::vector<Change> PlaceChanges(const Inventory& inventory, int64_t recorded_ms,
+                                 std::string_view actor) {
+  std::vector<Change> out;
+  const auto place_change = [&](ChangeKind kind) {
+    Change c;
+    c.kind = kind;
+    c.effective_ms = recorded_ms;
+    c.recorded_ms = recorded_ms;
+    c.actor = std::string(actor);
+    return c;
+  };
+  // Parents first: passes over the list until every organisation is out (the file's parent
+  // chains are acyclic, so each pass emits at least one).
+  std::set<std::string, std::less<>> emitted;
+  while (emitted.size() < inventory.organisations().size()) {
+    for (const Organisation& o : inventory.organisations()) {
+      if (emitted.contains(o.id) || (!o.parent.empty() && !emitted.contains(o.parent))) continue;
+      Change c = place_change(ChangeKind::kOrg);
+      c.organisation = o;
+      out.push_back(std::move(c));
+      emitted.insert(o.id);
+    }
+  }
+  for (const Site& s : inventory.sites()) {
+    Change c = place_change(ChangeKind::kSite);
+    c.place = s;
+    out.push_back(std::move(c));
+  }
+  return out;
 }
 
 std::vector<Change> RegisterChanges(const Inventory& inventory, int64_t recorded_ms,

@@ -15,9 +15,11 @@ using codec::YamlField;
 using codec::YamlMap;
 
 constexpr double kMaxPercent = 100;
-constexpr std::string_view kKeys[] = {"id",           "name",       "country",
-                                      "region",       "provider",   "ownership",
-                                      "state_funded", "public_hub", "project_completion_pct"};
+constexpr std::string_view kKeys[] = {
+    "id",           "name",       "country",
+    "region",       "provider",   "ownership",
+    "state_funded", "public_hub", "project_completion_pct",
+    "lat",          "lon"};
 
 Status ReadCompletion(const YamlMap& m, const YamlField& f, Site& site) {
   Result<double> v = m.ReadNumber(f);
@@ -26,6 +28,19 @@ Status ReadCompletion(const YamlMap& m, const YamlField& f, Site& site) {
     return m.Error(f, "expected a percentage from 0 to 100, got " + Excerpt(f.value->scalar()));
   }
   site.project_completion_pct = *v;
+  return Status::Ok();
+}
+
+// A coordinate in degrees, within +-`limit`.
+Status ReadDegrees(const YamlMap& m, const YamlField& f, double limit,
+                   std::optional<double>& out) {
+  Result<double> v = m.ReadNumber(f);
+  if (!v.ok()) return v.status();
+  if (*v < -limit || *v > limit) {
+    return m.Error(f, "expected degrees from " + FormatNumber(-limit) + " to " +
+                          FormatNumber(limit) + ", got " + Excerpt(f.value->scalar()));
+  }
+  out = *v;
   return Status::Ok();
 }
 
@@ -41,6 +56,8 @@ Status ReadField(const YamlMap& m, const YamlField& f, Site& site) {
   if (f.name == "state_funded") return Assign(m.ReadBool(f), site.state_funded);
   if (f.name == "public_hub") return Assign(m.ReadBool(f), site.public_hub);
   if (f.name == "project_completion_pct") return ReadCompletion(m, f, site);
+  if (f.name == "lat") return ReadDegrees(m, f, 90, site.lat);
+  if (f.name == "lon") return ReadDegrees(m, f, 180, site.lon);
   return m.UnknownKey(f, kKeys);
 }
 
@@ -60,6 +77,9 @@ Result<std::vector<Site>> ReadSites(const YamlMap& doc, const YamlField& f) {
     }
     GPUFLEET_RETURN_IF_ERROR(
         entry->RequireKeys({"id", "name", "country", "ownership"}, "every site needs one"));
+    if (site.lat.has_value() != site.lon.has_value()) {
+      return entry->Missing(site.lat ? "lon" : "lat", "a site's position needs both lat and lon");
+    }
     if (site.ownership == SiteOwnership::kRented && site.provider.empty()) {
       return entry->Missing("provider", "a rented site names the provider it rents from");
     }

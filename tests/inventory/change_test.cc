@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "gpufleet/catalog/catalog.h"
 #include "gpufleet/inventory/live_inventory.h"
 
 namespace gpufleet::inventory {
@@ -27,8 +28,8 @@ LiveInventory Places() {
       {{"acme", "Acme", OrgKind::kCompany, "", "CN"},
        {"acme-sg", "Acme SG", OrgKind::kSubsidiary, "acme", "SG"},
        {"rival", "Rival", OrgKind::kCounterparty, "", "CN"}},
-      {{"bj-01", "Beijing 1", "CN", "Beijing", "", SiteOwnership::kOwned, false, false, {}},
-       {"sg-01", "Singapore 1", "SG", "", "", SiteOwnership::kOwned, false, false, {}}});
+      {{"bj-01", "Beijing 1", "CN", "Beijing", "", SiteOwnership::kOwned, false, false, {}, {}, {}},
+       {"sg-01", "Singapore 1", "SG", "", "", SiteOwnership::kOwned, false, false, {}, {}, {}}});
 }
 
 Asset MakeAsset(const std::string& serial) {
@@ -100,6 +101,125 @@ TEST(ChangeEncodingTest, AnythingButTheCanonicalBytesIsRefused) {
   }
 }
 
+Change OrgChange(const std::string& id, const std::string& parent, int64_t at = kNow) {
+  Change c = Simple(ChangeKind::kOrg, "", at);
+  c.organisation = Organisation{id, "Org " + id,
+                                parent.empty() ? OrgKind::kCounterparty : OrgKind::kSubsidiary,
+                                parent, "MY"};
+  return c;
+}
+
+Change SiteChange(const std::string& id, int64_t at = kNow) {
+  Change c = Simple(ChangeKind::kSite, "", at);
+  c.place = Site{id, "Site " + id, "MY", "Johor", "Tanjung", SiteOwnership::kRented,
+                 false,  false,         std::nullopt, 1.46, 103.76};
+  return c;
+}
+
+TEST(ChangeEncodingTest, PlacesRoundTripAndAreChecked) {
+  Change site = SiteChange("jb-02");
+  site.place->project_completion_pct = 40;
+  Change org = OrgChange("tanjung-2", "acme");
+  for (const Change& c : {site, org}) {
+    ASSERT_TRUE(Validate(c).ok()) << Validate(c).ToString();
+    const Result<Change> back = Decode(Encode(c));
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    EXPECT_EQ(*back, c);
+  }
+  EXPECT_EQ(Subject(site), "site:jb-02");
+  EXPECT_EQ(Subject(org), "org:tanjung-2");
+  EXPECT_EQ(Subject(Register("SN-9")), "SN-9");
+
+  const std::vector<std::pair<Change, std::string>> bad = [&] {
+    std::vector<std::pair<Change, std::string>> out;
+    Change c = site;
+    c.place->lon.reset();
+    out.emplace_back(c, "lat and lon");
+    c = site;
+    c.place->lat = 91;
+    out.emplace_back(c, "-90 to 90");
+    c = site;
+    c.place->country = "XX";
+    out.emplace_back(c, "ISO 3166-1");
+    c = site;
+    c.place->provider.clear();
+    out.emplace_back(c, "provider");
+    c = site;
+    c.place->id = "Bad Id";
+    out.emplace_back(c, "slug");
+    c = site;
+    c.serial = "SN-1";
+    out.emplace_back(c, "not for org or site");
+    c = org;
+    c.organisation->parent.clear();
+    out.emplace_back(c, "names its parent");
+    c = org;
+    c.place = site.place;
+    out.emplace_back(c, "only for site");
+    c = Register("SN-1");
+    c.verdict_rules = {"US-2025-H20"};
+    out.emplace_back(c, "only with a verdict");
+    return out;
+  }();
+  for (const auto& [c, message] : bad) {
+    EXPECT_EQ(Validate(c).code(), Code::kInvalidArgument) << message;
+    EXPECT_THAT(Validate(c).message(), HasSubstr(message));
+  }
+
+  Change judged = Register("SN-3");
+  judged.verdict = "licence_required";
+  judged.verdict_rules = {"US-2025-H20-REVSHARE", "CN-2025-H20"};
+  judged.licence = "BIS-2025-0042";
+  const Result<Change> back = Decode(Encode(judged));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, judged);
+}
+
+TEST(LiveInventoryTest, PlacesAreDefinedAndReplacedByEntries) {
+  LiveInventory inv;
+  EXPECT_EQ(inv.Apply(OrgChange("child", "parent")).code(), Code::kNotFound);
+  ASSERT_TRUE(inv.Apply(OrgChange("parent", "")).ok());
+  ASSERT_TRUE(inv.Apply(OrgChange("child", "parent")).ok());
+  EXPECT_THAT(inv.Apply(OrgChange("parent", "child")).message(), HasSubstr("loops back"));
+  Change reg = Register("SN-1");
+  reg.asset->owner = reg.asset->operator_org = "child";
+  reg.asset->site = "jb-02";
+  EXPECT_EQ(inv.Apply(reg).code(), Code::kNotFound);  // no such site yet
+  ASSERT_TRUE(inv.Apply(SiteChange("jb-02")).ok());
+  ASSERT_TRUE(inv.Apply(reg).ok());
+  Change renamed = SiteChange("jb-02", kNow + kMinute);
+  renamed.place->name = "Johor Bahru 2";
+  ASSERT_TRUE(inv.Apply(renamed).ok());
+  EXPECT_EQ(inv.FindSite("jb-02")->name, "Johor Bahru 2");
+  EXPECT_EQ(inv.entries(), 5);
+}
+
+// The shipped example fleet as entries: places first, then one register per asset; the
+// replay holds every organisation and site, and every asset but the two deliberate repeats
+// (one serial twice at a site, one at two sites): a board is registered once.
+TEST(LiveInventoryTest, TheExampleFleetReplaysFromItsEntries) {
+  const std::string dir = GPUFLEET_SOURCE_DIR;
+  Result<catalog::Catalog> cat = catalog::Catalog::Load(dir + "/data/catalog/accelerators.yaml");
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  Result<Inventory> fleet = Inventory::Load(dir + "/examples/fleet.yaml", *cat);
+  ASSERT_TRUE(fleet.ok()) << fleet.status().ToString();
+  LiveInventory live;
+  std::vector<Change> changes = PlaceChanges(*fleet, kNow, "");
+  for (Change& c : RegisterChanges(*fleet, kNow, "", "imported")) changes.push_back(std::move(c));
+  std::vector<std::string> refused;
+  for (const Change& c : changes) {
+    const Result<Change> back = Decode(Encode(c));
+    ASSERT_TRUE(back.ok() && *back == c) << back.status().ToString();
+    if (const Status s = live.Apply(c); !s.ok()) refused.push_back(c.serial + ": " + s.message());
+  }
+  EXPECT_THAT(refused, ::testing::UnorderedElementsAre(HasSubstr("1655023004417: asset"),
+                                                       HasSubstr("1654823001203: asset")));
+  EXPECT_EQ(live.organisations().size(), fleet->organisations().size());
+  EXPECT_EQ(live.sites().size(), fleet->sites().size());
+  for (const Site& s : fleet->sites()) EXPECT_EQ(*live.FindSite(s.id), s);
+  EXPECT_EQ(live.assets().size(), fleet->assets().size() - 2);
+}
+
 TEST(LiveInventoryTest, WhatMayFollowWhat) {
   LiveInventory inv = Places();
   ASSERT_TRUE(inv.Apply(Register("SN-1")).ok());
@@ -168,7 +288,13 @@ TEST(LiveInventoryTest, ReplayingEncodedEntriesRebuildsTheState) {
       t += kMinute;
       const std::string serial = "SN-" + std::to_string(rng() % 40);
       Change c;
-      switch (rng() % 8) {
+      switch (rng() % 10) {
+        case 8:
+          c = SiteChange(sites[rng() % sites.size()], t);
+          break;
+        case 9:
+          c = OrgChange(orgs[rng() % orgs.size()], rng() % 2 == 0 ? "" : "acme", t);
+          break;
         case 0:
           c = Register(serial, t);
           c.asset->site = sites[rng() % sites.size()];
@@ -220,6 +346,8 @@ TEST(LiveInventoryTest, ReplayingEncodedEntriesRebuildsTheState) {
       ASSERT_TRUE(replayed.Apply(*c).ok()) << bytes;
     }
     EXPECT_EQ(replayed.assets(), live.assets()) << "seed " << seed;
+    EXPECT_EQ(replayed.organisations(), live.organisations()) << "seed " << seed;
+    EXPECT_EQ(replayed.sites(), live.sites()) << "seed " << seed;
     EXPECT_GT(log.size(), 25u) << "seed " << seed << ": too few accepted changes to mean much";
   }
 }

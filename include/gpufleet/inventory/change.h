@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gpufleet/inventory/inventory.h"
 #include "gpufleet/status.h"
@@ -26,6 +27,8 @@ enum class ChangeKind : uint8_t {
   kRetire,      // out of service for good
   kLost,        // lost or stolen (`how`)
   kCorrect,     // fixes recorded fields; `corrects` names the entry it corrects
+  kOrg,         // defines an organisation, or replaces its record (`organisation`)
+  kSite,        // defines a site, or replaces its record (`place`)
 };
 std::string_view ChangeKindName(ChangeKind kind);
 std::optional<ChangeKind> ParseChangeKind(std::string_view name);
@@ -33,12 +36,16 @@ std::optional<ChangeKind> ParseChangeKind(std::string_view name);
 // Every field a change may carry; which ones a kind takes is Validate's business.
 struct Change {
   ChangeKind kind = ChangeKind::kRegister;
-  std::string serial;
+  std::string serial;        // the asset's; "" for kOrg and kSite
   int64_t effective_ms = 0;  // when it happened (ms since the Unix epoch, UTC)
   int64_t recorded_ms = 0;   // when the service accepted it
   std::string actor;         // the token id that made it ("" for an import at start)
   std::string reason;        // required for a back-dated change and a correction
   std::string licence;       // a licence id that allowed it; "" for none
+  // What the compliance engine said when the change was accepted ("" = not judged, as for
+  // places): the overall verdict name and the ids of the rules that decided it.
+  std::string verdict;
+  std::vector<std::string> verdict_rules;
 
   // kRegister: the whole record (serial equal to `serial`; file and line ignored).
   // kCorrect: the record as it should have been (model, node, acquired, arrival,
@@ -52,12 +59,18 @@ struct Change {
   std::optional<Holding> holding;  // kLeaseStart: leased or rented_remote
   std::string how;                 // kLost: "lost" or "stolen"
   int64_t corrects = -1;           // kCorrect: the ledger index of the entry corrected
+  std::optional<Organisation> organisation;  // kOrg
+  std::optional<Site> place;                 // kSite
 
   friend bool operator==(const Change&, const Change&) = default;
 };
 
-// The fields `change.kind` needs are there and no others: InvalidArgument naming the field.
+// The fields `change.kind` needs are there and no others, and the records they carry are
+// well formed (ids are slugs, countries ISO codes): InvalidArgument naming the field.
 Status Validate(const Change& change);
+
+// What the change is about, as the store indexes it: the serial, "org:<id>" or "site:<id>".
+std::string Subject(const Change& change);
 
 // Canonical bytes (see the header comment). REQUIRES: Validate(change).ok().
 std::string Encode(const Change& change);

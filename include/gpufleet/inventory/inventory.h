@@ -9,7 +9,7 @@
 // File format (examples/fleet.yaml): a YAML map with
 //   organisations: list of {id, name, kind, parent?, hq_country}
 //   sites:         list of {id, name, country, region?, provider?, ownership, state_funded?,
-//                  public_hub?, project_completion_pct?}
+//                  public_hub?, project_completion_pct?, lat?, lon?}
 //   assets:        optional inline list of maps, keys as the CSV columns below
 //   assets_csv:    optional path of a CSV file, relative to the YAML file (large fleets)
 // Assets CSV: a header row naming the columns, in any order: serial, model, site, owner,
@@ -68,6 +68,10 @@ struct Site {
   bool public_hub = false;  // a public computing hub
   // Construction progress of the site's project, 0-100; nullopt when not applicable.
   std::optional<double> project_completion_pct;
+  // Where the site is (WGS 84 degrees), for maps and for checking where a node says it is;
+  // both or neither. Latitude -90..90, longitude -180..180.
+  std::optional<double> lat;
+  std::optional<double> lon;
 
   friend bool operator==(const Site&, const Site&) = default;
 };

@@ -5,7 +5,8 @@
 // a ledger's entries through it rebuilds the state the service holds, which is how an edit to
 // the inventory tables, rather than to the log, is caught.
 //
-// Organisations and sites come from the inventory the service was seeded with.
+// Organisations and sites are defined by entries of their own (kOrg, kSite), or given at
+// construction.
 // Thread safety: none; one owner.
 
 #include <cstdint>
@@ -38,6 +39,7 @@ inline constexpr int64_t kClockToleranceMs = 5 * 60 * 1000;
 
 class LiveInventory {
  public:
+  LiveInventory() = default;
   LiveInventory(std::vector<Organisation> organisations, std::vector<Site> sites);
   // The organisations and sites of `inventory`; none of its assets.
   static LiveInventory WithPlacesOf(const Inventory& inventory);
@@ -56,6 +58,10 @@ class LiveInventory {
   int64_t entries() const { return static_cast<int64_t>(entry_serials_.size()); }
   const Organisation* FindOrg(std::string_view id) const;
   const Site* FindSite(std::string_view id) const;
+  const std::map<std::string, Organisation, std::less<>>& organisations() const {
+    return organisations_;
+  }
+  const std::map<std::string, Site, std::less<>>& sites() const { return sites_; }
 
  private:
   std::map<std::string, Organisation, std::less<>> organisations_;
@@ -63,6 +69,11 @@ class LiveInventory {
   std::map<std::string, LiveAsset, std::less<>> assets_;
   std::vector<std::string> entry_serials_;  // by entry index
 };
+
+// An org change per organisation of `inventory` (parents before the organisations they
+// control) and a site change per site, effective and recorded at `recorded_ms`.
+std::vector<Change> PlaceChanges(const Inventory& inventory, int64_t recorded_ms,
+                                 std::string_view actor);
 
 // A register change per asset of `inventory`, in file order: effective at the asset's
 // acquisition date (midnight UTC), recorded at `recorded_ms`, by `actor`, with `reason`.
