@@ -17,6 +17,8 @@ namespace {
 using inventory::Asset;
 using inventory::Holding;
 
+}  // namespace
+
 TransferType ArrivalTransfer(const Asset& a) {
   if (a.holding == Holding::kRentedRemote) return TransferType::kRemoteAccess;
   switch (a.arrival) {
@@ -42,6 +44,35 @@ const std::string& EndUser(const Asset& a) {
   return a.holding == Holding::kRentedRemote ? a.operator_org : a.owner;
 }
 
+Severity SeverityOf(const Verdict& v) {
+  if (v.overall >= Action::kLicenceRequired) return Severity::kViolation;
+  if (v.needs_manual_classification) return Severity::kManualClassification;
+  return Severity::kWarning;
+}
+
+Situation AssetSituation(const Asset& a, const inventory::Site& site,
+                         const inventory::Organisation* user, std::string_view parent_hq,
+                         const catalog::AcceleratorSpec& chip, TransferType transfer,
+                         std::string_view from_country, Date when) {
+  Situation s;
+  s.chip = &chip;
+  s.date = when;
+  s.location = site.country;
+  s.from_country = std::string(from_country);
+  s.transfer = transfer;
+  s.end_user = EndUser(a);
+  s.end_user_hq = user ? user->hq_country : "";
+  s.end_user_parent_hq = std::string(parent_hq);
+  s.site_state_funded = site.state_funded;
+  s.site_public_hub = site.public_hub;
+  s.project_completion_pct = site.project_completion_pct;
+  s.installed_on = a.acquired;
+  s.holding = std::string(inventory::HoldingName(a.holding));
+  return s;
+}
+
+namespace {
+
 // Views into the inventory's strings: building the key allocates nothing.
 struct SituationKey {
   std::string_view model, site, user, from;
@@ -66,12 +97,6 @@ std::string JoinFacts(const std::vector<std::string>& facts) {
   std::string out;
   for (const std::string& f : facts) out += (out.empty() ? "" : ", ") + f;
   return out;
-}
-
-Severity SeverityOf(const Verdict& v) {
-  if (v.overall >= Action::kLicenceRequired) return Severity::kViolation;
-  if (v.needs_manual_classification) return Severity::kManualClassification;
-  return Severity::kWarning;
 }
 
 bool Matters(const Verdict& v) {
@@ -214,22 +239,9 @@ FleetCheckReport CheckFleet(const inventory::Inventory& fleet, const catalog::Ca
                              a.acquired.days()};
       auto it = memo.find(key);
       if (it == memo.end()) {
-        const inventory::Organisation* org = fleet.FindOrg(user);
-        Situation s;
-        s.chip = chip;
-        s.date = when;
-        s.location = site->country;
-        s.from_country = a.from_country;
-        s.transfer = t;
-        s.end_user = user;
-        s.end_user_hq = org ? org->hq_country : "";
-        s.end_user_parent_hq = fleet.UltimateParentHq(user);
-        s.site_state_funded = site->state_funded;
-        s.site_public_hub = site->public_hub;
-        s.project_completion_pct = site->project_completion_pct;
-        s.installed_on = a.acquired;
-        s.holding = std::string(inventory::HoldingName(a.holding));
-        Verdict v = engine.Evaluate(s);
+        Verdict v = engine.Evaluate(AssetSituation(a, *site, fleet.FindOrg(user),
+                                                   fleet.UltimateParentHq(user), *chip, t,
+                                                   a.from_country, when));
         const SituationVerdict* sv = nullptr;
         if (Matters(v)) {
           auto owned = std::make_unique<SituationVerdict>();

@@ -15,7 +15,7 @@ namespace {
 using Json = nlohmann::json;  // objects keep keys in std::map order: byte order for ASCII keys
 
 constexpr int kVersion = 1;
-constexpr std::string_view kKindNames[] = {"register", "move",    "transfer", "lease_start",
+constexpr std::string_view kKindNames[] = {"register",  "move",   "transfer", "lease_start",
                                            "lease_end", "retire", "lost",     "correct",
                                            "org",       "site"};
 
@@ -137,10 +137,10 @@ Result<Organisation> OrgFrom(const Json& j) {
 }
 
 Result<Site> SiteFrom(const Json& j) {
-  GPUFLEET_RETURN_IF_ERROR(CheckKeys(j, "change field 'place'",
-                                     {"id", "name", "country", "region", "provider", "ownership",
-                                      "state_funded", "public_hub"},
-                                     {"project_completion_pct", "lat", "lon"}));
+  GPUFLEET_RETURN_IF_ERROR(CheckKeys(
+      j, "change field 'place'",
+      {"id", "name", "country", "region", "provider", "ownership", "state_funded", "public_hub"},
+      {"project_completion_pct", "lat", "lon"}));
   Site s;
   std::string ownership;
   GPUFLEET_RETURN_IF_ERROR(Texts(j, {{"id", &s.id},
@@ -168,7 +168,8 @@ Result<Site> SiteFrom(const Json& j) {
 }
 
 Status ValidateOrg(const Organisation& o) {
-  if (!IsSlug(o.id)) return Invalid("organisation.id", "expected a slug, got '" + Excerpt(o.id) + "'");
+  if (!IsSlug(o.id))
+    return Invalid("organisation.id", "expected a slug, got '" + Excerpt(o.id) + "'");
   if (o.name.empty()) return Invalid("organisation.name", "must not be empty");
   if (!o.parent.empty() && (!IsSlug(o.parent) || o.parent == o.id)) {
     return Invalid("organisation.parent", "expected another organisation's id");
@@ -197,7 +198,8 @@ Status ValidateSite(const Site& s) {
       !(*s.project_completion_pct >= 0 && *s.project_completion_pct <= 100)) {
     return Invalid("place.project_completion_pct", "expected 0 to 100");
   }
-  if (s.lat.has_value() != s.lon.has_value()) return Invalid("place.lat", "lat and lon go together");
+  if (s.lat.has_value() != s.lon.has_value())
+    return Invalid("place.lat", "lat and lon go together");
   if (s.lat && !(*s.lat >= -90 && *s.lat <= 90)) return Invalid("place.lat", "expected -90 to 90");
   if (s.lon && !(*s.lon >= -180 && *s.lon <= 180)) {
     return Invalid("place.lon", "expected -180 to 180");
@@ -247,6 +249,19 @@ Result<Asset> AssetFrom(const Json& j) {
 
 }  // namespace
 
+std::string EncodeAsset(const Asset& asset) {
+  return AssetJson(asset).dump(-1, ' ', false, Json::error_handler_t::strict);
+}
+
+Result<Asset> DecodeAsset(std::string_view bytes) {
+  Json j = Json::parse(bytes, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return Status::InvalidArgument("asset: not JSON");
+  Result<Asset> asset = AssetFrom(j);
+  if (!asset.ok()) return asset.status();
+  if (EncodeAsset(*asset) != bytes) return Status::InvalidArgument("asset: not in canonical form");
+  return asset;
+}
+
 std::string_view ChangeKindName(ChangeKind kind) { return kKindNames[static_cast<size_t>(kind)]; }
 
 std::optional<ChangeKind> ParseChangeKind(std::string_view name) {
@@ -286,9 +301,8 @@ Status Validate(const Change& c) {
       {"how", &c.how},       {"verdict", &c.verdict}};
   for (const std::string& rule : c.verdict_rules) texts.emplace_back("rules", &rule);
   if (c.organisation) {
-    for (const auto& [name, text] :
-         {std::pair{"organisation.name", &c.organisation->name},
-          std::pair{"organisation.id", &c.organisation->id}}) {
+    for (const auto& [name, text] : {std::pair{"organisation.name", &c.organisation->name},
+                                     std::pair{"organisation.id", &c.organisation->id}}) {
       texts.emplace_back(name, text);
     }
   }

@@ -1,5 +1,6 @@
 #include "gpufleet/inventory/live_inventory.h"
 
+#include <algorithm>
 #include <set>
 
 #include "gpufleet/model/utf8.h"
@@ -55,6 +56,18 @@ const Organisation* LiveInventory::FindOrg(std::string_view id) const {
 const Site* LiveInventory::FindSite(std::string_view id) const {
   const auto it = sites_.find(id);
   return it == sites_.end() ? nullptr : &it->second;
+}
+
+std::string LiveInventory::UltimateParentHq(std::string_view org_id) const {
+  const Organisation* org = FindOrg(org_id);
+  if (org == nullptr) return "";
+  // Terminates: Check refuses unknown parents and chains that loop.
+  while (!org->parent.empty()) {
+    const Organisation* parent = FindOrg(org->parent);
+    if (parent == nullptr) break;
+    org = parent;
+  }
+  return org->hq_country;
 }
 
 Status LiveInventory::Check(const Change& c) const {
@@ -139,20 +152,7 @@ Status LiveInventory::Check(const Change& c) const {
   return Status::Ok();
 }
 
-Status LiveInventory::Apply(const Change& c) {
-  GPUFLEET_RETURN_IF_ERROR(Check(c));
-  const int64_t index = entries();
-  if (c.kind == ChangeKind::kOrg) {
-    organisations_.insert_or_assign(c.organisation->id, *c.organisation);
-    entry_serials_.push_back(Subject(c));
-    return Status::Ok();
-  }
-  if (c.kind == ChangeKind::kSite) {
-    sites_.insert_or_assign(c.place->id, *c.place);
-    entry_serials_.push_back(Subject(c));
-    return Status::Ok();
-  }
-  LiveAsset& asset = assets_[c.serial];
+void LiveInventory::ApplyToAsset(const Change& c, LiveAsset& asset) const {
   Asset& r = asset.record;
   switch (c.kind) {
     case ChangeKind::kRegister:
@@ -160,10 +160,20 @@ Status LiveInventory::Apply(const Change& c) {
       r.file.clear();
       r.line = 0;
       break;
-    case ChangeKind::kMove:
+    case ChangeKind::kMove: {
+      // Across a border the chip is exported again, from where it stood: a re-export once
+      // it has crossed one before. Within a country, how it entered stays what it was.
+      const Site* from = FindSite(r.site);
+      const Site* to = FindSite(c.site);
+      if (from != nullptr && to != nullptr && from->country != to->country) {
+        r.arrival =
+            r.arrival == Arrival::kInCountryTransfer ? Arrival::kExport : Arrival::kReexport;
+        r.from_country = from->country;
+      }
       r.site = c.site;
       r.node = c.node;
       break;
+    }
     case ChangeKind::kTransfer:
       r.owner = c.owner;
       r.operator_org = c.operator_org.empty() ? c.owner : c.operator_org;
@@ -198,10 +208,69 @@ Status LiveInventory::Apply(const Change& c) {
       r.declared_dram_bw_gbs = c.asset->declared_dram_bw_gbs;
       break;
   }
+}
+
+LiveAsset LiveInventory::Preview(const Change& c) const {
+  const LiveAsset* found = Find(c.serial);
+  LiveAsset asset = found != nullptr ? *found : LiveAsset{};
+  ApplyToAsset(c, asset);
+  return asset;
+}
+
+Status LiveInventory::Apply(const Change& c, Undo* undo) {
+  GPUFLEET_RETURN_IF_ERROR(Check(c));
+  const int64_t index = entries();
+  if (undo != nullptr) {
+    *undo = Undo{};
+    undo->kind = c.kind;
+    if (c.kind == ChangeKind::kOrg) {
+      undo->key = c.organisation->id;
+      if (const Organisation* o = FindOrg(undo->key)) undo->organisation = *o;
+    } else if (c.kind == ChangeKind::kSite) {
+      undo->key = c.place->id;
+      if (const Site* s = FindSite(undo->key)) undo->site = *s;
+    } else {
+      undo->key = c.serial;
+      if (const LiveAsset* a = Find(c.serial)) undo->asset = *a;
+    }
+  }
+  if (c.kind == ChangeKind::kOrg) {
+    organisations_.insert_or_assign(c.organisation->id, *c.organisation);
+    entry_serials_.push_back(Subject(c));
+    return Status::Ok();
+  }
+  if (c.kind == ChangeKind::kSite) {
+    sites_.insert_or_assign(c.place->id, *c.place);
+    entry_serials_.push_back(Subject(c));
+    return Status::Ok();
+  }
+  LiveAsset& asset = assets_[c.serial];
+  ApplyToAsset(c, asset);
   asset.last_effective_ms = std::max(asset.last_effective_ms, c.effective_ms);
   asset.last_entry = index;
   entry_serials_.push_back(c.serial);
   return Status::Ok();
+}
+
+void LiveInventory::Revert(const Undo& undo) {
+  entry_serials_.pop_back();
+  if (undo.kind == ChangeKind::kOrg) {
+    if (undo.organisation) {
+      organisations_.insert_or_assign(undo.key, *undo.organisation);
+    } else {
+      organisations_.erase(undo.key);
+    }
+  } else if (undo.kind == ChangeKind::kSite) {
+    if (undo.site) {
+      sites_.insert_or_assign(undo.key, *undo.site);
+    } else {
+      sites_.erase(undo.key);
+    }
+  } else if (undo.asset) {
+    assets_.insert_or_assign(undo.key, *undo.asset);
+  } else {
+    assets_.erase(undo.key);
+  }
 }
 
 std::vector<Change> PlaceChanges(const Inventory& inventory, int64_t recorded_ms,
@@ -243,7 +312,9 @@ std::vector<Change> RegisterChanges(const Inventory& inventory, int64_t recorded
     Change c;
     c.kind = ChangeKind::kRegister;
     c.serial = a.serial;
-    c.effective_ms = static_cast<int64_t>(a.acquired.days()) * kMsPerDay;
+    // An asset on order (acquired after today) is registered now: a change may not take
+    // effect in the future; its record keeps the date, and checks skip it until then.
+    c.effective_ms = std::min(static_cast<int64_t>(a.acquired.days()) * kMsPerDay, recorded_ms);
     c.recorded_ms = recorded_ms;
     c.actor = std::string(actor);
     c.reason = std::string(reason);

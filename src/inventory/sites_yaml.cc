@@ -15,11 +15,10 @@ using codec::YamlField;
 using codec::YamlMap;
 
 constexpr double kMaxPercent = 100;
-constexpr std::string_view kKeys[] = {
-    "id",           "name",       "country",
-    "region",       "provider",   "ownership",
-    "state_funded", "public_hub", "project_completion_pct",
-    "lat",          "lon"};
+constexpr std::string_view kKeys[] = {"id",           "name",       "country",
+                                      "region",       "provider",   "ownership",
+                                      "state_funded", "public_hub", "project_completion_pct",
+                                      "lat",          "lon"};
 
 Status ReadCompletion(const YamlMap& m, const YamlField& f, Site& site) {
   Result<double> v = m.ReadNumber(f);
@@ -32,8 +31,7 @@ Status ReadCompletion(const YamlMap& m, const YamlField& f, Site& site) {
 }
 
 // A coordinate in degrees, within +-`limit`.
-Status ReadDegrees(const YamlMap& m, const YamlField& f, double limit,
-                   std::optional<double>& out) {
+Status ReadDegrees(const YamlMap& m, const YamlField& f, double limit, std::optional<double>& out) {
   Result<double> v = m.ReadNumber(f);
   if (!v.ok()) return v.status();
   if (*v < -limit || *v > limit) {

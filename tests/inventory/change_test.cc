@@ -103,16 +103,16 @@ TEST(ChangeEncodingTest, AnythingButTheCanonicalBytesIsRefused) {
 
 Change OrgChange(const std::string& id, const std::string& parent, int64_t at = kNow) {
   Change c = Simple(ChangeKind::kOrg, "", at);
-  c.organisation = Organisation{id, "Org " + id,
-                                parent.empty() ? OrgKind::kCounterparty : OrgKind::kSubsidiary,
-                                parent, "MY"};
+  c.organisation =
+      Organisation{id, "Org " + id, parent.empty() ? OrgKind::kCounterparty : OrgKind::kSubsidiary,
+                   parent, "MY"};
   return c;
 }
 
 Change SiteChange(const std::string& id, int64_t at = kNow) {
   Change c = Simple(ChangeKind::kSite, "", at);
-  c.place = Site{id, "Site " + id, "MY", "Johor", "Tanjung", SiteOwnership::kRented,
-                 false,  false,         std::nullopt, 1.46, 103.76};
+  c.place = Site{id,    "Site " + id, "MY",         "Johor", "Tanjung", SiteOwnership::kRented,
+                 false, false,        std::nullopt, 1.46,    103.76};
   return c;
 }
 

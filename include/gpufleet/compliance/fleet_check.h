@@ -70,6 +70,27 @@ struct FleetCheckReport {
   std::vector<std::unique_ptr<SituationVerdict>> situations;
 };
 
+// violation: licence required or prohibited; manual: a person must classify; else warning.
+Severity SeverityOf(const Verdict& v);
+
+// The organisation the rules look at for an asset: whoever uses rented capacity, otherwise
+// the owner.
+const std::string& EndUser(const inventory::Asset& a);
+
+// How the asset arrived at its site (export, re-export, transfer in the country; remote access
+// when rented) and how it is reached once there (use; remote access when rented).
+TransferType ArrivalTransfer(const inventory::Asset& a);
+TransferType HeldTransfer(const inventory::Asset& a);
+
+// The situation of asset `a` at `site`, reached by `transfer` from `from_country` on `when`,
+// with end user `user` (EndUser(a)) whose ultimate parent's HQ is `parent_hq`. The one place
+// inventory facts become situation facts: the fleet check and the living inventory's change
+// check (service) both build their situations here.
+Situation AssetSituation(const inventory::Asset& a, const inventory::Site& site,
+                         const inventory::Organisation* user, std::string_view parent_hq,
+                         const catalog::AcceleratorSpec& chip, TransferType transfer,
+                         std::string_view from_country, Date when);
+
 FleetCheckReport CheckFleet(const inventory::Inventory& fleet, const catalog::Catalog& catalog,
                             const RuleSet& rules, const Engine& engine, Date at);
 

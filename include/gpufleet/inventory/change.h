@@ -52,13 +52,13 @@ struct Change {
   // from_country and declared figures are taken from it; site, owner, operator and holding
   // change only through their own kinds).
   std::optional<Asset> asset;
-  std::string site;                // kMove
-  std::string node;                // kMove ("" = not recorded)
-  std::string owner;               // kTransfer
-  std::string operator_org;        // kTransfer (optional), kLeaseStart
-  std::optional<Holding> holding;  // kLeaseStart: leased or rented_remote
-  std::string how;                 // kLost: "lost" or "stolen"
-  int64_t corrects = -1;           // kCorrect: the ledger index of the entry corrected
+  std::string site;                          // kMove
+  std::string node;                          // kMove ("" = not recorded)
+  std::string owner;                         // kTransfer
+  std::string operator_org;                  // kTransfer (optional), kLeaseStart
+  std::optional<Holding> holding;            // kLeaseStart: leased or rented_remote
+  std::string how;                           // kLost: "lost" or "stolen"
+  int64_t corrects = -1;                     // kCorrect: the ledger index of the entry corrected
   std::optional<Organisation> organisation;  // kOrg
   std::optional<Site> place;                 // kSite
 
@@ -68,6 +68,11 @@ struct Change {
 // The fields `change.kind` needs are there and no others, and the records they carry are
 // well formed (ids are slugs, countries ISO codes): InvalidArgument naming the field.
 Status Validate(const Change& change);
+
+// An asset's record alone, in the encoding a register change carries it in (the service's
+// assets table stores it); DecodeAsset is as strict as Decode.
+std::string EncodeAsset(const Asset& asset);
+Result<Asset> DecodeAsset(std::string_view bytes);
 
 // What the change is about, as the store indexes it: the serial, "org:<id>" or "site:<id>".
 std::string Subject(const Change& change);

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,20 +51,41 @@ class LiveInventory {
   // organisation or corrected entry; AlreadyExists for a serial registered before;
   // FailedPrecondition for an asset retired or lost, or a lease_end with no lease.
   Status Check(const Change& change) const;
-  // Check, then apply as the next entry (index entries()).
-  Status Apply(const Change& change);
+  // What Revert needs to take the last applied change back.
+  struct Undo {
+    std::string key;  // the serial, organisation or site id
+    ChangeKind kind = ChangeKind::kRegister;
+    std::optional<LiveAsset> asset;  // before the change; nullopt when it registered it
+    std::optional<Organisation> organisation;
+    std::optional<Site> site;
+  };
+
+  // Check, then apply as the next entry (index entries()). With `undo`, records how to take
+  // it back.
+  Status Apply(const Change& change, Undo* undo = nullptr);
+  // Takes back the last applied change. REQUIRES: `undo` is from the last Apply not yet
+  // reverted (revert in the reverse order of applying).
+  void Revert(const Undo& undo);
+  // The asset as `change` would leave it. REQUIRES: Check(change).ok() and change is about
+  // an asset (not kOrg or kSite).
+  LiveAsset Preview(const Change& change) const;
 
   const LiveAsset* Find(std::string_view serial) const;
   const std::map<std::string, LiveAsset, std::less<>>& assets() const { return assets_; }
   int64_t entries() const { return static_cast<int64_t>(entry_serials_.size()); }
   const Organisation* FindOrg(std::string_view id) const;
   const Site* FindSite(std::string_view id) const;
+  // As Inventory::UltimateParentHq: the HQ of the top of `org_id`'s parent chain.
+  std::string UltimateParentHq(std::string_view org_id) const;
   const std::map<std::string, Organisation, std::less<>>& organisations() const {
     return organisations_;
   }
   const std::map<std::string, Site, std::less<>>& sites() const { return sites_; }
 
  private:
+  // What an asset change does to the asset's record and status (not its last entry).
+  void ApplyToAsset(const Change& change, LiveAsset& asset) const;
+
   std::map<std::string, Organisation, std::less<>> organisations_;
   std::map<std::string, Site, std::less<>> sites_;
   std::map<std::string, LiveAsset, std::less<>> assets_;
@@ -76,7 +98,8 @@ std::vector<Change> PlaceChanges(const Inventory& inventory, int64_t recorded_ms
                                  std::string_view actor);
 
 // A register change per asset of `inventory`, in file order: effective at the asset's
-// acquisition date (midnight UTC), recorded at `recorded_ms`, by `actor`, with `reason`.
+// acquisition date (midnight UTC) or at `recorded_ms` if that is earlier (an asset on order),
+// recorded at `recorded_ms`, by `actor`, with `reason`.
 std::vector<Change> RegisterChanges(const Inventory& inventory, int64_t recorded_ms,
                                     std::string_view actor, std::string_view reason);
 

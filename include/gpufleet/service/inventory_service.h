@@ -1,0 +1,115 @@
+#pragma once
+// The living inventory as state of the service (docs/service.md, "Inventory"). Every accepted
+// change is one entry of the store's inventory log, with the Merkle tree hashes it adds to the
+// ledger (ledger/merkle.h), written in one transaction with the asset rows it leaves; the state
+// in memory is that log replayed through LiveInventory. A change is checked before anything is
+// written: LiveInventory says whether it may follow (unknown serial, site or organisation 404;
+// a second register 409; back-dating rules 400) and the compliance engine judges the asset as
+// the change leaves it at the change's effective time: a move, sale or lease the rules forbid
+// is refused (422); a register or correction records a fact, with its verdict, whatever it is.
+//
+// At start, Load replays the log: an entry that does not decode or apply, or whose stored
+// hashes are not the ones its bytes give, is an edit of the log (Corruption). The assets table
+// is then compared with the replay: a difference means the table was edited behind the log's
+// back, and the service stays read-only for the inventory, saying what differs.
+//
+// Thread safety: every method may be called from any thread; changes are serialised.
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gpufleet/catalog/catalog.h"
+#include "gpufleet/compliance/engine.h"
+#include "gpufleet/inventory/change.h"
+#include "gpufleet/inventory/inventory.h"
+#include "gpufleet/inventory/live_inventory.h"
+#include "gpufleet/ledger/hash.h"
+#include "gpufleet/service/clock.h"
+#include "gpufleet/status.h"
+#include "gpufleet/store/store.h"
+
+namespace gpufleet::service {
+
+// What became of one submitted change.
+struct ChangeOutcome {
+  Status status;             // OK: accepted (and durable once Submit returns)
+  int64_t index = -1;        // the entry's index in the log when accepted
+  inventory::Change change;  // as recorded: recorded_ms, actor, verdict and licence filled in
+  // Refused by the rules (status is FailedPrecondition, answered 422): the verdict's name, the
+  // deciding rules and the verdict's explanation.
+  bool non_compliant = false;
+  std::string verdict;
+  std::vector<std::string> rules;
+  std::vector<std::string> explanation;
+};
+
+// At most this many changes per Submit (one transaction and one compliance pass each).
+inline constexpr size_t kMaxChangesPerBatch = 1000;
+
+class InventoryService {
+ public:
+  // REQUIRES: every argument outlives the service.
+  InventoryService(store::Store& store, const Clock& clock, const catalog::Catalog& catalog,
+                   const compliance::Engine& engine);
+  ~InventoryService();
+
+  // Replays the store's log (see the header comment). Call once, before anything else.
+  Status Load();
+
+  // Seeds an empty log with `inventory`: its organisations and sites, then one register per
+  // asset, in batches of kMaxChangesPerBatch, each recorded now with `reason` (the source).
+  // Registers refused (a serial recorded twice, a rule violation) are skipped and returned;
+  // FailedPrecondition when the log is not empty.
+  Result<std::vector<ChangeOutcome>> Seed(const inventory::Inventory& inventory,
+                                          std::string_view reason);
+
+  // Checks `changes` in order, each against the state the ones before it leave, and records
+  // the accepted ones, recorded now by `actor` (a token id), in one transaction. With
+  // all_or_nothing, one refused change refuses them all and nothing is written (the outcomes
+  // say which and why). InvalidArgument for an empty batch or more than kMaxChangesPerBatch;
+  // FailedPrecondition while read-only; the store's error when the write fails (nothing
+  // accepted).
+  Result<std::vector<ChangeOutcome>> Submit(std::vector<inventory::Change> changes,
+                                            std::string_view actor, bool all_or_nothing);
+
+  // Copies of the state: an asset, an organisation's or site's record, nullopt when unknown.
+  std::optional<inventory::LiveAsset> FindAsset(std::string_view serial) const;
+  std::optional<inventory::Organisation> FindOrg(std::string_view id) const;
+  std::optional<inventory::Site> FindSite(std::string_view id) const;
+  std::vector<inventory::Organisation> Organisations() const;
+  std::vector<inventory::Site> Sites() const;
+  // Whether `org` may know of `asset`: it, or an organisation under it (a subsidiary, at any
+  // depth), owns or operates it.
+  bool OrgMayKnow(std::string_view org, const inventory::LiveAsset& asset) const;
+
+  // Entries in the log; the Merkle tree head over them.
+  int64_t size() const;
+  ledger::Hash root() const;
+  // "" unless the assets table disagrees with the log (then: what differs).
+  std::string read_only_reason() const;
+  // Bumped by every accepted change: the scheduler rebuilds its fleet when it moves.
+  uint64_t generation() const;
+
+ private:
+  class Frontier;
+  Status Append(std::vector<ChangeOutcome>& accepted);
+  Status CompareAssetsTable();
+
+  store::Store& store_;
+  const Clock& clock_;
+  const catalog::Catalog& catalog_;
+  const compliance::Engine& engine_;
+
+  mutable std::mutex mu_;
+  inventory::LiveInventory live_;       // guarded by mu_
+  std::unique_ptr<Frontier> frontier_;  // guarded by mu_
+  std::string read_only_reason_;        // guarded by mu_
+  uint64_t generation_ = 0;             // guarded by mu_
+};
+
+}  // namespace gpufleet::service

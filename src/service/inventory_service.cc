@@ -1,0 +1,415 @@
+#include "gpufleet/service/inventory_service.h"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include "gpufleet/ledger/merkle.h"
+#include "gpufleet/model/utf8.h"
+#include "service/change_verdict.h"
+
+namespace gpufleet::service {
+namespace {
+
+using inventory::Change;
+using inventory::ChangeKind;
+using inventory::LiveAsset;
+
+constexpr int32_t kReplayPage = 10'000;
+constexpr int32_t kAssetPage = 1000;  // store::kMaxPageSize
+
+std::string HexHashes(const std::vector<ledger::Hash>& hashes) {
+  std::string out;
+  out.reserve(hashes.size() * 2 * ledger::kHashSize);
+  for (const ledger::Hash& h : hashes) out += ledger::HexHash(h);
+  return out;
+}
+
+store::AssetRow RowOf(const LiveAsset& a) {
+  return {.serial = a.record.serial,
+          .model = a.record.model,
+          .site = a.record.site,
+          .owner = a.record.owner,
+          .operator_org = a.record.operator_org,
+          .status = std::string(inventory::AssetStatusName(a.status)),
+          .last_entry = a.last_entry,
+          .record = inventory::EncodeAsset(a.record)};
+}
+
+// A register's record must name a model of the catalog (its id; an alias is resolved) and an
+// arrival its countries allow: the same checks the fleet file's reader makes.
+Status CheckRegisterFacts(Change& c, const catalog::Catalog& catalog,
+                          const inventory::LiveInventory& live) {
+  if (!c.asset) return Status::Ok();
+  inventory::Asset& a = *c.asset;
+  const catalog::AcceleratorSpec* chip = catalog.Find(a.model);
+  if (chip == nullptr) return Status::NotFound("model '" + Excerpt(a.model) + "' not found");
+  a.model = chip->id;
+  const inventory::Site* site = live.FindSite(a.site);
+  if (site == nullptr || a.from_country.empty()) return Status::Ok();  // Check says 404
+  const bool same = a.from_country == site->country;
+  if (a.arrival == inventory::Arrival::kInCountryTransfer && !same) {
+    return Status::InvalidArgument("asset.from_country: an in_country_transfer comes from " +
+                                   site->country + ", the site's country");
+  }
+  if (a.arrival != inventory::Arrival::kInCountryTransfer && same) {
+    return Status::InvalidArgument(
+        "asset.from_country: an export or reexport comes from "
+        "another country than the site's (" +
+        site->country + ")");
+  }
+  return Status::Ok();
+}
+
+// A move, sale or lease is something the operator does, and the rules may forbid it; a
+// register or a correction records what is (a chip that arrived against the rules is still
+// there): it is recorded with its verdict, and the fleet check quarantines it.
+bool IsAction(ChangeKind kind) {
+  return kind == ChangeKind::kMove || kind == ChangeKind::kTransfer ||
+         kind == ChangeKind::kLeaseStart;
+}
+
+}  // namespace
+
+// The right edge of the Merkle tree: the complete subtrees whose hashes the next leaf's stored
+// hashes and the tree head are folded from (one per set bit of the size), so appending and
+// the head never read the store.
+class InventoryService::Frontier final : public ledger::HashReader {
+ public:
+  uint64_t size() const { return size_; }
+
+  // The hashes leaf `size()` stores, added to the frontier.
+  Result<std::vector<ledger::Hash>> Append(const ledger::Hash& leaf) {
+    Result<std::vector<ledger::Hash>> stored = ledger::StoredHashesForLeaf(size_, leaf, *this);
+    if (!stored.ok()) return stored.status();
+    const uint64_t first = ledger::StoredHashIndex(0, size_);
+    for (size_t i = 0; i < stored->size(); ++i) hashes_[first + i] = (*stored)[i];
+    ++size_;
+    Prune();
+    return stored;
+  }
+
+  // Adds the hashes a stored leaf holds (replay), checking they are the ones it should hold.
+  Status Replay(const ledger::Hash& leaf, const std::string& stored_hex, int64_t index) {
+    Result<std::vector<ledger::Hash>> want = Append(leaf);
+    if (!want.ok()) return want.status();
+    if (HexHashes(*want) != stored_hex) {
+      return Status::Corruption("inventory log: entry " + std::to_string(index) +
+                                " stores Merkle hashes its bytes do not give (edited?)");
+    }
+    return Status::Ok();
+  }
+
+  Result<ledger::Hash> Root() const { return ledger::TreeHash(size_, *this); }
+
+  Status ReadHashes(std::span<const uint64_t> indexes, std::span<ledger::Hash> out) const override {
+    for (size_t i = 0; i < indexes.size(); ++i) {
+      const auto it = hashes_.find(indexes[i]);
+      if (it == hashes_.end()) {
+        return Status::NotFound("stored hash " + std::to_string(indexes[i]) + " not on the edge");
+      }
+      out[i] = it->second;
+    }
+    return Status::Ok();
+  }
+
+ private:
+  // Keeps the complete subtrees of the tree of size_ leaves, one per set bit.
+  void Prune() {
+    std::map<uint64_t, ledger::Hash> kept;
+    uint64_t start = 0;
+    for (int level = 63; level >= 0; --level) {
+      if ((size_ >> level & 1) == 0) continue;
+      const uint64_t index = ledger::StoredHashIndex(level, start >> level);
+      kept.emplace(index, hashes_.at(index));
+      start += uint64_t{1} << level;
+    }
+    hashes_ = std::move(kept);
+  }
+
+  uint64_t size_ = 0;
+  std::map<uint64_t, ledger::Hash> hashes_;
+};
+
+InventoryService::InventoryService(store::Store& store, const Clock& clock,
+                                   const catalog::Catalog& catalog,
+                                   const compliance::Engine& engine)
+    : store_(store),
+      clock_(clock),
+      catalog_(catalog),
+      engine_(engine),
+      frontier_(std::make_unique<Frontier>()) {}
+
+InventoryService::~InventoryService() = default;
+
+Status InventoryService::Load() {
+  const std::lock_guard lock(mu_);
+  live_ = inventory::LiveInventory();
+  frontier_ = std::make_unique<Frontier>();
+  for (int64_t from = 0;;) {
+    Result<std::vector<store::InventoryEntry>> page = store_.ReadInventory(from, kReplayPage);
+    if (!page.ok()) return page.status();
+    for (const store::InventoryEntry& e : *page) {
+      const auto edited = [&](const std::string& what) {
+        return Status::Corruption("inventory log: entry " + std::to_string(e.index) + " " + what);
+      };
+      if (e.index != from) return edited("is out of place (a gap or a reordering)");
+      Result<Change> c = inventory::Decode(e.body);
+      if (!c.ok()) return edited("does not decode: " + c.status().message());
+      if (inventory::Subject(*c) != e.subject || inventory::ChangeKindName(c->kind) != e.kind ||
+          c->effective_ms != e.effective_ms || c->recorded_ms != e.recorded_ms) {
+        return edited("has columns that disagree with its bytes");
+      }
+      // Replayed as it was accepted: the clock checks held when it was recorded.
+      if (Status s = live_.Apply(*c); !s.ok()) return edited("does not apply: " + s.message());
+      GPUFLEET_RETURN_IF_ERROR(frontier_->Replay(ledger::LeafHash(e.body), e.hashes, e.index));
+      ++from;
+    }
+    if (page->size() < static_cast<size_t>(kReplayPage)) break;
+  }
+  read_only_reason_.clear();
+  if (Status s = CompareAssetsTable(); !s.ok()) {
+    if (s.code() != Status::Code::kCorruption) return s;
+    read_only_reason_ = s.message();
+  }
+  ++generation_;
+  return Status::Ok();
+}
+
+Status InventoryService::CompareAssetsTable() {
+  const auto& assets = live_.assets();
+  auto next = assets.begin();
+  for (std::string after;;) {
+    Result<std::vector<store::AssetRow>> page =
+        store_.ListAssets({.after = after, .limit = kAssetPage, .site = {}, .organisation = {}});
+    if (!page.ok()) return page.status();
+    for (const store::AssetRow& row : *page) {
+      if (next == assets.end() || next->first > row.serial) {
+        return Status::Corruption("assets table: '" + Excerpt(row.serial) +
+                                  "' is not in the inventory log");
+      }
+      if (next->first < row.serial) {
+        return Status::Corruption("assets table: '" + Excerpt(next->first) +
+                                  "' of the inventory log is missing");
+      }
+      if (RowOf(next->second) != row) {
+        return Status::Corruption("assets table: the row of '" + Excerpt(row.serial) +
+                                  "' differs from the inventory log's record");
+      }
+      ++next;
+    }
+    if (page->size() < static_cast<size_t>(kAssetPage)) break;
+    after = page->back().serial;
+  }
+  if (next != assets.end()) {
+    return Status::Corruption("assets table: '" + Excerpt(next->first) +
+                              "' of the inventory log is missing");
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<ChangeOutcome>> InventoryService::Seed(const inventory::Inventory& inventory,
+                                                          std::string_view reason) {
+  {
+    const std::lock_guard lock(mu_);
+    if (live_.entries() > 0) {
+      return Status::FailedPrecondition(
+          "the inventory is not empty: use `gpufleet inventory "
+          "import` to add to it");
+    }
+  }
+  const int64_t now = clock_.NowMs();
+  std::vector<Change> changes = inventory::PlaceChanges(inventory, now, "");
+  for (Change& c : inventory::RegisterChanges(inventory, now, "", reason)) {
+    changes.push_back(std::move(c));
+  }
+  std::vector<ChangeOutcome> refused;
+  for (size_t i = 0; i < changes.size(); i += kMaxChangesPerBatch) {
+    const size_t end = std::min(changes.size(), i + kMaxChangesPerBatch);
+    Result<std::vector<ChangeOutcome>> batch = Submit(
+        std::vector<Change>(std::make_move_iterator(changes.begin() + static_cast<long>(i)),
+                            std::make_move_iterator(changes.begin() + static_cast<long>(end))),
+        "", /*all_or_nothing=*/false);
+    if (!batch.ok()) return batch.status();
+    for (ChangeOutcome& o : *batch) {
+      if (!o.status.ok()) refused.push_back(std::move(o));
+    }
+  }
+  return refused;
+}
+
+Result<std::vector<ChangeOutcome>> InventoryService::Submit(std::vector<Change> changes,
+                                                            std::string_view actor,
+                                                            bool all_or_nothing) {
+  if (changes.empty()) return Status::InvalidArgument("changes: none given");
+  if (changes.size() > kMaxChangesPerBatch) {
+    return Status::InvalidArgument("changes: " + std::to_string(changes.size()) +
+                                   " in one request; at most " +
+                                   std::to_string(kMaxChangesPerBatch));
+  }
+  const std::lock_guard lock(mu_);
+  if (!read_only_reason_.empty()) {
+    return Status::FailedPrecondition("the inventory is read-only: " + read_only_reason_);
+  }
+  const int64_t now = clock_.NowMs();
+  std::vector<ChangeOutcome> outcomes(changes.size());
+  std::vector<inventory::LiveInventory::Undo> undo;
+  bool refused_any = false;
+  for (size_t i = 0; i < changes.size(); ++i) {
+    ChangeOutcome& o = outcomes[i];
+    o.change = std::move(changes[i]);
+    Change& c = o.change;
+    c.recorded_ms = now;
+    c.actor = std::string(actor);
+    c.verdict.clear();
+    c.verdict_rules.clear();
+    o.status = CheckRegisterFacts(c, catalog_, live_);
+    if (o.status.ok()) o.status = live_.Check(c);
+    if (o.status.ok()) {
+      const ChangeJudgement j = JudgeChange(live_, c, catalog_, engine_);
+      if (j.refused() && IsAction(c.kind)) {
+        o.non_compliant = true;
+        o.verdict = j.overall;
+        o.rules = j.rules;
+        o.explanation = j.explanation;
+        o.status = Status::FailedPrecondition(
+            "the rules in force on the effective date refuse "
+            "it: " +
+            j.overall);
+      } else if (!c.licence.empty() && c.licence != j.licence) {
+        o.status = Status::FailedPrecondition(
+            "licence '" + Excerpt(c.licence) +
+            "' does not cover this change under the rules in force on its effective date");
+      } else if (j.judged) {
+        c.verdict = j.overall;
+        c.verdict_rules = j.rules;
+        c.licence = j.licence;
+      }
+    }
+    if (o.status.ok()) {
+      undo.emplace_back();
+      o.status = live_.Apply(c, &undo.back());
+      if (!o.status.ok()) undo.pop_back();
+    }
+    if (!o.status.ok()) refused_any = true;
+  }
+  const auto revert_all = [&] {
+    for (auto it = undo.rbegin(); it != undo.rend(); ++it) live_.Revert(*it);
+  };
+  if (refused_any && all_or_nothing) {
+    revert_all();
+    for (ChangeOutcome& o : outcomes) {
+      if (o.status.ok()) o.status = Status::Aborted("not recorded: another change was refused");
+    }
+    return outcomes;
+  }
+  std::vector<ChangeOutcome*> accepted;
+  for (ChangeOutcome& o : outcomes) {
+    if (o.status.ok()) accepted.push_back(&o);
+  }
+  if (accepted.empty()) return outcomes;
+
+  // The entries continue the log; their hashes continue the tree. A copy of the frontier is
+  // advanced, and kept only once the store has committed.
+  auto next = std::make_unique<Frontier>(*frontier_);
+  std::vector<store::InventoryEntry> entries;
+  std::map<std::string, store::AssetRow> rows;
+  const int64_t first = live_.entries() - static_cast<int64_t>(accepted.size());
+  for (size_t k = 0; k < accepted.size(); ++k) {
+    ChangeOutcome& o = *accepted[k];
+    o.index = first + static_cast<int64_t>(k);
+    std::string body = inventory::Encode(o.change);
+    Result<std::vector<ledger::Hash>> hashes = next->Append(ledger::LeafHash(body));
+    if (!hashes.ok()) {
+      revert_all();
+      return hashes.status();
+    }
+    entries.push_back({.index = o.index,
+                       .subject = inventory::Subject(o.change),
+                       .kind = std::string(inventory::ChangeKindName(o.change.kind)),
+                       .effective_ms = o.change.effective_ms,
+                       .recorded_ms = now,
+                       .body = std::move(body),
+                       .hashes = HexHashes(*hashes)});
+    if (!o.change.serial.empty()) {
+      rows.insert_or_assign(o.change.serial, RowOf(*live_.Find(o.change.serial)));
+    }
+  }
+  std::vector<store::AssetRow> row_list;
+  row_list.reserve(rows.size());
+  for (auto& [serial, row] : rows) row_list.push_back(std::move(row));
+  if (Status s = store_.AppendInventory(entries, row_list); !s.ok()) {
+    revert_all();
+    return s;
+  }
+  frontier_ = std::move(next);
+  ++generation_;
+  return outcomes;
+}
+
+std::optional<LiveAsset> InventoryService::FindAsset(std::string_view serial) const {
+  const std::lock_guard lock(mu_);
+  const LiveAsset* a = live_.Find(serial);
+  return a ? std::optional<LiveAsset>(*a) : std::nullopt;
+}
+
+std::optional<inventory::Organisation> InventoryService::FindOrg(std::string_view id) const {
+  const std::lock_guard lock(mu_);
+  const inventory::Organisation* o = live_.FindOrg(id);
+  return o ? std::optional<inventory::Organisation>(*o) : std::nullopt;
+}
+
+std::optional<inventory::Site> InventoryService::FindSite(std::string_view id) const {
+  const std::lock_guard lock(mu_);
+  const inventory::Site* s = live_.FindSite(id);
+  return s ? std::optional<inventory::Site>(*s) : std::nullopt;
+}
+
+std::vector<inventory::Organisation> InventoryService::Organisations() const {
+  const std::lock_guard lock(mu_);
+  std::vector<inventory::Organisation> out;
+  for (const auto& [id, o] : live_.organisations()) out.push_back(o);
+  return out;
+}
+
+std::vector<inventory::Site> InventoryService::Sites() const {
+  const std::lock_guard lock(mu_);
+  std::vector<inventory::Site> out;
+  for (const auto& [id, s] : live_.sites()) out.push_back(s);
+  return out;
+}
+
+bool InventoryService::OrgMayKnow(std::string_view org, const LiveAsset& asset) const {
+  const std::lock_guard lock(mu_);
+  // The asset's owner or operator, or any organisation above either in its parent chain.
+  for (const std::string* holder : {&asset.record.owner, &asset.record.operator_org}) {
+    for (const inventory::Organisation* o = live_.FindOrg(*holder); o != nullptr;
+         o = o->parent.empty() ? nullptr : live_.FindOrg(o->parent)) {
+      if (o->id == org) return true;
+    }
+  }
+  return false;
+}
+
+int64_t InventoryService::size() const {
+  const std::lock_guard lock(mu_);
+  return live_.entries();
+}
+
+ledger::Hash InventoryService::root() const {
+  const std::lock_guard lock(mu_);
+  Result<ledger::Hash> root = frontier_->Root();
+  return root.ok() ? *root : ledger::EmptyTreeHash();
+}
+
+std::string InventoryService::read_only_reason() const {
+  const std::lock_guard lock(mu_);
+  return read_only_reason_;
+}
+
+uint64_t InventoryService::generation() const {
+  const std::lock_guard lock(mu_);
+  return generation_;
+}
+
+}  // namespace gpufleet::service
