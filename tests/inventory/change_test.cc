@@ -275,7 +275,7 @@ TEST(LiveInventoryTest, WhatMayFollowWhat) {
 }
 
 // Random histories: every change Apply accepts, encoded and decoded, rebuilds the same state
-// in a second inventory; refused changes change nothing.
+// in a second inventory; refused changes change nothing, and a change reverted leaves nothing.
 TEST(LiveInventoryTest, ReplayingEncodedEntriesRebuildsTheState) {
   for (uint32_t seed = 1; seed <= 20; ++seed) {
     std::mt19937 rng(seed);
@@ -332,7 +332,15 @@ TEST(LiveInventoryTest, ReplayingEncodedEntriesRebuildsTheState) {
           break;
       }
       const LiveInventory before = live;
-      if (live.Apply(c).ok()) {
+      LiveInventory::Undo undo;
+      if (rng() % 5 == 0 && live.Apply(c, &undo).ok()) {
+        // Taken back: the state is exactly what it was.
+        live.Revert(undo);
+        EXPECT_EQ(live.assets(), before.assets());
+        EXPECT_EQ(live.organisations(), before.organisations());
+        EXPECT_EQ(live.sites(), before.sites());
+        EXPECT_EQ(live.entries(), before.entries());
+      } else if (live.Apply(c).ok()) {
         log.push_back(Encode(c));
       } else {
         EXPECT_EQ(live.assets(), before.assets()) << "a refused change changed the state";
