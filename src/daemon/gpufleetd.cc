@@ -1,7 +1,8 @@
-// gpufleetd: the gpufleet service. Loads the catalog, the rules and the fleet inventory (or
-// generates a demo fleet), opens the store (SQLite file or PostgreSQL), and then serves the
-// REST API while the scheduler loop places jobs. Several gpufleetd may share one PostgreSQL
-// database: one schedules (the leader), the others serve and stand by (docs/service.md).
+// gpufleetd: the gpufleet service. Loads the catalog and the rules, opens the store (SQLite
+// file or PostgreSQL) and its living inventory (seeded on the first start from --fleet or a
+// generated demo fleet), and then serves the REST API while the scheduler loop places jobs. Several
+// gpufleetd may share one PostgreSQL database: one schedules (the leader), the others serve and
+// stand by (docs/service.md).
 //
 // Exit status: 0 after SIGINT/SIGTERM, 1 when the inputs, the store or the port fail.
 
@@ -30,6 +31,7 @@
 #include "gpufleet/service/api_v1.h"
 #include "gpufleet/service/clock.h"
 #include "gpufleet/service/fleet_context.h"
+#include "gpufleet/service/inventory_service.h"
 #include "gpufleet/service/metered_store.h"
 #include "gpufleet/service/scheduler_loop.h"
 #include "gpufleet/store/store.h"
@@ -81,6 +83,43 @@ Result<inventory::Inventory> LoadFleet(const Flags& flags, const catalog::Catalo
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
   return inv;
+}
+
+// The inventory lives in the store: a store that has one keeps it across restarts, and an empty
+// one is seeded from --fleet or --demo-gpus (refused records, such as a serial recorded twice,
+// are logged and left out). --fleet on a store that has an inventory is an error: it would
+// silently mean either "replace" or "add", and adding is `gpufleet inventory import`.
+Status CheckSeedFlags(const Flags& flags, const service::InventoryService& inventory) {
+  if (inventory.size() > 0) {
+    if (!flags.fleet.empty()) {
+      return Status::FailedPrecondition(
+          "the store already holds an inventory (" + std::to_string(inventory.size()) +
+          " ledger entries); --fleet seeds an empty store only. Add the file to it with "
+          "`gpufleet inventory import " +
+          flags.fleet + "`, or start without --fleet");
+    }
+    return Status::Ok();
+  }
+  if (flags.fleet.empty() && flags.demo_gpus <= 0) {
+    return Status::InvalidArgument(
+        "the store holds no inventory yet: give --fleet FILE or --demo-gpus N");
+  }
+  return Status::Ok();
+}
+
+Status SeedInventory(const Flags& flags, service::InventoryService& inventory,
+                     const inventory::Inventory& fleet) {
+  const std::string source =
+      flags.fleet.empty() ? "demo fleet of " + std::to_string(flags.demo_gpus) : flags.fleet;
+  Result<std::vector<service::ChangeOutcome>> refused = inventory.Seed(fleet, source);
+  if (!refused.ok()) return refused.status();
+  for (const service::ChangeOutcome& o : *refused) {
+    log::Warn("inventory.seed_refused",
+              {{"serial", o.change.serial}, {"reason", o.status.message()}});
+  }
+  std::printf("gpufleetd: inventory seeded from %s: %lld ledger entries, %zu records refused\n",
+              source.c_str(), static_cast<long long>(inventory.size()), refused->size());
+  return Status::Ok();
 }
 
 // A simulated clock must not run backwards across restarts, or jobs that started before the
@@ -142,12 +181,6 @@ int Run(const Flags& flags) {
   if (!input.ok()) return Fail("rules", input.status());
   Result<Date> at = cli::ParseAtFlag(flags.at);
   if (!at.ok()) return Fail("--at", at.status());
-  Result<inventory::Inventory> inv = LoadFleet(flags, input->catalog);
-  if (!inv.ok()) return Fail("fleet", inv.status());
-  Result<std::unique_ptr<const service::FleetContext>> ctx = service::BuildFleetContext(
-      std::move(input->catalog), std::move(input->rules), std::move(*inv), *at);
-  if (!ctx.ok()) return Fail("fleet", ctx.status());
-
   api::MetricsRegistry metrics;
   Result<std::unique_ptr<store::Store>> opened = store::OpenStore(flags.store);
   if (!opened.ok()) return Fail("store '" + store_name + "'", opened.status());
@@ -161,6 +194,25 @@ int Run(const Flags& flags) {
   } else {
     clock = std::make_unique<service::SystemClock>();
   }
+
+  const std::unique_ptr<compliance::Engine> engine = compliance::MakeIndexedEngine(input->rules);
+  service::InventoryService inventory(store, *clock, input->catalog, *engine);
+  if (Status s = inventory.Load(); !s.ok()) return Fail("inventory", s);
+  if (const std::string why = inventory.read_only_reason(); !why.empty()) {
+    std::printf("gpufleetd: the inventory is read-only: %s\n", why.c_str());
+    log::Error("inventory.read_only", {{"reason", why}});
+  }
+  if (Status s = CheckSeedFlags(flags, inventory); !s.ok()) return Fail("inventory", s);
+  if (inventory.size() == 0) {
+    Result<inventory::Inventory> fleet = LoadFleet(flags, input->catalog);
+    if (!fleet.ok()) return Fail("fleet", fleet.status());
+    if (Status s = SeedInventory(flags, inventory, *fleet); !s.ok()) return Fail("inventory", s);
+  }
+  Result<inventory::Inventory> inv = inventory.Snapshot();
+  if (!inv.ok()) return Fail("inventory", inv.status());
+  Result<std::unique_ptr<const service::FleetContext>> ctx =
+      service::BuildFleetContext(input->catalog, input->rules, std::move(*inv), *at);
+  if (!ctx.ok()) return Fail("fleet", ctx.status());
 
   if (flags.demo_gpus > 0 && flags.fleet.empty()) {
     Status seeded = SeedDemoTenants(store, **ctx, clock->NowMs());
@@ -192,10 +244,11 @@ int Run(const Flags& flags) {
        .metrics_access = flags.bind == "127.0.0.1"
                              ? api::Access::Public()
                              : api::Access::Of({api::Role::kAdmin, api::Role::kViewer})});
-  Status registered = service::RegisterApiV1(
-      server, {.store = &store, .fleet = ctx->get(), .clock = clock.get(), .on_change = [&loop] {
-                 loop.Notify();
-               }});
+  Status registered = service::RegisterApiV1(server, {.store = &store,
+                                                      .fleet = ctx->get(),
+                                                      .clock = clock.get(),
+                                                      .on_change = [&loop] { loop.Notify(); },
+                                                      .inventory = &inventory});
   if (!registered.ok()) return Fail("routes", registered);
   Status started = server.Start();
   if (!started.ok()) return Fail("listen on " + flags.bind, started);
@@ -238,9 +291,11 @@ int main(int argc, char** argv) {
   CLI::App app{"gpufleetd: the gpufleet scheduling service (REST API + scheduler)", "gpufleetd"};
   gpufleet::daemon::Flags flags;
   gpufleet::cli::AddComplianceInputOptions(app, flags.input);
-  auto* fleet = app.add_option("--fleet", flags.fleet, "fleet inventory (fleet.yaml)");
+  auto* fleet = app.add_option("--fleet", flags.fleet,
+                               "seed an empty store's inventory from this fleet.yaml");
   app.add_option("--demo-gpus", flags.demo_gpus,
-                 "generate a demo fleet of this many accelerators with demo tenants")
+                 "seed an empty store with a demo fleet of this many accelerators (and demo "
+                 "tenants); ignored once the store has an inventory")
       ->excludes(fleet);
   app.add_option("--at", flags.at, "judge the rules on this date (default: today, UTC)");
   app.add_option("--store", flags.store,
@@ -280,10 +335,6 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   try {
     app.parse(argc, argv);
-    // CLI11 cannot say "one of two options", so the check is ours, reported as CLI11's are.
-    if (flags.fleet.empty() && flags.demo_gpus <= 0) {
-      throw CLI::RequiredError("give --fleet FILE or --demo-gpus N", CLI::ExitCodes::RequiredError);
-    }
   } catch (const CLI::ParseError& e) {
     return gpufleet::cli::ExitForParseError(app, e, std::cout, std::cerr);
   }

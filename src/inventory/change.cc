@@ -23,7 +23,7 @@ Status Invalid(std::string_view field, const std::string& what) {
   return Status::InvalidArgument("change field '" + std::string(field) + "': " + what);
 }
 
-Json AssetJson(const Asset& a) {
+Json AssetObject(const Asset& a) {
   Json j = {{"serial", a.serial},
             {"model", a.model},
             {"site", a.site},
@@ -250,7 +250,7 @@ Result<Asset> AssetFrom(const Json& j) {
 }  // namespace
 
 std::string EncodeAsset(const Asset& asset) {
-  return AssetJson(asset).dump(-1, ' ', false, Json::error_handler_t::strict);
+  return AssetObject(asset).dump(-1, ' ', false, Json::error_handler_t::strict);
 }
 
 Result<Asset> DecodeAsset(std::string_view bytes) {
@@ -365,7 +365,13 @@ Status Validate(const Change& c) {
   return Status::Ok();
 }
 
+Json AssetToJson(const Asset& asset) { return AssetObject(asset); }
+
 std::string Encode(const Change& c) {
+  return ChangeToJson(c).dump(-1, ' ', false, Json::error_handler_t::strict);
+}
+
+Json ChangeToJson(const Change& c) {
   Json j = {{"v", kVersion},
             {"kind", ChangeKindName(c.kind)},
             {"effective_ms", c.effective_ms},
@@ -378,7 +384,7 @@ std::string Encode(const Change& c) {
   if (c.place) j["place"] = SiteJson(*c.place);
   if (!c.reason.empty()) j["reason"] = c.reason;
   if (!c.licence.empty()) j["licence"] = c.licence;
-  if (c.asset) j["asset"] = AssetJson(*c.asset);
+  if (c.asset) j["asset"] = AssetObject(*c.asset);
   if (!c.site.empty()) j["site"] = c.site;
   if (!c.node.empty()) j["node"] = c.node;
   if (!c.owner.empty()) j["owner"] = c.owner;
@@ -386,12 +392,21 @@ std::string Encode(const Change& c) {
   if (c.holding) j["holding"] = HoldingName(*c.holding);
   if (!c.how.empty()) j["how"] = c.how;
   if (c.corrects >= 0) j["corrects"] = c.corrects;
-  return j.dump(-1, ' ', false, Json::error_handler_t::strict);
+  return j;
 }
 
 Result<Change> Decode(std::string_view bytes) {
   Json j = Json::parse(bytes, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return Status::InvalidArgument("change: not JSON");
+  Result<Change> c = ChangeFromJson(j);
+  if (!c.ok()) return c.status();
+  // One change, one byte string: whitespace, key order, "1.0" for 1 and the like would let
+  // two different leaves mean the same change.
+  if (Encode(*c) != bytes) return Status::InvalidArgument("change: not in canonical form");
+  return c;
+}
+
+Result<Change> ChangeFromJson(const Json& j) {
   GPUFLEET_RETURN_IF_ERROR(
       CheckKeys(j, "change", {"v", "kind", "effective_ms", "recorded_ms", "actor"},
                 {"serial", "reason", "licence", "verdict", "rules", "asset", "site", "node",
@@ -437,7 +452,7 @@ Result<Change> Decode(std::string_view bytes) {
     c.holding = holding;
   }
   if (j.contains("rules")) {
-    const Json& rules = j["rules"];
+    const Json& rules = j.at("rules");
     if (!rules.is_array()) return Invalid("rules", "expected a list of rule ids");
     for (const Json& r : rules) {
       if (!r.is_string()) return Invalid("rules", "expected a list of rule ids");
@@ -445,24 +460,21 @@ Result<Change> Decode(std::string_view bytes) {
     }
   }
   if (j.contains("organisation")) {
-    Result<Organisation> o = OrgFrom(j["organisation"]);
+    Result<Organisation> o = OrgFrom(j.at("organisation"));
     if (!o.ok()) return o.status();
     c.organisation = std::move(*o);
   }
   if (j.contains("place")) {
-    Result<Site> s = SiteFrom(j["place"]);
+    Result<Site> s = SiteFrom(j.at("place"));
     if (!s.ok()) return s.status();
     c.place = std::move(*s);
   }
   if (j.contains("asset")) {
-    Result<Asset> asset = AssetFrom(j["asset"]);
+    Result<Asset> asset = AssetFrom(j.at("asset"));
     if (!asset.ok()) return asset.status();
     c.asset = std::move(*asset);
   }
   GPUFLEET_RETURN_IF_ERROR(Validate(c));
-  // One change, one byte string: whitespace, key order, "1.0" for 1 and the like would let
-  // two different leaves mean the same change.
-  if (Encode(c) != bytes) return Status::InvalidArgument("change: not in canonical form");
   return c;
 }
 

@@ -34,6 +34,29 @@ Result<Inventory> Inventory::Parse(std::string_view yaml, const std::string& nam
   return inv;
 }
 
+Result<Inventory> Inventory::FromRecords(std::vector<Organisation> organisations,
+                                         std::vector<Site> sites, std::vector<Asset> assets,
+                                         const catalog::Catalog& catalog) {
+  Inventory inv;
+  inv.organisations_ = std::move(organisations);
+  inv.sites_ = std::move(sites);
+  inv.assets_ = std::move(assets);
+  for (size_t i = 0; i < inv.organisations_.size(); ++i) {
+    inv.org_index_.emplace(inv.organisations_[i].id, i);
+  }
+  for (size_t i = 0; i < inv.sites_.size(); ++i) inv.site_index_.emplace(inv.sites_[i].id, i);
+  for (const Asset& a : inv.assets_) {
+    if (inv.FindSite(a.site) == nullptr || inv.FindOrg(a.owner) == nullptr ||
+        inv.FindOrg(a.operator_org) == nullptr || catalog.Find(a.model) == nullptr ||
+        catalog.Find(a.model)->id != a.model) {
+      return Status::InvalidArgument("asset '" + a.serial +
+                                     "': site, owner, operator or model not in the inventory");
+    }
+  }
+  inv.flags_ = FindDiversionFlags(inv.assets_, catalog);
+  return inv;
+}
+
 const Organisation* Inventory::FindOrg(std::string_view id) const {
   const auto it = org_index_.find(id);
   return it == org_index_.end() ? nullptr : &organisations_[it->second];

@@ -28,7 +28,7 @@ const std::vector<v1::RouteDef>& RouteTable() {
     std::vector<v1::RouteDef> table = {
         {{"GET", kOpenApiPath, api::Access::Public()}, &ServeOpenApi}};
     for (auto* routes : {&v1::FleetRoutes, &v1::TenantRoutes, &v1::JobRoutes, &v1::EventRoutes,
-                         &v1::TokenRoutes}) {
+                         &v1::TokenRoutes, &v1::InventoryRoutes}) {
       for (v1::RouteDef& def : routes()) table.push_back(def);
     }
     return table;
@@ -48,8 +48,9 @@ const std::vector<ApiV1Route>& ApiV1Routes() {
 }
 
 Status RegisterApiV1(api::HttpServer& server, const ApiV1Context& context) {
-  if (context.store == nullptr || context.fleet == nullptr || context.clock == nullptr) {
-    return Status::InvalidArgument("ApiV1Context: store, fleet and clock are required");
+  if (context.store == nullptr || context.fleet == nullptr || context.clock == nullptr ||
+      context.inventory == nullptr) {
+    return Status::InvalidArgument("ApiV1Context: store, fleet, clock and inventory are required");
   }
   // Shared by every handler; lives as long as the last of them.
   const auto state = std::make_shared<const v1::ApiState>(

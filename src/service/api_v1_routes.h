@@ -89,6 +89,8 @@ inline constexpr api::Access kTenantReaders =
 // Jobs, written: a tenant its own.
 inline constexpr api::Access kJobWriters = api::Access::Of({Role::kAdmin, Role::kTenant});
 inline constexpr api::Access kAdminOnly = api::Access::Of({Role::kAdmin});
+// The inventory, written: its changes (register, move, transfer, ...).
+inline constexpr api::Access kInventoryWriters = api::Access::Of({Role::kAdmin, Role::kInventory});
 
 struct RouteDef {
   ApiV1Route route;
@@ -101,6 +103,7 @@ std::vector<RouteDef> TenantRoutes();
 std::vector<RouteDef> JobRoutes();
 std::vector<RouteDef> EventRoutes();
 std::vector<RouteDef> TokenRoutes();
+std::vector<RouteDef> InventoryRoutes();
 
 // --- Request checks. Each returns InvalidArgument naming the parameter.
 

@@ -24,12 +24,19 @@ struct Probe {
 };
 
 // The situations `change` puts the asset in, besides holding it on the effective date.
+// `from_site` is where the asset stood before the change.
 std::optional<Probe> HowItGotThere(const inventory::Change& c, const inventory::Asset& after,
-                                   const inventory::Site& site, Date when) {
+                                   const inventory::Site& site, const inventory::Site* from_site,
+                                   Date when) {
   switch (c.kind) {
     case ChangeKind::kRegister:
       return Probe{compliance::ArrivalTransfer(after), after.from_country, after.acquired};
     case ChangeKind::kMove:
+      // Within a country the owner relocates its own hardware: nothing crosses a border and
+      // no one else takes it (an in-country transfer is a change of end user), so only using
+      // it at the new site is judged. Across a border the record now says how it crossed
+      // (LiveInventory's move: export or re-export from the old site).
+      if (from_site != nullptr && from_site->country == site.country) return std::nullopt;
       return Probe{compliance::ArrivalTransfer(after), after.from_country, when};
     case ChangeKind::kTransfer:
       return Probe{TransferType::kInCountryTransfer, site.country, when};
@@ -62,6 +69,8 @@ ChangeJudgement JudgeChange(const inventory::LiveInventory& live, const inventor
                             const catalog::Catalog& catalog, const compliance::Engine& engine) {
   ChangeJudgement out;
   if (!Judged(c.kind)) return out;
+  const inventory::LiveAsset* before = live.Find(c.serial);
+  const inventory::Site* from_site = before ? live.FindSite(before->record.site) : nullptr;
   const inventory::LiveAsset after = live.Preview(c);
   const inventory::Asset& a = after.record;
   const inventory::Site* site = live.FindSite(a.site);
@@ -72,7 +81,9 @@ ChangeJudgement JudgeChange(const inventory::LiveInventory& live, const inventor
   const inventory::Organisation* org = live.FindOrg(user);
   const std::string parent_hq = live.UltimateParentHq(user);
   std::vector<Probe> probes = {{compliance::HeldTransfer(a), "", when}};
-  if (std::optional<Probe> p = HowItGotThere(c, a, *site, when)) probes.insert(probes.begin(), *p);
+  if (std::optional<Probe> p = HowItGotThere(c, a, *site, from_site, when)) {
+    probes.insert(probes.begin(), *p);
+  }
 
   std::optional<compliance::Verdict> worst;
   for (const Probe& p : probes) {

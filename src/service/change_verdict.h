@@ -3,7 +3,8 @@
 // effective time, before it is accepted (docs/service.md, "Inventory"). The asset is judged as
 // the change leaves it: how it got where it is now (registered: its arrival on its acquisition
 // date; moved across a border: exported or re-exported from the site it left; sold or leased:
-// transferred to its new end user in the country) and holding it on the effective date.
+// transferred to its new end user in the country; moved within a country: nothing more) and
+// holding it at its site on the effective date.
 // Private to the service.
 
 #include <string>

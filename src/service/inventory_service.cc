@@ -379,8 +379,44 @@ std::vector<inventory::Site> InventoryService::Sites() const {
   return out;
 }
 
+Result<inventory::Inventory> InventoryService::Snapshot() const {
+  std::vector<inventory::Organisation> orgs;
+  std::vector<inventory::Site> sites;
+  std::vector<inventory::Asset> assets;
+  {
+    const std::lock_guard lock(mu_);
+    for (const auto& [id, o] : live_.organisations()) orgs.push_back(o);
+    for (const auto& [id, s] : live_.sites()) sites.push_back(s);
+    assets.reserve(live_.assets().size());
+    for (const auto& [serial, a] : live_.assets()) {
+      if (a.status == inventory::AssetStatus::kActive) assets.push_back(a.record);
+    }
+  }
+  return inventory::Inventory::FromRecords(std::move(orgs), std::move(sites), std::move(assets),
+                                           catalog_);
+}
+
+std::vector<LiveAsset> InventoryService::List(const AssetQuery& q) const {
+  const std::lock_guard lock(mu_);
+  std::vector<LiveAsset> out;
+  const auto& assets = live_.assets();
+  for (auto it = assets.upper_bound(q.after); it != assets.end() && out.size() < q.limit; ++it) {
+    const LiveAsset& a = it->second;
+    if ((q.site && a.record.site != *q.site) || (q.status && a.status != *q.status) ||
+        (q.visible_to && !MayKnowLocked(*q.visible_to, a))) {
+      continue;
+    }
+    out.push_back(a);
+  }
+  return out;
+}
+
 bool InventoryService::OrgMayKnow(std::string_view org, const LiveAsset& asset) const {
   const std::lock_guard lock(mu_);
+  return MayKnowLocked(org, asset);
+}
+
+bool InventoryService::MayKnowLocked(std::string_view org, const LiveAsset& asset) const {
   // The asset's owner or operator, or any organisation above either in its parent chain.
   for (const std::string* holder : {&asset.record.owner, &asset.record.operator_org}) {
     for (const inventory::Organisation* o = live_.FindOrg(*holder); o != nullptr;

@@ -3,7 +3,9 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <string>
 
 #include "support/cli_runner.h"
@@ -61,13 +63,19 @@ TEST(UsageErrorTest, HelpIsNoError) {
 }
 
 TEST(UsageErrorTest, GpufleetdExitsOneWithItsUsageLine) {
-  for (const std::string args : {"--bogus", "--port", "--port http", ""}) {
+  for (const std::string args : {"--bogus", "--port", "--port http"}) {
     const CliResult r = RunGpufleetd(args);
     EXPECT_EQ(r.exit_code, 1) << "gpufleetd " << args << "\n" << r.err;
     EXPECT_THAT(r.err, HasSubstr("Usage: gpufleetd [OPTIONS]")) << "gpufleetd " << args;
   }
-  // With no input at all, the one flag CLI11 cannot require on its own.
-  EXPECT_THAT(RunGpufleetd("").err, HasSubstr("gpufleetd: give --fleet FILE or --demo-gpus N"));
+  // A store without an inventory needs one to seed it from.
+  const std::string store =
+      ::testing::TempDir() + "/gpufleetd_usage_" + std::to_string(::getpid()) + ".db";
+  const CliResult empty = RunGpufleetd("--store " + store);
+  EXPECT_EQ(empty.exit_code, 1);
+  EXPECT_THAT(empty.err, HasSubstr("the store holds no inventory yet: give --fleet FILE or "
+                                   "--demo-gpus N"));
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
   const CliResult help = RunGpufleetd("--help");
   EXPECT_EQ(help.exit_code, 0) << help.err;
   EXPECT_THAT(help.out, HasSubstr("Usage: gpufleetd"));

@@ -83,6 +83,7 @@ struct Snapshot {
   std::vector<store::QuotaRecord> quotas;
   std::vector<store::EventRecord> events;
   std::vector<store::TokenRecord> tokens;  // last_used_at_ms cleared: reading records a use
+  int64_t inventory_entries = 0;
   friend bool operator==(const Snapshot&, const Snapshot&) = default;
 };
 
@@ -105,13 +106,19 @@ class ApiV1Test : public ::testing::Test {
 
     // The API sees the store through `served_`, which a test may take down.
     served_ = std::make_unique<OutageStore>(*store_);
+    // The living inventory, seeded with the example fleet as gpufleetd seeds an empty store.
+    inventory_ =
+        std::make_unique<InventoryService>(*served_, clock_, fleet().catalog, *fleet().engine);
+    ASSERT_TRUE(inventory_->Load().ok());
+    ASSERT_TRUE(inventory_->Seed(fleet().inventory, "examples/fleet.yaml").ok());
     api::HttpServerOptions options;
     options.authenticator = StoreAuthenticator(*served_, clock_);
     server_ = std::make_unique<api::HttpServer>(std::move(options));
-    const ApiV1Context context{
-        .store = served_.get(), .fleet = &fleet(), .clock = &clock_, .on_change = [this] {
-          ++changes_;
-        }};
+    const ApiV1Context context{.store = served_.get(),
+                               .fleet = &fleet(),
+                               .clock = &clock_,
+                               .on_change = [this] { ++changes_; },
+                               .inventory = inventory_.get()};
     ASSERT_TRUE(RegisterApiV1(*server_, context).ok());
     ASSERT_TRUE(server_->Start().ok());
 
@@ -124,6 +131,7 @@ class ApiV1Test : public ::testing::Test {
   void TearDown() override {
     if (server_) server_->Stop();
     server_.reset();
+    inventory_.reset();
     served_.reset();
     store_.reset();
     RemoveFiles();
@@ -219,6 +227,9 @@ class ApiV1Test : public ::testing::Test {
     EXPECT_TRUE(tokens.ok());
     if (tokens.ok()) s.tokens = *tokens;
     for (store::TokenRecord& t : s.tokens) t.last_used_at_ms = 0;
+    auto entries = store_->InventorySize();
+    EXPECT_TRUE(entries.ok());
+    if (entries.ok()) s.inventory_entries = *entries;
     return s;
   }
 
@@ -265,6 +276,7 @@ class ApiV1Test : public ::testing::Test {
   std::atomic<int> changes_{0};
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<OutageStore> served_;
+  std::unique_ptr<InventoryService> inventory_;
   std::unique_ptr<api::HttpServer> server_;
   const std::string admin_token_ = api::NewToken();
   std::string alpha_token_;

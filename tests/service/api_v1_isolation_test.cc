@@ -95,6 +95,21 @@ TEST_F(ApiV1Isolation, TenantCannotSeeOrChangeAnotherTenantsObjectsOnAnyRoute) {
       {"/v1/sites", "GET", "/v1/sites", "", 200, nullptr},
       {"/v1/nodes", "GET", "/v1/nodes", "", 200, nullptr},
       {"/v1/nodes/{id}", "GET", "/v1/nodes/" + PathSegment(NodeOf(model_, 1)), "", 200, nullptr},
+      // The inventory: alpha (lumen-ai) sees the assets it rents and nothing of acme's; it
+      // changes nothing.
+      {"/v1/assets", "GET", "/v1/assets?limit=1000", "", 200,
+       [](const nlohmann::json& body) {
+         ASSERT_FALSE(body["assets"].empty()) << body.dump();
+         for (const nlohmann::json& a : body["assets"]) {
+           EXPECT_TRUE(a["owner"] == "lumen-ai" || a["operator"] == "lumen-ai") << a.dump();
+         }
+       }},
+      {"/v1/assets/{serial}", "GET", "/v1/assets/1654823001201", "", 404, nullptr},
+      {"/v1/assets/{serial}/history", "GET", "/v1/assets/1654823001201/history", "", 404, nullptr},
+      {"/v1/inventory/changes", "POST", "/v1/inventory/changes",
+       R"({"changes": [{"kind": "retire", "serial": "1655025007201"}]})", 403, nullptr},
+      {"/v1/orgs", "GET", "/v1/orgs", "", 200, nullptr},
+      {"/v1/orgs/{id}", "GET", "/v1/orgs/acme", "", 200, nullptr},
       // Tokens are the admin's: a tenant can neither list, read, create nor revoke one, its
       // own included.
       {"/v1/tokens", "GET", "/v1/tokens", "", 403, nullptr},
@@ -174,7 +189,7 @@ TEST_F(ApiV1Isolation, TenantTokenOnAnyAdminRouteIs403) {
     EXPECT_EQ(reply.status, 403) << reply.raw;
     EXPECT_EQ(reply.body["error"]["code"], "permission_denied");
   }
-  EXPECT_EQ(admin_routes, 7);
+  EXPECT_EQ(admin_routes, 8);
   EXPECT_EQ(Take(), before);
 }
 

@@ -92,11 +92,12 @@ TEST_F(ApiV1Tokens, ARevokedTokenIsRefusedEverywhereWithinTheRememberedSecond) {
   api::HttpServerOptions options;
   options.authenticator = StoreAuthenticator(*store_, clock_);
   api::HttpServer second(std::move(options));
-  ASSERT_TRUE(
-      RegisterApiV1(
-          second,
-          {.store = store_.get(), .fleet = &fleet(), .clock = &clock_, .on_change = nullptr})
-          .ok());
+  ASSERT_TRUE(RegisterApiV1(second, {.store = store_.get(),
+                                     .fleet = &fleet(),
+                                     .clock = &clock_,
+                                     .on_change = nullptr,
+                                     .inventory = inventory_.get()})
+                  .ok());
   ASSERT_TRUE(second.Start().ok());
   const auto get = [&](uint16_t port) {
     httplib::Client client("127.0.0.1", port);

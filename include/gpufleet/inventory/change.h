@@ -8,6 +8,7 @@
 // for every x Decode accepts, so the bytes a ledger hashes are a function of the change alone.
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -68,6 +69,13 @@ struct Change {
 // The fields `change.kind` needs are there and no others, and the records they carry are
 // well formed (ids are slugs, countries ISO codes): InvalidArgument naming the field.
 Status Validate(const Change& change);
+
+// The encoding's JSON object (Encode dumps it), and the object read back: ChangeFromJson takes
+// any JSON spelling of the fields (96 or 96.0) and checks keys, types and Validate, but not
+// canonical form; Decode adds that. The service reads API requests with it.
+nlohmann::json ChangeToJson(const Change& change);
+Result<Change> ChangeFromJson(const nlohmann::json& j);
+nlohmann::json AssetToJson(const Asset& asset);
 
 // An asset's record alone, in the encoding a register change carries it in (the service's
 // assets table stores it); DecodeAsset is as strict as Decode.

@@ -160,6 +160,13 @@ class Inventory {
   static Result<Inventory> Parse(std::string_view yaml, const std::string& name_for_errors,
                                  const std::string& base_dir, const catalog::Catalog& catalog);
 
+  // An inventory of records held elsewhere (the service's living inventory), with the flags
+  // of FindDiversionFlags. InvalidArgument when an asset names an organisation, site or model
+  // that is not there (the records are trusted otherwise: they passed the same checks).
+  static Result<Inventory> FromRecords(std::vector<Organisation> organisations,
+                                       std::vector<Site> sites, std::vector<Asset> assets,
+                                       const catalog::Catalog& catalog);
+
   // In file order.
   const std::vector<Organisation>& organisations() const { return organisations_; }
   const std::vector<Site>& sites() const { return sites_; }

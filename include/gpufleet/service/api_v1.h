@@ -27,6 +27,7 @@
 #include "gpufleet/api/http_server.h"
 #include "gpufleet/service/clock.h"
 #include "gpufleet/service/fleet_context.h"
+#include "gpufleet/service/inventory_service.h"
 #include "gpufleet/status.h"
 #include "gpufleet/store/store.h"
 
@@ -41,6 +42,8 @@ struct ApiV1Context {
   // Called after a change the scheduler should act on at once (a job submitted, cancelled or
   // completed): wakes the scheduling loop. May be empty.
   std::function<void()> on_change;
+  // The living inventory (its routes: /v1/assets, /v1/inventory/changes, /v1/orgs).
+  InventoryService* inventory = nullptr;
 };
 
 // One route of the API, as registered.

@@ -48,6 +48,16 @@ struct ChangeOutcome {
   std::vector<std::string> explanation;
 };
 
+// Which assets List returns: serials after `after`, at most `limit`, at `site` (when set),
+// that `visible_to` may know of (OrgMayKnow; when set), of `status` (when set).
+struct AssetQuery {
+  std::string after;
+  size_t limit = 100;
+  std::optional<std::string> site;
+  std::optional<std::string> visible_to;
+  std::optional<inventory::AssetStatus> status;
+};
+
 // At most this many changes per Submit (one transaction and one compliance pass each).
 inline constexpr size_t kMaxChangesPerBatch = 1000;
 
@@ -83,6 +93,13 @@ class InventoryService {
   std::optional<inventory::Site> FindSite(std::string_view id) const;
   std::vector<inventory::Organisation> Organisations() const;
   std::vector<inventory::Site> Sites() const;
+  // By serial.
+  std::vector<inventory::LiveAsset> List(const AssetQuery& query) const;
+
+  // The active assets (not retired, not lost) with the organisations and sites, as the
+  // placement fleet and the fleet check read an inventory.
+  Result<inventory::Inventory> Snapshot() const;
+
   // Whether `org` may know of `asset`: it, or an organisation under it (a subsidiary, at any
   // depth), owns or operates it.
   bool OrgMayKnow(std::string_view org, const inventory::LiveAsset& asset) const;
@@ -97,6 +114,7 @@ class InventoryService {
 
  private:
   class Frontier;
+  bool MayKnowLocked(std::string_view org, const inventory::LiveAsset& asset) const;
   Status Append(std::vector<ChangeOutcome>& accepted);
   Status CompareAssetsTable();
 
