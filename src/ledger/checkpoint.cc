@@ -1,5 +1,6 @@
 #include "gpufleet/ledger/checkpoint.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "gpufleet/ledger/base64.h"
@@ -108,16 +109,37 @@ Result<std::string> SignCheckpoint(const Checkpoint& c, const NoteSigner& log_ke
   return SignNote(FormatCheckpoint(c), log_key);
 }
 
-Result<OpenedCheckpoint> OpenCheckpoint(std::string_view signed_note, const NoteVerifier& log_key) {
-  Result<Note> note = OpenNote(signed_note, std::span<const NoteVerifier>(&log_key, 1));
+Result<OpenedCheckpoint> OpenCheckpoint(std::string_view signed_note,
+                                        std::span<const NoteVerifier> log_keys) {
+  Result<Note> note = OpenNote(signed_note, log_keys);
   if (!note.ok()) return note.status();
   Result<Checkpoint> c = ParseCheckpoint(note->text);
   if (!c.ok()) return c.status();
-  if (c->origin != log_key.name()) {
-    return Status::Corruption("checkpoint origin '" + c->origin + "' is not the log key's name '" +
-                              log_key.name() + "'");
+  // A key may sign only for the log it is named after: a valid signature by another log's key
+  // (both keys trusted by this caller) does not vouch for this origin.
+  const bool by_origin_key =
+      std::any_of(note->verified.begin(), note->verified.end(),
+                  [&](const NoteSignature& s) { return s.name == c->origin; });
+  if (!by_origin_key) {
+    std::string names;
+    for (const NoteSignature& s : note->verified)
+      names += (names.empty() ? "'" : ", '") + s.name + "'";
+    return Status::Corruption("checkpoint origin '" + c->origin +
+                              "' is not the name of the key that signed it (" + names + ")");
   }
   return OpenedCheckpoint{std::move(*c), std::move(*note)};
+}
+
+Result<OpenedCheckpoint> OpenCheckpoint(std::string_view signed_note, const NoteVerifier& log_key) {
+  return OpenCheckpoint(signed_note, std::span<const NoteVerifier>(&log_key, 1));
+}
+
+Result<Checkpoint> UnverifiedCheckpoint(std::string_view signed_note) {
+  const size_t split = signed_note.rfind("\n\n");
+  if (split == std::string_view::npos) {
+    return Status::Corruption("malformed note: no blank line between the text and the signatures");
+  }
+  return ParseCheckpoint(signed_note.substr(0, split + 1));
 }
 
 }  // namespace gpufleet::ledger

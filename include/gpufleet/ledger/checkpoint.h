@@ -49,13 +49,20 @@ Result<Checkpoint> ParseCheckpoint(std::string_view text);
 // the origin. InvalidArgument for an invalid checkpoint or another key name.
 Result<std::string> SignCheckpoint(const Checkpoint& c, const NoteSigner& log_key);
 
-// A signed checkpoint opened and parsed, and the note it came in (for cosigning). The log's
-// signature must verify under `log_key`, whose name must be the origin; other signatures
-// (witnesses') are left unverified. Corruption, saying what, otherwise.
+// A signed checkpoint opened and parsed, and the note it came in (for cosigning). A signature
+// by one of `log_keys` named after the origin must verify; signatures by keys not given
+// (witnesses') are left unverified. Corruption, saying what, otherwise; InvalidArgument for
+// an ambiguous key list.
 struct OpenedCheckpoint {
   Checkpoint checkpoint;
   Note note;
 };
+Result<OpenedCheckpoint> OpenCheckpoint(std::string_view signed_note,
+                                        std::span<const NoteVerifier> log_keys);
 Result<OpenedCheckpoint> OpenCheckpoint(std::string_view signed_note, const NoteVerifier& log_key);
+
+// The checkpoint inside a signed note, parsed but NOT verified: for sizing a buffer or a
+// file's layout before the real check, never for trusting what it says.
+Result<Checkpoint> UnverifiedCheckpoint(std::string_view signed_note);
 
 }  // namespace gpufleet::ledger
