@@ -8,15 +8,12 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 
+#include "gpufleet/ledger/small_file.h"
 #include "gpufleet/model/utf8.h"
 
 namespace gpufleet::ledger {
 namespace {
-
-// Key files, checkpoints and proofs are a few KiB; anything far larger is not one of them.
-constexpr std::streamsize kMaxSmallFile = 1 << 20;
 
 std::string_view TrimLine(std::string_view line) {
   while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
@@ -27,21 +24,6 @@ std::string_view TrimLine(std::string_view line) {
 }
 
 }  // namespace
-
-Result<std::string> ReadSmallFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError("cannot read '" + path + "': " + std::strerror(errno));
-  std::string text;
-  text.resize(static_cast<size_t>(kMaxSmallFile) + 1);
-  in.read(text.data(), kMaxSmallFile + 1);
-  if (in.bad()) return Status::IOError("cannot read '" + path + "'");
-  text.resize(static_cast<size_t>(in.gcount()));
-  if (text.size() > static_cast<size_t>(kMaxSmallFile)) {
-    return Status::InvalidArgument("'" + path + "' is over " + std::to_string(kMaxSmallFile) +
-                                   " bytes; not a key, checkpoint or proof");
-  }
-  return text;
-}
 
 Status WriteSignerKeyFile(const std::string& path, std::string_view signer_key) {
   // O_EXCL: never replace a key; 0600 from creation, so the secret is never readable by others

@@ -7,9 +7,10 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 
-#include "gpufleet/ledger/key_file.h"
 #include "gpufleet/ledger/merkle.h"
+#include "gpufleet/ledger/small_file.h"
 
 namespace gpufleet::ledger {
 namespace {
@@ -40,17 +41,6 @@ Result<std::unique_ptr<FileLock>> Lock(const std::string& path) {
   return lock;
 }
 
-Status SyncedWrite(const std::string& path, std::string_view text) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::IOError("cannot write '" + path + "': " + std::strerror(errno));
-  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-                  ::fsync(fd) == 0;
-  const int saved = errno;
-  ::close(fd);
-  if (!ok) return Status::IOError("cannot write '" + path + "': " + std::strerror(saved));
-  return Status::Ok();
-}
-
 }  // namespace
 
 Result<std::optional<OpenedCheckpoint>> Witness::ReadState() const {
@@ -78,22 +68,7 @@ Result<std::optional<Checkpoint>> Witness::Last() const {
 }
 
 Status Witness::WriteState(const std::string& cosigned) const {
-  const std::string tmp = state_path_ + ".tmp";
-  GPUFLEET_RETURN_IF_ERROR(SyncedWrite(tmp, cosigned));
-  if (::rename(tmp.c_str(), state_path_.c_str()) != 0) {
-    return Status::IOError("cannot replace '" + state_path_ + "': " + std::strerror(errno));
-  }
-  // The rename is durable only once the directory is synced.
-  std::string dir = std::filesystem::path(state_path_).parent_path().string();
-  if (dir.empty()) dir = ".";
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0 || ::fsync(fd) != 0) {
-    const int saved = errno;
-    if (fd >= 0) ::close(fd);
-    return Status::IOError("cannot sync '" + dir + "': " + std::strerror(saved));
-  }
-  ::close(fd);
-  return Status::Ok();
+  return ReplaceFileDurably(state_path_, cosigned);
 }
 
 Result<std::string> Witness::Cosign(std::string_view signed_checkpoint,

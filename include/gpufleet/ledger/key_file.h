@@ -29,8 +29,4 @@ Result<std::vector<NoteVerifier>> ParseVerifierKeys(std::string_view text);
 // `key_or_path` itself when it is a verifier key, else the keys in the file it names.
 Result<std::vector<NoteVerifier>> ReadVerifierKeys(const std::string& key_or_path);
 
-// The whole of a file, for the small files the ledger's commands read (keys, checkpoints,
-// proofs). IOError naming the file.
-Result<std::string> ReadSmallFile(const std::string& path);
-
 }  // namespace gpufleet::ledger
