@@ -9,7 +9,7 @@ JOBS ?= $(shell nproc)
 DEBIAN_PACKAGES := g++ cmake ninja-build make libgtest-dev libgmock-dev libbenchmark-dev \
   nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev libyaml-cpp-dev libsqlite3-dev \
   libpq-dev libcpp-httplib-dev libboost-dev libssl-dev clang-format \
-  coinor-libcbc-dev pkg-config
+  coinor-libcbc-dev pkg-config golang-go golang-golang-x-mod-dev
 OUT ?= out/gpufleetd
 PORT ?= 8080
 DEMO_GPUS ?= 4096

@@ -9,6 +9,7 @@
 #include "cli/check_transfer_command.h"
 #include "cli/client_commands.h"
 #include "cli/impact_command.h"
+#include "cli/ledger_command.h"
 #include "cli/place_command.h"
 #include "cli/plan_command.h"
 #include "cli/simulate_command.h"
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   gpufleet::cli::AddFleetCommand(app, exit_code);
   gpufleet::cli::AddTokenCommand(app, exit_code);
   gpufleet::cli::AddAdminCommand(app, exit_code);
+  gpufleet::cli::AddLedgerCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -38,6 +38,10 @@ TEST(UsageErrorTest, EveryCommandExitsOneWithItsUsageLine) {
       {"job get", "Usage: gpufleet job get"},
       {"tenant", "Usage: gpufleet tenant"},
       {"fleet nodes --bogus", "Usage: gpufleet fleet nodes"},
+      {"ledger", "Usage: gpufleet ledger [OPTIONS] SUBCOMMAND"},
+      {"ledger keygen --out k", "Usage: gpufleet ledger keygen"},  // missing --name
+      {"ledger verify --export e", "Usage: gpufleet ledger verify"},
+      {"ledger witness --state s", "Usage: gpufleet ledger witness"},
   };
   for (const UsageCase& c : cases) {
     const CliResult r = RunGpufleet(c.args);

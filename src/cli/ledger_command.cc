@@ -1,0 +1,219 @@
+#include "cli/ledger_command.h"
+
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gpufleet/ledger/base64.h"
+#include "gpufleet/ledger/export_file.h"
+#include "gpufleet/ledger/key_file.h"
+#include "gpufleet/ledger/small_file.h"
+#include "gpufleet/ledger/verify_log.h"
+#include "gpufleet/ledger/wire.h"
+#include "gpufleet/ledger/witness.h"
+#include "gpufleet/report/json_text.h"
+
+namespace gpufleet::cli {
+namespace {
+
+constexpr int kExitError = 1;    // usage, unreadable input, I/O
+constexpr int kExitRefused = 3;  // the log did not verify, or the witness refused
+
+struct KeygenFlags {
+  std::string out;
+  std::string name;
+};
+
+struct VerifyFlags {
+  std::string export_path;
+  std::string key;
+  std::string saved_checkpoint;
+  std::vector<std::string> witness_keys;
+  std::string save_checkpoint;
+  bool json = false;
+};
+
+struct WitnessFlags {
+  std::string state;
+  std::string key;
+  std::string log_key;
+  std::string checkpoint;
+  std::string proof;
+};
+
+int Fail(std::string_view verb, const Status& s, int code = kExitError) {
+  std::cerr << "gpufleet ledger " << verb << ": " << s.ToString() << '\n';
+  return code;
+}
+
+// Corruption and refusals are findings about the log; anything else is ours or the input's.
+bool IsRefusal(const Status& s) {
+  return s.code() == Status::Code::kCorruption || s.code() == Status::Code::kFailedPrecondition;
+}
+
+int Keygen(const KeygenFlags& f) {
+  Result<ledger::NoteKeyPair> pair = ledger::GenerateNoteKey(f.name);
+  if (!pair.ok()) return Fail("keygen", pair.status());
+  if (Status s = ledger::WriteSignerKeyFile(f.out, pair->signer_key); !s.ok()) {
+    return Fail("keygen", s);
+  }
+  std::cout << pair->verifier_key << '\n';
+  std::cerr << "private key written to " << f.out
+            << " (mode 0600); give the verifier key above to auditors and witnesses\n";
+  return 0;
+}
+
+Result<std::vector<ledger::NoteVerifier>> AllKeys(const std::vector<std::string>& args) {
+  std::vector<ledger::NoteVerifier> out;
+  for (const std::string& a : args) {
+    Result<std::vector<ledger::NoteVerifier>> keys = ledger::ReadVerifierKeys(a);
+    if (!keys.ok()) return keys.status();
+    out.insert(out.end(), keys->begin(), keys->end());
+  }
+  return out;
+}
+
+std::string Base64Hash(const ledger::Hash& h) {
+  return ledger::Base64Encode(std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
+}
+
+int Verify(const VerifyFlags& f) {
+  Result<std::vector<ledger::NoteVerifier>> keys = ledger::ReadVerifierKeys(f.key);
+  if (!keys.ok()) return Fail("verify", keys.status());
+  ledger::VerifyOptions options;
+  Result<std::vector<ledger::NoteVerifier>> witnesses = AllKeys(f.witness_keys);
+  if (!witnesses.ok()) return Fail("verify", witnesses.status());
+  options.witnesses = std::move(*witnesses);
+  if (!f.saved_checkpoint.empty()) {
+    Result<std::string> saved = ledger::ReadSmallFile(f.saved_checkpoint);
+    if (!saved.ok()) return Fail("verify", saved.status());
+    options.saved_checkpoint = std::move(*saved);
+  }
+  Result<std::unique_ptr<ledger::FileLogSource>> source =
+      ledger::FileLogSource::Open(f.export_path);
+  Result<ledger::LogVerification> v = source.ok()
+                                          ? ledger::VerifyLog(**source, *keys, options)
+                                          : Result<ledger::LogVerification>(source.status());
+  if (!v.ok()) {
+    const int code = IsRefusal(v.status()) ? kExitRefused : kExitError;
+    if (f.json && code == kExitRefused) {
+      nlohmann::ordered_json j = {{"verified", false}, {"error", v.status().message()}};
+      std::cout << report::DumpJson(j, 1) << '\n';
+    }
+    return Fail("verify",
+                code == kExitRefused
+                    ? Status::Corruption("verification failed: " + v.status().message())
+                    : v.status(),
+                code);
+  }
+  if (!f.save_checkpoint.empty()) {
+    // The note exactly as verified, witnesses' lines included: the next run opens it again.
+    Result<std::string> note = (*source)->ReadCheckpoint();
+    if (!note.ok()) return Fail("verify", note.status());
+    if (Status s = ledger::ReplaceFileDurably(f.save_checkpoint, *note); !s.ok()) {
+      return Fail("verify", s);
+    }
+  }
+  const ledger::Checkpoint& c = v->checkpoint;
+  if (f.json) {
+    nlohmann::ordered_json j = {
+        {"verified", true}, {"origin", c.origin}, {"size", c.size}, {"root", Base64Hash(c.root)}};
+    if (v->saved) j["saved_size"] = v->saved->size;
+    j["witnessed_by"] = v->witnessed_by;
+    std::cout << report::DumpJson(j, 1) << '\n';
+  } else {
+    std::cout << "verified: log '" << c.origin << "', " << c.size << " entries, head "
+              << Base64Hash(c.root) << '\n';
+    if (v->saved) {
+      std::cout << "extends the saved checkpoint of " << v->saved->size << " entries\n";
+    }
+    for (const std::string& w : v->witnessed_by) std::cout << "cosigned by witness " << w << '\n';
+  }
+  return 0;
+}
+
+int WitnessCosign(const WitnessFlags& f) {
+  Result<ledger::NoteSigner> key = ledger::ReadSignerKeyFile(f.key);
+  if (!key.ok()) return Fail("witness", key.status());
+  Result<std::vector<ledger::NoteVerifier>> log_keys = ledger::ReadVerifierKeys(f.log_key);
+  if (!log_keys.ok()) return Fail("witness", log_keys.status());
+  if (log_keys->size() != 1) {
+    return Fail("witness",
+                Status::InvalidArgument("--log-key names " + std::to_string(log_keys->size()) +
+                                        " keys; a witness follows one log key"));
+  }
+  Result<std::string> checkpoint = ledger::ReadSmallFile(f.checkpoint);
+  if (!checkpoint.ok()) return Fail("witness", checkpoint.status());
+  std::optional<ledger::ConsistencyProofMessage> proof;
+  if (!f.proof.empty()) {
+    Result<std::string> text = ledger::ReadSmallFile(f.proof);
+    if (!text.ok()) return Fail("witness", text.status());
+    Result<ledger::ConsistencyProofMessage> parsed = ledger::DecodeConsistencyProof(*text);
+    if (!parsed.ok()) return Fail("witness", parsed.status());
+    proof = std::move(*parsed);
+  }
+  ledger::Witness witness(f.state, std::move(*key), std::move(log_keys->front()));
+  Result<std::string> cosigned = witness.Cosign(*checkpoint, proof);
+  if (!cosigned.ok()) {
+    const bool refused = IsRefusal(cosigned.status());
+    return Fail(
+        "witness",
+        refused ? Status::Corruption("refused: " + cosigned.status().message()) : cosigned.status(),
+        refused ? kExitRefused : kExitError);
+  }
+  std::cout << *cosigned;
+  return 0;
+}
+
+}  // namespace
+
+void AddLedgerCommand(CLI::App& app, int& exit_code) {
+  CLI::App* ledger = app.add_subcommand(
+      "ledger", "The tamper-evident inventory ledger: keys, verifying exports, witnessing");
+  ledger->require_subcommand(1);
+
+  auto k = std::make_shared<KeygenFlags>();
+  CLI::App* keygen = ledger->add_subcommand(
+      "keygen", "Make an Ed25519 key: private key to --out (mode 0600), verifier key on stdout");
+  keygen->add_option("--out", k->out, "Private key file to create (never overwritten)")->required();
+  keygen->add_option("--name", k->name, "Key name: the log's origin, or the witness's name")
+      ->required();
+  keygen->callback([k, &exit_code] { exit_code = Keygen(*k); });
+
+  auto v = std::make_shared<VerifyFlags>();
+  CLI::App* verify = ledger->add_subcommand(
+      "verify",
+      "Verify an export from scratch: signature, every entry, the tree head (exit 0 verified, "
+      "3 verification failed, 1 usage or I/O error)");
+  verify->add_option("--export", v->export_path, "Export file (docs/ledger.md)")->required();
+  verify->add_option("--key", v->key, "The log's verifier key, or a file of verifier keys")
+      ->required();
+  verify->add_option("--saved-checkpoint", v->saved_checkpoint,
+                     "A signed checkpoint saved earlier: the log must extend it");
+  verify->add_option("--witness-key", v->witness_keys,
+                     "A witness that must have cosigned the checkpoint (key or file; repeatable)");
+  verify->add_option("--save-checkpoint", v->save_checkpoint,
+                     "After verifying, write the checkpoint here for the next --saved-checkpoint");
+  verify->add_flag("--json", v->json, "JSON instead of text");
+  verify->callback([v, &exit_code] { exit_code = Verify(*v); });
+
+  auto w = std::make_shared<WitnessFlags>();
+  CLI::App* witness = ledger->add_subcommand(
+      "witness",
+      "Cosign a checkpoint that extends the last one this witness cosigned; prints the "
+      "cosigned note (exit 3 refused: rollback, fork, rewrite or bad signature)");
+  witness->add_option("--state", w->state, "The witness's state file (created on first use)")
+      ->required();
+  witness->add_option("--key", w->key, "The witness's private key file (mode 0600)")->required();
+  witness->add_option("--log-key", w->log_key, "The log's verifier key, or a file holding it")
+      ->required();
+  witness->add_option("--checkpoint", w->checkpoint, "The log's signed checkpoint")->required();
+  witness->add_option("--proof", w->proof,
+                      "Consistency proof JSON from the last cosigned size to the new one "
+                      "(not needed the first time or for the same size)");
+  witness->callback([w, &exit_code] { exit_code = WitnessCosign(*w); });
+}
+
+}  // namespace gpufleet::cli
