@@ -112,6 +112,10 @@ Result<nlohmann::json> ApiClient::Send(
   return j;
 }
 
+std::string PathEscape(std::string_view text) {
+  return httplib::detail::encode_query_param(std::string(text));
+}
+
 int ReportClientError(std::string_view command, const Status& s) {
   std::fprintf(stderr, "gpufleet %.*s: %s\n", static_cast<int>(command.size()), command.data(),
                s.message().c_str());

@@ -47,6 +47,9 @@ class ApiClient {
   const ClientFlags& flags_;
 };
 
+// `text` percent-encoded as one path segment ("/v1/assets/" + PathEscape(serial)).
+std::string PathEscape(std::string_view text);
+
 // Prints `s` as "gpufleet <command>: <message>" on stderr and returns the exit status for it:
 // 2 for a request the server refused (4xx), 1 otherwise.
 int ReportClientError(std::string_view command, const Status& s);

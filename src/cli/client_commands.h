@@ -18,5 +18,11 @@ void AddTokenCommand(CLI::App& app, int& exit_code);
 // `gpufleet admin rotate-token --store LOCATION`: works on the store itself, not through the
 // API, so that a lost or revoked admin token can be replaced.
 void AddAdminCommand(CLI::App& app, int& exit_code);
+// `gpufleet asset list|get|history|register|move|transfer|lease-start|lease-end|retire|lost|
+// correct` and `gpufleet org list|get` (docs/service.md, "Inventory").
+void AddAssetCommand(CLI::App& app, int& exit_code);
+void AddOrgCommand(CLI::App& app, int& exit_code);
+// `gpufleet inventory import FLEET.yaml`.
+void AddInventoryCommand(CLI::App& app, int& exit_code);
 
 }  // namespace gpufleet::cli

@@ -34,6 +34,9 @@ int main(int argc, char** argv) {
   gpufleet::cli::AddFleetCommand(app, exit_code);
   gpufleet::cli::AddTokenCommand(app, exit_code);
   gpufleet::cli::AddAdminCommand(app, exit_code);
+  gpufleet::cli::AddAssetCommand(app, exit_code);
+  gpufleet::cli::AddOrgCommand(app, exit_code);
+  gpufleet::cli::AddInventoryCommand(app, exit_code);
   gpufleet::cli::AddLedgerCommand(app, exit_code);
   try {
     app.parse(argc, argv);

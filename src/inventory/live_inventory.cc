@@ -92,6 +92,9 @@ Status LiveInventory::Check(const Change& c) const {
   };
   if (c.kind == ChangeKind::kOrg) {
     const Organisation& o = *c.organisation;
+    if (const Organisation* now = FindOrg(o.id); now != nullptr && *now == o) {
+      return Status::AlreadyExists("organisation '" + o.id + "' is already recorded so");
+    }
     // The parent must exist, and the chain above it must not come back to this organisation.
     for (std::string_view up = o.parent; !up.empty();) {
       if (up == o.id) {
@@ -103,11 +106,21 @@ Status LiveInventory::Check(const Change& c) const {
     }
     return Status::Ok();
   }
-  if (c.kind == ChangeKind::kSite) return Status::Ok();
+  if (c.kind == ChangeKind::kSite) {
+    if (const Site* now = FindSite(c.place->id); now != nullptr && *now == *c.place) {
+      return Status::AlreadyExists("site '" + c.place->id + "' is already recorded so");
+    }
+    return Status::Ok();
+  }
   const LiveAsset* asset = Find(c.serial);
   if (c.kind == ChangeKind::kRegister) {
     if (asset != nullptr) {
-      return Status::AlreadyExists("asset '" + Excerpt(c.serial) + "' is already registered");
+      Asset same = *c.asset;
+      same.file.clear();
+      same.line = 0;
+      // "so": the same record again, which an import run twice sends; otherwise a conflict.
+      return Status::AlreadyExists("asset '" + Excerpt(c.serial) + "' is already registered" +
+                                   (same == asset->record ? " so" : ", with another record"));
     }
     GPUFLEET_RETURN_IF_ERROR(site(c.asset->site));
     GPUFLEET_RETURN_IF_ERROR(org(c.asset->owner));

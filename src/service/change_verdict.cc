@@ -107,6 +107,8 @@ ChangeJudgement JudgeChange(const inventory::LiveInventory& live, const inventor
   out.severity = compliance::SeverityOf(*worst);
   out.overall = std::string(compliance::OverallName(*worst));
   for (const compliance::DecidingRule& d : compliance::DecidingRules(*worst)) {
+    // The rules behind the overall verdict, not those of a jurisdiction that allowed it.
+    if (d.jurisdiction->action != worst->overall && !d.may_apply) continue;
     if (std::find(out.rules.begin(), out.rules.end(), d.hit->rule->id) == out.rules.end()) {
       out.rules.push_back(d.hit->rule->id);
     }

@@ -48,7 +48,8 @@ class LiveInventory {
   // Whether `change` may follow the state: InvalidArgument for a malformed change, an
   // effective time more than kClockToleranceMs after recorded_ms, or a back-dated one without
   // a reason or earlier than the asset's last entry; NotFound for an unknown serial, site,
-  // organisation or corrected entry; AlreadyExists for a serial registered before;
+  // organisation or corrected entry; AlreadyExists for a serial registered before, or an
+  // organisation or site defined again exactly as it is (an entry that would change nothing);
   // FailedPrecondition for an asset retired or lost, or a lease_end with no lease.
   Status Check(const Change& change) const;
   // What Revert needs to take the last applied change back.
