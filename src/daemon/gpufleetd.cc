@@ -31,6 +31,8 @@
 #include "gpufleet/service/api_v1.h"
 #include "gpufleet/service/clock.h"
 #include "gpufleet/service/fleet_context.h"
+#include "gpufleet/service/fleet_holder.h"
+#include "gpufleet/service/fleet_rebuilder.h"
 #include "gpufleet/service/inventory_service.h"
 #include "gpufleet/service/metered_store.h"
 #include "gpufleet/service/scheduler_loop.h"
@@ -195,8 +197,11 @@ int Run(const Flags& flags) {
     clock = std::make_unique<service::SystemClock>();
   }
 
-  const std::unique_ptr<compliance::Engine> engine = compliance::MakeIndexedEngine(input->rules);
-  service::InventoryService inventory(store, *clock, input->catalog, *engine);
+  // The catalog, rules and engine every version of the fleet shares (and the inventory's
+  // changes are judged with).
+  const service::FleetBasis basis =
+      service::MakeFleetBasis(std::move(input->catalog), std::move(input->rules), *at);
+  service::InventoryService inventory(store, *clock, *basis.catalog, *basis.engine);
   if (Status s = inventory.Load(); !s.ok()) return Fail("inventory", s);
   if (const std::string why = inventory.read_only_reason(); !why.empty()) {
     std::printf("gpufleetd: the inventory is read-only: %s\n", why.c_str());
@@ -204,15 +209,17 @@ int Run(const Flags& flags) {
   }
   if (Status s = CheckSeedFlags(flags, inventory); !s.ok()) return Fail("inventory", s);
   if (inventory.size() == 0) {
-    Result<inventory::Inventory> fleet = LoadFleet(flags, input->catalog);
+    Result<inventory::Inventory> fleet = LoadFleet(flags, *basis.catalog);
     if (!fleet.ok()) return Fail("fleet", fleet.status());
     if (Status s = SeedInventory(flags, inventory, *fleet); !s.ok()) return Fail("inventory", s);
   }
-  Result<inventory::Inventory> inv = inventory.Snapshot();
-  if (!inv.ok()) return Fail("inventory", inv.status());
-  Result<std::unique_ptr<const service::FleetContext>> ctx =
-      service::BuildFleetContext(input->catalog, input->rules, std::move(*inv), *at);
+  Result<std::shared_ptr<const service::FleetContext>> ctx =
+      service::BuildFleetFromInventory(basis, inventory);
   if (!ctx.ok()) return Fail("fleet", ctx.status());
+  // The fleet follows the inventory: each scheduling pass rebuilds it when a change was
+  // accepted since the last (docs/service.md, "The fleet follows the inventory").
+  service::FleetHolder fleet(*ctx);
+  service::FleetRebuilder rebuilder(basis, inventory, fleet);
 
   if (flags.demo_gpus > 0 && flags.fleet.empty()) {
     Status seeded = SeedDemoTenants(store, **ctx, clock->NowMs());
@@ -223,13 +230,17 @@ int Run(const Flags& flags) {
 
   const std::string holder =
       flags.holder.empty() ? "gpufleetd-" + std::to_string(::getpid()) : flags.holder;
-  service::SchedulerLoop loop(store, **ctx, *clock,
+  // Without a scheduler the loop still runs, leading never: its passes keep the fleet the
+  // API serves in step with the inventory.
+  service::SchedulerLoop loop(store, fleet, *clock,
                               {.holder = holder,
                                .policy = flags.policy,
                                .seed = 42,
                                .idle_wait_ms = 1000,
                                .min_pass_interval_ms = flags.pass_interval_ms,
-                               .metrics = &metrics});
+                               .metrics = &metrics,
+                               .lead = !flags.no_scheduler},
+                              &rebuilder);
 
   api::HttpServer server(
       {.bind_address = flags.bind,
@@ -245,14 +256,14 @@ int Run(const Flags& flags) {
                              ? api::Access::Public()
                              : api::Access::Of({api::Role::kAdmin, api::Role::kViewer})});
   Status registered = service::RegisterApiV1(server, {.store = &store,
-                                                      .fleet = ctx->get(),
+                                                      .fleet = &fleet,
                                                       .clock = clock.get(),
                                                       .on_change = [&loop] { loop.Notify(); },
                                                       .inventory = &inventory});
   if (!registered.ok()) return Fail("routes", registered);
   Status started = server.Start();
   if (!started.ok()) return Fail("listen on " + flags.bind, started);
-  if (!flags.no_scheduler) loop.Start();
+  loop.Start();
 
   const service::FleetContext& c = **ctx;
   std::printf(

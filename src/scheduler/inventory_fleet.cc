@@ -26,7 +26,17 @@ Ownership PlacementOwnership(inventory::SiteOwnership o) {
   return Ownership::kOwned;
 }
 
+bool OfTheGroup(const inventory::Inventory& inv, const std::string& org_id) {
+  const inventory::Organisation* org = inv.FindOrg(org_id);
+  return org != nullptr && (org->kind == inventory::OrgKind::kCompany ||
+                            org->kind == inventory::OrgKind::kSubsidiary);
+}
+
 }  // namespace
+
+bool HeldByFleet(const inventory::Inventory& inv, const inventory::Asset& asset) {
+  return OfTheGroup(inv, asset.owner) || OfTheGroup(inv, asset.operator_org);
+}
 
 Result<InventoryFleet> BuildInventoryFleet(const inventory::Inventory& inv,
                                            const catalog::Catalog& cat, Date at,
@@ -43,18 +53,24 @@ Result<InventoryFleet> BuildInventoryFleet(const inventory::Inventory& inv,
     }
   }
   std::map<std::tuple<std::string, std::string, std::string>, int64_t> quarantined;
+  std::map<std::tuple<std::string, std::string, std::string>, int64_t> held_by_others;
   for (const inventory::Site& s : inv.sites()) {
     Result<SiteId> id =
         out.fleet.AddSite(s.id, s.country, s.provider, PlacementOwnership(s.ownership));
     if (!id.ok()) return id.status();
     out.sites.push_back(&s);
   }
-  // (site index, node name, model id) -> accelerators, in a stable order so node ids do not
+  // (site index, node name, model id) -> assets, in a stable order so node ids do not
   // depend on hashing.
-  std::map<std::tuple<uint32_t, std::string, std::string>, int32_t> groups;
+  std::map<std::tuple<uint32_t, std::string, std::string>, std::vector<const inventory::Asset*>>
+      groups;
   std::set<std::string_view> serials;
   for (const inventory::Asset& a : inv.assets()) {
     if (at < a.acquired || !serials.insert(a.serial).second) continue;
+    if (!HeldByFleet(inv, a)) {
+      ++held_by_others[{a.site, a.model, a.owner}];
+      continue;
+    }
     if (auto v = violating.find(&a); v != violating.end()) {
       std::string rules;
       for (const std::string& id : v->second) rules += (rules.empty() ? "" : ", ") + id;
@@ -75,14 +91,20 @@ Result<InventoryFleet> BuildInventoryFleet(const inventory::Inventory& inv,
       if (!m.ok()) return m.status();
       out.chips.push_back(chip);
     }
-    ++groups[{site->value(), a.node, chip->id}];
+    groups[{site->value(), a.node, chip->id}].push_back(&a);
   }
   // Names in use per site, to tell when a node holds two models.
   std::map<std::pair<uint32_t, std::string>, int> models_per_node;
   for (const auto& [key, n] : groups) ++models_per_node[{std::get<0>(key), std::get<1>(key)}];
-  for (const auto& [key, count] : groups) {
+  for (auto& [key, assets] : groups) {
     const auto& [site_index, node, model] = key;
     const SiteId site(site_index);
+    const auto group = static_cast<uint32_t>(out.groups.size());
+    const auto count = static_cast<int32_t>(assets.size());
+    out.groups.push_back({.site = out.sites[site_index]->id,
+                          .node = node,
+                          .model = model,
+                          .assets = std::move(assets)});
     const ChipModelId chip_id = *out.fleet.FindModel(model);
     std::string base = out.fleet.site(site).name + "/";
     if (node.empty()) {
@@ -105,10 +127,14 @@ Result<InventoryFleet> BuildInventoryFleet(const inventory::Inventory& inv,
           out.fleet.AddNode(name, site, chip_id, gpus, resources.cpu_milli_per_gpu * gpus,
                             resources.memory_mib_per_gpu * gpus);
       if (!id.ok()) return id.status();
+      out.node_groups.push_back(group);
     }
   }
   for (const auto& [key, gpus] : quarantined) {
     out.quarantined.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), gpus});
+  }
+  for (const auto& [key, gpus] : held_by_others) {
+    out.held_by_others.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), gpus});
   }
   return out;
 }

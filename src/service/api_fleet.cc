@@ -51,7 +51,7 @@ api::Response ListModels(const ApiState& state, const api::Request& request) {
   if (Status s = CheckQueryKeys(request, {}); !s.ok()) return api::ErrorResponse(s);
   const Fleet& fleet = state.nodes();
   nlohmann::json models = nlohmann::json::array();
-  for (const auto& [id, totals] : state.summary.models) {
+  for (const auto& [id, totals] : state.summary().models) {
     const catalog::AcceleratorSpec* chip = state.fleet().fleet.chips[totals.id.value()];
     nlohmann::json memory_gb = nullptr;
     if (chip != nullptr && chip->memory_gb) memory_gb = *chip->memory_gb;

@@ -152,7 +152,7 @@ Result<store::JobSpec> ParseJobSpec(const ApiState& state, const api::Request& r
     const Result<std::vector<std::string>> models = fields->StringList("models");
     if (!models.ok()) return models.status();
     for (const std::string& m : *models) {
-      const catalog::AcceleratorSpec* chip = state.fleet().catalog.Find(m);
+      const catalog::AcceleratorSpec* chip = state.fleet().catalog->Find(m);
       if (chip == nullptr)
         return FieldError("models", "'" + Excerpt(m) + "' is not in the catalog");
       if (std::find(spec.models.begin(), spec.models.end(), chip->id) != spec.models.end()) {

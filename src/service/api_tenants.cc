@@ -155,12 +155,12 @@ api::Response PutQuota(const ApiState& state, const api::Request& request) {
         "field 'guaranteed_gpus': " + std::to_string(*gpus) + " is not a non-negative int32"));
   }
   const std::string model_name(request.PathParam("model").value_or(""));
-  const catalog::AcceleratorSpec* chip = state.fleet().catalog.Find(model_name);
+  const catalog::AcceleratorSpec* chip = state.fleet().catalog->Find(model_name);
   if (chip == nullptr) {
     return api::ErrorResponse(
         Status::InvalidArgument("model '" + Excerpt(model_name) + "' is not in the catalog"));
   }
-  if (!state.summary.models.contains(chip->id)) {
+  if (!state.summary().models.contains(chip->id)) {
     return api::ErrorResponse(
         Status::InvalidArgument("model '" + chip->id + "' has no GPUs in the fleet"));
   }

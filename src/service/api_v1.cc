@@ -53,15 +53,15 @@ Status RegisterApiV1(api::HttpServer& server, const ApiV1Context& context) {
     return Status::InvalidArgument("ApiV1Context: store, fleet, clock and inventory are required");
   }
   // Shared by every handler; lives as long as the last of them.
-  const auto state = std::make_shared<const v1::ApiState>(
-      v1::ApiState{.context = context,
-                   .summary = v1::SummariseFleet(*context.fleet),
-                   .eligibility = std::make_shared<v1::SharedEligibility>(*context.fleet)});
+  const auto shared = std::make_shared<const v1::ApiShared>(context);
   for (const v1::RouteDef& def : RouteTable()) {
     const v1::RouteHandler handler = def.handler;
     GPUFLEET_RETURN_IF_ERROR(server.AddRoute(
         def.route.method, def.route.pattern, def.route.access,
-        [state, handler](const api::Request& request) { return handler(*state, request); }));
+        [shared, handler](const api::Request& request) {
+          return handler(v1::ApiState{.context = shared->context(), .view = shared->View()},
+                         request);
+        }));
   }
   return Status::Ok();
 }
@@ -120,6 +120,18 @@ api::Authenticator StoreAuthenticator(store::Store& store, const Clock& clock,
 }
 
 namespace v1 {
+
+std::shared_ptr<const FleetView> ApiShared::View() const {
+  const std::lock_guard<std::mutex> lock(mu_);
+  // Read and built under the lock: a new version is summarised once, not by every request
+  // that arrives meanwhile (a summary is linear in the nodes), and a request that read an
+  // older version can never put it back.
+  std::shared_ptr<const FleetContext> current = context_.fleet->Get();
+  if (!view_ || view_->context != current) {
+    view_ = std::make_shared<const FleetView>(std::move(current));
+  }
+  return view_;
+}
 
 Status FieldError(std::string_view field, const std::string& what) {
   return Status::InvalidArgument("field '" + std::string(field) + "': " + what);

@@ -28,7 +28,7 @@ struct ModelTotals {
   int32_t max_node_gpus = 0;
 };
 
-// What the handlers need to know about the placement fleet, computed once at registration.
+// What the handlers need to know about the placement fleet, computed once per version of it.
 struct FleetSummary {
   std::map<std::string, ModelTotals, std::less<>> models;  // by catalog id
 };
@@ -53,20 +53,48 @@ class SharedEligibility {
   scheduler::EligibilityCache cache_;  // guarded by mu_
 };
 
-// Everything a handler reads: the context and the fleet summary. Immutable but for the
-// eligibility cache, which only fills.
-struct ApiState {
-  ApiV1Context context;
+// One version of the fleet and what the handlers derive from it, built when a request first
+// sees that version. Immutable but for the eligibility cache, which only fills.
+struct FleetView {
+  explicit FleetView(std::shared_ptr<const FleetContext> fleet)
+      : context(std::move(fleet)),
+        summary(SummariseFleet(*context)),
+        eligibility(std::make_unique<SharedEligibility>(*context)) {}
+
+  std::shared_ptr<const FleetContext> context;
   FleetSummary summary;
-  std::shared_ptr<SharedEligibility> eligibility;
+  std::unique_ptr<SharedEligibility> eligibility;
+};
+
+// What every handler shares: the context, and the view of the version last served (rebuilt
+// by the first request that finds a newer version in the holder).
+class ApiShared {
+ public:
+  explicit ApiShared(ApiV1Context context) : context_(std::move(context)) {}
+  const ApiV1Context& context() const { return context_; }
+  // The view of the holder's current version.
+  std::shared_ptr<const FleetView> View() const;
+
+ private:
+  const ApiV1Context context_;
+  mutable std::mutex mu_;
+  mutable std::shared_ptr<const FleetView> view_;  // guarded by mu_
+};
+
+// Everything one request reads: the shared context and one version of the fleet, taken when
+// the request arrived.
+struct ApiState {
+  const ApiV1Context& context;
+  std::shared_ptr<const FleetView> view;
 
   store::Store& store() const { return *context.store; }
-  const FleetContext& fleet() const { return *context.fleet; }
-  const Fleet& nodes() const { return context.fleet->fleet.fleet; }
+  const FleetContext& fleet() const { return *view->context; }
+  const Fleet& nodes() const { return view->context->fleet.fleet; }
+  const FleetSummary& summary() const { return view->summary; }
   int64_t NowMs() const { return context.clock->NowMs(); }
   std::shared_ptr<const ZoneFilter> ZonesFor(const std::string& org,
                                              const std::string& data_class) const {
-    return eligibility->ZonesFor(org, data_class);
+    return view->eligibility->ZonesFor(org, data_class);
   }
   void Changed() const {
     if (context.on_change) context.on_change();

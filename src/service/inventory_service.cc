@@ -379,12 +379,13 @@ std::vector<inventory::Site> InventoryService::Sites() const {
   return out;
 }
 
-Result<inventory::Inventory> InventoryService::Snapshot() const {
+Result<inventory::Inventory> InventoryService::Snapshot(InventoryVersion* version) const {
   std::vector<inventory::Organisation> orgs;
   std::vector<inventory::Site> sites;
   std::vector<inventory::Asset> assets;
   {
     const std::lock_guard lock(mu_);
+    if (version != nullptr) *version = {.generation = generation_, .entries = live_.entries()};
     for (const auto& [id, o] : live_.organisations()) orgs.push_back(o);
     for (const auto& [id, s] : live_.sites()) sites.push_back(s);
     assets.reserve(live_.assets().size());

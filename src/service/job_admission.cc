@@ -16,7 +16,7 @@ Status FieldError(std::string_view field, const std::string& what) {
 // A model the catalog knows but the fleet has no GPUs of can never be given to the job.
 Status CheckModelsInFleet(const ApiState& state, const store::JobSpec& spec) {
   for (const std::string& m : spec.models) {
-    if (!state.summary.models.contains(m)) {
+    if (!state.summary().models.contains(m)) {
       return FieldError("models", "model '" + m + "' has no GPUs in the fleet");
     }
   }
@@ -35,9 +35,9 @@ Status CheckFitsFleet(const ApiState& state, const store::JobSpec& spec) {
     largest = std::max(largest, m.max_node_gpus);
   };
   if (spec.models.empty()) {
-    for (const auto& [id, totals] : state.summary.models) add(totals);
+    for (const auto& [id, totals] : state.summary().models) add(totals);
   } else {
-    for (const std::string& m : spec.models) add(state.summary.models.find(m)->second);
+    for (const std::string& m : spec.models) add(state.summary().models.find(m)->second);
   }
   const std::string which = spec.models.empty() ? "the fleet" : "the accepted models";
   if (spec.gpu_count > largest) {

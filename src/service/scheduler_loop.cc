@@ -10,6 +10,7 @@
 #include "gpufleet/model/cluster_state.h"
 #include "gpufleet/scheduler/cycle.h"
 #include "service/cycle_input.h"
+#include "service/fleet_change.h"
 
 namespace gpufleet::service {
 namespace {
@@ -88,6 +89,10 @@ struct SchedulerLoop::Metrics {
                                    {"site", "model"})),
         leader(r.AddGauge("gpufleet_scheduler_leader", "1 while this scheduler leads, 0 on standby")
                    .Get()),
+        fleet_changes(r.AddCounter("gpufleet_fleet_versions_total",
+                                   "Versions of the fleet the scheduler has moved to since start "
+                                   "(one per pass that found the inventory changed)")
+                          .Get()),
         epoch(
             r.AddGauge("gpufleet_scheduler_epoch", "The epoch this scheduler leads under").Get()) {}
 
@@ -97,6 +102,7 @@ struct SchedulerLoop::Metrics {
   api::Family<api::Gauge>& queue_depth;
   api::Family<api::Gauge>& allocated_ratio;
   api::Gauge& leader;
+  api::Counter& fleet_changes;
   api::Gauge& epoch;
   std::set<std::string> tenants_seen;  // queue_depth series to zero when a queue empties
   // The (site, model) cells of allocated_ratio: each node's cell, each cell's GPU milli and
@@ -105,7 +111,15 @@ struct SchedulerLoop::Metrics {
   std::vector<int64_t> cell_capacity;
   std::vector<api::Gauge*> cell_ratio;
 
+  // Indexes the cells of `fleet`, forgetting those of the previous one (zeroed: a cell the
+  // fleet no longer has holds nothing).
   void IndexCells(const Fleet& fleet) {
+    for (api::Gauge* g : cell_ratio) {
+      if (g != nullptr) g->Set(0);
+    }
+    node_cell.clear();
+    cell_capacity.clear();
+    cell_ratio.clear();
     std::map<std::pair<uint32_t, uint16_t>, size_t> cells;
     std::vector<const NodeSpec*> first;  // a node of each cell
     for (const NodeSpec& n : fleet.nodes()) {
@@ -127,15 +141,16 @@ struct SchedulerLoop::Metrics {
   }
 };
 
-SchedulerLoop::SchedulerLoop(store::Store& store, const FleetContext& ctx, const Clock& clock,
-                             SchedulerOptions options)
+SchedulerLoop::SchedulerLoop(store::Store& store, FleetHolder& fleet, const Clock& clock,
+                             SchedulerOptions options, FleetRebuilder* rebuilder)
     : store_(store),
-      ctx_(ctx),
+      holder_(fleet),
+      rebuilder_(rebuilder),
       clock_(clock),
       options_(std::move(options)),
-      metrics_(options_.metrics ? std::make_unique<Metrics>(*options_.metrics) : nullptr),
-      eligibility_(ctx.fleet, ctx.inventory, *ctx.engine, ctx.at) {
-  if (metrics_) metrics_->IndexCells(ctx.fleet.fleet);
+      metrics_(options_.metrics ? std::make_unique<Metrics>(*options_.metrics) : nullptr) {
+  const std::lock_guard<std::mutex> lock(pass_mu_);
+  UseFleet(holder_.Get());
 }
 
 SchedulerLoop::~SchedulerLoop() {
@@ -165,12 +180,20 @@ Result<PassReport> SchedulerLoop::RunPass() {
 }
 
 SchedulerLoop::ActiveJob SchedulerLoop::MakeActiveJob(store::JobRecord record) const {
-  ActiveJob out{.record = std::move(record), .cycle = {}, .placed = {}, .gone = {}};
-  out.cycle = internal::ToCycleJob(out.record, ctx_.fleet);
+  const scheduler::InventoryFleet& fleet = fleet_->fleet;
+  ActiveJob out{
+      .record = std::move(record), .cycle = {}, .placed = {}, .gone = {}, .gone_node = {}};
+  out.cycle = internal::ToCycleJob(out.record, fleet);
   if (out.record.state != store::JobState::kRunning) return out;
-  Result<std::vector<Assignment>> placed = internal::ToAssignments(out.record, ctx_.fleet);
+  Result<std::vector<Assignment>> placed = internal::ToAssignments(out.record, fleet);
   if (!placed.ok()) {
     out.gone = placed.status().message();
+    for (const store::Placement& p : out.record.placements) {
+      if (!fleet.fleet.FindNode(p.node)) {
+        out.gone_node = p.node;
+        break;
+      }
+    }
   } else if (placed->size() != static_cast<size_t>(out.record.spec.replicas)) {
     out.gone = "job has " + std::to_string(placed->size()) + " placements for " +
                std::to_string(out.record.spec.replicas) + " replicas";
@@ -181,7 +204,7 @@ SchedulerLoop::ActiveJob SchedulerLoop::MakeActiveJob(store::JobRecord record) c
 }
 
 void SchedulerLoop::CheckPlacements() {
-  const Fleet& fleet = ctx_.fleet.fleet;
+  const Fleet& fleet = fleet_->fleet.fleet;
   ClusterState held(fleet);
   for (auto& [id, job] : active_->jobs) {
     if (job.record.state != store::JobState::kRunning || !job.gone.empty()) continue;
@@ -191,8 +214,8 @@ void SchedulerLoop::CheckPlacements() {
       held.Bind(pod, job.placed[bound++]);
     }
     if (bound == job.placed.size()) continue;
-    job.gone = "node " + fleet.node(job.placed[bound].node).name +
-               " can no longer hold the job's placement";
+    job.gone_node = fleet.node(job.placed[bound].node).name;
+    job.gone = "node " + job.gone_node + " can no longer hold the job's placement";
     for (size_t k = 0; k < bound; ++k) held.Unbind(pod, job.placed[k]);
   }
 }
@@ -252,9 +275,10 @@ Status SchedulerLoop::BuildCycle(std::vector<scheduler::TenantPolicy> tenants) {
     return Status::InvalidArgument("scheduler policy: " + policy.status().message());
   }
   active_->policy = std::move(policy).value();
+  const FleetContext& ctx = *fleet_;
   active_->cycle =
-      std::make_unique<scheduler::CycleState>(ctx_.fleet, ctx_.inventory, ctx_.rules, eligibility_,
-                                              ctx_.at, *active_->policy, std::move(tenants));
+      std::make_unique<scheduler::CycleState>(ctx.fleet, ctx.inventory, *ctx.rules, *eligibility_,
+                                              ctx.at, *active_->policy, std::move(tenants));
   for (const scheduler::RunningJob& r : running) {
     // CheckPlacements bound the same placements in the same order, so this holds.
     if (!active_->cycle->AddRunning(r)) {
@@ -313,6 +337,7 @@ void SchedulerLoop::ApplyToActive(const store::Schedule& schedule,
     job.record.last_preemption_reason = p.reason;
     job.placed.clear();
     job.gone.clear();
+    job.gone_node.clear();
   }
   const std::set<uint64_t> skipped_starts = IdSet(outcome.skipped_starts);
   for (size_t i = 0; i < schedule.starts.size(); ++i) {
@@ -334,9 +359,51 @@ void SchedulerLoop::ApplyToActive(const store::Schedule& schedule,
   }
 }
 
+bool SchedulerLoop::UseFleet(std::shared_ptr<const FleetContext> next) {
+  if (next == fleet_) return false;
+  // The cycle state and the cache point into the version they were built on: gone first.
+  if (active_) {
+    active_->cycle.reset();
+    active_->policy.reset();
+  }
+  std::shared_ptr<const FleetContext> before = std::exchange(fleet_, std::move(next));
+  const FleetContext& ctx = *fleet_;
+  eligibility_ =
+      std::make_unique<scheduler::EligibilityCache>(ctx.fleet, ctx.inventory, *ctx.engine, ctx.at);
+  if (metrics_) metrics_->IndexCells(ctx.fleet.fleet);
+  if (!active_ || !before) return true;
+  for (auto& [id, job] : active_->jobs) job = MakeActiveJob(std::move(job.record));
+  CheckPlacements();
+  internal::AssetLookup lookup;
+  if (rebuilder_ != nullptr) {
+    lookup = [inventory = &rebuilder_->inventory()](std::string_view serial) {
+      return inventory->FindAsset(serial);
+    };
+  }
+  internal::FleetChange change(*before, ctx, std::move(lookup));
+  for (auto& [id, job] : active_->jobs) {
+    if (job.gone.empty()) continue;
+    const std::string why = change.Why(job.gone_node);
+    if (!why.empty()) job.gone = "preempted: " + why + "; " + job.gone;
+  }
+  return true;
+}
+
 Result<PassReport> SchedulerLoop::Pass() {
-  const int64_t now = clock_.NowMs();
   PassReport report;
+  if (rebuilder_ != nullptr) {
+    // A failed build leaves the fleet as it was: scheduling goes on with it, and the next
+    // pass tries again.
+    if (Result<bool> r = rebuilder_->Refresh(); !r.ok()) {
+      log::Error("scheduler.fleet_rebuild_failed",
+                 {{"holder", options_.holder}, {"error", r.status().ToString()}});
+    }
+  }
+  report.fleet_changed = UseFleet(holder_.Get());
+  report.fleet_generation = fleet_->generation;
+  if (report.fleet_changed && metrics_) metrics_->fleet_changes.Increment(1);
+  if (!options_.lead) return report;
+  const int64_t now = clock_.NowMs();
   Result<std::optional<int64_t>> lead = store_.TryLead(options_.holder, now);
   if (!lead.ok()) {
     SetLeader(false, 0);
@@ -363,7 +430,7 @@ Result<PassReport> SchedulerLoop::Pass() {
   Result<std::vector<store::QuotaRecord>> quotas = store_.ListQuotas(std::nullopt);
   if (!quotas.ok()) return quotas.status();
 
-  const scheduler::InventoryFleet& fleet = ctx_.fleet;
+  const scheduler::InventoryFleet& fleet = fleet_->fleet;
   std::vector<std::string> notes;
   const std::vector<scheduler::TenantPolicy> tenants =
       internal::MakeTenantPolicies(fleet, *tenant_records, *quotas, notes);

@@ -30,7 +30,7 @@ struct Case {
 // A catalog model the example fleet has no GPUs of.
 std::string ModelNotInFleet(const FleetContext& ctx) {
   const auto capacity = CapacityByModel(ctx);
-  for (const catalog::AcceleratorSpec& m : ctx.catalog.models()) {
+  for (const catalog::AcceleratorSpec& m : ctx.catalog->models()) {
     if (!capacity.contains(m.id)) return m.id;
   }
   ADD_FAILURE() << "every catalog model is in the example fleet";

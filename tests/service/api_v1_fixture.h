@@ -26,6 +26,7 @@
 #include "gpufleet/service/api_v1.h"
 #include "gpufleet/service/clock.h"
 #include "gpufleet/service/fleet_context.h"
+#include "gpufleet/service/fleet_holder.h"
 #include "gpufleet/store/store.h"
 #include "scheduler/shipped_inputs.h"
 #include "service/outage_store.h"
@@ -36,8 +37,8 @@ namespace gpufleet::service::testing {
 inline constexpr int64_t kStartMs = 1767225600000;
 
 // The shipped inputs on 2026-01-15, built once per test binary (the FleetContext is immutable).
-inline const FleetContext& SharedFleet() {
-  static const std::unique_ptr<const FleetContext> kFleet = [] {
+inline std::shared_ptr<const FleetContext> SharedFleetPtr() {
+  static const std::shared_ptr<const FleetContext> kFleet = [] {
     auto in = scheduler::testing::LoadShippedInputs();
     EXPECT_TRUE(in.ok()) << in.status().ToString();
     auto rules = in->RulesWithAcme();
@@ -48,10 +49,11 @@ inline const FleetContext& SharedFleet() {
     auto ctx = BuildFleetContext(std::move(in->catalog), std::move(rules).value(),
                                  std::move(inv).value(), Date::Parse("2026-01-15").value());
     EXPECT_TRUE(ctx.ok()) << ctx.status().ToString();
-    return std::move(ctx).value();
+    return std::shared_ptr<const FleetContext>(std::move(ctx).value());
   }();
-  return *kFleet;
+  return kFleet;
 }
+inline const FleetContext& SharedFleet() { return *SharedFleetPtr(); }
 
 // GPUs per catalog model in the placement fleet, and the largest node of each, read from the
 // fleet's nodes (what the API's capacity answers must agree with).
@@ -108,14 +110,14 @@ class ApiV1Test : public ::testing::Test {
     served_ = std::make_unique<OutageStore>(*store_);
     // The living inventory, seeded with the example fleet as gpufleetd seeds an empty store.
     inventory_ =
-        std::make_unique<InventoryService>(*served_, clock_, fleet().catalog, *fleet().engine);
+        std::make_unique<InventoryService>(*served_, clock_, *fleet().catalog, *fleet().engine);
     ASSERT_TRUE(inventory_->Load().ok());
     ASSERT_TRUE(inventory_->Seed(fleet().inventory, "examples/fleet.yaml").ok());
     api::HttpServerOptions options;
     options.authenticator = StoreAuthenticator(*served_, clock_);
     server_ = std::make_unique<api::HttpServer>(std::move(options));
     const ApiV1Context context{.store = served_.get(),
-                               .fleet = &fleet(),
+                               .fleet = &fleet_holder_,
                                .clock = &clock_,
                                .on_change = [this] { ++changes_; },
                                .inventory = inventory_.get()};
@@ -272,6 +274,8 @@ class ApiV1Test : public ::testing::Test {
   }
 
   std::string db_path_;
+  // The API serves the shared fleet; nothing replaces it in these suites.
+  FleetHolder fleet_holder_{SharedFleetPtr()};
   SimulatedClock clock_{kStartMs, 0};
   std::atomic<int> changes_{0};
   std::unique_ptr<store::Store> store_;

@@ -113,7 +113,7 @@ TEST_F(ApiV1Happy, ModelsShowCatalogDataAndTheFleetsGpuTotals) {
     ASSERT_TRUE(capacity.contains(id));
     EXPECT_EQ(m["gpus"], capacity.at(id).gpus);
     EXPECT_EQ(m["max_node_gpus"], capacity.at(id).largest_node);
-    const catalog::AcceleratorSpec* chip = fleet().catalog.Find(id);
+    const catalog::AcceleratorSpec* chip = fleet().catalog->Find(id);
     ASSERT_NE(chip, nullptr);
     EXPECT_EQ(m["name"], chip->name);
     EXPECT_EQ(m["vendor"], chip->vendor);

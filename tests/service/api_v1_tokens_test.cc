@@ -93,7 +93,7 @@ TEST_F(ApiV1Tokens, ARevokedTokenIsRefusedEverywhereWithinTheRememberedSecond) {
   options.authenticator = StoreAuthenticator(*store_, clock_);
   api::HttpServer second(std::move(options));
   ASSERT_TRUE(RegisterApiV1(second, {.store = store_.get(),
-                                     .fleet = &fleet(),
+                                     .fleet = &fleet_holder_,
                                      .clock = &clock_,
                                      .on_change = nullptr,
                                      .inventory = inventory_.get()})

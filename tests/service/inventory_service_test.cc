@@ -45,7 +45,7 @@ class InventoryServiceTest : public ::testing::Test {
 
   std::unique_ptr<InventoryService> Make(store::Store& store) {
     const FleetContext& fleet = testing::SharedFleet();
-    return std::make_unique<InventoryService>(store, clock_, fleet.catalog, *fleet.engine);
+    return std::make_unique<InventoryService>(store, clock_, *fleet.catalog, *fleet.engine);
   }
 
   Change At(ChangeKind kind, const std::string& serial) {

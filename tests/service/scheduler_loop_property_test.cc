@@ -140,6 +140,7 @@ TEST_P(SchedulerLoopPropertyTest, CapacityGuaranteesAndTheResaleCapHoldOverManyP
     auto ctx = testing::MakeContext(RandomInventory(rng, capacity));
     ASSERT_TRUE(ctx.ok()) << ctx.status().ToString();
     const FleetContext& fleet = **ctx;
+    FleetHolder holder(std::move(ctx).value());
     Scenario sc;
     sc.whole_nodes = rng.Uniform(2) == 0;
     any_whole_nodes = any_whole_nodes || sc.whole_nodes;
@@ -178,7 +179,7 @@ TEST_P(SchedulerLoopPropertyTest, CapacityGuaranteesAndTheResaleCapHoldOverManyP
     // half the scenarios rebuild the cycle state every pass, half keep it.
     options.verify_active = true;
     options.rebuild_interval_ms = rng.Uniform(2) == 0 ? 0 : 3'600'000;
-    SchedulerLoop loop(*store, fleet, clock, options);
+    SchedulerLoop loop(*store, holder, clock, options);
 
     for (int pass = 0; pass < kPasses; ++pass) {
       SCOPED_TRACE("pass " + std::to_string(pass));
@@ -208,7 +209,7 @@ TEST_P(SchedulerLoopPropertyTest, CapacityGuaranteesAndTheResaleCapHoldOverManyP
       testing::ExpectPlacementsWithinCapacity(*store, fleet);
       Result<std::vector<store::JobRecord>> after = store->LoadActive();
       ASSERT_TRUE(after.ok()) << after.status().ToString();
-      scheduler::ResaleCap cap(fleet.fleet, fleet.rules, fleet.at);
+      scheduler::ResaleCap cap(fleet.fleet, *fleet.rules, fleet.at);
       std::set<uint64_t> running;
       for (const store::JobRecord& j : *after) {
         if (j.state != store::JobState::kRunning) continue;

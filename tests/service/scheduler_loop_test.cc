@@ -34,6 +34,7 @@ class SchedulerLoopTest : public ::testing::Test {
     auto ctx = testing::MakeContext(testing::SmallInventory(1, 2));
     ASSERT_TRUE(ctx.ok()) << ctx.status().ToString();
     ctx_ = std::move(ctx).value();
+    holder_ = std::make_unique<FleetHolder>(ctx_);
     ASSERT_EQ(ctx_->fleet.fleet.nodes().size(), 2u);
     file_ = std::make_unique<testing::StoreFile>("main");
     store_ = file_->Open();
@@ -49,7 +50,7 @@ class SchedulerLoopTest : public ::testing::Test {
     options.holder = holder;
     options.policy = "bestfit";
     options.metrics = metrics;
-    return std::make_unique<SchedulerLoop>(store, *ctx_, clock_, options);
+    return std::make_unique<SchedulerLoop>(store, *holder_, clock_, options);
   }
 
   JobId Submit(const store::JobSpec& spec) {
@@ -90,7 +91,8 @@ class SchedulerLoopTest : public ::testing::Test {
   }
 
   SimulatedClock clock_{kStartMs, 0};
-  std::unique_ptr<const FleetContext> ctx_;
+  std::shared_ptr<const FleetContext> ctx_;
+  std::unique_ptr<FleetHolder> holder_;
   std::unique_ptr<testing::StoreFile> file_;
   std::unique_ptr<store::Store> store_;
 };
@@ -336,7 +338,8 @@ TEST_F(SchedulerLoopTest, RunningJobOnANodeThatLeftTheFleetIsPreempted) {
   ASSERT_TRUE(moved.ok()) << moved.status().ToString();
   SchedulerOptions options;
   options.holder = "one";
-  SchedulerLoop restarted(*store_, **moved, clock_, options);
+  FleetHolder moved_fleet(std::move(moved).value());
+  SchedulerLoop restarted(*store_, moved_fleet, clock_, options);
   Result<PassReport> r = restarted.RunPass();
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   const store::JobRecord job = Get(a);
@@ -370,7 +373,7 @@ TEST_F(SchedulerLoopTest, UnknownPolicyFailsThePass) {
   SchedulerOptions options;
   options.holder = "one";
   options.policy = "no-such-policy";
-  SchedulerLoop loop(*store_, *ctx_, clock_, options);
+  SchedulerLoop loop(*store_, *holder_, clock_, options);
   Result<PassReport> r = loop.RunPass();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
@@ -380,7 +383,7 @@ TEST_F(SchedulerLoopTest, BackgroundLoopRunsAPassWhenNotifiedAndResignsOnStop) {
   SchedulerOptions options;
   options.holder = "one";
   options.idle_wait_ms = 60'000;  // only Notify wakes it within the test
-  SchedulerLoop loop(*store_, *ctx_, clock_, options);
+  SchedulerLoop loop(*store_, *holder_, clock_, options);
   loop.Start();
   const JobId a = Submit(Spec("ta", "a", 8));
   loop.Notify();

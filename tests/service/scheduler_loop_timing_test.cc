@@ -111,7 +111,8 @@ TEST(SchedulerLoopTiming, PassOn100kGpus) {
   SimulatedClock clock(1'700'000'000'000, 0);
   SchedulerOptions options;
   options.holder = "timing";
-  SchedulerLoop loop(*store, **ctx, clock, options);
+  FleetHolder holder(std::move(ctx).value());
+  SchedulerLoop loop(*store, holder, clock, options);
   const auto timed = [&loop](const char* what) {
     const auto begin = std::chrono::steady_clock::now();
     Result<PassReport> r = loop.RunPass();

@@ -11,7 +11,17 @@
 // (site, model) ("<site>/<model>#1", ...). A serial recorded twice counts once (the first
 // record): a board cannot run jobs in two places. Node names are "<site>/<node>"; a name
 // another node already has gets "~2", "~3", ... (recorded names are free text). Assets
-// the fleet check finds in violation are quarantined, not placed on.
+// the fleet check finds in violation are quarantined, not placed on, and so are assets no
+// longer the fleet's: neither owned nor operated by an organisation of kind company or
+// subsidiary (sold, with the buyer operating them).
+//
+// Node names follow from the inventory alone, so a rebuild after a change keeps the names of
+// the nodes it does not touch (the service rebuilds its fleet as the living inventory
+// changes). The inventory records which node an asset is in, not where in it: a node that
+// loses an accelerator keeps GPUs 0..n-2, a group packed eight to a node loses its last
+// node's last GPU, whichever asset left. Two changes rename nodes: a named node growing past
+// kMaxGpusPerNode ("n1" becomes "n1#1", "n1#2") or back, and a named node gaining or losing
+// its second model ("n1" becomes "n1/<model>").
 // Thread safety: immutable after construction.
 
 #include <cstdint>
@@ -42,16 +52,44 @@ struct Quarantined {
   int64_t gpus = 0;
 };
 
+// Accelerators left out because the fleet no longer holds them: neither owned nor operated
+// by an organisation of the group (kind company or subsidiary). Grouped by site, model and
+// owner.
+struct HeldByOthers {
+  std::string site;   // inventory site id
+  std::string model;  // catalog id
+  std::string owner;  // organisation id
+  int64_t gpus = 0;
+};
+
+// The assets one or more placement nodes are made from: those of one (site, node, model) of
+// the inventory that are placed (not quarantined, not held by others, acquired by the date).
+// A group over kMaxGpusPerNode, or with no node recorded, makes several nodes; which of its
+// assets sits in which of them is not recorded.
+struct NodeGroup {
+  std::string site;                             // inventory site id
+  std::string node;                             // as recorded; "" = none
+  std::string model;                            // catalog id
+  std::vector<const inventory::Asset*> assets;  // in inventory order; point into it
+};
+
 struct InventoryFleet {
   Fleet fleet;  // site names and model names are inventory site ids and catalog ids
   std::vector<const catalog::AcceleratorSpec*> chips;  // by ChipModelId
   std::vector<const inventory::Site*> sites;           // by SiteId; point into the inventory
   std::vector<Quarantined> quarantined;
+  std::vector<HeldByOthers> held_by_others;
+  std::vector<NodeGroup> groups;      // by (site, node, model)
+  std::vector<uint32_t> node_groups;  // by NodeId: the index of the node's group in `groups`
 };
 
-// Assets acquired on or before `at`, less those `check` (the fleet check on `at`) finds in
-// violation. The result points into `inv` and `cat`, which must outlive it. Errors only when
-// the fleet has more models than a placement fleet can hold.
+// Whether the fleet holds `asset`: it, or its operator, is an organisation of kind company or
+// subsidiary of `inv`.
+bool HeldByFleet(const inventory::Inventory& inv, const inventory::Asset& asset);
+
+// Assets acquired on or before `at`, less those held by others and those `check` (the fleet
+// check on `at`) finds in violation. The result points into `inv` and `cat`, which must outlive it.
+// Errors only when the fleet has more models than a placement fleet can hold.
 Result<InventoryFleet> BuildInventoryFleet(const inventory::Inventory& inv,
                                            const catalog::Catalog& cat, Date at,
                                            const compliance::FleetCheckReport& check,

@@ -15,8 +15,11 @@
 // node; another's object answers 404 exactly as a missing one does, so ids never reveal what
 // exists.
 //
-// Thread safety: the handlers are safe to run concurrently (the Store is, and the
-// FleetContext is immutable).
+// The fleet (models, sites, nodes, and what a submission is checked against) is the version
+// the FleetHolder holds when a request arrives; a request reads that one version throughout.
+//
+// Thread safety: the handlers are safe to run concurrently (the Store is, the FleetHolder is,
+// and each FleetContext is immutable).
 
 #include <chrono>
 #include <functional>
@@ -27,6 +30,7 @@
 #include "gpufleet/api/http_server.h"
 #include "gpufleet/service/clock.h"
 #include "gpufleet/service/fleet_context.h"
+#include "gpufleet/service/fleet_holder.h"
 #include "gpufleet/service/inventory_service.h"
 #include "gpufleet/status.h"
 #include "gpufleet/store/store.h"
@@ -37,7 +41,7 @@ namespace gpufleet::service {
 // server the routes are registered on.
 struct ApiV1Context {
   store::Store* store = nullptr;
-  const FleetContext* fleet = nullptr;
+  FleetHolder* fleet = nullptr;
   const Clock* clock = nullptr;
   // Called after a change the scheduler should act on at once (a job submitted, cancelled or
   // completed): wakes the scheduling loop. May be empty.

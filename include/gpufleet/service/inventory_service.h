@@ -58,6 +58,12 @@ struct AssetQuery {
   std::optional<inventory::AssetStatus> status;
 };
 
+// Which state of the inventory a snapshot is: generation() and size() read together.
+struct InventoryVersion {
+  uint64_t generation = 0;
+  int64_t entries = 0;
+};
+
 // At most this many changes per Submit (one transaction and one compliance pass each).
 inline constexpr size_t kMaxChangesPerBatch = 1000;
 
@@ -97,8 +103,9 @@ class InventoryService {
   std::vector<inventory::LiveAsset> List(const AssetQuery& query) const;
 
   // The active assets (not retired, not lost) with the organisations and sites, as the
-  // placement fleet and the fleet check read an inventory.
-  Result<inventory::Inventory> Snapshot() const;
+  // placement fleet and the fleet check read an inventory. With `version`, also which state
+  // it is (read under the same lock).
+  Result<inventory::Inventory> Snapshot(InventoryVersion* version = nullptr) const;
 
   // Whether `org` may know of `asset`: it, or an organisation under it (a subsidiary, at any
   // depth), owns or operates it.

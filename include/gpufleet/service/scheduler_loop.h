@@ -14,10 +14,19 @@
 // what changed, not the length of the queue. A new epoch, a failed write or a failed check
 // reads everything again.
 //
+// The fleet follows the living inventory: a pass first brings the fleet up to date (with a
+// FleetRebuilder, one rebuild when the inventory changed since the last) and works on the
+// version the FleetHolder holds then. When that version is new, the active jobs are mapped
+// onto it by node name: nodes the change did not touch keep their names, so jobs on them run
+// on untouched.
+//
 // One pass, at the clock's now:
 //   1. running jobs whose duration has elapsed finish (their capacity is reused in the pass);
 //   2. running jobs that can no longer run where they are are preempted: a node no longer in
-//      the fleet, or a placement the node cannot hold;
+//      the fleet, or a placement the node cannot hold. When the fleet changed since the last
+//      pass, the reason names the assets that left the node and the ledger entries that
+//      recorded it: "preempted: asset S retired (ledger entry 12); node sg-0/n0 can no
+//      longer hold the job's placement" (service/fleet_change.h);
 //   3. the cycle decides starts, preemptions (borrowed capacity taken back by a tenant within
 //      its guarantee) and the reasons of jobs left pending;
 //   4. pending reasons are written only when they differ from the stored one, so a stable
@@ -46,6 +55,8 @@
 #include "gpufleet/scheduler/eligibility.h"
 #include "gpufleet/service/clock.h"
 #include "gpufleet/service/fleet_context.h"
+#include "gpufleet/service/fleet_holder.h"
+#include "gpufleet/service/fleet_rebuilder.h"
 #include "gpufleet/status.h"
 #include "gpufleet/store/store.h"
 
@@ -90,6 +101,10 @@ struct SchedulerOptions {
   // Where the gpufleet_* scheduler metrics go; nullptr = none. Not owned; must outlive the
   // loop.
   api::MetricsRegistry* metrics = nullptr;
+  // false: never lead. A pass only brings the fleet up to date and writes nothing, so that an
+  // instance that does not schedule (gpufleetd --no-scheduler) still serves the fleet as the
+  // inventory stands. Default true.
+  bool lead = true;
 };
 
 // What one pass did.
@@ -101,6 +116,9 @@ struct PassReport {
   int64_t finished = 0;   // running jobs whose duration elapsed
   int64_t pending = 0;    // jobs pending after the pass
   int64_t running = 0;    // jobs running after the pass
+  // The FleetContext::generation the pass scheduled on, and whether it was new to this loop.
+  uint64_t fleet_generation = 0;
+  bool fleet_changed = false;
   // The earliest end (clock ms) of a job running after the pass; nullopt when none has a
   // duration.
   std::optional<int64_t> next_finish_ms;
@@ -109,9 +127,11 @@ struct PassReport {
 
 class SchedulerLoop {
  public:
-  // `store`, `ctx` and `clock` must outlive the loop.
-  SchedulerLoop(store::Store& store, const FleetContext& ctx, const Clock& clock,
-                SchedulerOptions options);
+  // `store`, `fleet`, `clock` and `rebuilder` must outlive the loop. With `rebuilder` (which
+  // Sets `fleet`), each pass first calls its Refresh, and preemption reasons name ledger
+  // entries from its inventory; without, the loop follows whatever else Sets `fleet`.
+  SchedulerLoop(store::Store& store, FleetHolder& fleet, const Clock& clock,
+                SchedulerOptions options, FleetRebuilder* rebuilder = nullptr);
   SchedulerLoop(const SchedulerLoop&) = delete;
   SchedulerLoop& operator=(const SchedulerLoop&) = delete;
   // Stops the background loop if it runs; does not Resign when it never ran (the Store's
@@ -143,7 +163,8 @@ class SchedulerLoop {
     store::JobRecord record;
     scheduler::CycleJob cycle;
     std::vector<Assignment> placed;  // running: record.placements on the fleet's nodes
-    std::string gone;  // running: why the placement can no longer stand; "" when it can
+    std::string gone;       // running: why the placement can no longer stand; "" when it can
+    std::string gone_node;  // running, when `gone`: the node it names
   };
   // The active jobs after the last pass, for one epoch, and the cycle state they make.
   struct ActiveJobs {
@@ -158,6 +179,11 @@ class SchedulerLoop {
   };
 
   Result<PassReport> Pass();
+  // Makes `next` the fleet of the loop: maps the active jobs onto it (setting `gone`, with
+  // the reason a change of the fleet gives, on those it can no longer hold), and drops what
+  // was built on the previous one (cycle state, eligibility, metric cells). No-op when it is
+  // the current one. Returns whether it changed.
+  bool UseFleet(std::shared_ptr<const FleetContext> next);
   // Brings active_ up to date for `epoch`: a full read when it is empty or of another epoch.
   Status RefreshActive(int64_t epoch);
   ActiveJob MakeActiveJob(store::JobRecord record) const;
@@ -176,17 +202,20 @@ class SchedulerLoop {
   void SetLeader(bool leader, int64_t epoch);
 
   store::Store& store_;
-  const FleetContext& ctx_;
+  FleetHolder& holder_;
+  FleetRebuilder* const rebuilder_;  // may be nullptr
   const Clock& clock_;
   const SchedulerOptions options_;
   std::unique_ptr<Metrics> metrics_;  // nullptr without options_.metrics
 
-  std::mutex pass_mu_;                       // held for a whole pass
-  scheduler::EligibilityCache eligibility_;  // guarded by pass_mu_
-  int64_t epoch_ = 0;                        // guarded by pass_mu_
-  std::set<std::string> noted_;              // guarded by pass_mu_: notes already logged
-  std::optional<int64_t> next_finish_ms_;    // guarded by pass_mu_
-  std::optional<ActiveJobs> active_;         // guarded by pass_mu_
+  std::mutex pass_mu_;  // held for a whole pass
+  // The version of the fleet active_ is mapped on, and the eligibility cache over it.
+  std::shared_ptr<const FleetContext> fleet_;                 // guarded by pass_mu_
+  std::unique_ptr<scheduler::EligibilityCache> eligibility_;  // guarded by pass_mu_
+  int64_t epoch_ = 0;                                         // guarded by pass_mu_
+  std::set<std::string> noted_;            // guarded by pass_mu_: notes already logged
+  std::optional<int64_t> next_finish_ms_;  // guarded by pass_mu_
+  std::optional<ActiveJobs> active_;       // guarded by pass_mu_
   std::atomic<bool> leader_{false};
 
   std::mutex mu_;

@@ -1,0 +1,52 @@
+#pragma once
+// Keeps a FleetHolder's fleet in step with the living inventory. Every accepted inventory
+// change bumps InventoryService::generation(); Refresh compares it with the generation the
+// held FleetContext was built from and, when they differ, builds the next version from
+// InventoryService::Snapshot() on the same FleetBasis (the catalog, rules and engine are
+// shared, not rebuilt) and Sets it.
+//
+// Who calls Refresh decides how often the fleet is rebuilt: gpufleetd's scheduler loop calls
+// it at the start of each pass, so a burst of changes between two passes costs one rebuild,
+// never one per change, and none on the request path (docs/service.md, "The fleet follows
+// the inventory").
+//
+// Thread safety: Refresh may be called from any thread; builds are serialised (a caller
+// that waited for another's build finds the fleet current and builds nothing).
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+
+#include "gpufleet/service/fleet_context.h"
+#include "gpufleet/service/fleet_holder.h"
+#include "gpufleet/service/inventory_service.h"
+#include "gpufleet/status.h"
+
+namespace gpufleet::service {
+
+// The fleet of the inventory as it stands now, stamped with its generation.
+Result<std::shared_ptr<const FleetContext>> BuildFleetFromInventory(
+    const FleetBasis& basis, const InventoryService& inventory);
+
+class FleetRebuilder {
+ public:
+  // REQUIRES: `inventory` and `holder` outlive the rebuilder.
+  FleetRebuilder(FleetBasis basis, const InventoryService& inventory, FleetHolder& holder);
+  FleetRebuilder(const FleetRebuilder&) = delete;
+  FleetRebuilder& operator=(const FleetRebuilder&) = delete;
+
+  // true when it built and Set a new version; false when the held one is current. An error
+  // (the snapshot's or the build's) leaves the held version in place.
+  Result<bool> Refresh();
+
+  // The living inventory the fleet follows: what the scheduler asks about an asset that left.
+  const InventoryService& inventory() const { return inventory_; }
+
+ private:
+  const FleetBasis basis_;
+  const InventoryService& inventory_;
+  FleetHolder& holder_;
+  std::mutex build_mu_;  // held for a whole Refresh
+};
+
+}  // namespace gpufleet::service
