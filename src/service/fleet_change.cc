@@ -22,6 +22,20 @@ Groups IndexGroups(const scheduler::InventoryFleet& fleet) {
   return out;
 }
 
+bool BySerial(const inventory::Asset* a, const inventory::Asset* b) {
+  return a->serial < b->serial;
+}
+
+// The assets of `from` whose serials are not in `sorted` (by serial).
+std::vector<const inventory::Asset*> Minus(const std::vector<const inventory::Asset*>& from,
+                                           const std::vector<const inventory::Asset*>& sorted) {
+  std::vector<const inventory::Asset*> out;
+  for (const inventory::Asset* a : from) {
+    if (!std::binary_search(sorted.begin(), sorted.end(), a, BySerial)) out.push_back(a);
+  }
+  return out;
+}
+
 std::string Place(std::string_view site, std::string_view node) {
   return std::string(site) + (node.empty() ? "" : "/" + std::string(node));
 }
@@ -108,32 +122,28 @@ std::string FleetChange::Named(const std::vector<const inventory::Asset*>& asset
   return out;
 }
 
-std::vector<std::string_view> FleetChange::SerialsAt(const Groups& index,
-                                                     const scheduler::InventoryFleet& fleet,
-                                                     std::string_view site, std::string_view node) {
-  std::vector<std::string_view> out;
+std::vector<const inventory::Asset*> FleetChange::AssetsAt(const Groups& index,
+                                                           const scheduler::InventoryFleet& fleet,
+                                                           std::string_view site,
+                                                           std::string_view node) {
+  std::vector<const inventory::Asset*> out;
   for (auto it = index.lower_bound({site, node, std::string_view()});
        it != index.end() && std::get<0>(it->first) == site && std::get<1>(it->first) == node;
        ++it) {
-    for (const inventory::Asset* a : fleet.groups[it->second].assets) out.push_back(a->serial);
+    const std::vector<const inventory::Asset*>& assets = fleet.groups[it->second].assets;
+    out.insert(out.end(), assets.begin(), assets.end());
   }
-  std::sort(out.begin(), out.end());
+  std::sort(out.begin(), out.end(), BySerial);
   return out;
 }
 
-std::string FleetChange::Arrivals(const scheduler::NodeGroup& group) {
-  const std::vector<std::string_view> was =
-      SerialsAt(before_groups_, before_.fleet, group.site, group.node);
-  std::vector<std::string_view> joined;
-  for (const std::string_view serial :
-       SerialsAt(after_groups_, after_.fleet, group.site, group.node)) {
-    if (!std::binary_search(was.begin(), was.end(), serial)) joined.push_back(serial);
-  }
+std::string FleetChange::Arrivals(const std::vector<const inventory::Asset*>& joined,
+                                  const scheduler::NodeGroup& group) {
   std::string out;
   for (size_t i = 0; i < joined.size() && i < kMaxAssetsNamed; ++i) {
     if (i > 0) out += (i + 1 == joined.size() ? " and " : ", ");
-    out += "asset " + std::string(joined[i]) + " joined " + Place(group.site, group.node) +
-           Entry(Now(joined[i]));
+    out += "asset " + joined[i]->serial + " joined " + Place(group.site, group.node) +
+           Entry(Now(joined[i]->serial));
   }
   if (joined.size() > kMaxAssetsNamed) {
     out += " and " + std::to_string(joined.size() - kMaxAssetsNamed) + " more";
@@ -147,21 +157,25 @@ std::string FleetChange::Why(std::string_view node) {
   if (const std::optional<NodeId> id = before_.fleet.fleet.FindNode(node)) {
     const scheduler::NodeGroup& group =
         before_.fleet.groups[before_.fleet.node_groups[id->value()]];
-    std::vector<std::string_view> kept;
+    std::vector<const inventory::Asset*> kept;
     if (const auto it = after_groups_.find({group.site, group.node, group.model});
         it != after_groups_.end()) {
-      for (const inventory::Asset* a : after_.fleet.groups[it->second].assets) {
-        kept.push_back(a->serial);
-      }
+      kept = after_.fleet.groups[it->second].assets;
+      std::sort(kept.begin(), kept.end(), BySerial);
     }
-    std::sort(kept.begin(), kept.end());
-    std::vector<const inventory::Asset*> left;
-    for (const inventory::Asset* a : group.assets) {
-      if (!std::binary_search(kept.begin(), kept.end(), std::string_view(a->serial))) {
-        left.push_back(a);
-      }
+    std::vector<const inventory::Asset*> left = Minus(group.assets, kept);
+    if (left.empty() && !group.node.empty()) {
+      // The node's own boards are all there: it was renamed, by a board of another model
+      // leaving or joining the recorded node.
+      const std::vector<const inventory::Asset*> was =
+          AssetsAt(before_groups_, before_.fleet, group.site, group.node);
+      const std::vector<const inventory::Asset*> is =
+          AssetsAt(after_groups_, after_.fleet, group.site, group.node);
+      left = Minus(was, is);
+      why = left.empty() ? Arrivals(Minus(is, was), group) : Named(left);
+    } else {
+      why = Named(left);
     }
-    why = left.empty() ? Arrivals(group) : Named(left);
   }
   why_.emplace(std::string(node), why);
   return why;

@@ -9,8 +9,9 @@
 // The assets of the node's group in `before` that are not in the same group of `after` left
 // it; what became of each is read from the living inventory (its status, site, node, owner
 // and operator, and the last entry about it) or, without one, from `after`'s inventory. When
-// none left, the node was renamed by an arrival (a second model, a node cut at 16): the
-// assets that joined its recorded node are named instead.
+// none left, the node was renamed (a node cut at 16 grew or shrank, a second model came or
+// went): the boards of other models that left its recorded node, or else those that joined
+// it, are named instead.
 // Thread safety: none; one pass uses it.
 
 #include <functional>
@@ -40,7 +41,7 @@ class FleetChange {
 
   // Why node `node` of `before` is smaller in `after` or gone: "asset S retired (ledger entry
   // 12)", "asset S moved to sg-1/n5 (ledger entry 13), asset T lost (ledger entry 14) and 2
-  // more"; "" when `before` has no such node or its group is unchanged.
+  // more"; "" when `before` has no such node or nothing at its recorded node changed.
   std::string Why(std::string_view node);
 
  private:
@@ -48,15 +49,19 @@ class FleetChange {
   // What became of `asset` (a record of `before`): "retired", "moved to sg-1/n5", ...
   std::string Fate(const inventory::Asset& asset, const std::optional<inventory::LiveAsset>& now);
   std::optional<inventory::LiveAsset> Now(std::string_view serial);
-  // The serials of the groups of `fleet` at (site, node), any model.
-  static std::vector<std::string_view> SerialsAt(const std::map<GroupKey, size_t>& index,
-                                                 const scheduler::InventoryFleet& fleet,
-                                                 std::string_view site, std::string_view node);
+  // The assets of the groups of `fleet` at (site, node), any model, by serial.
+  static std::vector<const inventory::Asset*> AssetsAt(const std::map<GroupKey, size_t>& index,
+                                                       const scheduler::InventoryFleet& fleet,
+                                                       std::string_view site,
+                                                       std::string_view node);
+  // "asset S joined sg-0/n0 (ledger entry E)", for assets that joined `group`'s recorded node.
+  std::string Arrivals(const std::vector<const inventory::Asset*>& joined,
+                       const scheduler::NodeGroup& group);
+  // "asset S retired (ledger entry E), asset T moved to ... and 2 more", for assets that left.
   std::string Named(const std::vector<const inventory::Asset*>& left);
   // " (ledger entry E)": the last entry about the asset when it is one of those between the
   // two versions, else those entries.
   std::string Entry(const std::optional<inventory::LiveAsset>& now) const;
-  std::string Arrivals(const scheduler::NodeGroup& group);
 
   const FleetContext& before_;
   const FleetContext& after_;

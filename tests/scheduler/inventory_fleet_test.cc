@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "gpufleet/compliance/engine.h"
@@ -37,13 +38,19 @@ struct AssetRow {
   std::string acquired = "2022-01-10";
   std::string arrival = "export";
   std::string from = "TW";
+  std::string owner = "co";
+  std::string operator_org = "co";
 };
 
-// One company and three sites (Singapore, Malaysia, mainland China), then `assets`.
+// One company with a subsidiary, a counterparty and an external customer, three sites
+// (Singapore, Malaysia, mainland China), then `assets`.
 std::string InventoryYaml(const std::vector<AssetRow>& assets) {
   std::string text =
       "organisations:\n"
       "  - {id: co, name: Co, kind: company, hq_country: CN}\n"
+      "  - {id: sub, name: Sub, kind: subsidiary, parent: co, hq_country: SG}\n"
+      "  - {id: buyer, name: Buyer, kind: counterparty, hq_country: SG}\n"
+      "  - {id: cust, name: Cust, kind: external_customer, hq_country: SG}\n"
       "sites:\n"
       "  - {id: sg1, name: Singapore 1, country: SG, ownership: owned}\n"
       "  - {id: my1, name: Johor 1, country: MY, ownership: owned}\n"
@@ -51,8 +58,8 @@ std::string InventoryYaml(const std::vector<AssetRow>& assets) {
       "assets:\n";
   for (const AssetRow& a : assets) {
     text += "  - {serial: \"" + a.serial + "\", model: " + a.model + ", site: " + a.site +
-            (a.node.empty() ? "" : ", node: " + a.node) +
-            ", owner: co, operator: co, holding: owned, acquired: " + a.acquired +
+            (a.node.empty() ? "" : ", node: " + a.node) + ", owner: " + a.owner +
+            ", operator: " + a.operator_org + ", holding: owned, acquired: " + a.acquired +
             ", arrival: " + a.arrival + (a.from.empty() ? "" : ", from_country: " + a.from) + "}\n";
   }
   return text;
@@ -288,6 +295,63 @@ TEST_F(InventoryFleetTest, RecordedNodeNamesNeverCollideWithDerivedOnes) {
       EXPECT_EQ(f->fleet.total_gpus(), static_cast<int64_t>(cases[i].size())) << "case " << i;
     }
   }
+}
+
+// An asset is the fleet's while the group (a company or a subsidiary) owns or operates it: a
+// board sold to a counterparty that runs it is left out and counted, one rented from a
+// provider or rented out to a customer is kept.
+TEST_F(InventoryFleetTest, AssetsNeitherOwnedNorOperatedByTheGroupAreLeftOut) {
+  std::vector<AssetRow> rows;
+  for (const auto& [serial, owner, op] : {std::tuple{"ours", "co", "co"},
+                                          {"subs", "sub", "sub"},
+                                          {"rented-in", "buyer", "co"},
+                                          {"rented-out", "co", "cust"},
+                                          {"sold", "buyer", "buyer"},
+                                          {"sold-to-cust", "cust", "cust"}}) {
+    AssetRow r{serial, kH20, "sg1", "n1"};
+    r.owner = owner;
+    r.operator_org = op;
+    rows.push_back(r);
+  }
+  const inventory::Inventory& inv = Parse(rows);
+  const InventoryFleet f = Build(inv);
+  EXPECT_EQ(NodeSizes(f), (std::map<std::string, int32_t>{{"sg1/n1", 4}}));
+  ASSERT_EQ(f.held_by_others.size(), 2u);
+  EXPECT_EQ(f.held_by_others[0].owner, "buyer");
+  EXPECT_EQ(f.held_by_others[0].gpus, 1);
+  EXPECT_EQ(f.held_by_others[1].owner, "cust");
+  for (const inventory::Asset& a : inv.assets()) {
+    EXPECT_EQ(HeldByFleet(inv, a), a.serial != "sold" && a.serial != "sold-to-cust") << a.serial;
+  }
+}
+
+// Each node knows the (site, node, model) group it was made from and the boards placed in
+// it: the parts of a cut node share one group, quarantined and later boards are in none.
+TEST_F(InventoryFleetTest, EveryNodeNamesItsGroupAndTheGroupItsPlacedBoards) {
+  std::vector<AssetRow> rows = Batch("big", 20, kH20, "my1", "big");
+  for (AssetRow r : Batch("late", 2, kH20, "my1", "big")) {
+    r.acquired = "2025-01-01";
+    rows.push_back(r);
+  }
+  rows = Concat(rows, Batch("loose", 3, kA100, "sg1"));
+  const inventory::Inventory& inv = Parse(rows);
+  const InventoryFleet f = Build(inv);
+  ASSERT_EQ(f.node_groups.size(), f.fleet.nodes().size());
+  ASSERT_EQ(f.groups.size(), 2u);
+  std::map<std::string, size_t> group_of;
+  for (const NodeSpec& n : f.fleet.nodes()) group_of[n.name] = f.node_groups[n.id.value()];
+  EXPECT_EQ(group_of.at("my1/big#1"), group_of.at("my1/big#2"));
+  const NodeGroup& big = f.groups[group_of.at("my1/big#1")];
+  EXPECT_EQ(big.site, "my1");
+  EXPECT_EQ(big.node, "big");
+  EXPECT_EQ(big.model, kH20);
+  ASSERT_EQ(big.assets.size(), 20u);
+  for (size_t i = 0; i < big.assets.size(); ++i) {
+    EXPECT_EQ(big.assets[i]->serial, "big-" + std::to_string(i)) << "in inventory order";
+  }
+  const NodeGroup& loose = f.groups[group_of.at(std::string("sg1/") + kA100 + "#1")];
+  EXPECT_EQ(loose.node, "");
+  EXPECT_EQ(loose.assets.size(), 3u);
 }
 
 }  // namespace
