@@ -26,16 +26,23 @@ Ownership PlacementOwnership(inventory::SiteOwnership o) {
   return Ownership::kOwned;
 }
 
-bool OfTheGroup(const inventory::Inventory& inv, const std::string& org_id) {
-  const inventory::Organisation* org = inv.FindOrg(org_id);
-  return org != nullptr && (org->kind == inventory::OrgKind::kCompany ||
-                            org->kind == inventory::OrgKind::kSubsidiary);
-}
-
 }  // namespace
 
 bool HeldByFleet(const inventory::Inventory& inv, const inventory::Asset& asset) {
-  return OfTheGroup(inv, asset.owner) || OfTheGroup(inv, asset.operator_org);
+  const inventory::Organisation* op = inv.FindOrg(asset.operator_org);
+  if (op == nullptr) return true;  // the inventory loader guarantees it
+  switch (op->kind) {
+    case inventory::OrgKind::kCompany:
+    case inventory::OrgKind::kSubsidiary:
+      return true;
+    case inventory::OrgKind::kCounterparty:
+      return false;
+    case inventory::OrgKind::kExternalCustomer:
+      // Capacity a customer rents (from the group or through it) is what the group resells;
+      // a board the customer owns and runs is the customer's.
+      return asset.owner != asset.operator_org;
+  }
+  return true;
 }
 
 Result<InventoryFleet> BuildInventoryFleet(const inventory::Inventory& inv,

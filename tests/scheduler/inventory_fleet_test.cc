@@ -297,17 +297,20 @@ TEST_F(InventoryFleetTest, RecordedNodeNamesNeverCollideWithDerivedOnes) {
   }
 }
 
-// An asset is the fleet's while the group (a company or a subsidiary) owns or operates it: a
-// board sold to a counterparty that runs it is left out and counted, one rented from a
-// provider or rented out to a customer is kept.
-TEST_F(InventoryFleetTest, AssetsNeitherOwnedNorOperatedByTheGroupAreLeftOut) {
+// An asset is the fleet's while the group (a company or a subsidiary) runs it, or a customer
+// rents it: a board a counterparty runs (sold, or leased out to it) or a customer owns and
+// runs (sold) is left out and counted; one rented from a provider, rented out to a customer,
+// or a provider's rented to a customer is kept.
+TEST_F(InventoryFleetTest, AssetsTheGroupNeitherRunsNorRentsOutAreLeftOut) {
   std::vector<AssetRow> rows;
   for (const auto& [serial, owner, op] : {std::tuple{"ours", "co", "co"},
                                           {"subs", "sub", "sub"},
                                           {"rented-in", "buyer", "co"},
                                           {"rented-out", "co", "cust"},
+                                          {"resold", "buyer", "cust"},
                                           {"sold", "buyer", "buyer"},
-                                          {"sold-to-cust", "cust", "cust"}}) {
+                                          {"sold-to-cust", "cust", "cust"},
+                                          {"leased-away", "co", "buyer"}}) {
     AssetRow r{serial, kH20, "sg1", "n1"};
     r.owner = owner;
     r.operator_org = op;
@@ -315,13 +318,15 @@ TEST_F(InventoryFleetTest, AssetsNeitherOwnedNorOperatedByTheGroupAreLeftOut) {
   }
   const inventory::Inventory& inv = Parse(rows);
   const InventoryFleet f = Build(inv);
-  EXPECT_EQ(NodeSizes(f), (std::map<std::string, int32_t>{{"sg1/n1", 4}}));
-  ASSERT_EQ(f.held_by_others.size(), 2u);
+  EXPECT_EQ(NodeSizes(f), (std::map<std::string, int32_t>{{"sg1/n1", 5}}));
+  ASSERT_EQ(f.held_by_others.size(), 3u);  // by owner
   EXPECT_EQ(f.held_by_others[0].owner, "buyer");
   EXPECT_EQ(f.held_by_others[0].gpus, 1);
-  EXPECT_EQ(f.held_by_others[1].owner, "cust");
+  EXPECT_EQ(f.held_by_others[1].owner, "co");
+  EXPECT_EQ(f.held_by_others[2].owner, "cust");
+  const std::set<std::string> away = {"sold", "sold-to-cust", "leased-away"};
   for (const inventory::Asset& a : inv.assets()) {
-    EXPECT_EQ(HeldByFleet(inv, a), a.serial != "sold" && a.serial != "sold-to-cust") << a.serial;
+    EXPECT_EQ(HeldByFleet(inv, a), !away.contains(a.serial)) << a.serial;
   }
 }
 

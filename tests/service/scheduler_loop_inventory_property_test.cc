@@ -201,17 +201,13 @@ GroupKey GroupOf(const FleetContext& ctx, const std::string& node) {
   return {g.site, g.node, g.model};
 }
 
-// The boards of each group a job may use, counted from the living inventory: active, held
-// by the group of companies (owner or operator of kind company or subsidiary), acquired by
-// the date, and not in violation by the fleet check of `ctx`.
+// The boards of each group a job may use, counted from the living inventory: active, the
+// fleet's (run by the group, or rented by a customer; not run by a counterparty nor owned and
+// run by a customer), acquired by the date, and not in violation by the fleet check of `ctx`.
 std::map<GroupKey, std::set<std::string>> Usable(testing::LiveFleet& live,
                                                  const FleetContext& ctx) {
-  std::set<std::string> group;
-  for (const inventory::Organisation& o : live.inventory().Organisations()) {
-    if (o.kind == inventory::OrgKind::kCompany || o.kind == inventory::OrgKind::kSubsidiary) {
-      group.insert(o.id);
-    }
-  }
+  std::map<std::string, inventory::OrgKind> kinds;
+  for (const inventory::Organisation& o : live.inventory().Organisations()) kinds[o.id] = o.kind;
   std::set<std::string> violating;
   for (const compliance::AssetFinding& f : ctx.check.findings) {
     if (f.situation->severity == compliance::Severity::kViolation)
@@ -226,7 +222,11 @@ std::map<GroupKey, std::set<std::string>> Usable(testing::LiveFleet& live,
                              .status = inventory::AssetStatus::kActive});
   for (const inventory::LiveAsset& a : all) {
     const inventory::Asset& r = a.record;
-    if (!group.contains(r.owner) && !group.contains(r.operator_org)) continue;
+    const inventory::OrgKind op = kinds.at(r.operator_org);
+    if (op == inventory::OrgKind::kCounterparty ||
+        (op == inventory::OrgKind::kExternalCustomer && r.owner == r.operator_org)) {
+      continue;
+    }
     if (ctx.at < r.acquired || violating.contains(r.serial)) continue;
     out[{r.site, r.node, r.model}].insert(r.serial);
   }

@@ -11,9 +11,9 @@
 // (site, model) ("<site>/<model>#1", ...). A serial recorded twice counts once (the first
 // record): a board cannot run jobs in two places. Node names are "<site>/<node>"; a name
 // another node already has gets "~2", "~3", ... (recorded names are free text). Assets
-// the fleet check finds in violation are quarantined, not placed on, and so are assets no
-// longer the fleet's: neither owned nor operated by an organisation of kind company or
-// subsidiary (sold, with the buyer operating them).
+// the fleet check finds in violation are quarantined, not placed on, and so are assets that
+// are not the fleet's (HeldByFleet): run by a counterparty, or owned and run by a customer
+// (sold, the buyer running them).
 //
 // Node names follow from the inventory alone, so a rebuild after a change keeps the names of
 // the nodes it does not touch (the service rebuilds its fleet as the living inventory
@@ -52,9 +52,8 @@ struct Quarantined {
   int64_t gpus = 0;
 };
 
-// Accelerators left out because the fleet no longer holds them: neither owned nor operated
-// by an organisation of the group (kind company or subsidiary). Grouped by site, model and
-// owner.
+// Accelerators left out because the fleet does not hold them (HeldByFleet). Grouped by site,
+// model and owner.
 struct HeldByOthers {
   std::string site;   // inventory site id
   std::string model;  // catalog id
@@ -83,8 +82,10 @@ struct InventoryFleet {
   std::vector<uint32_t> node_groups;  // by NodeId: the index of the node's group in `groups`
 };
 
-// Whether the fleet holds `asset`: it, or its operator, is an organisation of kind company or
-// subsidiary of `inv`.
+// Whether the fleet holds `asset`, so that jobs may run on it: its operator (who runs
+// workloads on it) is of the group (kind company or subsidiary), or an external customer
+// renting it (the group resells that capacity; the resale cap measures it). Not when a
+// counterparty runs it (sold, or leased out to one) or a customer owns and runs it (sold).
 bool HeldByFleet(const inventory::Inventory& inv, const inventory::Asset& asset);
 
 // Assets acquired on or before `at`, less those held by others and those `check` (the fleet
