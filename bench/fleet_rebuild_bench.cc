@@ -27,6 +27,7 @@
 
 #include "gpufleet/compliance/rule_change.h"
 #include "gpufleet/inventory/demo_fleet.h"
+#include "gpufleet/model/rng.h"
 #include "gpufleet/service/clock.h"
 #include "gpufleet/service/fleet_holder.h"
 #include "gpufleet/service/fleet_rebuilder.h"
@@ -119,9 +120,9 @@ LiveFixture& Get(int64_t gpus) {
   for (const scheduler::NodeGroup& g : (*ctx)->fleet.groups) {
     for (const inventory::Asset* a : g.assets) f->serials.push_back(a->serial);
   }
-  for (size_t i = f->serials.size(); i > 1; --i) {
-    std::swap(f->serials[i - 1], f->serials[(i * 7919) % i]);
-  }
+  Rng rng(3);
+  for (size_t i = f->serials.size(); i > 1; --i)
+    std::swap(f->serials[i - 1], f->serials[rng.Uniform(i)]);
 
   for (const char* org : {"acme", "acme-sg"}) {
     store::TenantRecord t{.id = std::string("t-") + org,
