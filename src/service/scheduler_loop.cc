@@ -393,11 +393,13 @@ Result<PassReport> SchedulerLoop::Pass() {
   PassReport report;
   if (rebuilder_ != nullptr) {
     // A failed build leaves the fleet as it was: scheduling goes on with it, and the next
-    // pass tries again.
-    if (Result<bool> r = rebuilder_->Refresh(); !r.ok()) {
-      log::Error("scheduler.fleet_rebuild_failed",
-                 {{"holder", options_.holder}, {"error", r.status().ToString()}});
+    // pass tries again. Logged when the error first appears, not every pass.
+    Result<bool> r = rebuilder_->Refresh();
+    const std::string error = r.ok() ? "" : r.status().ToString();
+    if (!error.empty() && error != rebuild_error_) {
+      log::Error("scheduler.fleet_rebuild_failed", {{"holder", options_.holder}, {"error", error}});
     }
+    rebuild_error_ = error;
   }
   report.fleet_changed = UseFleet(holder_.Get());
   report.fleet_generation = fleet_->generation;

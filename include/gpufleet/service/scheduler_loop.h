@@ -216,6 +216,7 @@ class SchedulerLoop {
   std::set<std::string> noted_;            // guarded by pass_mu_: notes already logged
   std::optional<int64_t> next_finish_ms_;  // guarded by pass_mu_
   std::optional<ActiveJobs> active_;       // guarded by pass_mu_
+  std::string rebuild_error_;  // guarded by pass_mu_: the last Refresh's error; "" when none
   std::atomic<bool> leader_{false};
 
   std::mutex mu_;
