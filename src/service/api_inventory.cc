@@ -6,6 +6,7 @@
 #include <string>
 
 #include "gpufleet/inventory/change.h"
+#include "gpufleet/ledger/base64.h"
 #include "gpufleet/model/utf8.h"
 #include "service/api_json.h"
 #include "service/api_v1_routes.h"
@@ -117,6 +118,7 @@ api::Response AssetHistory(const ApiState& state, const api::Request& request) {
     const Result<inventory::Change> change = inventory::Decode(e.body);
     if (!change.ok()) return api::ErrorResponse(change.status());
     items.push_back({{"index", e.index},
+                     {"data", ledger::Base64Encode(e.body)},
                      {"kind", e.kind},
                      {"effective", IsoTime(e.effective_ms)},
                      {"recorded", IsoTime(e.recorded_ms)},
