@@ -12,6 +12,7 @@
 #include "cli/api_client.h"
 #include "cli/change_request.h"
 #include "cli/client_commands.h"
+#include "cli/history_proofs.h"
 #include "cli/json_table.h"
 
 namespace gpufleet::cli {
@@ -30,6 +31,8 @@ struct AssetFlags {
   int64_t entry = -1;
   // move / transfer / lease / lost
   std::string how = "lost";
+  // history
+  std::string verifier_key;
 };
 
 const std::vector<std::string> kAssetColumns = {"serial", "model",    "site",    "node",
@@ -113,14 +116,17 @@ void AddAssetCommand(CLI::App& app, int& exit_code) {
   CLI::App* history = asset->add_subcommand("history", "An asset's chain of custody");
   AddClientOptions(*history, *flags);
   history->add_option("serial", f->serial, "the asset's serial")->required();
+  history->add_option("--key", f->verifier_key,
+                      "the ledger's verifier key (or a file of keys): check every entry's "
+                      "inclusion proof against the latest signed checkpoint");
   history->callback(ClientCallback("asset history", *flags, exit_code, [flags, f](ApiClient& c) {
     Result<nlohmann::json> r = c.Get("/v1/assets/" + PathEscape(f->serial) + "/history");
     if (!r.ok()) return r.status();
+    if (!f->verifier_key.empty()) GPUFLEET_RETURN_IF_ERROR(VerifyHistory(c, f->verifier_key, *r));
     PrintReply(*r, *flags, [](const nlohmann::json& j) {
-      WriteJsonTable(
-          HistoryRows(j["entries"]),
-          {"index", "kind", "effective", "recorded", "what", "verdict", "licence", "actor"},
-          std::cout);
+      WriteJsonTable(HistoryRows(j["entries"]),
+                     {"index", "kind", "effective", "what", "verdict", "licence", "actor", "proof"},
+                     std::cout);
     });
     return Status::Ok();
   }));

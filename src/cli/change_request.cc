@@ -123,7 +123,8 @@ nlohmann::json HistoryRows(const nlohmann::json& entries) {
                     {"what", What(c)},
                     {"verdict", c.value("verdict", "")},
                     {"licence", c.value("licence", "")},
-                    {"actor", c.value("actor", "")}});
+                    {"actor", c.value("actor", "")},
+                    {"proof", e.value("proof", "unverified")}});
   }
   return rows;
 }

@@ -33,7 +33,7 @@ Result<int64_t> ParseUtcTime(std::string_view text);
 Status SendChanges(ApiClient& client, const ClientFlags& flags, const nlohmann::json& changes);
 
 // An asset's history entries as table rows: index, kind, effective, recorded, what (the
-// change's own fields in words), verdict, licence, actor.
+// change's own fields in words), verdict, licence, actor, proof ("unverified" without --key).
 nlohmann::json HistoryRows(const nlohmann::json& entries);
 
 }  // namespace gpufleet::cli

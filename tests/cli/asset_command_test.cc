@@ -109,5 +109,49 @@ TEST_F(AssetCommandTest, OnlyAdminAndInventoryTokensChangeTheInventory) {
   EXPECT_THAT(Run("org list", viewer).out, HasSubstr("acme-sg"));
 }
 
+// The chain of custody checked against the signed ledger: with the log's verifier key every
+// entry's inclusion proof verifies; another key refuses the checkpoint.
+TEST(AssetHistoryProofTest, EveryEntryIsProvedAgainstTheSignedCheckpoint) {
+  const std::string dir = FreshDir("asset_history_proofs");
+  const CliResult key = RunGpufleet("ledger keygen --out " + dir + "/ledger.key --name test/log");
+  ASSERT_EQ(key.exit_code, 0) << key.err;
+  const std::string verifier = key.out.substr(0, key.out.find('\n'));
+  const CliResult other = RunGpufleet("ledger keygen --out " + dir + "/other.key --name test/log");
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  DaemonOptions options;
+  options.args = {"--store",
+                  dir + "/g.db",
+                  "--port",
+                  "0",
+                  "--no-scheduler",
+                  "--fleet",
+                  std::string(GPUFLEET_SOURCE_DIR) + "/examples/fleet.yaml",
+                  "--admin-token-file",
+                  dir + "/admin-token",
+                  "--ledger-key",
+                  dir + "/ledger.key"};
+  options.stderr_path = dir + "/stderr";
+  options.tmpdir = dir;
+  Result<std::unique_ptr<DaemonProcess>> daemon = DaemonProcess::Start(options);
+  ASSERT_TRUE(daemon.ok()) << daemon.status().ToString();
+  const std::string flags = " --url http://127.0.0.1:" + std::to_string((*daemon)->port()) +
+                            " --token " + (*daemon)->admin_token();
+  ASSERT_EQ(RunGpufleet("asset move 1654223000001 --site gz-hub" + flags).exit_code, 0);
+  const CliResult r =
+      RunGpufleet("asset history 1654223000001 --json --key '" + verifier + "'" + flags);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json history = nlohmann::json::parse(r.out);
+  ASSERT_EQ(history["entries"].size(), 2u);
+  // The register is in the checkpoint signed at start; the move may be after the latest one.
+  EXPECT_EQ(history["entries"][0]["proof"], "verified in checkpoint of 135");
+  EXPECT_THAT(history["entries"][1]["proof"].get<std::string>(),
+              ::testing::AnyOf(HasSubstr("verified in checkpoint of 136"),
+                               HasSubstr("after the latest checkpoint")));
+  const CliResult wrong = RunGpufleet("asset history 1654223000001 --key '" +
+                                      other.out.substr(0, other.out.find('\n')) + "'" + flags);
+  EXPECT_EQ(wrong.exit_code, 2);
+  EXPECT_THAT(wrong.err, HasSubstr("does not verify"));
+}
+
 }  // namespace
 }  // namespace gpufleet::testing
