@@ -162,12 +162,18 @@ TEST(InventoryWalkThroughTest, TheReadmeCommandsDoWhatItSays) {
   const CliResult key =
       RunGpufleet("ledger keygen --out " + dir + "/ledger.key --name gpufleet.local/demo");
   ASSERT_EQ(key.exit_code, 0) << key.err;
-  {
-    std::ofstream(dir + "/ledger.pub") << key.out;
-  }
+  { std::ofstream(dir + "/ledger.pub") << key.out; }
   DaemonOptions options;
-  options.args = {"--demo-gpus", "4096", "--store", dir + "/g.db", "--port", "0",
-                  "--no-scheduler", "--admin-token-file", dir + "/admin-token", "--ledger-key",
+  options.args = {"--demo-gpus",
+                  "4096",
+                  "--store",
+                  dir + "/g.db",
+                  "--port",
+                  "0",
+                  "--no-scheduler",
+                  "--admin-token-file",
+                  dir + "/admin-token",
+                  "--ledger-key",
                   dir + "/ledger.key"};
   options.stderr_path = dir + "/stderr";
   options.tmpdir = dir;
@@ -180,7 +186,8 @@ TEST(InventoryWalkThroughTest, TheReadmeCommandsDoWhatItSays) {
   CliResult r = run("asset list --site cn-03 --limit 5");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("cn-03"));
-  r = run("asset register DEMO-H20-0001 --model H20 --site cn-02 --owner acme "
+  r =
+      run("asset register DEMO-H20-0001 --model H20 --site cn-02 --owner acme "
           "--acquired 2026-11-30 --arrival export --from TW --declared-memory-gb 96");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("register DEMO-H20-0001 (licence_required)"));
