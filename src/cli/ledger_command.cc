@@ -46,6 +46,7 @@ struct WitnessFlags {
   std::string log_key;
   std::string checkpoint;
   std::string proof;
+  ClientFlags client;  // --url/--token: fetch the checkpoint and the proof from gpufleetd
 };
 
 int Fail(std::string_view verb, const Status& s, int code = kExitError) {
@@ -169,9 +170,31 @@ int WitnessCosign(const WitnessFlags& f) {
                 Status::InvalidArgument("--log-key names " + std::to_string(log_keys->size()) +
                                         " keys; a witness follows one log key"));
   }
-  Result<std::string> checkpoint = ledger::ReadSmallFile(f.checkpoint);
-  if (!checkpoint.ok()) return Fail("witness", checkpoint.status());
+  ledger::Witness witness(f.state, std::move(*key), std::move(log_keys->front()));
   std::optional<ledger::ConsistencyProofMessage> proof;
+  Result<std::string> checkpoint = Status::Ok();
+  if (f.checkpoint.empty()) {
+    // From the service: its latest checkpoint, and the proof from the size last cosigned.
+    ApiClient client(f.client);
+    checkpoint = client.GetText("/v1/ledger/checkpoint");
+    if (!checkpoint.ok()) return Fail("witness", checkpoint.status());
+    Result<ledger::Checkpoint> latest = ledger::UnverifiedCheckpoint(*checkpoint);
+    if (!latest.ok()) return Fail("witness", latest.status(), kExitRefused);
+    Result<std::optional<ledger::Checkpoint>> last = witness.Last();
+    if (!last.ok()) return Fail("witness", last.status());
+    if (last->has_value() && (*last)->size < latest->size) {
+      Result<std::string> text =
+          client.GetText("/v1/ledger/proof/consistency?old_size=" + std::to_string((*last)->size) +
+                         "&new_size=" + std::to_string(latest->size));
+      if (!text.ok()) return Fail("witness", text.status());
+      Result<ledger::ConsistencyProofMessage> parsed = ledger::DecodeConsistencyProof(*text);
+      if (!parsed.ok()) return Fail("witness", parsed.status(), kExitRefused);
+      proof = std::move(*parsed);
+    }
+  } else {
+    checkpoint = ledger::ReadSmallFile(f.checkpoint);
+    if (!checkpoint.ok()) return Fail("witness", checkpoint.status());
+  }
   if (!f.proof.empty()) {
     Result<std::string> text = ledger::ReadSmallFile(f.proof);
     if (!text.ok()) return Fail("witness", text.status());
@@ -179,7 +202,6 @@ int WitnessCosign(const WitnessFlags& f) {
     if (!parsed.ok()) return Fail("witness", parsed.status());
     proof = std::move(*parsed);
   }
-  ledger::Witness witness(f.state, std::move(*key), std::move(log_keys->front()));
   Result<std::string> cosigned = witness.Cosign(*checkpoint, proof);
   if (!cosigned.ok()) {
     const bool refused = IsRefusal(cosigned.status());
@@ -254,7 +276,16 @@ void AddLedgerCommand(CLI::App& app, int& exit_code) {
   witness->add_option("--key", w->key, "The witness's private key file (mode 0600)")->required();
   witness->add_option("--log-key", w->log_key, "The log's verifier key, or a file holding it")
       ->required();
-  witness->add_option("--checkpoint", w->checkpoint, "The log's signed checkpoint")->required();
+  auto* checkpoint_file =
+      witness->add_option("--checkpoint", w->checkpoint, "The log's signed checkpoint (a file)");
+  witness
+      ->add_option("--url", w->client.url,
+                   "Or fetch the checkpoint, and the consistency proof from the last size "
+                   "cosigned, from a running gpufleetd")
+      ->envname("GPUFLEET_URL")
+      ->excludes(checkpoint_file);
+  witness->add_option("--token", w->client.token, "API token for --url (admin, inventory, viewer)")
+      ->envname("GPUFLEET_TOKEN");
   witness->add_option("--proof", w->proof,
                       "Consistency proof JSON from the last cosigned size to the new one "
                       "(not needed the first time or for the same size)");
