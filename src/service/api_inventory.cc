@@ -40,6 +40,23 @@ nlohmann::json OrgJson(const inventory::Organisation& o) {
           {"hq_country", o.hq_country}};
 }
 
+nlohmann::json SiteRecordJson(const inventory::Site& s) {
+  const auto optional = [](const std::optional<double>& v) {
+    return v ? nlohmann::json(*v) : nlohmann::json();
+  };
+  return {{"id", s.id},
+          {"name", s.name},
+          {"country", s.country},
+          {"region", s.region},
+          {"provider", s.provider},
+          {"ownership", inventory::SiteOwnershipName(s.ownership)},
+          {"state_funded", s.state_funded},
+          {"public_hub", s.public_hub},
+          {"project_completion_pct", optional(s.project_completion_pct)},
+          {"lat", optional(s.lat)},
+          {"lon", optional(s.lon)}};
+}
+
 // The organisation whose view a tenant token gets; nullopt for roles that see every asset.
 Result<std::optional<std::string>> ViewOf(const ApiState& state, const api::Request& request) {
   if (request.principal->role != Role::kTenant) return std::optional<std::string>();
@@ -237,6 +254,16 @@ api::Response GetOrg(const ApiState& state, const api::Request& request) {
   return api::Response::Json(200, OrgJson(*org));
 }
 
+// GET /v1/sites/{id}: the site's record in the living inventory (GET /v1/sites lists the
+// placement fleet's sites with their GPUs).
+api::Response GetSite(const ApiState& state, const api::Request& request) {
+  if (Status s = CheckQueryKeys(request, {}); !s.ok()) return api::ErrorResponse(s);
+  const std::string id(request.PathParam("id").value_or(""));
+  const std::optional<inventory::Site> site = Inventory(state).FindSite(id);
+  if (!site) return api::ErrorResponse(Status::NotFound("site '" + Excerpt(id) + "' not found"));
+  return api::Response::Json(200, SiteRecordJson(*site));
+}
+
 }  // namespace
 
 std::vector<RouteDef> InventoryRoutes() {
@@ -247,6 +274,7 @@ std::vector<RouteDef> InventoryRoutes() {
       {{"POST", "/v1/inventory/changes", kInventoryWriters}, &PostChanges},
       {{"GET", "/v1/orgs", kFleetReaders}, &ListOrgs},
       {{"GET", "/v1/orgs/{id}", kFleetReaders}, &GetOrg},
+      {{"GET", "/v1/sites/{id}", kFleetReaders}, &GetSite},
   };
 }
 

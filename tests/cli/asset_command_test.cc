@@ -82,6 +82,35 @@ TEST_F(AssetCommandTest, RegisterMoveSellLoseAndTrace) {
       << "a bad --at is refused before anything is sent";
 }
 
+TEST_F(AssetCommandTest, SitesAndOrganisationsAreDefinedByEntriesToo) {
+  CliResult r = Admin(
+      "site put jb-02 --name 'Johor Bahru 2' --country MY --ownership rented --provider Tanjung "
+      "--lat 1.4655 --lon 103.7578");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = Admin("site get jb-02 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json site = nlohmann::json::parse(r.out);
+  EXPECT_EQ(site["lat"], 1.4655);
+  EXPECT_EQ(site["provider"], "Tanjung");
+  EXPECT_EQ(Admin("site put jb-02 --name 'Johor Bahru 2' --country MY --ownership rented "
+                  "--provider Tanjung --lat 1.4655 --lon 103.7578")
+                .exit_code,
+            0)
+      << "the same record again changes nothing";
+  r = Admin("site put jb-03 --name X --country MY --lat 1.5");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("lat and lon"));
+  r = Admin("org put tanjung-dc-2 --name 'Tanjung 2' --kind counterparty --hq MY");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Admin(
+      "asset register MY-0001 --model A100 --site jb-02 --owner tanjung-dc-2 "
+      "--acquired 2026-01-05 --arrival export --from SG");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(Admin("org put x --name X --kind subsidiary --hq MY").exit_code, 2)
+      << "a subsidiary names its parent";
+  EXPECT_EQ(Admin("site get nowhere").exit_code, 2);
+}
+
 TEST_F(AssetCommandTest, ImportTwiceRecordsNothingTheSecondTime) {
   const std::string fleet = std::string(GPUFLEET_SOURCE_DIR) + "/examples/fleet.yaml";
   CliResult r = Admin("inventory import " + fleet + " --json");

@@ -110,6 +110,7 @@ TEST_F(ApiV1Isolation, TenantCannotSeeOrChangeAnotherTenantsObjectsOnAnyRoute) {
        R"({"changes": [{"kind": "retire", "serial": "1655025007201"}]})", 403, nullptr},
       {"/v1/orgs", "GET", "/v1/orgs", "", 200, nullptr},
       {"/v1/orgs/{id}", "GET", "/v1/orgs/acme", "", 200, nullptr},
+      {"/v1/sites/{id}", "GET", "/v1/sites/sh-03", "", 200, nullptr},
       // The ledger names every organisation's assets: not a tenant's to read.
       {"/v1/ledger/checkpoint", "GET", "/v1/ledger/checkpoint", "", 403, nullptr},
       {"/v1/ledger/entries", "GET", "/v1/ledger/entries?start=0", "", 403, nullptr},
