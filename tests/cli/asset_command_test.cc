@@ -124,6 +124,35 @@ TEST_F(AssetCommandTest, ImportTwiceRecordsNothingTheSecondTime) {
   EXPECT_THAT(r.err, HasSubstr("1654823001203"));
 }
 
+// Exported after changes, the inventory seeds another gpufleetd with the same active assets.
+TEST_F(AssetCommandTest, ExportWritesBackWhatTheLedgerHolds) {
+  ASSERT_EQ(Admin("asset move 1654223000001 --site gz-hub --node gz-n1").exit_code, 0);
+  ASSERT_EQ(Admin("asset retire 1654223000002").exit_code, 0);
+  CliResult r = Admin("inventory export " + dir_ + "/export/fleet.yaml");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("118 active assets"));
+  const auto records = [](const CliResult& listing) {
+    nlohmann::json assets = nlohmann::json::parse(listing.out)["assets"];
+    for (nlohmann::json& a : assets) {
+      for (const char* key : {"last_entry", "last_effective"}) a.erase(key);
+    }
+    return assets;
+  };
+  const nlohmann::json before = records(Admin("asset list --status active --limit 1000 --json"));
+  Result<std::unique_ptr<DaemonProcess>> copy = DaemonProcess::Start(
+      {.args = {"--store", dir_ + "/copy.db", "--port", "0", "--no-scheduler", "--fleet",
+                dir_ + "/export/fleet.yaml", "--admin-token-file", dir_ + "/copy-token"},
+       .stderr_path = dir_ + "/copy-stderr",
+       .tmpdir = dir_});
+  ASSERT_TRUE(copy.ok()) << copy.status().ToString();
+  const CliResult after = RunGpufleet(
+      "asset list --status active --limit 1000 --json --url "
+      "http://127.0.0.1:" +
+      std::to_string((*copy)->port()) + " --token " + (*copy)->admin_token());
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_EQ(records(after), before);
+}
+
 TEST_F(AssetCommandTest, OnlyAdminAndInventoryTokensChangeTheInventory) {
   CliResult t = Admin("token create --role inventory");
   ASSERT_EQ(t.exit_code, 0) << t.err;
