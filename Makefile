@@ -34,8 +34,11 @@ build: deps
 # the store ($(OUT)/gpufleet.db) keeps jobs and tenants for the next run.
 run: build
 	@mkdir -p $(OUT)
+	@# The ledger's signing key, made once (its verifier key goes to ledger.pub).
+	@test -f $(OUT)/ledger.key || $(BUILD_DIR)/gpufleet ledger keygen --out $(OUT)/ledger.key \
+	  --name gpufleet.local/demo > $(OUT)/ledger.pub
 	$(BUILD_DIR)/gpufleetd --demo-gpus $(DEMO_GPUS) --store $(OUT)/gpufleet.db \
-	  --port $(PORT) --admin-token-file $(OUT)/admin-token
+	  --port $(PORT) --admin-token-file $(OUT)/admin-token --ledger-key $(OUT)/ledger.key
 
 test: build format-check
 	ctest --preset $(PRESET) -j $(JOBS)

@@ -1,8 +1,10 @@
 // gpufleet_loadgen: an end-to-end load generator for gpufleetd. Worker threads, each with its
-// own keep-alive connection, submit jobs (POST /v1/jobs) as fast as the server acknowledges
+// own keep-alive connection, submit jobs (POST /v1/jobs) — or, with --inventory, inventory
+// changes (POST /v1/inventory/changes, one move each) — as fast as the server acknowledges
 // them, or at a fixed total rate, for a given time; then it prints throughput and
 // acknowledgement latency percentiles, and, with --verify, checks that every acknowledged job
-// is stored (GET /v1/jobs pages with an admin token).
+// is stored (GET /v1/jobs pages with an admin token) or that every acknowledged change got its
+// own ledger index.
 //
 //   gpufleet_loadgen --url http://127.0.0.1:8080 --token-file out/gpufleetd/admin-token
 //       --tenant llm-training --tenant chat-inference --threads 32 --seconds 10
@@ -35,7 +37,31 @@ struct Flags {
   double rate = 0;  // total submissions per second; 0 = as fast as acknowledged
   int64_t job_seconds = 60;
   bool verify = false;
+  // Inventory changes instead of jobs: each request moves one asset to a new node at its own
+  // site (always allowed, and always a new ledger entry).
+  bool inventory = false;
 };
+
+struct AssetRef {
+  std::string serial, site;
+};
+
+// Up to `max` active assets, by serial.
+std::vector<AssetRef> ActiveAssets(httplib::Client& client, const httplib::Headers& headers,
+                                   size_t max) {
+  std::vector<AssetRef> out;
+  std::string after;
+  while (out.size() < max) {
+    auto res = client.Get(
+        "/v1/assets?status=active&limit=1000" + (after.empty() ? "" : "&after=" + after), headers);
+    if (!res || res->status != 200) break;
+    const nlohmann::json page = nlohmann::json::parse(res->body);
+    for (const nlohmann::json& a : page["assets"]) out.push_back({a["serial"], a["site"]});
+    if (page["next_after"].is_null()) break;
+    after = page["next_after"].get<std::string>();
+  }
+  return out;
+}
 
 struct WorkerResult {
   std::vector<double> latencies_ms;
@@ -78,8 +104,8 @@ int main(int argc, char** argv) {
   Flags flags;
   app.add_option("--url", flags.url)->capture_default_str();
   app.add_option("--token-file", flags.token_file, "file holding an admin token")->required();
-  app.add_option("--tenant", flags.tenants, "tenant to submit for (repeatable, round-robin)")
-      ->required();
+  app.add_option("--tenant", flags.tenants, "tenant to submit for (repeatable, round-robin)");
+  app.add_flag("--inventory", flags.inventory, "send inventory changes (moves) instead of jobs");
   app.add_option("--threads", flags.threads, "concurrent connections")->capture_default_str();
   app.add_option("--seconds", flags.seconds, "how long to submit")->capture_default_str();
   app.add_option("--rate", flags.rate, "total submissions per second (0 = unthrottled)")
@@ -96,6 +122,19 @@ int main(int argc, char** argv) {
     return 1;
   }
   const httplib::Headers headers = {{"Authorization", "Bearer " + token}};
+  if (!flags.inventory && flags.tenants.empty()) {
+    std::fprintf(stderr, "gpufleet_loadgen: give --tenant (jobs) or --inventory\n");
+    return 1;
+  }
+  std::vector<AssetRef> assets;
+  if (flags.inventory) {
+    httplib::Client client(flags.url);
+    assets = ActiveAssets(client, headers, 100'000);
+    if (assets.empty()) {
+      std::fprintf(stderr, "gpufleet_loadgen: no active assets to move\n");
+      return 1;
+    }
+  }
 
   std::atomic<uint64_t> counter{0};
   const auto start = std::chrono::steady_clock::now();
@@ -123,13 +162,28 @@ int main(int argc, char** argv) {
         } else if (sent >= deadline) {
           break;
         }
-        auto res = client.Post("/v1/jobs", headers, JobBody(n, flags).dump(), "application/json");
+        const auto send = [&] {
+          if (!flags.inventory) {
+            return client.Post("/v1/jobs", headers, JobBody(n, flags).dump(), "application/json");
+          }
+          const AssetRef& a = assets[n % assets.size()];
+          const nlohmann::json change = {{"kind", "move"},
+                                         {"serial", a.serial},
+                                         {"site", a.site},
+                                         {"node", "lg-" + std::to_string(n)}};
+          return client.Post("/v1/inventory/changes", headers,
+                             nlohmann::json({{"changes", {change}}}).dump(), "application/json");
+        };
+        httplib::Result res = send();
         const double ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent)
                 .count();
-        if (res && res->status == 201) {
+        const int ok_status = flags.inventory ? 200 : 201;
+        if (res && res->status == ok_status) {
           r.latencies_ms.push_back(ms);
-          r.ids.push_back(nlohmann::json::parse(res->body)["id"].get<int64_t>());
+          const nlohmann::json body = nlohmann::json::parse(res->body);
+          r.ids.push_back(flags.inventory ? body["results"][0]["index"].get<int64_t>()
+                                          : body["id"].get<int64_t>());
         } else {
           ++r.errors;
           if (r.first_error.empty()) {
@@ -166,7 +220,20 @@ int main(int argc, char** argv) {
       {"max_ms", latencies.empty() ? 0.0 : *std::max_element(latencies.begin(), latencies.end())}};
   if (!first_error.empty()) out["first_error"] = first_error;
 
-  if (flags.verify) {
+  if (flags.verify && flags.inventory) {
+    // Each acknowledged change is its own entry, and the entries are in the log.
+    const std::set<int64_t> distinct(ids.begin(), ids.end());
+    int64_t missing = static_cast<int64_t>(ids.size() - distinct.size());
+    httplib::Client client(flags.url);
+    for (const int64_t index : distinct) {
+      if (index % 997 != 0) continue;  // a sample: one entry read per index
+      auto res = client.Get(
+          "/v1/ledger/entries?start=" + std::to_string(index) + "&end=" + std::to_string(index + 1),
+          headers);
+      if (!res || res->status != 200) ++missing;
+    }
+    out["verified_missing"] = missing;
+  } else if (flags.verify) {
     std::set<int64_t> stored;
     httplib::Client client(flags.url);
     int64_t after = 0;

@@ -22,24 +22,12 @@ struct RotateFlags {
   std::string token_file;
 };
 
-// The SQLite file a location names, or "" for PostgreSQL.
-std::string SqlitePath(const std::string& location) {
-  if (location.starts_with("postgresql://") || location.starts_with("postgres://")) return "";
-  constexpr std::string_view kSqlite = "sqlite:";
-  return location.starts_with(kSqlite) ? location.substr(kSqlite.size()) : location;
-}
-
 int Rotate(const RotateFlags& flags) {
   const std::string name = store::RedactedLocation(flags.store);
+  ::umask(077);  // the token file, and SQLite's -wal and -shm if this creates them
   // Opening a path that is not there would create an empty store with an admin token for a
   // service that never uses it: a typo must fail instead.
-  const std::string path = SqlitePath(flags.store);
-  if (!path.empty() && !std::filesystem::exists(path)) {
-    std::cerr << "gpufleet admin rotate-token: no store at '" << path << "'\n";
-    return 1;
-  }
-  ::umask(077);  // the token file, and SQLite's -wal and -shm if this creates them
-  Result<std::unique_ptr<store::Store>> opened = store::OpenStore(flags.store);
+  Result<std::unique_ptr<store::Store>> opened = store::OpenExistingStore(flags.store);
   if (!opened.ok()) {
     std::cerr << "gpufleet admin rotate-token: store '" << name
               << "': " << opened.status().ToString() << '\n';

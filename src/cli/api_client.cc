@@ -83,7 +83,24 @@ Result<nlohmann::json> ApiClient::Delete(const std::string& path) {
   return Send("DELETE", path, "", {});
 }
 
+Result<std::string> ApiClient::GetText(const std::string& path) {
+  return SendRaw("GET", path, "", {});
+}
+
 Result<nlohmann::json> ApiClient::Send(
+    const std::string& method, const std::string& path, const std::string& body,
+    const std::vector<std::pair<std::string, std::string>>& headers) {
+  Result<std::string> raw = SendRaw(method, path, body, headers);
+  if (!raw.ok()) return raw.status();
+  nlohmann::json j = nlohmann::json::parse(*raw, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    return Status::IOError("gpufleetd at " + flags_.url + " answered " + path +
+                           " with a body that is not JSON");
+  }
+  return j;
+}
+
+Result<std::string> ApiClient::SendRaw(
     const std::string& method, const std::string& path, const std::string& body,
     const std::vector<std::pair<std::string, std::string>>& headers) {
   httplib::Client client(flags_.url);
@@ -104,12 +121,7 @@ Result<nlohmann::json> ApiClient::Send(
                            httplib::to_string(r.error()));
   }
   if (r->status >= 300) return HttpFailure(r->status, ErrorText(r->status, r->body));
-  nlohmann::json j = nlohmann::json::parse(r->body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) {
-    return Status::IOError("gpufleetd at " + flags_.url + " answered " + path +
-                           " with a body that is not JSON");
-  }
-  return j;
+  return std::move(r->body);
 }
 
 std::string PathEscape(std::string_view text) {

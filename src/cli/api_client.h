@@ -38,9 +38,14 @@ class ApiClient {
                               const std::vector<std::pair<std::string, std::string>>& headers = {});
   Result<nlohmann::json> Put(const std::string& path, const nlohmann::json& body);
   Result<nlohmann::json> Delete(const std::string& path);
+  // The body of a GET as it came, for replies that are not JSON (a signed checkpoint).
+  Result<std::string> GetText(const std::string& path);
 
  private:
   Result<nlohmann::json> Send(const std::string& method, const std::string& path,
+                              const std::string& body,
+                              const std::vector<std::pair<std::string, std::string>>& headers);
+  Result<std::string> SendRaw(const std::string& method, const std::string& path,
                               const std::string& body,
                               const std::vector<std::pair<std::string, std::string>>& headers);
 

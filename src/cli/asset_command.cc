@@ -12,6 +12,7 @@
 #include "cli/api_client.h"
 #include "cli/change_request.h"
 #include "cli/client_commands.h"
+#include "cli/history_proofs.h"
 #include "cli/json_table.h"
 
 namespace gpufleet::cli {
@@ -30,6 +31,8 @@ struct AssetFlags {
   int64_t entry = -1;
   // move / transfer / lease / lost
   std::string how = "lost";
+  // history
+  std::string verifier_key;
 };
 
 const std::vector<std::string> kAssetColumns = {"serial", "model",    "site",    "node",
@@ -113,14 +116,17 @@ void AddAssetCommand(CLI::App& app, int& exit_code) {
   CLI::App* history = asset->add_subcommand("history", "An asset's chain of custody");
   AddClientOptions(*history, *flags);
   history->add_option("serial", f->serial, "the asset's serial")->required();
+  history->add_option("--key", f->verifier_key,
+                      "the ledger's verifier key (or a file of keys): check every entry's "
+                      "inclusion proof against the latest signed checkpoint");
   history->callback(ClientCallback("asset history", *flags, exit_code, [flags, f](ApiClient& c) {
     Result<nlohmann::json> r = c.Get("/v1/assets/" + PathEscape(f->serial) + "/history");
     if (!r.ok()) return r.status();
+    if (!f->verifier_key.empty()) GPUFLEET_RETURN_IF_ERROR(VerifyHistory(c, f->verifier_key, *r));
     PrintReply(*r, *flags, [](const nlohmann::json& j) {
-      WriteJsonTable(
-          HistoryRows(j["entries"]),
-          {"index", "kind", "effective", "recorded", "what", "verdict", "licence", "actor"},
-          std::cout);
+      WriteJsonTable(HistoryRows(j["entries"]),
+                     {"index", "kind", "effective", "what", "verdict", "licence", "actor", "proof"},
+                     std::cout);
     });
     return Status::Ok();
   }));
@@ -232,11 +238,106 @@ void AddAssetCommand(CLI::App& app, int& exit_code) {
       });
 }
 
+namespace {
+
+struct PlaceFlags {
+  std::string id, name, kind, parent, hq_country;              // org
+  std::string country, region, provider, ownership = "owned";  // site
+  bool state_funded = false, public_hub = false;
+  std::optional<double> completion, lat, lon;
+  ChangeTiming timing;
+};
+
+// `put` for an organisation or a site: one change defining or replacing its record.
+void AddPut(CLI::App& parent, const std::string& noun, std::shared_ptr<ClientFlags> flags,
+            std::shared_ptr<PlaceFlags> p, int& exit_code) {
+  CLI::App* put = parent.add_subcommand(
+      "put", "Define the " + noun + ", or replace its record (a new ledger entry)");
+  AddClientOptions(*put, *flags);
+  AddChangeTimingOptions(*put, p->timing);
+  put->add_option("id", p->id, "its id (lower-case letters, digits, '-')")->required();
+  put->add_option("--name", p->name, "its name")->required();
+  if (noun == "organisation") {
+    put->add_option("--kind", p->kind, "company, subsidiary, external_customer or counterparty")
+        ->required();
+    put->add_option("--hq", p->hq_country, "headquarters country (ISO alpha-2)")->required();
+    put->add_option("--parent", p->parent, "the organisation that controls it");
+  } else {
+    put->add_option("--country", p->country, "ISO alpha-2 (Hong Kong is HK)")->required();
+    put->add_option("--ownership", p->ownership, "owned, leased or rented")->capture_default_str();
+    put->add_option("--region", p->region, "province, state or city");
+    put->add_option("--provider", p->provider, "who runs the facility (required when rented)");
+    put->add_flag("--state-funded", p->state_funded, "a state-funded project");
+    put->add_flag("--public-hub", p->public_hub, "a public computing hub");
+    put->add_option("--completion", p->completion, "project completion, percent");
+    put->add_option("--lat", p->lat, "latitude, degrees (with --lon)");
+    put->add_option("--lon", p->lon, "longitude, degrees (with --lat)");
+  }
+  put->callback(ClientCallback(noun + " put", *flags, exit_code, [flags, p, noun](ApiClient& c) {
+    nlohmann::json change;
+    if (noun == "organisation") {
+      change = {{"kind", "org"},
+                {"organisation",
+                 {{"id", p->id},
+                  {"name", p->name},
+                  {"kind", p->kind},
+                  {"parent", p->parent},
+                  {"hq_country", p->hq_country}}}};
+    } else {
+      nlohmann::json place = {{"id", p->id},
+                              {"name", p->name},
+                              {"country", p->country},
+                              {"region", p->region},
+                              {"provider", p->provider},
+                              {"ownership", p->ownership},
+                              {"state_funded", p->state_funded},
+                              {"public_hub", p->public_hub}};
+      if (p->completion) place["project_completion_pct"] = *p->completion;
+      if (p->lat) place["lat"] = *p->lat;
+      if (p->lon) place["lon"] = *p->lon;
+      change = {{"kind", "site"}, {"place", place}};
+    }
+    GPUFLEET_RETURN_IF_ERROR(ApplyChangeTiming(p->timing, change));
+    return SendChanges(c, *flags, nlohmann::json::array({change}));
+  }));
+}
+
+}  // namespace
+
+void AddSiteCommand(CLI::App& app, int& exit_code) {
+  CLI::App* site = app.add_subcommand("site", "The sites of the living inventory");
+  site->require_subcommand(1);
+  auto flags = std::make_shared<ClientFlags>();
+  auto p = std::make_shared<PlaceFlags>();
+  CLI::App* list = site->add_subcommand("list", "List sites with their GPUs and allocation");
+  AddClientOptions(*list, *flags);
+  list->callback(ClientCallback("site list", *flags, exit_code, [flags](ApiClient& c) {
+    Result<nlohmann::json> r = c.Get("/v1/sites");
+    if (!r.ok()) return r.status();
+    PrintReply(*r, *flags, [](const nlohmann::json& j) {
+      WriteJsonTable(j["sites"], {"id", "name", "country", "ownership", "gpus", "allocated"},
+                     std::cout);
+    });
+    return Status::Ok();
+  }));
+  CLI::App* get = site->add_subcommand("get", "Show one site's record");
+  AddClientOptions(*get, *flags);
+  get->add_option("id", p->id, "site id")->required();
+  get->callback(ClientCallback("site get", *flags, exit_code, [flags, p](ApiClient& c) {
+    Result<nlohmann::json> r = c.Get("/v1/sites/" + PathEscape(p->id));
+    if (!r.ok()) return r.status();
+    PrintReply(*r, *flags, [](const nlohmann::json& j) { WriteJsonFields(j, std::cout); });
+    return Status::Ok();
+  }));
+  AddPut(*site, "site", flags, p, exit_code);
+}
+
 void AddOrgCommand(CLI::App& app, int& exit_code) {
   CLI::App* org = app.add_subcommand("org", "The organisations of the living inventory");
   org->require_subcommand(1);
   auto flags = std::make_shared<ClientFlags>();
   auto id = std::make_shared<std::string>();
+  AddPut(*org, "organisation", flags, std::make_shared<PlaceFlags>(), exit_code);
   CLI::App* list = org->add_subcommand("list", "List organisations");
   AddClientOptions(*list, *flags);
   list->callback(ClientCallback("org list", *flags, exit_code, [flags](ApiClient& c) {

@@ -96,6 +96,11 @@ Status SendChanges(ApiClient& client, const ClientFlags& flags, const nlohmann::
       continue;
     }
     std::string message = CellText(o["error"]["message"]);
+    // Recorded exactly so already: nothing to do, and nothing wrong.
+    if (o["error"]["code"] == "already_exists" && message.ends_with(" so")) {
+      if (!flags.json) std::cout << "unchanged: " << message << '\n';
+      continue;
+    }
     if (o.contains("rules")) {
       message += "; rules: " + CellText(o["rules"]);
       if (!flags.json) {
@@ -123,7 +128,8 @@ nlohmann::json HistoryRows(const nlohmann::json& entries) {
                     {"what", What(c)},
                     {"verdict", c.value("verdict", "")},
                     {"licence", c.value("licence", "")},
-                    {"actor", c.value("actor", "")}});
+                    {"actor", c.value("actor", "")},
+                    {"proof", e.value("proof", "unverified")}});
   }
   return rows;
 }

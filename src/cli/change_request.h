@@ -29,11 +29,11 @@ Result<int64_t> ParseUtcTime(std::string_view text);
 
 // Sends `changes`, each judged and recorded on its own (not atomic), and prints each outcome
 // (--json: the server's reply). A refused change is an error naming it, after its verdict,
-// rules and explanation are printed.
+// rules and explanation are printed; one already recorded exactly so is not an error.
 Status SendChanges(ApiClient& client, const ClientFlags& flags, const nlohmann::json& changes);
 
 // An asset's history entries as table rows: index, kind, effective, recorded, what (the
-// change's own fields in words), verdict, licence, actor.
+// change's own fields in words), verdict, licence, actor, proof ("unverified" without --key).
 nlohmann::json HistoryRows(const nlohmann::json& entries);
 
 }  // namespace gpufleet::cli

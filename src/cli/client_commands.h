@@ -19,9 +19,11 @@ void AddTokenCommand(CLI::App& app, int& exit_code);
 // API, so that a lost or revoked admin token can be replaced.
 void AddAdminCommand(CLI::App& app, int& exit_code);
 // `gpufleet asset list|get|history|register|move|transfer|lease-start|lease-end|retire|lost|
-// correct` and `gpufleet org list|get` (docs/service.md, "Inventory").
+// correct` and `gpufleet org list|get|put` (docs/service.md, "Inventory").
 void AddAssetCommand(CLI::App& app, int& exit_code);
 void AddOrgCommand(CLI::App& app, int& exit_code);
+// `gpufleet site list|get|put`; `org put` defines an organisation the same way.
+void AddSiteCommand(CLI::App& app, int& exit_code);
 // `gpufleet inventory import FLEET.yaml`.
 void AddInventoryCommand(CLI::App& app, int& exit_code);
 

@@ -2,18 +2,25 @@
 // added to gpufleetd's living inventory as entries: its organisations and sites (ones already
 // recorded exactly so are left alone), then one register per asset, sent in batches of up to
 // 1,000 (each one transaction and one compliance pass on the server).
+// `gpufleet inventory export OUT.yaml`: the living inventory written back in that format,
+// rebuilt by replaying the ledger's entries (after verifying the log with --key).
 
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
 
 #include "cli/api_client.h"
 #include "cli/client_commands.h"
+#include "cli/http_log_source.h"
 #include "cli/json_table.h"
 #include "gpufleet/catalog/catalog.h"
 #include "gpufleet/inventory/change.h"
 #include "gpufleet/inventory/live_inventory.h"
+#include "gpufleet/ledger/key_file.h"
+#include "gpufleet/ledger/verify_log.h"
+#include "gpufleet/ledger/wire.h"
 
 namespace gpufleet::cli {
 namespace {
@@ -24,7 +31,41 @@ constexpr size_t kRefusalsShown = 20;
 struct ImportFlags {
   std::string file;
   std::string catalog;
+  std::string verifier_key;  // export: verify the log first
 };
+
+// The active inventory the ledger's entries leave, replayed from a running gpufleetd.
+Result<inventory::Inventory> Replay(ApiClient& client, const catalog::Catalog& catalog) {
+  inventory::LiveInventory live;
+  // Every entry there is, not only those a checkpoint covers: the pages end where the log does.
+  for (uint64_t from = 0;; from += 1000) {
+    Result<std::string> page = client.GetText("/v1/ledger/entries?start=" + std::to_string(from));
+    if (!page.ok()) {
+      if (page.status().code() == Status::Code::kInvalidArgument) break;  // past the end
+      return page.status();
+    }
+    Result<std::vector<ledger::LogEntry>> entries = ledger::DecodeEntries(*page);
+    if (!entries.ok()) return entries.status();
+    for (const ledger::LogEntry& e : *entries) {
+      Result<inventory::Change> c = inventory::Decode(e.data);
+      if (!c.ok()) return c.status();
+      if (Status s = live.Apply(*c); !s.ok()) {
+        return Status::Corruption("entry " + std::to_string(e.index) + ": " + s.message());
+      }
+    }
+    if (entries->size() < 1000) break;
+  }
+  std::vector<inventory::Organisation> orgs;
+  std::vector<inventory::Site> sites;
+  std::vector<inventory::Asset> assets;
+  for (const auto& [id, o] : live.organisations()) orgs.push_back(o);
+  for (const auto& [id, s] : live.sites()) sites.push_back(s);
+  for (const auto& [serial, a] : live.assets()) {
+    if (a.status == inventory::AssetStatus::kActive) assets.push_back(a.record);
+  }
+  return inventory::Inventory::FromRecords(std::move(orgs), std::move(sites), std::move(assets),
+                                           catalog);
+}
 
 struct Tally {
   int64_t accepted = 0, unchanged = 0, refused = 0;
@@ -62,23 +103,11 @@ Status SendBatch(ApiClient& client, const nlohmann::json& changes, Tally& tally)
   return Status::Ok();
 }
 
-}  // namespace
-
-void AddInventoryCommand(CLI::App& app, int& exit_code) {
-  CLI::App* inv = app.add_subcommand("inventory", "Bulk work on gpufleetd's living inventory");
-  inv->require_subcommand(1);
-  auto flags = std::make_shared<ClientFlags>();
-  auto f = std::make_shared<ImportFlags>();
-  CLI::App* import = inv->add_subcommand(
-      "import", "Add a fleet file's organisations, sites and assets as ledger entries");
-  AddClientOptions(*import, *flags);
-  import->add_option("file", f->file, "fleet.yaml (the examples/fleet.yaml format)")->required();
-  import->add_option("--catalog", f->catalog, "accelerator catalog (default: the shipped one)");
-  import->callback(ClientCallback("inventory import", *flags, exit_code, [flags, f](ApiClient& c) {
-    const std::string path = f->catalog.empty() ? catalog::DefaultCatalogPath() : f->catalog;
+Status Import(ApiClient& c, const ClientFlags& client_flags, const ImportFlags& flags) {
+  const std::string path = flags.catalog.empty() ? catalog::DefaultCatalogPath() : flags.catalog;
   Result<catalog::Catalog> cat = catalog::Catalog::Load(path);
   if (!cat.ok()) return cat.status();
-  Result<inventory::Inventory> fleet = inventory::Inventory::Load(f->file, *cat);
+  Result<inventory::Inventory> fleet = inventory::Inventory::Load(flags.file, *cat);
   if (!fleet.ok()) return fleet.status();
   // Places take effect when the server records them; a register at the acquisition date
   // (back-dated, with the import as its reason), or, for an asset on order, when recorded.
@@ -87,7 +116,7 @@ void AddInventoryCommand(CLI::App& app, int& exit_code) {
                           .count();
   std::vector<inventory::Change> changes = inventory::PlaceChanges(*fleet, now, "");
   for (inventory::Change& ch :
-       inventory::RegisterChanges(*fleet, now, "", "imported from " + f->file)) {
+       inventory::RegisterChanges(*fleet, now, "", "imported from " + flags.file)) {
     changes.push_back(std::move(ch));
   }
   Tally tally;
@@ -101,12 +130,12 @@ void AddInventoryCommand(CLI::App& app, int& exit_code) {
       batch = nlohmann::json::array();
     }
   }
-  const nlohmann::json summary = {{"file", f->file},
+  const nlohmann::json summary = {{"file", flags.file},
                                   {"accepted", tally.accepted},
                                   {"unchanged", tally.unchanged},
                                   {"refused", tally.refused}};
-  PrintReply(summary, *flags, [&](const nlohmann::json&) {
-    std::cout << "imported " << f->file << ": " << tally.accepted << " entries recorded, "
+  PrintReply(summary, client_flags, [&](const nlohmann::json&) {
+    std::cout << "imported " << flags.file << ": " << tally.accepted << " entries recorded, "
               << tally.unchanged << " already recorded so, " << tally.refused << " refused\n";
   });
   if (tally.refused > 0) {
@@ -114,7 +143,64 @@ void AddInventoryCommand(CLI::App& app, int& exit_code) {
                                       " changes refused (listed above)");
   }
   return Status::Ok();
+}
+
+Status Export(ApiClient& c, const ClientFlags& client_flags, const ImportFlags& flags) {
+  const std::string path = flags.catalog.empty() ? catalog::DefaultCatalogPath() : flags.catalog;
+  Result<catalog::Catalog> cat = catalog::Catalog::Load(path);
+  if (!cat.ok()) return cat.status();
+  if (!flags.verifier_key.empty()) {
+    Result<std::vector<ledger::NoteVerifier>> keys = ledger::ReadVerifierKeys(flags.verifier_key);
+    if (!keys.ok()) return keys.status();
+    HttpLogSource source(c);
+    Result<ledger::LogVerification> v = ledger::VerifyLog(source, *keys);
+    if (!v.ok()) return Status::Corruption("the ledger does not verify: " + v.status().message());
+  }
+  Result<inventory::Inventory> fleet = Replay(c, *cat);
+  if (!fleet.ok()) return fleet.status();
+  const std::filesystem::path parent = std::filesystem::path(flags.file).parent_path();
+  std::error_code ignored;  // WriteYaml says what it cannot write
+  if (!parent.empty()) std::filesystem::create_directories(parent, ignored);
+  GPUFLEET_RETURN_IF_ERROR(fleet->WriteYaml(flags.file));
+  const nlohmann::json summary = {{"file", flags.file},
+                                  {"organisations", fleet->organisations().size()},
+                                  {"sites", fleet->sites().size()},
+                                  {"assets", fleet->assets().size()}};
+  PrintReply(summary, client_flags, [&](const nlohmann::json&) {
+    std::cout << "exported " << fleet->organisations().size() << " organisations, "
+              << fleet->sites().size() << " sites and " << fleet->assets().size()
+              << " active assets to " << flags.file << '\n';
+  });
+  return Status::Ok();
+}
+
+}  // namespace
+
+void AddInventoryCommand(CLI::App& app, int& exit_code) {
+  CLI::App* inv = app.add_subcommand("inventory", "Bulk work on gpufleetd's living inventory");
+  inv->require_subcommand(1);
+  auto flags = std::make_shared<ClientFlags>();
+  auto f = std::make_shared<ImportFlags>();
+  CLI::App* import = inv->add_subcommand(
+      "import", "Add a fleet file's organisations, sites and assets as ledger entries");
+  AddClientOptions(*import, *flags);
+  import->add_option("file", f->file, "fleet.yaml (the examples/fleet.yaml format)")->required();
+  import->add_option("--catalog", f->catalog, "accelerator catalog (default: the shipped one)");
+  import->callback(ClientCallback("inventory import", *flags, exit_code,
+                                  [flags, f](ApiClient& c) { return Import(c, *flags, *f);
 }));
+
+CLI::App* exporter = inv->add_subcommand(
+    "export",
+    "Write the living inventory (its active assets) as fleet.yaml and the assets CSV beside "
+    "it, rebuilt by replaying the ledger");
+AddClientOptions(*exporter, *flags);
+exporter->add_option("file", f->file, "fleet.yaml to write")->required();
+exporter->add_option("--catalog", f->catalog, "accelerator catalog (default: the shipped one)");
+exporter->add_option("--key", f->verifier_key,
+                     "the ledger's verifier key: verify the log before trusting it");
+exporter->callback(ClientCallback("inventory export", *flags, exit_code,
+                                  [flags, f](ApiClient& c) { return Export(c, *flags, *f); }));
 }  // namespace gpufleet::cli
 
 }  // namespace gpufleet::cli

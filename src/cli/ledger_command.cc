@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "cli/api_client.h"
+#include "cli/http_log_source.h"
+#include "cli/store_log_source.h"
 #include "gpufleet/ledger/base64.h"
 #include "gpufleet/ledger/export_file.h"
 #include "gpufleet/ledger/key_file.h"
@@ -28,6 +31,8 @@ struct KeygenFlags {
 
 struct VerifyFlags {
   std::string export_path;
+  ClientFlags client;  // --url/--token: a running gpufleetd instead of an export
+  std::string store;   // --store: gpufleetd's database, offline
   std::string key;
   std::string saved_checkpoint;
   std::vector<std::string> witness_keys;
@@ -41,6 +46,7 @@ struct WitnessFlags {
   std::string log_key;
   std::string checkpoint;
   std::string proof;
+  ClientFlags client;  // --url/--token: fetch the checkpoint and the proof from gpufleetd
 };
 
 int Fail(std::string_view verb, const Status& s, int code = kExitError) {
@@ -91,11 +97,21 @@ int Verify(const VerifyFlags& f) {
     if (!saved.ok()) return Fail("verify", saved.status());
     options.saved_checkpoint = std::move(*saved);
   }
-  Result<std::unique_ptr<ledger::FileLogSource>> source =
-      ledger::FileLogSource::Open(f.export_path);
-  Result<ledger::LogVerification> v = source.ok()
-                                          ? ledger::VerifyLog(**source, *keys, options)
-                                          : Result<ledger::LogVerification>(source.status());
+  std::unique_ptr<ledger::LogSource> source;
+  ApiClient client(f.client);
+  if (!f.export_path.empty()) {
+    Result<std::unique_ptr<ledger::FileLogSource>> file =
+        ledger::FileLogSource::Open(f.export_path);
+    if (!file.ok()) return Fail("verify", file.status());
+    source = std::move(*file);
+  } else if (!f.store.empty()) {
+    Result<std::unique_ptr<store::Store>> opened = store::OpenExistingStore(f.store);
+    if (!opened.ok()) return Fail("verify", opened.status());
+    source = std::make_unique<StoreLogSource>(std::move(*opened));
+  } else {
+    source = std::make_unique<HttpLogSource>(client);
+  }
+  Result<ledger::LogVerification> v = ledger::VerifyLog(*source, *keys, options);
   if (!v.ok()) {
     const int code = IsRefusal(v.status()) ? kExitRefused : kExitError;
     if (f.json && code == kExitRefused) {
@@ -110,7 +126,7 @@ int Verify(const VerifyFlags& f) {
   }
   if (!f.save_checkpoint.empty()) {
     // The note exactly as verified, witnesses' lines included: the next run opens it again.
-    Result<std::string> note = (*source)->ReadCheckpoint();
+    Result<std::string> note = source->ReadCheckpoint();
     if (!note.ok()) return Fail("verify", note.status());
     if (Status s = ledger::ReplaceFileDurably(f.save_checkpoint, *note); !s.ok()) {
       return Fail("verify", s);
@@ -134,6 +150,16 @@ int Verify(const VerifyFlags& f) {
   return 0;
 }
 
+// gpufleet ledger export --out FILE: a running gpufleetd's log as an export file, for auditors
+// and for tools that read exports (the Go cross-check).
+int Export(const ClientFlags& client_flags, const std::string& out) {
+  ApiClient client(client_flags);
+  HttpLogSource source(client);
+  if (Status s = ledger::WriteExport(source, out); !s.ok()) return Fail("export", s);
+  std::cerr << "exported to " << out << '\n';
+  return 0;
+}
+
 int WitnessCosign(const WitnessFlags& f) {
   Result<ledger::NoteSigner> key = ledger::ReadSignerKeyFile(f.key);
   if (!key.ok()) return Fail("witness", key.status());
@@ -144,9 +170,31 @@ int WitnessCosign(const WitnessFlags& f) {
                 Status::InvalidArgument("--log-key names " + std::to_string(log_keys->size()) +
                                         " keys; a witness follows one log key"));
   }
-  Result<std::string> checkpoint = ledger::ReadSmallFile(f.checkpoint);
-  if (!checkpoint.ok()) return Fail("witness", checkpoint.status());
+  ledger::Witness witness(f.state, std::move(*key), std::move(log_keys->front()));
   std::optional<ledger::ConsistencyProofMessage> proof;
+  Result<std::string> checkpoint = Status::Ok();
+  if (f.checkpoint.empty()) {
+    // From the service: its latest checkpoint, and the proof from the size last cosigned.
+    ApiClient client(f.client);
+    checkpoint = client.GetText("/v1/ledger/checkpoint");
+    if (!checkpoint.ok()) return Fail("witness", checkpoint.status());
+    Result<ledger::Checkpoint> latest = ledger::UnverifiedCheckpoint(*checkpoint);
+    if (!latest.ok()) return Fail("witness", latest.status(), kExitRefused);
+    Result<std::optional<ledger::Checkpoint>> last = witness.Last();
+    if (!last.ok()) return Fail("witness", last.status());
+    if (last->has_value() && (*last)->size < latest->size) {
+      Result<std::string> text =
+          client.GetText("/v1/ledger/proof/consistency?old_size=" + std::to_string((*last)->size) +
+                         "&new_size=" + std::to_string(latest->size));
+      if (!text.ok()) return Fail("witness", text.status());
+      Result<ledger::ConsistencyProofMessage> parsed = ledger::DecodeConsistencyProof(*text);
+      if (!parsed.ok()) return Fail("witness", parsed.status(), kExitRefused);
+      proof = std::move(*parsed);
+    }
+  } else {
+    checkpoint = ledger::ReadSmallFile(f.checkpoint);
+    if (!checkpoint.ok()) return Fail("witness", checkpoint.status());
+  }
   if (!f.proof.empty()) {
     Result<std::string> text = ledger::ReadSmallFile(f.proof);
     if (!text.ok()) return Fail("witness", text.status());
@@ -154,7 +202,6 @@ int WitnessCosign(const WitnessFlags& f) {
     if (!parsed.ok()) return Fail("witness", parsed.status());
     proof = std::move(*parsed);
   }
-  ledger::Witness witness(f.state, std::move(*key), std::move(log_keys->front()));
   Result<std::string> cosigned = witness.Cosign(*checkpoint, proof);
   if (!cosigned.ok()) {
     const bool refused = IsRefusal(cosigned.status());
@@ -187,7 +234,16 @@ void AddLedgerCommand(CLI::App& app, int& exit_code) {
       "verify",
       "Verify an export from scratch: signature, every entry, the tree head (exit 0 verified, "
       "3 verification failed, 1 usage or I/O error)");
-  verify->add_option("--export", v->export_path, "Export file (docs/ledger.md)")->required();
+  auto* from_file = verify->add_option("--export", v->export_path, "Export file (docs/ledger.md)");
+  auto* from_store = verify->add_option(
+      "--store", v->store, "Or verify gpufleetd's store itself, offline (SQLite file or URI)");
+  from_store->excludes(from_file);
+  verify->add_option("--url", v->client.url, "Or verify a running gpufleetd's ledger")
+      ->envname("GPUFLEET_URL")
+      ->excludes(from_file)
+      ->excludes(from_store);
+  verify->add_option("--token", v->client.token, "API token for --url (admin, inventory, viewer)")
+      ->envname("GPUFLEET_TOKEN");
   verify->add_option("--key", v->key, "The log's verifier key, or a file of verifier keys")
       ->required();
   verify->add_option("--saved-checkpoint", v->saved_checkpoint,
@@ -199,6 +255,17 @@ void AddLedgerCommand(CLI::App& app, int& exit_code) {
   verify->add_flag("--json", v->json, "JSON instead of text");
   verify->callback([v, &exit_code] { exit_code = Verify(*v); });
 
+  auto e = std::make_shared<std::pair<ClientFlags, std::string>>();
+  CLI::App* exporter = ledger->add_subcommand(
+      "export", "Write a running gpufleetd's ledger (latest checkpoint and its entries) to a file");
+  exporter->add_option("--out", e->second, "Export file to write")->required();
+  exporter->add_option("--url", e->first.url, "gpufleetd's address")
+      ->envname("GPUFLEET_URL")
+      ->capture_default_str();
+  exporter->add_option("--token", e->first.token, "API token (admin, inventory, viewer)")
+      ->envname("GPUFLEET_TOKEN");
+  exporter->callback([e, &exit_code] { exit_code = Export(e->first, e->second); });
+
   auto w = std::make_shared<WitnessFlags>();
   CLI::App* witness = ledger->add_subcommand(
       "witness",
@@ -209,7 +276,16 @@ void AddLedgerCommand(CLI::App& app, int& exit_code) {
   witness->add_option("--key", w->key, "The witness's private key file (mode 0600)")->required();
   witness->add_option("--log-key", w->log_key, "The log's verifier key, or a file holding it")
       ->required();
-  witness->add_option("--checkpoint", w->checkpoint, "The log's signed checkpoint")->required();
+  auto* checkpoint_file =
+      witness->add_option("--checkpoint", w->checkpoint, "The log's signed checkpoint (a file)");
+  witness
+      ->add_option("--url", w->client.url,
+                   "Or fetch the checkpoint, and the consistency proof from the last size "
+                   "cosigned, from a running gpufleetd")
+      ->envname("GPUFLEET_URL")
+      ->excludes(checkpoint_file);
+  witness->add_option("--token", w->client.token, "API token for --url (admin, inventory, viewer)")
+      ->envname("GPUFLEET_TOKEN");
   witness->add_option("--proof", w->proof,
                       "Consistency proof JSON from the last cosigned size to the new one "
                       "(not needed the first time or for the same size)");

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   gpufleet::cli::AddAdminCommand(app, exit_code);
   gpufleet::cli::AddAssetCommand(app, exit_code);
   gpufleet::cli::AddOrgCommand(app, exit_code);
+  gpufleet::cli::AddSiteCommand(app, exit_code);
   gpufleet::cli::AddInventoryCommand(app, exit_code);
   gpufleet::cli::AddLedgerCommand(app, exit_code);
   try {

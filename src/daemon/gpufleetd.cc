@@ -26,6 +26,7 @@
 #include "gpufleet/api/http_server.h"
 #include "gpufleet/api/metrics.h"
 #include "gpufleet/inventory/demo_fleet.h"
+#include "gpufleet/ledger/key_file.h"
 #include "gpufleet/log/log.h"
 #include "gpufleet/service/admin_token.h"
 #include "gpufleet/service/api_v1.h"
@@ -34,6 +35,7 @@
 #include "gpufleet/service/fleet_holder.h"
 #include "gpufleet/service/fleet_rebuilder.h"
 #include "gpufleet/service/inventory_service.h"
+#include "gpufleet/service/ledger_checkpointer.h"
 #include "gpufleet/service/metered_store.h"
 #include "gpufleet/service/scheduler_loop.h"
 #include "gpufleet/store/store.h"
@@ -57,6 +59,7 @@ struct Flags {
   std::string holder;
   double sim_speed = 0;
   std::string admin_token_file;
+  std::string ledger_key;
   bool no_scheduler = false;
   log::Options log;
 };
@@ -197,6 +200,15 @@ int Run(const Flags& flags) {
     clock = std::make_unique<service::SystemClock>();
   }
 
+  // The ledger's signing key lives outside the store; without it no checkpoint is signed.
+  std::unique_ptr<service::LedgerCheckpointer> checkpointer;
+  std::optional<ledger::NoteSigner> signer;
+  if (!flags.ledger_key.empty()) {
+    Result<ledger::NoteSigner> key = ledger::ReadSignerKeyFile(flags.ledger_key);
+    if (!key.ok()) return Fail("--ledger-key " + flags.ledger_key, key.status());
+    signer.emplace(std::move(*key));
+  }
+
   // The catalog, rules and engine every version of the fleet shares (and the inventory's
   // changes are judged with).
   const service::FleetBasis basis =
@@ -212,6 +224,15 @@ int Run(const Flags& flags) {
     Result<inventory::Inventory> fleet = LoadFleet(flags, *basis.catalog);
     if (!fleet.ok()) return Fail("fleet", fleet.status());
     if (Status s = SeedInventory(flags, inventory, *fleet); !s.ok()) return Fail("inventory", s);
+  }
+  if (signer) {
+    checkpointer =
+        std::make_unique<service::LedgerCheckpointer>(store, inventory, std::move(*signer));
+    if (Result<int64_t> first = checkpointer->CheckpointNow(); !first.ok()) {
+      return Fail("ledger checkpoint", first.status());
+    }
+    inventory.SetOnAppend([&checkpointer] { checkpointer->Notify(); });
+    checkpointer->Start();
   }
   Result<std::shared_ptr<const service::FleetContext>> ctx =
       service::BuildFleetFromInventory(basis, inventory);
@@ -274,6 +295,14 @@ int Run(const Flags& flags) {
   std::printf("gpufleetd: store %s, scheduler %s (%s)\n", store_name.c_str(), holder.c_str(),
               flags.no_scheduler ? "off" : flags.policy.c_str());
   std::fputs(admin->c_str(), stdout);
+  if (checkpointer) {
+    std::printf("gpufleetd: ledger of %lld entries, checkpoints signed by %s\n",
+                static_cast<long long>(inventory.size()),
+                checkpointer->verifier().ToString().c_str());
+  } else {
+    std::printf("gpufleetd: ledger of %lld entries, unsigned (no --ledger-key)\n",
+                static_cast<long long>(inventory.size()));
+  }
   // Last: whoever waits for the daemon to serve waits for this line.
   std::printf("gpufleetd: listening on http://%s:%u\n", flags.bind.c_str(), server.port());
   std::fflush(stdout);
@@ -292,6 +321,10 @@ int Run(const Flags& flags) {
   log::Info("gpufleetd.stopping", {{"signal", sig}});
   server.Stop();
   loop.Stop();
+  if (checkpointer) {
+    checkpointer->Stop();
+    (void)checkpointer->CheckpointNow();  // the last head, signed before exit
+  }
   return 0;
 }
 
@@ -339,6 +372,9 @@ int main(int argc, char** argv) {
                  "on the first start of an empty store, also write the new admin token to this "
                  "file (mode 0600)");
   app.add_flag("--no-scheduler", flags.no_scheduler, "serve the API only, never schedule");
+  app.add_option("--ledger-key", flags.ledger_key,
+                 "the ledger's private key file (gpufleet ledger keygen): sign a checkpoint of "
+                 "the inventory log at least every second while it grows");
   app.add_option("--log-level", flags.log.level, "debug, info, warn, error or off")
       ->capture_default_str();
   app.add_option("--log-format", flags.log.format,

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "gpufleet/inventory/change.h"
+#include "gpufleet/ledger/base64.h"
 #include "gpufleet/model/utf8.h"
 #include "service/api_json.h"
 #include "service/api_v1_routes.h"
@@ -37,6 +38,23 @@ nlohmann::json OrgJson(const inventory::Organisation& o) {
           {"kind", inventory::OrgKindName(o.kind)},
           {"parent", o.parent.empty() ? nlohmann::json() : nlohmann::json(o.parent)},
           {"hq_country", o.hq_country}};
+}
+
+nlohmann::json SiteRecordJson(const inventory::Site& s) {
+  const auto optional = [](const std::optional<double>& v) {
+    return v ? nlohmann::json(*v) : nlohmann::json();
+  };
+  return {{"id", s.id},
+          {"name", s.name},
+          {"country", s.country},
+          {"region", s.region},
+          {"provider", s.provider},
+          {"ownership", inventory::SiteOwnershipName(s.ownership)},
+          {"state_funded", s.state_funded},
+          {"public_hub", s.public_hub},
+          {"project_completion_pct", optional(s.project_completion_pct)},
+          {"lat", optional(s.lat)},
+          {"lon", optional(s.lon)}};
 }
 
 // The organisation whose view a tenant token gets; nullopt for roles that see every asset.
@@ -117,6 +135,7 @@ api::Response AssetHistory(const ApiState& state, const api::Request& request) {
     const Result<inventory::Change> change = inventory::Decode(e.body);
     if (!change.ok()) return api::ErrorResponse(change.status());
     items.push_back({{"index", e.index},
+                     {"data", ledger::Base64Encode(e.body)},
                      {"kind", e.kind},
                      {"effective", IsoTime(e.effective_ms)},
                      {"recorded", IsoTime(e.recorded_ms)},
@@ -235,6 +254,16 @@ api::Response GetOrg(const ApiState& state, const api::Request& request) {
   return api::Response::Json(200, OrgJson(*org));
 }
 
+// GET /v1/sites/{id}: the site's record in the living inventory (GET /v1/sites lists the
+// placement fleet's sites with their GPUs).
+api::Response GetSite(const ApiState& state, const api::Request& request) {
+  if (Status s = CheckQueryKeys(request, {}); !s.ok()) return api::ErrorResponse(s);
+  const std::string id(request.PathParam("id").value_or(""));
+  const std::optional<inventory::Site> site = Inventory(state).FindSite(id);
+  if (!site) return api::ErrorResponse(Status::NotFound("site '" + Excerpt(id) + "' not found"));
+  return api::Response::Json(200, SiteRecordJson(*site));
+}
+
 }  // namespace
 
 std::vector<RouteDef> InventoryRoutes() {
@@ -245,6 +274,7 @@ std::vector<RouteDef> InventoryRoutes() {
       {{"POST", "/v1/inventory/changes", kInventoryWriters}, &PostChanges},
       {{"GET", "/v1/orgs", kFleetReaders}, &ListOrgs},
       {{"GET", "/v1/orgs/{id}", kFleetReaders}, &GetOrg},
+      {{"GET", "/v1/sites/{id}", kFleetReaders}, &GetSite},
   };
 }
 

@@ -119,6 +119,9 @@ inline constexpr api::Access kJobWriters = api::Access::Of({Role::kAdmin, Role::
 inline constexpr api::Access kAdminOnly = api::Access::Of({Role::kAdmin});
 // The inventory, written: its changes (register, move, transfer, ...).
 inline constexpr api::Access kInventoryWriters = api::Access::Of({Role::kAdmin, Role::kInventory});
+// The ledger: every entry names assets, owners and sites, which tenants do not see.
+inline constexpr api::Access kLedgerReaders =
+    api::Access::Of({Role::kAdmin, Role::kInventory, Role::kViewer});
 
 struct RouteDef {
   ApiV1Route route;
@@ -132,6 +135,7 @@ std::vector<RouteDef> JobRoutes();
 std::vector<RouteDef> EventRoutes();
 std::vector<RouteDef> TokenRoutes();
 std::vector<RouteDef> InventoryRoutes();
+std::vector<RouteDef> LedgerRoutes();
 
 // --- Request checks. Each returns InvalidArgument naming the parameter.
 

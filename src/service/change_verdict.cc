@@ -70,6 +70,11 @@ ChangeJudgement JudgeChange(const inventory::LiveInventory& live, const inventor
   ChangeJudgement out;
   if (!Judged(c.kind)) return out;
   const inventory::LiveAsset* before = live.Find(c.serial);
+  // Re-racked within its site: nothing the rules read changes (a quarantined board moved to
+  // another slot stays quarantined, and is recorded where it is).
+  if (c.kind == ChangeKind::kMove && before != nullptr && before->record.site == c.site) {
+    return out;
+  }
   const inventory::Site* from_site = before ? live.FindSite(before->record.site) : nullptr;
   const inventory::LiveAsset after = live.Preview(c);
   const inventory::Asset& a = after.record;

@@ -4,7 +4,8 @@
 // the change leaves it: how it got where it is now (registered: its arrival on its acquisition
 // date; moved across a border: exported or re-exported from the site it left; sold or leased:
 // transferred to its new end user in the country; moved within a country: nothing more) and
-// holding it at its site on the effective date.
+// holding it at its site on the effective date. A move to another node of the same site is
+// not judged: nothing the rules read changes.
 // Private to the service.
 
 #include <string>

@@ -241,6 +241,15 @@ Result<std::vector<ChangeOutcome>> InventoryService::Seed(const inventory::Inven
 Result<std::vector<ChangeOutcome>> InventoryService::Submit(std::vector<Change> changes,
                                                             std::string_view actor,
                                                             bool all_or_nothing) {
+  const uint64_t before = generation();
+  Result<std::vector<ChangeOutcome>> out = SubmitLocked(std::move(changes), actor, all_or_nothing);
+  if (on_append_ && generation() != before) on_append_();
+  return out;
+}
+
+Result<std::vector<ChangeOutcome>> InventoryService::SubmitLocked(std::vector<Change> changes,
+                                                                  std::string_view actor,
+                                                                  bool all_or_nothing) {
   if (changes.empty()) return Status::InvalidArgument("changes: none given");
   if (changes.size() > kMaxChangesPerBatch) {
     return Status::InvalidArgument("changes: " + std::to_string(changes.size()) +
@@ -433,10 +442,12 @@ int64_t InventoryService::size() const {
   return live_.entries();
 }
 
-ledger::Hash InventoryService::root() const {
+ledger::Hash InventoryService::root() const { return Head().second; }
+
+std::pair<int64_t, ledger::Hash> InventoryService::Head() const {
   const std::lock_guard lock(mu_);
   Result<ledger::Hash> root = frontier_->Root();
-  return root.ok() ? *root : ledger::EmptyTreeHash();
+  return {live_.entries(), root.ok() ? *root : ledger::EmptyTreeHash()};
 }
 
 std::string InventoryService::read_only_reason() const {

@@ -75,6 +75,10 @@ Result<std::vector<store::InventoryEntry>> MeteredStore::ReadInventory(int64_t f
                                                                        int32_t limit) {
   return inner_->ReadInventory(from, limit);
 }
+Result<std::vector<store::InventoryEntry>> MeteredStore::ReadInventoryAt(
+    const std::vector<int64_t>& indexes) {
+  return inner_->ReadInventoryAt(indexes);
+}
 Result<std::vector<store::InventoryEntry>> MeteredStore::ReadSubjectHistory(
     std::string_view serial) {
   return inner_->ReadSubjectHistory(serial);

@@ -1,6 +1,7 @@
 // OpenStore: the back end a location names. In a file of its own so that a program that
 // never calls it does not link the PostgreSQL client.
 
+#include <filesystem>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,19 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& location, const Stor
     return OpenSqliteStore(location.substr(kSqlite.size()), options);
   }
   return OpenSqliteStore(location, options);
+}
+
+Result<std::unique_ptr<Store>> OpenExistingStore(const std::string& location,
+                                                 const StoreOptions& options) {
+  const bool postgres =
+      location.starts_with("postgresql://") || location.starts_with("postgres://");
+  constexpr std::string_view kSqlite = "sqlite:";
+  const std::string path =
+      location.starts_with(kSqlite) ? location.substr(kSqlite.size()) : location;
+  if (!postgres && !std::filesystem::exists(path)) {
+    return Status::NotFound("no store at '" + path + "'");
+  }
+  return OpenStore(location, options);
 }
 
 std::string RedactedLocation(std::string_view location) {

@@ -78,6 +78,20 @@ Result<std::vector<InventoryEntry>> SelectInventory(PgConnection& conn, int64_t 
   return Entries(q);
 }
 
+Result<std::vector<InventoryEntry>> SelectInventoryAt(PgConnection& conn,
+                                                      const std::vector<int64_t>& indexes) {
+  std::string list = "{";
+  for (size_t i = 0; i < indexes.size(); ++i) {
+    list += (i ? "," : "") + std::to_string(indexes[i]);
+  }
+  list += "}";
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(
+      PgResult q, conn.Query("SELECT " GPUFLEET_ENTRY_COLUMNS " FROM inventory_entries "
+                             "WHERE idx = ANY($1::bigint[]) ORDER BY idx",
+                             {PgText(list)}));
+  return Entries(q);
+}
+
 Result<std::vector<InventoryEntry>> SelectSubjectHistory(PgConnection& conn,
                                                          std::string_view serial) {
   GPUFLEET_STORE_ASSIGN_OR_RETURN(

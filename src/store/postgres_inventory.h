@@ -18,6 +18,8 @@ Status InsertInventory(PgConnection& conn, const std::vector<InventoryEntry>& en
                        const std::vector<AssetRow>& assets);
 Result<std::vector<InventoryEntry>> SelectInventory(PgConnection& conn, int64_t from,
                                                     int32_t limit);
+Result<std::vector<InventoryEntry>> SelectInventoryAt(PgConnection& conn,
+                                                      const std::vector<int64_t>& indexes);
 Result<std::vector<InventoryEntry>> SelectSubjectHistory(PgConnection& conn,
                                                          std::string_view serial);
 Result<std::optional<AssetRow>> SelectAsset(PgConnection& conn, std::string_view serial);

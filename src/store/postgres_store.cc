@@ -346,6 +346,12 @@ class PostgresStore final : public Store {
     return WithConnection([&](PgConnection& c) { return SelectInventory(c, from, limit); });
   }
 
+  Result<std::vector<InventoryEntry>> ReadInventoryAt(
+      const std::vector<int64_t>& indexes) override {
+    GPUFLEET_RETURN_IF_ERROR(ValidateInventoryIndexes(indexes));
+    return WithConnection([&](PgConnection& c) { return SelectInventoryAt(c, indexes); });
+  }
+
   Result<std::vector<InventoryEntry>> ReadSubjectHistory(std::string_view serial) override {
     return WithConnection([&](PgConnection& c) { return SelectSubjectHistory(c, serial); });
   }

@@ -90,6 +90,22 @@ Result<std::vector<InventoryEntry>> SelectInventory(SqliteConnection& conn, int6
   return AllEntries(q);
 }
 
+Result<std::vector<InventoryEntry>> SelectInventoryAt(SqliteConnection& conn,
+                                                      const std::vector<int64_t>& indexes) {
+  // One statement text whatever the count (statements are cached by their text): the list
+  // travels as a JSON array.
+  std::string list = "[";
+  for (size_t i = 0; i < indexes.size(); ++i) {
+    list += (i ? "," : "") + std::to_string(indexes[i]);
+  }
+  list += "]";
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(
+      Statement q, conn.Prepare("SELECT " GPUFLEET_ENTRY_COLUMNS " FROM inventory_entries "
+                                "WHERE idx IN (SELECT value FROM json_each(?1)) ORDER BY idx"));
+  q.Bind(1, list);
+  return AllEntries(q);
+}
+
 Result<std::vector<InventoryEntry>> SelectSubjectHistory(SqliteConnection& conn,
                                                          std::string_view subject) {
   GPUFLEET_STORE_ASSIGN_OR_RETURN(

@@ -19,6 +19,8 @@ Status InsertInventory(SqliteConnection& conn, const std::vector<InventoryEntry>
                        const std::vector<AssetRow>& assets);
 Result<std::vector<InventoryEntry>> SelectInventory(SqliteConnection& conn, int64_t from,
                                                     int32_t limit);
+Result<std::vector<InventoryEntry>> SelectInventoryAt(SqliteConnection& conn,
+                                                      const std::vector<int64_t>& indexes);
 Result<std::vector<InventoryEntry>> SelectSubjectHistory(SqliteConnection& conn,
                                                          std::string_view serial);
 Result<std::optional<AssetRow>> SelectAsset(SqliteConnection& conn, std::string_view serial);

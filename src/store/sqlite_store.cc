@@ -311,6 +311,12 @@ class SqliteStore final : public Store {
         [&](SqliteConnection& reader) { return SelectInventory(reader, from, limit); });
   }
 
+  Result<std::vector<InventoryEntry>> ReadInventoryAt(
+      const std::vector<int64_t>& indexes) override {
+    GPUFLEET_RETURN_IF_ERROR(ValidateInventoryIndexes(indexes));
+    return InReadTxn([&](SqliteConnection& reader) { return SelectInventoryAt(reader, indexes); });
+  }
+
   Result<std::vector<InventoryEntry>> ReadSubjectHistory(std::string_view serial) override {
     return InReadTxn(
         [&](SqliteConnection& reader) { return SelectSubjectHistory(reader, serial); });

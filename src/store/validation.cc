@@ -222,6 +222,12 @@ Status InventoryRace(int64_t first_index, int64_t size) {
                                     std::to_string(size) + " (appended elsewhere meanwhile)");
 }
 
+Status ValidateInventoryIndexes(const std::vector<int64_t>& indexes) {
+  if (indexes.size() > 1000) return Invalid("indexes", "at most 1000 at once");
+  for (const int64_t i : indexes) GPUFLEET_RETURN_IF_ERROR(CheckRange("index", i, 0, kMaxInt64));
+  return Status::Ok();
+}
+
 Status ValidateCheckpoint(const CheckpointRecord& cp) {
   GPUFLEET_RETURN_IF_ERROR(CheckRange("size", cp.size, 0, kMaxInt64));
   if (cp.note.empty()) return Invalid("note", "must not be empty");

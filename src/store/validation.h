@@ -28,6 +28,7 @@ Status ValidateAssetFilter(const AssetFilter& filter);
 Status InventoryRace(int64_t first_index, int64_t size);
 
 // What every back end answers for a write naming a tenant it does not hold.
+Status ValidateInventoryIndexes(const std::vector<int64_t>& indexes);
 Status ValidateCheckpoint(const CheckpointRecord& checkpoint);
 Status CheckpointBeyondLog(int64_t size, int64_t log_size);
 Status CheckpointTaken(int64_t size);

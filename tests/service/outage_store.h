@@ -78,6 +78,11 @@ class OutageStore final : public store::Store {
     if (Down()) return Outage();
     return inner_.ReadInventory(from, limit);
   }
+  Result<std::vector<store::InventoryEntry>> ReadInventoryAt(
+      const std::vector<int64_t>& indexes) override {
+    if (Down()) return Outage();
+    return inner_.ReadInventoryAt(indexes);
+  }
   Result<std::vector<store::InventoryEntry>> ReadSubjectHistory(std::string_view serial) override {
     if (Down()) return Outage();
     return inner_.ReadSubjectHistory(serial);

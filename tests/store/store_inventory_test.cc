@@ -90,6 +90,12 @@ TEST_P(StoreInventoryTest, EntriesContinueTheLogOrNothingIsWritten) {
   EXPECT_EQ(*all, (std::vector<InventoryEntry>{Entry(0, "s1"), Entry(1, "s2"), Entry(2, "s1")}));
   EXPECT_EQ(*store_->ReadInventory(1, 1), std::vector<InventoryEntry>{Entry(1, "s2")});
   EXPECT_TRUE(store_->ReadInventory(3, 10)->empty());
+  EXPECT_EQ(*store_->ReadInventoryAt({2, 0, 7}),
+            (std::vector<InventoryEntry>{Entry(0, "s1"), Entry(2, "s1")}));
+  EXPECT_TRUE(store_->ReadInventoryAt({})->empty());
+  EXPECT_EQ(store_->ReadInventoryAt({-1}).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(store_->ReadInventoryAt(std::vector<int64_t>(1001, 0)).status().code(),
+            Code::kInvalidArgument);
   EXPECT_EQ(*store_->ReadSubjectHistory("s1"),
             (std::vector<InventoryEntry>{Entry(0, "s1"), Entry(2, "s1")}));
   EXPECT_TRUE(store_->ReadSubjectHistory("nobody")->empty());

@@ -16,6 +16,7 @@
 // Thread safety: every method may be called from any thread; changes are serialised.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -111,9 +112,13 @@ class InventoryService {
   // depth), owns or operates it.
   bool OrgMayKnow(std::string_view org, const inventory::LiveAsset& asset) const;
 
-  // Entries in the log; the Merkle tree head over them.
+  // Entries in the log; the Merkle tree head over them; both together, as of one moment.
   int64_t size() const;
   ledger::Hash root() const;
+  std::pair<int64_t, ledger::Hash> Head() const;
+  // Called (outside the service's lock) after every batch of entries the store committed:
+  // the ledger's checkpointer listens. Set before the service is shared.
+  void SetOnAppend(std::function<void()> on_append) { on_append_ = std::move(on_append); }
   // "" unless the assets table disagrees with the log (then: what differs).
   std::string read_only_reason() const;
   // Bumped by every accepted change: the scheduler rebuilds its fleet when it moves.
@@ -122,7 +127,8 @@ class InventoryService {
  private:
   class Frontier;
   bool MayKnowLocked(std::string_view org, const inventory::LiveAsset& asset) const;
-  Status Append(std::vector<ChangeOutcome>& accepted);
+  Result<std::vector<ChangeOutcome>> SubmitLocked(std::vector<inventory::Change> changes,
+                                                  std::string_view actor, bool all_or_nothing);
   Status CompareAssetsTable();
 
   store::Store& store_;
@@ -135,6 +141,7 @@ class InventoryService {
   std::unique_ptr<Frontier> frontier_;  // guarded by mu_
   std::string read_only_reason_;        // guarded by mu_
   uint64_t generation_ = 0;             // guarded by mu_
+  std::function<void()> on_append_;
 };
 
 }  // namespace gpufleet::service

@@ -33,6 +33,8 @@ class MeteredStore final : public store::Store {
                          const std::vector<store::AssetRow>& assets) override;
   Result<int64_t> InventorySize() override;
   Result<std::vector<store::InventoryEntry>> ReadInventory(int64_t from, int32_t limit) override;
+  Result<std::vector<store::InventoryEntry>> ReadInventoryAt(
+      const std::vector<int64_t>& indexes) override;
   Result<std::vector<store::InventoryEntry>> ReadSubjectHistory(std::string_view serial) override;
   Result<std::optional<store::AssetRow>> GetAsset(std::string_view serial) override;
   Result<std::vector<store::AssetRow>> ListAssets(const store::AssetFilter& filter) override;

@@ -324,6 +324,10 @@ class Store {
   virtual Result<int64_t> InventorySize() = 0;
   // Entries with index >= `from`, at most `limit` (1..100000), by index.
   virtual Result<std::vector<InventoryEntry>> ReadInventory(int64_t from, int32_t limit) = 0;
+  // The entries at `indexes` (at most 1000), by index; an index beyond the log is left out.
+  // One round trip: the ledger's proofs read their hashes this way.
+  virtual Result<std::vector<InventoryEntry>> ReadInventoryAt(
+      const std::vector<int64_t>& indexes) = 0;
   // Every entry about `subject`, by index.
   virtual Result<std::vector<InventoryEntry>> ReadSubjectHistory(std::string_view subject) = 0;
   virtual Result<std::optional<AssetRow>> GetAsset(std::string_view serial) = 0;
@@ -402,6 +406,10 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo,
 // PostgreSQL. What gpufleetd's --store flag takes.
 Result<std::unique_ptr<Store>> OpenStore(const std::string& location,
                                          const StoreOptions& options = {});
+// As OpenStore, but a SQLite file that is not there is NotFound instead of created: for tools
+// that inspect or repair a service's store, where a typo must not make an empty one.
+Result<std::unique_ptr<Store>> OpenExistingStore(const std::string& location,
+                                                 const StoreOptions& options = {});
 
 // `location` as it may be printed or logged: a PostgreSQL URI's password (in its user
 // information or a `password=` parameter) becomes "***"; anything else is returned as is.
