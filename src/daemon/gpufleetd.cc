@@ -55,6 +55,7 @@ struct Flags {
   double read_timeout_s = 10;
   double idle_timeout_s = 10;
   int64_t pass_interval_ms = 100;
+  int64_t fleet_rebuild_interval_ms = 1000;
   std::string policy = "fgd";
   std::string holder;
   double sim_speed = 0;
@@ -260,6 +261,7 @@ int Run(const Flags& flags) {
                                .idle_wait_ms = 1000,
                                .min_pass_interval_ms = flags.pass_interval_ms,
                                .metrics = &metrics,
+                               .min_rebuild_interval_ms = flags.fleet_rebuild_interval_ms,
                                .lead = !flags.no_scheduler},
                               &rebuilder);
 
@@ -364,6 +366,11 @@ int main(int argc, char** argv) {
   app.add_option("--pass-interval-ms", flags.pass_interval_ms,
                  "at least this long between the starts of two scheduling passes (batches "
                  "arrivals under load; 0 = a pass after every change)")
+      ->capture_default_str();
+  app.add_option("--fleet-rebuild-interval-ms", flags.fleet_rebuild_interval_ms,
+                 "at least this long between two rebuilds of the fleet after inventory changes "
+                 "(the first change after a quiet spell is rebuilt at once; 0 = every pass)")
+      ->check(CLI::Range(int64_t{0}, int64_t{3'600'000}))
       ->capture_default_str();
   app.add_option("--holder", flags.holder, "scheduler name in the leadership record");
   app.add_option("--sim-speed", flags.sim_speed,

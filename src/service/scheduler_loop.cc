@@ -359,6 +359,27 @@ void SchedulerLoop::ApplyToActive(const store::Schedule& schedule,
   }
 }
 
+void SchedulerLoop::RefreshFleet(PassReport& report) {
+  const SteadyClock::time_point now = SteadyClock::now();
+  const SteadyClock::time_point due = last_rebuild_ + std::chrono::milliseconds(std::max<int64_t>(
+                                                          0, options_.min_rebuild_interval_ms));
+  if (now < due) {
+    if (rebuilder_->inventory().generation() != holder_.Get()->generation) {
+      report.fleet_rebuild_due = due;
+    }
+    return;
+  }
+  // A failed build leaves the fleet as it was: scheduling goes on with it, and the next pass
+  // tries again. Logged when the error first appears, not every pass.
+  Result<bool> r = rebuilder_->Refresh();
+  if (r.ok() && *r) last_rebuild_ = now;
+  const std::string error = r.ok() ? "" : r.status().ToString();
+  if (!error.empty() && error != rebuild_error_) {
+    log::Error("scheduler.fleet_rebuild_failed", {{"holder", options_.holder}, {"error", error}});
+  }
+  rebuild_error_ = error;
+}
+
 bool SchedulerLoop::UseFleet(std::shared_ptr<const FleetContext> next) {
   if (next == fleet_) return false;
   // The cycle state and the cache point into the version they were built on: gone first.
@@ -391,16 +412,7 @@ bool SchedulerLoop::UseFleet(std::shared_ptr<const FleetContext> next) {
 
 Result<PassReport> SchedulerLoop::Pass() {
   PassReport report;
-  if (rebuilder_ != nullptr) {
-    // A failed build leaves the fleet as it was: scheduling goes on with it, and the next
-    // pass tries again. Logged when the error first appears, not every pass.
-    Result<bool> r = rebuilder_->Refresh();
-    const std::string error = r.ok() ? "" : r.status().ToString();
-    if (!error.empty() && error != rebuild_error_) {
-      log::Error("scheduler.fleet_rebuild_failed", {{"holder", options_.holder}, {"error", error}});
-    }
-    rebuild_error_ = error;
-  }
+  if (rebuilder_ != nullptr) RefreshFleet(report);
   report.fleet_changed = UseFleet(holder_.Get());
   report.fleet_generation = fleet_->generation;
   if (report.fleet_changed && metrics_) metrics_->fleet_changes.Increment(1);
@@ -589,6 +601,7 @@ void SchedulerLoop::Loop() {
   while (true) {
     const SteadyClock::time_point pass_began = SteadyClock::now();
     std::optional<int64_t> next_finish;
+    std::optional<SteadyClock::time_point> rebuild_due;
     {
       Result<PassReport> r = RunPass();
       if (!r.ok()) {
@@ -596,9 +609,12 @@ void SchedulerLoop::Loop() {
                    {{"holder", options_.holder}, {"error", r.status().ToString()}});
       }
       if (r.ok() && r->leader) next_finish = r->next_finish_ms;
+      if (r.ok()) rebuild_due = r->fleet_rebuild_due;
     }
     std::unique_lock<std::mutex> lock(mu_);
-    const SteadyClock::time_point idle_until = SteadyClock::now() + idle;
+    // A deferred rebuild is due no later than the idle wait.
+    const SteadyClock::time_point idle_until =
+        std::min(SteadyClock::now() + idle, rebuild_due.value_or(SteadyClock::time_point::max()));
     // Polls the clock until the earliest job end: the clock may run faster than real time
     // (SimulatedClock), so a wait never assumes more than one clock ms per real ms and never
     // exceeds idle_wait_ms.

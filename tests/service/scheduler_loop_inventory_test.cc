@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
@@ -259,6 +260,43 @@ TEST_F(SchedulerLoopInventoryTest, APendingJobStartsOnANodeRegisteredWithoutARes
   EXPECT_EQ(live_->Job(a), a_before);
   EXPECT_EQ(live_->Job(b), b_before);
   EXPECT_FALSE(live_->Pass().fleet_changed);
+}
+
+// With a floor between rebuilds, the first change after a quiet spell is rebuilt at once and
+// a change inside the floor waits, the pass saying until when; the jobs stay where they run.
+TEST_F(SchedulerLoopInventoryTest, ChangesWithinTheRebuildFloorWaitForTheNextRebuild) {
+  SchedulerOptions options;
+  options.holder = "floor";
+  options.policy = "bestfit";
+  options.min_rebuild_interval_ms = 3'600'000;
+  live_ = LiveFleet::Make(TwoNodes(), "floor", options);
+  ASSERT_NE(live_, nullptr);
+  ASSERT_TRUE(live_->store().PutTenant(testing::Tenant("ta", "a")).ok());
+  const JobId job = live_->SubmitJob(Spec("ta", "job", 8));
+  ASSERT_EQ(live_->Pass().started, 1);
+
+  const auto before = std::chrono::steady_clock::now();
+  ASSERT_TRUE(live_->Submit(live_->At(ChangeKind::kRetire, "C0")).status.code() ==
+              Status::Code::kNotFound);  // refused: nothing to rebuild
+  const PassReport quiet = live_->Pass();
+  EXPECT_FALSE(quiet.fleet_changed);
+  EXPECT_FALSE(quiet.fleet_rebuild_due.has_value());
+
+  const std::string other = Node(job) == "sg-0/n0" ? "B0" : "A0";
+  ASSERT_TRUE(live_->Submit(live_->At(ChangeKind::kRetire, other)).status.ok());
+  const PassReport first = live_->Pass();
+  EXPECT_TRUE(first.fleet_changed) << "the first change after a quiet spell";
+  EXPECT_FALSE(first.fleet_rebuild_due.has_value());
+
+  const std::string mine = Node(job) == "sg-0/n0" ? "A0" : "B0";
+  ASSERT_TRUE(live_->Submit(live_->At(ChangeKind::kRetire, mine)).status.ok());
+  const PassReport waiting = live_->Pass();
+  EXPECT_FALSE(waiting.fleet_changed);
+  EXPECT_EQ(waiting.preempted, 0);
+  ASSERT_TRUE(waiting.fleet_rebuild_due.has_value());
+  EXPECT_GE(*waiting.fleet_rebuild_due, before + std::chrono::minutes(59));
+  EXPECT_EQ(live_->Job(job).state, store::JobState::kRunning) << "not yet: the fleet waits";
+  EXPECT_LT(live_->holder().Get()->generation, live_->inventory().generation());
 }
 
 // Boards with no node recorded are packed eight to a node per (site, model) by count: an

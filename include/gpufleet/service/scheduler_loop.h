@@ -101,6 +101,13 @@ struct SchedulerOptions {
   // Where the gpufleet_* scheduler metrics go; nullptr = none. Not owned; must outlive the
   // loop.
   api::MetricsRegistry* metrics = nullptr;
+  // Lower bound on the wall-clock time between two rebuilds of the fleet (FleetRebuilder):
+  // the first change after a quiet spell is rebuilt at the next pass, changes within the
+  // interval after it wait for one rebuild at its end (the background loop wakes then). A
+  // rebuild is linear in the inventory (about 130 ms of CPU at 100,000 GPUs), so under a
+  // stream of changes this bounds what following them costs, and delays them at most this
+  // much. Default 0: every pass that finds the inventory changed rebuilds.
+  int64_t min_rebuild_interval_ms = 0;
   // false: never lead. A pass only brings the fleet up to date and writes nothing, so that an
   // instance that does not schedule (gpufleetd --no-scheduler) still serves the fleet as the
   // inventory stands. Default true.
@@ -119,6 +126,9 @@ struct PassReport {
   // The FleetContext::generation the pass scheduled on, and whether it was new to this loop.
   uint64_t fleet_generation = 0;
   bool fleet_changed = false;
+  // Set when the inventory changed but the rebuild waits for min_rebuild_interval_ms: when
+  // it may run.
+  std::optional<std::chrono::steady_clock::time_point> fleet_rebuild_due;
   // The earliest end (clock ms) of a job running after the pass; nullopt when none has a
   // duration.
   std::optional<int64_t> next_finish_ms;
@@ -184,6 +194,9 @@ class SchedulerLoop {
   // was built on the previous one (cycle state, eligibility, metric cells). No-op when it is
   // the current one. Returns whether it changed.
   bool UseFleet(std::shared_ptr<const FleetContext> next);
+  // Rebuilds the fleet when the inventory changed, unless min_rebuild_interval_ms has not
+  // passed since the last rebuild (then says when it may, in `report`).
+  void RefreshFleet(PassReport& report);
   // Brings active_ up to date for `epoch`: a full read when it is empty or of another epoch.
   Status RefreshActive(int64_t epoch);
   ActiveJob MakeActiveJob(store::JobRecord record) const;
@@ -217,6 +230,8 @@ class SchedulerLoop {
   std::optional<int64_t> next_finish_ms_;  // guarded by pass_mu_
   std::optional<ActiveJobs> active_;       // guarded by pass_mu_
   std::string rebuild_error_;  // guarded by pass_mu_: the last Refresh's error; "" when none
+  // When the last rebuild ran (the epoch of the steady clock before the first).
+  std::chrono::steady_clock::time_point last_rebuild_;  // guarded by pass_mu_
   std::atomic<bool> leader_{false};
 
   std::mutex mu_;
