@@ -13,6 +13,7 @@
 
 #include "support/cli_runner.h"
 #include "support/daemon_process.h"
+#include "support/signed_daemon.h"
 
 namespace gpufleet::testing {
 namespace {
@@ -173,32 +174,17 @@ TEST_F(AssetCommandTest, OnlyAdminAndInventoryTokensChangeTheInventory) {
 // entry's inclusion proof verifies; another key refuses the checkpoint.
 TEST(AssetHistoryProofTest, EveryEntryIsProvedAgainstTheSignedCheckpoint) {
   const std::string dir = FreshDir("asset_history_proofs");
-  const CliResult key = RunGpufleet("ledger keygen --out " + dir + "/ledger.key --name test/log");
-  ASSERT_EQ(key.exit_code, 0) << key.err;
-  const std::string verifier = key.out.substr(0, key.out.find('\n'));
-  const CliResult other = RunGpufleet("ledger keygen --out " + dir + "/other.key --name test/log");
-  ASSERT_EQ(other.exit_code, 0) << other.err;
-  DaemonOptions options;
-  options.args = {"--store",
-                  dir + "/g.db",
-                  "--port",
-                  "0",
-                  "--no-scheduler",
-                  "--fleet",
-                  std::string(GPUFLEET_SOURCE_DIR) + "/examples/fleet.yaml",
-                  "--admin-token-file",
-                  dir + "/admin-token",
-                  "--ledger-key",
-                  dir + "/ledger.key"};
-  options.stderr_path = dir + "/stderr";
-  options.tmpdir = dir;
-  Result<std::unique_ptr<DaemonProcess>> daemon = DaemonProcess::Start(options);
-  ASSERT_TRUE(daemon.ok()) << daemon.status().ToString();
-  const std::string flags = " --url http://127.0.0.1:" + std::to_string((*daemon)->port()) +
-                            " --token " + (*daemon)->admin_token();
+  const Result<std::string> verifier = MakeLedgerKey(dir + "/ledger.key", "test/log");
+  ASSERT_TRUE(verifier.ok()) << verifier.status().ToString();
+  const Result<std::string> other = MakeLedgerKey(dir + "/other.key", "test/log");
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  Result<SignedDaemon> d =
+      StartSignedDaemon(dir, "g", dir + "/ledger.key", {"--fleet", ExampleFleet()});
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  const std::string& flags = d->client_flags;
   ASSERT_EQ(RunGpufleet("asset move 1654223000001 --site gz-hub" + flags).exit_code, 0);
   const CliResult r =
-      RunGpufleet("asset history 1654223000001 --json --key '" + verifier + "'" + flags);
+      RunGpufleet("asset history 1654223000001 --json --key '" + *verifier + "'" + flags);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json history = nlohmann::json::parse(r.out);
   ASSERT_EQ(history["entries"].size(), 2u);
@@ -207,8 +193,7 @@ TEST(AssetHistoryProofTest, EveryEntryIsProvedAgainstTheSignedCheckpoint) {
   EXPECT_THAT(history["entries"][1]["proof"].get<std::string>(),
               ::testing::AnyOf(HasSubstr("verified in checkpoint of 136"),
                                HasSubstr("after the latest checkpoint")));
-  const CliResult wrong = RunGpufleet("asset history 1654223000001 --key '" +
-                                      other.out.substr(0, other.out.find('\n')) + "'" + flags);
+  const CliResult wrong = RunGpufleet("asset history 1654223000001 --key '" + *other + "'" + flags);
   EXPECT_EQ(wrong.exit_code, 2);
   EXPECT_THAT(wrong.err, HasSubstr("does not verify"));
 }
@@ -217,28 +202,13 @@ TEST(AssetHistoryProofTest, EveryEntryIsProvedAgainstTheSignedCheckpoint) {
 // signed: register, move, sell, a refused move, the history proved, the log verified.
 TEST(InventoryWalkThroughTest, TheReadmeCommandsDoWhatItSays) {
   const std::string dir = FreshDir("inventory_walkthrough");
-  const CliResult key =
-      RunGpufleet("ledger keygen --out " + dir + "/ledger.key --name gpufleet.local/demo");
-  ASSERT_EQ(key.exit_code, 0) << key.err;
-  { std::ofstream(dir + "/ledger.pub") << key.out; }
-  DaemonOptions options;
-  options.args = {"--demo-gpus",
-                  "4096",
-                  "--store",
-                  dir + "/g.db",
-                  "--port",
-                  "0",
-                  "--no-scheduler",
-                  "--admin-token-file",
-                  dir + "/admin-token",
-                  "--ledger-key",
-                  dir + "/ledger.key"};
-  options.stderr_path = dir + "/stderr";
-  options.tmpdir = dir;
-  Result<std::unique_ptr<DaemonProcess>> daemon = DaemonProcess::Start(options);
-  ASSERT_TRUE(daemon.ok()) << daemon.status().ToString();
-  const std::string flags = " --url http://127.0.0.1:" + std::to_string((*daemon)->port()) +
-                            " --token " + (*daemon)->admin_token();
+  const Result<std::string> verifier = MakeLedgerKey(dir + "/ledger.key", "gpufleet.local/demo");
+  ASSERT_TRUE(verifier.ok()) << verifier.status().ToString();
+  { std::ofstream(dir + "/ledger.pub") << *verifier << '\n'; }
+  Result<SignedDaemon> d =
+      StartSignedDaemon(dir, "g", dir + "/ledger.key", {"--demo-gpus", "4096"});
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  const std::string& flags = d->client_flags;
   const auto run = [&](const std::string& command) { return RunGpufleet(command + flags); };
 
   CliResult r = run("asset list --site cn-03 --limit 5");

@@ -17,6 +17,7 @@
 #include "gpufleet/ledger/checkpoint.h"
 #include "support/cli_runner.h"
 #include "support/daemon_process.h"
+#include "support/signed_daemon.h"
 
 namespace gpufleet::testing {
 namespace {
@@ -34,28 +35,14 @@ TEST(LedgerServiceGoTest, TheServicesLedgerVerifiesInGo) {
                     "make deps)";
   }
   const std::string dir = FreshDir("ledger_service_go");
-  const CliResult key =
-      RunGpufleet("ledger keygen --out " + dir + "/ledger.key --name go.test/log");
-  ASSERT_EQ(key.exit_code, 0) << key.err;
-  const std::string verifier = key.out.substr(0, key.out.find('\n'));
-  DaemonOptions options;
-  options.args = {"--store",
-                  dir + "/g.db",
-                  "--port",
-                  "0",
-                  "--no-scheduler",
-                  "--fleet",
-                  std::string(GPUFLEET_SOURCE_DIR) + "/examples/fleet.yaml",
-                  "--admin-token-file",
-                  dir + "/admin-token",
-                  "--ledger-key",
-                  dir + "/ledger.key"};
-  options.stderr_path = dir + "/stderr";
-  options.tmpdir = dir;
-  Result<std::unique_ptr<DaemonProcess>> daemon = DaemonProcess::Start(options);
-  ASSERT_TRUE(daemon.ok()) << daemon.status().ToString();
-  httplib::Client client("127.0.0.1", (*daemon)->port());
-  const httplib::Headers auth = {{"Authorization", "Bearer " + (*daemon)->admin_token()}};
+  const Result<std::string> verifier = MakeLedgerKey(dir + "/ledger.key", "go.test/log");
+  ASSERT_TRUE(verifier.ok()) << verifier.status().ToString();
+  Result<SignedDaemon> signed_daemon =
+      StartSignedDaemon(dir, "g", dir + "/ledger.key", {"--fleet", ExampleFleet()});
+  ASSERT_TRUE(signed_daemon.ok()) << signed_daemon.status().ToString();
+  const DaemonProcess* daemon = signed_daemon->daemon.get();
+  httplib::Client client("127.0.0.1", daemon->port());
+  const httplib::Headers auth = {{"Authorization", "Bearer " + daemon->admin_token()}};
   const auto get = [&](const std::string& path) {
     const httplib::Result r = client.Get(path, auth);
     EXPECT_TRUE(r && r->status == 200) << path << ": " << (r ? r->body : "no answer");
@@ -91,12 +78,11 @@ TEST(LedgerServiceGoTest, TheServicesLedgerVerifiesInGo) {
   WriteFile(dir + "/inclusion-137.json", get("/v1/ledger/proof/inclusion?index=137&tree_size=138"));
   WriteFile(dir + "/consistency.json",
             get("/v1/ledger/proof/consistency?old_size=135&new_size=138"));
-  const std::string url = " --url http://127.0.0.1:" + std::to_string((*daemon)->port()) +
-                          " --token " + (*daemon)->admin_token();
-  const CliResult exported = RunGpufleet("ledger export --out " + dir + "/export.txt" + url);
+  const CliResult exported =
+      RunGpufleet("ledger export --out " + dir + "/export.txt" + signed_daemon->client_flags);
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
 
-  const std::string go = kGoVerifier + " -key '" + verifier + "' -checkpoint " + dir +
+  const std::string go = kGoVerifier + " -key '" + *verifier + "' -checkpoint " + dir +
                          "/c1.note -checkpoint " + dir + "/c2.note -inclusion " + dir +
                          "/inclusion-0.json -inclusion " + dir + "/inclusion-137.json" +
                          " -consistency " + dir + "/consistency.json -export ";

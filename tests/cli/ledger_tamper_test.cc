@@ -18,6 +18,7 @@
 
 #include "support/cli_runner.h"
 #include "support/daemon_process.h"
+#include "support/signed_daemon.h"
 
 namespace gpufleet::testing {
 namespace {
@@ -47,28 +48,13 @@ class LedgerTamperTest : public ::testing::Test {
   // A signed ledger in dir/live.db, its verifier key, and two checkpoints an auditor saved:
   // early.note (the seeded log) and latest.note (three changes later).
   static void Prepare(const std::string& d, std::string& verifier) {
-    const CliResult key =
-        RunGpufleet(Join({"ledger keygen --out ", d, "/ledger.key --name x/acme"}));
-    ASSERT_EQ(key.exit_code, 0) << key.err;
-    verifier = key.out.substr(0, key.out.find('\n'));
-    DaemonOptions options;
-    options.args = {"--store",
-                    d + "/live.db",
-                    "--port",
-                    "0",
-                    "--no-scheduler",
-                    "--fleet",
-                    Join({GPUFLEET_SOURCE_DIR, "/examples/fleet.yaml"}),
-                    "--admin-token-file",
-                    d + "/admin-token",
-                    "--ledger-key",
-                    d + "/ledger.key"};
-    options.stderr_path = d + "/stderr";
-    options.tmpdir = d;
-    Result<std::unique_ptr<DaemonProcess>> daemon = DaemonProcess::Start(options);
+    const Result<std::string> key = MakeLedgerKey(d + "/ledger.key", "x/acme");
+    ASSERT_TRUE(key.ok()) << key.status().ToString();
+    verifier = *key;
+    Result<SignedDaemon> daemon =
+        StartSignedDaemon(d, "live", d + "/ledger.key", {"--fleet", ExampleFleet()});
     ASSERT_TRUE(daemon.ok()) << daemon.status().ToString();
-    const std::string url = Join({" --url http://127.0.0.1:", std::to_string((*daemon)->port()),
-                                  " --token ", (*daemon)->admin_token()});
+    const std::string& url = daemon->client_flags;
     // An auditor verifies the seeded ledger and keeps its checkpoint.
     CliResult v = RunGpufleet(
         Join({"ledger verify --key ", verifier, url, " --save-checkpoint ", d, "/early.note"}));
@@ -77,7 +63,7 @@ class LedgerTamperTest : public ::testing::Test {
       const CliResult r = RunGpufleet(Join({"asset retire ", serial, url}));
       ASSERT_EQ(r.exit_code, 0) << r.err;
     }
-    ASSERT_TRUE((*daemon)->Stop(std::chrono::seconds(30)).ok());  // signs the last head
+    ASSERT_TRUE(daemon->daemon->Stop(std::chrono::seconds(30)).ok());  // signs the last head
     // Everything in the main file, then the auditor's latest checkpoint.
     ASSERT_EQ(Sql(d + "/live.db", "PRAGMA wal_checkpoint(TRUNCATE)"), "");
     v = RunGpufleet(Join({"ledger verify --key ", verifier, " --store ", d,

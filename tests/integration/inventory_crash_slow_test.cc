@@ -22,6 +22,7 @@
 #include "gpufleet/store/store.h"
 #include "integration/service_harness.h"
 #include "support/cli_runner.h"
+#include "support/signed_daemon.h"
 
 namespace gpufleet::service_harness {
 namespace {
@@ -40,10 +41,8 @@ TEST(InventoryCrashTest, AcknowledgedChangesSurviveKillNine) {
   std::mt19937_64 rng(seed);
   const std::string dir = testing::FreshDir("inventory_crash");
   const std::string store_path = dir + "/gpufleet.db";
-  const testing::CliResult key =
-      testing::RunGpufleet("ledger keygen --out " + dir + "/ledger.key --name crash/log");
-  ASSERT_EQ(key.exit_code, 0) << key.err;
-  const std::string verifier = key.out.substr(0, key.out.find('\n'));
+  const Result<std::string> verifier = testing::MakeLedgerKey(dir + "/ledger.key", "crash/log");
+  ASSERT_TRUE(verifier.ok()) << verifier.status().ToString();
 
   std::vector<AckedChange> acked;
   std::vector<std::pair<std::string, std::string>> assets;  // serial, site
@@ -138,7 +137,7 @@ TEST(InventoryCrashTest, AcknowledgedChangesSurviveKillNine) {
   }
   opened->reset();
   const testing::CliResult verified =
-      testing::RunGpufleet("ledger verify --key '" + verifier + "' --store " + store_path);
+      testing::RunGpufleet("ledger verify --key '" + *verifier + "' --store " + store_path);
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
   std::printf("[ crash    ] seed %llu: %d kills, %zu changes acknowledged, %s\n",
               static_cast<unsigned long long>(seed), kRounds, acked.size(), verified.out.c_str());
