@@ -60,11 +60,13 @@ Result<inventory::Inventory> Replay(ApiClient& client, const catalog::Catalog& c
   std::vector<inventory::Asset> assets;
   for (const auto& [id, o] : live.organisations()) orgs.push_back(o);
   for (const auto& [id, s] : live.sites()) sites.push_back(s);
+  std::vector<inventory::Node> nodes;
+  for (const auto& [key, n] : live.nodes()) nodes.push_back(n);
   for (const auto& [serial, a] : live.assets()) {
     if (a.status == inventory::AssetStatus::kActive) assets.push_back(a.record);
   }
-  return inventory::Inventory::FromRecords(std::move(orgs), std::move(sites), std::move(assets),
-                                           catalog);
+  return inventory::Inventory::FromRecords(std::move(orgs), std::move(sites), std::move(nodes),
+                                           std::move(assets), catalog);
 }
 
 struct Tally {

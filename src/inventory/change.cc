@@ -17,7 +17,7 @@ using Json = nlohmann::json;  // objects keep keys in std::map order: byte order
 constexpr int kVersion = 1;
 constexpr std::string_view kKindNames[] = {"register",  "move",   "transfer", "lease_start",
                                            "lease_end", "retire", "lost",     "correct",
-                                           "org",       "site"};
+                                           "org",       "site",   "node"};
 
 Status Invalid(std::string_view field, const std::string& what) {
   return Status::InvalidArgument("change field '" + std::string(field) + "': " + what);
@@ -61,6 +61,14 @@ Json SiteJson(const Site& s) {
   if (s.lat) j["lat"] = *s.lat;
   if (s.lon) j["lon"] = *s.lon;
   return j;
+}
+
+Json NodeJson(const Node& n) {
+  return {{"id", n.id},
+          {"site", n.site},
+          {"host_name", n.host_name},
+          {"cpu_cores", n.cpu_cores},
+          {"memory_gib", n.memory_gib}};
 }
 
 // The keys of `j` are exactly `required` plus any of `optional`.
@@ -165,6 +173,36 @@ Result<Site> SiteFrom(const Json& j) {
     *out = *v;
   }
   return s;
+}
+
+Result<Node> NodeFrom(const Json& j) {
+  GPUFLEET_RETURN_IF_ERROR(CheckKeys(j, "change field 'host'",
+                                     {"id", "site", "host_name", "cpu_cores", "memory_gib"}, {}));
+  Node n;
+  GPUFLEET_RETURN_IF_ERROR(
+      Texts(j, {{"id", &n.id}, {"site", &n.site}, {"host_name", &n.host_name}}));
+  for (const auto& [key, out] :
+       {std::pair{"cpu_cores", &n.cpu_cores}, std::pair{"memory_gib", &n.memory_gib}}) {
+    Result<int64_t> v = Integer(j, key);
+    if (!v.ok()) return v.status();
+    if (*v < 0 || *v > kMaxNodeMemoryGib)
+      return Invalid(std::string("host.") + key, "out of range");
+    *out = static_cast<int32_t>(*v);
+  }
+  return n;
+}
+
+Status ValidateNode(const Node& n) {
+  if (n.id.empty()) return Invalid("host.id", "must not be empty");
+  if (!IsSlug(n.site))
+    return Invalid("host.site", "expected a site id, got '" + Excerpt(n.site) + "'");
+  if (n.cpu_cores < 1 || n.cpu_cores > kMaxNodeCpuCores) {
+    return Invalid("host.cpu_cores", "expected 1 to " + std::to_string(kMaxNodeCpuCores));
+  }
+  if (n.memory_gib < 1 || n.memory_gib > kMaxNodeMemoryGib) {
+    return Invalid("host.memory_gib", "expected 1 to " + std::to_string(kMaxNodeMemoryGib));
+  }
+  return Status::Ok();
 }
 
 Status ValidateOrg(const Organisation& o) {
@@ -274,6 +312,7 @@ std::optional<ChangeKind> ParseChangeKind(std::string_view name) {
 std::string Subject(const Change& c) {
   if (c.kind == ChangeKind::kOrg) return "org:" + (c.organisation ? c.organisation->id : "");
   if (c.kind == ChangeKind::kSite) return "site:" + (c.place ? c.place->id : "");
+  if (c.kind == ChangeKind::kNode) return "node:" + (c.host ? c.host->site + "/" + c.host->id : "");
   return c.serial;
 }
 
@@ -284,8 +323,10 @@ Status Validate(const Change& c) {
     return Invalid("organisation", org ? "required" : "only for org");
   }
   if (site != c.place.has_value()) return Invalid("place", site ? "required" : "only for site");
-  if (org || site) {
-    if (!c.serial.empty()) return Invalid("serial", "not for org or site");
+  const bool node = c.kind == ChangeKind::kNode;
+  if (node != c.host.has_value()) return Invalid("host", node ? "required" : "only for node");
+  if (org || site || node) {
+    if (!c.serial.empty()) return Invalid("serial", "not for org, site or node");
   } else if (c.serial.empty()) {
     return Invalid("serial", "must not be empty");
   }
@@ -305,6 +346,10 @@ Status Validate(const Change& c) {
                                      std::pair{"organisation.id", &c.organisation->id}}) {
       texts.emplace_back(name, text);
     }
+  }
+  if (c.host) {
+    texts.emplace_back("host.id", &c.host->id);
+    texts.emplace_back("host.host_name", &c.host->host_name);
   }
   if (c.place) {
     for (const auto& [name, text] :
@@ -362,6 +407,7 @@ Status Validate(const Change& c) {
   if (corrects && c.reason.empty()) return Invalid("reason", "a correction says why");
   if (c.organisation) return ValidateOrg(*c.organisation);
   if (c.place) return ValidateSite(*c.place);
+  if (c.host) return ValidateNode(*c.host);
   return Status::Ok();
 }
 
@@ -382,6 +428,7 @@ Json ChangeToJson(const Change& c) {
   if (!c.verdict_rules.empty()) j["rules"] = c.verdict_rules;
   if (c.organisation) j["organisation"] = OrgJson(*c.organisation);
   if (c.place) j["place"] = SiteJson(*c.place);
+  if (c.host) j["host"] = NodeJson(*c.host);
   if (!c.reason.empty()) j["reason"] = c.reason;
   if (!c.licence.empty()) j["licence"] = c.licence;
   if (c.asset) j["asset"] = AssetObject(*c.asset);
@@ -407,10 +454,10 @@ Result<Change> Decode(std::string_view bytes) {
 }
 
 Result<Change> ChangeFromJson(const Json& j) {
-  GPUFLEET_RETURN_IF_ERROR(
-      CheckKeys(j, "change", {"v", "kind", "effective_ms", "recorded_ms", "actor"},
-                {"serial", "reason", "licence", "verdict", "rules", "asset", "site", "node",
-                 "owner", "operator", "holding", "how", "corrects", "organisation", "place"}));
+  GPUFLEET_RETURN_IF_ERROR(CheckKeys(
+      j, "change", {"v", "kind", "effective_ms", "recorded_ms", "actor"},
+      {"serial", "reason", "licence", "verdict", "rules", "asset", "site", "node", "owner",
+       "operator", "holding", "how", "corrects", "organisation", "place", "host"}));
   Result<int64_t> version = Integer(j, "v");
   if (!version.ok()) return version.status();
   if (*version != kVersion) {
@@ -463,6 +510,11 @@ Result<Change> ChangeFromJson(const Json& j) {
     Result<Organisation> o = OrgFrom(j.at("organisation"));
     if (!o.ok()) return o.status();
     c.organisation = std::move(*o);
+  }
+  if (j.contains("host")) {
+    Result<Node> n = NodeFrom(j.at("host"));
+    if (!n.ok()) return n.status();
+    c.host = std::move(*n);
   }
   if (j.contains("place")) {
     Result<Site> s = SiteFrom(j.at("place"));

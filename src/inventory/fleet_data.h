@@ -11,6 +11,7 @@ namespace gpufleet::inventory {
 struct FleetData {
   std::vector<Organisation> organisations;
   std::vector<Site> sites;
+  std::vector<Node> nodes;
   std::vector<Asset> assets;
 };
 

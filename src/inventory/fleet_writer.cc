@@ -51,7 +51,8 @@ std::string AssetsCsvName(const std::string& yaml_path) {
 }
 
 Status WriteFleet(const std::string& yaml_path, const std::vector<Organisation>& organisations,
-                  const std::vector<Site>& sites, const std::vector<Asset>& assets) {
+                  const std::vector<Site>& sites, const std::vector<Node>& nodes,
+                  const std::vector<Asset>& assets) {
   const std::string csv_name = AssetsCsvName(yaml_path);
   const std::string csv_path = (std::filesystem::path(yaml_path).parent_path() / csv_name).string();
   GPUFLEET_RETURN_IF_ERROR(WriteAssetsCsv(csv_path, assets));
@@ -64,6 +65,17 @@ Status WriteFleet(const std::string& yaml_path, const std::vector<Organisation>&
   out << YAML::Key << "sites" << YAML::Value << YAML::BeginSeq;
   for (const Site& s : sites) EmitSite(out, s);
   out << YAML::EndSeq;
+  if (!nodes.empty()) {
+    out << YAML::Key << "nodes" << YAML::Value << YAML::BeginSeq;
+    for (const Node& n : nodes) {
+      out << YAML::BeginMap << YAML::Key << "id" << YAML::Value << n.id << YAML::Key << "site"
+          << YAML::Value << n.site;
+      if (!n.host_name.empty()) out << YAML::Key << "host_name" << YAML::Value << n.host_name;
+      out << YAML::Key << "cpu_cores" << YAML::Value << n.cpu_cores << YAML::Key << "memory_gib"
+          << YAML::Value << n.memory_gib << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+  }
   out << YAML::Key << "assets_csv" << YAML::Value << csv_name;
   out << YAML::EndMap;
   if (!out.good()) return Status::IOError(yaml_path + ": cannot emit YAML: " + out.GetLastError());

@@ -15,6 +15,7 @@ std::string AssetsCsvName(const std::string& yaml_path);
 
 // IOError when a file cannot be written.
 Status WriteFleet(const std::string& yaml_path, const std::vector<Organisation>& organisations,
-                  const std::vector<Site>& sites, const std::vector<Asset>& assets);
+                  const std::vector<Site>& sites, const std::vector<Node>& nodes,
+                  const std::vector<Asset>& assets);
 
 }  // namespace gpufleet::inventory

@@ -18,13 +18,15 @@ using codec::YamlNode;
 
 constexpr char kOrganisations[] = "organisations";
 constexpr char kSites[] = "sites";
+constexpr char kNodes[] = "nodes";
 constexpr char kAssets[] = "assets";
 constexpr char kAssetsCsv[] = "assets_csv";
-constexpr std::string_view kKeys[] = {kOrganisations, kSites, kAssets, kAssetsCsv};
+constexpr std::string_view kKeys[] = {kOrganisations, kSites, kNodes, kAssets, kAssetsCsv};
 
 struct Sections {
   std::optional<YamlField> organisations;
   std::optional<YamlField> sites;
+  std::optional<YamlField> nodes;
   std::optional<YamlField> assets;
   std::optional<YamlField> assets_csv;
 };
@@ -34,6 +36,7 @@ Result<Sections> ReadSections(const YamlMap& doc) {
   for (const YamlField& f : doc.fields()) {
     std::optional<YamlField>* slot = f.name == kOrganisations ? &s.organisations
                                      : f.name == kSites       ? &s.sites
+                                     : f.name == kNodes       ? &s.nodes
                                      : f.name == kAssets      ? &s.assets
                                      : f.name == kAssetsCsv   ? &s.assets_csv
                                                               : nullptr;
@@ -79,6 +82,9 @@ Result<FleetData> ReadDocument(const YamlErrors& errors, const YamlNode& root,
   FleetData data;
   GPUFLEET_RETURN_IF_ERROR(Assign(ReadOrganisations(*doc, *s->organisations), data.organisations));
   GPUFLEET_RETURN_IF_ERROR(Assign(ReadSites(*doc, *s->sites), data.sites));
+  if (s->nodes) {
+    GPUFLEET_RETURN_IF_ERROR(Assign(ReadNodes(*doc, *s->nodes, data.sites), data.nodes));
+  }
   const AssetRefs refs(catalog, data.organisations, data.sites);
   if (s->assets) {
     GPUFLEET_RETURN_IF_ERROR(Assign(ReadInlineAssets(*doc, *s->assets, refs), data.assets));

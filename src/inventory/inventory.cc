@@ -25,26 +25,38 @@ Result<Inventory> Inventory::Parse(std::string_view yaml, const std::string& nam
   Inventory inv;
   inv.organisations_ = std::move(data->organisations);
   inv.sites_ = std::move(data->sites);
+  inv.nodes_ = std::move(data->nodes);
   inv.assets_ = std::move(data->assets);
   inv.flags_ = FindDiversionFlags(inv.assets_, catalog);
   for (size_t i = 0; i < inv.organisations_.size(); ++i) {
     inv.org_index_.emplace(inv.organisations_[i].id, i);
   }
   for (size_t i = 0; i < inv.sites_.size(); ++i) inv.site_index_.emplace(inv.sites_[i].id, i);
+  for (size_t i = 0; i < inv.nodes_.size(); ++i) {
+    inv.node_index_.emplace(std::pair(inv.nodes_[i].site, inv.nodes_[i].id), i);
+  }
   return inv;
 }
 
 Result<Inventory> Inventory::FromRecords(std::vector<Organisation> organisations,
-                                         std::vector<Site> sites, std::vector<Asset> assets,
+                                         std::vector<Site> sites, std::vector<Node> nodes,
+                                         std::vector<Asset> assets,
                                          const catalog::Catalog& catalog) {
   Inventory inv;
   inv.organisations_ = std::move(organisations);
   inv.sites_ = std::move(sites);
+  inv.nodes_ = std::move(nodes);
   inv.assets_ = std::move(assets);
   for (size_t i = 0; i < inv.organisations_.size(); ++i) {
     inv.org_index_.emplace(inv.organisations_[i].id, i);
   }
   for (size_t i = 0; i < inv.sites_.size(); ++i) inv.site_index_.emplace(inv.sites_[i].id, i);
+  for (size_t i = 0; i < inv.nodes_.size(); ++i) {
+    if (inv.FindSite(inv.nodes_[i].site) == nullptr) {
+      return Status::InvalidArgument("node '" + inv.nodes_[i].id + "': site not in the inventory");
+    }
+    inv.node_index_.emplace(std::pair(inv.nodes_[i].site, inv.nodes_[i].id), i);
+  }
   for (const Asset& a : inv.assets_) {
     if (inv.FindSite(a.site) == nullptr || inv.FindOrg(a.owner) == nullptr ||
         inv.FindOrg(a.operator_org) == nullptr || catalog.Find(a.model) == nullptr ||
@@ -62,6 +74,11 @@ const Organisation* Inventory::FindOrg(std::string_view id) const {
   return it == org_index_.end() ? nullptr : &organisations_[it->second];
 }
 
+const Node* Inventory::FindNode(std::string_view site, std::string_view id) const {
+  const auto it = node_index_.find(std::pair(std::string(site), std::string(id)));
+  return it == node_index_.end() ? nullptr : &nodes_[it->second];
+}
+
 const Site* Inventory::FindSite(std::string_view id) const {
   const auto it = site_index_.find(id);
   return it == site_index_.end() ? nullptr : &sites_[it->second];
@@ -76,7 +93,7 @@ std::string Inventory::UltimateParentHq(std::string_view org_id) const {
 }
 
 Status Inventory::WriteYaml(const std::string& path) const {
-  return WriteFleet(path, organisations_, sites_, assets_);
+  return WriteFleet(path, organisations_, sites_, nodes_, assets_);
 }
 
 }  // namespace gpufleet::inventory

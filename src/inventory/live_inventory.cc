@@ -53,6 +53,11 @@ const Organisation* LiveInventory::FindOrg(std::string_view id) const {
   return it == organisations_.end() ? nullptr : &it->second;
 }
 
+const Node* LiveInventory::FindNode(std::string_view site, std::string_view id) const {
+  const auto it = nodes_.find(std::string(site) + "/" + std::string(id));
+  return it == nodes_.end() ? nullptr : &it->second;
+}
+
 const Site* LiveInventory::FindSite(std::string_view id) const {
   const auto it = sites_.find(id);
   return it == sites_.end() ? nullptr : &it->second;
@@ -103,6 +108,14 @@ Status LiveInventory::Check(const Change& c) const {
       const Organisation* parent = FindOrg(up);
       if (parent == nullptr) return org(up);
       up = parent->parent;
+    }
+    return Status::Ok();
+  }
+  if (c.kind == ChangeKind::kNode) {
+    if (FindSite(c.host->site) == nullptr) return site(c.host->site);
+    if (const Node* now = FindNode(c.host->site, c.host->id); now != nullptr && *now == *c.host) {
+      return Status::AlreadyExists("node '" + c.host->id + "' at " + c.host->site +
+                                   " is already recorded so");
     }
     return Status::Ok();
   }
@@ -160,6 +173,7 @@ Status LiveInventory::Check(const Change& c) const {
     case ChangeKind::kLost:
     case ChangeKind::kOrg:
     case ChangeKind::kSite:
+    case ChangeKind::kNode:
       return Status::Ok();
   }
   return Status::Ok();
@@ -208,6 +222,7 @@ void LiveInventory::ApplyToAsset(const Change& c, LiveAsset& asset) const {
       break;
     case ChangeKind::kOrg:
     case ChangeKind::kSite:
+    case ChangeKind::kNode:
       break;  // handled above
     case ChangeKind::kCorrect:
       // What a correction may fix: what was recorded wrongly, never where or whose it is.
@@ -242,6 +257,9 @@ Status LiveInventory::Apply(const Change& c, Undo* undo) {
     } else if (c.kind == ChangeKind::kSite) {
       undo->key = c.place->id;
       if (const Site* s = FindSite(undo->key)) undo->site = *s;
+    } else if (c.kind == ChangeKind::kNode) {
+      undo->key = c.host->site + "/" + c.host->id;
+      if (const Node* n = FindNode(c.host->site, c.host->id)) undo->node = *n;
     } else {
       undo->key = c.serial;
       if (const LiveAsset* a = Find(c.serial)) undo->asset = *a;
@@ -254,6 +272,11 @@ Status LiveInventory::Apply(const Change& c, Undo* undo) {
   }
   if (c.kind == ChangeKind::kSite) {
     sites_.insert_or_assign(c.place->id, *c.place);
+    entry_serials_.push_back(Subject(c));
+    return Status::Ok();
+  }
+  if (c.kind == ChangeKind::kNode) {
+    nodes_.insert_or_assign(c.host->site + "/" + c.host->id, *c.host);
     entry_serials_.push_back(Subject(c));
     return Status::Ok();
   }
@@ -272,6 +295,12 @@ void LiveInventory::Revert(const Undo& undo) {
       organisations_.insert_or_assign(undo.key, *undo.organisation);
     } else {
       organisations_.erase(undo.key);
+    }
+  } else if (undo.kind == ChangeKind::kNode) {
+    if (undo.node) {
+      nodes_.insert_or_assign(undo.key, *undo.node);
+    } else {
+      nodes_.erase(undo.key);
     }
   } else if (undo.kind == ChangeKind::kSite) {
     if (undo.site) {
@@ -312,6 +341,11 @@ std::vector<Change> PlaceChanges(const Inventory& inventory, int64_t recorded_ms
   for (const Site& s : inventory.sites()) {
     Change c = place_change(ChangeKind::kSite);
     c.place = s;
+    out.push_back(std::move(c));
+  }
+  for (const Node& n : inventory.nodes()) {
+    Change c = place_change(ChangeKind::kNode);
+    c.host = n;
     out.push_back(std::move(c));
   }
   return out;

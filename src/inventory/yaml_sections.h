@@ -25,6 +25,9 @@ Result<std::vector<Organisation>> ReadOrganisations(const codec::YamlMap& doc,
                                                     const codec::YamlField& f);
 // Unique ids; a rented site names its provider.
 Result<std::vector<Site>> ReadSites(const codec::YamlMap& doc, const codec::YamlField& f);
+// Unique (site, id); every site known; cores and memory within their bounds.
+Result<std::vector<Node>> ReadNodes(const codec::YamlMap& doc, const codec::YamlField& f,
+                                    const std::vector<Site>& sites);
 // Each entry a map keyed by the asset columns; references checked against `refs`.
 Result<std::vector<Asset>> ReadInlineAssets(const codec::YamlMap& doc, const codec::YamlField& f,
                                             const AssetRefs& refs);

@@ -100,9 +100,14 @@ Result<InventoryFleet> BuildInventoryFleet(const inventory::Inventory& inv,
     }
     groups[{site->value(), a.node, chip->id}].push_back(&a);
   }
-  // Names in use per site, to tell when a node holds two models.
+  // Names in use per site, to tell when a node holds two models; and the accelerators placed
+  // on each recorded node, over which a node record's CPU and memory are shared.
   std::map<std::pair<uint32_t, std::string>, int> models_per_node;
-  for (const auto& [key, n] : groups) ++models_per_node[{std::get<0>(key), std::get<1>(key)}];
+  std::map<std::pair<uint32_t, std::string>, int64_t> gpus_per_node;
+  for (const auto& [key, assets] : groups) {
+    ++models_per_node[{std::get<0>(key), std::get<1>(key)}];
+    gpus_per_node[{std::get<0>(key), std::get<1>(key)}] += static_cast<int64_t>(assets.size());
+  }
   for (auto& [key, assets] : groups) {
     const auto& [site_index, node, model] = key;
     const SiteId site(site_index);
@@ -120,6 +125,19 @@ Result<InventoryFleet> BuildInventoryFleet(const inventory::Inventory& inv,
       base += node;
       if (models_per_node[{site_index, node}] > 1) base += "/" + model;
     }
+    // A recorded host gives its cores and memory, shared among the placement nodes it holds
+    // by their accelerators; without a record, the per-accelerator defaults.
+    const inventory::Node* host =
+        node.empty() ? nullptr : inv.FindNode(out.sites[site_index]->id, node);
+    const int64_t host_gpus = gpus_per_node[{site_index, node}];
+    const auto cpu_milli = [&](int32_t gpus) {
+      return host != nullptr ? int64_t{host->cpu_cores} * 1000 * gpus / host_gpus
+                             : resources.cpu_milli_per_gpu * gpus;
+    };
+    const auto memory_mib = [&](int32_t gpus) {
+      return host != nullptr ? int64_t{host->memory_gib} * 1024 * gpus / host_gpus
+                             : resources.memory_mib_per_gpu * gpus;
+    };
     const int32_t per_node = node.empty() ? kUnnamedNodeSize : kMaxGpusPerNode;
     const int32_t parts = (count + per_node - 1) / per_node;
     for (int32_t p = 0; p < parts; ++p) {
@@ -131,8 +149,7 @@ Result<InventoryFleet> BuildInventoryFleet(const inventory::Inventory& inv,
       std::string name = wanted;
       for (int k = 2; out.fleet.FindNode(name); ++k) name = wanted + "~" + std::to_string(k);
       Result<NodeId> id =
-          out.fleet.AddNode(name, site, chip_id, gpus, resources.cpu_milli_per_gpu * gpus,
-                            resources.memory_mib_per_gpu * gpus);
+          out.fleet.AddNode(name, site, chip_id, gpus, cpu_milli(gpus), memory_mib(gpus));
       if (!id.ok()) return id.status();
       out.node_groups.push_back(group);
     }

@@ -391,19 +391,21 @@ std::vector<inventory::Site> InventoryService::Sites() const {
 Result<inventory::Inventory> InventoryService::Snapshot(InventoryVersion* version) const {
   std::vector<inventory::Organisation> orgs;
   std::vector<inventory::Site> sites;
+  std::vector<inventory::Node> nodes;
   std::vector<inventory::Asset> assets;
   {
     const std::lock_guard lock(mu_);
     if (version != nullptr) *version = {.generation = generation_, .entries = live_.entries()};
     for (const auto& [id, o] : live_.organisations()) orgs.push_back(o);
     for (const auto& [id, s] : live_.sites()) sites.push_back(s);
+    for (const auto& [key, n] : live_.nodes()) nodes.push_back(n);
     assets.reserve(live_.assets().size());
     for (const auto& [serial, a] : live_.assets()) {
       if (a.status == inventory::AssetStatus::kActive) assets.push_back(a.record);
     }
   }
-  return inventory::Inventory::FromRecords(std::move(orgs), std::move(sites), std::move(assets),
-                                           catalog_);
+  return inventory::Inventory::FromRecords(std::move(orgs), std::move(sites), std::move(nodes),
+                                           std::move(assets), catalog_);
 }
 
 std::vector<LiveAsset> InventoryService::List(const AssetQuery& q) const {

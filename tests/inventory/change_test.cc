@@ -149,7 +149,7 @@ TEST(ChangeEncodingTest, PlacesRoundTripAndAreChecked) {
     out.emplace_back(c, "slug");
     c = site;
     c.serial = "SN-1";
-    out.emplace_back(c, "not for org or site");
+    out.emplace_back(c, "not for org, site or node");
     c = org;
     c.organisation->parent.clear();
     out.emplace_back(c, "names its parent");
@@ -173,6 +173,32 @@ TEST(ChangeEncodingTest, PlacesRoundTripAndAreChecked) {
   const Result<Change> back = Decode(Encode(judged));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(*back, judged);
+}
+
+Change NodeChange(const std::string& site, const std::string& id, int32_t cores,
+                  int64_t at = kNow) {
+  Change c = Simple(ChangeKind::kNode, "", at);
+  c.host = Node{id, site, "host-" + id, cores, 512};
+  return c;
+}
+
+TEST(LiveInventoryTest, NodesAreRecordedAtKnownSites) {
+  LiveInventory inv = Places();
+  const Change node = NodeChange("bj-01", "bj01-n07", 64);
+  ASSERT_TRUE(Validate(node).ok());
+  EXPECT_EQ(Subject(node), "node:bj-01/bj01-n07");
+  const Result<Change> back = Decode(Encode(node));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, node);
+  EXPECT_EQ(inv.Apply(NodeChange("zz-99", "n1", 8)).code(), Code::kNotFound);
+  ASSERT_TRUE(inv.Apply(node).ok());
+  EXPECT_EQ(inv.Apply(node).code(), Code::kAlreadyExists) << "the same record again";
+  ASSERT_TRUE(inv.Apply(NodeChange("bj-01", "bj01-n07", 128, kNow + kMinute)).ok());
+  EXPECT_EQ(inv.FindNode("bj-01", "bj01-n07")->cpu_cores, 128);
+  Change bad = NodeChange("bj-01", "n2", 0);
+  EXPECT_THAT(Validate(bad).message(), HasSubstr("host.cpu_cores"));
+  bad = NodeChange("bj-01", "", 8);
+  EXPECT_THAT(Validate(bad).message(), HasSubstr("host.id"));
 }
 
 TEST(LiveInventoryTest, PlacesAreDefinedAndReplacedByEntries) {
@@ -288,7 +314,11 @@ TEST(LiveInventoryTest, ReplayingEncodedEntriesRebuildsTheState) {
       t += kMinute;
       const std::string serial = "SN-" + std::to_string(rng() % 40);
       Change c;
-      switch (rng() % 10) {
+      switch (rng() % 11) {
+        case 10:
+          c = NodeChange(sites[rng() % sites.size()], "n" + std::to_string(rng() % 3),
+                         static_cast<int32_t>(1 + rng() % 64), t);
+          break;
         case 8:
           c = SiteChange(sites[rng() % sites.size()], t);
           break;
@@ -339,6 +369,7 @@ TEST(LiveInventoryTest, ReplayingEncodedEntriesRebuildsTheState) {
         EXPECT_EQ(live.assets(), before.assets());
         EXPECT_EQ(live.organisations(), before.organisations());
         EXPECT_EQ(live.sites(), before.sites());
+        EXPECT_EQ(live.nodes(), before.nodes());
         EXPECT_EQ(live.entries(), before.entries());
       } else if (live.Apply(c).ok()) {
         log.push_back(Encode(c));
@@ -356,6 +387,7 @@ TEST(LiveInventoryTest, ReplayingEncodedEntriesRebuildsTheState) {
     EXPECT_EQ(replayed.assets(), live.assets()) << "seed " << seed;
     EXPECT_EQ(replayed.organisations(), live.organisations()) << "seed " << seed;
     EXPECT_EQ(replayed.sites(), live.sites()) << "seed " << seed;
+    EXPECT_EQ(replayed.nodes(), live.nodes()) << "seed " << seed;
     EXPECT_GT(log.size(), 25u) << "seed " << seed << ": too few accepted changes to mean much";
   }
 }

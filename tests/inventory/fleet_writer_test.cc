@@ -50,6 +50,7 @@ std::vector<std::pair<DiversionFlag::Kind, std::string>> FlagKeys(const Inventor
 void ExpectSameData(const Inventory& want, const Inventory& got) {
   EXPECT_EQ(want.organisations(), got.organisations());
   EXPECT_EQ(want.sites(), got.sites());
+  EXPECT_EQ(want.nodes(), got.nodes());
   EXPECT_EQ(WithoutPositions(want.assets()), WithoutPositions(got.assets()));
   EXPECT_EQ(FlagKeys(want), FlagKeys(got));
 }
@@ -69,6 +70,25 @@ TEST(FleetWriterTest, ExampleRoundTrips) {
   EXPECT_EQ(reread->assets().front().file, TestDir() + "/out.assets.csv");
   EXPECT_EQ(reread->assets().front().line, 2);
   EXPECT_EQ(reread->flags().size(), 3u);
+}
+
+// Node records and site positions survive the round trip too.
+TEST(FleetWriterTest, NodesAndPositionsRoundTrip) {
+  const catalog::Catalog catalog = ShippedCatalog();
+  Result<Inventory> original = Inventory::Parse(
+      "organisations:\n  - {id: co, name: Co, kind: company, hq_country: SG}\n"
+      "sites:\n  - {id: sg1, name: S, country: SG, ownership: owned, lat: 1.3521, lon: 103.8198}\n"
+      "nodes:\n  - {id: 'n1', site: sg1, host_name: 'h-1.sg', cpu_cores: 96, memory_gib: 1536}\n"
+      "  - {id: 'rack 7/slot 2', site: sg1, cpu_cores: 8, memory_gib: 64}\n",
+      "fleet.yaml", "", catalog);
+  ASSERT_TRUE(original.ok()) << original.status().ToString();
+  const std::string path = TestDir() + "/nodes.yaml";
+  ASSERT_TRUE(original->WriteYaml(path).ok());
+  Result<Inventory> reread = Inventory::Load(path, catalog);
+  ASSERT_TRUE(reread.ok()) << reread.status().ToString();
+  ExpectSameData(*original, *reread);
+  EXPECT_EQ(reread->nodes().size(), 2u);
+  EXPECT_EQ(reread->sites().front().lat, 1.3521);
 }
 
 TEST(FleetWriterTest, UnwritablePathIsAnIOError) {

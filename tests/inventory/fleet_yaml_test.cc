@@ -64,7 +64,8 @@ const Case kCases[] = {
     {"unknown key", "    ownership: owned\n  - id: sg-01", "    ownrship: owned\n  - id: sg-01",
      false, "fleet.yaml:15:5: ownrship: unknown key (known: id name country"},
     {"unknown top-level key", "assets_csv:", "asset_csv:", false,
-     "fleet.yaml:20:1: asset_csv: unknown key (known: organisations sites assets assets_csv)"},
+     "fleet.yaml:20:1: asset_csv: unknown key (known: organisations sites nodes assets "
+     "assets_csv)"},
     {"top-level key given twice", "sites:\n", "organisations: []\nsites:\n", false,
      "fleet.yaml:11:1: organisations: key given twice"},
     {"duplicate site id", "  - id: sg-01", "  - id: sh-03", false,

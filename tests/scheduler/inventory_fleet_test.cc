@@ -361,3 +361,53 @@ TEST_F(InventoryFleetTest, EveryNodeNamesItsGroupAndTheGroupItsPlacedBoards) {
 
 }  // namespace
 }  // namespace gpufleet::scheduler
+
+namespace gpufleet::scheduler {
+namespace {
+
+// A node record gives the host's CPU and memory, shared among the placement nodes cut from it
+// by their accelerators; a node without one gets the per-accelerator defaults.
+TEST_F(InventoryFleetTest, NodeRecordsGiveTheirHostsCpuAndMemory) {
+  std::string yaml = InventoryYaml(
+      Concat(Concat(Batch("a", 2, kH20, "my1", "n1"), Batch("b", 1, kA100, "my1", "n1")),
+             Batch("c", 2, kH20, "my1", "n2")));
+  yaml.insert(yaml.find("assets:\n"),
+              "nodes:\n  - {id: n1, site: my1, host_name: gpu-n1.my1, cpu_cores: 64, "
+              "memory_gib: 512}\n");
+  auto inv = inventory::Inventory::Parse(yaml, "fleet.yaml", "", *catalog_);
+  ASSERT_TRUE(inv.ok()) << inv.status().ToString();
+  ASSERT_EQ(inv->nodes().size(), 1u);
+  EXPECT_EQ(inv->FindNode("my1", "n1")->host_name, "gpu-n1.my1");
+  const InventoryFleet f = Build(*inv);
+  std::map<std::string, std::pair<int64_t, int64_t>> host;  // name -> cpu, memory
+  for (const NodeSpec& n : f.fleet.nodes()) host[n.name] = {n.cpu_milli, n.memory_mib};
+  const std::string h20 = std::string("my1/n1/") + kH20;
+  const std::string a100 = std::string("my1/n1/") + kA100;
+  ASSERT_TRUE(host.contains(h20) && host.contains(a100) && host.contains("my1/n2"));
+  using Host = std::pair<int64_t, int64_t>;
+  EXPECT_EQ(host[h20], Host(64000 * 2 / 3, 512 * 1024 * 2 / 3));
+  EXPECT_EQ(host[a100], Host(64000 / 3, 512 * 1024 / 3));
+  const NodeResources defaults;
+  EXPECT_EQ(host["my1/n2"], Host(defaults.cpu_milli_per_gpu * 2, defaults.memory_mib_per_gpu * 2));
+}
+
+TEST_F(InventoryFleetTest, NodeRecordsAreChecked) {
+  const std::string base = InventoryYaml({});
+  for (const auto& [nodes, message] : std::vector<std::pair<std::string, std::string>>{
+           {"  - {id: n1, site: zz9, cpu_cores: 8, memory_gib: 64}\n", "no site 'zz9'"},
+           {"  - {id: n1, site: my1, cpu_cores: 0, memory_gib: 64}\n", "expected 1 to"},
+           {"  - {id: n1, site: my1, cpu_cores: 8}\n", "memory_gib"},
+           {"  - {id: n1, site: my1, cpu_cores: 8, memory_gib: 64, gpus: 8}\n", "gpus"},
+           {"  - {id: n1, site: my1, cpu_cores: 8, memory_gib: 64}\n"
+            "  - {id: n1, site: my1, cpu_cores: 16, memory_gib: 64}\n",
+            "already the node"}}) {
+    std::string yaml = base;
+    yaml.insert(yaml.find("assets:\n"), "nodes:\n" + nodes);
+    auto inv = inventory::Inventory::Parse(yaml, "fleet.yaml", "", *catalog_);
+    EXPECT_EQ(inv.status().code(), Status::Code::kInvalidArgument) << nodes;
+    EXPECT_THAT(inv.status().message(), HasSubstr(message)) << nodes;
+  }
+}
+
+}  // namespace
+}  // namespace gpufleet::scheduler

@@ -30,6 +30,7 @@ enum class ChangeKind : uint8_t {
   kCorrect,     // fixes recorded fields; `corrects` names the entry it corrects
   kOrg,         // defines an organisation, or replaces its record (`organisation`)
   kSite,        // defines a site, or replaces its record (`place`)
+  kNode,        // defines a node (host) at a site, or replaces its record (`host`)
 };
 std::string_view ChangeKindName(ChangeKind kind);
 std::optional<ChangeKind> ParseChangeKind(std::string_view name);
@@ -62,6 +63,7 @@ struct Change {
   int64_t corrects = -1;                     // kCorrect: the ledger index of the entry corrected
   std::optional<Organisation> organisation;  // kOrg
   std::optional<Site> place;                 // kSite
+  std::optional<Node> host;                  // kNode
 
   friend bool operator==(const Change&, const Change&) = default;
 };
@@ -82,7 +84,8 @@ nlohmann::json AssetToJson(const Asset& asset);
 std::string EncodeAsset(const Asset& asset);
 Result<Asset> DecodeAsset(std::string_view bytes);
 
-// What the change is about, as the store indexes it: the serial, "org:<id>" or "site:<id>".
+// What the change is about, as the store indexes it: the serial, "org:<id>", "site:<id>" or
+// "node:<site>/<id>".
 std::string Subject(const Change& change);
 
 // Canonical bytes (see the header comment). REQUIRES: Validate(change).ok().

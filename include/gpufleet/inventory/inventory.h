@@ -10,6 +10,7 @@
 //   organisations: list of {id, name, kind, parent?, hq_country}
 //   sites:         list of {id, name, country, region?, provider?, ownership, state_funded?,
 //                  public_hub?, project_completion_pct?, lat?, lon?}
+//   nodes:         optional list of {id, site, host_name?, cpu_cores, memory_gib}
 //   assets:        optional inline list of maps, keys as the CSV columns below
 //   assets_csv:    optional path of a CSV file, relative to the YAML file (large fleets)
 // Assets CSV: a header row naming the columns, in any order: serial, model, site, owner,
@@ -75,6 +76,21 @@ struct Site {
 
   friend bool operator==(const Site&, const Site&) = default;
 };
+
+// A host accelerators sit in, with what placement needs besides them. Optional: a node the
+// inventory has no record of gets the placement defaults per accelerator
+// (scheduler::NodeResources). Assets name their node by `id` at their site.
+struct Node {
+  std::string id;          // as assets record it (Asset::node); unique within its site
+  std::string site;        // Site::id
+  std::string host_name;   // "" when not recorded
+  int32_t cpu_cores = 0;   // 1..kMaxNodeCpuCores
+  int32_t memory_gib = 0;  // 1..kMaxNodeMemoryGib
+
+  friend bool operator==(const Node&, const Node&) = default;
+};
+inline constexpr int32_t kMaxNodeCpuCores = 100'000;
+inline constexpr int32_t kMaxNodeMemoryGib = 10'000'000;
 
 // How the operator holds an asset. In files: owned, leased, rented_remote (cloud capacity
 // used remotely; the chip stays with its owner).
@@ -164,12 +180,13 @@ class Inventory {
   // of FindDiversionFlags. InvalidArgument when an asset names an organisation, site or model
   // that is not there (the records are trusted otherwise: they passed the same checks).
   static Result<Inventory> FromRecords(std::vector<Organisation> organisations,
-                                       std::vector<Site> sites, std::vector<Asset> assets,
-                                       const catalog::Catalog& catalog);
+                                       std::vector<Site> sites, std::vector<Node> nodes,
+                                       std::vector<Asset> assets, const catalog::Catalog& catalog);
 
   // In file order.
   const std::vector<Organisation>& organisations() const { return organisations_; }
   const std::vector<Site>& sites() const { return sites_; }
+  const std::vector<Node>& nodes() const { return nodes_; }
   // Inline assets first, then the CSV's rows, each in file order.
   const std::vector<Asset>& assets() const { return assets_; }
   // In the order of the assets they flag.
@@ -178,6 +195,8 @@ class Inventory {
   // nullptr when there is no such id. Pointers stay valid while this Inventory lives.
   const Organisation* FindOrg(std::string_view id) const;
   const Site* FindSite(std::string_view id) const;
+  // The record of node `id` at `site`; nullptr when there is none.
+  const Node* FindNode(std::string_view site, std::string_view id) const;
 
   // HQ country of the organisation at the top of `org_id`'s parent chain: its own HQ when it
   // has no parent, "" for an unknown id. A China-headquartered parent makes an overseas
@@ -194,11 +213,13 @@ class Inventory {
 
   std::vector<Organisation> organisations_;
   std::vector<Site> sites_;
+  std::vector<Node> nodes_;
   std::vector<Asset> assets_;
   std::vector<DiversionFlag> flags_;
   // Ids -> indices into the vectors above (indices survive copies and moves).
   std::map<std::string, size_t, std::less<>> org_index_;
   std::map<std::string, size_t, std::less<>> site_index_;
+  std::map<std::pair<std::string, std::string>, size_t, std::less<>> node_index_;
 };
 
 }  // namespace gpufleet::inventory

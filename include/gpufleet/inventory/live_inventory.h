@@ -59,6 +59,7 @@ class LiveInventory {
     std::optional<LiveAsset> asset;  // before the change; nullopt when it registered it
     std::optional<Organisation> organisation;
     std::optional<Site> site;
+    std::optional<Node> node;
   };
 
   // Check, then apply as the next entry (index entries()). With `undo`, records how to take
@@ -76,12 +77,15 @@ class LiveInventory {
   int64_t entries() const { return static_cast<int64_t>(entry_serials_.size()); }
   const Organisation* FindOrg(std::string_view id) const;
   const Site* FindSite(std::string_view id) const;
+  const Node* FindNode(std::string_view site, std::string_view id) const;
   // As Inventory::UltimateParentHq: the HQ of the top of `org_id`'s parent chain.
   std::string UltimateParentHq(std::string_view org_id) const;
   const std::map<std::string, Organisation, std::less<>>& organisations() const {
     return organisations_;
   }
   const std::map<std::string, Site, std::less<>>& sites() const { return sites_; }
+  // By "<site>/<id>".
+  const std::map<std::string, Node, std::less<>>& nodes() const { return nodes_; }
 
  private:
   // What an asset change does to the asset's record and status (not its last entry).
@@ -89,12 +93,14 @@ class LiveInventory {
 
   std::map<std::string, Organisation, std::less<>> organisations_;
   std::map<std::string, Site, std::less<>> sites_;
+  std::map<std::string, Node, std::less<>> nodes_;  // by "<site>/<id>"
   std::map<std::string, LiveAsset, std::less<>> assets_;
   std::vector<std::string> entry_serials_;  // by entry index
 };
 
 // An org change per organisation of `inventory` (parents before the organisations they
-// control) and a site change per site, effective and recorded at `recorded_ms`.
+// control), a site change per site and a node change per node record, effective and recorded
+// at `recorded_ms`.
 std::vector<Change> PlaceChanges(const Inventory& inventory, int64_t recorded_ms,
                                  std::string_view actor);
 

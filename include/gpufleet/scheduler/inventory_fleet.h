@@ -3,8 +3,9 @@
 // the inventory's sites and the catalog's models. The scheduler places jobs on it and
 // compliance judges its (site, model) pairs.
 //
-// The inventory records accelerators, not hosts: CPU and memory per node are not in it, so
-// every node gets `NodeResources` per accelerator. Assets are grouped into nodes by
+// CPU and memory per node come from the inventory's node record for (site, node) when it has
+// one (shared among the placement nodes cut from that host by their accelerators), and are
+// otherwise `NodeResources` per accelerator. Assets are grouped into nodes by
 // (site, node); a node holding two models becomes one node per model ("<node>/<model>"), one
 // with more than kMaxGpusPerNode accelerators is cut into nodes of that size
 // ("<node>#2", ...), and assets with no node recorded are packed eight to a node per
