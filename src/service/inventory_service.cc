@@ -242,14 +242,15 @@ Result<std::vector<ChangeOutcome>> InventoryService::Submit(std::vector<Change> 
                                                             std::string_view actor,
                                                             bool all_or_nothing) {
   const uint64_t before = generation();
-  Result<std::vector<ChangeOutcome>> out = SubmitLocked(std::move(changes), actor, all_or_nothing);
+  Result<std::vector<ChangeOutcome>> out =
+      CheckAndRecord(std::move(changes), actor, all_or_nothing);
   if (on_append_ && generation() != before) on_append_();
   return out;
 }
 
-Result<std::vector<ChangeOutcome>> InventoryService::SubmitLocked(std::vector<Change> changes,
-                                                                  std::string_view actor,
-                                                                  bool all_or_nothing) {
+Result<std::vector<ChangeOutcome>> InventoryService::CheckAndRecord(std::vector<Change> changes,
+                                                                    std::string_view actor,
+                                                                    bool all_or_nothing) {
   if (changes.empty()) return Status::InvalidArgument("changes: none given");
   if (changes.size() > kMaxChangesPerBatch) {
     return Status::InvalidArgument("changes: " + std::to_string(changes.size()) +
@@ -282,9 +283,7 @@ Result<std::vector<ChangeOutcome>> InventoryService::SubmitLocked(std::vector<Ch
         o.rules = j.rules;
         o.explanation = j.explanation;
         o.status = Status::FailedPrecondition(
-            "the rules in force on the effective date refuse "
-            "it: " +
-            j.overall);
+            "the rules in force on the effective date refuse it: " + j.overall);
       } else if (!c.licence.empty() && c.licence != j.licence) {
         o.status = Status::FailedPrecondition(
             "licence '" + Excerpt(c.licence) +

@@ -127,8 +127,8 @@ class InventoryService {
  private:
   class Frontier;
   bool MayKnowLocked(std::string_view org, const inventory::LiveAsset& asset) const;
-  Result<std::vector<ChangeOutcome>> SubmitLocked(std::vector<inventory::Change> changes,
-                                                  std::string_view actor, bool all_or_nothing);
+  Result<std::vector<ChangeOutcome>> CheckAndRecord(std::vector<inventory::Change> changes,
+                                                    std::string_view actor, bool all_or_nothing);
   Status CompareAssetsTable();
 
   store::Store& store_;
