@@ -24,6 +24,11 @@ using PgParam = std::optional<std::string>;
 inline PgParam PgInt(int64_t v) { return std::to_string(v); }
 inline PgParam PgText(std::string_view v) { return std::string(v); }
 inline PgParam PgBool(bool b) { return PgText(b ? "true" : "false"); }
+// `v` as text, or NULL when absent.
+template <typename T>
+PgParam PgOptional(const std::optional<T>& v) {
+  return v.has_value() ? PgText(*v) : PgParam();
+}
 
 // Owns a PGresult. Rows and columns are 0-based.
 class PgResult {

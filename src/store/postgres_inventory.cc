@@ -34,8 +34,6 @@ AssetRow Asset(const PgResult& q, int r) {
           .record = q.Text(r, 7)};
 }
 
-PgParam OptionalText(const std::optional<std::string>& v) { return v ? PgText(*v) : PgParam(); }
-
 }  // namespace
 
 Result<int64_t> SelectInventorySize(PgConnection& conn) {
@@ -118,7 +116,7 @@ Result<std::vector<AssetRow>> SelectAssets(PgConnection& conn, const AssetFilter
           "AND ($2::text IS NULL OR site = $2) "
           "AND ($3::text IS NULL OR owner = $3 OR operator = $3) "
           "ORDER BY serial COLLATE \"C\" LIMIT $4",
-          {PgText(f.after), OptionalText(f.site), OptionalText(f.organisation), PgInt(f.limit)}));
+          {PgText(f.after), PgOptional(f.site), PgOptional(f.organisation), PgInt(f.limit)}));
   std::vector<AssetRow> out;
   out.reserve(q.Rows());
   for (int r = 0; r < q.Rows(); ++r) out.push_back(Asset(q, r));
