@@ -2,13 +2,15 @@
 
 namespace gpufleet::ledger {
 
-void TreeFrontier::Append(const Hash& leaf_hash) {
+void TreeFrontier::Append(const Hash& leaf_hash, std::vector<Hash>* stored) {
   // Each trailing one bit of the old size is a complete subtree of the new leaf's height that
   // now has a right sibling: merge them, as binary addition carries.
   Hash h = leaf_hash;
+  if (stored != nullptr) stored->assign(1, h);
   for (uint64_t n = size_; (n & 1) != 0; n >>= 1) {
     h = NodeHash(subtrees_.back(), h);
     subtrees_.pop_back();
+    if (stored != nullptr) stored->push_back(h);
   }
   subtrees_.push_back(h);
   ++size_;

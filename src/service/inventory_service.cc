@@ -4,7 +4,6 @@
 #include <map>
 #include <utility>
 
-#include "gpufleet/ledger/merkle.h"
 #include "gpufleet/model/utf8.h"
 #include "service/change_verdict.h"
 
@@ -71,81 +70,16 @@ bool IsAction(ChangeKind kind) {
 
 }  // namespace
 
-// The right edge of the Merkle tree: the complete subtrees whose hashes the next leaf's stored
-// hashes and the tree head are folded from (one per set bit of the size), so appending and
-// the head never read the store.
-class InventoryService::Frontier final : public ledger::HashReader {
- public:
-  uint64_t size() const { return size_; }
-
-  // The hashes leaf `size()` stores, added to the frontier.
-  Result<std::vector<ledger::Hash>> Append(const ledger::Hash& leaf) {
-    Result<std::vector<ledger::Hash>> stored = ledger::StoredHashesForLeaf(size_, leaf, *this);
-    if (!stored.ok()) return stored.status();
-    const uint64_t first = ledger::StoredHashIndex(0, size_);
-    for (size_t i = 0; i < stored->size(); ++i) hashes_[first + i] = (*stored)[i];
-    ++size_;
-    Prune();
-    return stored;
-  }
-
-  // Adds the hashes a stored leaf holds (replay), checking they are the ones it should hold.
-  Status Replay(const ledger::Hash& leaf, const std::string& stored_hex, int64_t index) {
-    Result<std::vector<ledger::Hash>> want = Append(leaf);
-    if (!want.ok()) return want.status();
-    if (HexHashes(*want) != stored_hex) {
-      return Status::Corruption("inventory log: entry " + std::to_string(index) +
-                                " stores Merkle hashes its bytes do not give (edited?)");
-    }
-    return Status::Ok();
-  }
-
-  Result<ledger::Hash> Root() const { return ledger::TreeHash(size_, *this); }
-
-  Status ReadHashes(std::span<const uint64_t> indexes, std::span<ledger::Hash> out) const override {
-    for (size_t i = 0; i < indexes.size(); ++i) {
-      const auto it = hashes_.find(indexes[i]);
-      if (it == hashes_.end()) {
-        return Status::NotFound("stored hash " + std::to_string(indexes[i]) + " not on the edge");
-      }
-      out[i] = it->second;
-    }
-    return Status::Ok();
-  }
-
- private:
-  // Keeps the complete subtrees of the tree of size_ leaves, one per set bit.
-  void Prune() {
-    std::map<uint64_t, ledger::Hash> kept;
-    uint64_t start = 0;
-    for (int level = 63; level >= 0; --level) {
-      if ((size_ >> level & 1) == 0) continue;
-      const uint64_t index = ledger::StoredHashIndex(level, start >> level);
-      kept.emplace(index, hashes_.at(index));
-      start += uint64_t{1} << level;
-    }
-    hashes_ = std::move(kept);
-  }
-
-  uint64_t size_ = 0;
-  std::map<uint64_t, ledger::Hash> hashes_;
-};
-
 InventoryService::InventoryService(store::Store& store, const Clock& clock,
                                    const catalog::Catalog& catalog,
                                    const compliance::Engine& engine)
-    : store_(store),
-      clock_(clock),
-      catalog_(catalog),
-      engine_(engine),
-      frontier_(std::make_unique<Frontier>()) {}
-
-InventoryService::~InventoryService() = default;
+    : store_(store), clock_(clock), catalog_(catalog), engine_(engine) {}
 
 Status InventoryService::Load() {
   const std::lock_guard lock(mu_);
   live_ = inventory::LiveInventory();
-  frontier_ = std::make_unique<Frontier>();
+  frontier_ = ledger::TreeFrontier();
+  std::vector<ledger::Hash> stored;
   for (int64_t from = 0;;) {
     Result<std::vector<store::InventoryEntry>> page = store_.ReadInventory(from, kReplayPage);
     if (!page.ok()) return page.status();
@@ -162,7 +96,10 @@ Status InventoryService::Load() {
       }
       // Replayed as it was accepted: the clock checks held when it was recorded.
       if (Status s = live_.Apply(*c); !s.ok()) return edited("does not apply: " + s.message());
-      GPUFLEET_RETURN_IF_ERROR(frontier_->Replay(ledger::LeafHash(e.body), e.hashes, e.index));
+      frontier_.Append(ledger::LeafHash(e.body), &stored);
+      if (HexHashes(stored) != e.hashes) {
+        return edited("stores Merkle hashes its bytes do not give");
+      }
       ++from;
     }
     if (page->size() < static_cast<size_t>(kReplayPage)) break;
@@ -319,7 +256,8 @@ Result<std::vector<ChangeOutcome>> InventoryService::CheckAndRecord(std::vector<
 
   // The entries continue the log; their hashes continue the tree. A copy of the frontier is
   // advanced, and kept only once the store has committed.
-  auto next = std::make_unique<Frontier>(*frontier_);
+  ledger::TreeFrontier next = frontier_;
+  std::vector<ledger::Hash> hashes;
   std::vector<store::InventoryEntry> entries;
   std::map<std::string, store::AssetRow> rows;
   const int64_t first = live_.entries() - static_cast<int64_t>(accepted.size());
@@ -327,18 +265,14 @@ Result<std::vector<ChangeOutcome>> InventoryService::CheckAndRecord(std::vector<
     ChangeOutcome& o = *accepted[k];
     o.index = first + static_cast<int64_t>(k);
     std::string body = inventory::Encode(o.change);
-    Result<std::vector<ledger::Hash>> hashes = next->Append(ledger::LeafHash(body));
-    if (!hashes.ok()) {
-      revert_all();
-      return hashes.status();
-    }
+    next.Append(ledger::LeafHash(body), &hashes);
     entries.push_back({.index = o.index,
                        .subject = inventory::Subject(o.change),
                        .kind = std::string(inventory::ChangeKindName(o.change.kind)),
                        .effective_ms = o.change.effective_ms,
                        .recorded_ms = now,
                        .body = std::move(body),
-                       .hashes = HexHashes(*hashes)});
+                       .hashes = HexHashes(hashes)});
     if (!o.change.serial.empty()) {
       rows.insert_or_assign(o.change.serial, RowOf(*live_.Find(o.change.serial)));
     }
@@ -350,7 +284,7 @@ Result<std::vector<ChangeOutcome>> InventoryService::CheckAndRecord(std::vector<
     revert_all();
     return s;
   }
-  frontier_ = std::move(next);
+  frontier_ = next;
   ++generation_;
   return outcomes;
 }
@@ -447,8 +381,7 @@ ledger::Hash InventoryService::root() const { return Head().second; }
 
 std::pair<int64_t, ledger::Hash> InventoryService::Head() const {
   const std::lock_guard lock(mu_);
-  Result<ledger::Hash> root = frontier_->Root();
-  return {live_.entries(), root.ok() ? *root : ledger::EmptyTreeHash()};
+  return {live_.entries(), frontier_.Root()};
 }
 
 std::string InventoryService::read_only_reason() const {

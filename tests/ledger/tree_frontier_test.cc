@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "gpufleet/ledger/memory_hash_store.h"
+#include "gpufleet/ledger/merkle.h"
 #include "ledger/naive_merkle.h"
 #include "ledger/test_log.h"
 
@@ -22,6 +24,22 @@ TEST(TreeFrontierTest, EveryPrefixHeadMatchesTheRfcRecursion) {
     tree.Append(LeafHash(entries[i]));
     ASSERT_EQ(tree.size(), i + 1);
     ASSERT_EQ(tree.Root(), naive.Root(i + 1)) << "seed " << kSeed << ", size " << i + 1;
+  }
+}
+
+// The hashes an append reports stored are the ones the stored-hash tree keeps for the leaf.
+TEST(TreeFrontierTest, AppendGivesTheHashesTheLeafStores) {
+  Rng rng(43);
+  MemoryHashStore store;
+  TreeFrontier tree;
+  for (uint64_t i = 0; i < 600; ++i) {
+    const Hash leaf = LeafHash(testing::RandomEntry(rng, i));
+    const Result<std::vector<Hash>> want = StoredHashesForLeaf(i, leaf, store);
+    ASSERT_TRUE(want.ok()) << want.status().ToString();
+    std::vector<Hash> got;
+    tree.Append(leaf, &got);
+    ASSERT_EQ(got, *want) << "leaf " << i;
+    store.AppendLeafHash(leaf);
   }
 }
 

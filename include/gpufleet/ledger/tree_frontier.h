@@ -16,8 +16,10 @@ class TreeFrontier {
  public:
   uint64_t size() const { return size_; }
 
-  // Adds the next leaf. Amortised one NodeHash per leaf.
-  void Append(const Hash& leaf_hash);
+  // Adds the next leaf. Amortised one NodeHash per leaf. With `stored`, also gives the hashes
+  // the leaf stores (merkle.h, StoredHashesForLeaf: the leaf hash, then each subtree it
+  // completes): the carries of the append are exactly those subtrees.
+  void Append(const Hash& leaf_hash, std::vector<Hash>* stored = nullptr);
 
   // MTH of the leaves appended so far (EmptyTreeHash() for none). O(log n) hashes.
   Hash Root() const;

@@ -30,6 +30,7 @@
 #include "gpufleet/inventory/inventory.h"
 #include "gpufleet/inventory/live_inventory.h"
 #include "gpufleet/ledger/hash.h"
+#include "gpufleet/ledger/tree_frontier.h"
 #include "gpufleet/service/clock.h"
 #include "gpufleet/status.h"
 #include "gpufleet/store/store.h"
@@ -73,7 +74,6 @@ class InventoryService {
   // REQUIRES: every argument outlives the service.
   InventoryService(store::Store& store, const Clock& clock, const catalog::Catalog& catalog,
                    const compliance::Engine& engine);
-  ~InventoryService();
 
   // Replays the store's log (see the header comment). Call once, before anything else.
   Status Load();
@@ -125,7 +125,6 @@ class InventoryService {
   uint64_t generation() const;
 
  private:
-  class Frontier;
   bool MayKnowLocked(std::string_view org, const inventory::LiveAsset& asset) const;
   Result<std::vector<ChangeOutcome>> CheckAndRecord(std::vector<inventory::Change> changes,
                                                     std::string_view actor, bool all_or_nothing);
@@ -137,10 +136,10 @@ class InventoryService {
   const compliance::Engine& engine_;
 
   mutable std::mutex mu_;
-  inventory::LiveInventory live_;       // guarded by mu_
-  std::unique_ptr<Frontier> frontier_;  // guarded by mu_
-  std::string read_only_reason_;        // guarded by mu_
-  uint64_t generation_ = 0;             // guarded by mu_
+  inventory::LiveInventory live_;  // guarded by mu_
+  ledger::TreeFrontier frontier_;  // guarded by mu_: the tree head and the next leaf's hashes
+  std::string read_only_reason_;   // guarded by mu_
+  uint64_t generation_ = 0;        // guarded by mu_
   std::function<void()> on_append_;
 };
 
