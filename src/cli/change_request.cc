@@ -74,11 +74,17 @@ Status ApplyChangeTiming(const ChangeTiming& timing, nlohmann::json& change) {
   return Status::Ok();
 }
 
+Result<nlohmann::json> PostChanges(ApiClient& client, const nlohmann::json& changes) {
+  return client.Post("/v1/inventory/changes", {{"changes", changes}, {"atomic", false}});
+}
+
+bool AlreadyRecordedSo(const nlohmann::json& outcome) {
+  const nlohmann::json& error = outcome["error"];
+  return error["code"] == "already_exists" && error["message"].get<std::string>().ends_with(" so");
+}
+
 Status SendChanges(ApiClient& client, const ClientFlags& flags, const nlohmann::json& changes) {
-  // Not atomic on the wire so that a refusal comes back with its verdict (200 with outcomes);
-  // one change, or every change of an import batch, is judged the same either way.
-  Result<nlohmann::json> r =
-      client.Post("/v1/inventory/changes", {{"changes", changes}, {"atomic", false}});
+  Result<nlohmann::json> r = PostChanges(client, changes);
   if (!r.ok()) return r.status();
   if (flags.json) std::cout << report::DumpJson(*r, 2) << '\n';
   Status first_refusal;
@@ -96,8 +102,7 @@ Status SendChanges(ApiClient& client, const ClientFlags& flags, const nlohmann::
       continue;
     }
     std::string message = CellText(o["error"]["message"]);
-    // Recorded exactly so already: nothing to do, and nothing wrong.
-    if (o["error"]["code"] == "already_exists" && message.ends_with(" so")) {
+    if (AlreadyRecordedSo(o)) {
       if (!flags.json) std::cout << "unchanged: " << message << '\n';
       continue;
     }

@@ -27,6 +27,14 @@ Status ApplyChangeTiming(const ChangeTiming& timing, nlohmann::json& change);
 // Milliseconds since the epoch of "YYYY-MM-DD" (midnight UTC) or "YYYY-MM-DDTHH:MM[:SS]Z".
 Result<int64_t> ParseUtcTime(std::string_view text);
 
+// POST /v1/inventory/changes with `changes`, each judged and recorded on its own (not atomic,
+// so that a refusal comes back with its verdict): the reply, whose `results` hold the outcomes.
+Result<nlohmann::json> PostChanges(ApiClient& client, const nlohmann::json& changes);
+
+// Whether a refused outcome only says the record is already there exactly so: an import run
+// twice, a `put` repeated. Nothing to do, and nothing wrong.
+bool AlreadyRecordedSo(const nlohmann::json& outcome);
+
 // Sends `changes`, each judged and recorded on its own (not atomic), and prints each outcome
 // (--json: the server's reply). A refused change is an error naming it, after its verdict,
 // rules and explanation are printed; one already recorded exactly so is not an error.

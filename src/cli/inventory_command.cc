@@ -12,6 +12,7 @@
 #include <string>
 
 #include "cli/api_client.h"
+#include "cli/change_request.h"
 #include "cli/client_commands.h"
 #include "cli/http_log_source.h"
 #include "cli/json_table.h"
@@ -81,8 +82,7 @@ nlohmann::json RequestJson(const inventory::Change& c) {
 }
 
 Status SendBatch(ApiClient& client, const nlohmann::json& changes, Tally& tally) {
-  Result<nlohmann::json> r =
-      client.Post("/v1/inventory/changes", {{"changes", changes}, {"atomic", false}});
+  Result<nlohmann::json> r = PostChanges(client, changes);
   if (!r.ok()) return r.status();
   for (const nlohmann::json& o : (*r)["results"]) {
     if (o["status"] == "accepted") {
@@ -90,9 +90,8 @@ Status SendBatch(ApiClient& client, const nlohmann::json& changes, Tally& tally)
       continue;
     }
     const nlohmann::json& c = o["change"];
-    // Recorded exactly so already (an import run twice): nothing to add.
     const std::string message = o["error"]["message"].get<std::string>();
-    if (o["error"]["code"] == "already_exists" && message.ends_with(" so")) {
+    if (AlreadyRecordedSo(o)) {
       ++tally.unchanged;
       continue;
     }
