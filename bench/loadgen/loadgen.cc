@@ -4,7 +4,8 @@
 // them, or at a fixed total rate, for a given time; then it prints throughput and
 // acknowledgement latency percentiles, and, with --verify, checks that every acknowledged job
 // is stored (GET /v1/jobs pages with an admin token) or that every acknowledged change got its
-// own ledger index.
+// own ledger index. With --proofs, each request asks for the inclusion proof of a random entry
+// of the ledger instead (GET /v1/ledger/proof/inclusion).
 //
 //   gpufleet_loadgen --url http://127.0.0.1:8080 --token-file out/gpufleetd/admin-token
 //       --tenant llm-training --tenant chat-inference --threads 32 --seconds 10
@@ -20,6 +21,7 @@
 #include <cstdio>
 #include <fstream>
 #include <mutex>
+#include <random>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -40,6 +42,9 @@ struct Flags {
   // Inventory changes instead of jobs: each request moves one asset to a new node at its own
   // site (always allowed, and always a new ledger entry).
   bool inventory = false;
+  // Inclusion proofs of random entries instead (reads; the log is not changed).
+  bool proofs = false;
+  uint64_t seed = 1;
 };
 
 struct AssetRef {
@@ -106,6 +111,8 @@ int main(int argc, char** argv) {
   app.add_option("--token-file", flags.token_file, "file holding an admin token")->required();
   app.add_option("--tenant", flags.tenants, "tenant to submit for (repeatable, round-robin)");
   app.add_flag("--inventory", flags.inventory, "send inventory changes (moves) instead of jobs");
+  app.add_flag("--proofs", flags.proofs, "ask for inclusion proofs of random ledger entries");
+  app.add_option("--seed", flags.seed, "random entries for --proofs")->capture_default_str();
   app.add_option("--threads", flags.threads, "concurrent connections")->capture_default_str();
   app.add_option("--seconds", flags.seconds, "how long to submit")->capture_default_str();
   app.add_option("--rate", flags.rate, "total submissions per second (0 = unthrottled)")
@@ -122,8 +129,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   const httplib::Headers headers = {{"Authorization", "Bearer " + token}};
-  if (!flags.inventory && flags.tenants.empty()) {
-    std::fprintf(stderr, "gpufleet_loadgen: give --tenant (jobs) or --inventory\n");
+  if (!flags.inventory && !flags.proofs && flags.tenants.empty()) {
+    std::fprintf(stderr, "gpufleet_loadgen: give --tenant (jobs), --inventory or --proofs\n");
     return 1;
   }
   std::vector<AssetRef> assets;
@@ -134,6 +141,18 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "gpufleet_loadgen: no active assets to move\n");
       return 1;
     }
+  }
+
+  int64_t tree_size = 0;
+  if (flags.proofs) {
+    httplib::Client client(flags.url);
+    auto res = client.Get("/v1/ledger/proof/inclusion?index=0", headers);
+    if (!res || res->status != 200) {
+      std::fprintf(stderr, "gpufleet_loadgen: no ledger to prove from: %s\n",
+                   res ? res->body.c_str() : httplib::to_string(res.error()).c_str());
+      return 1;
+    }
+    tree_size = nlohmann::json::parse(res->body)["tree_size"].get<int64_t>();
   }
 
   std::atomic<uint64_t> counter{0};
@@ -148,6 +167,7 @@ int main(int argc, char** argv) {
       client.set_tcp_nodelay(true);
       client.set_read_timeout(30);
       WorkerResult& r = results[t];
+      std::mt19937_64 random(flags.seed * 1000 + static_cast<uint64_t>(t));
       for (;;) {
         const uint64_t n = counter.fetch_add(1);
         // Latency counts from when the submission was due, so a server that falls behind an
@@ -163,6 +183,12 @@ int main(int argc, char** argv) {
           break;
         }
         const auto send = [&] {
+          if (flags.proofs) {
+            const uint64_t index = random() % static_cast<uint64_t>(tree_size);
+            return client.Get("/v1/ledger/proof/inclusion?index=" + std::to_string(index) +
+                                  "&tree_size=" + std::to_string(tree_size),
+                              headers);
+          }
           if (!flags.inventory) {
             return client.Post("/v1/jobs", headers, JobBody(n, flags).dump(), "application/json");
           }
@@ -178,12 +204,16 @@ int main(int argc, char** argv) {
         const double ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent)
                 .count();
-        const int ok_status = flags.inventory ? 200 : 201;
+        const int ok_status = flags.inventory || flags.proofs ? 200 : 201;
         if (res && res->status == ok_status) {
           r.latencies_ms.push_back(ms);
           const nlohmann::json body = nlohmann::json::parse(res->body);
-          r.ids.push_back(flags.inventory ? body["results"][0]["index"].get<int64_t>()
-                                          : body["id"].get<int64_t>());
+          if (flags.proofs) {
+            r.ids.push_back(static_cast<int64_t>(body["hashes"].size()));
+          } else {
+            r.ids.push_back(flags.inventory ? body["results"][0]["index"].get<int64_t>()
+                                            : body["id"].get<int64_t>());
+          }
         } else {
           ++r.errors;
           if (r.first_error.empty()) {
@@ -220,7 +250,12 @@ int main(int argc, char** argv) {
       {"max_ms", latencies.empty() ? 0.0 : *std::max_element(latencies.begin(), latencies.end())}};
   if (!first_error.empty()) out["first_error"] = first_error;
 
-  if (flags.verify && flags.inventory) {
+  if (flags.proofs) {
+    int64_t hashes = 0;
+    for (const int64_t n : ids) hashes += n;
+    out["tree_size"] = tree_size;
+    out["hashes_per_proof"] = ids.empty() ? 0.0 : static_cast<double>(hashes) / ids.size();
+  } else if (flags.verify && flags.inventory) {
     // Each acknowledged change is its own entry, and the entries are in the log.
     const std::set<int64_t> distinct(ids.begin(), ids.end());
     int64_t missing = static_cast<int64_t>(ids.size() - distinct.size());

@@ -1,14 +1,17 @@
 // `gpufleet inventory import FLEET.yaml`: an existing inventory (the examples/fleet.yaml format)
 // added to gpufleetd's living inventory as entries: its organisations and sites (ones already
 // recorded exactly so are left alone), then one register per asset, sent in batches of up to
-// 1,000 (each one transaction and one compliance pass on the server).
+// 1,000 (each one transaction and one compliance pass on the server), two in flight.
 // `gpufleet inventory export OUT.yaml`: the living inventory written back in that format,
 // rebuilt by replaying the ledger's entries (after verifying the log with --key).
 
 #include <chrono>
+#include <deque>
 #include <filesystem>
+#include <future>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "cli/api_client.h"
@@ -81,10 +84,9 @@ nlohmann::json RequestJson(const inventory::Change& c) {
   return j;
 }
 
-Status SendBatch(ApiClient& client, const nlohmann::json& changes, Tally& tally) {
-  Result<nlohmann::json> r = PostChanges(client, changes);
-  if (!r.ok()) return r.status();
-  for (const nlohmann::json& o : (*r)["results"]) {
+// Counts a batch's outcomes, printing the first refusals.
+void CountOutcomes(const nlohmann::json& reply, Tally& tally) {
+  for (const nlohmann::json& o : reply["results"]) {
     if (o["status"] == "accepted") {
       ++tally.accepted;
       continue;
@@ -101,10 +103,48 @@ Status SendBatch(ApiClient& client, const nlohmann::json& changes, Tally& tally)
                 << message << '\n';
     }
   }
-  return Status::Ok();
 }
 
-Status Import(ApiClient& c, const ClientFlags& client_flags, const ImportFlags& flags) {
+// Batches sent on two connections, two in flight, so that the server reads one while it
+// records the other; their replies are counted in the order sent. A batch that must be judged
+// after everything before it (the organisations and sites the registers name, a serial the
+// file lists twice, whose first record must win) waits until nothing is in flight.
+class BatchSender {
+ public:
+  explicit BatchSender(const ClientFlags& flags) : clients_{ApiClient(flags), ApiClient(flags)} {}
+
+  Status Send(nlohmann::json batch, bool after_all_before) {
+    if (after_all_before) GPUFLEET_RETURN_IF_ERROR(Drain(0));
+    GPUFLEET_RETURN_IF_ERROR(Drain(1));
+    ApiClient& client = clients_[next_++ % 2];
+    in_flight_.push_back(std::async(std::launch::async, [&client, b = std::move(batch)] {
+      return PostChanges(client, b);
+    }));
+    return Status::Ok();
+  }
+  // Waits for every batch in flight.
+  Status Finish() { return Drain(0); }
+  const Tally& tally() const { return tally_; }
+
+ private:
+  // Until at most `left` batches are in flight.
+  Status Drain(size_t left) {
+    while (in_flight_.size() > left) {
+      Result<nlohmann::json> reply = in_flight_.front().get();
+      in_flight_.pop_front();
+      if (!reply.ok()) return reply.status();  // the rest are waited for as they go
+      CountOutcomes(*reply, tally_);
+    }
+    return Status::Ok();
+  }
+
+  ApiClient clients_[2];
+  size_t next_ = 0;
+  std::deque<std::future<Result<nlohmann::json>>> in_flight_;
+  Tally tally_;
+};
+
+Status Import(ApiClient&, const ClientFlags& client_flags, const ImportFlags& flags) {
   const std::string path = flags.catalog.empty() ? catalog::DefaultCatalogPath() : flags.catalog;
   Result<catalog::Catalog> cat = catalog::Catalog::Load(path);
   if (!cat.ok()) return cat.status();
@@ -116,21 +156,31 @@ Status Import(ApiClient& c, const ClientFlags& client_flags, const ImportFlags& 
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
   std::vector<inventory::Change> changes = inventory::PlaceChanges(*fleet, now, "");
+  const size_t places = changes.size();  // each judged after the ones before it
   for (inventory::Change& ch :
        inventory::RegisterChanges(*fleet, now, "", "imported from " + flags.file)) {
     changes.push_back(std::move(ch));
   }
-  Tally tally;
+  std::set<std::string_view> seen, twice;
+  for (const inventory::Change& ch : changes) {
+    if (!ch.serial.empty() && !seen.insert(ch.serial).second) twice.insert(ch.serial);
+  }
+  BatchSender sender(client_flags);
   nlohmann::json batch = nlohmann::json::array();
+  bool after_all_before = false;
   for (size_t i = 0; i < changes.size(); ++i) {
     nlohmann::json j = RequestJson(changes[i]);
     if (changes[i].effective_ms == now) j.erase("effective_ms");  // the server's now
     batch.push_back(std::move(j));
-    if (batch.size() == kBatch || i + 1 == changes.size()) {
-      GPUFLEET_RETURN_IF_ERROR(SendBatch(c, batch, tally));
+    after_all_before = after_all_before || i <= places || twice.contains(changes[i].serial);
+    if (batch.size() == kBatch || i + 1 == changes.size() || i + 1 == places) {
+      GPUFLEET_RETURN_IF_ERROR(sender.Send(std::move(batch), after_all_before));
       batch = nlohmann::json::array();
+      after_all_before = false;
     }
   }
+  GPUFLEET_RETURN_IF_ERROR(sender.Finish());
+  const Tally& tally = sender.tally();
   const nlohmann::json summary = {{"file", flags.file},
                                   {"accepted", tally.accepted},
                                   {"unchanged", tally.unchanged},

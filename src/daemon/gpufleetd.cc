@@ -43,10 +43,16 @@
 namespace gpufleet::daemon {
 namespace {
 
+// Rebuilds of the fleet wait at least this many times what the last one took: at most a
+// fifth of a core goes to following the inventory, however large it is (at 1,000,000 assets a
+// rebuild takes about two seconds, and a bulk import changes it continuously).
+constexpr double kRebuildCostMultiple = 4;
+
 struct Flags {
   cli::ComplianceInputFlags input;
   std::string fleet;
   int64_t demo_gpus = 0;
+  bool empty_inventory = false;  // start on an empty store with nothing to seed
   std::string at;
   std::string store = "gpufleet.db";
   std::string bind = "127.0.0.1";
@@ -106,9 +112,10 @@ Status CheckSeedFlags(const Flags& flags, const service::InventoryService& inven
     }
     return Status::Ok();
   }
-  if (flags.fleet.empty() && flags.demo_gpus <= 0) {
+  if (flags.fleet.empty() && flags.demo_gpus <= 0 && !flags.empty_inventory) {
     return Status::InvalidArgument(
-        "the store holds no inventory yet: give --fleet FILE or --demo-gpus N");
+        "the store holds no inventory yet: give --fleet FILE or --demo-gpus N, or "
+        "--empty-inventory to start without one and add it with `gpufleet inventory import`");
   }
   return Status::Ok();
 }
@@ -221,7 +228,10 @@ int Run(const Flags& flags) {
     log::Error("inventory.read_only", {{"reason", why}});
   }
   if (Status s = CheckSeedFlags(flags, inventory); !s.ok()) return Fail("inventory", s);
-  if (inventory.size() == 0) {
+  if (inventory.size() == 0 && flags.empty_inventory) {
+    std::printf("gpufleetd: the inventory is empty: add it with `gpufleet inventory import "
+                "FLEET.yaml`\n");
+  } else if (inventory.size() == 0) {
     Result<inventory::Inventory> fleet = LoadFleet(flags, *basis.catalog);
     if (!fleet.ok()) return Fail("fleet", fleet.status());
     if (Status s = SeedInventory(flags, inventory, *fleet); !s.ok()) return Fail("inventory", s);
@@ -262,6 +272,7 @@ int Run(const Flags& flags) {
                                .min_pass_interval_ms = flags.pass_interval_ms,
                                .metrics = &metrics,
                                .min_rebuild_interval_ms = flags.fleet_rebuild_interval_ms,
+                               .rebuild_cost_multiple = kRebuildCostMultiple,
                                .lead = !flags.no_scheduler},
                               &rebuilder);
 
@@ -339,10 +350,15 @@ int main(int argc, char** argv) {
   gpufleet::cli::AddComplianceInputOptions(app, flags.input);
   auto* fleet = app.add_option("--fleet", flags.fleet,
                                "seed an empty store's inventory from this fleet.yaml");
-  app.add_option("--demo-gpus", flags.demo_gpus,
-                 "seed an empty store with a demo fleet of this many accelerators (and demo "
-                 "tenants); ignored once the store has an inventory")
-      ->excludes(fleet);
+  auto* demo = app.add_option("--demo-gpus", flags.demo_gpus,
+                              "seed an empty store with a demo fleet of this many accelerators "
+                              "(and demo tenants); ignored once the store has an inventory")
+                   ->excludes(fleet);
+  app.add_flag("--empty-inventory", flags.empty_inventory,
+               "start on an empty store without seeding it: the inventory is then added with "
+               "`gpufleet inventory import` or `gpufleet asset register`")
+      ->excludes(fleet)
+      ->excludes(demo);
   app.add_option("--at", flags.at, "judge the rules on this date (default: today, UTC)");
   app.add_option("--store", flags.store,
                  "SQLite file, or postgresql://user:pass@host/db to share one database")
@@ -369,7 +385,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--fleet-rebuild-interval-ms", flags.fleet_rebuild_interval_ms,
                  "at least this long between two rebuilds of the fleet after inventory changes "
-                 "(the first change after a quiet spell is rebuilt at once; 0 = every pass)")
+                 "(the first change after a quiet spell is rebuilt at once; 0 = every pass), and "
+                 "at least 4 times as long as the last rebuild took")
       ->check(CLI::Range(int64_t{0}, int64_t{3'600'000}))
       ->capture_default_str();
   app.add_option("--holder", flags.holder, "scheduler name in the leadership record");

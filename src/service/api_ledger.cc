@@ -9,7 +9,6 @@
 #include "gpufleet/ledger/merkle.h"
 #include "gpufleet/ledger/wire.h"
 #include "service/api_v1_routes.h"
-#include "service/store_hash_reader.h"
 
 namespace gpufleet::service::v1 {
 namespace {
@@ -100,9 +99,8 @@ api::Response InclusionProof(const ApiState& state, const api::Request& request)
                                                       " is not below tree_size " +
                                                       std::to_string(*tree_size)));
   }
-  const StoreHashReader reader(state.store());
-  Result<std::vector<ledger::Hash>> proof = ledger::InclusionProof(
-      static_cast<uint64_t>(*index), static_cast<uint64_t>(*tree_size), reader);
+  Result<std::vector<ledger::Hash>> proof = state.context.inventory->ProveInclusion(
+      static_cast<uint64_t>(*index), static_cast<uint64_t>(*tree_size));
   if (!proof.ok()) return api::ErrorResponse(proof.status());
   return JsonText(ledger::EncodeInclusionProof({.index = static_cast<uint64_t>(*index),
                                                 .tree_size = static_cast<uint64_t>(*tree_size),
@@ -122,9 +120,8 @@ api::Response ConsistencyProof(const ApiState& state, const api::Request& reques
   if (*old_size > *new_size) {
     return api::ErrorResponse(Status::InvalidArgument("old_size must not exceed new_size"));
   }
-  const StoreHashReader reader(state.store());
-  Result<std::vector<ledger::Hash>> proof = ledger::ConsistencyProof(
-      static_cast<uint64_t>(*old_size), static_cast<uint64_t>(*new_size), reader);
+  Result<std::vector<ledger::Hash>> proof = state.context.inventory->ProveConsistency(
+      static_cast<uint64_t>(*old_size), static_cast<uint64_t>(*new_size));
   if (!proof.ok()) return api::ErrorResponse(proof.status());
   return JsonText(ledger::EncodeConsistencyProof({.old_size = static_cast<uint64_t>(*old_size),
                                                   .new_size = static_cast<uint64_t>(*new_size),

@@ -4,8 +4,10 @@
 #include <map>
 #include <utility>
 
+#include "gpufleet/ledger/merkle.h"
 #include "gpufleet/model/utf8.h"
 #include "service/change_verdict.h"
+#include "service/store_hash_reader.h"
 
 namespace gpufleet::service {
 namespace {
@@ -382,6 +384,16 @@ ledger::Hash InventoryService::root() const { return Head().second; }
 std::pair<int64_t, ledger::Hash> InventoryService::Head() const {
   const std::lock_guard lock(mu_);
   return {live_.entries(), frontier_.Root()};
+}
+
+Result<std::vector<ledger::Hash>> InventoryService::ProveInclusion(uint64_t index,
+                                                                  uint64_t tree_size) const {
+  return ledger::InclusionProof(index, tree_size, StoreHashReader(store_));
+}
+
+Result<std::vector<ledger::Hash>> InventoryService::ProveConsistency(uint64_t old_size,
+                                                                    uint64_t new_size) const {
+  return ledger::ConsistencyProof(old_size, new_size, StoreHashReader(store_));
 }
 
 std::string InventoryService::read_only_reason() const {

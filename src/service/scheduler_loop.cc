@@ -361,8 +361,11 @@ void SchedulerLoop::ApplyToActive(const store::Schedule& schedule,
 
 void SchedulerLoop::RefreshFleet(PassReport& report) {
   const SteadyClock::time_point now = SteadyClock::now();
-  const SteadyClock::time_point due = last_rebuild_ + std::chrono::milliseconds(std::max<int64_t>(
-                                                          0, options_.min_rebuild_interval_ms));
+  const auto spacing = std::max<SteadyClock::duration>(
+      std::chrono::milliseconds(std::max<int64_t>(0, options_.min_rebuild_interval_ms)),
+      std::chrono::duration_cast<SteadyClock::duration>(last_rebuild_cost_ *
+                                                        options_.rebuild_cost_multiple));
+  const SteadyClock::time_point due = last_rebuild_ + spacing;
   if (now < due) {
     if (rebuilder_->inventory().generation() != holder_.Get()->generation) {
       report.fleet_rebuild_due = due;
@@ -372,7 +375,10 @@ void SchedulerLoop::RefreshFleet(PassReport& report) {
   // A failed build leaves the fleet as it was: scheduling goes on with it, and the next pass
   // tries again. Logged when the error first appears, not every pass.
   Result<bool> r = rebuilder_->Refresh();
-  if (r.ok() && *r) last_rebuild_ = now;
+  if (r.ok() && *r) {
+    last_rebuild_ = now;
+    last_rebuild_cost_ = SteadyClock::now() - now;
+  }
   const std::string error = r.ok() ? "" : r.status().ToString();
   if (!error.empty() && error != rebuild_error_) {
     log::Error("scheduler.fleet_rebuild_failed", {{"holder", options_.holder}, {"error", error}});

@@ -78,7 +78,7 @@ TEST(UsageErrorTest, GpufleetdExitsOneWithItsUsageLine) {
   const CliResult empty = RunGpufleetd("--store " + store);
   EXPECT_EQ(empty.exit_code, 1);
   EXPECT_THAT(empty.err, HasSubstr("the store holds no inventory yet: give --fleet FILE or "
-                                   "--demo-gpus N"));
+                                   "--demo-gpus N, or --empty-inventory"));
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
   const CliResult help = RunGpufleetd("--help");
   EXPECT_EQ(help.exit_code, 0) << help.err;

@@ -299,6 +299,26 @@ TEST_F(SchedulerLoopInventoryTest, ChangesWithinTheRebuildFloorWaitForTheNextReb
   EXPECT_LT(live_->holder().Get()->generation, live_->inventory().generation());
 }
 
+// A floor proportional to what the last rebuild cost: with no fixed floor, a change right
+// after a rebuild still waits, the pass saying until when (a rebuild takes far more than the
+// 3.6 µs that, times 10^9, would make an hour).
+TEST_F(SchedulerLoopInventoryTest, RebuildsAreSpacedByWhatTheLastOneCost) {
+  SchedulerOptions options;
+  options.holder = "cost";
+  options.policy = "bestfit";
+  options.rebuild_cost_multiple = 1e9;
+  live_ = LiveFleet::Make(TwoNodes(), "cost", options);
+  ASSERT_NE(live_, nullptr);
+  ASSERT_TRUE(live_->Submit(live_->At(ChangeKind::kRetire, "A0")).status.ok());
+  const PassReport first = live_->Pass();
+  EXPECT_TRUE(first.fleet_changed);
+  ASSERT_TRUE(live_->Submit(live_->At(ChangeKind::kRetire, "B0")).status.ok());
+  const PassReport next = live_->Pass();
+  EXPECT_FALSE(next.fleet_changed);
+  ASSERT_TRUE(next.fleet_rebuild_due.has_value());
+  EXPECT_GE(*next.fleet_rebuild_due, std::chrono::steady_clock::now() + std::chrono::hours(1));
+}
+
 // Boards with no node recorded are packed eight to a node per (site, model) by count: an
 // arrival grows the last node and renames nothing; a departure, whichever board it is, takes
 // the last node's last GPU, and the job there is the one preempted.

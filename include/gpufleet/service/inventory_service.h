@@ -116,6 +116,11 @@ class InventoryService {
   int64_t size() const;
   ledger::Hash root() const;
   std::pair<int64_t, ledger::Hash> Head() const;
+  // Proofs over the log as the store keeps it, in RFC 6962 order: that entry `index` is in the
+  // tree of the first `tree_size` entries; that the tree of `old_size` entries is a prefix of
+  // the tree of `new_size`. One store round trip each; callers check the sizes against size().
+  Result<std::vector<ledger::Hash>> ProveInclusion(uint64_t index, uint64_t tree_size) const;
+  Result<std::vector<ledger::Hash>> ProveConsistency(uint64_t old_size, uint64_t new_size) const;
   // Called (outside the service's lock) after every batch of entries the store committed:
   // the ledger's checkpointer listens. Set before the service is shared.
   void SetOnAppend(std::function<void()> on_append) { on_append_ = std::move(on_append); }

@@ -108,6 +108,11 @@ struct SchedulerOptions {
   // stream of changes this bounds what following them costs, and delays them at most this
   // much. Default 0: every pass that finds the inventory changed rebuilds.
   int64_t min_rebuild_interval_ms = 0;
+  // And at least this many times as long as the last rebuild took, so that following a
+  // stream of changes (a bulk import into a 1,000,000-asset inventory, where one rebuild takes
+  // seconds) keeps the rebuilds to a bounded share of a core, and of the time the
+  // inventory's lock is held for their snapshots, whatever the inventory's size. 0: no bound.
+  double rebuild_cost_multiple = 0;
   // false: never lead. A pass only brings the fleet up to date and writes nothing, so that an
   // instance that does not schedule (gpufleetd --no-scheduler) still serves the fleet as the
   // inventory stands. Default true.
@@ -232,6 +237,7 @@ class SchedulerLoop {
   std::string rebuild_error_;  // guarded by pass_mu_: the last Refresh's error; "" when none
   // When the last rebuild ran (the epoch of the steady clock before the first).
   std::chrono::steady_clock::time_point last_rebuild_;  // guarded by pass_mu_
+  std::chrono::steady_clock::duration last_rebuild_cost_{};  // guarded by pass_mu_
   std::atomic<bool> leader_{false};
 
   std::mutex mu_;
