@@ -1,6 +1,9 @@
 // `gpufleet admin rotate-token`: replaces the initial admin token on the store itself. Whoever
 // can open the store can read every tenant's data anyway, so that access is what authorises a
 // new admin token when the old one is lost, leaked or revoked.
+// `gpufleet admin clock show|advance DURATION`: the service's time, and moving a paused simulated
+// clock (gpufleetd --sim-speed 0) across effective dates in tests and demos (through the API,
+// with an admin token).
 
 #include <sys/stat.h>
 
@@ -9,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "cli/api_client.h"
 #include "cli/client_commands.h"
 #include "gpufleet/service/admin_token.h"
 #include "gpufleet/service/clock.h"
@@ -54,10 +58,16 @@ int Rotate(const RotateFlags& flags) {
   return 0;
 }
 
+void PrintClock(const nlohmann::json& reply) {
+  std::cout << "now " << reply["now"].get<std::string>() << " ("
+            << reply["clock"].get<std::string>() << ")\n";
+}
+
 }  // namespace
 
 void AddAdminCommand(CLI::App& app, int& exit_code) {
-  CLI::App* admin = app.add_subcommand("admin", "Operate on gpufleetd's store directly");
+  CLI::App* admin = app.add_subcommand(
+      "admin", "Operate gpufleetd: replace the admin token on its store, show or move its clock");
   admin->require_subcommand(1);
   auto flags = std::make_shared<RotateFlags>();
   CLI::App* rotate = admin->add_subcommand(
@@ -69,6 +79,32 @@ void AddAdminCommand(CLI::App& app, int& exit_code) {
   rotate->add_option("--token-file", flags->token_file,
                      "write the new token here (mode 0600) instead of printing it");
   rotate->callback([flags, &exit_code] { exit_code = Rotate(*flags); });
+
+  CLI::App* clock = admin->add_subcommand(
+      "clock", "gpufleetd's time: show it, or move a paused one (gpufleetd --sim-speed 0)");
+  clock->require_subcommand(1);
+  auto client = std::make_shared<ClientFlags>();
+  CLI::App* show = clock->add_subcommand("show", "What time gpufleetd thinks it is");
+  AddClientOptions(*show, *client);
+  show->callback(ClientCallback("admin clock show", *client, exit_code, [client](ApiClient& c) {
+    Result<nlohmann::json> reply = c.Get("/v1/admin/clock");
+    if (!reply.ok()) return reply.status();
+    PrintReply(*reply, *client, PrintClock);
+    return Status::Ok();
+  }));
+  auto by = std::make_shared<std::string>();
+  CLI::App* advance = clock->add_subcommand(
+      "advance", "Move the paused clock forward (\"90s\", \"36h\", \"2d\"); the scheduler then "
+                 "acts at the new time");
+  AddClientOptions(*advance, *client);
+  advance->add_option("duration", *by, "how far: a whole number and ms, s, m, h or d")->required();
+  advance->callback(
+      ClientCallback("admin clock advance", *client, exit_code, [client, by](ApiClient& c) {
+        Result<nlohmann::json> reply = c.Post("/v1/admin/clock/advance", {{"by", *by}});
+        if (!reply.ok()) return reply.status();
+        PrintReply(*reply, *client, PrintClock);
+        return Status::Ok();
+      }));
 }
 
 }  // namespace gpufleet::cli

@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cli/compliance_input.h"
@@ -64,7 +65,7 @@ struct Flags {
   int64_t fleet_rebuild_interval_ms = 1000;
   std::string policy = "fgd";
   std::string holder;
-  double sim_speed = 0;
+  std::optional<double> sim_speed;  // unset: the wall clock; 0: paused until advanced
   std::string admin_token_file;
   std::string ledger_key;
   bool no_scheduler = false;
@@ -200,10 +201,13 @@ int Run(const Flags& flags) {
   service::MeteredStore store(std::move(*opened), metrics);
 
   std::unique_ptr<service::Clock> clock;
-  if (flags.sim_speed > 0) {
+  service::SimulatedClock* paused_clock = nullptr;
+  if (flags.sim_speed.has_value()) {
     Result<int64_t> start = SimulatedStart(store);
     if (!start.ok()) return Fail("store '" + store_name + "'", start.status());
-    clock = std::make_unique<service::SimulatedClock>(*start, flags.sim_speed);
+    auto simulated = std::make_unique<service::SimulatedClock>(*start, *flags.sim_speed);
+    if (simulated->paused()) paused_clock = simulated.get();
+    clock = std::move(simulated);
   } else {
     clock = std::make_unique<service::SystemClock>();
   }
@@ -292,6 +296,7 @@ int Run(const Flags& flags) {
   Status registered = service::RegisterApiV1(server, {.store = &store,
                                                       .fleet = &fleet,
                                                       .clock = clock.get(),
+                                                      .paused_clock = paused_clock,
                                                       .on_change = [&loop] { loop.Notify(); },
                                                       .inventory = &inventory});
   if (!registered.ok()) return Fail("routes", registered);
@@ -391,7 +396,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--holder", flags.holder, "scheduler name in the leadership record");
   app.add_option("--sim-speed", flags.sim_speed,
-                 "run a simulated clock this many times faster than real time (0 = wall clock)");
+                 "run a simulated clock this many times faster than real time; 0 = paused, moved "
+                 "only by `gpufleet admin clock advance` (default: the wall clock)")
+      ->check(CLI::Range(0.0, 1e6));
   app.add_option("--admin-token-file", flags.admin_token_file,
                  "on the first start of an empty store, also write the new admin token to this "
                  "file (mode 0600)");

@@ -136,6 +136,7 @@ std::vector<RouteDef> EventRoutes();
 std::vector<RouteDef> TokenRoutes();
 std::vector<RouteDef> InventoryRoutes();
 std::vector<RouteDef> LedgerRoutes();
+std::vector<RouteDef> ClockRoutes();
 
 // --- Request checks. Each returns InvalidArgument naming the parameter.
 

@@ -5,15 +5,13 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <chrono>
-#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 
 #include "support/cli_runner.h"
+#include "support/daemon_api.h"
 #include "support/daemon_process.h"
 
 namespace gpufleet::testing {
@@ -24,56 +22,6 @@ constexpr char kNode[] = "sh-03/sh03-a100-n01";
 constexpr char kNodePath[] = "/v1/nodes/sh-03%2Fsh03-a100-n01";
 constexpr char kBoard[] = "1322521000001";
 
-class Client {
- public:
-  Client(uint16_t port, std::string token) : port_(port), token_(std::move(token)) {}
-
-  std::pair<int, nlohmann::json> Call(const std::string& method, const std::string& path,
-                                      const nlohmann::json& body = nullptr) const {
-    httplib::Client client("127.0.0.1", port_);
-    const httplib::Headers auth = {{"Authorization", "Bearer " + token_}};
-    const std::string text = body.is_null() ? "" : body.dump();
-    const httplib::Result r = method == "GET"   ? client.Get(path, auth)
-                              : method == "PUT" ? client.Put(path, auth, text, "application/json")
-                                                : client.Post(path, auth, text, "application/json");
-    if (!r) return {0, nullptr};
-    return {r->status, nlohmann::json::parse(r->body, nullptr, false)};
-  }
-
-  // GET `path` until `done` holds for its body or `deadline` passes; the last body. The
-  // daemon's scheduler acts on its own thread, so the test waits for what it observes, never
-  // for a fixed time.
-  nlohmann::json Await(const std::string& path,
-                       const std::function<bool(const nlohmann::json&)>& done,
-                       std::chrono::seconds deadline = std::chrono::seconds(30)) const {
-    const auto until = std::chrono::steady_clock::now() + deadline;
-    nlohmann::json body;
-    while (std::chrono::steady_clock::now() < until) {
-      body = Call("GET", path).second;
-      if (done(body)) return body;
-      std::this_thread::yield();
-    }
-    ADD_FAILURE() << "waited " << deadline.count() << " s on " << path << "; last " << body.dump();
-    return body;
-  }
-
-  // One change; its ledger index (-1 when refused).
-  int64_t Change(const nlohmann::json& change) const {
-    const auto [status, body] =
-        Call("POST", "/v1/inventory/changes", {{"changes", nlohmann::json::array({change})}});
-    EXPECT_EQ(status, 200) << body.dump();
-    return status == 200 ? body["results"][0].value("index", int64_t{-1}) : -1;
-  }
-
- private:
-  uint16_t port_;
-  std::string token_;
-};
-
-bool InState(const nlohmann::json& job, const char* state) {
-  return job.is_object() && job.value("state", "") == state;
-}
-
 TEST(GpufleetdLiveFleetTest, MovingABoardAwayPreemptsTheJobOnItsNodeWithoutARestart) {
   const std::string dir = FreshDir("gpufleetd_live_fleet");
   Result<std::unique_ptr<DaemonProcess>> daemon = DaemonProcess::Start(
@@ -83,7 +31,7 @@ TEST(GpufleetdLiveFleetTest, MovingABoardAwayPreemptsTheJobOnItsNodeWithoutARest
        .stderr_path = dir + "/stderr",
        .tmpdir = dir});
   ASSERT_TRUE(daemon.ok()) << daemon.status().ToString();
-  const Client api((*daemon)->port(), (*daemon)->admin_token());
+  const DaemonApi api((*daemon)->port(), (*daemon)->admin_token());
 
   ASSERT_EQ(api.Call("PUT", "/v1/tenants/t1", {{"name", "T1"}, {"org", "acme"}}).first, 201);
   const auto [submitted, job] = api.Call(
@@ -143,7 +91,7 @@ TEST(GpufleetdLiveFleetTest, WithoutASchedulerTheApiServesTheFleetAsTheInventory
        .stderr_path = dir + "/stderr",
        .tmpdir = dir});
   ASSERT_TRUE(daemon.ok()) << daemon.status().ToString();
-  const Client api((*daemon)->port(), (*daemon)->admin_token());
+  const DaemonApi api((*daemon)->port(), (*daemon)->admin_token());
   ASSERT_EQ(api.Call("GET", kNodePath).second["gpus"], 8);
   ASSERT_GE(api.Change({{"kind", "retire"}, {"serial", kBoard}}), 0);
   const nlohmann::json node = api.Await(

@@ -119,6 +119,7 @@ class ApiV1Test : public ::testing::Test {
     const ApiV1Context context{.store = served_.get(),
                                .fleet = &fleet_holder_,
                                .clock = &clock_,
+                               .paused_clock = &clock_,
                                .on_change = [this] { ++changes_; },
                                .inventory = inventory_.get()};
     ASSERT_TRUE(RegisterApiV1(*server_, context).ok());

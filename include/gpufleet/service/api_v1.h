@@ -43,6 +43,9 @@ struct ApiV1Context {
   store::Store* store = nullptr;
   FleetHolder* fleet = nullptr;
   const Clock* clock = nullptr;
+  // The same clock when it is a paused simulated one (gpufleetd --sim-speed 0), which
+  // POST /v1/admin/clock/advance moves; nullptr otherwise (the call is then 409).
+  SimulatedClock* paused_clock = nullptr;
   // Called after a change the scheduler should act on at once (a job submitted, cancelled or
   // completed): wakes the scheduling loop. May be empty.
   std::function<void()> on_change;

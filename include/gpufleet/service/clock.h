@@ -29,6 +29,8 @@ class SimulatedClock final : public Clock {
   SimulatedClock(int64_t start_ms, double speedup);
   int64_t NowMs() const override;
   void Advance(int64_t ms);
+  // Stands still until advanced.
+  bool paused() const { return speedup_ == 0; }
 
  private:
   const int64_t start_ms_;
