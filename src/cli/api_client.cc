@@ -50,11 +50,15 @@ Status HttpFailure(int status, std::string text) {
 
 }  // namespace
 
-void AddClientOptions(CLI::App& cmd, ClientFlags& flags) {
+void AddServiceOptions(CLI::App& cmd, ClientFlags& flags) {
   cmd.add_option("--url", flags.url, "gpufleetd's address")
       ->envname("GPUFLEET_URL")
       ->capture_default_str();
   cmd.add_option("--token", flags.token, "API token (admin or tenant)")->envname("GPUFLEET_TOKEN");
+}
+
+void AddClientOptions(CLI::App& cmd, ClientFlags& flags) {
+  AddServiceOptions(cmd, flags);
   cmd.add_flag("--json", flags.json, "print the server's JSON");
 }
 

@@ -24,6 +24,9 @@ struct ClientFlags {
 
 // --url, --token (both also read from the environment) and --json on `cmd`.
 void AddClientOptions(CLI::App& cmd, ClientFlags& flags);
+// --url and --token only: for commands that work on files or, given no file, ask gpufleetd,
+// and have a --json of their own.
+void AddServiceOptions(CLI::App& cmd, ClientFlags& flags);
 
 class ApiClient {
  public:

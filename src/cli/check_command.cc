@@ -7,9 +7,11 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/api_client.h"
 #include "cli/compliance_input.h"
 #include "cli/verdict_output.h"
 #include "gpufleet/compliance/fleet_check.h"
+#include "gpufleet/compliance/report_json.h"
 #include "gpufleet/report/json_text.h"
 
 namespace gpufleet::cli {
@@ -21,6 +23,7 @@ constexpr int kExitManualClassification = 4;
 
 struct CheckFlags {
   ComplianceInputFlags input;
+  ClientFlags client;  // without --fleet: ask gpufleetd at --url
   std::string fleet;
   std::string at;
   bool json = false;
@@ -32,127 +35,121 @@ int Fail(const Status& s) {
   return kExitInputError;
 }
 
-nlohmann::ordered_json ReportJson(const compliance::FleetCheckReport& r,
-                                  const inventory::Inventory& fleet) {
-  using Json = nlohmann::ordered_json;
-  Json j;
-  j["date"] = r.date.ToString();
-  j["assets_checked"] = r.assets_checked;
-  j["violations"] = r.violations;
-  j["manual_classification"] = r.manual;
-  j["warnings"] = r.warnings;
-  j["quota_violations"] = r.quota_violations;
-  j["quota_manual_classification"] = r.quota_manual;
-  j["quota_warnings"] = r.quota_warnings;
-  j["findings"] = Json::array();
-  for (const compliance::AssetFinding& f : r.findings) {
-    const compliance::SituationVerdict& s = *f.situation;
-    j["findings"].push_back({{"severity", std::string(compliance::SeverityName(s.severity))},
-                             {"serial", f.asset->serial},
-                             {"model", f.asset->model},
-                             {"site", f.asset->site},
-                             {"owner", f.asset->owner},
-                             {"acquired", f.asset->acquired.ToString()},
-                             {"stage", s.at_acquisition ? "acquisition" : "use"},
-                             {"message", f.asset->serial + ": " + s.message},
-                             {"verdict", VerdictJson(s.verdict)}});
+std::string Text(const nlohmann::json& j, const char* key) { return j[key].get<std::string>(); }
+
+// ">=" for "ge": the JSON names comparisons, the terminal shows their symbols.
+std::string_view SymbolOfComparison(std::string_view name) {
+  for (const compliance::Comparison c :
+       {compliance::Comparison::kGt, compliance::Comparison::kGe, compliance::Comparison::kLt,
+        compliance::Comparison::kLe}) {
+    if (compliance::ComparisonName(c) == name) return compliance::ComparisonSymbol(c);
   }
-  j["quotas"] = Json::array();
-  for (const compliance::QuotaFigure& q : r.quotas) {
-    j["quotas"].push_back(
-        {{"id", q.quota->id},
-         {"kind", std::string(compliance::RuleKindName(q.quota->kind))},
-         {"measure", std::string(compliance::QuotaMeasureName(q.quota->measure))},
-         {"basis", std::string(compliance::QuotaBasisName(q.quota->basis))},
-         {"scope", q.scope},
-         {"share_pct", q.share_pct},
-         {"share_pct_if_unknown_count", q.share_pct_if_unknown_count},
-         {"comparison", std::string(compliance::ComparisonName(q.quota->comparison))},
-         {"threshold_pct", q.quota->threshold_pct},
-         {"breached", q.breached},
-         {"needs_manual_classification", q.needs_manual_classification},
-         {"action", std::string(compliance::ActionName(q.action))},
-         {"severity", q.breached || q.needs_manual_classification
-                          ? std::string(compliance::SeverityName(q.severity))
-                          : "ok"},
-         {"assets", q.assets},
-         {"unweighted_assets", q.unweighted},
-         {"unknown_domestic_assets", q.unknown},
-         {"source", q.quota->source}});
-  }
-  j["diversion_flags"] = Json::array();
-  for (const inventory::DiversionFlag& d : fleet.flags()) {
-    j["diversion_flags"].push_back({{"kind", std::string(inventory::FlagKindName(d.kind))},
-                                    {"serial", d.serial},
-                                    {"detail", d.detail},
-                                    {"where", d.file + ":" + std::to_string(d.line)}});
-  }
-  return j;
+  return name;
 }
 
-void WriteReport(const compliance::FleetCheckReport& r, const inventory::Inventory& fleet,
-                 int max_lines, std::ostream& out) {
+// The report as text, from its JSON (compliance::FleetCheckJson): the same for a fleet file
+// checked here and for the living inventory checked by gpufleetd.
+void WriteReport(const nlohmann::json& r, int max_lines, std::ostream& out) {
   out << fmt::format(
       "fleet check on {}: {} assets, {} violations, {} need manual "
       "classification, {} warnings ({} distinct situations evaluated)\n",
-      r.date.ToString(), r.assets_checked, r.violations, r.manual, r.warnings,
-      r.distinct_situations);
-  if (r.quota_violations + r.quota_manual + r.quota_warnings > 0) {
+      Text(r, "date"), r["assets_checked"].get<int64_t>(), r["violations"].get<int64_t>(),
+      r["manual_classification"].get<int64_t>(), r["warnings"].get<int64_t>(),
+      r["distinct_situations"].get<int64_t>());
+  const int64_t quota_violations = r["quota_violations"].get<int64_t>();
+  const int64_t quota_manual = r["quota_manual_classification"].get<int64_t>();
+  const int64_t quota_warnings = r["quota_warnings"].get<int64_t>();
+  if (quota_violations + quota_manual + quota_warnings > 0) {
     out << fmt::format(
         "  of which sourcing quotas: {} violations, {} need manual classification, {} "
         "warnings\n",
-        r.quota_violations, r.quota_manual, r.quota_warnings);
+        quota_violations, quota_manual, quota_warnings);
   }
   int shown = 0;
-  compliance::Severity last = compliance::Severity::kViolation;
-  bool first = true;
-  for (const compliance::AssetFinding& f : r.findings) {
-    const compliance::SituationVerdict& s = *f.situation;
-    if (first || s.severity != last) {
-      out << '\n' << compliance::SeverityName(s.severity) << "s:\n";
-      last = s.severity;
-      first = false;
+  std::string last;
+  for (const nlohmann::json& f : r["findings"]) {
+    const std::string severity = Text(f, "severity");
+    if (severity != last) {
+      out << '\n' << severity << "s:\n";
+      last = severity;
       shown = 0;
     }
     if (++shown > max_lines) {
       if (shown == max_lines + 1) out << "  ... (more; --json lists all)\n";
       continue;
     }
-    out << "  " << f.asset->serial << ": " << s.message << '\n';
+    out << "  " << Text(f, "message") << '\n';
   }
-  if (!r.quotas.empty()) {
+  if (!r["quotas"].empty()) {
     out << "\nsourcing quotas:\n";
-    for (const compliance::QuotaFigure& q : r.quotas) {
-      const bool min = q.quota->measure == compliance::QuotaMeasure::kDomesticShareMin;
+    for (const nlohmann::json& q : r["quotas"]) {
+      const bool min = Text(q, "measure") == compliance::QuotaMeasureName(
+                                                 compliance::QuotaMeasure::kDomesticShareMin);
       std::string verdict = "ok";
-      if (q.breached) {
-        verdict = fmt::format("{} ({})", compliance::ActionName(q.action),
-                              compliance::SeverityName(q.severity));
-      } else if (q.needs_manual_classification) {
+      if (q["breached"].get<bool>()) {
+        verdict = fmt::format("{} ({})", Text(q, "action"), Text(q, "severity"));
+      } else if (q["needs_manual_classification"].get<bool>()) {
         verdict = fmt::format(
             "needs manual classification ({} assets of unknown origin: {:.1f}% "
             "if they count)",
-            q.unknown, q.share_pct_if_unknown_count);
+            q["unknown_domestic_assets"].get<int64_t>(),
+            q["share_pct_if_unknown_count"].get<double>());
       }
+      const int64_t unweighted = q["unweighted_assets"].get<int64_t>();
       out << fmt::format(
-          "  {} [{}] {}: {} share {:.1f}% of {} ({} assets), needs {} {}% -> {}{}\n", q.quota->id,
-          compliance::RuleKindName(q.quota->kind), q.scope, min ? "domestic" : "external",
-          q.share_pct, compliance::QuotaBasisName(q.quota->basis), q.assets,
-          compliance::ComparisonSymbol(q.quota->comparison), q.quota->threshold_pct, verdict,
-          q.unweighted ? fmt::format(" ({} assets of unknown weight left out)", q.unweighted) : "");
-      out << "      source: " << q.quota->source << '\n';
+          "  {} [{}] {}: {} share {:.1f}% of {} ({} assets), needs {} {}% -> {}{}\n",
+          Text(q, "id"), Text(q, "kind"), Text(q, "scope"), min ? "domestic" : "external",
+          q["share_pct"].get<double>(), Text(q, "basis"), q["assets"].get<int64_t>(),
+          SymbolOfComparison(Text(q, "comparison")), q["threshold_pct"].get<double>(), verdict,
+          unweighted ? fmt::format(" ({} assets of unknown weight left out)", unweighted) : "");
+      out << "      source: " << Text(q, "source") << '\n';
     }
   }
-  if (!fleet.flags().empty()) {
+  if (!r["diversion_flags"].empty()) {
     out << "\nsigns of diversion (from the import):\n";
-    for (const inventory::DiversionFlag& d : fleet.flags()) {
-      out << fmt::format("  {} {}: {} ({}:{})\n", inventory::FlagKindName(d.kind), d.serial,
-                         d.detail, d.file, d.line);
+    for (const nlohmann::json& d : r["diversion_flags"]) {
+      out << fmt::format("  {} {}: {} ({})\n", Text(d, "kind"), Text(d, "serial"),
+                         Text(d, "detail"), Text(d, "where"));
     }
   }
 }
 
+// Prints the report and gives the exit status. Precedence (docs/compliance.md): any
+// violation, then any manual classification.
+int Report(const nlohmann::json& report, const CheckFlags& f) {
+  if (f.json) {
+    std::cout << report::DumpJson(report, 1) << '\n';
+  } else {
+    WriteReport(report, f.max_lines, std::cout);
+  }
+  if (report["violations"].get<int64_t>() > 0) return kExitViolations;
+  if (report["manual_classification"].get<int64_t>() > 0) return kExitManualClassification;
+  return 0;
+}
+
+// The living inventory, checked by gpufleetd with its own rules.
+int RunRemote(const CheckFlags& f) {
+  if (!f.input.catalog.empty() || !f.input.rules.empty() || !f.input.overlays.empty()) {
+    return Fail(Status::InvalidArgument(
+        "--catalog, --rules and --overlay go with --fleet: gpufleetd checks its living "
+        "inventory with the rules it runs on"));
+  }
+  ApiClient client(f.client);
+  std::vector<std::pair<std::string, std::string>> query;
+  if (!f.at.empty()) query.emplace_back("at", f.at);
+  Result<nlohmann::json> report = client.Get("/v1/compliance/check", query);
+  if (!report.ok()) {
+    const Status& s = report.status();
+    return ReportClientError(
+        "check", s.code() == Status::Code::kIOError
+                     ? Status::IOError(s.message() + " (give --fleet FILE to check a fleet file)")
+                     : s);
+  }
+  return Report(*report, f);
+}
+
 int Run(const CheckFlags& f) {
+  if (f.fleet.empty()) return RunRemote(f);
   auto loaded = LoadFleetInput(f.input, f.fleet, f.at);
   if (!loaded.ok()) return Fail(loaded.status());
   const ComplianceInput& input = loaded->compliance;
@@ -161,15 +158,7 @@ int Run(const CheckFlags& f) {
   const auto engine = compliance::MakeIndexedEngine(input.rules);
   const compliance::FleetCheckReport report =
       compliance::CheckFleet(fleet, input.catalog, input.rules, *engine, at);
-  if (f.json) {
-    std::cout << report::DumpJson(ReportJson(report, fleet), 1) << '\n';
-  } else {
-    WriteReport(report, fleet, f.max_lines, std::cout);
-  }
-  // Precedence (docs/compliance.md): any violation, then any manual classification.
-  if (report.violations > 0) return kExitViolations;
-  if (report.manual > 0) return kExitManualClassification;
-  return 0;
+  return Report(compliance::FleetCheckJson(report, fleet), f);
 }
 
 }  // namespace
@@ -182,8 +171,10 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
       "(exit 3 when there are violations, otherwise 4 when a verdict needs manual "
       "classification, otherwise 0; 1 bad input)");
   AddComplianceInputOptions(*cmd, f->input);
-  cmd->add_option("--fleet", f->fleet, "Fleet inventory YAML (see examples/fleet.yaml)")
-      ->required();
+  cmd->add_option("--fleet", f->fleet,
+                  "Fleet inventory YAML (see examples/fleet.yaml); without it, gpufleetd at --url "
+                  "checks its living inventory");
+  AddServiceOptions(*cmd, f->client);
   cmd->add_option("--at", f->at, "Date YYYY-MM-DD (default: today)");
   cmd->add_option("--max-lines", f->max_lines, "Findings shown per severity on the terminal")
       ->capture_default_str();

@@ -278,7 +278,7 @@ int Run(const CheckTransferFlags& f) {
                      {"end_user_hq", s.end_user_hq},
                      {"end_user_parent_hq", s.end_user_parent_hq},
                      {"date", s.date.ToString()}};
-    j["verdict"] = VerdictJson(v);
+    j["verdict"] = compliance::VerdictJson(v);
     std::cout << report::DumpJson(j, 2) << '\n';
   } else {
     std::cout << f.units << " x " << chip->name << " -> " << Place(s.location, route->to_site)

@@ -7,10 +7,10 @@
 #include <string>
 
 #include "gpufleet/compliance/engine.h"
+#include "gpufleet/compliance/report_json.h"
 
 namespace gpufleet::cli {
 
-nlohmann::ordered_json VerdictJson(const compliance::Verdict& v);
 // Fact name -> how the user can state it ("from_country" -> "--from COUNTRY"), for facts a
 // verdict's manual classification depends on.
 using FactPrompts = std::map<std::string, std::string, std::less<>>;

@@ -122,6 +122,8 @@ inline constexpr api::Access kInventoryWriters = api::Access::Of({Role::kAdmin, 
 // The ledger: every entry names assets, owners and sites, which tenants do not see.
 inline constexpr api::Access kLedgerReaders =
     api::Access::Of({Role::kAdmin, Role::kInventory, Role::kViewer});
+// The fleet check names every asset, its owner and its site: as the ledger.
+inline constexpr api::Access kFleetCheckReaders = kLedgerReaders;
 
 struct RouteDef {
   ApiV1Route route;
@@ -137,6 +139,7 @@ std::vector<RouteDef> TokenRoutes();
 std::vector<RouteDef> InventoryRoutes();
 std::vector<RouteDef> LedgerRoutes();
 std::vector<RouteDef> ClockRoutes();
+std::vector<RouteDef> ComplianceRoutes();
 
 // --- Request checks. Each returns InvalidArgument naming the parameter.
 

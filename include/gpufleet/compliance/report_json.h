@@ -1,0 +1,21 @@
+#pragma once
+// Compliance answers as JSON, the one format `gpufleet check|check-transfer --json` print and
+// gpufleetd's compliance endpoints answer with (docs/compliance.md, "JSON output").
+
+#include <nlohmann/json.hpp>
+
+#include "gpufleet/compliance/engine.h"
+#include "gpufleet/compliance/fleet_check.h"
+#include "gpufleet/inventory/inventory.h"
+
+namespace gpufleet::compliance {
+
+// The verdict: overall action, manual classification and the facts it hangs on, and per
+// jurisdiction the rules that decided it (ids, versions, sources, licences).
+nlohmann::ordered_json VerdictJson(const Verdict& v);
+
+// The fleet check of `fleet`: counts, each finding with its verdict, the sourcing quotas and
+// the signs of diversion the inventory's import found.
+nlohmann::ordered_json FleetCheckJson(const FleetCheckReport& r, const inventory::Inventory& fleet);
+
+}  // namespace gpufleet::compliance

@@ -1,0 +1,124 @@
+#include "gpufleet/compliance/report_json.h"
+
+namespace gpufleet::compliance {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json ValueJson(const catalog::Value& v) {
+  if (const bool* b = std::get_if<bool>(&v)) return *b;
+  if (const double* d = std::get_if<double>(&v)) return *d;
+  if (const std::string* s = std::get_if<std::string>(&v)) return *s;
+  return nullptr;
+}
+
+}  // namespace
+
+Json VerdictJson(const Verdict& v) {
+  Json j;
+  j["overall"] = std::string(OverallName(v));
+  j["action"] = std::string(ActionName(v.overall));
+  j["needs_manual_classification"] = v.needs_manual_classification;
+  j["missing_facts"] = v.missing_facts;
+  j["jurisdictions"] = Json::array();
+  for (const JurisdictionVerdict& jv : v.jurisdictions) {
+    Json rules = Json::array();
+    for (const RuleHit& h : jv.hits) {
+      Json facts = Json::object();
+      for (const FactUse& f : h.facts) facts[f.field] = ValueJson(f.value);
+      Json r = {{"id", h.rule->id},
+                {"version", h.rule->version},
+                {"kind", std::string(RuleKindName(h.rule->kind))},
+                {"action", std::string(ActionName(h.action))},
+                {"rule_action", std::string(ActionName(h.rule->action))},
+                {"applies", h.match == catalog::Tri::kTrue ? "yes" : "unknown"},
+                {"carved_out", h.carved_out},
+                {"needs_granted_licence", h.rule->needs_granted_licence},
+                {"route_closed", h.route_closed},
+                {"effective_from", h.rule->effective_from.ToString()},
+                {"licence_policy", h.rule->licence_policy},
+                {"source", h.rule->source},
+                {"summary", h.rule->summary},
+                {"facts", facts}};
+      if (h.licence) {
+        r["licence"] = {{"id", h.licence->id},
+                        {"status", std::string(LicenceStatusName(h.licence->status))},
+                        {"state", std::string(LicenceStateName(h.licence_state.value_or(
+                                      LicenceState::kPending)))},
+                        {"valid_from", h.licence->valid_from == Date::Min()
+                                           ? Json(nullptr)
+                                           : Json(h.licence->valid_from.ToString())},
+                        {"valid_to", h.licence->valid_to == Date::Max()
+                                         ? Json(nullptr)
+                                         : Json(h.licence->valid_to.ToString())}};
+      }
+      rules.push_back(std::move(r));
+    }
+    Json jj = {{"jurisdiction", jv.jurisdiction},
+               {"action", std::string(ActionName(jv.action))},
+               {"needs_manual_classification", jv.needs_manual_classification}};
+    if (jv.revenue_share_pct) jj["revenue_share_pct"] = *jv.revenue_share_pct;
+    jj["rules"] = std::move(rules);
+    j["jurisdictions"].push_back(std::move(jj));
+  }
+  return j;
+}
+
+Json FleetCheckJson(const FleetCheckReport& r, const inventory::Inventory& fleet) {
+  Json j;
+  j["date"] = r.date.ToString();
+  j["assets_checked"] = r.assets_checked;
+  j["distinct_situations"] = r.distinct_situations;
+  j["violations"] = r.violations;
+  j["manual_classification"] = r.manual;
+  j["warnings"] = r.warnings;
+  j["quota_violations"] = r.quota_violations;
+  j["quota_manual_classification"] = r.quota_manual;
+  j["quota_warnings"] = r.quota_warnings;
+  j["findings"] = Json::array();
+  for (const AssetFinding& f : r.findings) {
+    const SituationVerdict& s = *f.situation;
+    j["findings"].push_back({{"severity", std::string(SeverityName(s.severity))},
+                             {"serial", f.asset->serial},
+                             {"model", f.asset->model},
+                             {"site", f.asset->site},
+                             {"owner", f.asset->owner},
+                             {"acquired", f.asset->acquired.ToString()},
+                             {"stage", s.at_acquisition ? "acquisition" : "use"},
+                             {"message", f.asset->serial + ": " + s.message},
+                             {"verdict", VerdictJson(s.verdict)}});
+  }
+  j["quotas"] = Json::array();
+  for (const QuotaFigure& q : r.quotas) {
+    j["quotas"].push_back(
+        {{"id", q.quota->id},
+         {"kind", std::string(RuleKindName(q.quota->kind))},
+         {"measure", std::string(QuotaMeasureName(q.quota->measure))},
+         {"basis", std::string(QuotaBasisName(q.quota->basis))},
+         {"scope", q.scope},
+         {"share_pct", q.share_pct},
+         {"share_pct_if_unknown_count", q.share_pct_if_unknown_count},
+         {"comparison", std::string(ComparisonName(q.quota->comparison))},
+         {"threshold_pct", q.quota->threshold_pct},
+         {"breached", q.breached},
+         {"needs_manual_classification", q.needs_manual_classification},
+         {"action", std::string(ActionName(q.action))},
+         {"severity", q.breached || q.needs_manual_classification
+                          ? std::string(SeverityName(q.severity))
+                          : "ok"},
+         {"assets", q.assets},
+         {"unweighted_assets", q.unweighted},
+         {"unknown_domestic_assets", q.unknown},
+         {"source", q.quota->source}});
+  }
+  j["diversion_flags"] = Json::array();
+  for (const inventory::DiversionFlag& d : fleet.flags()) {
+    j["diversion_flags"].push_back({{"kind", std::string(inventory::FlagKindName(d.kind))},
+                                    {"serial", d.serial},
+                                    {"detail", d.detail},
+                                    {"where", d.file + ":" + std::to_string(d.line)}});
+  }
+  return j;
+}
+
+}  // namespace gpufleet::compliance

@@ -1,0 +1,72 @@
+// `gpufleet check` without --fleet asks gpufleetd: the fleet check of its living inventory,
+// the same report (text and JSON) and the same exit status as checking that inventory written
+// to a file (`gpufleet inventory export`) here, with the same rules and date.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "support/cli_runner.h"
+#include "support/daemon_process.h"
+
+namespace gpufleet::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+// A file's flags say where they were found; the living inventory's come from no file.
+nlohmann::json WithoutWhere(nlohmann::json report) {
+  for (nlohmann::json& flag : report["diversion_flags"]) flag.erase("where");
+  return report;
+}
+
+TEST(CheckServiceTest, TheServiceChecksItsLivingInventoryAsAFileIsChecked) {
+  const std::string dir = FreshDir("check_service");
+  Result<std::unique_ptr<DaemonProcess>> daemon = DaemonProcess::Start(
+      {.args = {"--store", dir + "/gpufleet.db", "--port", "0", "--no-scheduler",
+                "--admin-token-file", dir + "/admin-token", "--at", "2026-01-15", "--fleet",
+                std::string(GPUFLEET_SOURCE_DIR) + "/examples/fleet.yaml"},
+       .stderr_path = dir + "/stderr",
+       .tmpdir = dir});
+  ASSERT_TRUE(daemon.ok()) << daemon.status().ToString();
+  const std::string service = " --url http://127.0.0.1:" + std::to_string((*daemon)->port()) +
+                              " --token " + (*daemon)->admin_token();
+  // A move first, so that the living inventory is not the file it was seeded from.
+  ASSERT_EQ(RunGpufleet("asset move 1322521000001 --site sh-03 --node sh03-spare" + service)
+                .exit_code,
+            0);
+  const CliResult exported = RunGpufleet("inventory export " + dir + "/live.yaml" + service);
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+
+  const CliResult remote = RunGpufleet("check --at 2026-01-15 --json" + service);
+  const CliResult local = RunGpufleet("check --fleet " + dir + "/live.yaml --at 2026-01-15 --json");
+  ASSERT_EQ(local.exit_code, 3) << "the example fleet breaks rules on purpose: " << local.err;
+  EXPECT_EQ(remote.exit_code, local.exit_code) << remote.err;
+  const nlohmann::json remote_report = nlohmann::json::parse(remote.out, nullptr, false);
+  const nlohmann::json local_report = nlohmann::json::parse(local.out, nullptr, false);
+  ASSERT_TRUE(remote_report.is_object()) << remote.out;
+  EXPECT_EQ(WithoutWhere(remote_report), WithoutWhere(local_report));
+
+  const CliResult text = RunGpufleet("check --at 2026-01-15" + service);
+  EXPECT_EQ(text.exit_code, 3) << text.err;
+  EXPECT_THAT(text.out, StartsWith("fleet check on 2026-01-15: "));
+  EXPECT_THAT(text.out, HasSubstr("violations:"));
+
+  // The service judges with its own rules: files of rules go with --fleet.
+  const CliResult rules = RunGpufleet("check --rules " + std::string(GPUFLEET_SOURCE_DIR) +
+                                      "/data/rules/default.yaml" + service);
+  EXPECT_EQ(rules.exit_code, 1);
+  EXPECT_THAT(rules.err, HasSubstr("go with --fleet"));
+  ASSERT_TRUE((*daemon)->Stop(std::chrono::seconds(30)).ok());
+
+  // Nobody there: the message says how to check a file instead.
+  const CliResult nobody = RunGpufleet("check" + service);
+  EXPECT_NE(nobody.exit_code, 0);
+  EXPECT_THAT(nobody.err, HasSubstr("give --fleet FILE"));
+}
+
+}  // namespace
+}  // namespace gpufleet::testing
