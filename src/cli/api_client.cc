@@ -50,11 +50,12 @@ Status HttpFailure(int status, std::string text) {
 
 }  // namespace
 
-void AddServiceOptions(CLI::App& cmd, ClientFlags& flags) {
-  cmd.add_option("--url", flags.url, "gpufleetd's address")
-      ->envname("GPUFLEET_URL")
-      ->capture_default_str();
+CLI::Option* AddServiceOptions(CLI::App& cmd, ClientFlags& flags) {
+  CLI::Option* url = cmd.add_option("--url", flags.url, "gpufleetd's address")
+                         ->envname("GPUFLEET_URL")
+                         ->capture_default_str();
   cmd.add_option("--token", flags.token, "API token (admin or tenant)")->envname("GPUFLEET_TOKEN");
+  return url;
 }
 
 void AddClientOptions(CLI::App& cmd, ClientFlags& flags) {

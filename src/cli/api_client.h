@@ -24,9 +24,10 @@ struct ClientFlags {
 
 // --url, --token (both also read from the environment) and --json on `cmd`.
 void AddClientOptions(CLI::App& cmd, ClientFlags& flags);
-// --url and --token only: for commands that work on files or, given no file, ask gpufleetd,
-// and have a --json of their own.
-void AddServiceOptions(CLI::App& cmd, ClientFlags& flags);
+// --url and --token only, for commands that work on files unless told to ask gpufleetd and
+// have a --json of their own: the --url option, whose count() says whether it was given (on the
+// command line or in $GPUFLEET_URL).
+CLI::Option* AddServiceOptions(CLI::App& cmd, ClientFlags& flags);
 
 class ApiClient {
  public:

@@ -23,7 +23,8 @@ constexpr int kExitManualClassification = 4;
 
 struct CheckFlags {
   ComplianceInputFlags input;
-  ClientFlags client;  // without --fleet: ask gpufleetd at --url
+  ClientFlags client;  // with --url (or $GPUFLEET_URL): ask gpufleetd instead of --fleet
+  CLI::Option* url = nullptr;
   std::string fleet;
   std::string at;
   bool json = false;
@@ -149,7 +150,17 @@ int RunRemote(const CheckFlags& f) {
 }
 
 int Run(const CheckFlags& f) {
-  if (f.fleet.empty()) return RunRemote(f);
+  const bool remote = f.url->count() > 0;
+  if (remote && !f.fleet.empty()) {
+    return Fail(Status::InvalidArgument(
+        "give --fleet FILE to check a file, or --url (or $GPUFLEET_URL) to ask gpufleetd, not "
+        "both"));
+  }
+  if (remote) return RunRemote(f);
+  if (f.fleet.empty()) {
+    return Fail(Status::InvalidArgument(
+        "give --fleet FILE, or --url (or $GPUFLEET_URL) to check gpufleetd's living inventory"));
+  }
   auto loaded = LoadFleetInput(f.input, f.fleet, f.at);
   if (!loaded.ok()) return Fail(loaded.status());
   const ComplianceInput& input = loaded->compliance;
@@ -172,9 +183,9 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
       "classification, otherwise 0; 1 bad input)");
   AddComplianceInputOptions(*cmd, f->input);
   cmd->add_option("--fleet", f->fleet,
-                  "Fleet inventory YAML (see examples/fleet.yaml); without it, gpufleetd at --url "
-                  "checks its living inventory");
-  AddServiceOptions(*cmd, f->client);
+                  "Fleet inventory YAML (see examples/fleet.yaml); or --url: gpufleetd checks its "
+                  "living inventory");
+  f->url = AddServiceOptions(*cmd, f->client);
   cmd->add_option("--at", f->at, "Date YYYY-MM-DD (default: today)");
   cmd->add_option("--max-lines", f->max_lines, "Findings shown per severity on the terminal")
       ->capture_default_str();

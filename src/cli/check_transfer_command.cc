@@ -5,26 +5,26 @@
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string_view>
 #include <utility>
 
+#include "cli/api_client.h"
 #include "cli/compliance_input.h"
 #include "cli/verdict_output.h"
 #include "gpufleet/compliance/engine.h"
+#include "gpufleet/compliance/transfer_question.h"
 #include "gpufleet/inventory/inventory.h"
-#include "gpufleet/model/country_code.h"
-#include "gpufleet/model/utf8.h"
 #include "gpufleet/report/json_text.h"
 
 namespace gpufleet::cli {
 namespace {
 
 constexpr int kExitInputError = 1;
-constexpr double kMaxPercent = 100;
 
 struct CheckTransferFlags {
   ComplianceInputFlags input;
+  ClientFlags client;  // with --url (or $GPUFLEET_URL): gpufleetd answers
+  CLI::Option* url = nullptr;
   std::string fleet;
   std::string model;
   int64_t units = 1;
@@ -58,240 +58,104 @@ const FactPrompts& Prompts() {
   return *prompts;
 }
 
-// Where the units go and come from, once the fleet's ids are resolved. Sites and the
-// organisation point into the loaded inventory; nullptr when not named.
-struct Route {
-  std::string to_country;
-  std::string from_country;  // "" = unknown
-  const inventory::Site* to_site = nullptr;
-  const inventory::Site* from_site = nullptr;
-  const inventory::Organisation* to_org = nullptr;
-};
-
 int Fail(const Status& s) {
   std::fprintf(stderr, "gpufleet check-transfer: %s\n", s.ToString().c_str());
   return kExitInputError;
 }
 
-// Combinations that are wrong whatever the files say, rejected before anything is read. The
-// fleet is the record of its sites and organisations, so flags that would restate (and could
-// contradict) what it says about them are refused rather than silently preferred.
-Status CheckFlagCombinations(const CheckTransferFlags& f) {
-  if (f.to.empty() && f.to_site.empty()) {
-    return Status::InvalidArgument("give --to or --to-site: the destination is needed");
-  }
-  // A country no rule names ("UK", "China") would otherwise read as "no rule applies".
-  for (const auto& [flag, value] : {std::pair{"--to", &f.to}, std::pair{"--from", &f.from},
-                                    std::pair{"--end-user-hq", &f.end_user_hq},
-                                    std::pair{"--end-user-parent-hq", &f.end_user_parent_hq}}) {
-    if (value->empty()) continue;
-    if (std::optional<std::string> problem = CountryCodeProblem(*value)) {
-      return Status::InvalidArgument(std::string(flag) + ": " + *problem);
-    }
-  }
-  if (const std::optional<double> pct = f.project_completion_pct;
-      pct && !(*pct >= 0 && *pct <= kMaxPercent)) {
-    return Status::InvalidArgument(
-        "--project-completion: expected a percentage from 0 to 100, got " + std::to_string(*pct));
-  }
-  if (f.fleet.empty()) {
-    for (const auto& [flag, value] :
-         {std::pair{"--to-site", &f.to_site}, std::pair{"--to-org", &f.to_org},
-          std::pair{"--from-site", &f.from_site}}) {
-      if (!value->empty()) {
-        return Status::InvalidArgument(std::string(flag) +
-                                       " needs --fleet, the inventory that defines its ids");
-      }
-    }
-  }
-  if (!f.to_org.empty()) {
-    for (const auto& [flag, value] :
-         {std::pair{"--end-user", &f.end_user}, std::pair{"--end-user-hq", &f.end_user_hq},
-          std::pair{"--end-user-parent-hq", &f.end_user_parent_hq}}) {
-      if (!value->empty()) {
-        return Status::InvalidArgument(std::string(flag) + " cannot be given with --to-org '" +
-                                       f.to_org + "': the fleet says who it is");
-      }
-    }
-  }
-  if (!f.to_site.empty() && (f.state_funded || f.public_hub || f.project_completion_pct)) {
-    return Status::InvalidArgument(
-        "--state-funded, --public-hub and --project-completion cannot be given with --to-site '" +
-        f.to_site + "': the fleet gives the site's attributes");
-  }
-  return Status::Ok();
+// "to_site" -> "--to-site": the flag that states a question's field.
+std::string FlagName(std::string_view field) {
+  if (field == "project_completion_pct") return "--project-completion";
+  std::string flag = "--" + std::string(field);
+  for (char& c : flag) c = c == '_' ? '-' : c;
+  return flag;
 }
 
-// The site a --to-site or --from-site flag names, checked against the bare country flag that
-// may come with it (--to, --from).
-Result<const inventory::Site*> ResolveSite(const inventory::Inventory& fleet,
-                                           std::string_view site_flag, const std::string& id,
-                                           std::string_view country_flag,
-                                           const std::string& country) {
-  const inventory::Site* site = fleet.FindSite(id);
-  if (!site)
-    return Status::NotFound(std::string(site_flag) + ": unknown site '" + Excerpt(id) + "'");
-  if (!country.empty() && country != site->country) {
-    return Status::InvalidArgument(std::string(country_flag) + " " + country + " contradicts " +
-                                   std::string(site_flag) + " '" + Excerpt(id) + "', which is in " +
-                                   site->country);
-  }
-  return site;
+// The question as flags give it (--at resolved by the caller).
+compliance::TransferQuestion Question(const CheckTransferFlags& f, Date at) {
+  return {.model = f.model,
+          .units = f.units,
+          .to = f.to,
+          .to_site = f.to_site,
+          .to_org = f.to_org,
+          .from = f.from,
+          .from_site = f.from_site,
+          .transfer = f.transfer,
+          .end_user = f.end_user,
+          .end_user_hq = f.end_user_hq,
+          .end_user_parent_hq = f.end_user_parent_hq,
+          .at = at,
+          .state_funded = f.state_funded,
+          .public_hub = f.public_hub,
+          .project_completion_pct = f.project_completion_pct,
+          .holding = f.holding};
 }
 
-Result<Route> ResolveRoute(const CheckTransferFlags& f, const inventory::Inventory* fleet) {
-  Route r;
-  r.to_country = f.to;
-  r.from_country = f.from;
-  if (!fleet) return r;  // CheckFlagCombinations: no site or org flags without a fleet
-  if (!f.to_site.empty()) {
-    auto site = ResolveSite(*fleet, "--to-site", f.to_site, "--to", f.to);
-    if (!site.ok()) return site.status();
-    r.to_site = *site;
-    r.to_country = r.to_site->country;
+// The question as POST /v1/compliance/check-transfer takes it: the fields given.
+nlohmann::json RequestBody(const CheckTransferFlags& f) {
+  nlohmann::json body = {{"model", f.model}, {"units", f.units}};
+  for (const auto& [field, value] :
+       {std::pair{"to", &f.to}, std::pair{"to_site", &f.to_site}, std::pair{"to_org", &f.to_org},
+        std::pair{"from", &f.from}, std::pair{"from_site", &f.from_site},
+        std::pair{"transfer", &f.transfer}, std::pair{"end_user", &f.end_user},
+        std::pair{"end_user_hq", &f.end_user_hq},
+        std::pair{"end_user_parent_hq", &f.end_user_parent_hq}, std::pair{"at", &f.at},
+        std::pair{"holding", &f.holding}}) {
+    if (!value->empty()) body[field] = *value;
   }
-  if (!f.from_site.empty()) {
-    auto site = ResolveSite(*fleet, "--from-site", f.from_site, "--from", f.from);
-    if (!site.ok()) return site.status();
-    r.from_site = *site;
-    r.from_country = r.from_site->country;
-  }
-  if (!f.to_org.empty()) {
-    r.to_org = fleet->FindOrg(f.to_org);
-    if (!r.to_org)
-      return Status::NotFound("--to-org: unknown organisation '" + Excerpt(f.to_org) + "'");
-  }
-  return r;
+  if (f.state_funded) body["state_funded"] = true;
+  if (f.public_hub) body["public_hub"] = true;
+  if (f.project_completion_pct) body["project_completion_pct"] = *f.project_completion_pct;
+  return body;
 }
 
-// Units of `model` (a catalog id) at `site` on `on`: assets acquired on or before that day,
-// counted by distinct serial, because the import keeps a serial registered twice (a diversion
-// flag, not a load error) and one board is one unit.
-int64_t UnitsHeld(const inventory::Inventory& fleet, std::string_view site, std::string_view model,
-                  Date on) {
-  std::set<std::string_view> serials;
-  for (const inventory::Asset& a : fleet.assets()) {
-    if (a.site == site && a.model == model && !(on < a.acquired)) serials.insert(a.serial);
+// The answer on the terminal, from its JSON (the same for a local and a remote question).
+int PrintAnswer(const nlohmann::ordered_json& answer, const std::string& line, bool json) {
+  if (json) {
+    std::cout << report::DumpJson(answer, 2) << '\n';
+  } else {
+    std::cout << line << '\n';
+    WriteVerdict(answer["verdict"], std::cout, Prompts());
   }
-  return static_cast<int64_t>(serials.size());
+  return VerdictExitCode(answer["verdict"]);
 }
 
-// The transfer type a route implies when --transfer is not given (docs/compliance.md,
-// "Transfer questions"): the same country at both ends is a transfer within it; leaving the
-// chip designer's country, or an unknown origin, is an export (the case export controls are
-// written for); leaving any other country is a re-export.
-compliance::TransferType InferTransfer(const Route& r, const catalog::AcceleratorSpec& chip) {
-  if (r.from_country.empty()) return compliance::TransferType::kExport;
-  if (r.from_country == r.to_country) return compliance::TransferType::kInCountryTransfer;
-  if (r.from_country == chip.designer_country) return compliance::TransferType::kExport;
-  return compliance::TransferType::kReexport;
-}
-
-// "CN", or "site gz-hub (CN)" when the place is a fleet site.
-std::string Place(const std::string& country, const inventory::Site* site) {
-  return site ? "site " + site->id + " (" + country + ")" : country;
+// gpufleetd answers, on its living inventory with the rules it runs on.
+int RunRemote(const CheckTransferFlags& f) {
+  if (!f.input.catalog.empty() || !f.input.rules.empty() || !f.input.overlays.empty() ||
+      !f.fleet.empty()) {
+    return Fail(Status::InvalidArgument(
+        "--fleet, --catalog, --rules and --overlay are for a question answered here: gpufleetd "
+        "answers on its living inventory with the rules it runs on"));
+  }
+  ApiClient client(f.client);
+  Result<nlohmann::json> answer = client.Post("/v1/compliance/check-transfer", RequestBody(f));
+  if (!answer.ok()) return ReportClientError("check-transfer", answer.status());
+  nlohmann::ordered_json ordered = nlohmann::ordered_json::parse(answer->dump());
+  const std::string line = ordered["line"].get<std::string>();
+  ordered.erase("line");  // the terminal's; the JSON is what a local answer prints
+  return PrintAnswer(ordered, line, f.json);
 }
 
 int Run(const CheckTransferFlags& f) {
-  if (const Status s = CheckFlagCombinations(f); !s.ok()) return Fail(s);
+  if (f.url->count() > 0) return RunRemote(f);
   auto input = LoadComplianceInput(f.input);
   if (!input.ok()) return Fail(input.status());
-  const catalog::AcceleratorSpec* chip = input->catalog.Find(f.model);
-  if (!chip)
-    return Fail(Status::NotFound("--model: unknown accelerator '" + Excerpt(f.model) + "'"));
   const Result<Date> at = ParseAtFlag(f.at);
   if (!at.ok()) return Fail(at.status());
-  std::optional<compliance::TransferType> explicit_transfer;
-  if (!f.transfer.empty()) {
-    auto transfer = compliance::ParseTransferType(f.transfer);
-    if (!transfer.ok())
-      return Fail(Status::InvalidArgument("--transfer: " + transfer.status().message()));
-    explicit_transfer = *transfer;
-  }
   std::optional<inventory::Inventory> fleet;
   if (!f.fleet.empty()) {
     auto loaded = inventory::Inventory::Load(f.fleet, input->catalog);
     if (!loaded.ok()) return Fail(loaded.status());
     fleet.emplace(std::move(loaded).value());
   }
-  const Result<Route> route = ResolveRoute(f, fleet ? &*fleet : nullptr);
-  if (!route.ok()) return Fail(route.status());
-  if (route->from_site) {
-    const int64_t held = UnitsHeld(*fleet, route->from_site->id, chip->id, *at);
-    if (held < f.units) {
-      return Fail(Status::FailedPrecondition("--from-site: site '" + route->from_site->id +
-                                             "' holds " + std::to_string(held) + " units of " +
-                                             chip->id + " on " + at->ToString() + ", fewer than " +
-                                             std::to_string(f.units)));
-    }
-  }
-
-  compliance::Situation s;
-  s.chip = chip;
-  s.date = *at;
-  s.location = route->to_country;
-  s.from_country = route->from_country;
-  s.transfer = explicit_transfer.value_or(InferTransfer(*route, *chip));
-  if (route->to_org) {
-    // As `check` judges the fleet's own assets: the organisation is the licence holder, and
-    // the HQ rules read its headquarters and its ultimate parent's.
-    s.end_user = route->to_org->id;
-    s.end_user_hq = route->to_org->hq_country;
-    s.end_user_parent_hq = fleet->UltimateParentHq(route->to_org->id);
-  } else {
-    s.end_user = f.end_user;
-    s.end_user_hq = f.end_user_hq;
-    s.end_user_parent_hq = f.end_user_parent_hq;
-  }
-  if (route->to_site) {
-    s.site_state_funded = route->to_site->state_funded;
-    s.site_public_hub = route->to_site->public_hub;
-    s.project_completion_pct = route->to_site->project_completion_pct;
-  } else {
-    s.site_state_funded = f.state_funded;
-    s.site_public_hub = f.public_hub;
-    if (f.project_completion_pct) s.project_completion_pct = *f.project_completion_pct;
-  }
-  if (!f.holding.empty()) {
-    const std::optional<inventory::Holding> holding = inventory::ParseHolding(f.holding);
-    if (!holding) {
-      return Fail(Status::InvalidArgument("--holding: '" + f.holding +
-                                          "' is not one of owned, leased, rented_remote"));
-    }
-    s.holding = f.holding;
-  }
-  const std::string transfer_name(compliance::TransferTypeName(s.transfer));
   const auto engine = compliance::MakeIndexedEngine(input->rules);
-  const compliance::Verdict v = engine->Evaluate(s);
-  if (f.json) {
-    nlohmann::ordered_json j;
-    j["question"] = {{"model", chip->id},
-                     {"units", f.units},
-                     {"to", s.location},
-                     {"to_site", f.to_site},
-                     {"to_org", f.to_org},
-                     {"from", s.from_country},
-                     {"from_site", f.from_site},
-                     {"transfer", transfer_name},
-                     {"transfer_inferred", !explicit_transfer.has_value()},
-                     {"end_user", s.end_user},
-                     {"end_user_hq", s.end_user_hq},
-                     {"end_user_parent_hq", s.end_user_parent_hq},
-                     {"date", s.date.ToString()}};
-    j["verdict"] = compliance::VerdictJson(v);
-    std::cout << report::DumpJson(j, 2) << '\n';
-  } else {
-    std::cout << f.units << " x " << chip->name << " -> " << Place(s.location, route->to_site)
-              << (s.end_user.empty() ? "" : " for " + s.end_user) << " (" << transfer_name
-              << (s.from_country.empty() ? "" : " from " + Place(s.from_country, route->from_site))
-              << (s.end_user_hq.empty() ? "" : ", end user HQ " + s.end_user_hq)
-              << (s.end_user_parent_hq.empty() || s.end_user_parent_hq == s.end_user_hq
-                      ? ""
-                      : ", ultimate parent HQ " + s.end_user_parent_hq)
-              << ") on " << s.date.ToString() << '\n';
-    WriteVerdict(v, std::cout, Prompts());
-  }
-  return VerdictExitCode(v);
+  const compliance::TransferQuestion q = Question(f, *at);
+  const Result<compliance::TransferAnswer> a =
+      compliance::AnswerTransfer(q, input->catalog, fleet ? &*fleet : nullptr, *engine, FlagName);
+  if (!a.ok()) return Fail(a.status());
+  return PrintAnswer(compliance::TransferAnswerJson(q, *a), compliance::TransferQuestionLine(q, *a),
+                     f.json);
 }
 
 }  // namespace
@@ -341,6 +205,7 @@ void AddCheckTransferCommand(CLI::App& app, int& exit_code) {
                   "How the end user holds the units: owned, leased or rented_remote (the fact "
                   "`holding` rules may read; default unknown)");
   cmd->add_flag("--json", f->json, "JSON instead of text");
+  f->url = AddServiceOptions(*cmd, f->client);
   cmd->callback([f, completion, &exit_code] {
     if (completion->count() > 0) f->project_completion_pct = f->project_completion_value;
     exit_code = Run(*f);

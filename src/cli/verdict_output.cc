@@ -6,35 +6,51 @@ namespace gpufleet::cli {
 
 using compliance::Action;
 
-void WriteVerdict(const compliance::Verdict& v, std::ostream& out, const FactPrompts& prompts) {
-  out << fmt::format("overall: {}\n", compliance::OverallName(v));
-  if (v.needs_manual_classification && v.overall >= Action::kLicenceRequired) {
+namespace {
+
+bool Blocks(const nlohmann::ordered_json& action) {
+  const Result<Action> a = compliance::ParseAction(action.get<std::string>());
+  return a.ok() && *a >= Action::kLicenceRequired;
+}
+
+}  // namespace
+
+void WriteVerdict(const nlohmann::ordered_json& v, std::ostream& out, const FactPrompts& prompts) {
+  out << fmt::format("overall: {}\n", v["overall"].get<std::string>());
+  const bool manual = v["needs_manual_classification"].get<bool>();
+  if (manual && Blocks(v["action"])) {
     out << "  (a more restrictive rule may apply: needs manual classification)\n";
   }
-  for (const compliance::JurisdictionVerdict& jv : v.jurisdictions) {
+  for (const nlohmann::ordered_json& jv : v["jurisdictions"]) {
     std::string extra;
-    if (jv.revenue_share_pct) extra += fmt::format(", revenue share {}%", *jv.revenue_share_pct);
-    if (jv.needs_manual_classification) extra += ", needs manual classification";
-    out << fmt::format("  {}: {}{}\n", jv.jurisdiction, compliance::ActionName(jv.action), extra);
+    if (jv.contains("revenue_share_pct")) {
+      extra += fmt::format(", revenue share {}%", jv["revenue_share_pct"].get<double>());
+    }
+    if (jv["needs_manual_classification"].get<bool>()) extra += ", needs manual classification";
+    out << fmt::format("  {}: {}{}\n", jv["jurisdiction"].get<std::string>(),
+                       jv["action"].get<std::string>(), extra);
   }
-  if (v.jurisdictions.empty()) out << "  no rule applies\n";
-  if (!v.missing_facts.empty()) {
+  if (v["jurisdictions"].empty()) out << "  no rule applies\n";
+  if (!v["missing_facts"].empty()) {
     out << "missing facts that decide it:\n";
-    for (const std::string& fact : v.missing_facts) {
+    for (const nlohmann::ordered_json& f : v["missing_facts"]) {
+      const std::string fact = f.get<std::string>();
       auto it = prompts.find(fact);
       out << "  " << fact
           << (it != prompts.end() ? ": give " + it->second : ": not in the catalog entry") << '\n';
     }
   }
   out << "why:\n";
-  for (const std::string& line : v.Explain()) out << "  " << line << '\n';
+  for (const nlohmann::ordered_json& line : v["explanation"]) {
+    out << "  " << line.get<std::string>() << '\n';
+  }
 }
 
-int VerdictExitCode(const compliance::Verdict& v) {
+int VerdictExitCode(const nlohmann::ordered_json& v) {
   constexpr int kBlocked = 3;
   constexpr int kManual = 4;
-  if (v.overall >= Action::kLicenceRequired) return kBlocked;
-  if (v.needs_manual_classification) return kManual;  // after violations: see check's exit codes
+  if (Blocks(v["action"])) return kBlocked;
+  if (v["needs_manual_classification"].get<bool>()) return kManual;  // as check's exit codes
   return 0;
 }
 

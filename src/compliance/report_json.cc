@@ -61,6 +61,7 @@ Json VerdictJson(const Verdict& v) {
     jj["rules"] = std::move(rules);
     j["jurisdictions"].push_back(std::move(jj));
   }
+  j["explanation"] = v.Explain();
   return j;
 }
 

@@ -1,6 +1,7 @@
-// `gpufleet check` without --fleet asks gpufleetd: the fleet check of its living inventory,
-// the same report (text and JSON) and the same exit status as checking that inventory written
-// to a file (`gpufleet inventory export`) here, with the same rules and date.
+// `gpufleet check` and `gpufleet check-transfer` with --url ask gpufleetd: the fleet check of
+// its living inventory and transfer questions on its sites and organisations, with the same
+// report (text and JSON) and exit status as for that inventory written to a file (`gpufleet
+// inventory export`) and checked here, with the same rules and date.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -54,6 +55,25 @@ TEST(CheckServiceTest, TheServiceChecksItsLivingInventoryAsAFileIsChecked) {
   EXPECT_EQ(text.exit_code, 3) << text.err;
   EXPECT_THAT(text.out, StartsWith("fleet check on 2026-01-15: "));
   EXPECT_THAT(text.out, HasSubstr("violations:"));
+
+  // A transfer question: the same answer, text and JSON, as on the exported file.
+  const std::string question =
+      " --model H20 --units 4 --to-site gz-hub --to-org acme --from US --at 2025-09-01";
+  const CliResult remote_answer = RunGpufleet("check-transfer --json" + question + service);
+  const CliResult local_answer =
+      RunGpufleet("check-transfer --json --fleet " + dir + "/live.yaml" + question);
+  EXPECT_EQ(remote_answer.exit_code, local_answer.exit_code) << remote_answer.err;
+  EXPECT_EQ(nlohmann::json::parse(remote_answer.out, nullptr, false),
+            nlohmann::json::parse(local_answer.out, nullptr, false))
+      << remote_answer.out;
+  const CliResult remote_text = RunGpufleet("check-transfer" + question + service);
+  const CliResult local_text = RunGpufleet("check-transfer --fleet " + dir + "/live.yaml" + question);
+  EXPECT_EQ(remote_text.out, local_text.out);
+  EXPECT_THAT(remote_text.out, HasSubstr("why:"));
+  const CliResult both = RunGpufleet("check-transfer --fleet " + dir + "/live.yaml" + question +
+                                     service);
+  EXPECT_EQ(both.exit_code, 1);
+  EXPECT_THAT(both.err, HasSubstr("living inventory"));
 
   // The service judges with its own rules: files of rules go with --fleet.
   const CliResult rules = RunGpufleet("check --rules " + std::string(GPUFLEET_SOURCE_DIR) +

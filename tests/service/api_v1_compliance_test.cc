@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "gpufleet/compliance/fleet_check.h"
 #include "gpufleet/compliance/report_json.h"
+#include "gpufleet/compliance/transfer_question.h"
 #include "service/api_v1_fixture.h"
 
 namespace gpufleet::service::testing {
@@ -55,6 +57,67 @@ TEST_F(ApiV1Compliance, ABadDateOrParameterIs400AndTenantsMayNotAsk) {
   EXPECT_THAT(Call("GET", "/v1/compliance/check?at=2026-13-01", admin_token_).raw,
               HasSubstr("at"));
   EXPECT_EQ(Call("GET", "/v1/compliance/check", alpha_token_).status, 403);
+}
+
+// The transfer question as `gpufleet check-transfer` asks it, on the served inventory's sites
+// and organisations: the answer AnswerTransfer gives, and its line in words.
+TEST_F(ApiV1Compliance, TransferQuestionsAreAnsweredOnTheServedInventory) {
+  const nlohmann::json body = {{"model", "H20"},   {"units", 4},       {"to_site", "gz-hub"},
+                               {"to_org", "acme"}, {"from", "US"},     {"at", "2025-09-01"}};
+  const Reply r = Call("POST", "/v1/compliance/check-transfer", admin_token_, body.dump());
+  ASSERT_EQ(r.status, 200) << r.raw;
+  compliance::TransferQuestion q;
+  q.model = "H20";
+  q.units = 4;
+  q.to_site = "gz-hub";
+  q.to_org = "acme";
+  q.from = "US";
+  q.at = Date::Parse("2025-09-01").value();
+  const auto a = compliance::AnswerTransfer(q, *fleet().catalog, &fleet().inventory,
+                                            *fleet().engine, [](std::string_view f) {
+                                              return std::string(f);
+                                            });
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  nlohmann::json expected = nlohmann::json::parse(compliance::TransferAnswerJson(q, *a).dump());
+  expected["line"] = compliance::TransferQuestionLine(q, *a);
+  EXPECT_EQ(r.body, expected);
+  EXPECT_EQ(r.body["question"]["to"], "CN");
+  EXPECT_EQ(r.body["question"]["transfer"], "export");
+  EXPECT_THAT(r.body["line"].get<std::string>(), HasSubstr("-> site gz-hub (CN) for acme"));
+}
+
+TEST_F(ApiV1Compliance, ABadTransferQuestionIsRefusedNamingTheField) {
+  struct Case {
+    std::string body;
+    int status;
+    std::string says;
+  };
+  for (const Case& c : std::vector<Case>{
+           {R"({"to": "CN"})", 400, "model"},
+           {R"({"model": "H20"})", 400, "'to' or 'to_site'"},
+           {R"({"model": "H20", "to_site": "atlantis"})", 404, "'to_site': unknown site"},
+           {R"({"model": "H20", "to": "CN", "to_org": "nobody"})", 404, "unknown organisation"},
+           {R"({"model": "Z9000", "to": "CN"})", 404, "unknown accelerator"},
+           {R"({"model": "H20", "to": "China"})", 400, "'to'"},
+           {R"({"model": "H20", "to": "SG", "to_site": "gz-hub"})", 400, "contradicts"},
+           {R"({"model": "H20", "to": "CN", "units": 0})", 400, "'units'"},
+           {R"({"model": "H20", "to": "CN", "at": "someday"})", 400, "at"},
+           {R"({"model": "H20", "to": "CN", "transfer": "teleport"})", 400, "'transfer'"},
+           {R"({"model": "H20", "to": "CN", "to_org": "acme", "end_user_hq": "US"})", 400,
+            "the fleet says who it is"},
+           {R"({"model": "H20", "to": "CN", "colour": "red"})", 400, "colour"},
+           {R"({"model": "H20", "to": "CN", "from_site": "sh-03", "units": 100000,
+               "at": "2025-05-02"})",
+            409, "fewer than 100000"},
+       }) {
+    const Reply r = Call("POST", "/v1/compliance/check-transfer", admin_token_, c.body);
+    EXPECT_EQ(r.status, c.status) << c.body << ": " << r.raw;
+    EXPECT_THAT(r.raw, HasSubstr(c.says)) << c.body;
+  }
+  EXPECT_EQ(
+      Call("POST", "/v1/compliance/check-transfer", alpha_token_, R"({"model": "H20", "to": "CN"})")
+          .status,
+      403);
 }
 
 }  // namespace
