@@ -157,10 +157,6 @@ int Run(const CheckFlags& f) {
         "both"));
   }
   if (remote) return RunRemote(f);
-  if (f.fleet.empty()) {
-    return Fail(Status::InvalidArgument(
-        "give --fleet FILE, or --url (or $GPUFLEET_URL) to check gpufleetd's living inventory"));
-  }
   auto loaded = LoadFleetInput(f.input, f.fleet, f.at);
   if (!loaded.ok()) return Fail(loaded.status());
   const ComplianceInput& input = loaded->compliance;
@@ -190,7 +186,12 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-lines", f->max_lines, "Findings shown per severity on the terminal")
       ->capture_default_str();
   cmd->add_flag("--json", f->json, "JSON instead of text");
-  cmd->callback([f, &exit_code] { exit_code = Run(*f); });
+  cmd->callback([f, &exit_code] {
+    if (f->fleet.empty() && f->url->count() == 0) {
+      throw CLI::RequiredError("--fleet FILE (or --url, to check gpufleetd's living inventory)");
+    }
+    exit_code = Run(*f);
+  });
 }
 
 }  // namespace gpufleet::cli

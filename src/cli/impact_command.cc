@@ -11,9 +11,11 @@
 #include <sstream>
 #include <tuple>
 
+#include "cli/api_client.h"
 #include "cli/compliance_input.h"
 #include "gpufleet/codec/text_file.h"
 #include "gpufleet/compliance/impact.h"
+#include "gpufleet/compliance/report_json.h"
 #include "gpufleet/compliance/rule_change.h"
 #include "gpufleet/report/json_text.h"
 #include "gpufleet/report/svg_chart.h"
@@ -30,6 +32,8 @@ constexpr int kExitInputError = 1;
 
 struct ImpactFlags {
   ComplianceInputFlags input;
+  ClientFlags client;  // with --url (or $GPUFLEET_URL): gpufleetd runs the dry run
+  CLI::Option* url = nullptr;
   std::string fleet;
   std::string change;
   std::string at;
@@ -47,98 +51,23 @@ std::string Pct(const std::optional<double>& pct) {
   return pct ? fmt::format("{:g}%", *pct) : std::string("?");
 }
 
-Json CountsJson(const TransitionCounts& c) {
-  return {{"became_violation", c.became_violation},   {"cleared", c.cleared},
-          {"became_manual", c.became_manual},         {"new_warning", c.new_warning},
-          {"violations_before", c.violations_before}, {"violations_after", c.violations_after}};
-}
-
-Json GroupJson(const std::map<std::string, TransitionCounts>& groups) {
-  Json j = Json::object();
-  for (const auto& [name, c] : groups) j[name] = CountsJson(c);
-  return j;
-}
-
-Json QuotaSideJson(const std::optional<compliance::QuotaSide>& s) {
-  if (!s) return nullptr;
-  return {{"share_pct", s->share_pct},
-          {"threshold_pct", s->threshold_pct},
-          {"breached", s->breached},
-          {"assets", s->assets}};
-}
-
-Json ReportJson(const ImpactReport& r, const std::string& change) {
-  Json j;
-  j["date"] = r.date.ToString();
-  j["change"] = change;
-  j["assets_checked"] = r.assets_checked;
-  j["total"] = CountsJson(r.total);
-  j["by_site"] = GroupJson(r.by_site);
-  j["by_model"] = GroupJson(r.by_model);
-  j["by_owner"] = GroupJson(r.by_owner);
-  j["changes"] = Json::array();
-  for (const compliance::AssetChange& c : r.changes) {
-    j["changes"].push_back({{"serial", c.asset->serial},
-                            {"model", c.asset->model},
-                            {"site", c.asset->site},
-                            {"owner", c.asset->owner},
-                            {"acquired", c.asset->acquired.ToString()},
-                            {"before", std::string(compliance::AssetStatusName(c.before))},
-                            {"after", std::string(compliance::AssetStatusName(c.after))},
-                            {"reason", c.reason}});
-  }
-  j["new_obligations"] = Json::array();
-  for (const compliance::Obligation& o : r.new_obligations) {
-    Json oj = {{"kind", std::string(compliance::ObligationKindName(o.kind))},
-               {"jurisdiction", o.jurisdiction},
-               {"rule", o.rule_id},
-               {"site", o.site},
-               {"model", o.model},
-               {"owner", o.owner},
-               {"assets", o.assets}};
-    if (o.revenue_share_pct) oj["revenue_share_pct"] = *o.revenue_share_pct;
-    if (!o.licence.empty()) oj["licence"] = o.licence;
-    j["new_obligations"].push_back(std::move(oj));
-  }
-  j["quotas"] = Json::array();
-  for (const compliance::QuotaChange& q : r.quotas) {
-    j["quotas"].push_back({{"id", q.id},
-                           {"scope", q.scope},
-                           {"measure", std::string(compliance::QuotaMeasureName(q.measure))},
-                           {"before", QuotaSideJson(q.before)},
-                           {"after", QuotaSideJson(q.after)}});
-  }
-  j["jobs_losing_placement"] = r.jobs_losing_placement;
-  j["gpus_losing_placement"] = r.gpus_losing_placement;
-  j["jobs"] = Json::array();
-  for (const compliance::JobImpact& ji : r.jobs) {
-    j["jobs"].push_back({{"job", ji.job.job},
-                         {"tenant_org", ji.job.tenant_org},
-                         {"site", ji.job.site},
-                         {"model", ji.job.model},
-                         {"gpus", ji.job.gpus},
-                         {"status", std::string(compliance::JobStateName(ji.job.state))},
-                         {"before", std::string(compliance::ActionName(ji.before))},
-                         {"after", std::string(compliance::ActionName(ji.after))},
-                         {"manual_before", ji.manual_before},
-                         {"manual_after", ji.manual_after},
-                         {"loses_placement", ji.loses_placement},
-                         {"reason", ji.reason}});
-  }
-  return j;
-}
+int64_t Int(const Json& j, const char* key) { return j[key].get<int64_t>(); }
+std::string Str(const Json& j, const char* key) { return j[key].get<std::string>(); }
 
 // Only the groups something happened to: an unchanged site is noise in a what-if report.
-void WriteGroupTable(const std::string& title, const std::string& key,
-                     const std::map<std::string, TransitionCounts>& groups, std::ostream& out) {
+void WriteGroupTable(const std::string& title, const std::string& key, const Json& groups,
+                     std::ostream& out) {
   std::vector<std::vector<std::string>> rows;
-  for (const auto& [name, c] : groups) {
-    if (c.became_violation == 0 && c.cleared == 0 && c.became_manual == 0 && c.new_warning == 0) {
+  for (const auto& [name, c] : groups.items()) {
+    if (Int(c, "became_violation") == 0 && Int(c, "cleared") == 0 &&
+        Int(c, "became_manual") == 0 && Int(c, "new_warning") == 0) {
       continue;
     }
-    rows.push_back({name, std::to_string(c.became_violation), std::to_string(c.cleared),
-                    std::to_string(c.became_manual), std::to_string(c.new_warning),
-                    fmt::format("{} -> {}", c.violations_before, c.violations_after)});
+    rows.push_back({name, std::to_string(Int(c, "became_violation")),
+                    std::to_string(Int(c, "cleared")), std::to_string(Int(c, "became_manual")),
+                    std::to_string(Int(c, "new_warning")),
+                    fmt::format("{} -> {}", Int(c, "violations_before"),
+                                Int(c, "violations_after"))});
   }
   if (rows.empty()) return;
   out << '\n' << title << ":\n";
@@ -147,63 +76,73 @@ void WriteGroupTable(const std::string& title, const std::string& key,
       out);
 }
 
-std::string QuotaSideText(const std::optional<compliance::QuotaSide>& s) {
-  if (!s) return "not in force";
-  return fmt::format("{:.1f}% (threshold {:g}%{})", s->share_pct, s->threshold_pct,
-                     s->breached ? ", breached" : "");
+std::string QuotaSideText(const Json& s) {
+  if (s.is_null()) return "not in force";
+  return fmt::format("{:.1f}% (threshold {:g}%{})", s["share_pct"].get<double>(),
+                     s["threshold_pct"].get<double>(), s["breached"].get<bool>() ? ", breached" : "");
 }
 
-void WriteReport(const ImpactReport& r, const std::string& change, std::ostream& out) {
-  const TransitionCounts& t = r.total;
-  out << fmt::format("impact of {} on {} ({} assets checked)\n", change, r.date.ToString(),
-                     r.assets_checked);
+// The report as text, from its JSON (compliance::ImpactJson): the same for a fleet file here
+// and for gpufleetd's living inventory.
+void WriteReport(const Json& r, std::ostream& out) {
+  const Json& t = r["total"];
+  out << fmt::format("impact of {} on {} ({} assets checked)\n", Str(r, "change"), Str(r, "date"),
+                     Int(r, "assets_checked"));
   out << fmt::format(
       "  {} GPUs become non-compliant, {} become compliant, {} newly need manual "
       "classification, {} get new warnings\n",
-      t.became_violation, t.cleared, t.became_manual, t.new_warning);
-  out << fmt::format("  violations: {} before -> {} after\n", t.violations_before,
-                     t.violations_after);
-  if (!r.jobs.empty()) {
+      Int(t, "became_violation"), Int(t, "cleared"), Int(t, "became_manual"),
+      Int(t, "new_warning"));
+  out << fmt::format("  violations: {} before -> {} after\n", Int(t, "violations_before"),
+                     Int(t, "violations_after"));
+  if (!r["jobs"].empty()) {
     out << fmt::format("  jobs losing their placement: {} of {} ({} GPUs)\n",
-                       r.jobs_losing_placement, r.jobs.size(), r.gpus_losing_placement);
+                       Int(r, "jobs_losing_placement"), r["jobs"].size(),
+                       Int(r, "gpus_losing_placement"));
   }
-  out << fmt::format("  new obligations: {}\n", r.new_obligations.size());
-  WriteGroupTable("by site", "site", r.by_site, out);
-  WriteGroupTable("by model", "model", r.by_model, out);
-  WriteGroupTable("by owner", "owner", r.by_owner, out);
-  if (r.jobs_losing_placement > 0) {
+  out << fmt::format("  new obligations: {}\n", r["new_obligations"].size());
+  WriteGroupTable("by site", "site", r["by_site"], out);
+  WriteGroupTable("by model", "model", r["by_model"], out);
+  WriteGroupTable("by owner", "owner", r["by_owner"], out);
+  if (Int(r, "jobs_losing_placement") > 0) {
     out << "\njobs losing their placement:\n";
     std::vector<std::vector<std::string>> rows;
-    for (const compliance::JobImpact& ji : r.jobs) {
-      if (!ji.loses_placement) continue;
-      rows.push_back(
-          {ji.job.job, ji.job.tenant_org, ji.job.site, ji.job.model, std::to_string(ji.job.gpus),
-           std::string(compliance::JobStateName(ji.job.state)),
-           fmt::format("{} -> {}{}", compliance::ActionName(ji.before),
-                       compliance::ActionName(ji.after), ji.manual_after ? " (manual)" : "")});
+    for (const Json& ji : r["jobs"]) {
+      if (!ji["loses_placement"].get<bool>()) continue;
+      rows.push_back({Str(ji, "job"), Str(ji, "tenant_org"), Str(ji, "site"), Str(ji, "model"),
+                      std::to_string(Int(ji, "gpus")), Str(ji, "status"),
+                      fmt::format("{} -> {}{}", Str(ji, "before"), Str(ji, "after"),
+                                  ji["manual_after"].get<bool>() ? " (manual)" : "")});
     }
     report::WriteTextTable({"job", "tenant", "site", "model", "gpus", "status", "verdict"}, rows,
                            out);
   }
-  if (!r.new_obligations.empty()) {
+  if (!r["new_obligations"].empty()) {
     out << "\nnew obligations:\n";
     std::vector<std::vector<std::string>> rows;
-    for (const compliance::Obligation& o : r.new_obligations) {
-      const bool share = o.kind == compliance::Obligation::Kind::kRevenueShare;
-      std::string what = share ? "revenue share " + Pct(o.revenue_share_pct) : "licence";
-      if (!o.licence.empty()) what += " (" + o.licence + " on file)";
-      rows.push_back({o.site, o.model, o.owner, std::to_string(o.assets), what,
-                      o.jurisdiction + " " + o.rule_id});
+    for (const Json& o : r["new_obligations"]) {
+      const bool share = Str(o, "kind") == compliance::ObligationKindName(
+                                               compliance::Obligation::Kind::kRevenueShare);
+      std::string what = share ? "revenue share " +
+                                     Pct(o.contains("revenue_share_pct")
+                                             ? std::optional(o["revenue_share_pct"].get<double>())
+                                             : std::nullopt)
+                               : "licence";
+      if (o.contains("licence")) what += " (" + Str(o, "licence") + " on file)";
+      rows.push_back({Str(o, "site"), Str(o, "model"), Str(o, "owner"),
+                      std::to_string(Int(o, "assets")), what,
+                      Str(o, "jurisdiction") + " " + Str(o, "rule")});
     }
     report::WriteTextTable({"site", "model", "owner", "assets", "obligation", "rule"}, rows, out);
   }
-  if (!r.quotas.empty()) {
+  if (!r["quotas"].empty()) {
     out << "\nquota shares, before -> after:\n";
-    for (const compliance::QuotaChange& q : r.quotas) {
-      const bool min = q.measure == compliance::QuotaMeasure::kDomesticShareMin;
-      out << fmt::format("  {} {} ({} share): {} -> {}\n", q.id, q.scope,
-                         min ? "domestic" : "external", QuotaSideText(q.before),
-                         QuotaSideText(q.after));
+    for (const Json& q : r["quotas"]) {
+      const bool min = Str(q, "measure") == compliance::QuotaMeasureName(
+                                                compliance::QuotaMeasure::kDomesticShareMin);
+      out << fmt::format("  {} {} ({} share): {} -> {}\n", Str(q, "id"), Str(q, "scope"),
+                         min ? "domestic" : "external", QuotaSideText(q["before"]),
+                         QuotaSideText(q["after"]));
     }
   }
 }
@@ -296,7 +235,7 @@ Status WriteOutputs(const ImpactReport& r, const std::string& change, const std:
   if (ec) return Status::IOError("cannot create " + dir + ": " + ec.message());
   const std::string json_path = dir + "/impact.json";
   std::ofstream json(json_path);
-  json << report::DumpJson(ReportJson(r, change), 1) << '\n';
+  json << report::DumpJson(compliance::ImpactJson(r, change), 1) << '\n';
   if (!json) return Status::IOError("cannot write " + json_path);
   const std::string svg_path = dir + "/impact.svg";
   std::ofstream svg(svg_path);
@@ -305,7 +244,33 @@ Status WriteOutputs(const ImpactReport& r, const std::string& change, const std:
   return Status::Ok();
 }
 
+// gpufleetd's dry run: its living inventory and the jobs running now, its rules.
+int RunRemote(const ImpactFlags& f) {
+  if (!f.fleet.empty() || !f.jobs.empty() || !f.out_dir.empty() || !f.input.catalog.empty() ||
+      !f.input.rules.empty() || !f.input.overlays.empty()) {
+    return Fail(Status::InvalidArgument(
+        "--fleet, --jobs, --out, --catalog, --rules and --overlay are for a dry run here: "
+        "gpufleetd runs it on its living inventory and running jobs with its own rules"));
+  }
+  auto change_text = codec::ReadTextFile(f.change);
+  if (!change_text.ok()) return Fail(change_text.status());
+  nlohmann::json body = {{"change", *change_text},
+                         {"name", std::filesystem::path(f.change).filename().string()}};
+  if (!f.at.empty()) body["at"] = f.at;
+  ApiClient client(f.client);
+  Result<nlohmann::json> reply = client.Post("/v1/compliance/impact", body);
+  if (!reply.ok()) return ReportClientError("impact", reply.status());
+  const Json report = Json::parse(reply->dump());
+  if (f.json) {
+    std::cout << report::DumpJson(report, 1) << '\n';
+  } else {
+    WriteReport(report, std::cout);
+  }
+  return 0;
+}
+
 int Run(const ImpactFlags& f) {
+  if (f.url->count() > 0) return RunRemote(f);
   auto loaded = LoadFleetInput(f.input, f.fleet, f.at);
   if (!loaded.ok()) return Fail(loaded.status());
   const ComplianceInput& input = loaded->compliance;
@@ -325,10 +290,11 @@ int Run(const ImpactFlags& f) {
   }
   const ImpactReport report =
       compliance::Impact(fleet, input.catalog, input.rules, *after, at, jobs);
+  const Json j = compliance::ImpactJson(report, f.change);
   if (f.json) {
-    std::cout << report::DumpJson(ReportJson(report, f.change), 1) << '\n';
+    std::cout << report::DumpJson(j, 1) << '\n';
   } else {
-    WriteReport(report, f.change, std::cout);
+    WriteReport(j, std::cout);
   }
   if (!f.out_dir.empty()) {
     const Status s = WriteOutputs(report, f.change, f.out_dir);
@@ -346,18 +312,27 @@ void AddImpactCommand(CLI::App& app, int& exit_code) {
       "What a proposed rule change would change for a fleet on a date: assets becoming "
       "non-compliant or compliant, jobs losing their placement, new obligations, quota shares");
   AddComplianceInputOptions(*cmd, f->input);
-  cmd->add_option("--fleet", f->fleet, "Fleet inventory YAML (see examples/fleet.yaml)")
-      ->required();
+  cmd->add_option("--fleet", f->fleet,
+                  "Fleet inventory YAML (see examples/fleet.yaml); or --url: gpufleetd's living "
+                  "inventory and running jobs");
   cmd->add_option("--change", f->change,
                   "Change file YAML (see examples/changes/ and docs/compliance.md)")
       ->required();
-  cmd->add_option("--at", f->at, "Date YYYY-MM-DD")->required();
+  cmd->add_option("--at", f->at, "Date YYYY-MM-DD (with --url, default: the service's day)");
   cmd->add_option("--jobs", f->jobs,
                   "Placement snapshot CSV: job,tenant_org,site,model,gpus,status "
                   "(see examples/placements.csv)");
   cmd->add_option("--out", f->out_dir, "Directory to write impact.json and impact.svg to");
   cmd->add_flag("--json", f->json, "JSON instead of text");
-  cmd->callback([f, &exit_code] { exit_code = Run(*f); });
+  f->url = AddServiceOptions(*cmd, f->client);
+  cmd->callback([f, &exit_code] {
+    if (f->url->count() == 0 && (f->fleet.empty() || f->at.empty())) {
+      throw CLI::RequiredError(
+          "--fleet FILE and --at DATE (or --url, for gpufleetd's dry run on its living "
+          "inventory)");
+    }
+    exit_code = Run(*f);
+  });
 }
 
 }  // namespace gpufleet::cli

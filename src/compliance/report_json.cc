@@ -12,6 +12,26 @@ Json ValueJson(const catalog::Value& v) {
   return nullptr;
 }
 
+Json CountsJson(const TransitionCounts& c) {
+  return {{"became_violation", c.became_violation},   {"cleared", c.cleared},
+          {"became_manual", c.became_manual},         {"new_warning", c.new_warning},
+          {"violations_before", c.violations_before}, {"violations_after", c.violations_after}};
+}
+
+Json GroupJson(const std::map<std::string, TransitionCounts>& groups) {
+  Json j = Json::object();
+  for (const auto& [name, c] : groups) j[name] = CountsJson(c);
+  return j;
+}
+
+Json QuotaSideJson(const std::optional<QuotaSide>& s) {
+  if (!s) return nullptr;
+  return {{"share_pct", s->share_pct},
+          {"threshold_pct", s->threshold_pct},
+          {"breached", s->breached},
+          {"assets", s->assets}};
+}
+
 }  // namespace
 
 Json VerdictJson(const Verdict& v) {
@@ -118,6 +138,67 @@ Json FleetCheckJson(const FleetCheckReport& r, const inventory::Inventory& fleet
                                     {"serial", d.serial},
                                     {"detail", d.detail},
                                     {"where", d.file + ":" + std::to_string(d.line)}});
+  }
+  return j;
+}
+
+Json ImpactJson(const ImpactReport& r, const std::string& change) {
+  Json j;
+  j["date"] = r.date.ToString();
+  j["change"] = change;
+  j["assets_checked"] = r.assets_checked;
+  j["total"] = CountsJson(r.total);
+  j["by_site"] = GroupJson(r.by_site);
+  j["by_model"] = GroupJson(r.by_model);
+  j["by_owner"] = GroupJson(r.by_owner);
+  j["changes"] = Json::array();
+  for (const AssetChange& c : r.changes) {
+    j["changes"].push_back({{"serial", c.asset->serial},
+                            {"model", c.asset->model},
+                            {"site", c.asset->site},
+                            {"owner", c.asset->owner},
+                            {"acquired", c.asset->acquired.ToString()},
+                            {"before", std::string(AssetStatusName(c.before))},
+                            {"after", std::string(AssetStatusName(c.after))},
+                            {"reason", c.reason}});
+  }
+  j["new_obligations"] = Json::array();
+  for (const Obligation& o : r.new_obligations) {
+    Json oj = {{"kind", std::string(ObligationKindName(o.kind))},
+               {"jurisdiction", o.jurisdiction},
+               {"rule", o.rule_id},
+               {"site", o.site},
+               {"model", o.model},
+               {"owner", o.owner},
+               {"assets", o.assets}};
+    if (o.revenue_share_pct) oj["revenue_share_pct"] = *o.revenue_share_pct;
+    if (!o.licence.empty()) oj["licence"] = o.licence;
+    j["new_obligations"].push_back(std::move(oj));
+  }
+  j["quotas"] = Json::array();
+  for (const QuotaChange& q : r.quotas) {
+    j["quotas"].push_back({{"id", q.id},
+                           {"scope", q.scope},
+                           {"measure", std::string(QuotaMeasureName(q.measure))},
+                           {"before", QuotaSideJson(q.before)},
+                           {"after", QuotaSideJson(q.after)}});
+  }
+  j["jobs_losing_placement"] = r.jobs_losing_placement;
+  j["gpus_losing_placement"] = r.gpus_losing_placement;
+  j["jobs"] = Json::array();
+  for (const JobImpact& ji : r.jobs) {
+    j["jobs"].push_back({{"job", ji.job.job},
+                         {"tenant_org", ji.job.tenant_org},
+                         {"site", ji.job.site},
+                         {"model", ji.job.model},
+                         {"gpus", ji.job.gpus},
+                         {"status", std::string(JobStateName(ji.job.state))},
+                         {"before", std::string(ActionName(ji.before))},
+                         {"after", std::string(ActionName(ji.after))},
+                         {"manual_before", ji.manual_before},
+                         {"manual_after", ji.manual_after},
+                         {"loses_placement", ji.loses_placement},
+                         {"reason", ji.reason}});
   }
   return j;
 }

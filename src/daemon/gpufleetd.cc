@@ -298,7 +298,9 @@ int Run(const Flags& flags) {
                                                       .clock = clock.get(),
                                                       .paused_clock = paused_clock,
                                                       .on_change = [&loop] { loop.Notify(); },
-                                                      .inventory = &inventory});
+                                                      .inventory = &inventory,
+                                                      .rules_text = input->rules_text,
+                                                      .rules_name = input->rules_path});
   if (!registered.ok()) return Fail("routes", registered);
   Status started = server.Start();
   if (!started.ok()) return Fail("listen on " + flags.bind, started);

@@ -3,11 +3,19 @@
 //   GET /v1/compliance/check: the fleet check on the inventory the service holds now, judged
 //     on a date (default: the service clock's day; compliance/report_json.h);
 //   POST /v1/compliance/check-transfer: may N units of a model go to a place and an end user
-//     on a date, with the inventory's sites and organisations (compliance/transfer_question.h).
+//     on a date, with the inventory's sites and organisations (compliance/transfer_question.h);
+//   POST /v1/compliance/impact: a proposed rule change (the examples/changes/ format) as a dry
+//     run on the living inventory and the jobs running now (compliance/impact.h); nothing is
+//     applied.
 
+#include <bit>
+#include <map>
 #include <string>
+#include <tuple>
 
 #include "gpufleet/compliance/fleet_check.h"
+#include "gpufleet/compliance/impact.h"
+#include "gpufleet/compliance/rule_change.h"
 #include "gpufleet/compliance/report_json.h"
 #include "gpufleet/compliance/transfer_question.h"
 #include "gpufleet/model/utf8.h"
@@ -50,6 +58,16 @@ api::Response FleetCheck(const ApiState& state, const api::Request& request) {
   return Report(compliance::FleetCheckJson(report, ctx.inventory));
 }
 
+// The optional body field "at" as a date; `fallback` when absent.
+Result<Date> DateField(const api::JsonObject& fields, Date fallback) {
+  const Result<std::optional<std::string>> at = fields.OptionalString("at");
+  if (!at.ok()) return at.status();
+  if (!at->has_value()) return fallback;
+  const Result<Date> parsed = Date::Parse(**at);
+  if (!parsed.ok()) return FieldError("at", "'" + Excerpt(**at) + "' is not a date YYYY-MM-DD");
+  return *parsed;
+}
+
 // A question's fields in errors, as the body names them.
 std::string BodyField(std::string_view field) { return "'" + std::string(field) + "'"; }
 
@@ -60,7 +78,6 @@ Result<compliance::TransferQuestion> ReadQuestion(const nlohmann::json& body, Da
              "project_completion_pct", "holding"});
   if (!fields.ok()) return fields.status();
   compliance::TransferQuestion q;
-  q.at = today;
   for (const auto& [key, out] :
        {std::pair{"model", &q.model}, std::pair{"to", &q.to}, std::pair{"to_site", &q.to_site},
         std::pair{"to_org", &q.to_org}, std::pair{"from", &q.from},
@@ -76,13 +93,9 @@ Result<compliance::TransferQuestion> ReadQuestion(const nlohmann::json& body, Da
   const Result<std::optional<int64_t>> units = fields->OptionalInt("units");
   if (!units.ok()) return units.status();
   if (units->has_value()) q.units = **units;
-  const Result<std::optional<std::string>> at = fields->OptionalString("at");
+  const Result<Date> at = DateField(*fields, today);
   if (!at.ok()) return at.status();
-  if (at->has_value()) {
-    const Result<Date> parsed = Date::Parse(**at);
-    if (!parsed.ok()) return FieldError("at", "'" + Excerpt(**at) + "' is not a date YYYY-MM-DD");
-    q.at = *parsed;
-  }
+  q.at = *at;
   for (const auto& [key, out] :
        {std::pair{"state_funded", &q.state_funded}, std::pair{"public_hub", &q.public_hub}}) {
     const Result<std::optional<bool>> flag = fields->OptionalBool(key);
@@ -112,12 +125,88 @@ api::Response CheckTransfer(const ApiState& state, const api::Request& request) 
   return Report(answer);
 }
 
+// The jobs running now as a placement snapshot: one row per job and (site, model, holding)
+// its replicas occupy, with the GPUs it holds there (a fractional job counts the GPU it shares).
+Result<std::vector<compliance::JobPlacement>> RunningPlacements(const ApiState& state) {
+  Result<std::vector<store::JobRecord>> active = state.store().LoadActive();
+  if (!active.ok()) return active.status();
+  const scheduler::InventoryFleet& fleet = state.fleet().fleet;
+  std::map<std::string, std::string, std::less<>> org_of;  // tenant -> organisation
+  std::vector<compliance::JobPlacement> out;
+  for (const store::JobRecord& job : *active) {
+    if (job.state != store::JobState::kRunning) continue;
+    auto [it, fresh] = org_of.try_emplace(job.spec.tenant);
+    if (fresh) {
+      Result<store::TenantRecord> tenant = state.store().GetTenant(job.spec.tenant);
+      if (!tenant.ok()) return tenant.status();
+      it->second = tenant->org;
+    }
+    std::map<std::tuple<std::string, std::string, inventory::Holding>, int64_t> gpus;
+    for (const store::Placement& p : job.placements) {
+      const std::optional<NodeId> node = fleet.fleet.FindNode(p.node);
+      if (!node) continue;  // a node the fleet no longer has: nothing left to judge there
+      const scheduler::NodeGroup& g = fleet.groups[fleet.node_groups[node->value()]];
+      const inventory::Holding holding =
+          g.assets.empty() ? inventory::Holding::kOwned : g.assets.front()->holding;
+      gpus[{g.site, g.model, holding}] += std::popcount(p.gpu_mask);
+    }
+    for (const auto& [where, n] : gpus) {
+      out.push_back({.job = std::to_string(job.id.value()),
+                     .tenant_org = it->second,
+                     .site = std::get<0>(where),
+                     .model = std::get<1>(where),
+                     .data_class = job.spec.data_class,
+                     .holding = std::get<2>(where),
+                     .gpus = n,
+                     .state = compliance::JobState::kRunning,
+                     .line = 0});
+    }
+  }
+  return out;
+}
+
+// POST /v1/compliance/impact {change: YAML text, name?, at?}
+api::Response Impact(const ApiState& state, const api::Request& request) {
+  if (Status s = CheckQueryKeys(request, {}); !s.ok()) return api::ErrorResponse(s);
+  const Result<nlohmann::json> body = api::ParseJsonBody(request.body);
+  if (!body.ok()) return api::ErrorResponse(body.status());
+  const Result<api::JsonObject> fields = api::JsonObject::Make(*body, {"change", "name", "at"});
+  if (!fields.ok()) return api::ErrorResponse(fields.status());
+  const Result<std::optional<std::string>> change = fields->OptionalString("change");
+  if (!change.ok()) return api::ErrorResponse(change.status());
+  if (!change->has_value()) {
+    return api::ErrorResponse(FieldError("change", "is required: a change file's YAML text"));
+  }
+  const Result<std::optional<std::string>> name = fields->OptionalString("name");
+  if (!name.ok()) return api::ErrorResponse(name.status());
+  const std::string change_name = name->value_or("change");
+  const Result<Date> at = DateField(*fields, Today(state));
+  if (!at.ok()) return api::ErrorResponse(at.status());
+  const ApiV1Context& context = state.context;
+  if (context.rules_text.empty()) {
+    return api::ErrorResponse(Status::FailedPrecondition(
+        "this service was given no rule document to merge a change into"));
+  }
+  const FleetContext& ctx = state.fleet();
+  // Merged into the rule document the service's rules were parsed from (rule_change.h).
+  const Result<compliance::RuleSet> after =
+      compliance::ApplyChange(context.rules_text, context.rules_name, **change, change_name,
+                              ctx.catalog->IdsByName());
+  if (!after.ok()) return api::ErrorResponse(after.status());
+  const Result<std::vector<compliance::JobPlacement>> jobs = RunningPlacements(state);
+  if (!jobs.ok()) return api::ErrorResponse(jobs.status());
+  const compliance::ImpactReport report =
+      compliance::Impact(ctx.inventory, *ctx.catalog, *ctx.rules, *after, *at, *jobs);
+  return Report(compliance::ImpactJson(report, change_name));
+}
+
 }  // namespace
 
 std::vector<RouteDef> ComplianceRoutes() {
   return {
       {{"GET", "/v1/compliance/check", kFleetCheckReaders}, &FleetCheck},
       {{"POST", "/v1/compliance/check-transfer", kFleetCheckReaders}, &CheckTransfer},
+      {{"POST", "/v1/compliance/impact", kFleetCheckReaders}, &Impact},
   };
 }
 

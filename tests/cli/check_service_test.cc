@@ -1,7 +1,7 @@
-// `gpufleet check` and `gpufleet check-transfer` with --url ask gpufleetd: the fleet check of
-// its living inventory and transfer questions on its sites and organisations, with the same
-// report (text and JSON) and exit status as for that inventory written to a file (`gpufleet
-// inventory export`) and checked here, with the same rules and date.
+// `gpufleet check`, `check-transfer` and `impact` with --url ask gpufleetd: the fleet check of
+// its living inventory, transfer questions on its sites and organisations, and a rule change's
+// dry run, with the same report (text and JSON) and exit status as for that inventory written
+// to a file (`gpufleet inventory export`) and checked here, with the same rules and date.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -74,6 +74,23 @@ TEST(CheckServiceTest, TheServiceChecksItsLivingInventoryAsAFileIsChecked) {
                                      service);
   EXPECT_EQ(both.exit_code, 1);
   EXPECT_THAT(both.err, HasSubstr("living inventory"));
+
+  // A rule change's dry run: the report for the exported file (no jobs run there either).
+  const std::string change =
+      " --change " + std::string(GPUFLEET_SOURCE_DIR) + "/examples/changes/h20-ban.yaml";
+  const CliResult remote_impact = RunGpufleet("impact --json --at 2026-07-01" + change + service);
+  const CliResult local_impact = RunGpufleet("impact --json --at 2026-07-01" + change +
+                                             " --fleet " + dir + "/live.yaml");
+  ASSERT_EQ(remote_impact.exit_code, 0) << remote_impact.err;
+  nlohmann::json remote_diff = nlohmann::json::parse(remote_impact.out, nullptr, false);
+  nlohmann::json local_diff = nlohmann::json::parse(local_impact.out, nullptr, false);
+  EXPECT_EQ(remote_diff["change"], "h20-ban.yaml");
+  remote_diff.erase("change");  // the file's name there, its path here
+  local_diff.erase("change");
+  EXPECT_EQ(remote_diff, local_diff);
+  EXPECT_GT(remote_diff["total"]["became_violation"], 0) << remote_impact.out;
+  const CliResult impact_text = RunGpufleet("impact --at 2026-07-01" + change + service);
+  EXPECT_THAT(impact_text.out, StartsWith("impact of h20-ban.yaml on 2026-07-01"));
 
   // The service judges with its own rules: files of rules go with --fleet.
   const CliResult rules = RunGpufleet("check --rules " + std::string(GPUFLEET_SOURCE_DIR) +

@@ -9,9 +9,12 @@
 #include <vector>
 
 #include "gpufleet/compliance/fleet_check.h"
+#include "gpufleet/compliance/impact.h"
 #include "gpufleet/compliance/report_json.h"
+#include "gpufleet/compliance/rule_change.h"
 #include "gpufleet/compliance/transfer_question.h"
 #include "service/api_v1_fixture.h"
+#include "support/cli_runner.h"
 
 namespace gpufleet::service::testing {
 namespace {
@@ -118,6 +121,65 @@ TEST_F(ApiV1Compliance, ABadTransferQuestionIsRefusedNamingTheField) {
       Call("POST", "/v1/compliance/check-transfer", alpha_token_, R"({"model": "H20", "to": "CN"})")
           .status,
       403);
+}
+
+// A rule change as a dry run on the served inventory and the jobs running now: the report
+// Impact gives for those jobs, placed where the store says they run; nothing is applied.
+TEST_F(ApiV1Compliance, ImpactIsADryRunOnTheRunningJobs) {
+  const std::string node = NodeOf("nvidia-h20-96gb", 4);
+  const uint64_t job = SubmitOk(beta_token_, {{"name", "h20"}, {"gpus", 4}});
+  ASSERT_NE(job, 0u);
+  StartJob(job, node, 0xF);
+  const std::string change =
+      gpufleet::testing::ReadFile(std::string(GPUFLEET_SOURCE_DIR) +
+                                  "/examples/changes/h20-ban.yaml");
+  const Snapshot before = Take();
+  const Reply r = Call(
+      "POST", "/v1/compliance/impact", admin_token_,
+      nlohmann::json{{"change", change}, {"name", "h20-ban.yaml"}, {"at", "2026-07-01"}}.dump());
+  ASSERT_EQ(r.status, 200) << r.raw;
+
+  const FleetContext& ctx = fleet();
+  const scheduler::NodeGroup& group =
+      ctx.fleet.groups[ctx.fleet.node_groups[ctx.fleet.fleet.FindNode(node)->value()]];
+  const Result<store::JobRecord> record = store_->GetJob(JobId(job));
+  ASSERT_TRUE(record.ok());
+  const std::vector<compliance::JobPlacement> running = {
+      {.job = std::to_string(job),
+       .tenant_org = "acme-cloud",
+       .site = group.site,
+       .model = group.model,
+       .data_class = record->spec.data_class,
+       .holding = group.assets.front()->holding,
+       .gpus = 4,
+       .state = compliance::JobState::kRunning,
+       .line = 0}};
+  const auto after = compliance::ApplyChange(SharedRulesText(), "rules", change, "h20-ban.yaml",
+                                             ctx.catalog->IdsByName());
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  const compliance::ImpactReport expected = compliance::Impact(
+      ctx.inventory, *ctx.catalog, *ctx.rules, *after, Date::Parse("2026-07-01").value(), running);
+  EXPECT_EQ(r.body, nlohmann::json::parse(compliance::ImpactJson(expected, "h20-ban.yaml").dump()));
+  // The hypothetical ban reaches the H20 job in China: it would lose its placement.
+  EXPECT_EQ(r.body["jobs_losing_placement"], 1) << r.raw;
+  EXPECT_GT(r.body["total"]["became_violation"], 0);
+  EXPECT_EQ(Take(), before) << "a dry run changes nothing";
+}
+
+TEST_F(ApiV1Compliance, ABadChangeIs400AndTenantsMayNotAsk) {
+  for (const char* body :
+       {R"({})", R"({"change": "rules: [unclosed"})", R"({"change": "# nothing"})",
+        R"({"change": "rules: []", "at": "never"})", R"({"change": "rules: []", "extra": 1})"}) {
+    const Reply r = Call("POST", "/v1/compliance/impact", admin_token_, body);
+    EXPECT_EQ(r.status, 400) << body << ": " << r.raw;
+  }
+  EXPECT_THAT(Call("POST", "/v1/compliance/impact", admin_token_,
+                   R"({"change": "rules: [unclosed", "name": "mine.yaml"})")
+                  .raw,
+              HasSubstr("mine.yaml"));
+  EXPECT_EQ(Call("POST", "/v1/compliance/impact", alpha_token_, R"({"change": "rules: []"})")
+                .status,
+            403);
 }
 
 }  // namespace

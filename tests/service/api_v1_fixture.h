@@ -55,6 +55,19 @@ inline std::shared_ptr<const FleetContext> SharedFleetPtr() {
 }
 inline const FleetContext& SharedFleet() { return *SharedFleetPtr(); }
 
+// The document the shared fleet's rules were parsed from: the history with acme's overlay.
+inline const std::string& SharedRulesText() {
+  static const std::string kText = [] {
+    auto in = scheduler::testing::LoadShippedInputs();
+    EXPECT_TRUE(in.ok()) << in.status().ToString();
+    auto merged = compliance::MergeChange(in->rules_text, "default.yaml", in->overlay_text,
+                                          "acme-rules.yaml", in->catalog.IdsByName());
+    EXPECT_TRUE(merged.ok()) << merged.status().ToString();
+    return merged.ok() ? *merged : std::string();
+  }();
+  return kText;
+}
+
 // GPUs per catalog model in the placement fleet, and the largest node of each, read from the
 // fleet's nodes (what the API's capacity answers must agree with).
 struct ModelCapacity {
@@ -121,7 +134,9 @@ class ApiV1Test : public ::testing::Test {
                                .clock = &clock_,
                                .paused_clock = &clock_,
                                .on_change = [this] { ++changes_; },
-                               .inventory = inventory_.get()};
+                               .inventory = inventory_.get(),
+                               .rules_text = SharedRulesText(),
+                               .rules_name = "default.yaml + acme-rules.yaml"};
     ASSERT_TRUE(RegisterApiV1(*server_, context).ok());
     ASSERT_TRUE(server_->Start().ok());
 

@@ -96,7 +96,9 @@ TEST_F(ApiV1Tokens, ARevokedTokenIsRefusedEverywhereWithinTheRememberedSecond) {
                                      .fleet = &fleet_holder_,
                                      .clock = &clock_,
                                      .on_change = nullptr,
-                                     .inventory = inventory_.get()})
+                                     .inventory = inventory_.get(),
+                                     .rules_text = "",
+                                     .rules_name = ""})
                   .ok());
   ASSERT_TRUE(second.Start().ok());
   const auto get = [&](uint16_t port) {

@@ -1,11 +1,12 @@
 #pragma once
 // Compliance answers as JSON, the one format `gpufleet check|check-transfer --json` print and
-// gpufleetd's compliance endpoints answer with (docs/compliance.md, "JSON output").
+// gpufleetd's compliance endpoints answer with; `gpufleet impact --json` too.
 
 #include <nlohmann/json.hpp>
 
 #include "gpufleet/compliance/engine.h"
 #include "gpufleet/compliance/fleet_check.h"
+#include "gpufleet/compliance/impact.h"
 #include "gpufleet/inventory/inventory.h"
 
 namespace gpufleet::compliance {
@@ -17,5 +18,9 @@ nlohmann::ordered_json VerdictJson(const Verdict& v);
 // The fleet check of `fleet`: counts, each finding with its verdict, the sourcing quotas and
 // the signs of diversion the inventory's import found.
 nlohmann::ordered_json FleetCheckJson(const FleetCheckReport& r, const inventory::Inventory& fleet);
+
+// What a rule change (named `change`) would change: counts, groups by site, model and owner,
+// each asset that changes status, new obligations, quota shares, jobs losing their placement.
+nlohmann::ordered_json ImpactJson(const ImpactReport& r, const std::string& change);
 
 }  // namespace gpufleet::compliance

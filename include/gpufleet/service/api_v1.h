@@ -51,6 +51,10 @@ struct ApiV1Context {
   std::function<void()> on_change;
   // The living inventory (its routes: /v1/assets, /v1/inventory/changes, /v1/orgs).
   InventoryService* inventory = nullptr;
+  // The rule document the service's rules were parsed from (overlays merged) and its name:
+  // what POST /v1/compliance/impact merges a proposed change into. Empty: that route is 409.
+  std::string rules_text;
+  std::string rules_name;
 };
 
 // One route of the API, as registered.
