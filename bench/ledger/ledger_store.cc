@@ -14,12 +14,13 @@
 //
 // Output: one JSON object per line on stdout: the fill, then each repetition.
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <unistd.h>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -67,7 +68,8 @@ int64_t Fill(service::InventoryService& inventory, const service::Clock& clock, 
   auto last_report = Clock::now();
   const auto began = Clock::now();
   while (inventory.size() < entries) {
-    const int64_t want = std::min<int64_t>(service::kMaxChangesPerBatch, entries - inventory.size());
+    const int64_t want =
+        std::min<int64_t>(service::kMaxChangesPerBatch, entries - inventory.size());
     std::vector<inventory::Change> batch;
     for (int64_t i = 0; i < want; ++i, ++turn) {
       inventory::LiveAsset& a = assets[turn % assets.size()];
@@ -145,8 +147,8 @@ int main(int argc, char** argv) {
   if (inventory.size() == 0) {
     const std::filesystem::path dir = std::filesystem::temp_directory_path() /
                                       ("gpufleet_ledger_store_" + std::to_string(::getpid()));
-    Result<std::string> fleet =
-        inventory::WriteDemoFleet(*cat, {.accelerators = demo, .per_purchase = 64, .seed = 7, .models = {}}, dir.string());
+    Result<std::string> fleet = inventory::WriteDemoFleet(
+        *cat, {.accelerators = demo, .per_purchase = 64, .seed = 7, .models = {}}, dir.string());
     if (!fleet.ok()) Die("demo fleet", fleet.status());
     auto inv = inventory::Inventory::Load(*fleet, *cat);
     if (!inv.ok()) Die("demo fleet", inv.status());
@@ -158,12 +160,9 @@ int main(int argc, char** argv) {
   const int64_t written = Fill(inventory, clock, entries);
   const double fill_s = Seconds(began);
   const auto [size, root] = inventory.Head();
-  nlohmann::ordered_json fill = {{"store", location},
-                                 {"loaded_entries", loaded},
-                                 {"load_s", load_s},
-                                 {"written", written},
-                                 {"fill_s", fill_s},
-                                 {"entries", size}};
+  nlohmann::ordered_json fill = {{"store", location}, {"loaded_entries", loaded},
+                                 {"load_s", load_s},  {"written", written},
+                                 {"fill_s", fill_s},  {"entries", size}};
   std::printf("%s\n", fill.dump().c_str());
   std::fflush(stdout);
 

@@ -21,8 +21,8 @@
 #include <cstdio>
 #include <fstream>
 #include <mutex>
-#include <random>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <set>
 #include <string>
 #include <thread>

@@ -94,8 +94,9 @@ void AddAdminCommand(CLI::App& app, int& exit_code) {
   }));
   auto by = std::make_shared<std::string>();
   CLI::App* advance = clock->add_subcommand(
-      "advance", "Move the paused clock forward (\"90s\", \"36h\", \"2d\"); the scheduler then "
-                 "acts at the new time");
+      "advance",
+      "Move the paused clock forward (\"90s\", \"36h\", \"2d\"); the scheduler then "
+      "acts at the new time");
   AddClientOptions(*advance, *client);
   advance->add_option("duration", *by, "how far: a whole number and ms, s, m, h or d")->required();
   advance->callback(

@@ -84,8 +84,8 @@ void WriteReport(const nlohmann::json& r, int max_lines, std::ostream& out) {
   if (!r["quotas"].empty()) {
     out << "\nsourcing quotas:\n";
     for (const nlohmann::json& q : r["quotas"]) {
-      const bool min = Text(q, "measure") == compliance::QuotaMeasureName(
-                                                 compliance::QuotaMeasure::kDomesticShareMin);
+      const bool min = Text(q, "measure") ==
+                       compliance::QuotaMeasureName(compliance::QuotaMeasure::kDomesticShareMin);
       std::string verdict = "ok";
       if (q["breached"].get<bool>()) {
         verdict = fmt::format("{} ({})", Text(q, "action"), Text(q, "severity"));
@@ -98,8 +98,8 @@ void WriteReport(const nlohmann::json& r, int max_lines, std::ostream& out) {
       }
       const int64_t unweighted = q["unweighted_assets"].get<int64_t>();
       out << fmt::format(
-          "  {} [{}] {}: {} share {:.1f}% of {} ({} assets), needs {} {}% -> {}{}\n",
-          Text(q, "id"), Text(q, "kind"), Text(q, "scope"), min ? "domestic" : "external",
+          "  {} [{}] {}: {} share {:.1f}% of {} ({} assets), needs {} {}% -> {}{}\n", Text(q, "id"),
+          Text(q, "kind"), Text(q, "scope"), min ? "domestic" : "external",
           q["share_pct"].get<double>(), Text(q, "basis"), q["assets"].get<int64_t>(),
           SymbolOfComparison(Text(q, "comparison")), q["threshold_pct"].get<double>(), verdict,
           unweighted ? fmt::format(" ({} assets of unknown weight left out)", unweighted) : "");

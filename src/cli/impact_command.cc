@@ -59,15 +59,14 @@ void WriteGroupTable(const std::string& title, const std::string& key, const Jso
                      std::ostream& out) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& [name, c] : groups.items()) {
-    if (Int(c, "became_violation") == 0 && Int(c, "cleared") == 0 &&
-        Int(c, "became_manual") == 0 && Int(c, "new_warning") == 0) {
+    if (Int(c, "became_violation") == 0 && Int(c, "cleared") == 0 && Int(c, "became_manual") == 0 &&
+        Int(c, "new_warning") == 0) {
       continue;
     }
-    rows.push_back({name, std::to_string(Int(c, "became_violation")),
-                    std::to_string(Int(c, "cleared")), std::to_string(Int(c, "became_manual")),
-                    std::to_string(Int(c, "new_warning")),
-                    fmt::format("{} -> {}", Int(c, "violations_before"),
-                                Int(c, "violations_after"))});
+    rows.push_back(
+        {name, std::to_string(Int(c, "became_violation")), std::to_string(Int(c, "cleared")),
+         std::to_string(Int(c, "became_manual")), std::to_string(Int(c, "new_warning")),
+         fmt::format("{} -> {}", Int(c, "violations_before"), Int(c, "violations_after"))});
   }
   if (rows.empty()) return;
   out << '\n' << title << ":\n";
@@ -79,7 +78,8 @@ void WriteGroupTable(const std::string& title, const std::string& key, const Jso
 std::string QuotaSideText(const Json& s) {
   if (s.is_null()) return "not in force";
   return fmt::format("{:.1f}% (threshold {:g}%{})", s["share_pct"].get<double>(),
-                     s["threshold_pct"].get<double>(), s["breached"].get<bool>() ? ", breached" : "");
+                     s["threshold_pct"].get<double>(),
+                     s["breached"].get<bool>() ? ", breached" : "");
 }
 
 // The report as text, from its JSON (compliance::ImpactJson): the same for a fleet file here
@@ -123,11 +123,11 @@ void WriteReport(const Json& r, std::ostream& out) {
     for (const Json& o : r["new_obligations"]) {
       const bool share = Str(o, "kind") == compliance::ObligationKindName(
                                                compliance::Obligation::Kind::kRevenueShare);
-      std::string what = share ? "revenue share " +
-                                     Pct(o.contains("revenue_share_pct")
+      std::string what =
+          share ? "revenue share " + Pct(o.contains("revenue_share_pct")
                                              ? std::optional(o["revenue_share_pct"].get<double>())
                                              : std::nullopt)
-                               : "licence";
+                : "licence";
       if (o.contains("licence")) what += " (" + Str(o, "licence") + " on file)";
       rows.push_back({Str(o, "site"), Str(o, "model"), Str(o, "owner"),
                       std::to_string(Int(o, "assets")), what,
@@ -138,8 +138,8 @@ void WriteReport(const Json& r, std::ostream& out) {
   if (!r["quotas"].empty()) {
     out << "\nquota shares, before -> after:\n";
     for (const Json& q : r["quotas"]) {
-      const bool min = Str(q, "measure") == compliance::QuotaMeasureName(
-                                                compliance::QuotaMeasure::kDomesticShareMin);
+      const bool min = Str(q, "measure") ==
+                       compliance::QuotaMeasureName(compliance::QuotaMeasure::kDomesticShareMin);
       out << fmt::format("  {} {} ({} share): {} -> {}\n", Str(q, "id"), Str(q, "scope"),
                          min ? "domestic" : "external", QuotaSideText(q["before"]),
                          QuotaSideText(q["after"]));

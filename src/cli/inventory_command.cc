@@ -117,9 +117,8 @@ class BatchSender {
     if (after_all_before) GPUFLEET_RETURN_IF_ERROR(Drain(0));
     GPUFLEET_RETURN_IF_ERROR(Drain(1));
     ApiClient& client = clients_[next_++ % 2];
-    in_flight_.push_back(std::async(std::launch::async, [&client, b = std::move(batch)] {
-      return PostChanges(client, b);
-    }));
+    in_flight_.push_back(std::async(
+        std::launch::async, [&client, b = std::move(batch)] { return PostChanges(client, b); }));
     return Status::Ok();
   }
   // Waits for every batch in flight.

@@ -61,16 +61,17 @@ Json VerdictJson(const Verdict& v) {
                 {"summary", h.rule->summary},
                 {"facts", facts}};
       if (h.licence) {
-        r["licence"] = {{"id", h.licence->id},
-                        {"status", std::string(LicenceStatusName(h.licence->status))},
-                        {"state", std::string(LicenceStateName(h.licence_state.value_or(
-                                      LicenceState::kPending)))},
-                        {"valid_from", h.licence->valid_from == Date::Min()
-                                           ? Json(nullptr)
-                                           : Json(h.licence->valid_from.ToString())},
-                        {"valid_to", h.licence->valid_to == Date::Max()
-                                         ? Json(nullptr)
-                                         : Json(h.licence->valid_to.ToString())}};
+        r["licence"] = {
+            {"id", h.licence->id},
+            {"status", std::string(LicenceStatusName(h.licence->status))},
+            {"state",
+             std::string(LicenceStateName(h.licence_state.value_or(LicenceState::kPending)))},
+            {"valid_from", h.licence->valid_from == Date::Min()
+                               ? Json(nullptr)
+                               : Json(h.licence->valid_from.ToString())},
+            {"valid_to", h.licence->valid_to == Date::Max()
+                             ? Json(nullptr)
+                             : Json(h.licence->valid_to.ToString())}};
       }
       rules.push_back(std::move(r));
     }
@@ -111,26 +112,25 @@ Json FleetCheckJson(const FleetCheckReport& r, const inventory::Inventory& fleet
   }
   j["quotas"] = Json::array();
   for (const QuotaFigure& q : r.quotas) {
-    j["quotas"].push_back(
-        {{"id", q.quota->id},
-         {"kind", std::string(RuleKindName(q.quota->kind))},
-         {"measure", std::string(QuotaMeasureName(q.quota->measure))},
-         {"basis", std::string(QuotaBasisName(q.quota->basis))},
-         {"scope", q.scope},
-         {"share_pct", q.share_pct},
-         {"share_pct_if_unknown_count", q.share_pct_if_unknown_count},
-         {"comparison", std::string(ComparisonName(q.quota->comparison))},
-         {"threshold_pct", q.quota->threshold_pct},
-         {"breached", q.breached},
-         {"needs_manual_classification", q.needs_manual_classification},
-         {"action", std::string(ActionName(q.action))},
-         {"severity", q.breached || q.needs_manual_classification
-                          ? std::string(SeverityName(q.severity))
-                          : "ok"},
-         {"assets", q.assets},
-         {"unweighted_assets", q.unweighted},
-         {"unknown_domestic_assets", q.unknown},
-         {"source", q.quota->source}});
+    j["quotas"].push_back({{"id", q.quota->id},
+                           {"kind", std::string(RuleKindName(q.quota->kind))},
+                           {"measure", std::string(QuotaMeasureName(q.quota->measure))},
+                           {"basis", std::string(QuotaBasisName(q.quota->basis))},
+                           {"scope", q.scope},
+                           {"share_pct", q.share_pct},
+                           {"share_pct_if_unknown_count", q.share_pct_if_unknown_count},
+                           {"comparison", std::string(ComparisonName(q.quota->comparison))},
+                           {"threshold_pct", q.quota->threshold_pct},
+                           {"breached", q.breached},
+                           {"needs_manual_classification", q.needs_manual_classification},
+                           {"action", std::string(ActionName(q.action))},
+                           {"severity", q.breached || q.needs_manual_classification
+                                            ? std::string(SeverityName(q.severity))
+                                            : "ok"},
+                           {"assets", q.assets},
+                           {"unweighted_assets", q.unweighted},
+                           {"unknown_domestic_assets", q.unknown},
+                           {"source", q.quota->source}});
   }
   j["diversion_flags"] = Json::array();
   for (const inventory::DiversionFlag& d : fleet.flags()) {

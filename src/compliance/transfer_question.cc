@@ -31,10 +31,9 @@ Status CheckCombinations(const TransferQuestion& q, bool have_fleet, const Field
                                    ": the destination is needed");
   }
   // A country no rule names ("UK", "China") would otherwise read as "no rule applies".
-  for (const auto& [field, value] :
-       {std::pair{"to", &q.to}, std::pair{"from", &q.from},
-        std::pair{"end_user_hq", &q.end_user_hq},
-        std::pair{"end_user_parent_hq", &q.end_user_parent_hq}}) {
+  for (const auto& [field, value] : {std::pair{"to", &q.to}, std::pair{"from", &q.from},
+                                     std::pair{"end_user_hq", &q.end_user_hq},
+                                     std::pair{"end_user_parent_hq", &q.end_user_parent_hq}}) {
     if (value->empty()) continue;
     if (std::optional<std::string> problem = CountryCodeProblem(*value)) {
       return Status::InvalidArgument(name(field) + ": " + *problem);
@@ -47,14 +46,13 @@ Status CheckCombinations(const TransferQuestion& q, bool have_fleet, const Field
                                    std::to_string(*pct));
   }
   if (q.units < 1 || q.units > kMaxUnits) {
-    return Status::InvalidArgument(name("units") + ": expected 1 to " +
-                                   std::to_string(kMaxUnits) + " units, got " +
-                                   std::to_string(q.units));
+    return Status::InvalidArgument(name("units") + ": expected 1 to " + std::to_string(kMaxUnits) +
+                                   " units, got " + std::to_string(q.units));
   }
   if (!have_fleet) {
-    for (const auto& [field, value] : {std::pair{"to_site", &q.to_site},
-                                       std::pair{"to_org", &q.to_org},
-                                       std::pair{"from_site", &q.from_site}}) {
+    for (const auto& [field, value] :
+         {std::pair{"to_site", &q.to_site}, std::pair{"to_org", &q.to_org},
+          std::pair{"from_site", &q.from_site}}) {
       if (!value->empty()) {
         return Status::InvalidArgument(name(field) + " needs " + name("fleet") +
                                        ", the inventory that defines its ids");
@@ -175,10 +173,10 @@ Result<TransferAnswer> AnswerTransfer(const TransferQuestion& q, const catalog::
   if (route->from_site) {
     const int64_t held = UnitsHeld(*fleet, route->from_site->id, a.chip->id, q.at);
     if (held < q.units) {
-      return Status::FailedPrecondition(
-          name("from_site") + ": site '" + route->from_site->id + "' holds " +
-          std::to_string(held) + " units of " + a.chip->id + " on " + q.at.ToString() +
-          ", fewer than " + std::to_string(q.units));
+      return Status::FailedPrecondition(name("from_site") + ": site '" + route->from_site->id +
+                                        "' holds " + std::to_string(held) + " units of " +
+                                        a.chip->id + " on " + q.at.ToString() + ", fewer than " +
+                                        std::to_string(q.units));
     }
   }
   Situation& s = a.situation;

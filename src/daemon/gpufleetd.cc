@@ -233,8 +233,9 @@ int Run(const Flags& flags) {
   }
   if (Status s = CheckSeedFlags(flags, inventory); !s.ok()) return Fail("inventory", s);
   if (inventory.size() == 0 && flags.empty_inventory) {
-    std::printf("gpufleetd: the inventory is empty: add it with `gpufleet inventory import "
-                "FLEET.yaml`\n");
+    std::printf(
+        "gpufleetd: the inventory is empty: add it with `gpufleet inventory import "
+        "FLEET.yaml`\n");
   } else if (inventory.size() == 0) {
     Result<inventory::Inventory> fleet = LoadFleet(flags, *basis.catalog);
     if (!fleet.ok()) return Fail("fleet", fleet.status());

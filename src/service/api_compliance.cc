@@ -15,8 +15,8 @@
 
 #include "gpufleet/compliance/fleet_check.h"
 #include "gpufleet/compliance/impact.h"
-#include "gpufleet/compliance/rule_change.h"
 #include "gpufleet/compliance/report_json.h"
+#include "gpufleet/compliance/rule_change.h"
 #include "gpufleet/compliance/transfer_question.h"
 #include "gpufleet/model/utf8.h"
 #include "service/api_v1_routes.h"
@@ -83,8 +83,7 @@ Result<compliance::TransferQuestion> ReadQuestion(const nlohmann::json& body, Da
         std::pair{"to_org", &q.to_org}, std::pair{"from", &q.from},
         std::pair{"from_site", &q.from_site}, std::pair{"transfer", &q.transfer},
         std::pair{"end_user", &q.end_user}, std::pair{"end_user_hq", &q.end_user_hq},
-        std::pair{"end_user_parent_hq", &q.end_user_parent_hq},
-        std::pair{"holding", &q.holding}}) {
+        std::pair{"end_user_parent_hq", &q.end_user_parent_hq}, std::pair{"holding", &q.holding}}) {
     const Result<std::optional<std::string>> value = fields->OptionalString(key);
     if (!value.ok()) return value.status();
     if (value->has_value()) *out = **value;
@@ -113,8 +112,7 @@ api::Response CheckTransfer(const ApiState& state, const api::Request& request) 
   if (Status s = CheckQueryKeys(request, {}); !s.ok()) return api::ErrorResponse(s);
   const Result<nlohmann::json> body = api::ParseJsonBody(request.body);
   if (!body.ok()) return api::ErrorResponse(body.status());
-  const Result<compliance::TransferQuestion> q =
-      ReadQuestion(*body, Today(state));
+  const Result<compliance::TransferQuestion> q = ReadQuestion(*body, Today(state));
   if (!q.ok()) return api::ErrorResponse(q.status());
   const FleetContext& ctx = state.fleet();
   const Result<compliance::TransferAnswer> a =
@@ -189,9 +187,8 @@ api::Response Impact(const ApiState& state, const api::Request& request) {
   }
   const FleetContext& ctx = state.fleet();
   // Merged into the rule document the service's rules were parsed from (rule_change.h).
-  const Result<compliance::RuleSet> after =
-      compliance::ApplyChange(context.rules_text, context.rules_name, **change, change_name,
-                              ctx.catalog->IdsByName());
+  const Result<compliance::RuleSet> after = compliance::ApplyChange(
+      context.rules_text, context.rules_name, **change, change_name, ctx.catalog->IdsByName());
   if (!after.ok()) return api::ErrorResponse(after.status());
   const Result<std::vector<compliance::JobPlacement>> jobs = RunningPlacements(state);
   if (!jobs.ok()) return api::ErrorResponse(jobs.status());

@@ -387,12 +387,12 @@ std::pair<int64_t, ledger::Hash> InventoryService::Head() const {
 }
 
 Result<std::vector<ledger::Hash>> InventoryService::ProveInclusion(uint64_t index,
-                                                                  uint64_t tree_size) const {
+                                                                   uint64_t tree_size) const {
   return ledger::InclusionProof(index, tree_size, StoreHashReader(store_));
 }
 
 Result<std::vector<ledger::Hash>> InventoryService::ProveConsistency(uint64_t old_size,
-                                                                    uint64_t new_size) const {
+                                                                     uint64_t new_size) const {
   return ledger::ConsistencyProof(old_size, new_size, StoreHashReader(store_));
 }
 

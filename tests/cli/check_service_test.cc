@@ -36,9 +36,9 @@ TEST(CheckServiceTest, TheServiceChecksItsLivingInventoryAsAFileIsChecked) {
   const std::string service = " --url http://127.0.0.1:" + std::to_string((*daemon)->port()) +
                               " --token " + (*daemon)->admin_token();
   // A move first, so that the living inventory is not the file it was seeded from.
-  ASSERT_EQ(RunGpufleet("asset move 1322521000001 --site sh-03 --node sh03-spare" + service)
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      RunGpufleet("asset move 1322521000001 --site sh-03 --node sh03-spare" + service).exit_code,
+      0);
   const CliResult exported = RunGpufleet("inventory export " + dir + "/live.yaml" + service);
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
 
@@ -67,11 +67,12 @@ TEST(CheckServiceTest, TheServiceChecksItsLivingInventoryAsAFileIsChecked) {
             nlohmann::json::parse(local_answer.out, nullptr, false))
       << remote_answer.out;
   const CliResult remote_text = RunGpufleet("check-transfer" + question + service);
-  const CliResult local_text = RunGpufleet("check-transfer --fleet " + dir + "/live.yaml" + question);
+  const CliResult local_text =
+      RunGpufleet("check-transfer --fleet " + dir + "/live.yaml" + question);
   EXPECT_EQ(remote_text.out, local_text.out);
   EXPECT_THAT(remote_text.out, HasSubstr("why:"));
-  const CliResult both = RunGpufleet("check-transfer --fleet " + dir + "/live.yaml" + question +
-                                     service);
+  const CliResult both =
+      RunGpufleet("check-transfer --fleet " + dir + "/live.yaml" + question + service);
   EXPECT_EQ(both.exit_code, 1);
   EXPECT_THAT(both.err, HasSubstr("living inventory"));
 
@@ -79,8 +80,8 @@ TEST(CheckServiceTest, TheServiceChecksItsLivingInventoryAsAFileIsChecked) {
   const std::string change =
       " --change " + std::string(GPUFLEET_SOURCE_DIR) + "/examples/changes/h20-ban.yaml";
   const CliResult remote_impact = RunGpufleet("impact --json --at 2026-07-01" + change + service);
-  const CliResult local_impact = RunGpufleet("impact --json --at 2026-07-01" + change +
-                                             " --fleet " + dir + "/live.yaml");
+  const CliResult local_impact =
+      RunGpufleet("impact --json --at 2026-07-01" + change + " --fleet " + dir + "/live.yaml");
   ASSERT_EQ(remote_impact.exit_code, 0) << remote_impact.err;
   nlohmann::json remote_diff = nlohmann::json::parse(remote_impact.out, nullptr, false);
   nlohmann::json local_diff = nlohmann::json::parse(local_impact.out, nullptr, false);

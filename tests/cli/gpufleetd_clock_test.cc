@@ -44,19 +44,23 @@ TEST(GpufleetdClockTest, APausedClockMovesOnlyWhenAdvancedAndJobsEndOnIt) {
   EXPECT_EQ(start["clock"], "paused");
 
   ASSERT_EQ(api.Call("PUT", "/v1/tenants/t1", {{"name", "T1"}, {"org", "acme"}}).first, 201);
-  const auto [submitted, job] = api.Call(
-      "POST", "/v1/jobs",
-      {{"tenant", "t1"}, {"name", "hour"}, {"gpus", 8}, {"models", {"A100"}}, {"duration_s", 3600}});
+  const auto [submitted, job] = api.Call("POST", "/v1/jobs",
+                                         {{"tenant", "t1"},
+                                          {"name", "hour"},
+                                          {"gpus", 8},
+                                          {"models", {"A100"}},
+                                          {"duration_s", 3600}});
   ASSERT_EQ(submitted, 201) << job.dump();
   const std::string path = "/v1/jobs/" + std::to_string(job["id"].get<uint64_t>());
-  ASSERT_TRUE(InState(api.Await(path, [](const nlohmann::json& j) { return InState(j, "running"); }),
-                      "running"));
+  ASSERT_TRUE(InState(
+      api.Await(path, [](const nlohmann::json& j) { return InState(j, "running"); }), "running"));
 
   // Half the duration: the job runs on; the clock says exactly how far it moved.
   const CliResult half = RunGpufleet("admin clock advance 30m" + flags);
   ASSERT_EQ(half.exit_code, 0) << half.err;
   EXPECT_THAT(half.out, HasSubstr("(paused)"));
-  const nlohmann::json after_half = nlohmann::json::parse(RunGpufleet("admin clock show --json" + flags).out);
+  const nlohmann::json after_half =
+      nlohmann::json::parse(RunGpufleet("admin clock show --json" + flags).out);
   EXPECT_EQ(after_half["now_ms"].get<int64_t>() - start["now_ms"].get<int64_t>(), 1'800'000);
   // The rest, and a minute: the scheduler, woken by the move, ends it on the new time.
   ASSERT_EQ(RunGpufleet("admin clock advance 31m" + flags).exit_code, 0);

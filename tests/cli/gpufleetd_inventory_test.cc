@@ -93,10 +93,9 @@ TEST(GpufleetdInventoryTest, EmptyInventoryStartsAndImportFillsIt) {
     ASSERT_EQ(status, 200) << page.dump();
     EXPECT_TRUE(page["assets"].empty());
   }
-  const CliResult imported =
-      RunGpufleet("inventory import " + std::string(GPUFLEET_SOURCE_DIR) +
-                  "/examples/fleet.yaml --url http://127.0.0.1:" + std::to_string(port) +
-                  " --token " + token);
+  const CliResult imported = RunGpufleet(
+      "inventory import " + std::string(GPUFLEET_SOURCE_DIR) +
+      "/examples/fleet.yaml --url http://127.0.0.1:" + std::to_string(port) + " --token " + token);
   // examples/fleet.yaml lists serial 1654823001203 twice, on purpose: the rest is recorded.
   EXPECT_EQ(imported.exit_code, 2) << imported.out << imported.err;
   EXPECT_THAT(imported.out + imported.err, HasSubstr("refused: register 1654823001203"));
@@ -106,7 +105,8 @@ TEST(GpufleetdInventoryTest, EmptyInventoryStartsAndImportFillsIt) {
   ASSERT_TRUE((*daemon)->Stop(std::chrono::seconds(30)).ok());
 
   // --empty-inventory seeds nothing, so it cannot go with a file or a demo fleet to seed from.
-  const CliResult both = RunGpufleetd("--store " + dir + "/other.db --empty-inventory --demo-gpus 8");
+  const CliResult both =
+      RunGpufleetd("--store " + dir + "/other.db --empty-inventory --demo-gpus 8");
   EXPECT_EQ(both.exit_code, 1);
   EXPECT_THAT(both.err, HasSubstr("excludes"));
 }

@@ -35,8 +35,8 @@ TEST_F(ApiV1Clock, AdminReadsAndAdvancesThePausedClock) {
   for (const auto& [by, ms] : std::vector<std::pair<std::string, int64_t>>{
            {"250ms", 250}, {"90s", 90'000}, {"15m", 900'000}, {"2d", 172'800'000}}) {
     const int64_t before = clock_.NowMs();
-    const Reply r = Call("POST", "/v1/admin/clock/advance", admin_token_,
-                         nlohmann::json{{"by", by}}.dump());
+    const Reply r =
+        Call("POST", "/v1/admin/clock/advance", admin_token_, nlohmann::json{{"by", by}}.dump());
     ASSERT_EQ(r.status, 200) << by << ": " << r.raw;
     EXPECT_EQ(clock_.NowMs() - before, ms) << by;
   }

@@ -57,16 +57,15 @@ TEST_F(ApiV1Compliance, ABadDateOrParameterIs400AndTenantsMayNotAsk) {
     const Reply r = Call("GET", "/v1/compliance/check" + query, admin_token_);
     EXPECT_EQ(r.status, 400) << query << ": " << r.raw;
   }
-  EXPECT_THAT(Call("GET", "/v1/compliance/check?at=2026-13-01", admin_token_).raw,
-              HasSubstr("at"));
+  EXPECT_THAT(Call("GET", "/v1/compliance/check?at=2026-13-01", admin_token_).raw, HasSubstr("at"));
   EXPECT_EQ(Call("GET", "/v1/compliance/check", alpha_token_).status, 403);
 }
 
 // The transfer question as `gpufleet check-transfer` asks it, on the served inventory's sites
 // and organisations: the answer AnswerTransfer gives, and its line in words.
 TEST_F(ApiV1Compliance, TransferQuestionsAreAnsweredOnTheServedInventory) {
-  const nlohmann::json body = {{"model", "H20"},   {"units", 4},       {"to_site", "gz-hub"},
-                               {"to_org", "acme"}, {"from", "US"},     {"at", "2025-09-01"}};
+  const nlohmann::json body = {{"model", "H20"},   {"units", 4},   {"to_site", "gz-hub"},
+                               {"to_org", "acme"}, {"from", "US"}, {"at", "2025-09-01"}};
   const Reply r = Call("POST", "/v1/compliance/check-transfer", admin_token_, body.dump());
   ASSERT_EQ(r.status, 200) << r.raw;
   compliance::TransferQuestion q;
@@ -76,10 +75,9 @@ TEST_F(ApiV1Compliance, TransferQuestionsAreAnsweredOnTheServedInventory) {
   q.to_org = "acme";
   q.from = "US";
   q.at = Date::Parse("2025-09-01").value();
-  const auto a = compliance::AnswerTransfer(q, *fleet().catalog, &fleet().inventory,
-                                            *fleet().engine, [](std::string_view f) {
-                                              return std::string(f);
-                                            });
+  const auto a =
+      compliance::AnswerTransfer(q, *fleet().catalog, &fleet().inventory, *fleet().engine,
+                                 [](std::string_view f) { return std::string(f); });
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   nlohmann::json expected = nlohmann::json::parse(compliance::TransferAnswerJson(q, *a).dump());
   expected["line"] = compliance::TransferQuestionLine(q, *a);
@@ -130,9 +128,8 @@ TEST_F(ApiV1Compliance, ImpactIsADryRunOnTheRunningJobs) {
   const uint64_t job = SubmitOk(beta_token_, {{"name", "h20"}, {"gpus", 4}});
   ASSERT_NE(job, 0u);
   StartJob(job, node, 0xF);
-  const std::string change =
-      gpufleet::testing::ReadFile(std::string(GPUFLEET_SOURCE_DIR) +
-                                  "/examples/changes/h20-ban.yaml");
+  const std::string change = gpufleet::testing::ReadFile(std::string(GPUFLEET_SOURCE_DIR) +
+                                                         "/examples/changes/h20-ban.yaml");
   const Snapshot before = Take();
   const Reply r = Call(
       "POST", "/v1/compliance/impact", admin_token_,
@@ -144,16 +141,15 @@ TEST_F(ApiV1Compliance, ImpactIsADryRunOnTheRunningJobs) {
       ctx.fleet.groups[ctx.fleet.node_groups[ctx.fleet.fleet.FindNode(node)->value()]];
   const Result<store::JobRecord> record = store_->GetJob(JobId(job));
   ASSERT_TRUE(record.ok());
-  const std::vector<compliance::JobPlacement> running = {
-      {.job = std::to_string(job),
-       .tenant_org = "acme-cloud",
-       .site = group.site,
-       .model = group.model,
-       .data_class = record->spec.data_class,
-       .holding = group.assets.front()->holding,
-       .gpus = 4,
-       .state = compliance::JobState::kRunning,
-       .line = 0}};
+  const std::vector<compliance::JobPlacement> running = {{.job = std::to_string(job),
+                                                          .tenant_org = "acme-cloud",
+                                                          .site = group.site,
+                                                          .model = group.model,
+                                                          .data_class = record->spec.data_class,
+                                                          .holding = group.assets.front()->holding,
+                                                          .gpus = 4,
+                                                          .state = compliance::JobState::kRunning,
+                                                          .line = 0}};
   const auto after = compliance::ApplyChange(SharedRulesText(), "rules", change, "h20-ban.yaml",
                                              ctx.catalog->IdsByName());
   ASSERT_TRUE(after.ok()) << after.status().ToString();
@@ -177,9 +173,9 @@ TEST_F(ApiV1Compliance, ABadChangeIs400AndTenantsMayNotAsk) {
                    R"({"change": "rules: [unclosed", "name": "mine.yaml"})")
                   .raw,
               HasSubstr("mine.yaml"));
-  EXPECT_EQ(Call("POST", "/v1/compliance/impact", alpha_token_, R"({"change": "rules: []"})")
-                .status,
-            403);
+  EXPECT_EQ(
+      Call("POST", "/v1/compliance/impact", alpha_token_, R"({"change": "rules: []"})").status,
+      403);
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ struct TransferQuestion {
   std::string to_org;   // the end user, an organisation of the inventory
   std::string from;     // country it ships from ("" = unknown)
   std::string from_site;
-  std::string transfer;  // "" = inferred from the route
+  std::string transfer;                                   // "" = inferred from the route
   std::string end_user, end_user_hq, end_user_parent_hq;  // without to_org
   Date at;
   bool state_funded = false;  // without to_site

@@ -236,7 +236,7 @@ class SchedulerLoop {
   std::optional<ActiveJobs> active_;       // guarded by pass_mu_
   std::string rebuild_error_;  // guarded by pass_mu_: the last Refresh's error; "" when none
   // When the last rebuild ran (the epoch of the steady clock before the first).
-  std::chrono::steady_clock::time_point last_rebuild_;  // guarded by pass_mu_
+  std::chrono::steady_clock::time_point last_rebuild_;       // guarded by pass_mu_
   std::chrono::steady_clock::duration last_rebuild_cost_{};  // guarded by pass_mu_
   std::atomic<bool> leader_{false};
 
