@@ -9,6 +9,7 @@
 #include "cli/check_transfer_command.h"
 #include "cli/client_commands.h"
 #include "cli/impact_command.h"
+#include "cli/rules_command.h"
 #include "cli/ledger_command.h"
 #include "cli/place_command.h"
 #include "cli/plan_command.h"
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   gpufleet::cli::AddCheckCommand(app, exit_code);
   gpufleet::cli::AddCheckTransferCommand(app, exit_code);
   gpufleet::cli::AddImpactCommand(app, exit_code);
+  gpufleet::cli::AddRulesCommand(app, exit_code);
   gpufleet::cli::AddPlaceCommand(app, exit_code);
   gpufleet::cli::AddPlanCommand(app, exit_code);
   gpufleet::cli::AddJobCommand(app, exit_code);

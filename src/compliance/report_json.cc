@@ -203,4 +203,43 @@ Json ImpactJson(const ImpactReport& r, const std::string& change) {
   return j;
 }
 
+Json RulesInForceJson(const RuleSet& rules, Date at) {
+  const auto date_or_null = [](Date d, Date open) { return d == open ? Json(nullptr) : Json(d.ToString()); };
+  Json j;
+  j["date"] = at.ToString();
+  j["rules"] = Json::array();
+  for (const Rule& r : rules.rules()) {
+    if (!r.InForce(at)) continue;
+    Json rj = {{"id", r.id},
+               {"version", r.version},
+               {"kind", std::string(RuleKindName(r.kind))},
+               {"jurisdiction", r.jurisdiction},
+               {"action", std::string(ActionName(r.action))},
+               {"effective_from", date_or_null(r.effective_from, Date::Min())},
+               {"effective_to", date_or_null(r.effective_to, Date::Max())},
+               {"locations", r.locations},
+               {"locations_except", r.locations_except},
+               {"end_user_hq", r.end_user_hq},
+               {"summary", r.summary},
+               {"source", r.source}};
+    if (r.revenue_share_pct) rj["revenue_share_pct"] = *r.revenue_share_pct;
+    j["rules"].push_back(std::move(rj));
+  }
+  j["licences"] = Json::array();
+  for (const Licence& l : rules.licences()) {
+    Json lj = {{"id", l.id},
+               {"jurisdiction", l.jurisdiction},
+               {"holder", l.holder},
+               {"models", l.models},
+               {"locations", l.locations},
+               {"status", std::string(LicenceStatusName(l.status))},
+               {"state", std::string(LicenceStateName(LicenceStateOn(l, at)))},
+               {"valid_from", date_or_null(l.valid_from, Date::Min())},
+               {"valid_to", date_or_null(l.valid_to, Date::Max())}};
+    if (l.revenue_share_pct) lj["revenue_share_pct"] = *l.revenue_share_pct;
+    j["licences"].push_back(std::move(lj));
+  }
+  return j;
+}
+
 }  // namespace gpufleet::compliance

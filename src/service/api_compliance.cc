@@ -4,6 +4,8 @@
 //     on a date (default: the service clock's day; compliance/report_json.h);
 //   POST /v1/compliance/check-transfer: may N units of a model go to a place and an end user
 //     on a date, with the inventory's sites and organisations (compliance/transfer_question.h);
+//   GET /v1/rules: the rules in force on a date and the licences on file, as the service runs
+//     them (the shipped history with the operator's overlays);
 //   POST /v1/compliance/impact: a proposed rule change (the examples/changes/ format) as a dry
 //     run on the living inventory and the jobs running now (compliance/impact.h); nothing is
 //     applied.
@@ -36,18 +38,24 @@ api::Response Report(const nlohmann::ordered_json& report) {
   return api::Response::Text(200, report.dump(), "application/json");
 }
 
+// The query parameter "at" as a date; `fallback` when absent.
+Result<Date> AtParam(const api::Request& request, Date fallback) {
+  const auto it = request.query_params.find("at");
+  if (it == request.query_params.end()) return fallback;
+  const Result<Date> parsed = Date::Parse(it->second);
+  if (!parsed.ok()) {
+    return Status::InvalidArgument("query parameter 'at': '" + Excerpt(it->second) +
+                                   "' is not a date YYYY-MM-DD");
+  }
+  return *parsed;
+}
+
 // GET /v1/compliance/check?at=YYYY-MM-DD
 api::Response FleetCheck(const ApiState& state, const api::Request& request) {
   if (Status s = CheckQueryKeys(request, {"at"}); !s.ok()) return api::ErrorResponse(s);
-  Date at = Today(state);
-  if (auto it = request.query_params.find("at"); it != request.query_params.end()) {
-    const Result<Date> parsed = Date::Parse(it->second);
-    if (!parsed.ok()) {
-      return api::ErrorResponse(
-          FieldError("at", "'" + Excerpt(it->second) + "' is not a date YYYY-MM-DD"));
-    }
-    at = *parsed;
-  }
+  const Result<Date> parsed_at = AtParam(request, Today(state));
+  if (!parsed_at.ok()) return api::ErrorResponse(parsed_at.status());
+  const Date at = *parsed_at;
   const FleetContext& ctx = state.fleet();
   // The version's own check was made on its date: reused when that is the date asked for.
   if (at == ctx.at) {
@@ -197,6 +205,14 @@ api::Response Impact(const ApiState& state, const api::Request& request) {
   return Report(compliance::ImpactJson(report, change_name));
 }
 
+// GET /v1/rules?at=YYYY-MM-DD
+api::Response RulesInForce(const ApiState& state, const api::Request& request) {
+  if (Status s = CheckQueryKeys(request, {"at"}); !s.ok()) return api::ErrorResponse(s);
+  const Result<Date> at = AtParam(request, Today(state));
+  if (!at.ok()) return api::ErrorResponse(at.status());
+  return Report(compliance::RulesInForceJson(*state.fleet().rules, *at));
+}
+
 }  // namespace
 
 std::vector<RouteDef> ComplianceRoutes() {
@@ -204,6 +220,7 @@ std::vector<RouteDef> ComplianceRoutes() {
       {{"GET", "/v1/compliance/check", kFleetCheckReaders}, &FleetCheck},
       {{"POST", "/v1/compliance/check-transfer", kFleetCheckReaders}, &CheckTransfer},
       {{"POST", "/v1/compliance/impact", kFleetCheckReaders}, &Impact},
+      {{"GET", "/v1/rules", kFleetCheckReaders}, &RulesInForce},
   };
 }
 

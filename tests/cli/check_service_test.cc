@@ -93,6 +93,15 @@ TEST(CheckServiceTest, TheServiceChecksItsLivingInventoryAsAFileIsChecked) {
   const CliResult impact_text = RunGpufleet("impact --at 2026-07-01" + change + service);
   EXPECT_THAT(impact_text.out, StartsWith("impact of h20-ban.yaml on 2026-07-01"));
 
+  // The rules in force: the shipped history, as the service runs it without overlays.
+  const CliResult remote_rules = RunGpufleet("rules --json --at 2026-01-15" + service);
+  const CliResult local_rules = RunGpufleet("rules --json --at 2026-01-15");
+  ASSERT_EQ(remote_rules.exit_code, 0) << remote_rules.err;
+  EXPECT_EQ(nlohmann::json::parse(remote_rules.out, nullptr, false),
+            nlohmann::json::parse(local_rules.out, nullptr, false));
+  EXPECT_THAT(RunGpufleet("rules --at 2026-01-15" + service).out,
+              StartsWith("rules in force on 2026-01-15: "));
+
   // The service judges with its own rules: files of rules go with --fleet.
   const CliResult rules = RunGpufleet("check --rules " + std::string(GPUFLEET_SOURCE_DIR) +
                                       "/data/rules/default.yaml" + service);

@@ -178,5 +178,28 @@ TEST_F(ApiV1Compliance, ABadChangeIs400AndTenantsMayNotAsk) {
       403);
 }
 
+// The rules in force on a date and the licences on file, as the service runs them (here the
+// history with acme's overlay): what RulesInForceJson says of that rule set.
+TEST_F(ApiV1Compliance, RulesInForceAreTheServicesOwn) {
+  for (const std::string day : {"2022-01-01", "2026-03-01"}) {
+    const Reply r = Call("GET", "/v1/rules?at=" + day, admin_token_);
+    ASSERT_EQ(r.status, 200) << r.raw;
+    EXPECT_EQ(r.body, nlohmann::json::parse(
+                          compliance::RulesInForceJson(*fleet().rules, Date::Parse(day).value())
+                              .dump()));
+  }
+  const Reply now = Call("GET", "/v1/rules?at=2026-03-01", admin_token_);
+  bool granted = false;
+  for (const nlohmann::json& l : now.body["licences"]) {
+    granted = granted || (l["id"] == "LIC-H20-2025-001" && l["state"] == "granted");
+  }
+  EXPECT_TRUE(granted) << "acme's overlay licence is on file and in force: " << now.raw;
+  EXPECT_GT(now.body["rules"].size(), Call("GET", "/v1/rules?at=2022-01-01", admin_token_)
+                                          .body["rules"]
+                                          .size());
+  EXPECT_EQ(Call("GET", "/v1/rules?at=someday", admin_token_).status, 400);
+  EXPECT_EQ(Call("GET", "/v1/rules", alpha_token_).status, 403);
+}
+
 }  // namespace
 }  // namespace gpufleet::service::testing

@@ -127,6 +127,7 @@ TEST_F(ApiV1Isolation, TenantCannotSeeOrChangeAnotherTenantsObjectsOnAnyRoute) {
       {"/v1/compliance/check", "GET", "/v1/compliance/check", "", 403, nullptr},
       {"/v1/compliance/check-transfer", "POST", "/v1/compliance/check-transfer",
        R"({"model": "H20", "to": "CN"})", 403, nullptr},
+      {"/v1/rules", "GET", "/v1/rules", "", 403, nullptr},
       {"/v1/compliance/impact", "POST", "/v1/compliance/impact", R"({"change": "rules: []"})", 403,
        nullptr},
       // The clock is the admin's.
@@ -206,7 +207,7 @@ TEST_F(ApiV1Isolation, TenantTokenOnAnyAdminRouteIs403) {
     EXPECT_EQ(reply.status, 403) << reply.raw;
     EXPECT_EQ(reply.body["error"]["code"], "permission_denied");
   }
-  EXPECT_EQ(admin_routes, 17);
+  EXPECT_EQ(admin_routes, 18);
   EXPECT_EQ(Take(), before);
 }
 

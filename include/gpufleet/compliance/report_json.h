@@ -7,6 +7,7 @@
 #include "gpufleet/compliance/engine.h"
 #include "gpufleet/compliance/fleet_check.h"
 #include "gpufleet/compliance/impact.h"
+#include "gpufleet/compliance/rule_set.h"
 #include "gpufleet/inventory/inventory.h"
 
 namespace gpufleet::compliance {
@@ -22,5 +23,9 @@ nlohmann::ordered_json FleetCheckJson(const FleetCheckReport& r, const inventory
 // What a rule change (named `change`) would change: counts, groups by site, model and owner,
 // each asset that changes status, new obligations, quota shares, jobs losing their placement.
 nlohmann::ordered_json ImpactJson(const ImpactReport& r, const std::string& change);
+
+// The rules in force on `at` (every rule version, in file order, with its action, scope in
+// countries, dates and source) and every licence on file with what it amounts to on that day.
+nlohmann::ordered_json RulesInForceJson(const RuleSet& rules, Date at);
 
 }  // namespace gpufleet::compliance

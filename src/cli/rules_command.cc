@@ -1,0 +1,124 @@
+#include "cli/rules_command.h"
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cli/api_client.h"
+#include "cli/compliance_input.h"
+#include "gpufleet/compliance/report_json.h"
+#include "gpufleet/report/json_text.h"
+#include "gpufleet/report/text_table.h"
+
+namespace gpufleet::cli {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// The table stays readable; --json has it all.
+constexpr size_t kSummaryWidth = 60;
+constexpr size_t kPlacesShown = 6;
+
+struct RulesFlags {
+  ComplianceInputFlags input;
+  ClientFlags client;  // with --url (or $GPUFLEET_URL): as gpufleetd runs them
+  CLI::Option* url = nullptr;
+  std::string at;
+  bool json = false;
+};
+
+int Fail(const Status& s) {
+  std::fprintf(stderr, "gpufleet rules: %s\n", s.ToString().c_str());
+  return 1;
+}
+
+std::string Text(const Json& v) { return v.is_null() ? "-" : v.get<std::string>(); }
+
+// "CN,HK,MO" or "AE,AM,AZ,BH,BY,CN +32"; "any" for none.
+std::string Joined(const Json& list) {
+  std::string out;
+  for (size_t i = 0; i < list.size() && i < kPlacesShown; ++i) {
+    out += (out.empty() ? "" : ",") + list[i].get<std::string>();
+  }
+  if (list.size() > kPlacesShown) out += " +" + std::to_string(list.size() - kPlacesShown);
+  return out.empty() ? "any" : out;
+}
+
+std::string Shortened(const std::string& text) {
+  return text.size() <= kSummaryWidth ? text : text.substr(0, kSummaryWidth - 3) + "...";
+}
+
+void WriteRules(const Json& r, std::ostream& out) {
+  out << "rules in force on " << r["date"].get<std::string>() << ": " << r["rules"].size()
+      << '\n';
+  std::vector<std::vector<std::string>> rows;
+  for (const Json& rule : r["rules"]) {
+    rows.push_back({rule["id"].get<std::string>(), std::to_string(rule["version"].get<int>()),
+                    rule["jurisdiction"].get<std::string>(), rule["kind"].get<std::string>(),
+                    rule["action"].get<std::string>(), Text(rule["effective_from"]),
+                    Joined(rule["locations"]), Shortened(rule["summary"].get<std::string>())});
+  }
+  report::WriteTextTable(
+      {"id", "version", "jurisdiction", "kind", "action", "from", "where", "summary"}, rows, out);
+  if (r["licences"].empty()) return;
+  out << "\nlicences on file:\n";
+  rows.clear();
+  for (const Json& l : r["licences"]) {
+    rows.push_back({l["id"].get<std::string>(), l["holder"].get<std::string>(),
+                    l["jurisdiction"].get<std::string>(), Joined(l["models"]),
+                    l["status"].get<std::string>(), l["state"].get<std::string>(),
+                    Text(l["valid_from"]) + " .. " + Text(l["valid_to"])});
+  }
+  report::WriteTextTable({"id", "holder", "jurisdiction", "models", "status", "on the date", "valid"},
+                         rows, out);
+}
+
+int Print(const Json& report, bool json) {
+  if (json) {
+    std::cout << report::DumpJson(report, 1) << '\n';
+  } else {
+    WriteRules(report, std::cout);
+  }
+  return 0;
+}
+
+int Run(const RulesFlags& f) {
+  if (f.url->count() > 0) {
+    if (!f.input.catalog.empty() || !f.input.rules.empty() || !f.input.overlays.empty()) {
+      return Fail(Status::InvalidArgument(
+          "--catalog, --rules and --overlay are for rule files: with --url gpufleetd shows the "
+          "rules it runs on"));
+    }
+    ApiClient client(f.client);
+    std::vector<std::pair<std::string, std::string>> query;
+    if (!f.at.empty()) query.emplace_back("at", f.at);
+    Result<nlohmann::json> reply = client.Get("/v1/rules", query);
+    if (!reply.ok()) return ReportClientError("rules", reply.status());
+    return Print(Json::parse(reply->dump()), f.json);
+  }
+  auto input = LoadComplianceInput(f.input);
+  if (!input.ok()) return Fail(input.status());
+  const Result<Date> at = ParseAtFlag(f.at);
+  if (!at.ok()) return Fail(at.status());
+  return Print(compliance::RulesInForceJson(input->rules, *at), f.json);
+}
+
+}  // namespace
+
+void AddRulesCommand(CLI::App& app, int& exit_code) {
+  auto f = std::make_shared<RulesFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "rules",
+      "The rules in force on a date and the licences on file: from the rule files, or with "
+      "--url as gpufleetd runs them");
+  AddComplianceInputOptions(*cmd, f->input);
+  cmd->add_option("--at", f->at, "Date YYYY-MM-DD (default: today; with --url, the service's)");
+  cmd->add_flag("--json", f->json, "JSON instead of text");
+  f->url = AddServiceOptions(*cmd, f->client);
+  cmd->callback([f, &exit_code] { exit_code = Run(*f); });
+}
+
+}  // namespace gpufleet::cli
