@@ -471,6 +471,35 @@ TEST(PlanTest, UnitsThatRetireInsideTheHorizonCanBeSoldBeforeThey) {
   for (const PlanRow& r : p.rows) EXPECT_GE(r.in_service, 0) << r.month;
 }
 
+// Every magnitude at the largest value the reader accepts (docs/planner.md, "Limits on
+// values"): demand may go unmet, so the program is feasible whatever the numbers, and the
+// solver must say so rather than abort or call it infeasible.
+TEST(PlanTest, ValuesAtTheirLimitsStillGiveAPlan) {
+  const std::string body =
+      "sites: [{id: sh-03, capacity: 1e8}]\n"
+      "demand:\n"
+      "  - {id: training, per_month: 1e9, unmet_penalty: 1e6, throughput: {H20: 1000}}\n"
+      "  - {id: tiny, per_month: 1e-9, unmet_penalty: 1e-9, throughput: {H20: 0.001}}\n"
+      "purchases:\n"
+      "  - {id: h20, model: H20, unit_price: 1e9, lot: 10000, supply_per_month: 1e7}\n"
+      "rentals:\n"
+      "  - {id: far, provider: P, country: MY, model: H20, price_per_hour: 1e6, "
+      "max_units: 1e7}\n"
+      "budget: {total: 1e13}\n";
+  const Scenario s = Load("plan_limits", body, "", fixtures::kFleet, 2);
+  Result<Plan> p = MakePlan(s, PlanOptions{5.0, 1.0});
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_TRUE(p->has_plan()) << p->status;
+  ASSERT_EQ(p->classes.size(), 2u);
+  for (const ClassOutcome& c : p->classes) {
+    for (size_t t = 0; t < c.served.size(); ++t) {
+      EXPECT_GE(c.served[t], 0) << c.id;
+      EXPECT_LE(c.served[t], c.demand[t] * (1 + 1e-6) + 1e-6) << c.id;
+    }
+  }
+  EXPECT_LE(Spend(*p, "total")->spent, 1e13 * (1 + 1e-9));
+}
+
 // A take-or-pay commitment of 80 H20s (800,000) against a budget of 500,000: no plan. The
 // elastic program prefers to fall short on the commitment (1/80 per unit) over exceeding the
 // budget (10,000 / 500,000 per unit): 500,000 buys 50, 30 short.
