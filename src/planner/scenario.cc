@@ -329,6 +329,7 @@ Result<Scenario> ParseScenario(std::string_view yaml, const std::string& name_fo
   }
   for (PurchaseOption& p : s.purchases) {
     p.domestic = catalog::IsDomesticIn(*p.model, s.budget.domestic_jurisdiction);
+    if (!p.useful_life_given) p.useful_life_months = s.life_months;
   }
   GPUFLEET_RETURN_IF_ERROR(CheckReferences(*doc, s));
   GroupExisting(s);

@@ -57,6 +57,7 @@ Result<std::vector<T>> ReadEntries(const YamlMap& doc, const YamlField& f, std::
 // horizon could never deliver.
 constexpr int kMaxLot = 10000;
 constexpr int kMaxLeadMonths = 120;
+constexpr int kMaxLifeMonths = 240;
 constexpr Limit kPercentLimit{100, "percent"};
 constexpr Limit kUnitPriceLimit{1e9, "per accelerator"};
 constexpr Limit kTimeLimit{86400, "seconds"};
@@ -189,10 +190,17 @@ Result<std::vector<PurchaseOption>> ReadPurchases(const YamlMap& doc, const Yaml
                                                   const ValueContext& ctx) {
   return ReadEntries<PurchaseOption>(
       doc, f, "purchase", [&](const YamlMap& m, PurchaseOption& p) -> Status {
-        static constexpr std::string_view kKeys[] = {
-            "id",         "model",          "vendor",           "unit_price",
-            "lot",        "lead_months",    "supply_per_month", "sites",
-            "ships_from", "committed_units"};
+        static constexpr std::string_view kKeys[] = {"id",
+                                                     "model",
+                                                     "vendor",
+                                                     "unit_price",
+                                                     "lot",
+                                                     "lead_months",
+                                                     "supply_per_month",
+                                                     "sites",
+                                                     "ships_from",
+                                                     "committed_units",
+                                                     "useful_life_months"};
         GPUFLEET_RETURN_IF_ERROR(m.CheckKeys(kKeys));
         GPUFLEET_RETURN_IF_ERROR(
             m.RequireKeys({"model", "supply_per_month"}, "every purchase option needs one"));
@@ -220,6 +228,10 @@ Result<std::vector<PurchaseOption>> ReadPurchases(const YamlMap& doc, const Yaml
           } else if (field.name == "committed_units") {
             GPUFLEET_RETURN_IF_ERROR(
                 Assign(ReadNonNegative(m, field, kFleetUnitsLimit), p.committed_units));
+          } else if (field.name == "useful_life_months") {
+            GPUFLEET_RETURN_IF_ERROR(
+                Assign(ReadIntIn(m, field, 1, kMaxLifeMonths), p.useful_life_months));
+            p.useful_life_given = true;
           }
         }
         if (!priced) {
@@ -245,7 +257,8 @@ Result<std::vector<RentalOption>> ReadRentals(const YamlMap& doc, const YamlFiel
   return ReadEntries<RentalOption>(
       doc, f, "rental", [&](const YamlMap& m, RentalOption& r) -> Status {
         static constexpr std::string_view kKeys[] = {
-            "id", "provider", "country", "model", "price_per_hour", "max_units", "committed_units"};
+            "id",        "provider",        "country",         "model", "price_per_hour",
+            "max_units", "committed_units", "fractional_units"};
         GPUFLEET_RETURN_IF_ERROR(m.CheckKeys(kKeys));
         GPUFLEET_RETURN_IF_ERROR(
             m.RequireKeys({"provider", "country", "model", "price_per_hour", "max_units"},
@@ -265,6 +278,8 @@ Result<std::vector<RentalOption>> ReadRentals(const YamlMap& doc, const YamlFiel
           } else if (field.name == "committed_units") {
             GPUFLEET_RETURN_IF_ERROR(
                 Assign(ReadNonNegative(m, field, kUnitsLimit), r.committed_units));
+          } else if (field.name == "fractional_units") {
+            GPUFLEET_RETURN_IF_ERROR(Assign(m.ReadBool(field), r.fractional_units));
           }
         }
         return Status::Ok();

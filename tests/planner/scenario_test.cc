@@ -330,7 +330,8 @@ const BadCase kBadCases[] = {
      "plan.yaml:16:12: purchase 'h20': model: unknown model 'H2O' (not in the catalog)"},
     {"UnknownPurchaseKey", "    lot: 8\n", "    lots: 8\n",
      "plan.yaml:18:5: purchase 'h20': lots: unknown key (known: id model vendor unit_price lot "
-     "lead_months supply_per_month sites ships_from committed_units)"},
+     "lead_months supply_per_month sites ships_from committed_units "
+     "useful_life_months)"},
     {"LotBelowOne", "lot: 8", "lot: 0",
      "plan.yaml:18:10: purchase 'h20': lot: expected an integer from 1 to 10000, got 0"},
     {"SiteInNoBudgetArea", "    - {id: abroad, amount: 4e5}\n",
@@ -383,6 +384,12 @@ const BadCase kBadCases[] = {
     {"RateOutOfRange", "{CNY: 0.14}", "{CNY: 1e-9}",
      "plan.yaml:8:23: CNY: expected a rate from 1e-06 to 1e+06 units of the scenario currency "
      "per unit, got 1e-09"},
+    {"UsefulLifeOfZero", "    lot: 8\n", "    lot: 8\n    useful_life_months: 0\n",
+     "plan.yaml:19:25: purchase 'h20': useful_life_months: expected an integer from 1 to 240, "
+     "got 0"},
+    {"UsefulLifeOver240", "    lot: 8\n", "    lot: 8\n    useful_life_months: 241\n",
+     "plan.yaml:19:25: purchase 'h20': useful_life_months: expected an integer from 1 to 240, "
+     "got 241"},
     // Names go into JSON, CSV and SVG: a NUL or U+FFFF from a YAML escape made invalid XML.
     {"ControlCharacterInAnId", "  - id: ascend\n", "  - id: \"asc\\0end\"\n",
      "plan.yaml:21:9: id: contains the control character U+0000 at byte 3; expected printable "
