@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <string>
@@ -25,8 +26,10 @@ std::string InMonths(const BindingConstraint& b) {
 std::string Worth(const BindingConstraint& b, const std::string& one_more,
                   const std::string& currency) {
   if (!b.shadow_value || std::abs(*b.shadow_value) < 1e-9) return ".";
-  return fmt::format(": {} would be worth {} {} to the plan.", one_more,
-                     SpokenNumber(std::abs(*b.shadow_value)), currency);
+  std::string sentence = fmt::format(". {} would be worth {} {} to the plan.", one_more,
+                                     SpokenNumber(std::abs(*b.shadow_value)), currency);
+  sentence[2] = static_cast<char>(std::toupper(static_cast<unsigned char>(sentence[2])));
+  return sentence;
 }
 
 // The model of the plan's orders with the most units among the domestic (or the other)
