@@ -59,7 +59,6 @@ constexpr int kMaxLot = 10000;
 constexpr int kMaxLeadMonths = 120;
 constexpr int kMaxLifeMonths = 240;
 constexpr Limit kPercentLimit{100, "percent"};
-constexpr Limit kUnitPriceLimit{1e9, "per accelerator"};
 constexpr Limit kTimeLimit{86400, "seconds"};
 
 Result<int> ReadIntIn(const YamlMap& m, const YamlField& f, int min, int max) {
@@ -247,6 +246,10 @@ Result<std::vector<PurchaseOption>> ReadPurchases(const YamlMap& doc, const Yaml
                              "no USD rate");
           }
           p.unit_price = *p.model->price_usd * (usd != 0 ? usd : rate->second);
+          // The catalog's price at the scenario's USD rate is bounded like a given one.
+          if (p.unit_price > kUnitPriceLimit.max) {
+            return AboveLimit(m, *m.Find("model"), p.unit_price, kUnitPriceLimit);
+          }
         }
         return Status::Ok();
       });

@@ -32,6 +32,7 @@ struct Limit {
   std::string_view unit;
 };
 inline constexpr Limit kMoneyLimit{1e13, "in the scenario currency"};
+inline constexpr Limit kUnitPriceLimit{1e9, "per accelerator"};
 inline constexpr Limit kHourlyPriceLimit{1e6, "per accelerator-hour"};
 inline constexpr Limit kPenaltyLimit{1e6, "per unit of demand"};
 inline constexpr Limit kDemandLimit{1e9, "accelerator-hours a month"};
@@ -44,7 +45,7 @@ inline constexpr Limit kThroughputLimit{1e3, "(relative throughput)"};
 inline constexpr double kMinThroughput = 1e-3;
 inline constexpr Limit kRateLimit{1e6, "units of the scenario currency per unit"};
 inline constexpr double kMinRate = 1e-6;
-inline constexpr Limit kFactorLimit{1e3, "(factor)"};
+inline constexpr Limit kFactorLimit{1e3, "times the scenario's value"};
 
 // A non-negative amount of at most `limit` after conversion: a number in the scenario
 // currency, or "<number> <CUR>" converted at the stated rate. Errors name the field:

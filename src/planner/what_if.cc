@@ -105,8 +105,8 @@ Status ApplyPrice(Scenario& s, const YamlMap& m) {
   if (!factor.ok()) return factor.status();
   for (PurchaseOption& p : s.purchases) {
     if (p.id == *id) {
-      if (p.unit_price * *factor > kMoneyLimit.max) {
-        return AboveLimit(m, *m.Find("factor"), p.unit_price * *factor, kMoneyLimit);
+      if (p.unit_price * *factor > kUnitPriceLimit.max) {
+        return AboveLimit(m, *m.Find("factor"), p.unit_price * *factor, kUnitPriceLimit);
       }
       p.unit_price *= *factor;
       return Status::Ok();

@@ -730,6 +730,16 @@ TEST_F(WhatIfTest, SupplyChangeOutsideTheHorizonChangesNothing) {
             (std::vector<double>{800, 800, 800}));
 }
 
+// A factor may not take a value past what the scenario reader accepts (docs/planner.md,
+// "Limits on values"): the solver would see what the reader refuses.
+TEST_F(WhatIfTest, FactorsAreBounded) {
+  Result<Scenario> s =
+      ApplyWhatIf(base_, "prices:\n  - {option: h20, factor: 5000}\n", "whatif.yaml", "");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().message(),
+            "whatif.yaml:2:27: factor: expected at most 1000 times the scenario's value, got 5000");
+}
+
 TEST_F(WhatIfTest, UnknownOptionsAndAreasAreErrors) {
   Result<Scenario> s =
       ApplyWhatIf(base_, "supply:\n  - {option: h21, factor: 0.5}\n", "whatif.yaml", "");
