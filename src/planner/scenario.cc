@@ -30,8 +30,6 @@ constexpr std::string_view kKeys[] = {"name",   "currency",      "exchange_rates
                                       "sites",  "demand",        "purchases",      "rentals",
                                       "sales",  "budget",        "solver"};
 constexpr int kMaxMonths = 120;
-// Twenty years: no accelerator is kept in service longer.
-constexpr int kMaxLifeMonths = 240;
 
 std::chrono::year_month_day Ymd(Date d) {
   return std::chrono::year_month_day{std::chrono::sys_days{std::chrono::days{d.days()}}};

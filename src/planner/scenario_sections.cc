@@ -53,11 +53,8 @@ Result<std::vector<T>> ReadEntries(const YamlMap& doc, const YamlField& f, std::
   return out;
 }
 
-// Whole lots of more than this many accelerators are not sold; a lead time past the longest
-// horizon could never deliver.
+// Whole lots of more than this many accelerators are not sold.
 constexpr int kMaxLot = 10000;
-constexpr int kMaxLeadMonths = 120;
-constexpr int kMaxLifeMonths = 240;
 constexpr Limit kPercentLimit{100, "percent"};
 constexpr Limit kTimeLimit{86400, "seconds"};
 

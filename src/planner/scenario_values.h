@@ -45,6 +45,10 @@ inline constexpr Limit kThroughputLimit{1e3, "(relative throughput)"};
 inline constexpr double kMinThroughput = 1e-3;
 inline constexpr Limit kRateLimit{1e6, "units of the scenario currency per unit"};
 inline constexpr double kMinRate = 1e-6;
+// Longer than any horizon (120 months): a lead time past it could never deliver. Twenty
+// years: no accelerator is kept in service longer.
+inline constexpr int kMaxLeadMonths = 120;
+inline constexpr int kMaxLifeMonths = 240;
 inline constexpr Limit kFactorLimit{1e3, "times the scenario's value"};
 
 // A non-negative amount of at most `limit` after conversion: a number in the scenario

@@ -130,7 +130,9 @@ Status ApplyLeadTime(Scenario& s, const YamlMap& m) {
   if (!id.ok()) return id.status();
   Result<std::optional<int>> lead = m.OptionalInt("lead_months");
   if (!lead.ok()) return lead.status();
-  if (**lead < 0 || **lead > 120) return m.Error("lead_months", "expected 0 to 120 months");
+  if (**lead < 0 || **lead > kMaxLeadMonths) {
+    return m.Error("lead_months", "expected 0 to " + std::to_string(kMaxLeadMonths) + " months");
+  }
   for (PurchaseOption& p : s.purchases) {
     if (p.id == *id) {
       p.lead_months = **lead;
