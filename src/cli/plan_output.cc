@@ -411,7 +411,8 @@ void WritePlanLinesCsv(const Plan& plan, std::ostream& out) {
 void WritePlanSvg(const Scenario& s, const Plan& plan, std::ostream& out) {
   report::LineChart chart;
   chart.title = "Plan '" + plan.scenario + "': capacity and demand";
-  chart.x_label = "month of the horizon";
+  chart.x_label = "month";
+  chart.x_tick_labels = plan.months;
   chart.y_label = "accelerator-hours per month (millions)";
   chart.x_min = 1;
   chart.x_max = std::max(2, s.months);

@@ -90,6 +90,18 @@ TEST(PlanOutputTest, LinesCsvHasOneRowPerOrderSaleAndRental) {
                                "2025-01,,60000,2.6,"));
 }
 
+// Fails before: the x axis counted months of the horizon (1 .. 12).
+TEST(PlanOutputTest, SvgAxisIsACalendar) {
+  const std::string dir = FreshDir("plan_svg_axis");
+  CliResult r = RunGpufleet("plan " + kExample + " --format json --svg " + dir + "/plan.svg");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string svg = ReadFile(dir + "/plan.svg");
+  EXPECT_THAT(svg, HasSubstr(">2025-01</text>"));
+  EXPECT_THAT(svg, HasSubstr(">2025-11</text>"));  // every other month: at most eight labels
+  EXPECT_THAT(svg, Not(HasSubstr(">2025-02</text>")));
+  EXPECT_THAT(svg, HasSubstr(">month</text>"));
+}
+
 TEST(PlanOutputTest, AFleetDirectoryAndANonUtf8FileNameAreInputErrors) {
   const std::string dir = FreshDir("plan_inputs");
   std::filesystem::create_directories(dir + "/fleet-dir");
