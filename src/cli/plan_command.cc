@@ -17,6 +17,7 @@ struct PlanFlags {
   std::string what_if;
   std::string format = "table";
   std::string svg;
+  bool wide = false;
   std::optional<double> time_limit_s;
   std::optional<double> gap_pct;
 };
@@ -56,13 +57,16 @@ int Run(const PlanFlags& f) {
     std::cout << report::DumpJson(j, 2) << "\n";
   } else if (f.format == "csv") {
     WritePlanCsv(changed ? *changed : *scenario, other ? *other : *plan, std::cout);
+  } else if (f.format == "lines-csv") {
+    WritePlanLinesCsv(other ? *other : *plan, std::cout);
   } else {
-    WritePlanText(*scenario, *plan, std::cout);
+    const size_t width = f.wide ? 0 : kPlanTextWidth;
+    WritePlanText(*scenario, *plan, std::cout, width);
     if (other) {
       std::cout << "\n=== What-if: " << f.what_if << " ===\n\n";
-      WritePlanText(*changed, *other, std::cout);
+      WritePlanText(*changed, *other, std::cout, width);
       std::cout << "\n=== Base vs. what-if ===\n\n";
-      WriteComparisonText(*scenario, *plan, *other, std::cout);
+      WriteComparisonText(*scenario, *plan, *other, std::cout, width);
     }
   }
   const bool all_planned = plan->has_plan() && (!other || other->has_plan());
@@ -82,8 +86,13 @@ void AddPlanCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--what-if", f->what_if,
                   "Change YAML (a rule overlay, supply cut, price, lead-time or budget change; "
                   "docs/planner.md): re-plan and compare side by side");
-  cmd->add_option("--format", f->format, "table (default), json or csv (the plan rows)")
-      ->check(CLI::IsMember({"table", "json", "csv"}));
+  cmd->add_option("--format", f->format,
+                  "table (default), json, csv (the month x location x model rows) or lines-csv "
+                  "(order, sale and rental lines to act on)")
+      ->check(CLI::IsMember({"table", "json", "csv", "lines-csv"}));
+  cmd->add_flag("--wide", f->wide,
+                "Table output: no limit on line length (default: lines of at most 120 "
+                "characters, wide tables split by months or written as records)");
   cmd->add_option("--svg", f->svg, "Write an SVG chart of capacity and demand to this file");
   cmd->add_option("--time-limit", f->time_limit_s,
                   "Solver time limit in seconds (default: the scenario's, else 10); the best "

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "cli/plan_text_layout.h"
 #include "gpufleet/report/output_format.h"
 #include "gpufleet/report/svg_chart.h"
 #include "gpufleet/report/text_table.h"
@@ -29,58 +30,128 @@ std::string Compact(double v) {
 
 std::string Pct(double v) { return fmt::format("{:.1f}%", v); }
 
+// Exact figures for order lines, as a purchase order writes them: 29976 -> "29,976",
+// 24840.5 -> "24,840.50". Whole numbers keep no decimals.
+std::string Grouped(double v) {
+  const bool whole = std::abs(v - std::round(v)) < 0.005;
+  std::string text =
+      whole ? fmt::format("{:.0f}", std::abs(v)) : fmt::format("{:.2f}", std::abs(v));
+  const size_t point = text.find('.');
+  for (int i = static_cast<int>(point == std::string::npos ? text.size() : point) - 3; i > 0;
+       i -= 3) {
+    text.insert(static_cast<size_t>(i), ",");
+  }
+  return (v < 0 && text != "0" ? "-" : "") + text;
+}
+
+std::string Month(const Plan& plan, int t) {
+  return t >= 0 && t < static_cast<int>(plan.months.size()) ? plan.months[static_cast<size_t>(t)]
+                                                            : "after the horizon";
+}
+
+void WriteOrderLines(const Plan& plan, size_t width, std::ostream& out) {
+  out << "\nOrder lines (" << plan.currency
+      << "; one per purchase option, site and month ordered)\n";
+  if (plan.orders.empty()) {
+    out << "(none)\n";
+    return;
+  }
+  std::vector<std::vector<std::string>> rows;
+  long long units = 0;
+  double cost = 0;
+  for (const planner::OrderLine& o : plan.orders) {
+    rows.push_back({o.model, o.vendor, o.site, Month(plan, o.order_month),
+                    Month(plan, o.delivery_month), Grouped(static_cast<double>(o.units)),
+                    Grouped(o.unit_price), Grouped(o.line_cost), o.area.empty() ? "-" : o.area});
+    units += o.units;
+    cost += o.line_cost;
+  }
+  rows.push_back(
+      {"total", "", "", "", "", Grouped(static_cast<double>(units)), "", Grouped(cost), ""});
+  WriteFittedTable({"model", "vendor", "site", "ordered", "delivery", "units", "unit price",
+                    "line cost", "area"},
+                   rows, width, out);
+}
+
+void WriteSaleLines(const Plan& plan, size_t width, std::ostream& out) {
+  if (plan.sales.empty()) return;
+  out << "\nSales (" << plan.currency << "; existing accelerators sold)\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const planner::SaleLine& l : plan.sales) {
+    rows.push_back({l.model, l.buyer, l.site, Month(plan, l.month),
+                    Grouped(static_cast<double>(l.units)), Grouped(l.unit_price),
+                    Grouped(l.proceeds), l.area.empty() ? "-" : l.area});
+  }
+  WriteFittedTable({"model", "buyer", "site", "month", "units", "unit price", "proceeds", "area"},
+                   rows, width, out);
+}
+
+void WriteRentalLines(const Plan& plan, size_t width, std::ostream& out) {
+  if (plan.rentals.empty()) return;
+  out << "\nRentals (" << plan.currency
+      << "; accelerators rented per month, charged by the hour)\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const planner::RentalLine& l : plan.rentals) {
+    rows.push_back({l.option, l.provider, l.country, l.model, Month(plan, l.month),
+                    Grouped(l.units), fmt::format("{:g}", l.price_per_hour), Grouped(l.cost),
+                    l.area.empty() ? "-" : l.area});
+  }
+  WriteFittedTable(
+      {"rental", "provider", "country", "model", "month", "units", "per hour", "cost", "area"},
+      rows, width, out);
+}
+
 double Sum(const std::vector<double>& v) {
   double s = 0;
   for (double x : v) s += x;
   return s;
 }
 
-// Accelerators ordered per purchase option x site and month, from the plan rows.
-std::map<std::string, std::vector<double>> Orders(const Scenario& s, const Plan& plan) {
-  std::map<std::string, std::vector<double>> out;
-  for (const planner::PlanRow& r : plan.rows) {
-    if (r.rental || r.ordered <= 0) continue;
-    auto& v = out[r.model + " @ " + r.location];
-    v.resize(static_cast<size_t>(s.months), 0);
-    v[static_cast<size_t>(r.month)] += r.ordered;
-  }
-  return out;
-}
-
-std::map<std::string, std::vector<double>> Rented(const Scenario& s, const Plan& plan) {
-  std::map<std::string, std::vector<double>> out;
-  for (const planner::PlanRow& r : plan.rows) {
-    if (!r.rental || r.in_service <= 0) continue;
-    auto& v = out[r.location];
-    v.resize(static_cast<size_t>(s.months), 0);
-    v[static_cast<size_t>(r.month)] += r.in_service;
-  }
-  return out;
-}
-
-void MonthTable(const Scenario& s, const std::string& first,
-                const std::map<std::string, std::vector<double>>& series, std::ostream& out) {
-  std::vector<std::string> header{first};
-  for (int t = 0; t < s.months; ++t) header.push_back(s.MonthLabel(t).substr(2));
-  header.push_back("total");
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& [name, v] : series) {
-    std::vector<std::string> row{name};
-    for (double x : v) row.push_back(Compact(x));
-    row.push_back(Compact(Sum(v)));
-    rows.push_back(std::move(row));
-  }
-  report::WriteTextTable(header, rows, out);
-}
-
-void WriteRuleNotes(const Plan& plan, std::ostream& out) {
+void WriteRuleNotes(const Plan& plan, size_t width, std::ostream& out) {
   if (plan.rule_notes.empty()) return;
   out << "\nRules that shaped the plan\n";
   std::vector<std::vector<std::string>> notes;
   for (const planner::RuleNote& n : plan.rule_notes) {
     notes.push_back({n.subject, n.effect, planner::FormatMonthRuns(n.months), n.rules});
   }
-  report::WriteTextTable({"option", "effect", "months", "rules"}, notes, out);
+  WriteFittedTable({"option", "effect", "months", "rules"}, notes, width, out);
+}
+
+void WriteDropped(const Plan& plan, size_t width, std::ostream& out) {
+  if (plan.dropped.empty()) return;
+  out << "\nOptions left out\n";
+  for (const planner::DroppedOption& d : plan.dropped) {
+    WriteWrapped("  - '" + d.option + "':", "    ", d.reason, width, out);
+  }
+}
+
+// Accelerators short per class and month (whole accelerators, rounded up: what it would take).
+void WriteShort(const Scenario& s, const Plan& plan, size_t width, std::ostream& out) {
+  bool any = false;
+  for (const planner::ClassOutcome& c : plan.classes) {
+    for (double v : c.short_accelerators) any = any || v > 1e-6;
+  }
+  if (!any) return;
+  out << "\nAccelerators short (unmet demand over the month's hours, rounded up)\n";
+  std::vector<std::string> header{"class"};
+  for (int t = 0; t < s.months; ++t) header.push_back(s.MonthLabel(t).substr(2));
+  header.push_back("peak");
+  header.push_back("counted in");
+  std::vector<std::vector<std::string>> rows;
+  for (const planner::ClassOutcome& c : plan.classes) {
+    std::vector<std::string> row{c.id};
+    double peak = 0;
+    for (double v : c.short_accelerators) {
+      // Within a millionth of a whole accelerator counts as that whole one.
+      const double whole = std::ceil(v - 1e-6);
+      row.push_back(Grouped(std::max(0.0, whole)));
+      peak = std::max(peak, whole);
+    }
+    row.push_back(Grouped(peak));
+    row.push_back(c.short_of);
+    rows.push_back(std::move(row));
+  }
+  WriteMonthTable(header, rows, static_cast<size_t>(s.months), width, out);
 }
 
 double ServedPct(const planner::ClassOutcome& c) {
@@ -90,20 +161,23 @@ double ServedPct(const planner::ClassOutcome& c) {
 
 }  // namespace
 
-void WritePlanText(const Scenario& s, const Plan& plan, std::ostream& out) {
-  out << fmt::format(
-      "Plan '{}': {} ({} months from {}), gap {:.2f}%, solved in {:.2f} s "
-      "({} variables, {} integer, {} constraints, {} nodes)\n",
-      plan.scenario, plan.status, s.months, plan.months.front(), plan.gap_pct, plan.solve_seconds,
-      plan.variables, plan.integer_variables, plan.constraints, plan.nodes);
+void WritePlanText(const Scenario& s, const Plan& plan, std::ostream& out, size_t width) {
+  WriteWrapped("", "  ",
+               fmt::format("Plan '{}': {} ({} months from {}), gap {:.2f}%, solved in {:.2f} s "
+                           "({} variables, {} integer, {} constraints, {} nodes)",
+                           plan.scenario, plan.status, s.months, plan.months.front(), plan.gap_pct,
+                           plan.solve_seconds, plan.variables, plan.integer_variables,
+                           plan.constraints, plan.nodes),
+               width, out);
   if (!plan.has_plan()) {
     if (!plan.conflicts.empty()) {
       out << "\nNo plan meets every constraint. These cannot all hold:\n";
-      for (const std::string& c : plan.conflicts) out << "  - " << c << "\n";
+      for (const std::string& c : plan.conflicts) WriteWrapped("  -", "    ", c, width, out);
     } else {
       out << "\nNo plan found within the time limit.\n";
     }
-    WriteRuleNotes(plan, out);
+    WriteDropped(plan, width, out);
+    WriteRuleNotes(plan, width, out);
     return;
   }
   out << fmt::format("Objective {} {} (penalties for unmet demand + net spend; bound {})\n\n",
@@ -115,24 +189,24 @@ void WritePlanText(const Scenario& s, const Plan& plan, std::ostream& out) {
     spend.push_back({a.area, Compact(a.spent), a.limit ? Compact(*a.limit) : "-",
                      a.limit && *a.limit > 0 ? Pct(100 * a.spent / *a.limit) : "-"});
   }
-  report::WriteTextTable({"area", "spent", "limit", "used"}, spend, out);
-  out << fmt::format("purchases {} (revenue shares {}), order costs {}, rentals {}, sales -{}\n",
-                     Compact(plan.purchase_spend), Compact(plan.revenue_share_spend),
-                     Compact(plan.order_cost_spend), Compact(plan.rental_spend),
-                     Compact(plan.sale_revenue));
+  WriteFittedTable({"area", "spent", "limit", "used"}, spend, width, out);
+  WriteWrapped("", "  ",
+               fmt::format("purchases {} (revenue shares {}), order costs {}, rentals {}, "
+                           "sales -{}",
+                           Compact(plan.purchase_spend), Compact(plan.revenue_share_spend),
+                           Compact(plan.order_cost_spend), Compact(plan.rental_spend),
+                           Compact(plan.sale_revenue)),
+               width, out);
   if (s.budget.domestic_min_pct) {
     out << fmt::format("domestic share of purchases {} (minimum {}, by {})\n",
                        Pct(plan.domestic_share_pct), Pct(*s.budget.domestic_min_pct),
                        s.budget.domestic_basis == planner::ShareBasis::kCount ? "count" : "spend");
   }
 
-  out << "\nAccelerators ordered (model @ site, by month ordered)\n";
-  MonthTable(s, "order", Orders(s, plan), out);
-  const auto rented = Rented(s, plan);
-  if (!rented.empty()) {
-    out << "\nAccelerators rented\n";
-    MonthTable(s, "rental", rented, out);
-  }
+  WriteOrderLines(plan, width, out);
+  WriteSaleLines(plan, width, out);
+  WriteRentalLines(plan, width, out);
+  WriteDropped(plan, width, out);
   out << "\nDemand served (% of each month's demand; unmet in the class's unit over the horizon)\n";
   std::vector<std::string> header{"class"};
   for (int t = 0; t < s.months; ++t) header.push_back(s.MonthLabel(t).substr(2));
@@ -150,9 +224,14 @@ void WritePlanText(const Scenario& s, const Plan& plan, std::ostream& out) {
     row.push_back(Compact(c.unmet_cost));
     served.push_back(std::move(row));
   }
-  report::WriteTextTable(header, served, out);
+  WriteMonthTable(header, served, static_cast<size_t>(s.months), width, out);
+  WriteShort(s, plan, width, out);
 
-  out << "\nBinding constraints (shadow value: objective gained per unit more, LP relaxation)\n";
+  out << "\n";
+  WriteWrapped("", "",
+               "Binding constraints (shadow: objective gained per unit more, LP relaxation; "
+               "capacities: the fullest month, units already there included)",
+               width, out);
   std::vector<std::vector<std::string>> binding;
   for (const planner::BindingConstraint& b : plan.binding) {
     binding.push_back({b.name, planner::FormatMonthRuns(b.months), Compact(b.used),
@@ -162,9 +241,13 @@ void WritePlanText(const Scenario& s, const Plan& plan, std::ostream& out) {
   if (binding.empty()) {
     out << "(none)\n";
   } else {
-    report::WriteTextTable({"constraint", "months", "used", "limit", "shadow"}, binding, out);
+    WriteFittedTable({"constraint", "months", "used", "limit", "shadow"}, binding, width, out);
+    out << "\nWhy, in words\n";
+    for (const planner::BindingConstraint& b : plan.binding) {
+      WriteWrapped("  -", "    ", b.explanation, width, out);
+    }
   }
-  WriteRuleNotes(plan, out);
+  WriteRuleNotes(plan, width, out);
 }
 
 nlohmann::json PlanJson(const Scenario& s, const Plan& plan) {
@@ -203,7 +286,9 @@ nlohmann::json PlanJson(const Scenario& s, const Plan& plan) {
                             {"unit", std::string(planner::DemandUnitName(c.unit))},
                             {"demand", c.demand},
                             {"served", c.served},
-                            {"unmet_cost", c.unmet_cost}});
+                            {"unmet_cost", c.unmet_cost},
+                            {"short_accelerators", c.short_accelerators},
+                            {"short_of", c.short_of}});
   }
   j["rows"] = json::array();
   for (const planner::PlanRow& r : plan.rows) {
@@ -228,7 +313,52 @@ nlohmann::json PlanJson(const Scenario& s, const Plan& plan) {
          {"months", b.months},
          {"used", b.used},
          {"limit", b.limit},
-         {"shadow_value", b.shadow_value ? json(*b.shadow_value) : json(nullptr)}});
+         {"shadow_value", b.shadow_value ? json(*b.shadow_value) : json(nullptr)},
+         {"explanation", b.explanation}});
+  }
+  j["orders"] = json::array();
+  for (const planner::OrderLine& o : plan.orders) {
+    j["orders"].push_back({{"option", o.option},
+                           {"model", o.model},
+                           {"vendor", o.vendor},
+                           {"site", o.site},
+                           {"order_month", Month(plan, o.order_month)},
+                           {"delivery_month", Month(plan, o.delivery_month)},
+                           {"units", o.units},
+                           {"unit_price", o.unit_price},
+                           {"line_cost", o.line_cost},
+                           {"currency", plan.currency},
+                           {"area", o.area}});
+  }
+  j["sales"] = json::array();
+  for (const planner::SaleLine& l : plan.sales) {
+    j["sales"].push_back({{"option", l.option},
+                          {"buyer", l.buyer},
+                          {"model", l.model},
+                          {"site", l.site},
+                          {"month", Month(plan, l.month)},
+                          {"units", l.units},
+                          {"unit_price", l.unit_price},
+                          {"proceeds", l.proceeds},
+                          {"currency", plan.currency},
+                          {"area", l.area}});
+  }
+  j["rentals"] = json::array();
+  for (const planner::RentalLine& l : plan.rentals) {
+    j["rentals"].push_back({{"option", l.option},
+                            {"provider", l.provider},
+                            {"country", l.country},
+                            {"model", l.model},
+                            {"month", Month(plan, l.month)},
+                            {"units", l.units},
+                            {"price_per_hour", l.price_per_hour},
+                            {"cost", l.cost},
+                            {"currency", plan.currency},
+                            {"area", l.area}});
+  }
+  j["dropped"] = json::array();
+  for (const planner::DroppedOption& d : plan.dropped) {
+    j["dropped"].push_back({{"option", d.option}, {"reason", d.reason}});
   }
   j["rule_notes"] = json::array();
   for (const planner::RuleNote& n : plan.rule_notes) {
@@ -252,10 +382,37 @@ void WritePlanCsv(const Scenario& s, const Plan& plan, std::ostream& out) {
   }
 }
 
+void WritePlanLinesCsv(const Plan& plan, std::ostream& out) {
+  out << "kind,option,model,vendor_or_buyer,site_or_provider,month,delivery_month,units,"
+         "unit_price,amount,currency,area\n";
+  auto line = [&](std::string_view kind, const std::string& option, const std::string& model,
+                  const std::string& party, const std::string& place, int month, int delivery,
+                  double units, double price, double amount, const std::string& area) {
+    out << kind << "," << report::CsvField(option) << "," << model << "," << report::CsvField(party)
+        << "," << report::CsvField(place) << "," << Month(plan, month) << ","
+        << (delivery >= 0 ? Month(plan, delivery) : "") << "," << report::FormatNumber(units) << ","
+        << report::FormatNumber(price) << "," << report::FormatNumber(amount) << ","
+        << plan.currency << "," << report::CsvField(area) << "\n";
+  };
+  for (const planner::OrderLine& o : plan.orders) {
+    line("order", o.option, o.model, o.vendor, o.site, o.order_month, o.delivery_month,
+         static_cast<double>(o.units), o.unit_price, o.line_cost, o.area);
+  }
+  for (const planner::SaleLine& l : plan.sales) {
+    line("sale", l.option, l.model, l.buyer, l.site, l.month, -1, static_cast<double>(l.units),
+         l.unit_price, l.proceeds, l.area);
+  }
+  for (const planner::RentalLine& l : plan.rentals) {
+    line("rental", l.option, l.model, l.provider, l.country, l.month, -1, l.units, l.price_per_hour,
+         l.cost, l.area);
+  }
+}
+
 void WritePlanSvg(const Scenario& s, const Plan& plan, std::ostream& out) {
   report::LineChart chart;
   chart.title = "Plan '" + plan.scenario + "': capacity and demand";
-  chart.x_label = "month of the horizon";
+  chart.x_label = "month";
+  chart.x_tick_labels = plan.months;
   chart.y_label = "accelerator-hours per month (millions)";
   chart.x_min = 1;
   chart.x_max = std::max(2, s.months);
@@ -289,7 +446,7 @@ void WritePlanSvg(const Scenario& s, const Plan& plan, std::ostream& out) {
 }
 
 void WriteComparisonText(const Scenario& s, const Plan& base, const Plan& what_if,
-                         std::ostream& out) {
+                         std::ostream& out, size_t width) {
   std::vector<std::vector<std::string>> rows;
   auto add = [&](std::string name, double a, double b) {
     const std::string change =
@@ -343,14 +500,16 @@ void WriteComparisonText(const Scenario& s, const Plan& base, const Plan& what_i
         {"domestic share", Pct(base.domestic_share_pct), Pct(what_if.domestic_share_pct),
          fmt::format("{:+.1f} pt", what_if.domestic_share_pct - base.domestic_share_pct)});
   }
-  report::WriteTextTable({"", "base", "what-if", "change"}, rows, out);
+  WriteFittedTable({"", "base", "what-if", "change"}, rows, width, out);
   out << "\nBinding in the what-if plan:\n";
   for (const planner::BindingConstraint& b : what_if.binding) {
-    out << "  " << b.name
-        << (b.months.empty() ? "" : " (" + planner::FormatMonthRuns(b.months) + ")")
-        << (b.shadow_value ? fmt::format(", shadow {:.4g}", *b.shadow_value) : "") << "\n";
+    WriteWrapped("", "    ",
+                 "  " + b.name +
+                     (b.months.empty() ? "" : " (" + planner::FormatMonthRuns(b.months) + ")") +
+                     (b.shadow_value ? fmt::format(", shadow {:.4g}", *b.shadow_value) : ""),
+                 width, out);
   }
-  for (const std::string& c : what_if.conflicts) out << "  conflict: " << c << "\n";
+  for (const std::string& c : what_if.conflicts) WriteWrapped("  conflict:", "    ", c, width, out);
 }
 
 }  // namespace gpufleet::cli

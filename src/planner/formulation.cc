@@ -5,8 +5,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace gpufleet::planner {
@@ -148,6 +150,13 @@ void Builder::Purchases() {
           Row({"commitment", "commitment '" + o.id + "'", -1, false, o.committed_units},
               o.committed_units, kInfinity);
     }
+    if (o.lead_months >= months) {
+      f.dropped.push_back(DroppedOption{
+          o.id, fmt::format("lead time of {} months: an order placed in {} arrives in {}, after "
+                            "the {}-month horizon ends",
+                            o.lead_months, s.MonthLabel(0), s.MonthLabel(o.lead_months), months)});
+      continue;
+    }
     std::vector<int> supply_rows(static_cast<size_t>(months), -1);
     for (size_t i = 0; i < s.sites.size(); ++i) {
       const PlanSite& site = s.sites[i];
@@ -170,10 +179,10 @@ void Builder::Purchases() {
         m.cost = cost;
         m.share_cost = cost - base;
         // The objective charges the depreciation of the months in service inside the horizon
-        // (straight line over life_months), the budgets the cash: otherwise a purchase late
-        // in the horizon would look worthless.
+        // (straight line over the option's useful life), the budgets the cash: what outlives
+        // the plan keeps its value, or a purchase late in the horizon would look worthless.
         const double in_horizon =
-            std::min(1.0, static_cast<double>(months - arrives) / s.life_months);
+            std::min(1.0, static_cast<double>(months - arrives) / o.useful_life_months);
         const int col = Column(m, "buy_" + o.id + "_" + site.site->id + "_" + std::to_string(t), 0,
                                max_lots, cost * in_horizon, true);
         Charge(col, cost, site.area);
@@ -225,6 +234,7 @@ void Builder::Sales() {
     if (group.retires == 0 || s.sales.empty()) continue;
     const size_t i = site_index.at(group.site);
     const double units = group.units[0];
+    const double residual = ResidualValue(s, group);
     // A unit sold in month t is out of service from t until the group retires anyway.
     int sold_row = -1;
     for (size_t q = 0; q < s.sales.size(); ++q) {
@@ -245,8 +255,9 @@ void Builder::Sales() {
                         static_cast<int>(q)};
         m.model = group.model;
         m.cost = -sale.unit_price;
+        // The objective gives up what the unit would still be worth after the horizon.
         const int col = Column(m, "sell_" + sale.id + "_" + group.site + "_" + std::to_string(t), 0,
-                               units, -sale.unit_price, true);
+                               units, -sale.unit_price + residual, true);
         Charge(col, -sale.unit_price, s.sites[i].area);
         f.lp.Add(sold_row, col, 1);
         const std::vector<int>& cap = capacity_rows.at({i, group.model->id});
@@ -269,8 +280,8 @@ void Builder::Rentals() {
       ColumnMeaning m{ColumnMeaning::Kind::kRent, t, -1, static_cast<int>(r)};
       m.model = o.model;
       m.cost = o.price_per_hour * Hours(t);
-      const int col =
-          Column(m, "rent_" + o.id + "_" + std::to_string(t), 0, kInfinity, m.cost, false);
+      const int col = Column(m, "rent_" + o.id + "_" + std::to_string(t), 0, kInfinity, m.cost,
+                             !o.fractional_units);
       Charge(col, m.cost, o.area);
       const int cap = Row({"rental_capacity", "rental capacity '" + o.id + "'", t, true, max_units},
                           -kInfinity, max_units);
@@ -351,6 +362,31 @@ void Builder::Elastic() {
 }
 
 }  // namespace
+
+double ResidualValue(const Scenario& s, const ExistingGroup& group) {
+  double price = 0;
+  const auto usd = s.currency == "USD" ? std::optional<double>(1.0)
+                   : s.exchange_rates.count("USD")
+                       ? std::optional<double>(s.exchange_rates.at("USD"))
+                       : std::nullopt;
+  if (group.model->price_usd && usd) price = *group.model->price_usd * *usd;
+  for (const PurchaseOption& p : s.purchases) {
+    if (p.model == group.model) {
+      price = p.unit_price;
+      break;
+    }
+  }
+  // Whole months from acquisition to the end of the horizon, as the retirement count does.
+  const auto from =
+      std::chrono::year_month_day{std::chrono::sys_days{std::chrono::days{group.acquired.days()}}};
+  const auto to = std::chrono::year_month_day{
+      std::chrono::sys_days{std::chrono::days{s.MonthStart(s.months).days()}}};
+  const int age = (static_cast<int>(to.year()) - static_cast<int>(from.year())) * 12 +
+                  static_cast<int>(static_cast<unsigned>(to.month())) -
+                  static_cast<int>(static_cast<unsigned>(from.month()));
+  const int left = std::max(0, s.life_months - age);
+  return price * left / s.life_months;
+}
 
 Formulation Formulate(const Scenario& s, const RuleCalendar& rules, bool elastic) {
   Builder b{s, rules, {}, s.months, {}, {}, {}, -1, -1, {}, {}, {}, {}};

@@ -47,6 +47,7 @@ struct Formulation {
   // Budget rows: (area id, row), every area in scenario order, then "total" when it is set.
   std::vector<std::pair<std::string, int>> budget_rows;
   std::vector<RuleNote> rule_notes;
+  std::vector<DroppedOption> dropped;
   // Row activity is in the limit's units except for the domestic-share row (count or spend
   // difference): its used/limit are computed from the columns.
 };
@@ -54,5 +55,11 @@ struct Formulation {
 // Builds the program. With `elastic`, every limit row gets a penalised slack column (used to
 // explain infeasibility: the slacks a solution needs name the limits that conflict).
 Formulation Formulate(const Scenario& s, const RuleCalendar& rules, bool elastic);
+
+// What one existing accelerator of `group` is still worth when the horizon ends: a price for
+// its model (the first purchase option's, else the catalog's USD price converted; 0 when
+// neither is known) times the share of its life (Scenario::life_months) left then. Selling
+// it gives this up, so a short plan does not sell working hardware below its value.
+double ResidualValue(const Scenario& s, const ExistingGroup& group);
 
 }  // namespace gpufleet::planner

@@ -13,6 +13,7 @@
 
 #include "planner/formulation.h"
 #include "planner/linear_program.h"
+#include "planner/plan_explain.h"
 #include "planner/rule_calendar.h"
 
 namespace gpufleet::planner {
@@ -42,6 +43,23 @@ std::pair<double, double> Slack(const Formulation& f, size_t r, const std::vecto
   return {slack, step};
 }
 
+// What a class's "accelerators short" counts, and how much demand one of its hours serves:
+// accelerator-hours are in parts of relative throughput 1; TPP-hours in the class's fastest
+// model (the fewest accelerators that would close the gap).
+std::pair<std::string, double> ShortUnit(const Scenario& s, const DemandClass& c) {
+  if (c.unit == DemandUnit::kAcceleratorHours) return {"throughput-1 accelerators", 1.0};
+  std::string best;
+  double per_hour = 0;
+  for (const auto& [model, factor] : c.throughput) {
+    const double v = factor * catalog::Tpp(*s.catalog->Find(model)).value_or(0);
+    if (v > per_hour) {
+      per_hour = v;
+      best = model;
+    }
+  }
+  return {best, per_hour > 0 ? per_hour : 1.0};
+}
+
 void Decode(const Scenario& s, const Formulation& f, const std::vector<double>& x, Plan& plan) {
   std::map<std::tuple<int, std::string, std::string, bool>, PlanRow> rows;
   auto row = [&](int t, const std::string& location, const std::string& model,
@@ -64,8 +82,14 @@ void Decode(const Scenario& s, const Formulation& f, const std::vector<double>& 
     switch (m.kind) {
       case ColumnMeaning::Kind::kBuyLots: {
         const PurchaseOption& o = s.purchases[static_cast<size_t>(m.option)];
-        const std::string& site = s.sites[static_cast<size_t>(m.site)].site->id;
+        const PlanSite& plan_site = s.sites[static_cast<size_t>(m.site)];
+        const std::string& site = plan_site.site->id;
         const double units = v * o.lot;
+        // Lots are integer columns; CBC returns them within its integrality tolerance.
+        const long long whole = std::llround(v) * o.lot;
+        plan.orders.push_back(
+            OrderLine{o.id, o.model->id, o.vendor, site, m.month, m.month + o.lead_months, whole,
+                      m.cost / o.lot, m.cost / o.lot * static_cast<double>(whole), plan_site.area});
         row(m.month, site, o.model->id, false).ordered += units;
         row(m.month, site, o.model->id, false).spend += v * m.cost;
         row(m.month + o.lead_months, site, o.model->id, false).delivered += units;
@@ -84,7 +108,13 @@ void Decode(const Scenario& s, const Formulation& f, const std::vector<double>& 
         plan.order_cost_spend += v * m.cost;
         break;
       case ColumnMeaning::Kind::kSell: {
-        const std::string& site = s.sites[static_cast<size_t>(m.site)].site->id;
+        const PlanSite& plan_site = s.sites[static_cast<size_t>(m.site)];
+        const std::string& site = plan_site.site->id;
+        const SaleOption& sale = s.sales[static_cast<size_t>(m.sale)];
+        const long long whole = std::llround(v);
+        plan.sales.push_back(SaleLine{sale.id, sale.buyer, m.model->id, site, m.month, whole,
+                                      sale.unit_price, sale.unit_price * static_cast<double>(whole),
+                                      plan_site.area});
         row(m.month, site, m.model->id, false).sold += v;
         plan.sale_revenue += -m.cost * v;
         auto& d = delta[{site, m.model->id}];
@@ -98,6 +128,9 @@ void Decode(const Scenario& s, const Formulation& f, const std::vector<double>& 
       case ColumnMeaning::Kind::kRent: {
         const RentalOption& o = s.rentals[static_cast<size_t>(m.option)];
         PlanRow& r = row(m.month, o.id, o.model->id, true);
+        const double units = o.fractional_units ? v : static_cast<double>(std::llround(v));
+        plan.rentals.push_back(RentalLine{o.id, o.provider, o.country, o.model->id, m.month, units,
+                                          o.price_per_hour, units * m.cost, o.area});
         r.in_service += v;
         r.spend += v * m.cost;
         plan.rental_spend += v * m.cost;
@@ -130,17 +163,37 @@ void Decode(const Scenario& s, const Formulation& f, const std::vector<double>& 
     }
   }
   for (auto& [key, r] : rows) plan.rows.push_back(std::move(r));
+  // Lines in the order a buyer reads them: by month, then site or option.
+  std::sort(plan.orders.begin(), plan.orders.end(), [](const OrderLine& a, const OrderLine& b) {
+    return std::tie(a.order_month, a.site, a.option) < std::tie(b.order_month, b.site, b.option);
+  });
+  std::sort(plan.sales.begin(), plan.sales.end(), [](const SaleLine& a, const SaleLine& b) {
+    return std::tie(a.month, a.site, a.option, a.model) <
+           std::tie(b.month, b.site, b.option, b.model);
+  });
+  std::sort(plan.rentals.begin(), plan.rentals.end(), [](const RentalLine& a, const RentalLine& b) {
+    return std::tie(a.month, a.option) < std::tie(b.month, b.option);
+  });
   plan.domestic_share_pct = purchased_weight > 0 ? 100 * domestic / purchased_weight : 0;
 
   for (size_t k = 0; k < s.classes.size(); ++k) {
     const DemandClass& c = s.classes[k];
-    ClassOutcome out{c.id, c.unit, c.demand, std::vector<double>(c.demand.size(), 0), 0};
+    ClassOutcome out{c.id,
+                     c.unit,
+                     c.demand,
+                     std::vector<double>(c.demand.size(), 0),
+                     0,
+                     std::vector<double>(c.demand.size(), 0),
+                     ShortUnit(s, c).first};
+    const double per_accelerator_hour = ShortUnit(s, c).second;
     for (size_t col = 0; col < f.columns.size(); ++col) {
       const ColumnMeaning& m = f.columns[col];
       if (m.kind != ColumnMeaning::Kind::kUnmet || m.demand != static_cast<int>(k)) continue;
       const auto t = static_cast<size_t>(m.month);
       out.served[t] = std::max(0.0, c.demand[t] - x[col]);
       out.unmet_cost += x[col] * c.unmet_penalty;
+      out.short_accelerators[t] =
+          std::max(0.0, x[col]) / (s.MonthHours(m.month) * per_accelerator_hour);
     }
     plan.classes.push_back(std::move(out));
   }
@@ -168,14 +221,22 @@ void FindBinding(const Scenario& s, const Formulation& f, const std::vector<doub
     const bool binds = slack <= std::max({kBindingShare * std::abs(m.limit), step, kEpsilon});
     if (!binds) continue;
     auto [it, inserted] = index.emplace(std::make_pair(m.kind, m.name), plan.binding.size());
-    if (inserted) plan.binding.push_back(BindingConstraint{m.kind, m.name, {}, 0, 0, {}});
+    if (inserted) plan.binding.push_back(BindingConstraint{m.kind, m.name, {}, 0, 0, {}, ""});
     BindingConstraint& b = plan.binding[it->second];
     if (m.month >= 0) b.months.push_back(s.MonthLabel(m.month));
+    // What is used of the limit, existing units and sales included: the row's right-hand
+    // side leaves out what is already there, its limit does not.
+    const double used = m.upper ? m.limit - slack : m.limit + slack;
     if (m.kind == "domestic_share") {
       b.used = plan.domestic_share_pct;
       b.limit = m.limit;
+    } else if (m.kind == "site_capacity" || m.kind == "rental_capacity") {
+      if (used >= b.used) {  // the fullest month
+        b.used = used;
+        b.limit = m.limit;
+      }
     } else {
-      b.used += f.lp.Activity(static_cast<int>(r), x);
+      b.used += used;
       b.limit += m.limit;
     }
     if (relaxation.optimal) {
@@ -286,6 +347,7 @@ Result<Plan> MakePlan(const Scenario& s, const PlanOptions& options) {
   for (const auto& c : f.lp.columns) plan.integer_variables += c.integer ? 1 : 0;
   plan.constraints = static_cast<int>(f.lp.rows.size());
   plan.rule_notes = f.rule_notes;
+  plan.dropped = f.dropped;
 
   const MipSolution mip = SolveMip(f.lp, time_limit, gap);
   plan.status = std::string(SolveStatusName(mip.status));
@@ -299,6 +361,7 @@ Result<Plan> MakePlan(const Scenario& s, const PlanOptions& options) {
     plan.gap_pct = mip.gap_pct;
     Decode(s, f, mip.x, plan);
     FindBinding(s, f, mip.x, SolveLpRelaxation(f.lp, time_limit), plan);
+    ExplainBinding(s, plan);
   }
   plan.total_seconds = Since(started);
   return plan;

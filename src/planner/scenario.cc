@@ -4,6 +4,8 @@
 
 #include "gpufleet/planner/scenario.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <filesystem>
 #include <set>
@@ -14,6 +16,7 @@
 #include "gpufleet/compliance/rule_change.h"
 #include "gpufleet/model/utf8.h"
 #include "planner/scenario_sections.h"
+#include "planner/scenario_values.h"
 
 namespace gpufleet::planner {
 namespace {
@@ -37,11 +40,27 @@ std::string Resolve(const std::string& base_dir, const std::string& path) {
   return (std::filesystem::path(base_dir) / path).string();
 }
 
+// A named input must be a regular file (or a link to one): a directory opens and reads as
+// empty on Linux, so it would otherwise load as an empty fleet or rule file and fail later,
+// far from the key that named it.
+Status CheckRegularFile(const YamlMap& doc, const YamlField& f, const std::string& path) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) return Status::Ok();  // the reader says it is missing
+  if (std::filesystem::is_regular_file(status)) return Status::Ok();
+  const char* what = std::filesystem::is_directory(status) ? "a directory" : "not a regular file";
+  return doc.Error(f, "'" + Excerpt(path) + "' is " + what + "; expected a file");
+}
+
 Result<std::string> DataFile(const YamlMap& doc, std::string_view key, const std::string& base_dir,
                              std::string_view shipped) {
   Result<std::optional<std::string>> given = doc.OptionalString(key);
   if (!given.ok()) return given.status();
-  if (given->has_value()) return Resolve(base_dir, **given);
+  if (given->has_value()) {
+    std::string path = Resolve(base_dir, **given);
+    GPUFLEET_RETURN_IF_ERROR(CheckRegularFile(doc, *doc.Find(key), path));
+    return path;
+  }
   std::string path = catalog::DefaultDataPath(shipped);
   if (path.empty()) {
     return doc.Missing(key, "cannot find the shipped data/" + std::string(shipped) +
@@ -61,7 +80,10 @@ Result<ValueContext> ReadCurrency(const YamlMap& doc) {
     for (const YamlField& r : rates->fields()) {
       Result<double> rate = rates->ReadNumber(r);
       if (!rate.ok()) return rate.status();
-      if (*rate <= 0) return rates->Error(r, "expected a rate > 0");
+      if (*rate < kMinRate || *rate > kRateLimit.max) {
+        return rates->Error(r, fmt::format("expected a rate from {:g} to {:g} {}, got {:g}",
+                                           kMinRate, kRateLimit.max, kRateLimit.unit, *rate));
+      }
       ctx.rates.emplace(r.name, *rate);
     }
   }
@@ -86,7 +108,10 @@ Status ReadHorizon(const YamlMap& doc, Scenario& s) {
   Result<std::optional<int>> life = doc.OptionalInt("life_months");
   if (!life.ok()) return life.status();
   if (life->has_value()) {
-    if (**life < 1) return doc.Error("life_months", "expected at least 1 month");
+    if (**life < 1 || **life > kMaxLifeMonths) {
+      return doc.Error("life_months",
+                       "expected 1 to " + std::to_string(kMaxLifeMonths) + " months");
+    }
     s.life_months = **life;
   }
   return Status::Ok();
@@ -201,9 +226,20 @@ Result<Scenario> ParseScenario(std::string_view yaml, const std::string& name_fo
 
   Scenario s;
   s.file = name_for_errors;
-  Result<std::optional<std::string>> name = doc->OptionalString("name");
-  if (!name.ok()) return name.status();
-  s.name = name->value_or(name_for_errors);
+  if (const YamlField* f = doc->Find("name")) {
+    Result<std::string> name = ReadName(*doc, *f);
+    if (!name.ok()) return name.status();
+    s.name = *name;
+  } else {
+    // The file name stands in; it comes from the command line, unchecked, and every output
+    // quotes it.
+    const std::string reason = UnprintableReason(name_for_errors);
+    if (!reason.empty()) {
+      return Status::InvalidArgument(Excerpt(name_for_errors) + ": the file name " + reason +
+                                     ", so it cannot name the scenario; add a name: key");
+    }
+    s.name = name_for_errors;
+  }
   GPUFLEET_RETURN_IF_ERROR(ReadHorizon(*doc, s));
   Result<ValueContext> ctx = ReadCurrency(*doc);
   if (!ctx.ok()) return ctx.status();
@@ -233,7 +269,10 @@ Result<Scenario> ParseScenario(std::string_view yaml, const std::string& name_fo
   if (const YamlField* f = doc->Find("rule_overlays")) {
     Result<std::vector<std::string>> list = doc->ReadStrings(*f);
     if (!list.ok()) return list.status();
-    for (const std::string& o : *list) overlays.push_back(Resolve(base_dir, o));
+    for (const std::string& o : *list) {
+      overlays.push_back(Resolve(base_dir, o));
+      GPUFLEET_RETURN_IF_ERROR(CheckRegularFile(*doc, *f, overlays.back()));
+    }
   }
   auto rules_text = codec::ReadTextFile(*rules_path);
   if (!rules_text.ok()) return rules_text.status();
@@ -288,6 +327,7 @@ Result<Scenario> ParseScenario(std::string_view yaml, const std::string& name_fo
   }
   for (PurchaseOption& p : s.purchases) {
     p.domestic = catalog::IsDomesticIn(*p.model, s.budget.domestic_jurisdiction);
+    if (!p.useful_life_given) p.useful_life_months = s.life_months;
   }
   GPUFLEET_RETURN_IF_ERROR(CheckReferences(*doc, s));
   GroupExisting(s);

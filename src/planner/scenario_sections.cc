@@ -1,5 +1,7 @@
 #include "planner/scenario_sections.h"
 
+#include <fmt/format.h>
+
 #include <map>
 #include <set>
 #include <string>
@@ -34,7 +36,7 @@ Result<std::vector<T>> ReadEntries(const YamlMap& doc, const YamlField& f, std::
     if (!entry.ok()) return entry.status();
     GPUFLEET_RETURN_IF_ERROR(
         entry->RequireKeys({"id"}, "every " + std::string(what) + " needs one"));
-    Result<std::string> id = entry->String("id");
+    Result<std::string> id = ReadName(*entry, *entry->Find("id"));
     if (!id.ok()) return id.status();
     const auto [it, inserted] = first_line.emplace(*id, entry->line());
     if (!inserted) {
@@ -51,12 +53,17 @@ Result<std::vector<T>> ReadEntries(const YamlMap& doc, const YamlField& f, std::
   return out;
 }
 
-Result<int> ReadPositiveInt(const YamlMap& m, const YamlField& f, int min) {
+// Whole lots of more than this many accelerators are not sold.
+constexpr int kMaxLot = 10000;
+constexpr Limit kPercentLimit{100, "percent"};
+constexpr Limit kTimeLimit{86400, "seconds"};
+
+Result<int> ReadIntIn(const YamlMap& m, const YamlField& f, int min, int max) {
   Result<int> v = m.ReadInt(f);
   if (!v.ok()) return v.status();
-  if (*v < min) {
-    return m.Error(f,
-                   "expected an integer >= " + std::to_string(min) + ", got " + f.value->scalar());
+  if (*v < min || *v > max) {
+    return m.Error(f, "expected an integer from " + std::to_string(min) + " to " +
+                          std::to_string(max) + ", got " + Excerpt(f.value->scalar()));
   }
   return *v;
 }
@@ -73,7 +80,11 @@ Status ReadThroughput(const YamlMap& m, const YamlField& f, const ValueContext& 
     }
     Result<double> v = map->ReadNumber(entry);
     if (!v.ok()) return v.status();
-    if (*v <= 0) return map->Error(entry, "expected a relative throughput > 0");
+    if (*v < kMinThroughput || *v > kThroughputLimit.max) {
+      return map->Error(
+          entry, fmt::format("expected a relative throughput from {:g} to {:g}, got {}",
+                             kMinThroughput, kThroughputLimit.max, Excerpt(entry.value->scalar())));
+    }
     if (!c.throughput.emplace(spec->id, *v).second) {
       return map->ErrorAt(*entry.key, "throughput",
                           "model '" + Excerpt(spec->id) + "' given twice");
@@ -89,25 +100,28 @@ Status ReadDemandClass(const YamlMap& m, const ValueContext& ctx, DemandClass& c
   GPUFLEET_RETURN_IF_ERROR(m.CheckKeys(kKeys));
   GPUFLEET_RETURN_IF_ERROR(
       m.RequireKeys({"per_month", "unmet_penalty", "throughput"}, "every demand class needs one"));
+  // The unit first, wherever it is written: the bound on per_month depends on it.
+  if (const YamlField* f = m.Find("unit")) {
+    Result<std::string> unit = m.ReadText(*f);
+    if (!unit.ok()) return unit.status();
+    if (*unit == "accelerator_hours") {
+      c.unit = DemandUnit::kAcceleratorHours;
+    } else if (*unit == "tpp_hours") {
+      c.unit = DemandUnit::kTppHours;
+    } else {
+      return m.Error(*f, "expected accelerator_hours or tpp_hours, got '" + Excerpt(*unit) + "'");
+    }
+  }
   for (const YamlField& f : m.fields()) {
-    if (f.name == "unit") {
-      Result<std::string> unit = m.ReadText(f);
-      if (!unit.ok()) return unit.status();
-      if (*unit == "accelerator_hours") {
-        c.unit = DemandUnit::kAcceleratorHours;
-      } else if (*unit == "tpp_hours") {
-        c.unit = DemandUnit::kTppHours;
-      } else {
-        return m.Error(f, "expected accelerator_hours or tpp_hours, got '" + Excerpt(*unit) + "'");
-      }
-    } else if (f.name == "per_month") {
-      GPUFLEET_RETURN_IF_ERROR(Assign(ReadSeries(m, f, ctx), c.demand));
+    if (f.name == "per_month") {
+      const Limit& limit = c.unit == DemandUnit::kTppHours ? kTppDemandLimit : kDemandLimit;
+      GPUFLEET_RETURN_IF_ERROR(Assign(ReadSeries(m, f, ctx, limit), c.demand));
     } else if (f.name == "unmet_penalty") {
-      GPUFLEET_RETURN_IF_ERROR(Assign(ReadMoney(m, f, ctx), c.unmet_penalty));
+      GPUFLEET_RETURN_IF_ERROR(Assign(ReadMoney(m, f, ctx, kPenaltyLimit), c.unmet_penalty));
     } else if (f.name == "countries") {
       GPUFLEET_RETURN_IF_ERROR(Assign(ReadCountries(m, f), c.countries));
     } else if (f.name == "data_class") {
-      GPUFLEET_RETURN_IF_ERROR(Assign(m.ReadText(f), c.data_class));
+      GPUFLEET_RETURN_IF_ERROR(Assign(ReadName(m, f), c.data_class));
     } else if (f.name == "throughput") {
       GPUFLEET_RETURN_IF_ERROR(ReadThroughput(m, f, ctx, c));
     }
@@ -153,7 +167,7 @@ Result<std::vector<PlanSite>> ReadSites(const YamlMap& doc, const YamlField& f,
         e.site.order_cost = order_cost;
         for (const YamlField& field : m.fields()) {
           if (field.name == "capacity") {
-            Result<double> cap = ReadNonNegative(m, field);
+            Result<double> cap = ReadNonNegative(m, field, kFleetUnitsLimit);
             if (!cap.ok()) return cap.status();
             e.site.capacity = *cap;
           } else if (field.name == "order_cost") {
@@ -172,10 +186,17 @@ Result<std::vector<PurchaseOption>> ReadPurchases(const YamlMap& doc, const Yaml
                                                   const ValueContext& ctx) {
   return ReadEntries<PurchaseOption>(
       doc, f, "purchase", [&](const YamlMap& m, PurchaseOption& p) -> Status {
-        static constexpr std::string_view kKeys[] = {
-            "id",         "model",          "vendor",           "unit_price",
-            "lot",        "lead_months",    "supply_per_month", "sites",
-            "ships_from", "committed_units"};
+        static constexpr std::string_view kKeys[] = {"id",
+                                                     "model",
+                                                     "vendor",
+                                                     "unit_price",
+                                                     "lot",
+                                                     "lead_months",
+                                                     "supply_per_month",
+                                                     "sites",
+                                                     "ships_from",
+                                                     "committed_units",
+                                                     "useful_life_months"};
         GPUFLEET_RETURN_IF_ERROR(m.CheckKeys(kKeys));
         GPUFLEET_RETURN_IF_ERROR(
             m.RequireKeys({"model", "supply_per_month"}, "every purchase option needs one"));
@@ -185,22 +206,28 @@ Result<std::vector<PurchaseOption>> ReadPurchases(const YamlMap& doc, const Yaml
         bool priced = false;
         for (const YamlField& field : m.fields()) {
           if (field.name == "vendor") {
-            GPUFLEET_RETURN_IF_ERROR(Assign(m.ReadText(field), p.vendor));
+            GPUFLEET_RETURN_IF_ERROR(Assign(ReadName(m, field), p.vendor));
           } else if (field.name == "unit_price") {
-            GPUFLEET_RETURN_IF_ERROR(Assign(ReadMoney(m, field, ctx), p.unit_price));
+            GPUFLEET_RETURN_IF_ERROR(
+                Assign(ReadMoney(m, field, ctx, kUnitPriceLimit), p.unit_price));
             priced = true;
           } else if (field.name == "lot") {
-            GPUFLEET_RETURN_IF_ERROR(Assign(ReadPositiveInt(m, field, 1), p.lot));
+            GPUFLEET_RETURN_IF_ERROR(Assign(ReadIntIn(m, field, 1, kMaxLot), p.lot));
           } else if (field.name == "lead_months") {
-            GPUFLEET_RETURN_IF_ERROR(Assign(ReadPositiveInt(m, field, 0), p.lead_months));
+            GPUFLEET_RETURN_IF_ERROR(Assign(ReadIntIn(m, field, 0, kMaxLeadMonths), p.lead_months));
           } else if (field.name == "supply_per_month") {
-            GPUFLEET_RETURN_IF_ERROR(Assign(ReadSeries(m, field, ctx), p.supply));
+            GPUFLEET_RETURN_IF_ERROR(Assign(ReadSeries(m, field, ctx, kUnitsLimit), p.supply));
           } else if (field.name == "sites") {
             GPUFLEET_RETURN_IF_ERROR(Assign(m.ReadStrings(field), p.sites));
           } else if (field.name == "ships_from") {
             GPUFLEET_RETURN_IF_ERROR(Assign(ReadCountry(m, field), p.ships_from));
           } else if (field.name == "committed_units") {
-            GPUFLEET_RETURN_IF_ERROR(Assign(ReadNonNegative(m, field), p.committed_units));
+            GPUFLEET_RETURN_IF_ERROR(
+                Assign(ReadNonNegative(m, field, kFleetUnitsLimit), p.committed_units));
+          } else if (field.name == "useful_life_months") {
+            GPUFLEET_RETURN_IF_ERROR(
+                Assign(ReadIntIn(m, field, 1, kMaxLifeMonths), p.useful_life_months));
+            p.useful_life_given = true;
           }
         }
         if (!priced) {
@@ -216,6 +243,10 @@ Result<std::vector<PurchaseOption>> ReadPurchases(const YamlMap& doc, const Yaml
                              "no USD rate");
           }
           p.unit_price = *p.model->price_usd * (usd != 0 ? usd : rate->second);
+          // The catalog's price at the scenario's USD rate is bounded like a given one.
+          if (p.unit_price > kUnitPriceLimit.max) {
+            return AboveLimit(m, *m.Find("model"), p.unit_price, kUnitPriceLimit);
+          }
         }
         return Status::Ok();
       });
@@ -226,24 +257,29 @@ Result<std::vector<RentalOption>> ReadRentals(const YamlMap& doc, const YamlFiel
   return ReadEntries<RentalOption>(
       doc, f, "rental", [&](const YamlMap& m, RentalOption& r) -> Status {
         static constexpr std::string_view kKeys[] = {
-            "id", "provider", "country", "model", "price_per_hour", "max_units", "committed_units"};
+            "id",        "provider",        "country",         "model", "price_per_hour",
+            "max_units", "committed_units", "fractional_units"};
         GPUFLEET_RETURN_IF_ERROR(m.CheckKeys(kKeys));
         GPUFLEET_RETURN_IF_ERROR(
             m.RequireKeys({"provider", "country", "model", "price_per_hour", "max_units"},
                           "every rental option needs one"));
         for (const YamlField& field : m.fields()) {
           if (field.name == "provider") {
-            GPUFLEET_RETURN_IF_ERROR(Assign(m.ReadText(field), r.provider));
+            GPUFLEET_RETURN_IF_ERROR(Assign(ReadName(m, field), r.provider));
           } else if (field.name == "country") {
             GPUFLEET_RETURN_IF_ERROR(Assign(ReadCountry(m, field), r.country));
           } else if (field.name == "model") {
             GPUFLEET_RETURN_IF_ERROR(Assign(ReadModel(m, field, ctx), r.model));
           } else if (field.name == "price_per_hour") {
-            GPUFLEET_RETURN_IF_ERROR(Assign(ReadMoney(m, field, ctx), r.price_per_hour));
+            GPUFLEET_RETURN_IF_ERROR(
+                Assign(ReadMoney(m, field, ctx, kHourlyPriceLimit), r.price_per_hour));
           } else if (field.name == "max_units") {
-            GPUFLEET_RETURN_IF_ERROR(Assign(ReadSeries(m, field, ctx), r.max_units));
+            GPUFLEET_RETURN_IF_ERROR(Assign(ReadSeries(m, field, ctx, kUnitsLimit), r.max_units));
           } else if (field.name == "committed_units") {
-            GPUFLEET_RETURN_IF_ERROR(Assign(ReadNonNegative(m, field), r.committed_units));
+            GPUFLEET_RETURN_IF_ERROR(
+                Assign(ReadNonNegative(m, field, kUnitsLimit), r.committed_units));
+          } else if (field.name == "fractional_units") {
+            GPUFLEET_RETURN_IF_ERROR(Assign(m.ReadBool(field), r.fractional_units));
           }
         }
         return Status::Ok();
@@ -273,7 +309,7 @@ Result<std::vector<SaleOption>> ReadSales(const YamlMap& doc, const YamlField& f
           s.models.push_back((*spec)->id);
         }
       } else if (field.name == "unit_price") {
-        GPUFLEET_RETURN_IF_ERROR(Assign(ReadMoney(m, field, ctx), s.unit_price));
+        GPUFLEET_RETURN_IF_ERROR(Assign(ReadMoney(m, field, ctx, kUnitPriceLimit), s.unit_price));
       }
     }
     return Status::Ok();
@@ -325,9 +361,8 @@ Result<Budget> ReadBudget(const YamlMap& doc, const YamlField& f, const ValueCon
       GPUFLEET_RETURN_IF_ERROR(share->RequireKeys({"min_pct"}, "the share to keep"));
       for (const YamlField& s : share->fields()) {
         if (s.name == "min_pct") {
-          Result<double> pct = ReadNonNegative(*share, s);
+          Result<double> pct = ReadNonNegative(*share, s, kPercentLimit);
           if (!pct.ok()) return pct.status();
-          if (*pct > 100) return share->Error(s, "expected a percentage from 0 to 100");
           budget.domestic_min_pct = *pct;
         } else if (s.name == "basis") {
           Result<std::string> basis = share->ReadText(s);
@@ -355,7 +390,8 @@ Result<SolverSettings> ReadSolver(const YamlMap& doc, const YamlField& f) {
   GPUFLEET_RETURN_IF_ERROR(m->CheckKeys(kKeys));
   SolverSettings s;
   for (const YamlField& field : m->fields()) {
-    Result<double> v = ReadNonNegative(*m, field);
+    Result<double> v =
+        ReadNonNegative(*m, field, field.name == "time_limit_s" ? kTimeLimit : kPercentLimit);
     if (!v.ok()) return v.status();
     if (field.name == "time_limit_s") {
       if (*v <= 0) return m->Error(field, "expected a time limit > 0 seconds");

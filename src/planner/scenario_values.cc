@@ -1,5 +1,7 @@
 #include "planner/scenario_values.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -23,14 +25,20 @@ bool ParseDouble(std::string_view text, double& out) {
 
 }  // namespace
 
-Result<double> ReadNonNegative(const YamlMap& m, const YamlField& f) {
+Status AboveLimit(const YamlMap& m, const YamlField& f, double v, const Limit& limit) {
+  return m.Error(f, fmt::format("expected at most {:g} {}, got {:g}", limit.max, limit.unit, v));
+}
+
+Result<double> ReadNonNegative(const YamlMap& m, const YamlField& f, const Limit& limit) {
   Result<double> v = m.ReadNumber(f);
   if (!v.ok()) return v.status();
   if (*v < 0) return m.Error(f, "expected a number >= 0, got " + Excerpt(f.value->scalar()));
+  if (*v > limit.max) return AboveLimit(m, f, *v, limit);
   return *v;
 }
 
-Result<double> ReadMoney(const YamlMap& m, const YamlField& f, const ValueContext& ctx) {
+Result<double> ReadMoney(const YamlMap& m, const YamlField& f, const ValueContext& ctx,
+                         const Limit& limit) {
   if (!f.value->IsScalar() || f.value->scalar().empty()) {
     return m.Error(f, "expected an amount such as 12e9 or '5.5e9 USD', got " + f.value->Describe());
   }
@@ -60,13 +68,14 @@ Result<double> ReadMoney(const YamlMap& m, const YamlField& f, const ValueContex
     }
   }
   if (amount < 0) return m.Error(f, "expected an amount >= 0, got '" + Excerpt(text) + "'");
+  if (amount * rate > limit.max) return AboveLimit(m, f, amount * rate, limit);
   return amount * rate;
 }
 
 Result<std::vector<double>> ReadSeries(const YamlMap& m, const YamlField& f,
-                                       const ValueContext& ctx) {
+                                       const ValueContext& ctx, const Limit& limit) {
   if (!f.value->IsList()) {
-    Result<double> v = ReadNonNegative(m, f);
+    Result<double> v = ReadNonNegative(m, f, limit);
     if (!v.ok()) return v.status();
     return std::vector<double>(static_cast<size_t>(ctx.months), *v);
   }
@@ -78,11 +87,42 @@ Result<std::vector<double>> ReadSeries(const YamlMap& m, const YamlField& f,
   }
   std::vector<double> series;
   for (const YamlField& item : *items) {
-    Result<double> v = ReadNonNegative(m, item);
+    Result<double> v = ReadNonNegative(m, item, limit);
     if (!v.ok()) return v.status();
     series.push_back(*v);
   }
   return series;
+}
+
+std::string UnprintableReason(std::string_view text) {
+  const size_t valid = ValidUtf8Prefix(text);
+  if (valid != text.size()) {
+    return fmt::format("is not valid UTF-8 (byte 0x{:02X} at offset {})",
+                       static_cast<unsigned char>(text[valid]), valid);
+  }
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7F) {
+      return fmt::format(
+          "contains the control character U+{:04X} at byte {}; expected printable text", c, i);
+    }
+    // U+FFFE and U+FFFF (EF BF BE, EF BF BF) are valid UTF-8 but not characters XML allows.
+    if (c == 0xEF && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xBF &&
+        (static_cast<unsigned char>(text[i + 2]) & 0xFE) == 0xBE) {
+      return fmt::format(
+          "contains the non-character U+FFFE or U+FFFF at byte {}; expected printable text", i);
+    }
+  }
+  return "";
+}
+
+Result<std::string> ReadName(const YamlMap& m, const YamlField& f) {
+  Result<std::string> text = m.ReadText(f);
+  if (!text.ok()) return text.status();
+  const std::string reason = UnprintableReason(*text);
+  // The reason says where, not what: quoting a control character would carry it on.
+  if (!reason.empty()) return m.Error(f, reason);
+  return text;
 }
 
 Result<const catalog::AcceleratorSpec*> ReadModel(const YamlMap& m, const YamlField& f,

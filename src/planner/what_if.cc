@@ -69,7 +69,7 @@ Status ForEachEntry(const YamlMap& doc, const YamlField& f, std::string_view wha
 Status ApplySupply(Scenario& s, const YamlMap& m) {
   Result<std::string> id = m.String("option");
   if (!id.ok()) return id.status();
-  Result<double> factor = ReadNonNegative(m, *m.Find("factor"));
+  Result<double> factor = ReadNonNegative(m, *m.Find("factor"), kFactorLimit);
   if (!factor.ok()) return factor.status();
   Result<std::optional<Date>> from = m.OptionalDate("from");
   if (!from.ok()) return from.status();
@@ -87,7 +87,13 @@ Status ApplySupply(Scenario& s, const YamlMap& m) {
                    "'" + Excerpt(*id) + "' is not a purchase or rental option of the scenario");
   }
   for (int t = 0; t < s.months; ++t) {
-    if (InWindow(s, t, *from, *to)) (*series)[static_cast<size_t>(t)] *= *factor;
+    if (!InWindow(s, t, *from, *to)) continue;
+    double& v = (*series)[static_cast<size_t>(t)];
+    // The scenario's bounds hold after the change too, or the solver sees what the reader
+    // refuses.
+    if (v * *factor > kUnitsLimit.max)
+      return AboveLimit(m, *m.Find("factor"), v * *factor, kUnitsLimit);
+    v *= *factor;
   }
   return Status::Ok();
 }
@@ -95,16 +101,22 @@ Status ApplySupply(Scenario& s, const YamlMap& m) {
 Status ApplyPrice(Scenario& s, const YamlMap& m) {
   Result<std::string> id = m.String("option");
   if (!id.ok()) return id.status();
-  Result<double> factor = ReadNonNegative(m, *m.Find("factor"));
+  Result<double> factor = ReadNonNegative(m, *m.Find("factor"), kFactorLimit);
   if (!factor.ok()) return factor.status();
   for (PurchaseOption& p : s.purchases) {
     if (p.id == *id) {
+      if (p.unit_price * *factor > kUnitPriceLimit.max) {
+        return AboveLimit(m, *m.Find("factor"), p.unit_price * *factor, kUnitPriceLimit);
+      }
       p.unit_price *= *factor;
       return Status::Ok();
     }
   }
   for (RentalOption& r : s.rentals) {
     if (r.id == *id) {
+      if (r.price_per_hour * *factor > kHourlyPriceLimit.max) {
+        return AboveLimit(m, *m.Find("factor"), r.price_per_hour * *factor, kHourlyPriceLimit);
+      }
       r.price_per_hour *= *factor;
       return Status::Ok();
     }
@@ -118,7 +130,9 @@ Status ApplyLeadTime(Scenario& s, const YamlMap& m) {
   if (!id.ok()) return id.status();
   Result<std::optional<int>> lead = m.OptionalInt("lead_months");
   if (!lead.ok()) return lead.status();
-  if (**lead < 0) return m.Error("lead_months", "expected 0 or more months");
+  if (**lead < 0 || **lead > kMaxLeadMonths) {
+    return m.Error("lead_months", "expected 0 to " + std::to_string(kMaxLeadMonths) + " months");
+  }
   for (PurchaseOption& p : s.purchases) {
     if (p.id == *id) {
       p.lead_months = **lead;

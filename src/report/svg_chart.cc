@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <string>
+#include <utility>
 
 namespace gpufleet::report {
 
@@ -66,13 +68,27 @@ struct Frame {
 
 void WriteAxes(const LineChart& chart, const Frame& f, std::ostream& out) {
   out << "<g font-size=\"" << kFontSize << "\" fill=\"#333\">\n";
-  for (double t : Ticks(f.x_min, f.x_max)) {
+  std::vector<std::pair<double, std::string>> x_ticks;
+  if (chart.x_tick_labels.empty()) {
+    for (double t : Ticks(f.x_min, f.x_max)) x_ticks.emplace_back(t, fmt::format("{:g}", t));
+  } else {
+    const size_t n = chart.x_tick_labels.size();
+    // At most kTargetTicks labels: a "2025-01" is about as wide as a tick interval of a
+    // 12-month chart at the default size.
+    const size_t every = (n + kTargetTicks - 1) / kTargetTicks;
+    for (size_t i = 0; i < n; i += std::max<size_t>(1, every)) {
+      const double t = f.x_min + static_cast<double>(i);
+      if (t > f.x_max) break;
+      x_ticks.emplace_back(t, XmlEscape(chart.x_tick_labels[i]));
+    }
+  }
+  for (const auto& [t, label] : x_ticks) {
     const double x = f.X(t);
     out << fmt::format(
         "<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" stroke=\"#e5e5e5\"/>\n"
         "<line x1=\"{0:.1f}\" y1=\"{2:.1f}\" x2=\"{0:.1f}\" y2=\"{3:.1f}\" stroke=\"#333\"/>\n"
-        "<text x=\"{0:.1f}\" y=\"{4:.1f}\" text-anchor=\"middle\">{5:g}</text>\n",
-        x, f.top, f.bottom, f.bottom + kTickLength, f.bottom + kTickLength + kFontSize + 2, t);
+        "<text x=\"{0:.1f}\" y=\"{4:.1f}\" text-anchor=\"middle\">{5}</text>\n",
+        x, f.top, f.bottom, f.bottom + kTickLength, f.bottom + kTickLength + kFontSize + 2, label);
   }
   for (double t : Ticks(f.y_min, f.y_max)) {
     const double y = f.Y(t);

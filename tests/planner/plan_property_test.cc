@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "gpufleet/catalog/catalog.h"
 #include "gpufleet/planner/plan.h"
 #include "planner/scenario_files.h"
 
@@ -595,10 +596,29 @@ class PlanProperties {
     }
   }
 
+  // What an existing H20 is still worth when the horizon ends: the H20 option's price (the
+  // catalog's when no option offers H20) x the share of its life left then.
+  double ResidualValue() const {
+    const Spec::Option* o = OptionFor(kModels[0].id);
+    double price = o != nullptr ? o->price : 0;
+    if (o == nullptr) {
+      Result<catalog::Catalog> cat = catalog::Catalog::Load(fixtures::kCatalogPath);
+      EXPECT_TRUE(cat.ok());
+      if (cat.ok()) price = cat->Find(kModels[0].id)->price_usd.value_or(0);
+    }
+    const std::chrono::year_month_day end = MonthStart(s_, s_.months);
+    const int age =
+        (static_cast<int>(end.year()) - static_cast<int>(s_.existing_acquired.year())) * 12 +
+        static_cast<int>(static_cast<unsigned>(end.month())) -
+        static_cast<int>(static_cast<unsigned>(s_.existing_acquired.month()));
+    return price * std::max(0, s_.life_months - age) / s_.life_months;
+  }
+
   // unmet x penalty + purchases depreciated over the months they serve inside the horizon +
-  // order costs + rentals - sales.
+  // order costs + rentals - sales + the value after the horizon of what is sold.
   void CheckObjective() {
     double want = p_.order_cost_spend + p_.rental_spend - p_.sale_revenue;
+    for (const PlanRow& r : p_.rows) want += r.sold * ResidualValue();
     for (size_t k = 0; k < s_.classes.size(); ++k) {
       for (int t = 0; t < s_.months; ++t) {
         const auto i = static_cast<size_t>(t);

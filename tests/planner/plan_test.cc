@@ -424,11 +424,12 @@ TEST(PlanTest, TppHoursScaleByTheCatalogTpp) {
 }
 
 // Existing units with no demand for them are sold: 4 A800s at 5,000 each.
-std::string SaleFleet(const std::string& acquired) {
+std::string SaleFleet(const std::string& acquired, int units = 4,
+                      const std::string& model = "A800") {
   std::string fleet = std::string(fixtures::kFleet) + "assets:\n";
-  for (int i = 1; i <= 4; ++i) {
-    fleet += "  - {serial: A" + std::to_string(i) +
-             ", model: A800, site: sh-03, owner: acme, operator: acme, holding: owned, "
+  for (int i = 1; i <= units; ++i) {
+    fleet += "  - {serial: A" + std::to_string(i) + ", model: " + model +
+             ", site: sh-03, owner: acme, operator: acme, holding: owned, "
              "acquired: " +
              acquired + ", arrival: export, from_country: TW}\n";
   }
@@ -440,14 +441,24 @@ constexpr char kSale[] =
     "demand:\n"
     "  - {id: training, per_month: 0, unmet_penalty: 1, throughput: {A800: 1}}\n"
     "sales:\n"
-    "  - {id: used, buyer: northstar, models: [A800], unit_price: 5000}\n";
+    "  - {id: used, buyer: northstar, models: [A800], unit_price: 8000}\n";
 
+// Four idle A800s acquired 2022-06-01 (catalog price 15,000, 60-month life) have 26 months of
+// life left when the three-month horizon ends (2025-04): each is worth 15,000 x 26 / 60 =
+// 6,500 then, less than the 8,000 offered, so all four are sold: objective 4 x (6,500 -
+// 8,000) = -6,000, cash +32,000. (Before useful life counted, the buyer offered 5,000 here;
+// that sale would now lose 1,500 a unit, see AShortPlanDoesNotSellWorkingHardwareAtALoss.)
 TEST(PlanTest, IdleExistingUnitsAreSold) {
   const Plan p = Solve(Load("plan_sale", kSale, "", SaleFleet("2022-06-01"), 3));
   ASSERT_EQ(p.status, "optimal");
-  EXPECT_DOUBLE_EQ(p.sale_revenue, 20000);
-  EXPECT_NEAR(p.objective, -20000, 1e-6);
-  EXPECT_DOUBLE_EQ(Spend(p, "total")->spent, -20000);
+  EXPECT_DOUBLE_EQ(p.sale_revenue, 32000);
+  EXPECT_NEAR(p.objective, -6000, 1e-6);
+  EXPECT_DOUBLE_EQ(Spend(p, "total")->spent, -32000);
+  ASSERT_EQ(p.sales.size(), 1u);
+  EXPECT_EQ(p.sales[0].units, 4);
+  EXPECT_EQ(p.sales[0].buyer, "northstar");
+  EXPECT_DOUBLE_EQ(p.sales[0].unit_price, 8000);
+  EXPECT_DOUBLE_EQ(p.sales[0].proceeds, 32000);
   double sold = 0;
   for (const PlanRow& r : p.rows) {
     sold += r.sold;
@@ -467,8 +478,84 @@ TEST(PlanTest, UnitsThatRetireInsideTheHorizonCanBeSoldBeforeThey) {
   ASSERT_EQ(s.existing[0].units, (std::vector<double>{4, 4, 0}));
   const Plan p = Solve(s);
   ASSERT_EQ(p.status, "optimal");
-  EXPECT_DOUBLE_EQ(p.sale_revenue, 20000);
+  EXPECT_DOUBLE_EQ(p.sale_revenue, 4 * 8000);  // retired by the horizon's end: worth nothing then
   for (const PlanRow& r : p.rows) EXPECT_GE(r.in_service, 0) << r.month;
+}
+
+// Every magnitude at the largest value the reader accepts (docs/planner.md, "Limits on
+// values"): demand may go unmet, so the program is feasible whatever the numbers, and the
+// solver must say so rather than abort or call it infeasible.
+TEST(PlanTest, ValuesAtTheirLimitsStillGiveAPlan) {
+  const std::string body =
+      "sites: [{id: sh-03, capacity: 1e8}]\n"
+      "demand:\n"
+      "  - {id: training, per_month: 1e9, unmet_penalty: 1e6, throughput: {H20: 1000}}\n"
+      "  - {id: tiny, per_month: 1e-9, unmet_penalty: 1e-9, throughput: {H20: 0.001}}\n"
+      "purchases:\n"
+      "  - {id: h20, model: H20, unit_price: 1e9, lot: 10000, supply_per_month: 1e7}\n"
+      "rentals:\n"
+      "  - {id: far, provider: P, country: MY, model: H20, price_per_hour: 1e6, "
+      "max_units: 1e7}\n"
+      "budget: {total: 1e13}\n";
+  const Scenario s = Load("plan_limits", body, "", fixtures::kFleet, 2);
+  Result<Plan> p = MakePlan(s, PlanOptions{5.0, 1.0});
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_TRUE(p->has_plan()) << p->status;
+  ASSERT_EQ(p->classes.size(), 2u);
+  for (const ClassOutcome& c : p->classes) {
+    for (size_t t = 0; t < c.served.size(); ++t) {
+      EXPECT_GE(c.served[t], 0) << c.id;
+      EXPECT_LE(c.served[t], c.demand[t] * (1 + 1e-6) + 1e-6) << c.id;
+    }
+  }
+  EXPECT_LE(Spend(*p, "total")->spent, 1e13 * (1 + 1e-9));
+}
+
+// A one-month plan with 20 idle Ascend 910Bs acquired 2024-07-01: when the horizon ends
+// (2025-02) they have 53 of their 60 months left, worth 16,500 (catalog) x 53 / 60 = 14,575
+// each. Fails before useful life counted: the plan sold all 20 at 8,000.
+TEST(PlanTest, AShortPlanDoesNotSellWorkingHardwareAtALoss) {
+  const std::string body =
+      "sites: [{id: sh-03}]\n"
+      "demand:\n"
+      "  - {id: training, per_month: 0, unmet_penalty: 1, throughput: {Ascend 910B: 1}}\n"
+      "sales:\n"
+      "  - {id: used, buyer: northstar, unit_price: PRICE}\n";
+  auto with_price = [&](const std::string& price) {
+    std::string b = body;
+    b.replace(b.find("PRICE"), 5, price);
+    return b;
+  };
+  const std::string fleet = SaleFleet("2024-07-01", 20, "Ascend 910B");
+  const Plan kept = Solve(Load("plan_keep", with_price("8000"), "", fleet, 1));
+  ASSERT_EQ(kept.status, "optimal");
+  EXPECT_DOUBLE_EQ(kept.sale_revenue, 0);
+  EXPECT_THAT(kept.sales, IsEmpty());
+  // Above what they are still worth, they go.
+  const Plan sold = Solve(Load("plan_sell", with_price("15000"), "", fleet, 1));
+  ASSERT_EQ(sold.status, "optimal");
+  EXPECT_DOUBLE_EQ(sold.sale_revenue, 20 * 15000);
+  EXPECT_NEAR(sold.objective, 20 * (14575 - 15000.0), 1e-6);
+}
+
+// A purchase keeps the value of the months it outlives the horizon, over its option's
+// useful_life_months: one month at 10,000 with a 10-month life is charged 1,000 in the
+// objective, with the default 60 months 166.67.
+TEST(PlanTest, UsefulLifeSetsWhatAPurchaseCostsTheObjective) {
+  auto body = [](const std::string& life) {
+    return "sites: [{id: sh-03}]\n"
+           "demand:\n"
+           "  - {id: training, per_month: 744, unmet_penalty: 100, throughput: {H20: 1}}\n"
+           "purchases:\n"
+           "  - {id: h20, model: H20, unit_price: 10000, supply_per_month: 1" +
+           life + "}\n";
+  };
+  const Plan short_life = Solve(Load("plan_life_10", body(", useful_life_months: 10")));
+  ASSERT_EQ(short_life.status, "optimal");
+  EXPECT_NEAR(short_life.objective, 1000, 1e-6);
+  const Plan default_life = Solve(Load("plan_life_default", body("")));
+  ASSERT_EQ(default_life.status, "optimal");
+  EXPECT_NEAR(default_life.objective, 10000.0 / 60, 1e-6);
 }
 
 // A take-or-pay commitment of 80 H20s (800,000) against a budget of 500,000: no plan. The
@@ -641,6 +728,16 @@ TEST_F(WhatIfTest, SupplyChangeOutsideTheHorizonChangesNothing) {
             (std::vector<double>{800, 800, 800}));
   EXPECT_EQ(SupplyAfter(base, "supply: [{option: h20, factor: 0, to: 2024-06-30}]\n"),
             (std::vector<double>{800, 800, 800}));
+}
+
+// A factor may not take a value past what the scenario reader accepts (docs/planner.md,
+// "Limits on values"): the solver would see what the reader refuses.
+TEST_F(WhatIfTest, FactorsAreBounded) {
+  Result<Scenario> s =
+      ApplyWhatIf(base_, "prices:\n  - {option: h20, factor: 5000}\n", "whatif.yaml", "");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().message(),
+            "whatif.yaml:2:27: factor: expected at most 1000 times the scenario's value, got 5000");
 }
 
 TEST_F(WhatIfTest, UnknownOptionsAndAreasAreErrors) {

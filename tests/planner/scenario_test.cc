@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -329,15 +330,16 @@ const BadCase kBadCases[] = {
      "plan.yaml:16:12: purchase 'h20': model: unknown model 'H2O' (not in the catalog)"},
     {"UnknownPurchaseKey", "    lot: 8\n", "    lots: 8\n",
      "plan.yaml:18:5: purchase 'h20': lots: unknown key (known: id model vendor unit_price lot "
-     "lead_months supply_per_month sites ships_from committed_units)"},
+     "lead_months supply_per_month sites ships_from committed_units "
+     "useful_life_months)"},
     {"LotBelowOne", "lot: 8", "lot: 0",
-     "plan.yaml:18:10: purchase 'h20': lot: expected an integer >= 1, got 0"},
+     "plan.yaml:18:10: purchase 'h20': lot: expected an integer from 1 to 10000, got 0"},
     {"SiteInNoBudgetArea", "    - {id: abroad, amount: 4e5}\n",
      "    - {id: abroad, countries: [US], amount: 4e5}\n",
      "plan.yaml:30:3: budget: site 'sg-01' (SG) is in no budget area; add its country to an "
      "area or an area without countries"},
     {"DomesticShareOver100", "min_pct: 50", "min_pct: 150",
-     "plan.yaml:34:29: min_pct: expected a percentage from 0 to 100"},
+     "plan.yaml:34:29: min_pct: expected at most 100 percent, got 150"},
     {"UnknownOrganisation", "organisation: acme", "organisation: acme-hk",
      "plan.yaml:4:15: organisation: 'acme-hk' is not an organisation of the fleet file"},
     // Two upper-case letters are not enough: no country is UK or XX.
@@ -349,6 +351,52 @@ const BadCase kBadCases[] = {
      "code"},
     {"UnassignedDomesticJurisdiction", "{min_pct: 50}", "{min_pct: 50, jurisdiction: EU}",
      "plan.yaml:34:47: jurisdiction: 'EU' is not an ISO 3166-1 alpha-2 country code"},
+    // Magnitudes the solver cannot take are input errors, each naming its limit (before, a
+    // demand of 1e22 aborted the process inside CBC's presolve).
+    {"DemandAboveTheLimit", "[100, 200, 300]", "[100, 1e22, 300]",
+     "plan.yaml:11:22: demand class 'training': per_month: expected at most 1e+09 "
+     "accelerator-hours a month, got 1e+22"},
+    {"DemandInTppHoursAboveItsLimit", "[100, 200, 300]", "1e15\n    unit: tpp_hours",
+     "plan.yaml:11:16: demand class 'training': per_month: expected at most 1e+14 TPP-hours a "
+     "month, got 1e+15"},
+    {"PenaltyAboveTheLimit", "unmet_penalty: 5", "unmet_penalty: 1e7",
+     "plan.yaml:12:20: demand class 'training': unmet_penalty: expected at most 1e+06 per unit "
+     "of demand, got 1e+07"},
+    {"ThroughputTooSmall", "Ascend 910B: 0.5}", "Ascend 910B: 1e-9}",
+     "plan.yaml:13:41: demand class 'training': Ascend 910B: expected a relative "
+     "throughput from 0.001 to 1000, got 1e-9"},
+    {"PriceAboveTheLimit", "unit_price: 10000", "unit_price: 2e9",
+     "plan.yaml:17:17: purchase 'h20': unit_price: expected at most 1e+09 per accelerator, got "
+     "2e+09"},
+    {"ConvertedPriceAboveTheLimit", "100000 CNY", "1e10 CNY",
+     "plan.yaml:23:17: purchase 'ascend': unit_price: expected at most 1e+09 per accelerator, "
+     "got 1.4e+09"},
+    {"SupplyAboveTheLimit", "supply_per_month: 80", "supply_per_month: 1e8",
+     "plan.yaml:19:23: purchase 'h20': supply_per_month: expected at most 1e+07 accelerators a "
+     "month, got 1e+08"},
+    {"LotAboveTheLimit", "lot: 8", "lot: 100000",
+     "plan.yaml:18:10: purchase 'h20': lot: expected an integer from 1 to 10000, got 100000"},
+    {"SalePriceAboveTheLimit", "unit_price: 5000", "unit_price: 1e12",
+     "plan.yaml:28:17: sale 'used': unit_price: expected at most 1e+09 per accelerator, got "
+     "1e+12"},
+    {"BudgetAboveTheLimit", "total: 1e6", "total: 1e14",
+     "plan.yaml:30:10: total: expected at most 1e+13 in the scenario currency, got 1e+14"},
+    {"RateOutOfRange", "{CNY: 0.14}", "{CNY: 1e-9}",
+     "plan.yaml:8:23: CNY: expected a rate from 1e-06 to 1e+06 units of the scenario currency "
+     "per unit, got 1e-09"},
+    {"UsefulLifeOfZero", "    lot: 8\n", "    lot: 8\n    useful_life_months: 0\n",
+     "plan.yaml:19:25: purchase 'h20': useful_life_months: expected an integer from 1 to 240, "
+     "got 0"},
+    {"UsefulLifeOver240", "    lot: 8\n", "    lot: 8\n    useful_life_months: 241\n",
+     "plan.yaml:19:25: purchase 'h20': useful_life_months: expected an integer from 1 to 240, "
+     "got 241"},
+    // Names go into JSON, CSV and SVG: a NUL or U+FFFF from a YAML escape made invalid XML.
+    {"ControlCharacterInAnId", "  - id: ascend\n", "  - id: \"asc\\0end\"\n",
+     "plan.yaml:21:9: id: contains the control character U+0000 at byte 3; expected printable "
+     "text"},
+    {"NonCharacterInTheName", "name: parse-test", "name: \"parse\\uFFFFtest\"",
+     "plan.yaml:1:7: name: contains the non-character U+FFFE or U+FFFF at byte 5; expected "
+     "printable text"},
 };
 
 class BadScenarioTest : public ::testing::TestWithParam<BadCase> {};
@@ -390,6 +438,34 @@ TEST(ScenarioTest, ParseScenarioNamesTheGivenFileAndResolvesAgainstTheBaseDir) {
   const Result<Scenario> elsewhere = ParseScenario(WithCatalog(kValid), "inline.yaml", "/");
   ASSERT_FALSE(elsewhere.ok());
   EXPECT_THAT(elsewhere.status().ToString(), HasSubstr("fleet.yaml"));
+}
+
+TEST(ScenarioTest, AFleetThatIsADirectoryIsAnErrorAtItsKey) {
+  const fixtures::ScenarioDir dir("planner_fleet_dir");
+  std::filesystem::create_directories(dir.path() + "/fleets");
+  std::string text = WithCatalog(kValid);
+  text.replace(text.find("fleet: fleet.yaml"), 17, "fleet: fleets");
+  const Result<Scenario> s = dir.Load(text);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(s.status().message(), dir.path() + "/plan.yaml:5:8: fleet: '" + dir.path() +
+                                      "/fleets' is a directory; expected a file");
+}
+
+TEST(ScenarioTest, AnUnnamedScenarioNeedsAPrintableFileName) {
+  const fixtures::ScenarioDir dir("planner_file_name");
+  dir.Write("fleet.yaml", fixtures::kFleet);
+  dir.Write("rules.yaml", fixtures::kNoRules);
+  std::string text = WithCatalog(kValid);
+  text.erase(0, text.find('\n') + 1);  // no name: the file name stands in
+  const Result<Scenario> named = ParseScenario(text, "plan.yaml", dir.path());
+  ASSERT_TRUE(named.ok()) << named.status().ToString();
+  EXPECT_EQ(named->name, "plan.yaml");
+  const Result<Scenario> bad = ParseScenario(text, "plan\xff.yaml", dir.path());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_THAT(bad.status().message(), HasSubstr("the file name is not valid UTF-8"));
+  EXPECT_THAT(bad.status().message(), HasSubstr("add a name: key"));
 }
 
 }  // namespace

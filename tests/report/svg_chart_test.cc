@@ -144,6 +144,24 @@ TEST(WriteSvgLineChartTest, WellFormedWithOnePolylinePerSeries) {
   EXPECT_NE(svg.find(">arrived</text>"), std::string::npos);
 }
 
+// Calendar labels replace the numeric x ticks, escaped, at most eight of them (24 labels:
+// every third).
+TEST(WriteSvgLineChartTest, XTickLabelsReplaceTheNumbers) {
+  LineChart chart = TwoSeriesChart();
+  chart.x_min = 1;
+  chart.x_max = 24;
+  for (int m = 1; m <= 24; ++m) chart.x_tick_labels.push_back("m<" + std::to_string(m));
+  std::ostringstream out;
+  WriteSvgLineChart(chart, SvgOptions{}, out);
+  const std::string svg = out.str();
+  EXPECT_EQ(XmlError(svg), "") << svg;
+  EXPECT_NE(svg.find(">m&lt;1</text>"), std::string::npos);
+  EXPECT_NE(svg.find(">m&lt;4</text>"), std::string::npos);
+  EXPECT_EQ(svg.find(">m&lt;2</text>"), std::string::npos);
+  EXPECT_EQ(Count(svg, ">m&lt;"), 8u);
+  EXPECT_EQ(svg.find(">22</text>"), std::string::npos) << "no numeric x tick (step 2 over 1..24)";
+}
+
 TEST(WriteSvgLineChartTest, MapsDataCornersToThePlotCorners) {
   std::ostringstream out;
   WriteSvgLineChart(TwoSeriesChart(), SvgOptions{}, out);

@@ -29,12 +29,63 @@ struct PlanRow {
   double spend = 0;  // purchases (with rule-imposed shares) and rentals this month; no order cost
 };
 
+// One purchase order, as a buyer sends it to a supplier: one purchase option, site and month.
+struct OrderLine {
+  std::string option;  // purchase option id
+  std::string model;   // catalog id
+  std::string vendor;
+  std::string site;
+  int order_month = 0;     // index into Plan::months
+  int delivery_month = 0;  // order_month + lead_months
+  long long units = 0;     // whole lots x lot size: exact
+  double unit_price = 0;   // incl. any rule-imposed revenue share, in the plan's currency
+  double line_cost = 0;    // units x unit_price
+  std::string area;        // budget area it draws on; "" when the scenario has none
+};
+
+// Existing accelerators sold: one sale option, site, model and month.
+struct SaleLine {
+  std::string option;  // sale option id
+  std::string buyer;   // organisation id
+  std::string model;
+  std::string site;
+  int month = 0;
+  long long units = 0;
+  double unit_price = 0;
+  double proceeds = 0;  // units x unit_price
+  std::string area;
+};
+
+// Accelerators rented in one month from one rental option. Whole units unless the option
+// allows fractions (fractional_units: true; docs/planner.md).
+struct RentalLine {
+  std::string option;
+  std::string provider;
+  std::string country;
+  std::string model;
+  int month = 0;
+  double units = 0;
+  double price_per_hour = 0;
+  double cost = 0;  // units x hours of the month x price_per_hour
+  std::string area;
+};
+
+// A purchase option (or some of its months) the program leaves out, and why.
+struct DroppedOption {
+  std::string option;
+  std::string reason;  // "lead time 14 months: an order placed in the first month arrives after"
+};
+
 struct ClassOutcome {
   std::string id;
   DemandUnit unit = DemandUnit::kAcceleratorHours;
   std::vector<double> demand;  // per month, in `unit`
   std::vector<double> served;  // per month, in `unit`
   double unmet_cost = 0;       // penalty of what is unserved
+  // Per month: accelerators short, i.e. the unserved demand over the month's hours, in
+  // accelerators of relative throughput 1 (for tpp_hours: of the class's fastest model).
+  std::vector<double> short_accelerators;
+  std::string short_of;  // the part short_accelerators counts ("throughput-1 accelerators")
 };
 
 struct AreaSpend {
@@ -49,11 +100,16 @@ struct BindingConstraint {
   std::string kind;  // budget, domestic_share, supply, rental_capacity, site_capacity, commitment
   std::string name;  // "budget 'home'", "supply 'h20'"
   std::vector<std::string> months;  // for monthly limits: where it binds
+  // Supply and commitments: summed over the binding months. Capacities (site, rental): the
+  // fullest binding month, existing units included, sales deducted. Domestic share: percent.
   double used = 0;
   double limit = 0;
   // Improvement of the objective for one more unit of the limit (currency per unit, per
   // accelerator...), from the LP relaxation; nullopt when the relaxation does not price it.
   std::optional<double> shadow_value;
+  // The limit in words, for a person: what binds, where, and what one more unit of it is
+  // worth ("The domestic share of 60% binds: each further nvidia-h20-96gb needs 1.5 ...").
+  std::string explanation;
 };
 
 // Why an option is missing from (or costs more in) some months: the rule that decided.
@@ -79,7 +135,11 @@ struct Plan {
   int integer_variables = 0;
   int constraints = 0;
 
-  std::vector<PlanRow> rows;  // non-empty rows only
+  std::vector<PlanRow> rows;        // non-empty rows only
+  std::vector<OrderLine> orders;    // by order month, site, option
+  std::vector<SaleLine> sales;      // by month, site, option
+  std::vector<RentalLine> rentals;  // by month, option
+  std::vector<DroppedOption> dropped;
   std::vector<ClassOutcome> classes;
   std::vector<AreaSpend> spend;  // every area, then "total"
   double purchase_spend = 0;     // incl. revenue shares

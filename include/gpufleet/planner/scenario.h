@@ -71,6 +71,11 @@ struct PurchaseOption {
   std::string ships_from;          // ISO country; the model's designer country when not given
   double committed_units = 0;      // take-or-pay: at least this many over the horizon
   bool domestic = false;           // domestic to the budget's domestic_jurisdiction (catalog)
+  // Straight-line life of what it buys: the months of life left when the horizon ends keep
+  // their share of the price (1 to 240; default: the scenario's life_months, itself 60 by
+  // default).
+  int useful_life_months = 60;
+  bool useful_life_given = false;  // whether the file gave useful_life_months
   int line = 0;
 };
 
@@ -83,6 +88,9 @@ struct RentalOption {
   std::vector<double> max_units;  // accelerators available per month
   double committed_units = 0;     // minimum rented in every month
   std::string area;               // budget area (resolved at load)
+  // Whether a fraction of an accelerator may be rented (capacity sold by the hour); whole
+  // accelerators otherwise.
+  bool fractional_units = false;
   int line = 0;
 };
 

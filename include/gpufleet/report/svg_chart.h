@@ -32,6 +32,9 @@ struct LineChart {
   double y_min = 0, y_max = 1;
   std::vector<ChartSeries> series;  // coloured from a fixed palette, in order
   std::vector<double> x_markers;    // dashed vertical lines, e.g. arrived = 100%
+  // Labels of the x positions x_min, x_min + 1, ... (a calendar: "2025-01", "2025-02"); when
+  // given they replace the numeric x ticks, thinned to at most eight so they do not overlap.
+  std::vector<std::string> x_tick_labels;
 };
 
 // Writes `chart` as an SVG document of options.width x options.height; a non-empty
