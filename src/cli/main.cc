@@ -9,10 +9,10 @@
 #include "cli/check_transfer_command.h"
 #include "cli/client_commands.h"
 #include "cli/impact_command.h"
-#include "cli/rules_command.h"
 #include "cli/ledger_command.h"
 #include "cli/place_command.h"
 #include "cli/plan_command.h"
+#include "cli/rules_command.h"
 #include "cli/simulate_command.h"
 #include "cli/usage_error.h"
 

@@ -52,8 +52,7 @@ std::string Shortened(const std::string& text) {
 }
 
 void WriteRules(const Json& r, std::ostream& out) {
-  out << "rules in force on " << r["date"].get<std::string>() << ": " << r["rules"].size()
-      << '\n';
+  out << "rules in force on " << r["date"].get<std::string>() << ": " << r["rules"].size() << '\n';
   std::vector<std::vector<std::string>> rows;
   for (const Json& rule : r["rules"]) {
     rows.push_back({rule["id"].get<std::string>(), std::to_string(rule["version"].get<int>()),
@@ -72,8 +71,8 @@ void WriteRules(const Json& r, std::ostream& out) {
                     l["status"].get<std::string>(), l["state"].get<std::string>(),
                     Text(l["valid_from"]) + " .. " + Text(l["valid_to"])});
   }
-  report::WriteTextTable({"id", "holder", "jurisdiction", "models", "status", "on the date", "valid"},
-                         rows, out);
+  report::WriteTextTable(
+      {"id", "holder", "jurisdiction", "models", "status", "on the date", "valid"}, rows, out);
 }
 
 int Print(const Json& report, bool json) {

@@ -204,7 +204,9 @@ Json ImpactJson(const ImpactReport& r, const std::string& change) {
 }
 
 Json RulesInForceJson(const RuleSet& rules, Date at) {
-  const auto date_or_null = [](Date d, Date open) { return d == open ? Json(nullptr) : Json(d.ToString()); };
+  const auto date_or_null = [](Date d, Date open) {
+    return d == open ? Json(nullptr) : Json(d.ToString());
+  };
   Json j;
   j["date"] = at.ToString();
   j["rules"] = Json::array();

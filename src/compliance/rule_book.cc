@@ -49,8 +49,8 @@ Status RuleBook::CheckFrom(int64_t effective_ms) const {
   for (size_t n = first + 1; n <= order.size(); ++n) {
     if (Result<LayeredRules> r = Build(order, n); !r.ok()) {
       return Status::InvalidArgument("the rules from " + order[n - 1]->name + " (" +
-                                     order[n - 1]->id + ") on would not parse: " +
-                                     r.status().message());
+                                     order[n - 1]->id +
+                                     ") on would not parse: " + r.status().message());
     }
   }
   return Status::Ok();

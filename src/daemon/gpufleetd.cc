@@ -221,6 +221,10 @@ int Run(const Flags& flags) {
     signer.emplace(std::move(*key));
   }
 
+  // The day the rules are judged on: --at for good, or else the service clock's day, which the
+  // fleet follows (a rule's effective date passing quarantines what it forbids that day).
+  const bool judged_today = flags.at.empty();
+  if (judged_today) *at = Date::FromDays(static_cast<int32_t>(clock->NowMs() / 86'400'000));
   // The catalog, rules and engine every version of the fleet shares (and the inventory's
   // changes are judged with).
   const service::FleetBasis basis =
@@ -256,7 +260,7 @@ int Run(const Flags& flags) {
   // The fleet follows the inventory: each scheduling pass rebuilds it when a change was
   // accepted since the last (docs/service.md, "The fleet follows the inventory").
   service::FleetHolder fleet(*ctx);
-  service::FleetRebuilder rebuilder(basis, inventory, fleet);
+  service::FleetRebuilder rebuilder(basis, inventory, fleet, judged_today ? clock.get() : nullptr);
 
   if (flags.demo_gpus > 0 && flags.fleet.empty()) {
     Status seeded = SeedDemoTenants(store, **ctx, clock->NowMs());
@@ -367,7 +371,9 @@ int main(int argc, char** argv) {
                "`gpufleet inventory import` or `gpufleet asset register`")
       ->excludes(fleet)
       ->excludes(demo);
-  app.add_option("--at", flags.at, "judge the rules on this date (default: today, UTC)");
+  app.add_option("--at", flags.at,
+                 "judge the rules on this date for good (default: the service clock's day, which "
+                 "moves: a rule taking effect while the service runs is obeyed from that day)");
   app.add_option("--store", flags.store,
                  "SQLite file, or postgresql://user:pass@host/db to share one database")
       ->capture_default_str();

@@ -19,21 +19,32 @@ Result<std::shared_ptr<const FleetContext>> BuildFleetFromInventory(
 }
 
 FleetRebuilder::FleetRebuilder(FleetBasis basis, const InventoryService& inventory,
-                               FleetHolder& holder)
-    : basis_(std::move(basis)), inventory_(inventory), holder_(holder) {}
+                               FleetHolder& holder, const Clock* day_clock)
+    : basis_(std::move(basis)), inventory_(inventory), holder_(holder), day_clock_(day_clock) {}
+
+Date FleetRebuilder::Today() const {
+  if (day_clock_ == nullptr) return basis_.at;
+  constexpr int64_t kMsPerDay = 86'400'000;
+  const int64_t ms = day_clock_->NowMs();
+  return Date::FromDays(static_cast<int32_t>(ms / kMsPerDay - (ms % kMsPerDay < 0 ? 1 : 0)));
+}
 
 Result<bool> FleetRebuilder::Refresh() {
   const std::lock_guard lock(build_mu_);
   // Only this rebuilder Sets the holder, so what it holds cannot change under the lock.
-  const uint64_t held = holder_.Get()->generation;
-  if (inventory_.generation() == held) return false;
+  const std::shared_ptr<const FleetContext> held = holder_.Get();
+  const Date today = Today();
+  if (inventory_.generation() == held->generation && today == held->at) return false;
   const auto began = std::chrono::steady_clock::now();
-  Result<std::shared_ptr<const FleetContext>> next = BuildFleetFromInventory(basis_, inventory_);
+  FleetBasis basis = basis_;  // shares the catalog, rules and engine; only the day is its own
+  basis.at = today;
+  Result<std::shared_ptr<const FleetContext>> next = BuildFleetFromInventory(basis, inventory_);
   if (!next.ok()) return next.status();
   const FleetContext& built = **next;
   log::Debug(
       "fleet.rebuilt",
       {{"generation", built.generation},
+       {"at", built.at.ToString()},
        {"nodes", built.fleet.fleet.nodes().size()},
        {"gpus", built.fleet.fleet.total_gpus()},
        {"ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - began)

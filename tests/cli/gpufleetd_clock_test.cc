@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -71,6 +73,62 @@ TEST(GpufleetdClockTest, APausedClockMovesOnlyWhenAdvancedAndJobsEndOnIt) {
   const CliResult bad = RunGpufleet("admin clock advance 1y" + flags);
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.err, HasSubstr("not a duration"));
+  ASSERT_TRUE((*daemon)->Stop(std::chrono::seconds(30)).ok());
+}
+
+// Without --at the rules are judged on the service clock's day: a rule whose effective date
+// comes while the service runs (here an operator overlay banning the A100s two days from now)
+// quarantines the hardware it forbids on that day, and the job running there goes back to
+// pending with the rule named, without a restart.
+TEST(GpufleetdClockTest, ARuleTakingEffectWhileTheServiceRunsIsObeyedThatDay) {
+  const std::string dir = FreshDir("gpufleetd_rule_day");
+  const auto now = std::chrono::system_clock::now();
+  const std::chrono::year_month_day ban_day{
+      std::chrono::floor<std::chrono::days>(now + std::chrono::days(2))};
+  char day[16];
+  std::snprintf(day, sizeof day, "%04d-%02u-%02u", static_cast<int>(ban_day.year()),
+                static_cast<unsigned>(ban_day.month()), static_cast<unsigned>(ban_day.day()));
+  {
+    std::ofstream overlay(dir + "/ban.yaml");
+    overlay << "rules:\n"
+               "  - id: TEST-CN-A100-USE-BAN\n"
+               "    kind: policy\n"
+               "    source: \"test\"\n"
+               "    jurisdiction: ACME\n"
+               "    effective_from: "
+            << day
+            << "\n"
+               "    chip: \"model in {nvidia-a100-sxm4-80gb}\"\n"
+               "    locations: [CN]\n"
+               "    transfers: [use]\n"
+               "    action: prohibited\n";
+  }
+  DaemonOptions options{
+      .args = {"--store", dir + "/gpufleet.db", "--port", "0", "--admin-token-file",
+               dir + "/admin-token", "--sim-speed", "0", "--overlay", dir + "/ban.yaml", "--fleet",
+               std::string(GPUFLEET_SOURCE_DIR) + "/examples/fleet.yaml"},
+      .stderr_path = dir + "/stderr",
+      .tmpdir = dir};
+  Result<std::unique_ptr<DaemonProcess>> daemon = DaemonProcess::Start(options);
+  ASSERT_TRUE(daemon.ok()) << daemon.status().ToString();
+  const DaemonApi api((*daemon)->port(), (*daemon)->admin_token());
+  const std::string flags = " --url http://127.0.0.1:" + std::to_string((*daemon)->port()) +
+                            " --token " + (*daemon)->admin_token();
+  ASSERT_EQ(api.Call("PUT", "/v1/tenants/t1", {{"name", "T1"}, {"org", "acme"}}).first, 201);
+  const auto [submitted, job] = api.Call(
+      "POST", "/v1/jobs", {{"tenant", "t1"}, {"name", "a100"}, {"gpus", 8}, {"models", {"A100"}}});
+  ASSERT_EQ(submitted, 201) << job.dump();
+  const std::string path = "/v1/jobs/" + std::to_string(job["id"].get<uint64_t>());
+  ASSERT_TRUE(InState(
+      api.Await(path, [](const nlohmann::json& j) { return InState(j, "running"); }), "running"));
+
+  ASSERT_EQ(RunGpufleet("admin clock advance 3d" + flags).exit_code, 0);
+  const nlohmann::json preempted = api.Await(path, [](const nlohmann::json& j) {
+    return InState(j, "pending") && j["last_preemption_reason"].is_string();
+  });
+  ASSERT_TRUE(InState(preempted, "pending")) << preempted.dump();
+  EXPECT_THAT(preempted["last_preemption_reason"].get<std::string>(),
+              HasSubstr("quarantined by TEST-CN-A100-USE-BAN"));
   ASSERT_TRUE((*daemon)->Stop(std::chrono::seconds(30)).ok());
 }
 

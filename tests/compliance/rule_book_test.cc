@@ -40,9 +40,7 @@ std::string Adds(std::string_view id) {
 }
 
 // A change removing rule `id`.
-std::string Removes(std::string_view id) {
-  return "remove_rules: [" + std::string(id) + "]\n";
-}
+std::string Removes(std::string_view id) { return "remove_rules: [" + std::string(id) + "]\n"; }
 
 ScheduledChange Change(std::string name, std::string yaml, int64_t effective_ms) {
   return {.id = "",

@@ -184,9 +184,9 @@ TEST_F(ApiV1Compliance, RulesInForceAreTheServicesOwn) {
   for (const std::string day : {"2022-01-01", "2026-03-01"}) {
     const Reply r = Call("GET", "/v1/rules?at=" + day, admin_token_);
     ASSERT_EQ(r.status, 200) << r.raw;
-    EXPECT_EQ(r.body, nlohmann::json::parse(
-                          compliance::RulesInForceJson(*fleet().rules, Date::Parse(day).value())
-                              .dump()));
+    EXPECT_EQ(r.body,
+              nlohmann::json::parse(
+                  compliance::RulesInForceJson(*fleet().rules, Date::Parse(day).value()).dump()));
   }
   const Reply now = Call("GET", "/v1/rules?at=2026-03-01", admin_token_);
   bool granted = false;
@@ -194,9 +194,8 @@ TEST_F(ApiV1Compliance, RulesInForceAreTheServicesOwn) {
     granted = granted || (l["id"] == "LIC-H20-2025-001" && l["state"] == "granted");
   }
   EXPECT_TRUE(granted) << "acme's overlay licence is on file and in force: " << now.raw;
-  EXPECT_GT(now.body["rules"].size(), Call("GET", "/v1/rules?at=2022-01-01", admin_token_)
-                                          .body["rules"]
-                                          .size());
+  EXPECT_GT(now.body["rules"].size(),
+            Call("GET", "/v1/rules?at=2022-01-01", admin_token_).body["rules"].size());
   EXPECT_EQ(Call("GET", "/v1/rules?at=someday", admin_token_).status, 400);
   EXPECT_EQ(Call("GET", "/v1/rules", alpha_token_).status, 403);
 }

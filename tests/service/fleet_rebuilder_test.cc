@@ -109,5 +109,65 @@ TEST_F(FleetRebuilderTest, CallersRacingAfterOneChangeBuildOneVersion) {
   EXPECT_EQ(Gpus(*live_->holder().Get()), 7);
 }
 
+// Given a clock, the rules are judged on its day: the day moving is a new version, and a rule
+// whose effective date comes quarantines what it forbids from that day, with no inventory
+// change and no restart. Without a clock the day is the basis's for good.
+TEST_F(FleetRebuilderTest, TheDayFollowsTheClockAndARuleTakingEffectQuarantines) {
+  auto in = scheduler::testing::LoadShippedInputs();
+  ASSERT_TRUE(in.ok()) << in.status().ToString();
+  const std::string ban =
+      "rules:\n"
+      "  - id: TEST-SG-H100-USE-BAN\n"
+      "    kind: regulation\n"
+      "    source: \"test\"\n"
+      "    jurisdiction: SG\n"
+      "    effective_from: 2026-03-11\n"
+      "    chip: \"model in {" +
+      std::string(testing::kH100) +
+      "}\"\n"
+      "    locations: [SG]\n"
+      "    transfers: [use]\n"
+      "    action: prohibited\n";
+  auto rules = in->RulesWith(ban);
+  ASSERT_TRUE(rules.ok()) << rules.status().ToString();
+  const FleetBasis basis =
+      MakeFleetBasis(std::move(in->catalog), std::move(rules).value(), testing::kAt);
+  auto first = BuildFleetFromInventory(basis, live_->inventory());
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  FleetHolder holder(*first);
+  FleetRebuilder by_day(basis, live_->inventory(), holder, &live_->clock());
+  FleetHolder fixed_holder(*first);
+  FleetRebuilder fixed(basis, live_->inventory(), fixed_holder);
+  constexpr int64_t kDay = 86'400'000;
+
+  Result<bool> r = by_day.Refresh();
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(*r) << "the clock stands on the basis's day";
+  EXPECT_EQ(Gpus(*holder.Get()), 8);
+
+  live_->clock().Advance(5 * kDay);  // 2026-03-06: a new day, the rule not yet in force
+  r = by_day.Refresh();
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(*r);
+  EXPECT_EQ(holder.Get()->at, *Date::Parse("2026-03-06"));
+  EXPECT_EQ(Gpus(*holder.Get()), 8);
+
+  live_->clock().Advance(5 * kDay);  // 2026-03-11: the ban's first day
+  r = by_day.Refresh();
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(*r);
+  EXPECT_EQ(Gpus(*holder.Get()), 0) << "every board of the node is quarantined";
+  ASSERT_FALSE(holder.Get()->fleet.quarantined.empty());
+  EXPECT_EQ(holder.Get()->fleet.quarantined.front().rules, "TEST-SG-H100-USE-BAN");
+  r = by_day.Refresh();
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(*r) << "the same day and inventory: nothing to rebuild";
+
+  r = fixed.Refresh();
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(*r) << "without a clock the day stays the basis's";
+  EXPECT_EQ(Gpus(*fixed_holder.Get()), 8);
+}
+
 }  // namespace
 }  // namespace gpufleet::service

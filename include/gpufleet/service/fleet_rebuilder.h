@@ -1,9 +1,12 @@
 #pragma once
-// Keeps a FleetHolder's fleet in step with the living inventory. Every accepted inventory
-// change bumps InventoryService::generation(); Refresh compares it with the generation the
-// held FleetContext was built from and, when they differ, builds the next version from
-// InventoryService::Snapshot() on the same FleetBasis (the catalog, rules and engine are
-// shared, not rebuilt) and Sets it.
+// Keeps a FleetHolder's fleet in step with the living inventory and, given a clock, with the
+// day the rules are judged on. Every accepted inventory change bumps
+// InventoryService::generation(); Refresh compares it with the generation the held
+// FleetContext was built from, and the clock's day with the day it was judged on, and when
+// either differs builds the next version from InventoryService::Snapshot() on the same
+// FleetBasis (the catalog, rules and engine are shared, not rebuilt; only the day moves) and
+// Sets it. So a rule whose effective date comes while the service runs — a ban from June 1, a
+// licence that expires — quarantines the hardware it forbids on that day, without a restart.
 //
 // Who calls Refresh decides how often the fleet is rebuilt: gpufleetd's scheduler loop calls
 // it at the start of each pass, so a burst of changes between two passes costs one rebuild,
@@ -17,6 +20,7 @@
 #include <memory>
 #include <mutex>
 
+#include "gpufleet/service/clock.h"
 #include "gpufleet/service/fleet_context.h"
 #include "gpufleet/service/fleet_holder.h"
 #include "gpufleet/service/inventory_service.h"
@@ -30,8 +34,10 @@ Result<std::shared_ptr<const FleetContext>> BuildFleetFromInventory(
 
 class FleetRebuilder {
  public:
-  // REQUIRES: `inventory` and `holder` outlive the rebuilder.
-  FleetRebuilder(FleetBasis basis, const InventoryService& inventory, FleetHolder& holder);
+  // REQUIRES: `inventory`, `holder` and `day_clock` outlive the rebuilder. Without a clock the
+  // rules are judged on basis.at for good (gpufleetd --at DATE).
+  FleetRebuilder(FleetBasis basis, const InventoryService& inventory, FleetHolder& holder,
+                 const Clock* day_clock = nullptr);
   FleetRebuilder(const FleetRebuilder&) = delete;
   FleetRebuilder& operator=(const FleetRebuilder&) = delete;
 
@@ -43,9 +49,13 @@ class FleetRebuilder {
   const InventoryService& inventory() const { return inventory_; }
 
  private:
+  // The day the rules are judged on now.
+  Date Today() const;
+
   const FleetBasis basis_;
   const InventoryService& inventory_;
   FleetHolder& holder_;
+  const Clock* const day_clock_;
   std::mutex build_mu_;  // held for a whole Refresh
 };
 
