@@ -1,6 +1,7 @@
 #include "cli/rules_command.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 
 #include "cli/api_client.h"
 #include "cli/compliance_input.h"
+#include "gpufleet/codec/text_file.h"
 #include "gpufleet/compliance/report_json.h"
 #include "gpufleet/report/json_text.h"
 #include "gpufleet/report/text_table.h"
@@ -105,6 +107,42 @@ int Run(const RulesFlags& f) {
   return Print(compliance::RulesInForceJson(input->rules, *at), f.json);
 }
 
+struct ScheduleFlags {
+  ClientFlags client;
+  std::string file;
+  std::string effective_at;
+  std::string id;
+  bool dry_run = false;
+};
+
+void PrintChange(const nlohmann::json& c) {
+  std::cout << c["id"].get<std::string>() << " " << c["name"].get<std::string>() << ": "
+            << c["state"].get<std::string>() << ", effective " << c["effective"].get<std::string>()
+            << " (ledger entry " << c["entry"].get<int64_t>() << ")\n";
+}
+
+Status ScheduleChange(ApiClient& client, const ScheduleFlags& f) {
+  Result<std::string> text = codec::ReadTextFile(f.file);
+  if (!text.ok()) return text.status();
+  nlohmann::json body = {{"change", *text},
+                         {"name", std::filesystem::path(f.file).filename().string()}};
+  if (!f.effective_at.empty()) body["effective_at"] = f.effective_at;
+  if (f.dry_run) body["dry_run"] = true;
+  Result<nlohmann::json> reply = client.Post("/v1/rules/changes", body);
+  if (!reply.ok()) return reply.status();
+  PrintReply(*reply, f.client, [&](const nlohmann::json& r) {
+    if (f.dry_run) {
+      std::cout << "dry run (nothing scheduled): " << r["total"]["became_violation"].get<int64_t>()
+                << " GPUs would become non-compliant on " << r["date"].get<std::string>()
+                << ", " << r["jobs_losing_placement"].get<int64_t>()
+                << " running jobs would lose their placement (--json: the whole report)\n";
+    } else {
+      PrintChange(r);
+    }
+  });
+  return Status::Ok();
+}
+
 }  // namespace
 
 void AddRulesCommand(CLI::App& app, int& exit_code) {
@@ -117,7 +155,47 @@ void AddRulesCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--at", f->at, "Date YYYY-MM-DD (default: today; with --url, the service's)");
   cmd->add_flag("--json", f->json, "JSON instead of text");
   f->url = AddServiceOptions(*cmd, f->client);
-  cmd->callback([f, &exit_code] { exit_code = Run(*f); });
+  cmd->callback([cmd, f, &exit_code] {
+    if (cmd->get_subcommands().empty()) exit_code = Run(*f);  // not schedule, changes, withdraw
+  });
+
+  auto s = std::make_shared<ScheduleFlags>();
+  CLI::App* schedule = cmd->add_subcommand(
+      "schedule",
+      "Schedule a rule change (a change file) on gpufleetd to take effect at an instant: a ledger "
+      "entry; the scheduler obeys it from then on");
+  AddClientOptions(*schedule, s->client);
+  schedule->add_option("file", s->file, "change file YAML (examples/changes/ format)")->required();
+  schedule->add_option("--effective-at", s->effective_at,
+                       "YYYY-MM-DD (midnight UTC) or YYYY-MM-DDTHH:MM:SSZ; default now");
+  schedule->add_flag("--dry-run", s->dry_run,
+                     "report the impact on the effective day and schedule nothing");
+  schedule->callback(ClientCallback("rules schedule", s->client, exit_code,
+                                    [s](ApiClient& c) { return ScheduleChange(c, *s); }));
+
+  CLI::App* changes =
+      cmd->add_subcommand("changes", "The rule changes scheduled on gpufleetd, with their state");
+  AddClientOptions(*changes, s->client);
+  changes->callback(ClientCallback("rules changes", s->client, exit_code, [s](ApiClient& c) {
+    Result<nlohmann::json> reply = c.Get("/v1/rules/changes");
+    if (!reply.ok()) return reply.status();
+    PrintReply(*reply, s->client, [](const nlohmann::json& r) {
+      if (r["changes"].empty()) std::cout << "no rule changes scheduled\n";
+      for (const nlohmann::json& change : r["changes"]) PrintChange(change);
+    });
+    return Status::Ok();
+  }));
+
+  CLI::App* withdraw =
+      cmd->add_subcommand("withdraw", "Withdraw a pending rule change on gpufleetd (a ledger entry)");
+  AddClientOptions(*withdraw, s->client);
+  withdraw->add_option("id", s->id, "the change's id (rc-1, ...)")->required();
+  withdraw->callback(ClientCallback("rules withdraw", s->client, exit_code, [s](ApiClient& c) {
+    Result<nlohmann::json> reply = c.Delete("/v1/rules/changes/" + s->id);
+    if (!reply.ok()) return reply.status();
+    PrintReply(*reply, s->client, PrintChange);
+    return Status::Ok();
+  }));
 }
 
 }  // namespace gpufleet::cli

@@ -90,6 +90,18 @@ Status RuleBook::Withdraw(const std::string& id, int64_t now_ms) {
   return Status::Ok();
 }
 
+void RuleBook::Forget(const std::string& id) {
+  if (!changes_.empty() && changes_.back().id == id) changes_.pop_back();
+  built_.clear();
+}
+
+void RuleBook::Reinstate(const std::string& id) {
+  for (ScheduledChange& c : changes_) {
+    if (c.id == id) c.withdrawn = false;
+  }
+  built_.clear();
+}
+
 size_t RuleBook::VersionAt(int64_t ms) const {
   size_t n = 0;
   for (const ScheduledChange& c : changes_) n += !c.withdrawn && c.effective_ms <= ms ? 1 : 0;

@@ -230,6 +230,8 @@ int Run(const Flags& flags) {
   const service::FleetBasis basis =
       service::MakeFleetBasis(std::move(input->catalog), std::move(input->rules), *at);
   service::InventoryService inventory(store, *clock, *basis.catalog, *basis.engine);
+  // Rule changes scheduled through the API are merged onto the document the rules came from.
+  inventory.SetRuleBase(input->rules_text, input->rules_path);
   if (Status s = inventory.Load(); !s.ok()) return Fail("inventory", s);
   if (const std::string why = inventory.read_only_reason(); !why.empty()) {
     std::printf("gpufleetd: the inventory is read-only: %s\n", why.c_str());
@@ -260,7 +262,7 @@ int Run(const Flags& flags) {
   // The fleet follows the inventory: each scheduling pass rebuilds it when a change was
   // accepted since the last (docs/service.md, "The fleet follows the inventory").
   service::FleetHolder fleet(*ctx);
-  service::FleetRebuilder rebuilder(basis, inventory, fleet, judged_today ? clock.get() : nullptr);
+  service::FleetRebuilder rebuilder(basis, inventory, fleet, clock.get(), judged_today);
 
   if (flags.demo_gpus > 0 && flags.fleet.empty()) {
     Status seeded = SeedDemoTenants(store, **ctx, clock->NowMs());

@@ -17,7 +17,8 @@ using Json = nlohmann::json;  // objects keep keys in std::map order: byte order
 constexpr int kVersion = 1;
 constexpr std::string_view kKindNames[] = {"register",  "move",   "transfer", "lease_start",
                                            "lease_end", "retire", "lost",     "correct",
-                                           "org",       "site",   "node"};
+                                           "org",       "site",   "node",
+                                           "rule_change", "rule_withdraw"};
 
 Status Invalid(std::string_view field, const std::string& what) {
   return Status::InvalidArgument("change field '" + std::string(field) + "': " + what);
@@ -313,6 +314,7 @@ std::string Subject(const Change& c) {
   if (c.kind == ChangeKind::kOrg) return "org:" + (c.organisation ? c.organisation->id : "");
   if (c.kind == ChangeKind::kSite) return "site:" + (c.place ? c.place->id : "");
   if (c.kind == ChangeKind::kNode) return "node:" + (c.host ? c.host->site + "/" + c.host->id : "");
+  if (c.rule_change) return "rules:" + c.rule_change->id;
   return c.serial;
 }
 
@@ -325,8 +327,29 @@ Status Validate(const Change& c) {
   if (site != c.place.has_value()) return Invalid("place", site ? "required" : "only for site");
   const bool node = c.kind == ChangeKind::kNode;
   if (node != c.host.has_value()) return Invalid("host", node ? "required" : "only for node");
-  if (org || site || node) {
-    if (!c.serial.empty()) return Invalid("serial", "not for org, site or node");
+  const bool rules =
+      c.kind == ChangeKind::kRuleChange || c.kind == ChangeKind::kRuleWithdraw;
+  if (rules != c.rule_change.has_value()) {
+    return Invalid("rule_change", rules ? "required" : "only for rule_change and rule_withdraw");
+  }
+  if (rules) {
+    const RuleChangeRecord& r = *c.rule_change;
+    if (r.id.empty()) return Invalid("rule_change.id", "must not be empty");
+    const bool full = c.kind == ChangeKind::kRuleChange;
+    if (full == r.name.empty()) {
+      return Invalid("rule_change.name", full ? "must not be empty" : "only for rule_change");
+    }
+    if (full == r.document.empty()) {
+      return Invalid("rule_change.document", full ? "must not be empty" : "only for rule_change");
+    }
+    for (const auto& [name, text] : {std::pair{"rule_change.id", &r.id},
+                                     std::pair{"rule_change.name", &r.name},
+                                     std::pair{"rule_change.document", &r.document}}) {
+      if (ValidUtf8Prefix(*text) != text->size()) return Invalid(name, "is not valid UTF-8");
+    }
+  }
+  if (org || site || node || rules) {
+    if (!c.serial.empty()) return Invalid("serial", "not for org, site, node or rules");
   } else if (c.serial.empty()) {
     return Invalid("serial", "must not be empty");
   }
@@ -429,6 +452,12 @@ Json ChangeToJson(const Change& c) {
   if (c.organisation) j["organisation"] = OrgJson(*c.organisation);
   if (c.place) j["place"] = SiteJson(*c.place);
   if (c.host) j["host"] = NodeJson(*c.host);
+  if (c.rule_change) {
+    Json r = {{"id", c.rule_change->id}};
+    if (!c.rule_change->name.empty()) r["name"] = c.rule_change->name;
+    if (!c.rule_change->document.empty()) r["document"] = c.rule_change->document;
+    j["rule_change"] = std::move(r);
+  }
   if (!c.reason.empty()) j["reason"] = c.reason;
   if (!c.licence.empty()) j["licence"] = c.licence;
   if (c.asset) j["asset"] = AssetObject(*c.asset);
@@ -457,7 +486,8 @@ Result<Change> ChangeFromJson(const Json& j) {
   GPUFLEET_RETURN_IF_ERROR(CheckKeys(
       j, "change", {"v", "kind", "effective_ms", "recorded_ms", "actor"},
       {"serial", "reason", "licence", "verdict", "rules", "asset", "site", "node", "owner",
-       "operator", "holding", "how", "corrects", "organisation", "place", "host"}));
+       "operator", "holding", "how", "corrects", "organisation", "place", "host",
+       "rule_change"}));
   Result<int64_t> version = Integer(j, "v");
   if (!version.ok()) return version.status();
   if (*version != kVersion) {
@@ -515,6 +545,18 @@ Result<Change> ChangeFromJson(const Json& j) {
     Result<Node> n = NodeFrom(j.at("host"));
     if (!n.ok()) return n.status();
     c.host = std::move(*n);
+  }
+  if (j.contains("rule_change")) {
+    const Json& r = j.at("rule_change");
+    GPUFLEET_RETURN_IF_ERROR(CheckKeys(r, "change field 'rule_change'", {"id"}, {"name", "document"}));
+    RuleChangeRecord rc;
+    for (const auto& [key, out] : {std::pair{"id", &rc.id}, std::pair{"name", &rc.name},
+                                   std::pair{"document", &rc.document}}) {
+      Result<std::string> v = Text(r, key);
+      if (!v.ok()) return v.status();
+      *out = std::move(*v);
+    }
+    c.rule_change = std::move(rc);
   }
   if (j.contains("place")) {
     Result<Site> s = SiteFrom(j.at("place"));

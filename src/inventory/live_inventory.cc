@@ -77,6 +77,9 @@ std::string LiveInventory::UltimateParentHq(std::string_view org_id) const {
 
 Status LiveInventory::Check(const Change& c) const {
   GPUFLEET_RETURN_IF_ERROR(Validate(c));
+  // The rules' entries touch no record here; the rule book judges them (a rule change is
+  // scheduled ahead of its effective time on purpose).
+  if (IsRulesEntry(c)) return Status::Ok();
   if (c.effective_ms > c.recorded_ms + kClockToleranceMs) {
     return Status::InvalidArgument("effective time " + std::to_string(c.effective_ms) +
                                    " is more than 5 minutes after the time it was recorded");
@@ -174,6 +177,8 @@ Status LiveInventory::Check(const Change& c) const {
     case ChangeKind::kOrg:
     case ChangeKind::kSite:
     case ChangeKind::kNode:
+    case ChangeKind::kRuleChange:
+    case ChangeKind::kRuleWithdraw:
       return Status::Ok();
   }
   return Status::Ok();
@@ -223,6 +228,8 @@ void LiveInventory::ApplyToAsset(const Change& c, LiveAsset& asset) const {
     case ChangeKind::kOrg:
     case ChangeKind::kSite:
     case ChangeKind::kNode:
+    case ChangeKind::kRuleChange:
+    case ChangeKind::kRuleWithdraw:
       break;  // handled above
     case ChangeKind::kCorrect:
       // What a correction may fix: what was recorded wrongly, never where or whose it is.
@@ -265,6 +272,10 @@ Status LiveInventory::Apply(const Change& c, Undo* undo) {
       if (const LiveAsset* a = Find(c.serial)) undo->asset = *a;
     }
   }
+  if (IsRulesEntry(c)) {
+    entry_serials_.push_back(Subject(c));
+    return Status::Ok();
+  }
   if (c.kind == ChangeKind::kOrg) {
     organisations_.insert_or_assign(c.organisation->id, *c.organisation);
     entry_serials_.push_back(Subject(c));
@@ -290,6 +301,7 @@ Status LiveInventory::Apply(const Change& c, Undo* undo) {
 
 void LiveInventory::Revert(const Undo& undo) {
   entry_serials_.pop_back();
+  if (undo.kind == ChangeKind::kRuleChange || undo.kind == ChangeKind::kRuleWithdraw) return;
   if (undo.kind == ChangeKind::kOrg) {
     if (undo.organisation) {
       organisations_.insert_or_assign(undo.key, *undo.organisation);

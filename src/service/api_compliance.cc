@@ -171,8 +171,10 @@ Result<std::vector<compliance::JobPlacement>> RunningPlacements(const ApiState& 
   return out;
 }
 
+}  // namespace
+
 // POST /v1/compliance/impact {change: YAML text, name?, at?}
-api::Response Impact(const ApiState& state, const api::Request& request) {
+api::Response ImpactResponse(const ApiState& state, const api::Request& request) {
   if (Status s = CheckQueryKeys(request, {}); !s.ok()) return api::ErrorResponse(s);
   const Result<nlohmann::json> body = api::ParseJsonBody(request.body);
   if (!body.ok()) return api::ErrorResponse(body.status());
@@ -205,11 +207,18 @@ api::Response Impact(const ApiState& state, const api::Request& request) {
   return Report(compliance::ImpactJson(report, change_name));
 }
 
+namespace {
+
 // GET /v1/rules?at=YYYY-MM-DD
 api::Response RulesInForce(const ApiState& state, const api::Request& request) {
   if (Status s = CheckQueryKeys(request, {"at"}); !s.ok()) return api::ErrorResponse(s);
   const Result<Date> at = AtParam(request, Today(state));
   if (!at.ok()) return api::ErrorResponse(at.status());
+  // With scheduled changes, those in force by the end of that day count.
+  const int64_t day_end = (static_cast<int64_t>(at->days()) + 1) * kMsPerDay - 1;
+  if (const std::optional<RuleVersion> v = state.context.inventory->RulesAt(day_end)) {
+    return Report(compliance::RulesInForceJson(*v->rules, *at));
+  }
   return Report(compliance::RulesInForceJson(*state.fleet().rules, *at));
 }
 
@@ -219,7 +228,7 @@ std::vector<RouteDef> ComplianceRoutes() {
   return {
       {{"GET", "/v1/compliance/check", kFleetCheckReaders}, &FleetCheck},
       {{"POST", "/v1/compliance/check-transfer", kFleetCheckReaders}, &CheckTransfer},
-      {{"POST", "/v1/compliance/impact", kFleetCheckReaders}, &Impact},
+      {{"POST", "/v1/compliance/impact", kFleetCheckReaders}, &ImpactResponse},
       {{"GET", "/v1/rules", kFleetCheckReaders}, &RulesInForce},
   };
 }

@@ -140,6 +140,10 @@ std::vector<RouteDef> InventoryRoutes();
 std::vector<RouteDef> LedgerRoutes();
 std::vector<RouteDef> ClockRoutes();
 std::vector<RouteDef> ComplianceRoutes();
+std::vector<RouteDef> RuleChangeRoutes();
+
+// POST /v1/compliance/impact, which a rule change's dry run answers with too.
+api::Response ImpactResponse(const ApiState& state, const api::Request& request);
 
 // --- Request checks. Each returns InvalidArgument naming the parameter.
 

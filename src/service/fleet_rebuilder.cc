@@ -19,13 +19,17 @@ Result<std::shared_ptr<const FleetContext>> BuildFleetFromInventory(
 }
 
 FleetRebuilder::FleetRebuilder(FleetBasis basis, const InventoryService& inventory,
-                               FleetHolder& holder, const Clock* day_clock)
-    : basis_(std::move(basis)), inventory_(inventory), holder_(holder), day_clock_(day_clock) {}
+                               FleetHolder& holder, const Clock* clock, bool day_follows_clock)
+    : basis_(std::move(basis)),
+      inventory_(inventory),
+      holder_(holder),
+      clock_(clock),
+      day_follows_clock_(day_follows_clock) {}
 
 Date FleetRebuilder::Today() const {
-  if (day_clock_ == nullptr) return basis_.at;
+  if (clock_ == nullptr || !day_follows_clock_) return basis_.at;
   constexpr int64_t kMsPerDay = 86'400'000;
-  const int64_t ms = day_clock_->NowMs();
+  const int64_t ms = clock_->NowMs();
   return Date::FromDays(static_cast<int32_t>(ms / kMsPerDay - (ms % kMsPerDay < 0 ? 1 : 0)));
 }
 
@@ -34,10 +38,22 @@ Result<bool> FleetRebuilder::Refresh() {
   // Only this rebuilder Sets the holder, so what it holds cannot change under the lock.
   const std::shared_ptr<const FleetContext> held = holder_.Get();
   const Date today = Today();
-  if (inventory_.generation() == held->generation && today == held->at) return false;
+  // The rules in force now, when the inventory keeps a rule book (rule changes scheduled
+  // while the service runs); else the basis's for good.
+  const std::optional<RuleVersion> rules =
+      clock_ != nullptr ? inventory_.RulesAt(clock_->NowMs()) : std::nullopt;
+  const compliance::RuleSet* rules_now = rules ? rules->rules.get() : basis_.rules.get();
+  if (inventory_.generation() == held->generation && today == held->at &&
+      held->rules.get() == rules_now) {
+    return false;
+  }
   const auto began = std::chrono::steady_clock::now();
-  FleetBasis basis = basis_;  // shares the catalog, rules and engine; only the day is its own
+  FleetBasis basis = basis_;  // shares the catalog; the day, rules and engine are the moment's
   basis.at = today;
+  if (rules) {
+    basis.rules = rules->rules;
+    basis.engine = rules->engine;
+  }
   Result<std::shared_ptr<const FleetContext>> next = BuildFleetFromInventory(basis, inventory_);
   if (!next.ok()) return next.status();
   const FleetContext& built = **next;

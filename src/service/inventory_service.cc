@@ -98,6 +98,11 @@ Status InventoryService::Load() {
       }
       // Replayed as it was accepted: the clock checks held when it was recorded.
       if (Status s = live_.Apply(*c); !s.ok()) return edited("does not apply: " + s.message());
+      if (inventory::IsRulesEntry(*c)) {
+        if (Status s = ReplayRuleEntry(*c, e.index); !s.ok()) {
+          return edited("does not apply to the rules: " + s.message());
+        }
+      }
       frontier_.Append(ledger::LeafHash(e.body), &stored);
       if (HexHashes(stored) != e.hashes) {
         return edited("stores Merkle hashes its bytes do not give");
@@ -212,10 +217,14 @@ Result<std::vector<ChangeOutcome>> InventoryService::CheckAndRecord(std::vector<
     c.actor = std::string(actor);
     c.verdict.clear();
     c.verdict_rules.clear();
-    o.status = CheckRegisterFacts(c, catalog_, live_);
+    o.status = inventory::IsRulesEntry(c)
+                   ? Status::InvalidArgument(
+                         "rule changes are scheduled through POST /v1/rules/changes, not here")
+                   : CheckRegisterFacts(c, catalog_, live_);
     if (o.status.ok()) o.status = live_.Check(c);
     if (o.status.ok()) {
-      const ChangeJudgement j = JudgeChange(live_, c, catalog_, engine_);
+      // Judged by the rules in force when it took effect.
+      const ChangeJudgement j = JudgeChange(live_, c, catalog_, *EngineAtLocked(c.effective_ms));
       if (j.refused() && IsAction(c.kind)) {
         o.non_compliant = true;
         o.verdict = j.overall;

@@ -102,6 +102,24 @@ TEST(CheckServiceTest, TheServiceChecksItsLivingInventoryAsAFileIsChecked) {
   EXPECT_THAT(RunGpufleet("rules --at 2026-01-15" + service).out,
               StartsWith("rules in force on 2026-01-15: "));
 
+  // Rule changes scheduled on the service: a dry run schedules nothing; a schedule is pending
+  // until its time; a withdrawal ends it, once.
+  const std::string ban = " " + std::string(GPUFLEET_SOURCE_DIR) + "/examples/changes/h20-ban.yaml";
+  const CliResult dry = RunGpufleet("rules schedule" + ban + " --effective-at 2099-01-01 --dry-run" +
+                                    service);
+  EXPECT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_THAT(dry.out, StartsWith("dry run (nothing scheduled): "));
+  EXPECT_THAT(RunGpufleet("rules changes" + service).out, HasSubstr("no rule changes scheduled"));
+  const CliResult scheduled =
+      RunGpufleet("rules schedule" + ban + " --effective-at 2099-01-01" + service);
+  EXPECT_EQ(scheduled.exit_code, 0) << scheduled.err;
+  EXPECT_THAT(scheduled.out, StartsWith("rc-1 h20-ban.yaml: pending, effective 2099-01-01"));
+  EXPECT_THAT(RunGpufleet("rules changes" + service).out, HasSubstr("rc-1 h20-ban.yaml: pending"));
+  EXPECT_THAT(RunGpufleet("rules withdraw rc-1" + service).out, HasSubstr("withdrawn"));
+  const CliResult twice = RunGpufleet("rules withdraw rc-1" + service);
+  EXPECT_EQ(twice.exit_code, 2);
+  EXPECT_THAT(twice.err, HasSubstr("withdrawn"));
+
   // The service judges with its own rules: files of rules go with --fleet.
   const CliResult rules = RunGpufleet("check --rules " + std::string(GPUFLEET_SOURCE_DIR) +
                                       "/data/rules/default.yaml" + service);

@@ -21,6 +21,35 @@ namespace {
 
 using ::testing::HasSubstr;
 
+// "YYYY-MM-DD", `days` after today (UTC): where a paused clock started on the wall clock gets
+// to after `gpufleet admin clock advance`.
+std::string DayFromNow(int days) {
+  const std::chrono::year_month_day d{std::chrono::floor<std::chrono::days>(
+      std::chrono::system_clock::now() + std::chrono::days(days))};
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(d.year()),
+                static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
+  return text;
+}
+
+// The example fleet's A100 node bans, from `day` on, as a change file.
+std::string A100Ban(const std::string& id, const std::string& day) {
+  return "rules:\n"
+         "  - id: " +
+         id +
+         "\n"
+         "    kind: policy\n"
+         "    source: \"test\"\n"
+         "    jurisdiction: ACME\n"
+         "    effective_from: " +
+         day +
+         "\n"
+         "    chip: \"model in {nvidia-a100-sxm4-80gb}\"\n"
+         "    locations: [CN]\n"
+         "    transfers: [use]\n"
+         "    action: prohibited\n";
+}
+
 DaemonOptions Daemon(const std::string& dir, const std::vector<std::string>& extra) {
   DaemonOptions o{.args = {"--store", dir + "/gpufleet.db", "--port", "0", "--admin-token-file",
                            dir + "/admin-token", "--at", "2026-01-15", "--fleet",
@@ -82,26 +111,10 @@ TEST(GpufleetdClockTest, APausedClockMovesOnlyWhenAdvancedAndJobsEndOnIt) {
 // pending with the rule named, without a restart.
 TEST(GpufleetdClockTest, ARuleTakingEffectWhileTheServiceRunsIsObeyedThatDay) {
   const std::string dir = FreshDir("gpufleetd_rule_day");
-  const auto now = std::chrono::system_clock::now();
-  const std::chrono::year_month_day ban_day{
-      std::chrono::floor<std::chrono::days>(now + std::chrono::days(2))};
-  char day[16];
-  std::snprintf(day, sizeof day, "%04d-%02u-%02u", static_cast<int>(ban_day.year()),
-                static_cast<unsigned>(ban_day.month()), static_cast<unsigned>(ban_day.day()));
+  const std::string day = DayFromNow(2);
   {
     std::ofstream overlay(dir + "/ban.yaml");
-    overlay << "rules:\n"
-               "  - id: TEST-CN-A100-USE-BAN\n"
-               "    kind: policy\n"
-               "    source: \"test\"\n"
-               "    jurisdiction: ACME\n"
-               "    effective_from: "
-            << day
-            << "\n"
-               "    chip: \"model in {nvidia-a100-sxm4-80gb}\"\n"
-               "    locations: [CN]\n"
-               "    transfers: [use]\n"
-               "    action: prohibited\n";
+    overlay << A100Ban("TEST-CN-A100-USE-BAN", day);
   }
   DaemonOptions options{
       .args = {"--store", dir + "/gpufleet.db", "--port", "0", "--admin-token-file",
@@ -130,6 +143,59 @@ TEST(GpufleetdClockTest, ARuleTakingEffectWhileTheServiceRunsIsObeyedThatDay) {
   EXPECT_THAT(preempted["last_preemption_reason"].get<std::string>(),
               HasSubstr("quarantined by TEST-CN-A100-USE-BAN"));
   ASSERT_TRUE((*daemon)->Stop(std::chrono::seconds(30)).ok());
+}
+
+// A rule change scheduled through the API for tomorrow: nothing changes today; when the clock
+// passes its effective time the scheduler quarantines what it forbids and preempts the job
+// there with the rule named; the change reads in force.
+TEST(GpufleetdClockTest, ARuleChangeScheduledThroughTheApiTakesEffectAtItsTime) {
+  const std::string dir = FreshDir("gpufleetd_rule_change");
+  Result<std::unique_ptr<DaemonProcess>> daemon =
+      DaemonProcess::Start(Daemon(dir, {"--sim-speed", "0"}));
+  ASSERT_TRUE(daemon.ok()) << daemon.status().ToString();
+  const DaemonApi api((*daemon)->port(), (*daemon)->admin_token());
+  ASSERT_EQ(api.Call("PUT", "/v1/tenants/t1", {{"name", "T1"}, {"org", "acme"}}).first, 201);
+  const auto [submitted, job] = api.Call(
+      "POST", "/v1/jobs", {{"tenant", "t1"}, {"name", "a100"}, {"gpus", 8}, {"models", {"A100"}}});
+  ASSERT_EQ(submitted, 201) << job.dump();
+  const std::string path = "/v1/jobs/" + std::to_string(job["id"].get<uint64_t>());
+  ASSERT_TRUE(InState(api.Await(path, [](const nlohmann::json& j) { return InState(j, "running"); }),
+                      "running"));
+
+  const auto [scheduled, change] =
+      api.Call("POST", "/v1/rules/changes",
+               {{"change", A100Ban("TEST-SCHEDULED-A100-BAN", "2020-01-01")},
+                {"name", "a100-ban.yaml"},
+                {"effective_at", DayFromNow(1)}});
+  ASSERT_EQ(scheduled, 201) << change.dump();
+  EXPECT_EQ(change["state"], "pending");
+  // Today nothing changed: the job still runs after the service has acted on the change.
+  EXPECT_TRUE(InState(api.Call("GET", path).second, "running"));
+
+  ASSERT_EQ(api.Call("POST", "/v1/admin/clock/advance", {{"by", "2d"}}).first, 200);
+  const nlohmann::json preempted = api.Await(path, [](const nlohmann::json& j) {
+    return InState(j, "pending") && j["last_preemption_reason"].is_string();
+  });
+  ASSERT_TRUE(InState(preempted, "pending")) << preempted.dump();
+  EXPECT_THAT(preempted["last_preemption_reason"].get<std::string>(),
+              HasSubstr("quarantined by TEST-SCHEDULED-A100-BAN"));
+  const nlohmann::json changes = api.Call("GET", "/v1/rules/changes").second;
+  ASSERT_EQ(changes["changes"].size(), 1u) << changes.dump();
+  EXPECT_EQ(changes["changes"][0]["state"], "in_force");
+  const std::string token = (*daemon)->admin_token();
+  ASSERT_TRUE((*daemon)->Stop(std::chrono::seconds(30)).ok());
+
+  // Restarted on the store (no --fleet now), the service replays the change from the ledger.
+  Result<std::unique_ptr<DaemonProcess>> again = DaemonProcess::Start(
+      {.args = {"--store", dir + "/gpufleet.db", "--port", "0", "--sim-speed", "0"},
+       .stderr_path = dir + "/stderr2",
+       .tmpdir = dir});
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  const DaemonApi api2((*again)->port(), token);
+  const nlohmann::json after = api2.Call("GET", "/v1/rules/changes").second;
+  ASSERT_EQ(after["changes"].size(), 1u) << after.dump();
+  EXPECT_EQ(after["changes"][0]["name"], "a100-ban.yaml");
+  ASSERT_TRUE((*again)->Stop(std::chrono::seconds(30)).ok());
 }
 
 TEST(GpufleetdClockTest, TheWallClockIsNotMovedAndANegativeSpeedIsAUsageError) {

@@ -124,6 +124,7 @@ class ApiV1Test : public ::testing::Test {
     // The living inventory, seeded with the example fleet as gpufleetd seeds an empty store.
     inventory_ =
         std::make_unique<InventoryService>(*served_, clock_, *fleet().catalog, *fleet().engine);
+    inventory_->SetRuleBase(SharedRulesText(), "default.yaml + acme-rules.yaml");
     ASSERT_TRUE(inventory_->Load().ok());
     ASSERT_TRUE(inventory_->Seed(fleet().inventory, "examples/fleet.yaml").ok());
     api::HttpServerOptions options;

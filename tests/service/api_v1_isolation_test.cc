@@ -128,6 +128,10 @@ TEST_F(ApiV1Isolation, TenantCannotSeeOrChangeAnotherTenantsObjectsOnAnyRoute) {
       {"/v1/compliance/check-transfer", "POST", "/v1/compliance/check-transfer",
        R"({"model": "H20", "to": "CN"})", 403, nullptr},
       {"/v1/rules", "GET", "/v1/rules", "", 403, nullptr},
+      {"/v1/rules/changes", "GET", "/v1/rules/changes", "", 403, nullptr},
+      {"/v1/rules/changes", "POST", "/v1/rules/changes", R"({"change": "rules: []"})", 403,
+       nullptr},
+      {"/v1/rules/changes/{id}", "DELETE", "/v1/rules/changes/rc-1", "", 403, nullptr},
       {"/v1/compliance/impact", "POST", "/v1/compliance/impact", R"({"change": "rules: []"})", 403,
        nullptr},
       // The clock is the admin's.
@@ -207,7 +211,7 @@ TEST_F(ApiV1Isolation, TenantTokenOnAnyAdminRouteIs403) {
     EXPECT_EQ(reply.status, 403) << reply.raw;
     EXPECT_EQ(reply.body["error"]["code"], "permission_denied");
   }
-  EXPECT_EQ(admin_routes, 18);
+  EXPECT_EQ(admin_routes, 21);
   EXPECT_EQ(Take(), before);
 }
 

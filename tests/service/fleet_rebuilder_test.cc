@@ -137,7 +137,8 @@ TEST_F(FleetRebuilderTest, TheDayFollowsTheClockAndARuleTakingEffectQuarantines)
   FleetHolder holder(*first);
   FleetRebuilder by_day(basis, live_->inventory(), holder, &live_->clock());
   FleetHolder fixed_holder(*first);
-  FleetRebuilder fixed(basis, live_->inventory(), fixed_holder);
+  FleetRebuilder fixed(basis, live_->inventory(), fixed_holder, &live_->clock(),
+                       /*day_follows_clock=*/false);
   constexpr int64_t kDay = 86'400'000;
 
   Result<bool> r = by_day.Refresh();
@@ -165,7 +166,7 @@ TEST_F(FleetRebuilderTest, TheDayFollowsTheClockAndARuleTakingEffectQuarantines)
 
   r = fixed.Refresh();
   ASSERT_TRUE(r.ok());
-  EXPECT_FALSE(*r) << "without a clock the day stays the basis's";
+  EXPECT_FALSE(*r) << "with the day pinned it stays the basis's";
   EXPECT_EQ(Gpus(*fixed_holder.Get()), 8);
 }
 

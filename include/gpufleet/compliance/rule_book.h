@@ -51,6 +51,11 @@ class RuleBook {
   // longer parse without it).
   Status Withdraw(const std::string& id, int64_t now_ms);
 
+  // Undoes the last Schedule (`id` must be its) or a Withdraw of `id`: for a caller whose
+  // record of the step failed after the book took it.
+  void Forget(const std::string& id);
+  void Reinstate(const std::string& id);
+
   // The rules in force at `ms`, with the document they were parsed from. The same object for
   // every instant between two effective times.
   std::shared_ptr<const LayeredRules> At(int64_t ms) const;

@@ -31,9 +31,24 @@ enum class ChangeKind : uint8_t {
   kOrg,         // defines an organisation, or replaces its record (`organisation`)
   kSite,        // defines a site, or replaces its record (`place`)
   kNode,        // defines a node (host) at a site, or replaces its record (`host`)
+  // Not about the inventory: the rules it is judged by. A rule change (the examples/changes/
+  // format) scheduled to take effect at effective_ms, and its withdrawal before then
+  // (compliance/rule_book.h). Both carry `rule_change`; a withdrawal only its id.
+  kRuleChange,
+  kRuleWithdraw,
 };
 std::string_view ChangeKindName(ChangeKind kind);
+// kRuleChange or kRuleWithdraw: an entry about the rules, not the inventory.
+inline bool IsRulesEntry(const struct Change& change);
 std::optional<ChangeKind> ParseChangeKind(std::string_view name);
+
+// A scheduled rule change as the ledger records it.
+struct RuleChangeRecord {
+  std::string id;        // "rc-1", ... (the rule book's, in the order scheduled)
+  std::string name;      // what messages call it; "" in a withdrawal
+  std::string document;  // the change file's text; "" in a withdrawal
+  friend bool operator==(const RuleChangeRecord&, const RuleChangeRecord&) = default;
+};
 
 // Every field a change may carry; which ones a kind takes is Validate's business.
 struct Change {
@@ -64,9 +79,14 @@ struct Change {
   std::optional<Organisation> organisation;  // kOrg
   std::optional<Site> place;                 // kSite
   std::optional<Node> host;                  // kNode
+  std::optional<RuleChangeRecord> rule_change;  // kRuleChange, kRuleWithdraw
 
   friend bool operator==(const Change&, const Change&) = default;
 };
+
+inline bool IsRulesEntry(const Change& change) {
+  return change.kind == ChangeKind::kRuleChange || change.kind == ChangeKind::kRuleWithdraw;
+}
 
 // The fields `change.kind` needs are there and no others, and the records they carry are
 // well formed (ids are slugs, countries ISO codes): InvalidArgument naming the field.
@@ -84,8 +104,8 @@ nlohmann::json AssetToJson(const Asset& asset);
 std::string EncodeAsset(const Asset& asset);
 Result<Asset> DecodeAsset(std::string_view bytes);
 
-// What the change is about, as the store indexes it: the serial, "org:<id>", "site:<id>" or
-// "node:<site>/<id>".
+// What the change is about, as the store indexes it: the serial, "org:<id>", "site:<id>",
+// "node:<site>/<id>" or "rules:<rule change id>".
 std::string Subject(const Change& change);
 
 // Canonical bytes (see the header comment). REQUIRES: Validate(change).ok().

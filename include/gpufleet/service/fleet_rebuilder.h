@@ -7,6 +7,9 @@
 // FleetBasis (the catalog, rules and engine are shared, not rebuilt; only the day moves) and
 // Sets it. So a rule whose effective date comes while the service runs — a ban from June 1, a
 // licence that expires — quarantines the hardware it forbids on that day, without a restart.
+// With a clock and an inventory that keeps a rule book (InventoryService::SetRuleBase), the
+// rules themselves are the ones in force at the clock's instant: a rule change scheduled
+// through the service takes effect at its effective time the same way.
 //
 // Who calls Refresh decides how often the fleet is rebuilt: gpufleetd's scheduler loop calls
 // it at the start of each pass, so a burst of changes between two passes costs one rebuild,
@@ -34,10 +37,11 @@ Result<std::shared_ptr<const FleetContext>> BuildFleetFromInventory(
 
 class FleetRebuilder {
  public:
-  // REQUIRES: `inventory`, `holder` and `day_clock` outlive the rebuilder. Without a clock the
-  // rules are judged on basis.at for good (gpufleetd --at DATE).
+  // REQUIRES: `inventory`, `holder` and `clock` outlive the rebuilder. Without a clock, or
+  // with `day_follows_clock` false (gpufleetd --at DATE), the rules are judged on basis.at for
+  // good; the rule changes in force at the clock's instant are followed whenever there is one.
   FleetRebuilder(FleetBasis basis, const InventoryService& inventory, FleetHolder& holder,
-                 const Clock* day_clock = nullptr);
+                 const Clock* clock = nullptr, bool day_follows_clock = true);
   FleetRebuilder(const FleetRebuilder&) = delete;
   FleetRebuilder& operator=(const FleetRebuilder&) = delete;
 
@@ -55,7 +59,8 @@ class FleetRebuilder {
   const FleetBasis basis_;
   const InventoryService& inventory_;
   FleetHolder& holder_;
-  const Clock* const day_clock_;
+  const Clock* const clock_;
+  const bool day_follows_clock_;
   std::mutex build_mu_;  // held for a whole Refresh
 };
 

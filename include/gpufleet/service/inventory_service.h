@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -26,6 +27,7 @@
 
 #include "gpufleet/catalog/catalog.h"
 #include "gpufleet/compliance/engine.h"
+#include "gpufleet/compliance/rule_book.h"
 #include "gpufleet/inventory/change.h"
 #include "gpufleet/inventory/inventory.h"
 #include "gpufleet/inventory/live_inventory.h"
@@ -66,6 +68,22 @@ struct InventoryVersion {
   int64_t entries = 0;
 };
 
+// One version of the rules over time (RuleBook): the parsed set, the engine over it and the
+// document it was parsed from. Shared: every fleet version and judgement made on it holds it.
+struct RuleVersion {
+  std::shared_ptr<const compliance::LayeredRules> layered;
+  std::shared_ptr<const compliance::RuleSet> rules;  // aliases layered->rules
+  std::shared_ptr<const compliance::Engine> engine;  // indexed, over *rules
+};
+
+// A scheduled rule change as the service reports it.
+struct RuleChangeView {
+  compliance::ScheduledChange change;
+  int64_t index = -1;  // its ledger entry
+  // "pending" before its effective time, "in_force" from it, "withdrawn".
+  std::string state;
+};
+
 // At most this many changes per Submit (one transaction and one compliance pass each).
 inline constexpr size_t kMaxChangesPerBatch = 1000;
 
@@ -74,6 +92,12 @@ class InventoryService {
   // REQUIRES: every argument outlives the service.
   InventoryService(store::Store& store, const Clock& clock, const catalog::Catalog& catalog,
                    const compliance::Engine& engine);
+
+  // The rules the service starts with (the shipped history with the operator's overlays: the
+  // document they were parsed from, and its name), over which rule changes are scheduled.
+  // Call before Load; without it, a log holding rule changes does not load and scheduling one
+  // is FailedPrecondition.
+  void SetRuleBase(std::string document, std::string name);
 
   // Replays the store's log (see the header comment). Call once, before anything else.
   Status Load();
@@ -93,6 +117,20 @@ class InventoryService {
   // accepted).
   Result<std::vector<ChangeOutcome>> Submit(std::vector<inventory::Change> changes,
                                             std::string_view actor, bool all_or_nothing);
+
+  // Schedules the rule change `document` (the examples/changes/ format), named `name`, to take
+  // effect at `effective_ms` (not before now: the rules of the past do not change), recorded
+  // now by `actor` as a ledger entry. InvalidArgument when it does not merge or any rule set it
+  // takes part in would not parse; FailedPrecondition without a rule base or while read-only.
+  Result<RuleChangeView> ScheduleRuleChange(std::string document, std::string name,
+                                            int64_t effective_ms, std::string_view actor);
+  // Withdraws pending rule change `id` (a ledger entry too): NotFound, or FailedPrecondition
+  // when it is in force, withdrawn, or a later change builds on it.
+  Result<RuleChangeView> WithdrawRuleChange(const std::string& id, std::string_view actor);
+  // Every rule change scheduled, in the order scheduled, with its state now.
+  std::vector<RuleChangeView> RuleChanges() const;
+  // The rules in force at `ms`; nullopt without a rule base.
+  std::optional<RuleVersion> RulesAt(int64_t ms) const;
 
   // Copies of the state: an asset, an organisation's or site's record, nullopt when unknown.
   std::optional<inventory::LiveAsset> FindAsset(std::string_view serial) const;
@@ -134,6 +172,15 @@ class InventoryService {
   Result<std::vector<ChangeOutcome>> CheckAndRecord(std::vector<inventory::Change> changes,
                                                     std::string_view actor, bool all_or_nothing);
   Status CompareAssetsTable();
+  // Replays a rule entry of the log into the rule book.
+  Status ReplayRuleEntry(const inventory::Change& c, int64_t index);
+  // Appends one rules entry (already checked) to the log: live_ and the frontier, then the
+  // store; its index.
+  Result<int64_t> AppendRulesEntryLocked(inventory::Change c);
+  RuleChangeView ViewLocked(const compliance::ScheduledChange& c, int64_t now_ms) const;
+  std::optional<RuleVersion> RulesAtLocked(int64_t ms) const;
+  // The engine to judge a change effective at `ms` with: the rule book's, or the one given.
+  std::shared_ptr<const compliance::Engine> EngineAtLocked(int64_t ms) const;
 
   store::Store& store_;
   const Clock& clock_;
@@ -144,6 +191,9 @@ class InventoryService {
   inventory::LiveInventory live_;  // guarded by mu_
   ledger::TreeFrontier frontier_;  // guarded by mu_: the tree head and the next leaf's hashes
   std::string read_only_reason_;   // guarded by mu_
+  std::optional<compliance::RuleBook> rule_book_;   // guarded by mu_
+  std::map<std::string, int64_t> rule_entries_;     // guarded by mu_: id -> its entry's index
+  mutable std::map<size_t, RuleVersion> versions_;  // guarded by mu_: by RuleBook version
   uint64_t generation_ = 0;        // guarded by mu_
   std::function<void()> on_append_;
 };

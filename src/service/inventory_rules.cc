@@ -1,0 +1,194 @@
+// The rules over time as state of the service, recorded in the same ledger as the inventory
+// (docs/compliance.md, "Rules that change while the fleet runs"): a rule change is an entry
+// scheduled ahead of its effective time, a withdrawal another entry; the rule book they make
+// gives the rules in force at any instant, and each version's engine is built once.
+
+#include <utility>
+
+#include "gpufleet/ledger/hash.h"
+#include "gpufleet/service/inventory_service.h"
+
+namespace gpufleet::service {
+
+using inventory::Change;
+using inventory::ChangeKind;
+
+void InventoryService::SetRuleBase(std::string document, std::string name) {
+  const std::lock_guard lock(mu_);
+  rule_book_.emplace(std::move(document), std::move(name), catalog_.IdsByName());
+  versions_.clear();
+}
+
+Status InventoryService::ReplayRuleEntry(const Change& c, int64_t index) {
+  if (!rule_book_) {
+    return Status::FailedPrecondition(
+        "the log holds rule changes, and the service was given no rule base to apply them to");
+  }
+  const inventory::RuleChangeRecord& r = *c.rule_change;
+  if (c.kind == ChangeKind::kRuleWithdraw) {
+    return rule_book_->Withdraw(r.id, c.recorded_ms);
+  }
+  Result<std::string> id = rule_book_->Schedule({.id = "",
+                                                 .name = r.name,
+                                                 .yaml = r.document,
+                                                 .effective_ms = c.effective_ms,
+                                                 .scheduled_ms = c.recorded_ms,
+                                                 .actor = c.actor,
+                                                 .withdrawn = false});
+  if (!id.ok()) return id.status();
+  if (*id != r.id) {
+    return Status::Corruption("rule change '" + r.id + "' would be '" + *id + "' in order");
+  }
+  rule_entries_[r.id] = index;
+  versions_.clear();
+  return Status::Ok();
+}
+
+Result<int64_t> InventoryService::AppendRulesEntryLocked(Change c) {
+  inventory::LiveInventory::Undo undo;
+  GPUFLEET_RETURN_IF_ERROR(live_.Apply(c, &undo));
+  const int64_t index = live_.entries() - 1;
+  ledger::TreeFrontier next = frontier_;
+  std::vector<ledger::Hash> hashes;
+  std::string body = inventory::Encode(c);
+  next.Append(ledger::LeafHash(body), &hashes);
+  std::string hex;
+  for (const ledger::Hash& h : hashes) hex += ledger::HexHash(h);
+  const store::InventoryEntry entry{.index = index,
+                                    .subject = inventory::Subject(c),
+                                    .kind = std::string(inventory::ChangeKindName(c.kind)),
+                                    .effective_ms = c.effective_ms,
+                                    .recorded_ms = c.recorded_ms,
+                                    .body = std::move(body),
+                                    .hashes = std::move(hex)};
+  if (Status s = store_.AppendInventory({entry}, {}); !s.ok()) {
+    live_.Revert(undo);
+    return s;
+  }
+  frontier_ = next;
+  ++generation_;  // wakes the fleet's rebuilder, which reads the rules in force
+  return index;
+}
+
+Result<RuleChangeView> InventoryService::ScheduleRuleChange(std::string document, std::string name,
+                                                           int64_t effective_ms,
+                                                           std::string_view actor) {
+  Result<RuleChangeView> out = [&]() -> Result<RuleChangeView> {
+    const std::lock_guard lock(mu_);
+    if (!rule_book_) return Status::FailedPrecondition("no rule base to schedule changes over");
+    if (!read_only_reason_.empty()) {
+      return Status::FailedPrecondition("the inventory is read-only: " + read_only_reason_);
+    }
+    const int64_t now = clock_.NowMs();
+    if (effective_ms < now) {
+      return Status::InvalidArgument(
+          "effective time is in the past: the rules of the past do not change");
+    }
+    Result<std::string> id = rule_book_->Schedule({.id = "",
+                                                   .name = name,
+                                                   .yaml = document,
+                                                   .effective_ms = effective_ms,
+                                                   .scheduled_ms = now,
+                                                   .actor = std::string(actor),
+                                                   .withdrawn = false});
+    if (!id.ok()) return id.status();
+    Change c;
+    c.kind = ChangeKind::kRuleChange;
+    c.effective_ms = effective_ms;
+    c.recorded_ms = now;
+    c.actor = std::string(actor);
+    c.rule_change = inventory::RuleChangeRecord{
+        .id = *id, .name = std::move(name), .document = std::move(document)};
+    Result<int64_t> index = AppendRulesEntryLocked(std::move(c));
+    if (!index.ok()) {
+      rule_book_->Forget(*id);
+      return index.status();
+    }
+    rule_entries_[*id] = *index;
+    versions_.clear();
+    return ViewLocked(rule_book_->changes().back(), now);
+  }();
+  if (out.ok() && on_append_) on_append_();
+  return out;
+}
+
+Result<RuleChangeView> InventoryService::WithdrawRuleChange(const std::string& id,
+                                                           std::string_view actor) {
+  Result<RuleChangeView> out = [&]() -> Result<RuleChangeView> {
+    const std::lock_guard lock(mu_);
+    if (!rule_book_) return Status::NotFound("rule change '" + id + "' not found");
+    if (!read_only_reason_.empty()) {
+      return Status::FailedPrecondition("the inventory is read-only: " + read_only_reason_);
+    }
+    const int64_t now = clock_.NowMs();
+    GPUFLEET_RETURN_IF_ERROR(rule_book_->Withdraw(id, now));
+    Change c;
+    c.kind = ChangeKind::kRuleWithdraw;
+    c.effective_ms = now;
+    c.recorded_ms = now;
+    c.actor = std::string(actor);
+    c.rule_change = inventory::RuleChangeRecord{.id = id, .name = "", .document = ""};
+    if (Result<int64_t> index = AppendRulesEntryLocked(std::move(c)); !index.ok()) {
+      rule_book_->Reinstate(id);
+      return index.status();
+    }
+    versions_.clear();
+    for (const compliance::ScheduledChange& sc : rule_book_->changes()) {
+      if (sc.id == id) return ViewLocked(sc, now);
+    }
+    return Status::NotFound("rule change '" + id + "' not found");
+  }();
+  if (out.ok() && on_append_) on_append_();
+  return out;
+}
+
+RuleChangeView InventoryService::ViewLocked(const compliance::ScheduledChange& c,
+                                            int64_t now_ms) const {
+  const auto it = rule_entries_.find(c.id);
+  return {.change = c,
+          .index = it == rule_entries_.end() ? -1 : it->second,
+          .state = c.withdrawn                ? "withdrawn"
+                   : c.effective_ms <= now_ms ? "in_force"
+                                              : "pending"};
+}
+
+std::vector<RuleChangeView> InventoryService::RuleChanges() const {
+  const std::lock_guard lock(mu_);
+  std::vector<RuleChangeView> out;
+  if (!rule_book_) return out;
+  const int64_t now = clock_.NowMs();
+  for (const compliance::ScheduledChange& c : rule_book_->changes()) {
+    out.push_back(ViewLocked(c, now));
+  }
+  return out;
+}
+
+std::optional<RuleVersion> InventoryService::RulesAtLocked(int64_t ms) const {
+  if (!rule_book_) return std::nullopt;
+  const size_t version = rule_book_->VersionAt(ms);
+  auto it = versions_.find(version);
+  if (it == versions_.end()) {
+    std::shared_ptr<const compliance::LayeredRules> layered = rule_book_->At(ms);
+    std::shared_ptr<const compliance::RuleSet> rules(layered, &layered->rules);
+    std::shared_ptr<const compliance::Engine> engine = compliance::MakeIndexedEngine(*rules);
+    it = versions_
+             .emplace(version, RuleVersion{.layered = std::move(layered),
+                                           .rules = std::move(rules),
+                                           .engine = std::move(engine)})
+             .first;
+  }
+  return it->second;
+}
+
+std::optional<RuleVersion> InventoryService::RulesAt(int64_t ms) const {
+  const std::lock_guard lock(mu_);
+  return RulesAtLocked(ms);
+}
+
+std::shared_ptr<const compliance::Engine> InventoryService::EngineAtLocked(int64_t ms) const {
+  if (std::optional<RuleVersion> v = RulesAtLocked(ms)) return v->engine;
+  // Not owned: the engine the service was given outlives it.
+  return std::shared_ptr<const compliance::Engine>(&engine_, [](const compliance::Engine*) {});
+}
+
+}  // namespace gpufleet::service
