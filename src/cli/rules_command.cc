@@ -133,8 +133,8 @@ Status ScheduleChange(ApiClient& client, const ScheduleFlags& f) {
   PrintReply(*reply, f.client, [&](const nlohmann::json& r) {
     if (f.dry_run) {
       std::cout << "dry run (nothing scheduled): " << r["total"]["became_violation"].get<int64_t>()
-                << " GPUs would become non-compliant on " << r["date"].get<std::string>()
-                << ", " << r["jobs_losing_placement"].get<int64_t>()
+                << " GPUs would become non-compliant on " << r["date"].get<std::string>() << ", "
+                << r["jobs_losing_placement"].get<int64_t>()
                 << " running jobs would lose their placement (--json: the whole report)\n";
     } else {
       PrintChange(r);
@@ -186,8 +186,8 @@ void AddRulesCommand(CLI::App& app, int& exit_code) {
     return Status::Ok();
   }));
 
-  CLI::App* withdraw =
-      cmd->add_subcommand("withdraw", "Withdraw a pending rule change on gpufleetd (a ledger entry)");
+  CLI::App* withdraw = cmd->add_subcommand(
+      "withdraw", "Withdraw a pending rule change on gpufleetd (a ledger entry)");
   AddClientOptions(*withdraw, s->client);
   withdraw->add_option("id", s->id, "the change's id (rc-1, ...)")->required();
   withdraw->callback(ClientCallback("rules withdraw", s->client, exit_code, [s](ApiClient& c) {

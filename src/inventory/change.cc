@@ -15,10 +15,9 @@ namespace {
 using Json = nlohmann::json;  // objects keep keys in std::map order: byte order for ASCII keys
 
 constexpr int kVersion = 1;
-constexpr std::string_view kKindNames[] = {"register",  "move",   "transfer", "lease_start",
-                                           "lease_end", "retire", "lost",     "correct",
-                                           "org",       "site",   "node",
-                                           "rule_change", "rule_withdraw"};
+constexpr std::string_view kKindNames[] = {
+    "register", "move", "transfer", "lease_start", "lease_end",   "retire",       "lost",
+    "correct",  "org",  "site",     "node",        "rule_change", "rule_withdraw"};
 
 Status Invalid(std::string_view field, const std::string& what) {
   return Status::InvalidArgument("change field '" + std::string(field) + "': " + what);
@@ -327,8 +326,7 @@ Status Validate(const Change& c) {
   if (site != c.place.has_value()) return Invalid("place", site ? "required" : "only for site");
   const bool node = c.kind == ChangeKind::kNode;
   if (node != c.host.has_value()) return Invalid("host", node ? "required" : "only for node");
-  const bool rules =
-      c.kind == ChangeKind::kRuleChange || c.kind == ChangeKind::kRuleWithdraw;
+  const bool rules = c.kind == ChangeKind::kRuleChange || c.kind == ChangeKind::kRuleWithdraw;
   if (rules != c.rule_change.has_value()) {
     return Invalid("rule_change", rules ? "required" : "only for rule_change and rule_withdraw");
   }
@@ -342,9 +340,9 @@ Status Validate(const Change& c) {
     if (full == r.document.empty()) {
       return Invalid("rule_change.document", full ? "must not be empty" : "only for rule_change");
     }
-    for (const auto& [name, text] : {std::pair{"rule_change.id", &r.id},
-                                     std::pair{"rule_change.name", &r.name},
-                                     std::pair{"rule_change.document", &r.document}}) {
+    for (const auto& [name, text] :
+         {std::pair{"rule_change.id", &r.id}, std::pair{"rule_change.name", &r.name},
+          std::pair{"rule_change.document", &r.document}}) {
       if (ValidUtf8Prefix(*text) != text->size()) return Invalid(name, "is not valid UTF-8");
     }
   }
@@ -486,8 +484,7 @@ Result<Change> ChangeFromJson(const Json& j) {
   GPUFLEET_RETURN_IF_ERROR(CheckKeys(
       j, "change", {"v", "kind", "effective_ms", "recorded_ms", "actor"},
       {"serial", "reason", "licence", "verdict", "rules", "asset", "site", "node", "owner",
-       "operator", "holding", "how", "corrects", "organisation", "place", "host",
-       "rule_change"}));
+       "operator", "holding", "how", "corrects", "organisation", "place", "host", "rule_change"}));
   Result<int64_t> version = Integer(j, "v");
   if (!version.ok()) return version.status();
   if (*version != kVersion) {
@@ -548,7 +545,8 @@ Result<Change> ChangeFromJson(const Json& j) {
   }
   if (j.contains("rule_change")) {
     const Json& r = j.at("rule_change");
-    GPUFLEET_RETURN_IF_ERROR(CheckKeys(r, "change field 'rule_change'", {"id"}, {"name", "document"}));
+    GPUFLEET_RETURN_IF_ERROR(
+        CheckKeys(r, "change field 'rule_change'", {"id"}, {"name", "document"}));
     RuleChangeRecord rc;
     for (const auto& [key, out] : {std::pair{"id", &rc.id}, std::pair{"name", &rc.name},
                                    std::pair{"document", &rc.document}}) {

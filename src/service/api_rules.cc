@@ -42,8 +42,8 @@ Result<int64_t> ParseInstant(const std::string& text) {
       return static_cast<int64_t>(d->days()) * kMsPerDay + ((h * 60 + m) * 60 + s) * 1000;
     }
   }
-  return FieldError("effective_at", "'" + Excerpt(text) +
-                                        "' is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)");
+  return FieldError("effective_at",
+                    "'" + Excerpt(text) + "' is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)");
 }
 
 // POST /v1/rules/changes {change, name?, effective_at?, dry_run?}
@@ -76,10 +76,10 @@ api::Response Schedule(const ApiState& state, const api::Request& request) {
   if (!dry_run.ok()) return api::ErrorResponse(dry_run.status());
   if (dry_run->value_or(false)) {
     // The impact on the day it takes effect, as POST /v1/compliance/impact reports it.
-    nlohmann::json impact = {{"change", **change},
-                             {"name", name->value_or("change")},
-                             {"at", Date::FromDays(static_cast<int32_t>(effective_ms / kMsPerDay))
-                                        .ToString()}};
+    nlohmann::json impact = {
+        {"change", **change},
+        {"name", name->value_or("change")},
+        {"at", Date::FromDays(static_cast<int32_t>(effective_ms / kMsPerDay)).ToString()}};
     const std::string text = impact.dump();
     api::Request inner = request;
     inner.body = text;
@@ -105,9 +105,8 @@ api::Response List(const ApiState& state, const api::Request& request) {
 // DELETE /v1/rules/changes/{id}
 api::Response Withdraw(const ApiState& state, const api::Request& request) {
   if (Status s = CheckQueryKeys(request, {}); !s.ok()) return api::ErrorResponse(s);
-  Result<RuleChangeView> view =
-      state.context.inventory->WithdrawRuleChange(std::string(request.PathParam("id").value_or("")),
-                                                  request.principal->token_id);
+  Result<RuleChangeView> view = state.context.inventory->WithdrawRuleChange(
+      std::string(request.PathParam("id").value_or("")), request.principal->token_id);
   if (!view.ok()) return api::ErrorResponse(view.status());
   state.Changed();
   return api::Response::Json(200, ViewJson(*view));

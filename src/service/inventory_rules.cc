@@ -71,8 +71,8 @@ Result<int64_t> InventoryService::AppendRulesEntryLocked(Change c) {
 }
 
 Result<RuleChangeView> InventoryService::ScheduleRuleChange(std::string document, std::string name,
-                                                           int64_t effective_ms,
-                                                           std::string_view actor) {
+                                                            int64_t effective_ms,
+                                                            std::string_view actor) {
   Result<RuleChangeView> out = [&]() -> Result<RuleChangeView> {
     const std::lock_guard lock(mu_);
     if (!rule_book_) return Status::FailedPrecondition("no rule base to schedule changes over");
@@ -113,7 +113,7 @@ Result<RuleChangeView> InventoryService::ScheduleRuleChange(std::string document
 }
 
 Result<RuleChangeView> InventoryService::WithdrawRuleChange(const std::string& id,
-                                                           std::string_view actor) {
+                                                            std::string_view actor) {
   Result<RuleChangeView> out = [&]() -> Result<RuleChangeView> {
     const std::lock_guard lock(mu_);
     if (!rule_book_) return Status::NotFound("rule change '" + id + "' not found");

@@ -105,8 +105,8 @@ TEST(CheckServiceTest, TheServiceChecksItsLivingInventoryAsAFileIsChecked) {
   // Rule changes scheduled on the service: a dry run schedules nothing; a schedule is pending
   // until its time; a withdrawal ends it, once.
   const std::string ban = " " + std::string(GPUFLEET_SOURCE_DIR) + "/examples/changes/h20-ban.yaml";
-  const CliResult dry = RunGpufleet("rules schedule" + ban + " --effective-at 2099-01-01 --dry-run" +
-                                    service);
+  const CliResult dry =
+      RunGpufleet("rules schedule" + ban + " --effective-at 2099-01-01 --dry-run" + service);
   EXPECT_EQ(dry.exit_code, 0) << dry.err;
   EXPECT_THAT(dry.out, StartsWith("dry run (nothing scheduled): "));
   EXPECT_THAT(RunGpufleet("rules changes" + service).out, HasSubstr("no rule changes scheduled"));

@@ -159,8 +159,8 @@ TEST(GpufleetdClockTest, ARuleChangeScheduledThroughTheApiTakesEffectAtItsTime) 
       "POST", "/v1/jobs", {{"tenant", "t1"}, {"name", "a100"}, {"gpus", 8}, {"models", {"A100"}}});
   ASSERT_EQ(submitted, 201) << job.dump();
   const std::string path = "/v1/jobs/" + std::to_string(job["id"].get<uint64_t>());
-  ASSERT_TRUE(InState(api.Await(path, [](const nlohmann::json& j) { return InState(j, "running"); }),
-                      "running"));
+  ASSERT_TRUE(InState(
+      api.Await(path, [](const nlohmann::json& j) { return InState(j, "running"); }), "running"));
 
   const auto [scheduled, change] =
       api.Call("POST", "/v1/rules/changes",

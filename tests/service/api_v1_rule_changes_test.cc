@@ -67,9 +67,9 @@ TEST_F(ApiV1RuleChanges, ScheduleListWithdrawEachAnEntryOfTheLedger) {
                          nlohmann::json{{"change", Ban("TEST-H20-BAN-2")}}.dump());
   ASSERT_EQ(now.status, 201) << now.raw;
   EXPECT_EQ(now.body["state"], "in_force");
-  EXPECT_EQ(Call("DELETE", "/v1/rules/changes/" + now.body["id"].get<std::string>(), admin_token_)
-                .status,
-            409);
+  EXPECT_EQ(
+      Call("DELETE", "/v1/rules/changes/" + now.body["id"].get<std::string>(), admin_token_).status,
+      409);
 
   // Reloaded from the store, a service has the same changes and the same ledger.
   InventoryService reloaded(*store_, clock_, *fleet().catalog, *fleet().engine);
@@ -118,9 +118,9 @@ TEST_F(ApiV1RuleChanges, ADryRunSchedulesNothingAndBadChangesAreRefused) {
   }
   EXPECT_EQ(inventory_->size(), entries) << "nothing refused reached the ledger";
   // Rule entries are not inventory changes.
-  const Reply smuggled = Call(
-      "POST", "/v1/inventory/changes", admin_token_,
-      R"({"changes": [{"kind": "rule_change", "rule_change": {"id": "rc-1", "name": "x",
+  const Reply smuggled =
+      Call("POST", "/v1/inventory/changes", admin_token_,
+           R"({"changes": [{"kind": "rule_change", "rule_change": {"id": "rc-1", "name": "x",
           "document": "rules: []"}}]})");
   EXPECT_THAT(smuggled.raw, HasSubstr("/v1/rules/changes")) << smuggled.raw;
   EXPECT_EQ(inventory_->size(), entries);

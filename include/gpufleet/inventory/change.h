@@ -69,16 +69,16 @@ struct Change {
   // from_country and declared figures are taken from it; site, owner, operator and holding
   // change only through their own kinds).
   std::optional<Asset> asset;
-  std::string site;                          // kMove
-  std::string node;                          // kMove ("" = not recorded)
-  std::string owner;                         // kTransfer
-  std::string operator_org;                  // kTransfer (optional), kLeaseStart
-  std::optional<Holding> holding;            // kLeaseStart: leased or rented_remote
-  std::string how;                           // kLost: "lost" or "stolen"
-  int64_t corrects = -1;                     // kCorrect: the ledger index of the entry corrected
-  std::optional<Organisation> organisation;  // kOrg
-  std::optional<Site> place;                 // kSite
-  std::optional<Node> host;                  // kNode
+  std::string site;                             // kMove
+  std::string node;                             // kMove ("" = not recorded)
+  std::string owner;                            // kTransfer
+  std::string operator_org;                     // kTransfer (optional), kLeaseStart
+  std::optional<Holding> holding;               // kLeaseStart: leased or rented_remote
+  std::string how;                              // kLost: "lost" or "stolen"
+  int64_t corrects = -1;                        // kCorrect: the ledger index of the entry corrected
+  std::optional<Organisation> organisation;     // kOrg
+  std::optional<Site> place;                    // kSite
+  std::optional<Node> host;                     // kNode
   std::optional<RuleChangeRecord> rule_change;  // kRuleChange, kRuleWithdraw
 
   friend bool operator==(const Change&, const Change&) = default;

@@ -194,7 +194,7 @@ class InventoryService {
   std::optional<compliance::RuleBook> rule_book_;   // guarded by mu_
   std::map<std::string, int64_t> rule_entries_;     // guarded by mu_: id -> its entry's index
   mutable std::map<size_t, RuleVersion> versions_;  // guarded by mu_: by RuleBook version
-  uint64_t generation_ = 0;        // guarded by mu_
+  uint64_t generation_ = 0;                         // guarded by mu_
   std::function<void()> on_append_;
 };
 
