@@ -145,8 +145,8 @@ TEST(GpufleetdClockTest, ARuleTakingEffectWhileTheServiceRunsIsObeyedThatDay) {
   ASSERT_TRUE((*daemon)->Stop(std::chrono::seconds(30)).ok());
 }
 
-// A rule change scheduled through the API for tomorrow: nothing changes today; when the clock
-// passes its effective time the scheduler quarantines what it forbids and preempts the job
+// A rule change scheduled through the API for the day after tomorrow: nothing changes now; when the
+// clock passes its effective time the scheduler quarantines what it forbids and preempts the job
 // there with the rule named; the change reads in force.
 TEST(GpufleetdClockTest, ARuleChangeScheduledThroughTheApiTakesEffectAtItsTime) {
   const std::string dir = FreshDir("gpufleetd_rule_change");
@@ -166,13 +166,13 @@ TEST(GpufleetdClockTest, ARuleChangeScheduledThroughTheApiTakesEffectAtItsTime) 
       api.Call("POST", "/v1/rules/changes",
                {{"change", A100Ban("TEST-SCHEDULED-A100-BAN", "2020-01-01")},
                 {"name", "a100-ban.yaml"},
-                {"effective_at", DayFromNow(1)}});
+                {"effective_at", DayFromNow(2)}});  // pending even across midnight
   ASSERT_EQ(scheduled, 201) << change.dump();
   EXPECT_EQ(change["state"], "pending");
   // Today nothing changed: the job still runs after the service has acted on the change.
   EXPECT_TRUE(InState(api.Call("GET", path).second, "running"));
 
-  ASSERT_EQ(api.Call("POST", "/v1/admin/clock/advance", {{"by", "2d"}}).first, 200);
+  ASSERT_EQ(api.Call("POST", "/v1/admin/clock/advance", {{"by", "3d"}}).first, 200);
   const nlohmann::json preempted = api.Await(path, [](const nlohmann::json& j) {
     return InState(j, "pending") && j["last_preemption_reason"].is_string();
   });
