@@ -80,7 +80,11 @@ inline void ProbeChunkedBody(const DaemonProcess& d) {
   EXPECT_EQ(r->status, 413);
   EXPECT_EQ(ErrorCode(*r), "resource_exhausted");
   EXPECT_LT(r->body.size(), 1000u);
-  EXPECT_LT(sent_when_answered, 17 * kMiB);
+  // Answered long before the 100 MB body was sent. Not a tight bound: once refused, the server
+  // discards what still comes (up to 64 MiB, http_server.cc's linger), so the writer runs on at
+  // loopback speed until the reader thread is scheduled to read the answer — 25 MB under a
+  // loaded CI machine, a few MiB on an idle one.
+  EXPECT_LT(sent_when_answered, 80 * kMiB);
 }
 
 inline void ProbeContentLength(const DaemonProcess& d) {
