@@ -82,9 +82,11 @@ std::string QuotaSideText(const Json& s) {
                      s["breached"].get<bool>() ? ", breached" : "");
 }
 
+}  // namespace
+
 // The report as text, from its JSON (compliance::ImpactJson): the same for a fleet file here
 // and for gpufleetd's living inventory.
-void WriteReport(const Json& r, std::ostream& out) {
+void WriteImpactText(const Json& r, std::ostream& out) {
   const Json& t = r["total"];
   out << fmt::format("impact of {} on {} ({} assets checked)\n", Str(r, "change"), Str(r, "date"),
                      Int(r, "assets_checked"));
@@ -146,6 +148,8 @@ void WriteReport(const Json& r, std::ostream& out) {
     }
   }
 }
+
+namespace {
 
 // A grouped bar chart, per site: non-compliant GPUs before and after. Hand-written (the
 // report library draws line charts only); every name goes through XmlEscape.
@@ -264,7 +268,7 @@ int RunRemote(const ImpactFlags& f) {
   if (f.json) {
     std::cout << report::DumpJson(report, 1) << '\n';
   } else {
-    WriteReport(report, std::cout);
+    WriteImpactText(report, std::cout);
   }
   return 0;
 }
@@ -294,7 +298,7 @@ int Run(const ImpactFlags& f) {
   if (f.json) {
     std::cout << report::DumpJson(j, 1) << '\n';
   } else {
-    WriteReport(j, std::cout);
+    WriteImpactText(j, std::cout);
   }
   if (!f.out_dir.empty()) {
     const Status s = WriteOutputs(report, f.change, f.out_dir);

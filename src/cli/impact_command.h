@@ -7,9 +7,15 @@
 // impact, 1 on bad input.
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <ostream>
 
 namespace gpufleet::cli {
 
 void AddImpactCommand(CLI::App& app, int& exit_code);
+
+// The impact report as text, from its JSON (compliance::ImpactJson): the same for a fleet file,
+// gpufleetd's living inventory and a rule change's dry run.
+void WriteImpactText(const nlohmann::ordered_json& r, std::ostream& out);
 
 }  // namespace gpufleet::cli

@@ -10,6 +10,7 @@
 #include "cli/client_commands.h"
 #include "cli/impact_command.h"
 #include "cli/ledger_command.h"
+#include "cli/licence_command.h"
 #include "cli/place_command.h"
 #include "cli/plan_command.h"
 #include "cli/rules_command.h"
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
   gpufleet::cli::AddCheckTransferCommand(app, exit_code);
   gpufleet::cli::AddImpactCommand(app, exit_code);
   gpufleet::cli::AddRulesCommand(app, exit_code);
+  gpufleet::cli::AddLicenceCommand(app, exit_code);
   gpufleet::cli::AddPlaceCommand(app, exit_code);
   gpufleet::cli::AddPlanCommand(app, exit_code);
   gpufleet::cli::AddJobCommand(app, exit_code);

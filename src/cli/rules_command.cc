@@ -1,5 +1,7 @@
 #include "cli/rules_command.h"
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -10,6 +12,7 @@
 
 #include "cli/api_client.h"
 #include "cli/compliance_input.h"
+#include "cli/impact_command.h"
 #include "gpufleet/codec/text_file.h"
 #include "gpufleet/compliance/report_json.h"
 #include "gpufleet/report/json_text.h"
@@ -53,6 +56,27 @@ std::string Shortened(const std::string& text) {
   return text.size() <= kSummaryWidth ? text : text.substr(0, kSummaryWidth - 3) + "...";
 }
 
+}  // namespace
+
+void WriteLicenceTable(const nlohmann::ordered_json& licences, std::ostream& out) {
+  std::vector<std::vector<std::string>> rows;
+  for (const Json& l : licences) {
+    rows.push_back({l["id"].get<std::string>(), l["holder"].get<std::string>(),
+                    l["jurisdiction"].get<std::string>(), Joined(l["models"]),
+                    Joined(l["locations"]), l["status"].get<std::string>(),
+                    l["state"].get<std::string>(),
+                    Text(l["valid_from"]) + " .. " + Text(l["valid_to"]),
+                    l.contains("revenue_share_pct")
+                        ? fmt::format("{:g}%", l["revenue_share_pct"].get<double>())
+                        : "-"});
+  }
+  report::WriteTextTable({"id", "holder", "jurisdiction", "models", "where", "status",
+                          "on the date", "valid", "revenue share"},
+                         rows, out);
+}
+
+namespace {
+
 void WriteRules(const Json& r, std::ostream& out) {
   out << "rules in force on " << r["date"].get<std::string>() << ": " << r["rules"].size() << '\n';
   std::vector<std::vector<std::string>> rows;
@@ -66,15 +90,7 @@ void WriteRules(const Json& r, std::ostream& out) {
       {"id", "version", "jurisdiction", "kind", "action", "from", "where", "summary"}, rows, out);
   if (r["licences"].empty()) return;
   out << "\nlicences on file:\n";
-  rows.clear();
-  for (const Json& l : r["licences"]) {
-    rows.push_back({l["id"].get<std::string>(), l["holder"].get<std::string>(),
-                    l["jurisdiction"].get<std::string>(), Joined(l["models"]),
-                    l["status"].get<std::string>(), l["state"].get<std::string>(),
-                    Text(l["valid_from"]) + " .. " + Text(l["valid_to"])});
-  }
-  report::WriteTextTable(
-      {"id", "holder", "jurisdiction", "models", "status", "on the date", "valid"}, rows, out);
+  WriteLicenceTable(r["licences"], out);
 }
 
 int Print(const Json& report, bool json) {
@@ -132,10 +148,8 @@ Status ScheduleChange(ApiClient& client, const ScheduleFlags& f) {
   if (!reply.ok()) return reply.status();
   PrintReply(*reply, f.client, [&](const nlohmann::json& r) {
     if (f.dry_run) {
-      std::cout << "dry run (nothing scheduled): " << r["total"]["became_violation"].get<int64_t>()
-                << " GPUs would become non-compliant on " << r["date"].get<std::string>() << ", "
-                << r["jobs_losing_placement"].get<int64_t>()
-                << " running jobs would lose their placement (--json: the whole report)\n";
+      std::cout << "dry run: nothing scheduled\n";
+      WriteImpactText(Json::parse(r.dump()), std::cout);
     } else {
       PrintChange(r);
     }

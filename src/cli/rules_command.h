@@ -6,9 +6,14 @@
 // withdraw ID`: rule changes scheduled on gpufleetd (exit 2 when the server refuses).
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <ostream>
 
 namespace gpufleet::cli {
 
 void AddRulesCommand(CLI::App& app, int& exit_code);
+
+// The licences of a rules report (compliance::RulesInForceJson's "licences") as a table.
+void WriteLicenceTable(const nlohmann::ordered_json& licences, std::ostream& out);
 
 }  // namespace gpufleet::cli

@@ -238,7 +238,9 @@ Json RulesInForceJson(const RuleSet& rules, Date at) {
                {"state", std::string(LicenceStateName(LicenceStateOn(l, at)))},
                {"valid_from", date_or_null(l.valid_from, Date::Min())},
                {"valid_to", date_or_null(l.valid_to, Date::Max())}};
+    if (l.revoked_on) lj["revoked_on"] = l.revoked_on->ToString();
     if (l.revenue_share_pct) lj["revenue_share_pct"] = *l.revenue_share_pct;
+    if (!l.conditions.empty()) lj["conditions"] = l.conditions;
     j["licences"].push_back(std::move(lj));
   }
   return j;

@@ -129,4 +129,33 @@ std::optional<int64_t> RuleBook::NextEffectiveAfter(int64_t ms) const {
   return next;
 }
 
+std::optional<Date> NextRuleDateAfter(const RuleSet& rules, Date day) {
+  std::optional<Date> next;
+  // `d` is a first day something holds (or no longer holds).
+  const auto consider = [&](Date d) {
+    if (d > day && d != Date::Max() && (!next || d < *next)) next = d;
+  };
+  // The day after an inclusive last day.
+  const auto after = [&](Date last) {
+    if (last != Date::Max()) consider(last.AddDays(1));
+  };
+  for (const Rule& r : rules.rules()) {
+    consider(r.effective_from);
+    after(r.effective_to);
+    consider(r.not_enforced_from);
+  }
+  for (const DerivedFact& f : rules.derived()) consider(f.effective_from);
+  for (const Quota& q : rules.quotas()) {
+    consider(q.effective_from);
+    after(q.effective_to);
+    consider(q.not_enforced_from);
+  }
+  for (const Licence& l : rules.licences()) {
+    consider(l.valid_from);
+    after(l.valid_to);
+    if (l.revoked_on) consider(*l.revoked_on);
+  }
+  return next;
+}
+
 }  // namespace gpufleet::compliance

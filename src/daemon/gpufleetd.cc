@@ -300,6 +300,12 @@ int Run(const Flags& flags) {
        .metrics_access = flags.bind == "127.0.0.1"
                              ? api::Access::Public()
                              : api::Access::Of({api::Role::kAdmin, api::Role::kViewer})});
+  // A clock advance runs a pass at each effective time it crosses (api_clock.cc).
+  const auto run_pass = [&loop] {
+    if (Result<service::PassReport> r = loop.RunPass(); !r.ok()) {
+      log::Warn("scheduler.pass_failed", {{"error", r.status().ToString()}});
+    }
+  };
   Status registered = service::RegisterApiV1(server, {.store = &store,
                                                       .fleet = &fleet,
                                                       .clock = clock.get(),
@@ -307,7 +313,8 @@ int Run(const Flags& flags) {
                                                       .on_change = [&loop] { loop.Notify(); },
                                                       .inventory = &inventory,
                                                       .rules_text = input->rules_text,
-                                                      .rules_name = input->rules_path});
+                                                      .rules_name = input->rules_path,
+                                                      .run_pass = run_pass});
   if (!registered.ok()) return Fail("routes", registered);
   Status started = server.Start();
   if (!started.ok()) return Fail("listen on " + flags.bind, started);

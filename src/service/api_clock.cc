@@ -16,6 +16,9 @@ namespace {
 
 // Ten years: further than any rule calendar a test or demo crosses.
 constexpr int64_t kMaxAdvanceMs = int64_t{3650} * 86'400'000;
+// Stops on the way at most: each is a pass (with a fleet rebuild when the rules changed), and
+// ten years of the shipped history hold far fewer dates.
+constexpr size_t kMaxSteps = 1000;
 
 // "90s", "15m", "36h", "2d" (or "500ms"): a positive whole number and one unit.
 Result<int64_t> ParseDuration(std::string_view text) {
@@ -66,10 +69,30 @@ api::Response Advance(const ApiState& state, const api::Request& request) {
         "the clock is not a paused simulated clock (start gpufleetd with --sim-speed 0 to move "
         "time by hand)"));
   }
-  state.context.paused_clock->Advance(*ms);
-  state.Changed();
+  // Stops at each instant the rules change on the way (a change taking effect, a licence
+  // expiring, a ban's first day) and runs a pass there, so that each acts at its own time and
+  // in order: a ban then a licence quarantine then release, rather than cancel out.
+  SimulatedClock& clock = *state.context.paused_clock;
+  const int64_t target = clock.NowMs() + *ms;
+  nlohmann::json steps = nlohmann::json::array();
+  if (state.context.run_pass && state.context.inventory != nullptr) {
+    for (std::optional<int64_t> next = state.context.inventory->NextRuleEventAfter(clock.NowMs());
+         next && *next <= target && steps.size() < kMaxSteps;
+         next = state.context.inventory->NextRuleEventAfter(clock.NowMs())) {
+      clock.Advance(*next - clock.NowMs());
+      state.context.run_pass();
+      steps.push_back(IsoTime(*next));
+    }
+  }
+  clock.Advance(target - clock.NowMs());
+  if (state.context.run_pass) {
+    state.context.run_pass();
+  } else {
+    state.Changed();
+  }
   nlohmann::json reply = ClockJson(state);
   reply["advanced_ms"] = *ms;
+  reply["stopped_at"] = std::move(steps);
   return api::Response::Json(200, reply);
 }
 

@@ -25,20 +25,17 @@
 
 namespace gpufleet::service::v1 {
 namespace {
-
 constexpr int64_t kMsPerDay = 86'400'000;
+}  // namespace
 
-// The service clock's day.
 Date Today(const ApiState& state) {
   return Date::FromDays(static_cast<int32_t>(state.NowMs() / kMsPerDay));
 }
 
-// In the report's own key order (what `gpufleet check --json` prints for a file).
 api::Response Report(const nlohmann::ordered_json& report) {
   return api::Response::Text(200, report.dump(), "application/json");
 }
 
-// The query parameter "at" as a date; `fallback` when absent.
 Result<Date> AtParam(const api::Request& request, Date fallback) {
   const auto it = request.query_params.find("at");
   if (it == request.query_params.end()) return fallback;
@@ -49,6 +46,8 @@ Result<Date> AtParam(const api::Request& request, Date fallback) {
   }
   return *parsed;
 }
+
+namespace {
 
 // GET /v1/compliance/check?at=YYYY-MM-DD
 api::Response FleetCheck(const ApiState& state, const api::Request& request) {
@@ -190,20 +189,34 @@ api::Response ImpactResponse(const ApiState& state, const api::Request& request)
   const std::string change_name = name->value_or("change");
   const Result<Date> at = DateField(*fields, Today(state));
   if (!at.ok()) return api::ErrorResponse(at.status());
+  // With scheduled changes, those in force by the end of that day count (as GET /v1/rules).
+  return ImpactAt(state, **change, change_name,
+                  (static_cast<int64_t>(at->days()) + 1) * kMsPerDay - 1);
+}
+
+api::Response ImpactAt(const ApiState& state, const std::string& change,
+                       const std::string& change_name, int64_t ms) {
   const ApiV1Context& context = state.context;
-  if (context.rules_text.empty()) {
+  const FleetContext& ctx = state.fleet();
+  // Merged into the rules in force at that instant: the rule book's when the service keeps
+  // one (so a dry run sees the changes scheduled before it), else the document the service's
+  // rules were parsed from (rule_change.h).
+  const std::optional<RuleVersion> before =
+      context.inventory ? context.inventory->RulesAt(ms) : std::nullopt;
+  const std::string& text = before ? before->layered->text : context.rules_text;
+  const std::string& name = before ? before->layered->name : context.rules_name;
+  if (text.empty()) {
     return api::ErrorResponse(Status::FailedPrecondition(
         "this service was given no rule document to merge a change into"));
   }
-  const FleetContext& ctx = state.fleet();
-  // Merged into the rule document the service's rules were parsed from (rule_change.h).
-  const Result<compliance::RuleSet> after = compliance::ApplyChange(
-      context.rules_text, context.rules_name, **change, change_name, ctx.catalog->IdsByName());
+  const Result<compliance::RuleSet> after =
+      compliance::ApplyChange(text, name, change, change_name, ctx.catalog->IdsByName());
   if (!after.ok()) return api::ErrorResponse(after.status());
   const Result<std::vector<compliance::JobPlacement>> jobs = RunningPlacements(state);
   if (!jobs.ok()) return api::ErrorResponse(jobs.status());
   const compliance::ImpactReport report =
-      compliance::Impact(ctx.inventory, *ctx.catalog, *ctx.rules, *after, *at, *jobs);
+      compliance::Impact(ctx.inventory, *ctx.catalog, before ? *before->rules : *ctx.rules, *after,
+                         Date::FromDays(static_cast<int32_t>(ms / kMsPerDay)), *jobs);
   return Report(compliance::ImpactJson(report, change_name));
 }
 

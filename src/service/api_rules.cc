@@ -14,10 +14,10 @@
 
 namespace gpufleet::service::v1 {
 namespace {
-
 constexpr int64_t kMsPerDay = 86'400'000;
+}  // namespace
 
-nlohmann::json ViewJson(const RuleChangeView& v) {
+nlohmann::json RuleChangeJson(const RuleChangeView& v) {
   return {{"id", v.change.id},
           {"name", v.change.name},
           {"effective_ms", v.change.effective_ms},
@@ -29,7 +29,6 @@ nlohmann::json ViewJson(const RuleChangeView& v) {
           {"change", v.change.yaml}};
 }
 
-// "2026-06-01" (midnight UTC) or "2026-06-01T12:00:00Z".
 Result<int64_t> ParseInstant(const std::string& text) {
   if (text.size() == 10) {
     const Result<Date> d = Date::Parse(text);
@@ -45,6 +44,8 @@ Result<int64_t> ParseInstant(const std::string& text) {
   return FieldError("effective_at",
                     "'" + Excerpt(text) + "' is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)");
 }
+
+namespace {
 
 // POST /v1/rules/changes {change, name?, effective_at?, dry_run?}
 api::Response Schedule(const ApiState& state, const api::Request& request) {
@@ -75,21 +76,13 @@ api::Response Schedule(const ApiState& state, const api::Request& request) {
   const Result<std::optional<bool>> dry_run = fields->OptionalBool("dry_run");
   if (!dry_run.ok()) return api::ErrorResponse(dry_run.status());
   if (dry_run->value_or(false)) {
-    // The impact on the day it takes effect, as POST /v1/compliance/impact reports it.
-    nlohmann::json impact = {
-        {"change", **change},
-        {"name", name->value_or("change")},
-        {"at", Date::FromDays(static_cast<int32_t>(effective_ms / kMsPerDay)).ToString()}};
-    const std::string text = impact.dump();
-    api::Request inner = request;
-    inner.body = text;
-    return ImpactResponse(state, inner);
+    return ImpactAt(state, **change, name->value_or("change"), effective_ms);
   }
   Result<RuleChangeView> view = state.context.inventory->ScheduleRuleChange(
       **change, name->value_or("change"), effective_ms, request.principal->token_id);
   if (!view.ok()) return api::ErrorResponse(view.status());
   state.Changed();
-  return api::Response::Json(201, ViewJson(*view));
+  return api::Response::Json(201, RuleChangeJson(*view));
 }
 
 // GET /v1/rules/changes
@@ -97,7 +90,7 @@ api::Response List(const ApiState& state, const api::Request& request) {
   if (Status s = CheckQueryKeys(request, {}); !s.ok()) return api::ErrorResponse(s);
   nlohmann::json changes = nlohmann::json::array();
   for (const RuleChangeView& v : state.context.inventory->RuleChanges()) {
-    changes.push_back(ViewJson(v));
+    changes.push_back(RuleChangeJson(v));
   }
   return api::Response::Json(200, {{"changes", std::move(changes)}});
 }
@@ -109,7 +102,7 @@ api::Response Withdraw(const ApiState& state, const api::Request& request) {
       std::string(request.PathParam("id").value_or("")), request.principal->token_id);
   if (!view.ok()) return api::ErrorResponse(view.status());
   state.Changed();
-  return api::Response::Json(200, ViewJson(*view));
+  return api::Response::Json(200, RuleChangeJson(*view));
 }
 
 }  // namespace

@@ -27,9 +27,10 @@ const std::vector<v1::RouteDef>& RouteTable() {
   static const std::vector<v1::RouteDef> kTable = [] {
     std::vector<v1::RouteDef> table = {
         {{"GET", kOpenApiPath, api::Access::Public()}, &ServeOpenApi}};
-    for (auto* routes : {&v1::FleetRoutes, &v1::TenantRoutes, &v1::JobRoutes, &v1::EventRoutes,
-                         &v1::TokenRoutes, &v1::InventoryRoutes, &v1::LedgerRoutes,
-                         &v1::ClockRoutes, &v1::ComplianceRoutes, &v1::RuleChangeRoutes}) {
+    for (auto* routes :
+         {&v1::FleetRoutes, &v1::TenantRoutes, &v1::JobRoutes, &v1::EventRoutes, &v1::TokenRoutes,
+          &v1::InventoryRoutes, &v1::LedgerRoutes, &v1::ClockRoutes, &v1::ComplianceRoutes,
+          &v1::RuleChangeRoutes, &v1::LicenceRoutes}) {
       for (v1::RouteDef& def : routes()) table.push_back(def);
     }
     return table;

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -141,9 +142,29 @@ std::vector<RouteDef> LedgerRoutes();
 std::vector<RouteDef> ClockRoutes();
 std::vector<RouteDef> ComplianceRoutes();
 std::vector<RouteDef> RuleChangeRoutes();
+std::vector<RouteDef> LicenceRoutes();
 
-// POST /v1/compliance/impact, which a rule change's dry run answers with too.
+// POST /v1/compliance/impact.
 api::Response ImpactResponse(const ApiState& state, const api::Request& request);
+// The impact report of `change` (the examples/changes/ format) merged into the rules in force
+// at `ms`, on that day, over the living inventory and the jobs running now: what POST
+// /v1/compliance/impact and a rule change's dry run answer.
+api::Response ImpactAt(const ApiState& state, const std::string& change,
+                       const std::string& change_name, int64_t ms);
+
+// --- Compliance and rules (api_compliance.cc, api_rules.cc).
+
+// The service clock's day.
+Date Today(const ApiState& state);
+// A report in its own key order (what `gpufleet check --json` prints for a file).
+api::Response Report(const nlohmann::ordered_json& report);
+// The query parameter "at" as a date; `fallback` when absent.
+Result<Date> AtParam(const api::Request& request, Date fallback);
+// "2026-06-01" (midnight UTC) or "2026-06-01T12:00:00Z" as ms since the epoch; InvalidArgument
+// naming the field `effective_at` otherwise.
+Result<int64_t> ParseInstant(const std::string& text);
+// A scheduled rule change as GET /v1/rules/changes lists it.
+nlohmann::json RuleChangeJson(const RuleChangeView& v);
 
 // --- Request checks. Each returns InvalidArgument naming the parameter.
 

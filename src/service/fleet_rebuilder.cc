@@ -33,6 +33,14 @@ Date FleetRebuilder::Today() const {
   return Date::FromDays(static_cast<int32_t>(ms / kMsPerDay - (ms % kMsPerDay < 0 ? 1 : 0)));
 }
 
+bool FleetRebuilder::RulesMoved() const {
+  const std::shared_ptr<const FleetContext> held = holder_.Get();
+  const std::optional<RuleVersion> rules =
+      clock_ != nullptr ? inventory_.RulesAt(clock_->NowMs()) : std::nullopt;
+  return Today() != held->at ||
+         held->rules.get() != (rules ? rules->rules.get() : basis_.rules.get());
+}
+
 Result<bool> FleetRebuilder::Refresh() {
   const std::lock_guard lock(build_mu_);
   // Only this rebuilder Sets the holder, so what it holds cannot change under the lock.

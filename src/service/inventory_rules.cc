@@ -73,6 +73,14 @@ Result<int64_t> InventoryService::AppendRulesEntryLocked(Change c) {
 Result<RuleChangeView> InventoryService::ScheduleRuleChange(std::string document, std::string name,
                                                             int64_t effective_ms,
                                                             std::string_view actor) {
+  return ScheduleRuleChange(
+      [&](const compliance::RuleBook&) -> Result<std::string> { return std::move(document); },
+      std::move(name), effective_ms, actor);
+}
+
+Result<RuleChangeView> InventoryService::ScheduleRuleChange(const RuleDocumentMaker& make,
+                                                            std::string name, int64_t effective_ms,
+                                                            std::string_view actor) {
   Result<RuleChangeView> out = [&]() -> Result<RuleChangeView> {
     const std::lock_guard lock(mu_);
     if (!rule_book_) return Status::FailedPrecondition("no rule base to schedule changes over");
@@ -84,9 +92,11 @@ Result<RuleChangeView> InventoryService::ScheduleRuleChange(std::string document
       return Status::InvalidArgument(
           "effective time is in the past: the rules of the past do not change");
     }
+    Result<std::string> document = make(*rule_book_);
+    if (!document.ok()) return document.status();
     Result<std::string> id = rule_book_->Schedule({.id = "",
                                                    .name = name,
-                                                   .yaml = document,
+                                                   .yaml = *document,
                                                    .effective_ms = effective_ms,
                                                    .scheduled_ms = now,
                                                    .actor = std::string(actor),
@@ -98,7 +108,7 @@ Result<RuleChangeView> InventoryService::ScheduleRuleChange(std::string document
     c.recorded_ms = now;
     c.actor = std::string(actor);
     c.rule_change = inventory::RuleChangeRecord{
-        .id = *id, .name = std::move(name), .document = std::move(document)};
+        .id = *id, .name = std::move(name), .document = std::move(*document)};
     Result<int64_t> index = AppendRulesEntryLocked(std::move(c));
     if (!index.ok()) {
       rule_book_->Forget(*id);
@@ -183,6 +193,19 @@ std::optional<RuleVersion> InventoryService::RulesAtLocked(int64_t ms) const {
 std::optional<RuleVersion> InventoryService::RulesAt(int64_t ms) const {
   const std::lock_guard lock(mu_);
   return RulesAtLocked(ms);
+}
+
+std::optional<int64_t> InventoryService::NextRuleEventAfter(int64_t ms) const {
+  constexpr int64_t kMsPerDay = 86'400'000;
+  const std::lock_guard lock(mu_);
+  if (!rule_book_) return std::nullopt;
+  std::optional<int64_t> next = rule_book_->NextEffectiveAfter(ms);
+  const Date day = Date::FromDays(static_cast<int32_t>(ms / kMsPerDay));
+  if (const std::optional<Date> d = compliance::NextRuleDateAfter(rule_book_->At(ms)->rules, day)) {
+    const int64_t midnight = static_cast<int64_t>(d->days()) * kMsPerDay;
+    if (!next || midnight < *next) next = midnight;
+  }
+  return next;
 }
 
 std::shared_ptr<const compliance::Engine> InventoryService::EngineAtLocked(int64_t ms) const {

@@ -366,7 +366,7 @@ void SchedulerLoop::RefreshFleet(PassReport& report) {
       std::chrono::duration_cast<SteadyClock::duration>(last_rebuild_cost_ *
                                                         options_.rebuild_cost_multiple));
   const SteadyClock::time_point due = last_rebuild_ + spacing;
-  if (now < due) {
+  if (now < due && !rebuilder_->RulesMoved()) {
     if (rebuilder_->inventory().generation() != holder_.Get()->generation) {
       report.fleet_rebuild_due = due;
     }

@@ -108,7 +108,8 @@ TEST(CheckServiceTest, TheServiceChecksItsLivingInventoryAsAFileIsChecked) {
   const CliResult dry =
       RunGpufleet("rules schedule" + ban + " --effective-at 2099-01-01 --dry-run" + service);
   EXPECT_EQ(dry.exit_code, 0) << dry.err;
-  EXPECT_THAT(dry.out, StartsWith("dry run (nothing scheduled): "));
+  EXPECT_THAT(dry.out,
+              StartsWith("dry run: nothing scheduled\nimpact of h20-ban.yaml on 2099-01-01"));
   EXPECT_THAT(RunGpufleet("rules changes" + service).out, HasSubstr("no rule changes scheduled"));
   const CliResult scheduled =
       RunGpufleet("rules schedule" + ban + " --effective-at 2099-01-01" + service);

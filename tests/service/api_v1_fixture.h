@@ -137,7 +137,8 @@ class ApiV1Test : public ::testing::Test {
                                .on_change = [this] { ++changes_; },
                                .inventory = inventory_.get(),
                                .rules_text = SharedRulesText(),
-                               .rules_name = "default.yaml + acme-rules.yaml"};
+                               .rules_name = "default.yaml + acme-rules.yaml",
+                               .run_pass = {}};
     ASSERT_TRUE(RegisterApiV1(*server_, context).ok());
     ASSERT_TRUE(server_->Start().ok());
 

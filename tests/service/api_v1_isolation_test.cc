@@ -132,6 +132,10 @@ TEST_F(ApiV1Isolation, TenantCannotSeeOrChangeAnotherTenantsObjectsOnAnyRoute) {
       {"/v1/rules/changes", "POST", "/v1/rules/changes", R"({"change": "rules: []"})", 403,
        nullptr},
       {"/v1/rules/changes/{id}", "DELETE", "/v1/rules/changes/rc-1", "", 403, nullptr},
+      {"/v1/licences", "GET", "/v1/licences", "", 403, nullptr},
+      {"/v1/licences", "POST", "/v1/licences", R"({"id": "LIC-X"})", 403, nullptr},
+      {"/v1/licences/{id}/revoke", "POST", "/v1/licences/LIC-H20-2025-001/revoke", "", 403,
+       nullptr},
       {"/v1/compliance/impact", "POST", "/v1/compliance/impact", R"({"change": "rules: []"})", 403,
        nullptr},
       // The clock is the admin's.
@@ -211,7 +215,7 @@ TEST_F(ApiV1Isolation, TenantTokenOnAnyAdminRouteIs403) {
     EXPECT_EQ(reply.status, 403) << reply.raw;
     EXPECT_EQ(reply.body["error"]["code"], "permission_denied");
   }
-  EXPECT_EQ(admin_routes, 21);
+  EXPECT_EQ(admin_routes, 24);
   EXPECT_EQ(Take(), before);
 }
 

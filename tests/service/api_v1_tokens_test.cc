@@ -98,7 +98,8 @@ TEST_F(ApiV1Tokens, ARevokedTokenIsRefusedEverywhereWithinTheRememberedSecond) {
                                      .on_change = nullptr,
                                      .inventory = inventory_.get(),
                                      .rules_text = "",
-                                     .rules_name = ""})
+                                     .rules_name = "",
+                                     .run_pass = {}})
                   .ok());
   ASSERT_TRUE(second.Start().ok());
   const auto get = [&](uint16_t port) {

@@ -35,6 +35,12 @@ struct ScheduledChange {
   bool withdrawn = false;
 };
 
+// The first day after `day` on which a verdict under `rules` may change by the calendar alone:
+// a rule, derived fact or quota coming into force, ceasing to be enforced or lapsing, a licence
+// becoming valid, expiring or revoked. nullopt when none comes. A service that moves its clock
+// stops on each such day (and each change's effective time) so that every one of them acts.
+std::optional<Date> NextRuleDateAfter(const RuleSet& rules, Date day);
+
 class RuleBook {
  public:
   // `base_yaml` must parse as a rule set (the service started with it).

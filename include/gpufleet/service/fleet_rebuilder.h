@@ -49,6 +49,11 @@ class FleetRebuilder {
   // (the snapshot's or the build's) leaves the held version in place.
   Result<bool> Refresh();
 
+  // Whether the day or the rules in force moved since the held version was built: a rebuild
+  // that is due now whatever spacing the caller keeps between rebuilds for inventory churn
+  // (a rule taking effect must act at its time, not a rebuild interval later).
+  bool RulesMoved() const;
+
   // The living inventory the fleet follows: what the scheduler asks about an asset that left.
   const InventoryService& inventory() const { return inventory_; }
 

@@ -124,6 +124,12 @@ class InventoryService {
   // takes part in would not parse; FailedPrecondition without a rule base or while read-only.
   Result<RuleChangeView> ScheduleRuleChange(std::string document, std::string name,
                                             int64_t effective_ms, std::string_view actor);
+  // As above, with the document made under the service's lock from the rule book (so that a
+  // check and the change it guards cannot be split by another schedule: a licence recorded
+  // twice, or a revocation of the record as it stands). The maker's error is returned as is.
+  using RuleDocumentMaker = std::function<Result<std::string>(const compliance::RuleBook& book)>;
+  Result<RuleChangeView> ScheduleRuleChange(const RuleDocumentMaker& make, std::string name,
+                                            int64_t effective_ms, std::string_view actor);
   // Withdraws pending rule change `id` (a ledger entry too): NotFound, or FailedPrecondition
   // when it is in force, withdrawn, or a later change builds on it.
   Result<RuleChangeView> WithdrawRuleChange(const std::string& id, std::string_view actor);
@@ -131,6 +137,10 @@ class InventoryService {
   std::vector<RuleChangeView> RuleChanges() const;
   // The rules in force at `ms`; nullopt without a rule base.
   std::optional<RuleVersion> RulesAt(int64_t ms) const;
+  // The first instant after `ms` at which the rules' verdicts may change: a scheduled change
+  // taking effect, or midnight of a day the rules in force date something on
+  // (compliance::NextRuleDateAfter). nullopt without a rule base or when nothing comes.
+  std::optional<int64_t> NextRuleEventAfter(int64_t ms) const;
 
   // Copies of the state: an asset, an organisation's or site's record, nullopt when unknown.
   std::optional<inventory::LiveAsset> FindAsset(std::string_view serial) const;
