@@ -51,6 +51,7 @@ constexpr std::string_view kRuleKeys[] = {"id",
                                           "revenue_share_pct",
                                           "needs_granted_licence",
                                           "precedence",
+                                          "grace_hours",
                                           "carves_out",
                                           "source",
                                           "summary"};
@@ -80,6 +81,8 @@ constexpr std::string_view kLicenceKeys[] = {
 // Precedence only orders rules of one scope; a value beyond this is a typo, and keeping it
 // small keeps the comparison of two precedences far from int overflow.
 constexpr int kMaxPrecedence = 1'000'000;
+// A grace period longer than a year is a rule that does not bind.
+constexpr int kMaxGraceHours = 8760;
 
 bool IsFactName(std::string_view s) {
   if (s.empty() || !(std::islower(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
@@ -414,6 +417,14 @@ class RuleFileReader {
     if (r.precedence < -kMaxPrecedence || r.precedence > kMaxPrecedence) {
       return f.Error("precedence", "must be within -" + std::to_string(kMaxPrecedence) + ".." +
                                        std::to_string(kMaxPrecedence));
+    }
+    Result<std::optional<int>> grace = f.OptionalInt("grace_hours");
+    if (!grace.ok()) return grace.status();
+    if (grace->has_value()) {
+      if (**grace < 0 || **grace > kMaxGraceHours) {
+        return f.Error("grace_hours", "must be within 0.." + std::to_string(kMaxGraceHours));
+      }
+      r.grace_hours = **grace;
     }
     Result<std::vector<std::string>> carves = f.Strings("carves_out");
     if (!carves.ok()) return carves.status();

@@ -54,6 +54,7 @@ struct Flags {
   std::string fleet;
   int64_t demo_gpus = 0;
   bool empty_inventory = false;  // start on an empty store with nothing to seed
+  int64_t grace_hours = 0;       // the operator's grace for rules that set none
   std::string at;
   std::string store = "gpufleet.db";
   std::string bind = "127.0.0.1";
@@ -284,6 +285,7 @@ int Run(const Flags& flags) {
                                .metrics = &metrics,
                                .min_rebuild_interval_ms = flags.fleet_rebuild_interval_ms,
                                .rebuild_cost_multiple = kRebuildCostMultiple,
+                               .default_grace_ms = flags.grace_hours * 3'600'000,
                                .lead = !flags.no_scheduler},
                               &rebuilder);
 
@@ -301,10 +303,13 @@ int Run(const Flags& flags) {
                              ? api::Access::Public()
                              : api::Access::Of({api::Role::kAdmin, api::Role::kViewer})});
   // A clock advance runs a pass at each effective time it crosses (api_clock.cc).
-  const auto run_pass = [&loop] {
-    if (Result<service::PassReport> r = loop.RunPass(); !r.ok()) {
+  const auto run_pass = [&loop]() -> std::optional<int64_t> {
+    Result<service::PassReport> r = loop.RunPass();
+    if (!r.ok()) {
       log::Warn("scheduler.pass_failed", {{"error", r.status().ToString()}});
+      return std::nullopt;
     }
+    return r->next_drain_end_ms;
   };
   Status registered = service::RegisterApiV1(server, {.store = &store,
                                                       .fleet = &fleet,
@@ -402,6 +407,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.001, 86400.0))
       ->capture_default_str();
   app.add_option("--policy", flags.policy, "placement policy")->capture_default_str();
+  app.add_option("--grace-hours", flags.grace_hours,
+                 "how long jobs on hardware a rule takes away run on (draining) before they are "
+                 "preempted, when the rule sets no grace_hours of its own")
+      ->check(CLI::Range(0, 8760))
+      ->capture_default_str();
   app.add_option("--pass-interval-ms", flags.pass_interval_ms,
                  "at least this long between the starts of two scheduling passes (batches "
                  "arrivals under load; 0 = a pass after every change)")

@@ -75,19 +75,27 @@ api::Response Advance(const ApiState& state, const api::Request& request) {
   SimulatedClock& clock = *state.context.paused_clock;
   const int64_t target = clock.NowMs() + *ms;
   nlohmann::json steps = nlohmann::json::array();
-  if (state.context.run_pass && state.context.inventory != nullptr) {
-    for (std::optional<int64_t> next = state.context.inventory->NextRuleEventAfter(clock.NowMs());
-         next && *next <= target && steps.size() < kMaxSteps;
-         next = state.context.inventory->NextRuleEventAfter(clock.NowMs())) {
+  if (state.context.run_pass) {
+    // Where the scheduler stands now (a grace period it will have to end), then step by step.
+    std::optional<int64_t> drain_end = state.context.run_pass();
+    const auto next_after = [&](int64_t now) {
+      std::optional<int64_t> next;
+      if (state.context.inventory != nullptr) {
+        next = state.context.inventory->NextRuleEventAfter(now);
+      }
+      if (drain_end && *drain_end > now && (!next || *drain_end < *next)) next = drain_end;
+      return next;
+    };
+    for (std::optional<int64_t> next = next_after(clock.NowMs());
+         next && *next <= target && steps.size() < kMaxSteps; next = next_after(clock.NowMs())) {
       clock.Advance(*next - clock.NowMs());
-      state.context.run_pass();
+      drain_end = state.context.run_pass();
       steps.push_back(IsoTime(*next));
     }
-  }
-  clock.Advance(target - clock.NowMs());
-  if (state.context.run_pass) {
+    clock.Advance(target - clock.NowMs());
     state.context.run_pass();
   } else {
+    clock.Advance(target - clock.NowMs());
     state.Changed();
   }
   nlohmann::json reply = ClockJson(state);

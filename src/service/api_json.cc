@@ -84,25 +84,34 @@ nlohmann::json JobJson(const store::JobRecord& job, const FleetContext& fleet) {
   }
   nlohmann::json last_preemption = nullptr;
   if (!job.last_preemption_reason.empty()) last_preemption = job.last_preemption_reason;
-  return {{"id", job.id.value()},
-          {"tenant", s.tenant},
-          {"name", s.name},
-          {"state", store::JobStateName(job.state)},
-          {"priority", s.priority},
-          {"data_class", s.data_class},
-          {"models", s.models},
-          {"gpus", GpusJson(s)},
-          {"replicas", s.replicas},
-          {"cpu_milli", s.cpu_milli},
-          {"memory_mib", s.memory_mib},
-          {"duration_s", s.duration_s},
-          {"submitted_at", IsoTime(s.submitted_at_ms)},
-          {"started_at", IsoTimeOrNull(job.started_at_ms)},
-          {"finished_at", IsoTimeOrNull(job.finished_at_ms)},
-          {"pending_reason", std::move(pending_reason)},
-          {"preempted_count", job.preempted_count},
-          {"last_preemption_reason", std::move(last_preemption)},
-          {"placements", std::move(placements)}};
+  // Draining is a running job on borrowed time (store::JobRecord::draining_until_ms): shown
+  // as its own state, with when it ends and why.
+  const bool draining = job.state == store::JobState::kRunning && job.draining_until_ms > 0;
+  nlohmann::json drain = nullptr;
+  if (draining) {
+    drain = {{"until", IsoTime(job.draining_until_ms)}, {"reason", job.draining_reason}};
+  }
+  return {
+      {"id", job.id.value()},
+      {"tenant", s.tenant},
+      {"name", s.name},
+      {"state", draining ? std::string("draining") : std::string(store::JobStateName(job.state))},
+      {"draining", std::move(drain)},
+      {"priority", s.priority},
+      {"data_class", s.data_class},
+      {"models", s.models},
+      {"gpus", GpusJson(s)},
+      {"replicas", s.replicas},
+      {"cpu_milli", s.cpu_milli},
+      {"memory_mib", s.memory_mib},
+      {"duration_s", s.duration_s},
+      {"submitted_at", IsoTime(s.submitted_at_ms)},
+      {"started_at", IsoTimeOrNull(job.started_at_ms)},
+      {"finished_at", IsoTimeOrNull(job.finished_at_ms)},
+      {"pending_reason", std::move(pending_reason)},
+      {"preempted_count", job.preempted_count},
+      {"last_preemption_reason", std::move(last_preemption)},
+      {"placements", std::move(placements)}};
 }
 
 nlohmann::json EventJson(const store::EventRecord& e) {

@@ -94,19 +94,49 @@ std::string FleetChange::Fate(const inventory::Asset& was,
   if (is.operator_org != was.operator_org) return "operated by " + is.operator_org;
   if (after_.at < is.acquired) return "acquired on " + is.acquired.ToString();
   // Still here and still the fleet's: the check must have found it in violation.
-  std::set<std::string> rules;
-  for (const compliance::AssetFinding& f : after_.check.findings) {
-    if (f.asset->serial != is.serial || f.situation->severity != compliance::Severity::kViolation) {
-      continue;
+  const std::vector<const compliance::Rule*>& rules = QuarantinedBy(is.serial);
+  if (rules.empty()) return "changed";
+  std::set<std::string> ids;
+  for (const compliance::Rule* r : rules) ids.insert(r->id);
+  std::string out;
+  for (const std::string& id : ids) out += (out.empty() ? "" : ", ") + id;
+  return "quarantined by " + out;
+}
+
+const std::vector<const compliance::Rule*>& FleetChange::QuarantinedBy(std::string_view serial) {
+  if (!violations_indexed_) {
+    // Once per change, not once per asset asked about: a rule that takes thousands of nodes
+    // away asks about every one of their boards.
+    for (const compliance::AssetFinding& f : after_.check.findings) {
+      if (f.situation->severity != compliance::Severity::kViolation) continue;
+      std::vector<const compliance::Rule*>& rules = violations_[f.asset->serial];
+      for (const compliance::DecidingRule& d : compliance::DecidingRules(f.situation->verdict)) {
+        if (d.hit->action >= compliance::Action::kLicenceRequired) rules.push_back(d.hit->rule);
+      }
     }
-    for (const compliance::DecidingRule& d : compliance::DecidingRules(f.situation->verdict)) {
-      if (d.hit->action >= compliance::Action::kLicenceRequired) rules.insert(d.hit->rule->id);
+    violations_indexed_ = true;
+  }
+  static const std::vector<const compliance::Rule*> kNone;
+  const auto it = violations_.find(serial);
+  return it == violations_.end() ? kNone : it->second;
+}
+
+std::optional<int64_t> FleetChange::GraceMs(std::string_view node, int64_t default_grace_ms) {
+  constexpr int64_t kMsPerHour = 3'600'000;
+  const std::optional<NodeId> id = before_.fleet.fleet.FindNode(node);
+  if (!id || after_.fleet.fleet.FindNode(node)) return std::nullopt;
+  const scheduler::NodeGroup& group = before_.fleet.groups[before_.fleet.node_groups[id->value()]];
+  std::optional<int64_t> grace;
+  for (const inventory::Asset* a : group.assets) {
+    const std::optional<inventory::LiveAsset> now = Now(a->serial);
+    // Every board of the node must still be where it was, the rules alone taking it away.
+    if (!now || !Fate(*a, now).starts_with("quarantined by ")) return std::nullopt;
+    for (const compliance::Rule* r : QuarantinedBy(a->serial)) {
+      const int64_t ms = r->grace_hours ? int64_t{*r->grace_hours} * kMsPerHour : default_grace_ms;
+      if (!grace || ms < *grace) grace = ms;
     }
   }
-  if (rules.empty()) return "changed";
-  std::string ids;
-  for (const std::string& id : rules) ids += (ids.empty() ? "" : ", ") + id;
-  return "quarantined by " + ids;
+  return grace;
 }
 
 std::string FleetChange::Named(const std::vector<const inventory::Asset*>& assets) {

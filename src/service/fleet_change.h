@@ -44,11 +44,20 @@ class FleetChange {
   // more"; "" when `before` has no such node or nothing at its recorded node changed.
   std::string Why(std::string_view node);
 
+  // How long the jobs on node `node` of `before` may run on, draining, when the rules alone
+  // took the node away: it is gone from `after` and every one of its boards is still where
+  // it was, quarantined. The shortest grace of the rules behind the quarantine (a rule's
+  // grace_hours, else `default_grace_ms`). nullopt when anything else took a board (the
+  // hardware is physically gone, or its GPUs are placed again in `after`): no grace.
+  std::optional<int64_t> GraceMs(std::string_view node, int64_t default_grace_ms);
+
  private:
   using GroupKey = std::tuple<std::string_view, std::string_view, std::string_view>;
   // What became of `asset` (a record of `before`): "retired", "moved to sg-1/n5", ...
   std::string Fate(const inventory::Asset& asset, const std::optional<inventory::LiveAsset>& now);
   std::optional<inventory::LiveAsset> Now(std::string_view serial);
+  // The rules that make `serial` a violation in `after` (licence_required or worse).
+  const std::vector<const compliance::Rule*>& QuarantinedBy(std::string_view serial);
   // The assets of the groups of `fleet` at (site, node), any model, by serial.
   static std::vector<const inventory::Asset*> AssetsAt(const std::map<GroupKey, size_t>& index,
                                                        const scheduler::InventoryFleet& fleet,
@@ -71,6 +80,9 @@ class FleetChange {
   // By serial; filled on first use, and only without a lookup.
   std::map<std::string_view, const inventory::Asset*> after_assets_;
   std::map<std::string, std::string, std::less<>> why_;  // by node, once computed
+  // QuarantinedBy's, by serial, built on first use.
+  std::map<std::string_view, std::vector<const compliance::Rule*>, std::less<>> violations_;
+  bool violations_indexed_ = false;
 };
 
 }  // namespace gpufleet::service::internal

@@ -41,6 +41,7 @@ Result<store::ScheduleOutcome> ApplyInChunks(store::Store& store, const store::S
     };
     append(out.skipped_finishes, r->skipped_finishes);
     append(out.skipped_preemptions, r->skipped_preemptions);
+    append(out.skipped_drains, r->skipped_drains);
     append(out.skipped_starts, r->skipped_starts);
     append(out.skipped_pending, r->skipped_pending);
     part = store::Schedule{};
@@ -58,6 +59,7 @@ Result<store::ScheduleOutcome> ApplyInChunks(store::Store& store, const store::S
   };
   GPUFLEET_RETURN_IF_ERROR(add(&store::Schedule::finishes));
   GPUFLEET_RETURN_IF_ERROR(add(&store::Schedule::preemptions));
+  GPUFLEET_RETURN_IF_ERROR(add(&store::Schedule::drains));
   GPUFLEET_RETURN_IF_ERROR(add(&store::Schedule::starts));
   GPUFLEET_RETURN_IF_ERROR(add(&store::Schedule::pending_reasons));
   if (decisions > 0 || !written) GPUFLEET_RETURN_IF_ERROR(flush());
@@ -174,6 +176,10 @@ Result<PassReport> SchedulerLoop::RunPass() {
   if (report.ok()) {
     report->duration = took;
     next_finish_ms_ = report->next_finish_ms;
+    if (report->next_drain_end_ms) {
+      next_finish_ms_ = std::min(next_finish_ms_.value_or(*report->next_drain_end_ms),
+                                 *report->next_drain_end_ms);
+    }
   }
   if (metrics_) metrics_->pass_seconds.Observe(std::chrono::duration<double>(took).count());
   return report;
@@ -181,8 +187,13 @@ Result<PassReport> SchedulerLoop::RunPass() {
 
 SchedulerLoop::ActiveJob SchedulerLoop::MakeActiveJob(store::JobRecord record) const {
   const scheduler::InventoryFleet& fleet = fleet_->fleet;
-  ActiveJob out{
-      .record = std::move(record), .cycle = {}, .placed = {}, .gone = {}, .gone_node = {}};
+  ActiveJob out{.record = std::move(record),
+                .cycle = {},
+                .placed = {},
+                .gone = {},
+                .gone_node = {},
+                .cause = {},
+                .grace_ms = {}};
   out.cycle = internal::ToCycleJob(out.record, fleet);
   if (out.record.state != store::JobState::kRunning) return out;
   Result<std::vector<Assignment>> placed = internal::ToAssignments(out.record, fleet);
@@ -335,9 +346,20 @@ void SchedulerLoop::ApplyToActive(const store::Schedule& schedule,
     job.record.placements.clear();
     ++job.record.preempted_count;
     job.record.last_preemption_reason = p.reason;
+    job.record.draining_until_ms = 0;
+    job.record.draining_reason.clear();
     job.placed.clear();
     job.gone.clear();
     job.gone_node.clear();
+    job.cause.clear();
+    job.grace_ms.reset();
+  }
+  const std::set<uint64_t> skipped_drains = IdSet(outcome.skipped_drains);
+  for (const store::Schedule::Drain& d : schedule.drains) {
+    if (skipped_drains.contains(d.job.value())) continue;
+    store::JobRecord& record = jobs.at(d.job.value()).record;
+    record.draining_until_ms = d.until_ms;
+    record.draining_reason = d.reason;
   }
   const std::set<uint64_t> skipped_starts = IdSet(outcome.skipped_starts);
   for (size_t i = 0; i < schedule.starts.size(); ++i) {
@@ -347,6 +369,8 @@ void SchedulerLoop::ApplyToActive(const store::Schedule& schedule,
     job.record.state = store::JobState::kRunning;
     job.record.started_at_ms = s.started_at_ms;
     job.record.pending_reason.clear();
+    job.record.draining_until_ms = 0;
+    job.record.draining_reason.clear();
     job.record.placements = s.placements;
     for (store::Placement& p : job.record.placements) p.epoch = schedule.epoch;
     job.placed = result.starts[i].placements;
@@ -411,7 +435,9 @@ bool SchedulerLoop::UseFleet(std::shared_ptr<const FleetContext> next) {
   for (auto& [id, job] : active_->jobs) {
     if (job.gone.empty()) continue;
     const std::string why = change.Why(job.gone_node);
-    if (!why.empty()) job.gone = "preempted: " + why + "; " + job.gone;
+    job.cause = why.empty() ? job.gone : why + "; " + job.gone;
+    if (!why.empty()) job.gone = "preempted: " + job.cause;
+    job.grace_ms = change.GraceMs(job.gone_node, options_.default_grace_ms);
   }
   return true;
 }
@@ -490,7 +516,24 @@ Result<PassReport> SchedulerLoop::Pass() {
       continue;
     }
     // A running job whose models left the fleet keeps its nodes while they are there.
-    if (!a.gone.empty()) schedule.preemptions.push_back({job.id, a.gone, now});
+    if (a.gone.empty()) {
+      // Draining, and its hardware came back (a licence granted within the grace period).
+      if (job.draining_until_ms > 0) schedule.drains.push_back({job.id, 0, "", now});
+      continue;
+    }
+    if (job.draining_until_ms > 0) {
+      // Runs out its grace period, however the fleet changed since it began.
+      if (now >= job.draining_until_ms) {
+        schedule.preemptions.push_back(
+            {job.id, "preempted: " + job.draining_reason + " (grace period ended)", now});
+      }
+      continue;
+    }
+    if (a.grace_ms.value_or(0) > 0) {
+      schedule.drains.push_back({job.id, now + *a.grace_ms, a.cause, now});
+      continue;
+    }
+    schedule.preemptions.push_back({job.id, a.gone, now});
   }
 
   const scheduler::CycleResult result = cycle.Run(pending, now, options_.seed);
@@ -534,6 +577,7 @@ Result<PassReport> SchedulerLoop::Pass() {
   report.preempted =
       static_cast<int64_t>(schedule.preemptions.size() - outcome->skipped_preemptions.size());
   report.started = static_cast<int64_t>(schedule.starts.size() - outcome->skipped_starts.size());
+  for (const store::Schedule::Drain& d : schedule.drains) report.drains += d.until_ms > 0 ? 1 : 0;
   std::map<std::string, int64_t> depth;  // pending jobs per tenant
   std::vector<int64_t> allocated;        // GPU milli per metrics cell
   if (metrics_) allocated.assign(metrics_->cell_capacity.size(), 0);
@@ -545,6 +589,11 @@ Result<PassReport> SchedulerLoop::Pass() {
       continue;
     }
     ++report.running;
+    if (job.draining_until_ms > 0) {
+      ++report.draining;
+      report.next_drain_end_ms =
+          std::min(report.next_drain_end_ms.value_or(job.draining_until_ms), job.draining_until_ms);
+    }
     if (metrics_) {
       const int64_t milli = int64_t{a.cycle.pod.gpu_count} * a.cycle.pod.gpu_milli;
       for (const Assignment& p : a.placed) allocated[metrics_->node_cell[p.node.value()]] += milli;
@@ -614,7 +663,14 @@ void SchedulerLoop::Loop() {
         log::Error("scheduler.pass_failed",
                    {{"holder", options_.holder}, {"error", r.status().ToString()}});
       }
-      if (r.ok() && r->leader) next_finish = r->next_finish_ms;
+      if (r.ok() && r->leader) {
+        next_finish = r->next_finish_ms;
+        // A grace period ending is a time to act at too.
+        if (r->next_drain_end_ms) {
+          next_finish =
+              std::min(next_finish.value_or(*r->next_drain_end_ms), *r->next_drain_end_ms);
+        }
+      }
       if (r.ok()) rebuild_due = r->fleet_rebuild_due;
     }
     std::unique_lock<std::mutex> lock(mu_);

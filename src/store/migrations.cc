@@ -154,13 +154,32 @@ CREATE TABLE IF NOT EXISTS ledger_checkpoints (
 );
 )sql";
 
+// Version 6: a running job may be draining, on hardware the rules took away, until a grace
+// period ends.
+constexpr const char* kSchemaV6 = R"sql(
+ALTER TABLE jobs ADD COLUMN draining_until_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN draining_reason TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr Migration kMigrations[] = {
-    {1, "initial schema", kSchemaV1},
-    {2, "events carry their tenant", kSchemaV2},
-    {3, "tenants cap their jobs' priority", kSchemaV3},
-    {4, "token roles, ids, names and expiry", kSchemaV4},
-    {5, "the living inventory", kSchemaV5},
+    {1, "initial schema", kSchemaV1, nullptr},
+    {2, "events carry their tenant", kSchemaV2, nullptr},
+    {3, "tenants cap their jobs' priority", kSchemaV3, nullptr},
+    {4, "token roles, ids, names and expiry", kSchemaV4, nullptr},
+    {5, "the living inventory", kSchemaV5, nullptr},
+    {6, "draining jobs", kSchemaV6, "jobs.draining_until_ms"},
 };
+
+// Whether "table.column" exists.
+Result<bool> HasColumn(SqliteConnection& conn, std::string_view table_column) {
+  const size_t dot = table_column.find('.');
+  Result<Statement> q = conn.Prepare("SELECT COUNT(*) FROM pragma_table_info(?1) WHERE name = ?2");
+  if (!q.ok()) return q.status();
+  q->Bind(1, table_column.substr(0, dot)).Bind(2, table_column.substr(dot + 1));
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  return q->Int(0) > 0;
+}
 
 Result<int64_t> CurrentVersion(SqliteConnection& conn) {
   Result<Statement> q = conn.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
@@ -191,7 +210,10 @@ Status Migrate(SqliteConnection& conn, std::span<const Migration> migrations) {
                                         std::to_string(known) + ")");
     }
     if (*current >= m.version) continue;
-    GPUFLEET_RETURN_IF_ERROR(conn.Exec(m.sql));
+    Result<bool> done =
+        m.adds_column == nullptr ? Result<bool>(false) : HasColumn(conn, m.adds_column);
+    if (!done.ok()) return done.status();
+    if (!*done) GPUFLEET_RETURN_IF_ERROR(conn.Exec(m.sql));
     Result<Statement> ins =
         conn.Prepare("INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)");
     if (!ins.ok()) return ins.status();

@@ -15,6 +15,10 @@ struct Migration {
   int64_t version;  // 1, 2, ...: do not renumber
   const char* name;
   const char* sql;
+  // "table.column" for a migration that adds that column: skipped when the column is there,
+  // since SQLite's ADD COLUMN cannot say IF NOT EXISTS and a migration must be able to run
+  // again. nullptr: always run.
+  const char* adds_column;
 };
 
 // Every migration this binary knows, by increasing version.

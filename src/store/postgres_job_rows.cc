@@ -46,6 +46,8 @@ Result<JobRecord> RowToJob(const PgResult& q, int r) {
   j.preempted_count = static_cast<int32_t>(q.Int(r, 17));
   j.last_preemption_reason = q.Text(r, 18);
   if (!q.IsNull(r, 19)) j.spec.idempotency_key = q.Text(r, 19);
+  j.draining_until_ms = q.Int(r, 20);
+  j.draining_reason = q.Text(r, 21);
   return j;
 }
 

@@ -17,7 +17,8 @@ namespace gpufleet::store {
 #define GPUFLEET_PG_JOB_COLUMNS                                                                 \
   "id, tenant, name, priority, data_class, models, gpu_count, gpu_milli, replicas, cpu_milli, " \
   "memory_mib, duration_s, state, submitted_at_ms, started_at_ms, finished_at_ms, "             \
-  "pending_reason, preempted_count, last_preemption_reason, idempotency_key"
+  "pending_reason, preempted_count, last_preemption_reason, idempotency_key, "                  \
+  "draining_until_ms, draining_reason"
 
 PgParam Sql(JobId id);
 Result<JobRecord> RowToJob(const PgResult& q, int r);

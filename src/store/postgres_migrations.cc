@@ -142,11 +142,18 @@ CREATE TABLE IF NOT EXISTS ledger_checkpoints (
 );
 )sql";
 
+// Version 5: draining jobs (SQLite's version 6).
+constexpr const char* kSchemaV5 = R"sql(
+ALTER TABLE jobs ADD COLUMN IF NOT EXISTS draining_until_ms BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN IF NOT EXISTS draining_reason TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "initial schema", kSchemaV1},
     {2, "tenants cap their jobs' priority", kSchemaV2},
     {3, "token roles, ids, names and expiry", kSchemaV3},
     {4, "the living inventory", kSchemaV4},
+    {5, "draining jobs", kSchemaV5},
 };
 
 Status Newer(int64_t current, int64_t known) {

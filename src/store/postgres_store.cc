@@ -376,6 +376,10 @@ class PostgresStore final : public Store {
         GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied, Preempt(c, p));
         if (!applied) out.skipped_preemptions.push_back(p.job);
       }
+      for (const Schedule::Drain& d : s.drains) {
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied, Drain(c, d));
+        if (!applied) out.skipped_drains.push_back(d.job);
+      }
       for (const Schedule::Start& start : s.starts) {
         GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied, Start(c, start, s.epoch));
         if (!applied) out.skipped_starts.push_back(start.job);
@@ -536,12 +540,24 @@ class PostgresStore final : public Store {
   static Result<bool> Preempt(PgConnection& c, const Schedule::Preemption& p) {
     GPUFLEET_STORE_ASSIGN_OR_RETURN(PgResult q,
                                     c.Query("UPDATE jobs SET state = 'pending', preempted_count = "
-                                            "preempted_count + 1, last_preemption_reason = $1 "
+                                            "preempted_count + 1, last_preemption_reason = $1, "
+                                            "draining_until_ms = 0, draining_reason = '' "
                                             "WHERE id = $2 AND state = 'running'",
                                             {PgText(p.reason), Sql(p.job)}));
     if (q.Affected() == 0) return false;
     GPUFLEET_RETURN_IF_ERROR(DeletePlacements(c, p.job));
     GPUFLEET_RETURN_IF_ERROR(AppendEvent(c, p.at_ms, p.job, "preempted", p.reason));
+    return true;
+  }
+
+  static Result<bool> Drain(PgConnection& c, const Schedule::Drain& d) {
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(
+        PgResult q, c.Query("UPDATE jobs SET draining_until_ms = $1, draining_reason = $2 "
+                            "WHERE id = $3 AND state = 'running'",
+                            {PgInt(d.until_ms), PgText(d.reason), Sql(d.job)}));
+    if (q.Affected() == 0) return false;
+    GPUFLEET_RETURN_IF_ERROR(
+        AppendEvent(c, d.at_ms, d.job, d.until_ms > 0 ? "draining" : "undrained", d.reason));
     return true;
   }
 
@@ -565,7 +581,8 @@ class PostgresStore final : public Store {
       nodes += p.node;
     }
     GPUFLEET_RETURN_IF_ERROR(c.Query("UPDATE jobs SET state = 'running', started_at_ms = $1, "
-                                     "pending_reason = '' WHERE id = $2",
+                                     "pending_reason = '', draining_until_ms = 0, "
+                                     "draining_reason = '' WHERE id = $2",
                                      {PgInt(start.started_at_ms), Sql(start.job)})
                                  .status());
     GPUFLEET_RETURN_IF_ERROR(AppendEvent(c, start.started_at_ms, start.job, "started", nodes));

@@ -57,7 +57,8 @@ Result<bool> Transition(SqliteConnection& conn, JobId id, JobState from, JobStat
 Result<bool> Preempt(SqliteConnection& conn, const Schedule::Preemption& p) {
   GPUFLEET_STORE_ASSIGN_OR_RETURN(
       Statement q, conn.Prepare("UPDATE jobs SET state = 'pending', preempted_count = "
-                                "preempted_count + 1, last_preemption_reason = ?1 "
+                                "preempted_count + 1, last_preemption_reason = ?1, "
+                                "draining_until_ms = 0, draining_reason = '' "
                                 "WHERE id = ?2 AND state = 'running' RETURNING tenant"));
   q.Bind(1, p.reason).Bind(2, Sql(p.job));
   GPUFLEET_STORE_ASSIGN_OR_RETURN(const std::optional<std::string> tenant,
@@ -65,6 +66,19 @@ Result<bool> Preempt(SqliteConnection& conn, const Schedule::Preemption& p) {
   if (!tenant.has_value()) return false;
   GPUFLEET_RETURN_IF_ERROR(DeletePlacements(conn, p.job));
   GPUFLEET_RETURN_IF_ERROR(AppendEvent(conn, p.at_ms, p.job, *tenant, "preempted", p.reason));
+  return true;
+}
+
+Result<bool> Drain(SqliteConnection& conn, const Schedule::Drain& d) {
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(
+      Statement q, conn.Prepare("UPDATE jobs SET draining_until_ms = ?1, draining_reason = ?2 "
+                                "WHERE id = ?3 AND state = 'running' RETURNING tenant"));
+  q.Bind(1, d.until_ms).Bind(2, d.reason).Bind(3, Sql(d.job));
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(const std::optional<std::string> tenant,
+                                  UpdateReturningTenant(q));
+  if (!tenant.has_value()) return false;
+  GPUFLEET_RETURN_IF_ERROR(AppendEvent(conn, d.at_ms, d.job, *tenant,
+                                       d.until_ms > 0 ? "draining" : "undrained", d.reason));
   return true;
 }
 
@@ -99,7 +113,8 @@ Result<bool> StartJob(SqliteConnection& conn, const Schedule::Start& start, int6
   {
     GPUFLEET_STORE_ASSIGN_OR_RETURN(
         Statement q, conn.Prepare("UPDATE jobs SET state = 'running', started_at_ms = ?1, "
-                                  "pending_reason = '' WHERE id = ?2"));
+                                  "pending_reason = '', draining_until_ms = 0, "
+                                  "draining_reason = '' WHERE id = ?2"));
     GPUFLEET_RETURN_IF_ERROR(q.Bind(1, start.started_at_ms).Bind(2, Sql(start.job)).Run());
   }
   GPUFLEET_RETURN_IF_ERROR(

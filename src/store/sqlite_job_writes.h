@@ -28,6 +28,8 @@ Status DeletePlacements(SqliteConnection& conn, JobId id);
 Result<bool> Transition(SqliteConnection& conn, JobId id, JobState from, JobState to, int64_t at_ms,
                         std::string_view kind);
 Result<bool> Preempt(SqliteConnection& conn, const Schedule::Preemption& p);
+// Starts or stops a running job's draining: false when the job is not running.
+Result<bool> Drain(SqliteConnection& conn, const Schedule::Drain& d);
 // InvalidArgument for placements that do not match the job's replicas.
 Result<bool> StartJob(SqliteConnection& conn, const Schedule::Start& start, int64_t epoch);
 // Writes (and logs) the reason only when it changed.

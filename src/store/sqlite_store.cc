@@ -43,7 +43,8 @@ namespace {
 #define GPUFLEET_JOB_COLUMNS                                                                    \
   "id, tenant, name, priority, data_class, models, gpu_count, gpu_milli, replicas, cpu_milli, " \
   "memory_mib, duration_s, state, submitted_at_ms, started_at_ms, finished_at_ms, "             \
-  "pending_reason, preempted_count, last_preemption_reason, idempotency_key"
+  "pending_reason, preempted_count, last_preemption_reason, idempotency_key, "                  \
+  "draining_until_ms, draining_reason"
 
 constexpr const char kSelectJob[] = "SELECT " GPUFLEET_JOB_COLUMNS " FROM jobs WHERE id = ?1";
 constexpr const char kSelectJobPage[] = "SELECT " GPUFLEET_JOB_COLUMNS
@@ -88,6 +89,8 @@ Result<JobRecord> RowToJob(const Statement& q) {
   j.preempted_count = static_cast<int32_t>(q.Int(17));
   j.last_preemption_reason = q.Text(18);
   if (!q.IsNull(19)) j.spec.idempotency_key = q.Text(19);
+  j.draining_until_ms = q.Int(20);
+  j.draining_reason = q.Text(21);
   return j;
 }
 
@@ -470,6 +473,10 @@ class SqliteStore final : public Store {
       for (const Schedule::Preemption& p : s.preemptions) {
         GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied, Preempt(*writer_, p));
         if (!applied) out.skipped_preemptions.push_back(p.job);
+      }
+      for (const Schedule::Drain& d : s.drains) {
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied, Drain(*writer_, d));
+        if (!applied) out.skipped_drains.push_back(d.job);
       }
       for (const Schedule::Start& start : s.starts) {
         GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied, StartJob(*writer_, start, s.epoch));

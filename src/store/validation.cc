@@ -265,6 +265,10 @@ Status ValidateSchedule(const Schedule& s) {
   for (const Schedule::PendingReason& p : s.pending_reasons) {
     GPUFLEET_RETURN_IF_ERROR(CheckText("pending_reasons.reason", p.reason, true));
   }
+  for (const Schedule::Drain& d : s.drains) {
+    GPUFLEET_RETURN_IF_ERROR(CheckText("drains.reason", d.reason, true));
+    if (d.until_ms < 0) return Invalid("drains.until_ms", "must not be negative");
+  }
   return Status::Ok();
 }
 

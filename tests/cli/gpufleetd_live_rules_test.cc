@@ -11,8 +11,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include "support/cli_runner.h"
@@ -77,6 +79,27 @@ class GpufleetdLiveRulesTest : public ::testing::Test {
 
   std::string Change() const {
     return std::string(" ") + GPUFLEET_SOURCE_DIR + "/examples/changes/h20-licence-required.yaml";
+  }
+
+  // The same change with a grace period of `hours`, as a file; its path after a space.
+  std::string ChangeWithGrace(int hours) const {
+    std::ifstream in(std::string(GPUFLEET_SOURCE_DIR) +
+                     "/examples/changes/h20-licence-required.yaml");
+    std::stringstream text;
+    text << in.rdbuf() << "    grace_hours: " << hours << "\n";
+    const std::string path = dir_ + "/h20-grace.yaml";
+    std::ofstream(path) << text.str();
+    return " " + path;
+  }
+
+  // The kinds of job `id`'s events, with their times: "kind@time ...".
+  std::string Events(uint64_t id) const {
+    std::string out;
+    const nlohmann::json reply = api_->Call("GET", "/v1/events?job=" + std::to_string(id)).second;
+    for (const nlohmann::json& e : reply["events"]) {
+      out += e["kind"].get<std::string>() + "@" + e["at"].get<std::string>() + " ";
+    }
+    return out;
   }
 
   std::string dir_;
@@ -186,6 +209,65 @@ TEST_F(GpufleetdLiveRulesTest, OneAdvanceActsAtEachEffectiveTimeInOrder) {
     }
     EXPECT_EQ(preempted_at.substr(0, 10), DayAfter(now_ms_, 1)) << seen;
     EXPECT_EQ(restarted_at.substr(0, 10), DayAfter(now_ms_, 2)) << seen;
+  }
+}
+
+// With a grace period the jobs drain: they run on, say until when and why, and are preempted
+// when it ends (the clock stops there), the rule named.
+TEST_F(GpufleetdLiveRulesTest, WithAGracePeriodJobsDrainThenArePreemptedWhenItEnds) {
+  const std::string day1 = DayAfter(now_ms_, 1);
+  const std::string day2 = DayAfter(now_ms_, 2);
+  ASSERT_EQ(Gpufleet("rules schedule" + ChangeWithGrace(24) + " --effective-at " + day1).exit_code,
+            0);
+  ASSERT_EQ(Gpufleet("admin clock advance 1d").exit_code, 0);
+  for (uint64_t id : jobs_) {
+    const nlohmann::json j = Await(id, "draining");
+    ASSERT_TRUE(InState(j, "draining")) << j.dump();
+    EXPECT_EQ(j["draining"]["until"], day2 + "T00:00:00.000Z");
+    EXPECT_THAT(j["draining"]["reason"].get<std::string>(),
+                HasSubstr(std::string("quarantined by ") + kRule));
+    EXPECT_FALSE(j["placements"].empty()) << "it runs on where it was";
+  }
+  EXPECT_THAT(Gpufleet("job list").out, HasSubstr("draining"));
+
+  const CliResult advanced = Gpufleet("admin clock advance 1d --json");
+  ASSERT_EQ(advanced.exit_code, 0) << advanced.err;
+  EXPECT_THAT(nlohmann::json::parse(advanced.out)["stopped_at"].dump(),
+              HasSubstr(day2 + "T00:00:00.000Z"));
+  for (uint64_t id : jobs_) {
+    const nlohmann::json j =
+        api_->Await("/v1/jobs/" + std::to_string(id), [](const nlohmann::json& b) {
+          return InState(b, "pending") && b["last_preemption_reason"].is_string();
+        });
+    ASSERT_TRUE(InState(j, "pending")) << j.dump();
+    EXPECT_THAT(j["last_preemption_reason"].get<std::string>(), HasSubstr(kRule));
+    EXPECT_THAT(j["last_preemption_reason"].get<std::string>(), HasSubstr("grace period ended"));
+    const std::string events = Events(id);
+    EXPECT_THAT(events, HasSubstr("draining@" + day1 + "T00:00:00.000Z")) << events;
+    EXPECT_THAT(events, HasSubstr("preempted@" + day2 + "T00:00:00.000Z")) << events;
+  }
+}
+
+// A licence that takes effect within the grace period: the jobs stop draining and run on,
+// never preempted.
+TEST_F(GpufleetdLiveRulesTest, ALicenceWithinTheGracePeriodKeepsTheJobsRunning) {
+  const std::string day1 = DayAfter(now_ms_, 1);
+  const std::string day2 = DayAfter(now_ms_, 2);
+  ASSERT_EQ(Gpufleet("rules schedule" + ChangeWithGrace(48) + " --effective-at " + day1).exit_code,
+            0);
+  ASSERT_EQ(Gpufleet("licence record LIC-CN-H20-003 --holder acme --model H20 --location CN "
+                     "--revenue-share 15 --valid-from " +
+                     day2)
+                .exit_code,
+            0);
+  ASSERT_EQ(Gpufleet("admin clock advance 4d").exit_code, 0);
+  for (uint64_t id : jobs_) {
+    const nlohmann::json j = api_->Call("GET", "/v1/jobs/" + std::to_string(id)).second;
+    EXPECT_TRUE(InState(j, "running")) << j.dump();
+    EXPECT_EQ(j["preempted_count"], 0) << j.dump();
+    const std::string events = Events(id);
+    EXPECT_THAT(events, HasSubstr("draining@" + day1 + "T00:00:00.000Z")) << events;
+    EXPECT_THAT(events, HasSubstr("undrained@" + day2 + "T00:00:00.000Z")) << events;
   }
 }
 

@@ -260,6 +260,7 @@ TEST_F(ApiV1Happy, SubmittedJobHasTheDocumentedShapeAndWakesTheScheduler) {
                                    {"tenant", "alpha"},
                                    {"name", "train"},
                                    {"state", "pending"},
+                                   {"draining", nullptr},
                                    {"priority", 0},
                                    {"data_class", "none"},
                                    {"models", nlohmann::json::array()},

@@ -323,6 +323,52 @@ TEST_P(StoreConformanceTest, ScheduleStartsPreemptsFinishesAndSkipsStaleDecision
   EXPECT_TRUE(got->placements.empty());
 }
 
+// A running job drains (it runs on, with a deadline and a reason, and an event says so),
+// stops draining when its hardware comes back, and a preemption or a new start clears both;
+// a pending job cannot drain.
+TEST_P(StoreConformanceTest, DrainsAreKeptUntilAPreemptionOrAStartClearsThem) {
+  const JobRecord a = Submit("acme", "a");
+  const JobRecord b = Submit("acme", "b");
+  const int64_t epoch = Lead();
+  Schedule start = AtEpoch(epoch);
+  start.starts.push_back({.job = a.id, .placements = TwoReplicas(), .started_at_ms = 100});
+  ASSERT_TRUE(store_->ApplySchedule(start).ok());
+
+  Schedule drain = AtEpoch(epoch);
+  drain.drains.push_back(
+      {.job = a.id, .until_ms = 5'000, .reason = "asset X quarantined by R", .at_ms = 200});
+  drain.drains.push_back({.job = b.id, .until_ms = 5'000, .reason = "pending", .at_ms = 200});
+  Result<ScheduleOutcome> out = store_->ApplySchedule(drain);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(out->skipped_drains, std::vector<JobId>{b.id});
+  Result<JobRecord> got = store_->GetJob(a.id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->state, JobState::kRunning);
+  EXPECT_EQ(got->draining_until_ms, 5'000);
+  EXPECT_EQ(got->draining_reason, "asset X quarantined by R");
+  EXPECT_EQ(got->placements.size(), 2u) << "it runs on where it was";
+  EXPECT_EQ(Events().back().kind, "draining");
+  EXPECT_EQ(Events().back().detail, "asset X quarantined by R");
+  Result<std::vector<JobRecord>> active = store_->LoadActive();
+  ASSERT_TRUE(active.ok());
+  EXPECT_EQ((*active)[0], *got);
+
+  Schedule back = AtEpoch(epoch);
+  back.drains.push_back({.job = a.id, .until_ms = 0, .reason = "", .at_ms = 300});
+  ASSERT_TRUE(store_->ApplySchedule(back).ok());
+  EXPECT_EQ(store_->GetJob(a.id)->draining_until_ms, 0);
+  EXPECT_EQ(Events().back().kind, "undrained");
+
+  ASSERT_TRUE(store_->ApplySchedule(drain).ok());
+  Schedule preempt = AtEpoch(epoch);
+  preempt.preemptions.push_back({.job = a.id, .reason = "grace ended", .at_ms = 5'000});
+  ASSERT_TRUE(store_->ApplySchedule(preempt).ok());
+  got = store_->GetJob(a.id);
+  EXPECT_EQ(got->state, JobState::kPending);
+  EXPECT_EQ(got->draining_until_ms, 0);
+  EXPECT_EQ(got->draining_reason, "");
+}
+
 TEST_P(StoreConformanceTest, MalformedStartWritesNothing) {
   const JobRecord a = Submit("acme", "a");
   const JobRecord b = Submit("acme", "b");

@@ -82,6 +82,10 @@ struct Rule {
   // licence was denied).
   bool needs_granted_licence = false;
   int precedence = 0;
+  // How long jobs already running on hardware this rule takes away may run on (draining)
+  // before they are preempted, in hours; nullopt = the operator's policy (gpufleetd
+  // --grace-hours, default 0: preempted when the rule takes effect).
+  std::optional<int32_t> grace_hours;
   std::vector<std::string> carves_out;  // rule ids
   std::string source;
   std::string summary;

@@ -55,11 +55,13 @@ struct ApiV1Context {
   // what POST /v1/compliance/impact merges a proposed change into. Empty: that route is 409.
   std::string rules_text;
   std::string rules_name;
-  // Runs one scheduling pass now and returns when it is done: POST /v1/admin/clock/advance
-  // stops the clock at each effective time it crosses and runs a pass there, so that every
-  // rule change, licence expiry and revocation acts at its own time, in order. Empty: the
-  // clock moves in one step and on_change wakes the scheduler.
-  std::function<void()> run_pass;
+  // Runs one scheduling pass now and returns when it is done, with the next instant the
+  // scheduler must act at (a draining job's grace period ending; nullopt when none): POST
+  // /v1/admin/clock/advance stops the clock at each effective time it crosses and runs a
+  // pass there, so that every rule change, licence expiry, revocation and grace period's end
+  // acts at its own time, in order. Empty: the clock moves in one step and on_change wakes
+  // the scheduler.
+  std::function<std::optional<int64_t>()> run_pass;
 };
 
 // One route of the API, as registered.

@@ -113,6 +113,10 @@ struct SchedulerOptions {
   // seconds) keeps the rebuilds to a bounded share of a core, and of the time the
   // inventory's lock is held for their snapshots, whatever the inventory's size. 0: no bound.
   double rebuild_cost_multiple = 0;
+  // How long a job running on hardware a rule takes away may run on, draining, before it is
+  // preempted, when the rule sets no grace_hours of its own (the operator's policy; gpufleetd
+  // --grace-hours). Default 0: preempted in the pass the rule takes effect.
+  int64_t default_grace_ms = 0;
   // false: never lead. A pass only brings the fleet up to date and writes nothing, so that an
   // instance that does not schedule (gpufleetd --no-scheduler) still serves the fleet as the
   // inventory stands. Default true.
@@ -127,7 +131,9 @@ struct PassReport {
   int64_t preempted = 0;  // running jobs sent back to pending
   int64_t finished = 0;   // running jobs whose duration elapsed
   int64_t pending = 0;    // jobs pending after the pass
-  int64_t running = 0;    // jobs running after the pass
+  int64_t running = 0;    // jobs running after the pass (draining ones included)
+  int64_t draining = 0;   // of those, draining: on hardware the rules took away, in grace
+  int64_t drains = 0;     // jobs that started draining in the pass
   // The FleetContext::generation the pass scheduled on, and whether it was new to this loop.
   uint64_t fleet_generation = 0;
   bool fleet_changed = false;
@@ -137,6 +143,8 @@ struct PassReport {
   // The earliest end (clock ms) of a job running after the pass; nullopt when none has a
   // duration.
   std::optional<int64_t> next_finish_ms;
+  // The earliest end (clock ms) of a draining job's grace period; nullopt when none drains.
+  std::optional<int64_t> next_drain_end_ms;
   std::chrono::nanoseconds duration{0};  // wall-clock time the pass took
 };
 
@@ -180,6 +188,11 @@ class SchedulerLoop {
     std::vector<Assignment> placed;  // running: record.placements on the fleet's nodes
     std::string gone;       // running: why the placement can no longer stand; "" when it can
     std::string gone_node;  // running, when `gone`: the node it names
+    // Running, when `gone` because a new version of the fleet took the node: the cause
+    // (what took it, and the node), and the grace the rules give the job when they alone
+    // took it (FleetChange::GraceMs); nullopt = none, preempt now.
+    std::string cause;
+    std::optional<int64_t> grace_ms;
   };
   // The active jobs after the last pass, for one epoch, and the cycle state they make.
   struct ActiveJobs {

@@ -184,6 +184,11 @@ struct JobRecord {
   std::string pending_reason;
   int32_t preempted_count = 0;
   std::string last_preemption_reason;
+  // A running job on hardware the rules took away, left to run out a grace period
+  // (docs/service.md, "Rules that change while the fleet runs"): when it will be preempted,
+  // and why. 0 and "" otherwise; a start or a preemption clears both.
+  int64_t draining_until_ms = 0;
+  std::string draining_reason;
   std::vector<Placement> placements;  // by replica; non-empty only while running
   friend bool operator==(const JobRecord&, const JobRecord&) = default;
 };
@@ -235,9 +240,18 @@ struct Schedule {
     JobId job;
     int64_t finished_at_ms = 0;
   };
+  // A running job starts draining (until_ms > 0: it runs on, and is preempted then), or stops
+  // (until_ms 0: its hardware came back). Events `draining` and `undrained`.
+  struct Drain {
+    JobId job;
+    int64_t until_ms = 0;
+    std::string reason;  // why; "" when it stops
+    int64_t at_ms = 0;
+  };
   int64_t epoch = 0;  // from AcquireEpoch
   std::vector<Finish> finishes;
   std::vector<Preemption> preemptions;
+  std::vector<Drain> drains;
   std::vector<Start> starts;
   std::vector<PendingReason> pending_reasons;
 };
@@ -247,6 +261,7 @@ struct Schedule {
 struct ScheduleOutcome {
   std::vector<JobId> skipped_finishes;     // job no longer running
   std::vector<JobId> skipped_preemptions;  // job no longer running
+  std::vector<JobId> skipped_drains;       // job no longer running
   std::vector<JobId> skipped_starts;       // job no longer pending
   std::vector<JobId> skipped_pending;      // job no longer pending
 };
