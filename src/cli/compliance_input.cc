@@ -48,11 +48,14 @@ Result<ComplianceInput> LoadComplianceInput(const ComplianceInputFlags& flags) {
   }
   auto text = codec::ReadTextFile(rules_path);
   if (!text.ok()) return text.status();
-  auto layered = compliance::LayerOverlays(std::move(text).value(), rules_path, flags.overlays,
-                                           cat->IdsByName());
+  auto layered = compliance::LayerOverlays(*text, rules_path, flags.overlays, cat->IdsByName());
   if (!layered.ok()) return layered.status();
-  return ComplianceInput{std::move(cat).value(), std::move(layered->rules),
-                         std::move(layered->name), std::move(layered->text)};
+  return ComplianceInput{std::move(cat).value(),
+                         std::move(layered->rules),
+                         std::move(layered->name),
+                         std::move(layered->text),
+                         rules_path,
+                         std::move(text).value()};
 }
 
 Result<FleetInput> LoadFleetInput(const ComplianceInputFlags& flags, const std::string& fleet_path,

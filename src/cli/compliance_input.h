@@ -30,6 +30,10 @@ struct ComplianceInput {
   // The document `rules` was parsed from: the file as read, or, with overlays, the merged
   // (re-emitted) YAML. `impact` merges its change into this, so it sees base + overlays.
   std::string rules_text;
+  // The rule file itself (--rules, or the shipped history), before any overlay: its path and
+  // its text as read. gpufleetd hashes it in its start check (service/shipped_rules.h).
+  std::string base_rules_path;
+  std::string base_rules_text;
 };
 
 // --catalog, --rules and the repeatable --overlay.

@@ -30,7 +30,8 @@ using codec::YamlNode;
 constexpr codec::YamlReadOptions kRuleFileOptions{.quoted_scalars_ok = true,
                                                   .empty_is_absent = true};
 
-constexpr std::string_view kFileKeys[] = {"groups", "derived", "rules", "licences", "quotas"};
+constexpr std::string_view kFileKeys[] = {"compiled", "groups",   "derived",
+                                          "rules",    "licences", "quotas"};
 constexpr std::string_view kDerivedKeys[] = {"name", "effective_from", "predicate", "source"};
 constexpr std::string_view kRuleKeys[] = {"id",
                                           "version",
@@ -175,6 +176,7 @@ struct RuleSetParts {
   std::vector<Licence>* licences;
   std::vector<Quota>* quotas;
   GroupMap* groups;
+  std::optional<Date>* compiled;
 };
 
 class RuleFileReader {
@@ -191,6 +193,9 @@ class RuleFileReader {
     GroupMap& groups = *parts.groups;
     Result<YamlMap> top = ReadEntry(root, "rule file", kFileKeys);
     if (!top.ok()) return top.status();
+    Result<std::optional<Date>> compiled = top->OptionalDate("compiled");
+    if (!compiled.ok()) return compiled.status();
+    *parts.compiled = *compiled;
     std::optional<YamlMap> group_map;
     if (const YamlField* g = top->Find("groups")) {
       Result<YamlMap> m = top->ReadMap(*g);
@@ -709,8 +714,8 @@ Result<RuleSet> RuleSet::Parse(std::string_view yaml, const std::string& name_fo
   if (root->IsNull()) return Status::InvalidArgument(name_for_errors + ": empty rule file");
   RuleSet set;
   RuleFileReader reader(name_for_errors, model_ids);
-  GPUFLEET_RETURN_IF_ERROR(
-      reader.Read(*root, {&set.rules_, &set.derived_, &set.licences_, &set.quotas_, &set.groups_}));
+  GPUFLEET_RETURN_IF_ERROR(reader.Read(*root, {&set.rules_, &set.derived_, &set.licences_,
+                                               &set.quotas_, &set.groups_, &set.compiled_}));
   GPUFLEET_RETURN_IF_ERROR(internal::ValidateRules(name_for_errors, set.rules_));
   GPUFLEET_RETURN_IF_ERROR(internal::ValidateLicences(name_for_errors, set.licences_));
   return set;

@@ -4,7 +4,8 @@
 // gpufleetd may share one PostgreSQL database: one schedules (the leader), the others serve and
 // stand by (docs/service.md).
 //
-// Exit status: 0 after SIGINT/SIGTERM, 1 when the inputs, the store or the port fail.
+// Exit status: 0 after SIGINT/SIGTERM, 1 when the inputs, the store or the port fail, or when the
+// rule file is older than the one the store last ran (without --accept-rule-downgrade).
 
 #include <signal.h>
 #include <sys/stat.h>
@@ -39,6 +40,7 @@
 #include "gpufleet/service/ledger_checkpointer.h"
 #include "gpufleet/service/metered_store.h"
 #include "gpufleet/service/scheduler_loop.h"
+#include "gpufleet/service/shipped_rules.h"
 #include "gpufleet/store/store.h"
 
 namespace gpufleet::daemon {
@@ -70,12 +72,16 @@ struct Flags {
   std::string admin_token_file;
   std::string ledger_key;
   bool no_scheduler = false;
+  bool accept_rule_downgrade = false;
   log::Options log;
 };
 
 std::chrono::milliseconds Milliseconds(double seconds) {
   return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
 }
+
+// The version recorded with the shipped rules (CMake's project version).
+constexpr std::string_view kBinaryVersion = GPUFLEET_VERSION;
 
 int Fail(const std::string& what, const Status& s) {
   std::fprintf(stderr, "gpufleetd: %s: %s\n", what.c_str(), s.ToString().c_str());
@@ -178,6 +184,30 @@ Result<std::string> InitialAdminToken(store::Store& store, const service::Clock&
          store_name + "\n";
 }
 
+void ReportShippedRules(const service::ShippedRulesOutcome& o) {
+  const inventory::RulesShippedRecord& r = o.decision.record;
+  if (o.decision.verdict == service::ShippedRulesVerdict::kUnchanged) return;
+  if (o.decision.verdict == service::ShippedRulesVerdict::kOlder) {
+    std::printf("gpufleetd: rule downgrade accepted (--accept-rule-downgrade): %s\n",
+                o.decision.why.c_str());
+  }
+  if (!o.not_recorded.empty()) {
+    std::printf("gpufleetd: rule file sha256 %s not recorded in the ledger: %s\n",
+                r.new_hash.c_str(), o.not_recorded.c_str());
+    log::Warn("rules.shipped_not_recorded", {{"hash", r.new_hash}, {"reason", o.not_recorded}});
+    return;
+  }
+  std::printf("gpufleetd: rule file sha256 %s (%s) recorded as ledger entry %lld%s\n",
+              r.new_hash.c_str(), r.compiled.empty() ? "no compiled: stamp" : r.compiled.c_str(),
+              static_cast<long long>(o.index),
+              r.old_hash.empty() ? "" : (", replacing sha256 " + r.old_hash).c_str());
+  log::Info("rules.shipped", {{"index", o.index},
+                              {"old_hash", r.old_hash},
+                              {"new_hash", r.new_hash},
+                              {"compiled", r.compiled},
+                              {"downgrade", r.downgrade}});
+}
+
 int Run(const Flags& flags) {
   // Everything the daemon creates (the SQLite database, its -wal, -shm and .leader files, the
   // admin token file) holds tenants' data or a secret: readable by its owner only.
@@ -194,6 +224,10 @@ int Run(const Flags& flags) {
   if (Status s = log::Configure(flags.log); !s.ok()) return Fail("--log-level/--log-format", s);
   Result<cli::ComplianceInput> input = cli::LoadComplianceInput(flags.input);
   if (!input.ok()) return Fail("rules", input.status());
+  // The rule file itself, before overlays (those are the operator's): what the start check
+  // compares with the store's record, once the store is open.
+  const service::ShippedRuleFile rule_file = service::DescribeShippedRules(
+      input->base_rules_path, input->base_rules_text, input->rules.compiled());
   Result<Date> at = cli::ParseAtFlag(flags.at);
   if (!at.ok()) return Fail("--at", at.status());
   api::MetricsRegistry metrics;
@@ -248,6 +282,12 @@ int Run(const Flags& flags) {
     if (!fleet.ok()) return Fail("fleet", fleet.status());
     if (Status s = SeedInventory(flags, inventory, *fleet); !s.ok()) return Fail("inventory", s);
   }
+  // After seeding (which needs an empty log), before anything runs on the rules: the store
+  // records which shipped rules it runs, and refuses older ones unless told to take them.
+  Result<service::ShippedRulesOutcome> shipped =
+      service::CheckShippedRules(inventory, rule_file, kBinaryVersion, flags.accept_rule_downgrade);
+  if (!shipped.ok()) return Fail("rules", shipped.status());
+  ReportShippedRules(*shipped);
   if (signer) {
     checkpointer =
         std::make_unique<service::LedgerCheckpointer>(store, inventory, std::move(*signer));
@@ -431,6 +471,10 @@ int main(int argc, char** argv) {
                  "on the first start of an empty store, also write the new admin token to this "
                  "file (mode 0600)");
   app.add_flag("--no-scheduler", flags.no_scheduler, "serve the API only, never schedule");
+  app.add_flag("--accept-rule-downgrade", flags.accept_rule_downgrade,
+               "start even when the rule file (--rules, or the shipped history) is older than "
+               "the one the store last ran, by its compiled: date or the ledger's history; the "
+               "downgrade is recorded in the ledger (without it such a start exits 1)");
   app.add_option("--ledger-key", flags.ledger_key,
                  "the ledger's private key file (gpufleet ledger keygen): sign a checkpoint of "
                  "the inventory log at least every second while it grows");

@@ -1,5 +1,6 @@
 #include "gpufleet/inventory/change.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <utility>
@@ -16,11 +17,53 @@ using Json = nlohmann::json;  // objects keep keys in std::map order: byte order
 
 constexpr int kVersion = 1;
 constexpr std::string_view kKindNames[] = {
-    "register", "move", "transfer", "lease_start", "lease_end",   "retire",       "lost",
-    "correct",  "org",  "site",     "node",        "rule_change", "rule_withdraw"};
+    "register", "move", "transfer", "lease_start", "lease_end",   "retire",        "lost",
+    "correct",  "org",  "site",     "node",        "rule_change", "rule_withdraw", "rules_shipped"};
 
 Status Invalid(std::string_view field, const std::string& what) {
   return Status::InvalidArgument("change field '" + std::string(field) + "': " + what);
+}
+
+// A SHA-256 as HexHash writes it: 64 lower-case hex digits (one spelling per hash).
+bool IsSha256Hex(std::string_view s) {
+  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char ch) {
+           return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+         });
+}
+
+Status ValidateRulesShipped(const RulesShippedRecord& r) {
+  if (!IsSha256Hex(r.new_hash)) {
+    return Invalid("rules_shipped.new_hash", "expected 64 lower-case hex digits (SHA-256)");
+  }
+  if (!r.old_hash.empty() && !IsSha256Hex(r.old_hash)) {
+    return Invalid("rules_shipped.old_hash", "expected 64 lower-case hex digits (SHA-256) or none");
+  }
+  if (r.old_hash == r.new_hash) {
+    return Invalid("rules_shipped.old_hash", "equals new_hash: an unchanged file is not recorded");
+  }
+  if (!r.compiled.empty()) {
+    // The canonical spelling too, so that the stamp compares as text and as a date alike.
+    const Result<Date> d = Date::Parse(r.compiled);
+    if (!d.ok() || d->ToString() != r.compiled) {
+      return Invalid("rules_shipped.compiled", "expected a date YYYY-MM-DD or none");
+    }
+  }
+  if (r.binary_version.empty()) return Invalid("rules_shipped.binary_version", "must not be empty");
+  if (ValidUtf8Prefix(r.binary_version) != r.binary_version.size()) {
+    return Invalid("rules_shipped.binary_version", "is not valid UTF-8");
+  }
+  if (r.downgrade && r.old_hash.empty()) {
+    return Invalid("rules_shipped.downgrade", "a downgrade names the file it replaces");
+  }
+  return Status::Ok();
+}
+
+Json RulesShippedJson(const RulesShippedRecord& r) {
+  Json j = {{"new_hash", r.new_hash}, {"binary_version", r.binary_version}};
+  if (!r.old_hash.empty()) j["old_hash"] = r.old_hash;
+  if (!r.compiled.empty()) j["compiled"] = r.compiled;
+  if (r.downgrade) j["downgrade"] = true;
+  return j;
 }
 
 Json AssetObject(const Asset& a) {
@@ -314,6 +357,7 @@ std::string Subject(const Change& c) {
   if (c.kind == ChangeKind::kSite) return "site:" + (c.place ? c.place->id : "");
   if (c.kind == ChangeKind::kNode) return "node:" + (c.host ? c.host->site + "/" + c.host->id : "");
   if (c.rule_change) return "rules:" + c.rule_change->id;
+  if (c.kind == ChangeKind::kRulesShipped) return "rules:shipped";
   return c.serial;
 }
 
@@ -326,6 +370,11 @@ Status Validate(const Change& c) {
   if (site != c.place.has_value()) return Invalid("place", site ? "required" : "only for site");
   const bool node = c.kind == ChangeKind::kNode;
   if (node != c.host.has_value()) return Invalid("host", node ? "required" : "only for node");
+  const bool shipped = c.kind == ChangeKind::kRulesShipped;
+  if (shipped != c.rules_shipped.has_value()) {
+    return Invalid("rules_shipped", shipped ? "required" : "only for rules_shipped");
+  }
+  if (shipped) GPUFLEET_RETURN_IF_ERROR(ValidateRulesShipped(*c.rules_shipped));
   const bool rules = c.kind == ChangeKind::kRuleChange || c.kind == ChangeKind::kRuleWithdraw;
   if (rules != c.rule_change.has_value()) {
     return Invalid("rule_change", rules ? "required" : "only for rule_change and rule_withdraw");
@@ -346,7 +395,7 @@ Status Validate(const Change& c) {
       if (ValidUtf8Prefix(*text) != text->size()) return Invalid(name, "is not valid UTF-8");
     }
   }
-  if (org || site || node || rules) {
+  if (org || site || node || rules || shipped) {
     if (!c.serial.empty()) return Invalid("serial", "not for org, site, node or rules");
   } else if (c.serial.empty()) {
     return Invalid("serial", "must not be empty");
@@ -456,6 +505,7 @@ Json ChangeToJson(const Change& c) {
     if (!c.rule_change->document.empty()) r["document"] = c.rule_change->document;
     j["rule_change"] = std::move(r);
   }
+  if (c.rules_shipped) j["rules_shipped"] = RulesShippedJson(*c.rules_shipped);
   if (!c.reason.empty()) j["reason"] = c.reason;
   if (!c.licence.empty()) j["licence"] = c.licence;
   if (c.asset) j["asset"] = AssetObject(*c.asset);
@@ -481,10 +531,11 @@ Result<Change> Decode(std::string_view bytes) {
 }
 
 Result<Change> ChangeFromJson(const Json& j) {
-  GPUFLEET_RETURN_IF_ERROR(CheckKeys(
-      j, "change", {"v", "kind", "effective_ms", "recorded_ms", "actor"},
-      {"serial", "reason", "licence", "verdict", "rules", "asset", "site", "node", "owner",
-       "operator", "holding", "how", "corrects", "organisation", "place", "host", "rule_change"}));
+  GPUFLEET_RETURN_IF_ERROR(
+      CheckKeys(j, "change", {"v", "kind", "effective_ms", "recorded_ms", "actor"},
+                {"serial", "reason", "licence", "verdict", "rules", "asset", "site", "node",
+                 "owner", "operator", "holding", "how", "corrects", "organisation", "place", "host",
+                 "rule_change", "rules_shipped"}));
   Result<int64_t> version = Integer(j, "v");
   if (!version.ok()) return version.status();
   if (*version != kVersion) {
@@ -555,6 +606,26 @@ Result<Change> ChangeFromJson(const Json& j) {
       *out = std::move(*v);
     }
     c.rule_change = std::move(rc);
+  }
+  if (j.contains("rules_shipped")) {
+    const Json& r = j.at("rules_shipped");
+    GPUFLEET_RETURN_IF_ERROR(CheckKeys(r, "change field 'rules_shipped'",
+                                       {"new_hash", "binary_version"},
+                                       {"old_hash", "compiled", "downgrade"}));
+    RulesShippedRecord rs;
+    for (const auto& [key, out] :
+         {std::pair{"new_hash", &rs.new_hash}, std::pair{"old_hash", &rs.old_hash},
+          std::pair{"compiled", &rs.compiled}, std::pair{"binary_version", &rs.binary_version}}) {
+      Result<std::string> v = Text(r, key);
+      if (!v.ok()) return v.status();
+      *out = std::move(*v);
+    }
+    if (r.contains("downgrade")) {
+      Result<bool> v = Boolean(r, "downgrade");
+      if (!v.ok()) return v.status();
+      rs.downgrade = *v;  // canonically absent when false (Decode holds to that)
+    }
+    c.rules_shipped = std::move(rs);
   }
   if (j.contains("place")) {
     Result<Site> s = SiteFrom(j.at("place"));

@@ -179,6 +179,7 @@ Status LiveInventory::Check(const Change& c) const {
     case ChangeKind::kNode:
     case ChangeKind::kRuleChange:
     case ChangeKind::kRuleWithdraw:
+    case ChangeKind::kRulesShipped:
       return Status::Ok();
   }
   return Status::Ok();
@@ -230,6 +231,7 @@ void LiveInventory::ApplyToAsset(const Change& c, LiveAsset& asset) const {
     case ChangeKind::kNode:
     case ChangeKind::kRuleChange:
     case ChangeKind::kRuleWithdraw:
+    case ChangeKind::kRulesShipped:
       break;  // handled above
     case ChangeKind::kCorrect:
       // What a correction may fix: what was recorded wrongly, never where or whose it is.
@@ -301,7 +303,10 @@ Status LiveInventory::Apply(const Change& c, Undo* undo) {
 
 void LiveInventory::Revert(const Undo& undo) {
   entry_serials_.pop_back();
-  if (undo.kind == ChangeKind::kRuleChange || undo.kind == ChangeKind::kRuleWithdraw) return;
+  if (undo.kind == ChangeKind::kRuleChange || undo.kind == ChangeKind::kRuleWithdraw ||
+      undo.kind == ChangeKind::kRulesShipped) {
+    return;
+  }
   if (undo.kind == ChangeKind::kOrg) {
     if (undo.organisation) {
       organisations_.insert_or_assign(undo.key, *undo.organisation);

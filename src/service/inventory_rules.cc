@@ -173,6 +173,32 @@ std::vector<RuleChangeView> InventoryService::RuleChanges() const {
   return out;
 }
 
+std::vector<ShippedRulesEntry> InventoryService::ShippedRules() const {
+  const std::lock_guard lock(mu_);
+  return shipped_;
+}
+
+Result<int64_t> InventoryService::RecordShippedRules(inventory::RulesShippedRecord record) {
+  Result<int64_t> out = [&]() -> Result<int64_t> {
+    const std::lock_guard lock(mu_);
+    if (!read_only_reason_.empty()) {
+      return Status::FailedPrecondition("the inventory is read-only: " + read_only_reason_);
+    }
+    const int64_t now = clock_.NowMs();
+    Change c;
+    c.kind = ChangeKind::kRulesShipped;
+    c.effective_ms = now;
+    c.recorded_ms = now;
+    c.rules_shipped = record;
+    Result<int64_t> index = AppendRulesEntryLocked(std::move(c));
+    if (!index.ok()) return index.status();
+    shipped_.push_back({.index = *index, .recorded_ms = now, .record = std::move(record)});
+    return index;
+  }();
+  if (out.ok() && on_append_) on_append_();
+  return out;
+}
+
 std::optional<RuleVersion> InventoryService::RulesAtLocked(int64_t ms) const {
   if (!rule_book_) return std::nullopt;
   const size_t version = rule_book_->VersionAt(ms);

@@ -81,6 +81,7 @@ Status InventoryService::Load() {
   const std::lock_guard lock(mu_);
   live_ = inventory::LiveInventory();
   frontier_ = ledger::TreeFrontier();
+  shipped_.clear();
   std::vector<ledger::Hash> stored;
   for (int64_t from = 0;;) {
     Result<std::vector<store::InventoryEntry>> page = store_.ReadInventory(from, kReplayPage);
@@ -98,7 +99,11 @@ Status InventoryService::Load() {
       }
       // Replayed as it was accepted: the clock checks held when it was recorded.
       if (Status s = live_.Apply(*c); !s.ok()) return edited("does not apply: " + s.message());
-      if (inventory::IsRulesEntry(*c)) {
+      if (c->kind == inventory::ChangeKind::kRulesShipped) {
+        // History only: the rules in force are the base the service was given.
+        shipped_.push_back(
+            {.index = e.index, .recorded_ms = c->recorded_ms, .record = *c->rules_shipped});
+      } else if (inventory::IsRulesEntry(*c)) {
         if (Status s = ReplayRuleEntry(*c, e.index); !s.ok()) {
           return edited("does not apply to the rules: " + s.message());
         }

@@ -69,7 +69,7 @@ class LedgerTamperTest : public ::testing::Test {
     v = RunGpufleet(Join({"ledger verify --key ", verifier, " --store ", d,
                           "/live.db --save-checkpoint ", d, "/latest.note"}));
     ASSERT_EQ(v.exit_code, 0) << v.out << v.err;
-    ASSERT_THAT(v.out, HasSubstr("138 entries"));
+    ASSERT_THAT(v.out, HasSubstr("139 entries"));
   }
 
   static std::string Join(std::initializer_list<std::string_view> parts) {
@@ -102,7 +102,7 @@ TEST_F(LedgerTamperTest, EveryEditOfTheLogIsCaught) {
   const std::string clean = Copy("clean");
   ASSERT_EQ(Verify(clean, "latest.note").exit_code, 0);
   std::mt19937 rng(2026);
-  const int64_t size = 138;
+  const int64_t size = 139;
   const auto index = [&] { return std::to_string(rng() % size); };
   const std::vector<std::pair<std::string, std::function<std::string()>>> edits = {
       {"a serial inside an entry",
@@ -142,7 +142,7 @@ TEST_F(LedgerTamperTest, EveryEditOfTheLogIsCaught) {
       {"the checkpoint's head replaced",
        [&] {
          return "UPDATE ledger_checkpoints SET note = replace(note, substr(note, instr(note, "
-                "char(10) || '138' || char(10)) + 5, 4), 'AAAA') WHERE size = 138";
+                "char(10) || '139' || char(10)) + 5, 4), 'AAAA') WHERE size = 139";
        }},
   };
   for (int round = 0; round < 3; ++round) {
@@ -163,12 +163,12 @@ TEST_F(LedgerTamperTest, EveryEditOfTheLogIsCaught) {
 TEST_F(LedgerTamperTest, TruncationToAnEarlierSignedCheckpointNeedsASavedCheckpoint) {
   const std::string path = Copy("rolled_back");
   ASSERT_EQ(Sql(path,
-                "DELETE FROM inventory_entries WHERE idx >= 135; "
-                "DELETE FROM ledger_checkpoints WHERE size > 135"),
+                "DELETE FROM inventory_entries WHERE idx >= 136; "
+                "DELETE FROM ledger_checkpoints WHERE size > 136"),
             "");
   const CliResult unaware = Verify(path, "");
   EXPECT_EQ(unaware.exit_code, 0) << unaware.err;
-  EXPECT_THAT(unaware.out, HasSubstr("135 entries"));
+  EXPECT_THAT(unaware.out, HasSubstr("136 entries"));
   const CliResult early = Verify(path, "early.note");
   EXPECT_EQ(early.exit_code, 0) << "the early checkpoint is this very log";
   const CliResult saved = Verify(path, "latest.note");

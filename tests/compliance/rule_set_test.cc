@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "gpufleet/compliance/rule_change.h"
+
 namespace gpufleet::compliance {
 namespace {
 
@@ -79,6 +81,28 @@ TEST(RuleSetTest, ReadsGroupsDerivedFactsRulesAndLicences) {
   EXPECT_EQ(set->licences()[0].status, LicenceStatus::kGranted);
   ASSERT_EQ(set->derived().size(), 1u);
   EXPECT_EQ(set->derived()[0].predicate.fields(), (std::vector<std::string>{"tpp"}));
+}
+
+// The compiled: stamp orders shipped files (service/shipped_rules.h): read as a date, optional,
+// kept by a merge, and not something a change file may set.
+TEST(RuleSetTest, ReadsTheCompiledStampAndChangesCannotSetIt) {
+  auto unstamped = RuleSet::Parse(kGood, "good.yaml", kModels);
+  ASSERT_TRUE(unstamped.ok()) << unstamped.status().ToString();
+  EXPECT_EQ(unstamped->compiled(), std::nullopt);
+  const std::string stamped = std::string("compiled: 2026-11-23\n") + kGood;
+  auto set = RuleSet::Parse(stamped, "good.yaml", kModels);
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ(set->compiled(), *Date::Parse("2026-11-23"));
+  auto bad = RuleSet::Parse("compiled: 2026-11-31\n" + std::string(kGood), "bad.yaml", kModels);
+  EXPECT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), HasSubstr("compiled"));
+
+  auto merged = ApplyChange(stamped, "good.yaml", "remove_licences: [L1]\n", "c.yaml", kModels);
+  ASSERT_TRUE(merged.ok()) << merged.status().ToString();
+  EXPECT_EQ(merged->compiled(), *Date::Parse("2026-11-23"));
+  auto restamped = ApplyChange(stamped, "good.yaml", "compiled: 2030-01-01\n", "c.yaml", kModels);
+  EXPECT_FALSE(restamped.ok());
+  EXPECT_THAT(restamped.status().message(), HasSubstr("unknown key 'compiled'"));
 }
 
 // A quota missing its measure and threshold, for the cases below to complete.

@@ -438,5 +438,76 @@ TEST(ChangeEncodingTest, RuleEntriesRoundTripAndAreChecked) {
   }
 }
 
+// The shipped rule file recorded at start: the full record and the first one (no old hash, no
+// stamp) round-trip byte for byte in the documented encoding, and malformed records are refused.
+TEST(ChangeEncodingTest, RulesShippedEntriesRoundTripAndAreChecked) {
+  const std::string a(64, 'a');
+  const std::string b = std::string(63, 'b') + "0";
+  Change full;
+  full.kind = ChangeKind::kRulesShipped;
+  full.effective_ms = kNow;
+  full.recorded_ms = kNow;
+  full.rules_shipped = RulesShippedRecord{.old_hash = a,
+                                          .new_hash = b,
+                                          .compiled = "2026-11-23",
+                                          .binary_version = "0.1.0",
+                                          .downgrade = true};
+  Change first = full;
+  first.rules_shipped = RulesShippedRecord{
+      .old_hash = "", .new_hash = a, .compiled = "", .binary_version = "0.1.0", .downgrade = false};
+  for (const Change& c : {full, first}) {
+    ASSERT_TRUE(Validate(c).ok()) << Validate(c).ToString();
+    const Result<Change> back = Decode(Encode(c));
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    EXPECT_EQ(*back, c);
+    EXPECT_EQ(Subject(c), "rules:shipped");
+    EXPECT_TRUE(IsRulesEntry(c));
+    EXPECT_EQ(ChangeKindName(c.kind), "rules_shipped");
+  }
+  // docs/ledger.md shows this encoding: keys in byte order, absent fields left out.
+  EXPECT_EQ(Encode(first),
+            "{\"actor\":\"\",\"effective_ms\":1790000000000,\"kind\":\"rules_shipped\","
+            "\"recorded_ms\":1790000000000,\"rules_shipped\":{\"binary_version\":\"0.1.0\","
+            "\"new_hash\":\"" +
+                a + "\"},\"v\":1}");
+  // One spelling: an explicit false is not the canonical bytes of the entry it parses to.
+  std::string spelled = Encode(first);
+  spelled.replace(spelled.find("\"new_hash\""), 0, "\"downgrade\":false,");
+  EXPECT_EQ(Decode(spelled).status().code(), Code::kInvalidArgument);
+
+  std::vector<std::pair<Change, std::string>> bad;
+  Change c = full;
+  c.rules_shipped->new_hash = std::string(64, 'A');
+  bad.emplace_back(c, "rules_shipped.new_hash");
+  c = full;
+  c.rules_shipped->old_hash = "abc";
+  bad.emplace_back(c, "rules_shipped.old_hash");
+  c = full;
+  c.rules_shipped->old_hash = b;
+  bad.emplace_back(c, "equals new_hash");
+  c = full;
+  c.rules_shipped->compiled = "2026-11-31";
+  bad.emplace_back(c, "rules_shipped.compiled");
+  c = full;
+  c.rules_shipped->binary_version.clear();
+  bad.emplace_back(c, "rules_shipped.binary_version");
+  c = first;
+  c.rules_shipped->downgrade = true;
+  bad.emplace_back(c, "a downgrade names the file it replaces");
+  c = full;
+  c.rules_shipped.reset();
+  bad.emplace_back(c, "rules_shipped");
+  c = full;
+  c.serial = "SN-1";
+  bad.emplace_back(c, "not for org, site, node or rules");
+  c = Register("SN-9");
+  c.rules_shipped = full.rules_shipped;
+  bad.emplace_back(c, "only for rules_shipped");
+  for (const auto& [change, message] : bad) {
+    EXPECT_EQ(Validate(change).code(), Code::kInvalidArgument) << message;
+    EXPECT_THAT(Validate(change).message(), HasSubstr(message));
+  }
+}
+
 }  // namespace
 }  // namespace gpufleet::inventory

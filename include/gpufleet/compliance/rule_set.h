@@ -174,6 +174,10 @@ class RuleSet {
   const std::vector<Licence>& licences() const { return licences_; }
   const std::vector<Quota>& quotas() const { return quotas_; }
   const GroupMap& groups() const { return groups_; }
+  // The file's top-level `compiled:` date: when the shipped history was compiled, the order
+  // gpufleetd's start check puts shipped files in (docs/compliance.md, "The shipped rules at
+  // start"). nullopt when the file has none; change files cannot set it.
+  const std::optional<Date>& compiled() const { return compiled_; }
   // Every version of one id, by effective_from.
   std::vector<const Rule*> Versions(std::string_view id) const;
 
@@ -183,6 +187,7 @@ class RuleSet {
   std::vector<Licence> licences_;
   std::vector<Quota> quotas_;
   GroupMap groups_;
+  std::optional<Date> compiled_;
 };
 
 // The facts situations provide besides the chip's, with their types: the schema rule

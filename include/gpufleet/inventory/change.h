@@ -36,9 +36,12 @@ enum class ChangeKind : uint8_t {
   // (compliance/rule_book.h). Both carry `rule_change`; a withdrawal only its id.
   kRuleChange,
   kRuleWithdraw,
+  // The shipped rule file gpufleetd started with changed (or was first seen): its hash, the
+  // one before, its `compiled:` stamp and the binary (`rules_shipped`). Recorded at start.
+  kRulesShipped,
 };
 std::string_view ChangeKindName(ChangeKind kind);
-// kRuleChange or kRuleWithdraw: an entry about the rules, not the inventory.
+// kRuleChange, kRuleWithdraw or kRulesShipped: an entry about the rules, not the inventory.
 inline bool IsRulesEntry(const struct Change& change);
 std::optional<ChangeKind> ParseChangeKind(std::string_view name);
 
@@ -48,6 +51,17 @@ struct RuleChangeRecord {
   std::string name;      // what messages call it; "" in a withdrawal
   std::string document;  // the change file's text; "" in a withdrawal
   friend bool operator==(const RuleChangeRecord&, const RuleChangeRecord&) = default;
+};
+
+// A change of the shipped rule file (the base gpufleetd starts with, before overlays) as the
+// ledger records it (docs/compliance.md, "The shipped rules at start").
+struct RulesShippedRecord {
+  std::string old_hash;        // SHA-256 hex of the file recorded before; "" for the first
+  std::string new_hash;        // SHA-256 hex of the file's text, byte for byte
+  std::string compiled;        // its `compiled:` stamp (YYYY-MM-DD); "" when it has none
+  std::string binary_version;  // the gpufleetd that started with it
+  bool downgrade = false;      // older than old_hash's: accepted with --accept-rule-downgrade
+  friend bool operator==(const RulesShippedRecord&, const RulesShippedRecord&) = default;
 };
 
 // Every field a change may carry; which ones a kind takes is Validate's business.
@@ -80,12 +94,14 @@ struct Change {
   std::optional<Site> place;                    // kSite
   std::optional<Node> host;                     // kNode
   std::optional<RuleChangeRecord> rule_change;  // kRuleChange, kRuleWithdraw
+  std::optional<RulesShippedRecord> rules_shipped;  // kRulesShipped
 
   friend bool operator==(const Change&, const Change&) = default;
 };
 
 inline bool IsRulesEntry(const Change& change) {
-  return change.kind == ChangeKind::kRuleChange || change.kind == ChangeKind::kRuleWithdraw;
+  return change.kind == ChangeKind::kRuleChange || change.kind == ChangeKind::kRuleWithdraw ||
+         change.kind == ChangeKind::kRulesShipped;
 }
 
 // The fields `change.kind` needs are there and no others, and the records they carry are
@@ -105,7 +121,7 @@ std::string EncodeAsset(const Asset& asset);
 Result<Asset> DecodeAsset(std::string_view bytes);
 
 // What the change is about, as the store indexes it: the serial, "org:<id>", "site:<id>",
-// "node:<site>/<id>" or "rules:<rule change id>".
+// "node:<site>/<id>", "rules:<rule change id>" or "rules:shipped".
 std::string Subject(const Change& change);
 
 // Canonical bytes (see the header comment). REQUIRES: Validate(change).ok().

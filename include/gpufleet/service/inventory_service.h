@@ -84,6 +84,13 @@ struct RuleChangeView {
   std::string state;
 };
 
+// A rules_shipped entry of the log: which shipped rule file a start recorded, and when.
+struct ShippedRulesEntry {
+  int64_t index = -1;
+  int64_t recorded_ms = 0;
+  inventory::RulesShippedRecord record;
+};
+
 // At most this many changes per Submit (one transaction and one compliance pass each).
 inline constexpr size_t kMaxChangesPerBatch = 1000;
 
@@ -141,6 +148,13 @@ class InventoryService {
   // taking effect, or midnight of a day the rules in force date something on
   // (compliance::NextRuleDateAfter). nullopt without a rule base or when nothing comes.
   std::optional<int64_t> NextRuleEventAfter(int64_t ms) const;
+  // Every rules_shipped entry of the log, in order: the history gpufleetd's start check
+  // compares its rule file with (service/shipped_rules.h).
+  std::vector<ShippedRulesEntry> ShippedRules() const;
+  // Records `record` as a rules_shipped entry, recorded and effective now by gpufleetd itself
+  // (actor ""): its index. FailedPrecondition while read-only; the store's error when the write
+  // fails (another process appended first, say).
+  Result<int64_t> RecordShippedRules(inventory::RulesShippedRecord record);
 
   // Copies of the state: an asset, an organisation's or site's record, nullopt when unknown.
   std::optional<inventory::LiveAsset> FindAsset(std::string_view serial) const;
@@ -203,6 +217,7 @@ class InventoryService {
   std::string read_only_reason_;   // guarded by mu_
   std::optional<compliance::RuleBook> rule_book_;   // guarded by mu_
   std::map<std::string, int64_t> rule_entries_;     // guarded by mu_: id -> its entry's index
+  std::vector<ShippedRulesEntry> shipped_;          // guarded by mu_
   mutable std::map<size_t, RuleVersion> versions_;  // guarded by mu_: by RuleBook version
   uint64_t generation_ = 0;                         // guarded by mu_
   std::function<void()> on_append_;
