@@ -8,6 +8,7 @@
 #include <charconv>
 #include <string>
 
+#include "gpufleet/service/clock_advance.h"
 #include "service/api_json.h"
 #include "service/api_v1_routes.h"
 
@@ -69,33 +70,18 @@ api::Response Advance(const ApiState& state, const api::Request& request) {
         "the clock is not a paused simulated clock (start gpufleetd with --sim-speed 0 to move "
         "time by hand)"));
   }
-  // Stops at each instant the rules change on the way (a change taking effect, a licence
-  // expiring, a ban's first day) and runs a pass there, so that each acts at its own time and
-  // in order: a ban then a licence quarantine then release, rather than cancel out.
+  // Stops at each instant the rules change on the way and at each grace period's end, and
+  // runs a pass there (clock_advance.h), so that each acts at its own time and in order: a
+  // ban then a licence quarantine then release, rather than cancel out.
   SimulatedClock& clock = *state.context.paused_clock;
-  const int64_t target = clock.NowMs() + *ms;
   nlohmann::json steps = nlohmann::json::array();
   if (state.context.run_pass) {
-    // Where the scheduler stands now (a grace period it will have to end), then step by step.
-    std::optional<int64_t> drain_end = state.context.run_pass();
-    const auto next_after = [&](int64_t now) {
-      std::optional<int64_t> next;
-      if (state.context.inventory != nullptr) {
-        next = state.context.inventory->NextRuleEventAfter(now);
-      }
-      if (drain_end && *drain_end > now && (!next || *drain_end < *next)) next = drain_end;
-      return next;
-    };
-    for (std::optional<int64_t> next = next_after(clock.NowMs());
-         next && *next <= target && steps.size() < kMaxSteps; next = next_after(clock.NowMs())) {
-      clock.Advance(*next - clock.NowMs());
-      drain_end = state.context.run_pass();
-      steps.push_back(IsoTime(*next));
+    for (const int64_t stop :
+         AdvanceClock(clock, state.context.inventory, state.context.run_pass, *ms, kMaxSteps)) {
+      steps.push_back(IsoTime(stop));
     }
-    clock.Advance(target - clock.NowMs());
-    state.context.run_pass();
   } else {
-    clock.Advance(target - clock.NowMs());
+    clock.Advance(*ms);
     state.Changed();
   }
   nlohmann::json reply = ClockJson(state);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "gpufleet/compliance/rule_change.h"
 #include "gpufleet/inventory/change.h"
 #include "gpufleet/service/fleet_holder.h"
 #include "gpufleet/service/fleet_rebuilder.h"
@@ -31,9 +32,11 @@ class LiveFleet {
   LiveFleet& operator=(const LiveFleet&) = delete;
 
   // The shipped catalog and rules with acme's overlay on kAt; `inventory_yaml` seeded into an
-  // empty store as gpufleetd seeds one from --fleet.
+  // empty store as gpufleetd seeds one from --fleet. With `live_rules`, as gpufleetd runs
+  // without --at: the inventory keeps a rule book over those rules (rule changes and
+  // licences may be scheduled) and the fleet is judged on the clock's day and rules.
   static std::unique_ptr<LiveFleet> Make(const std::string& inventory_yaml, const std::string& tag,
-                                         SchedulerOptions options) {
+                                         SchedulerOptions options, bool live_rules = false) {
     auto in = scheduler::testing::LoadShippedInputs();
     EXPECT_TRUE(in.ok()) << in.status().ToString();
     auto rules = in.ok() ? in->RulesWithAcme() : Result<compliance::RuleSet>(in.status());
@@ -47,6 +50,15 @@ class LiveFleet {
     out->basis_ = MakeFleetBasis(std::move(in->catalog), std::move(rules).value(), kAt);
     out->inventory_ = std::make_unique<InventoryService>(*out->store_, out->clock_,
                                                          *out->basis_.catalog, *out->basis_.engine);
+    if (live_rules) {
+      Result<std::string> text = compliance::MergeChange(
+          in->rules_text, "default.yaml", in->overlay_text, "acme-rules.yaml",
+          out->basis_.catalog->IdsByName());
+      EXPECT_TRUE(text.ok()) << text.status().ToString();
+      if (!text.ok()) return nullptr;
+      out->rules_text_ = *text;
+      out->inventory_->SetRuleBase(*text, "default.yaml + acme-rules.yaml");
+    }
     Status loaded = out->inventory_->Load();
     EXPECT_TRUE(loaded.ok()) << loaded.ToString();
     Result<std::vector<ChangeOutcome>> refused = out->inventory_->Seed(*inv, "live.yaml");
@@ -58,8 +70,8 @@ class LiveFleet {
     EXPECT_TRUE(fleet.ok()) << fleet.status().ToString();
     if (!fleet.ok()) return nullptr;
     out->holder_ = std::make_unique<FleetHolder>(*fleet);
-    out->rebuilder_ =
-        std::make_unique<FleetRebuilder>(out->basis_, *out->inventory_, *out->holder_);
+    out->rebuilder_ = std::make_unique<FleetRebuilder>(
+        out->basis_, *out->inventory_, *out->holder_, live_rules ? &out->clock_ : nullptr);
     out->loop_ = std::make_unique<SchedulerLoop>(*out->store_, *out->holder_, out->clock_,
                                                  std::move(options), out->rebuilder_.get());
     return out;
@@ -72,6 +84,8 @@ class LiveFleet {
   SchedulerLoop& loop() { return *loop_; }
   SimulatedClock& clock() { return clock_; }
   const FleetBasis& basis() const { return basis_; }
+  // With live_rules: the document the rule book starts from.
+  const std::string& rules_text() const { return rules_text_; }
 
   // A change of `kind` to `serial`, effective now.
   inventory::Change At(inventory::ChangeKind kind, const std::string& serial) const {
@@ -115,6 +129,7 @@ class LiveFleet {
   std::unique_ptr<store::Store> store_;
   SimulatedClock clock_{kLiveStartMs, 0};
   FleetBasis basis_;
+  std::string rules_text_;
   std::unique_ptr<InventoryService> inventory_;
   std::unique_ptr<FleetHolder> holder_;
   std::unique_ptr<FleetRebuilder> rebuilder_;
