@@ -94,13 +94,20 @@ std::string FleetChange::Fate(const inventory::Asset& was,
   if (is.operator_org != was.operator_org) return "operated by " + is.operator_org;
   if (after_.at < is.acquired) return "acquired on " + is.acquired.ToString();
   // Still here and still the fleet's: the check must have found it in violation.
-  std::set<std::string> rules;
-  for (const compliance::AssetFinding& f : after_.check.findings) {
-    if (f.asset->serial != is.serial || f.situation->severity != compliance::Severity::kViolation) {
-      continue;
+  if (!violations_indexed_) {
+    for (const compliance::AssetFinding& f : after_.check.findings) {
+      if (f.situation->severity == compliance::Severity::kViolation) {
+        violations_[f.asset->serial].push_back(f.situation);
+      }
     }
-    for (const compliance::DecidingRule& d : compliance::DecidingRules(f.situation->verdict)) {
-      if (d.hit->action >= compliance::Action::kLicenceRequired) rules.insert(d.hit->rule->id);
+    violations_indexed_ = true;
+  }
+  std::set<std::string> rules;
+  if (const auto it = violations_.find(is.serial); it != violations_.end()) {
+    for (const compliance::SituationVerdict* s : it->second) {
+      for (const compliance::DecidingRule& d : compliance::DecidingRules(s->verdict)) {
+        if (d.hit->action >= compliance::Action::kLicenceRequired) rules.insert(d.hit->rule->id);
+      }
     }
   }
   if (rules.empty()) return "changed";
