@@ -176,6 +176,8 @@ def enact(args, token):
     cn_before = site_gpus(c, args.model, "CN")
     m0 = c.metrics()
     pre0 = m0.get("gpufleet_preemptions_total", 0)
+    store_key = 'gpufleet_store_commit_seconds_{}{{op="schedule"}}'
+    store0 = [m0.get(store_key.format(k), 0) for k in ("sum", "count")]
     passes0 = m0.get("gpufleet_scheduling_pass_seconds_count", 0)
     pass_sum0 = m0.get("gpufleet_scheduling_pass_seconds_sum", 0)
     expected = args.expect_jobs or summary["jobs_losing_placement"]
@@ -224,6 +226,9 @@ def enact(args, token):
         "preempted": m1.get("gpufleet_preemptions_total", 0) - pre0,
         "passes": m1.get("gpufleet_scheduling_pass_seconds_count", 0) - passes0,
         "pass_seconds": round(m1.get("gpufleet_scheduling_pass_seconds_sum", 0) - pass_sum0, 3),
+        # The scheduler's writes in the interval (ApplySchedule, in chunks of 256 decisions).
+        "schedule_writes": m1.get(store_key.format("count"), 0) - store0[1],
+        "schedule_write_s": round(m1.get(store_key.format("sum"), 0) - store0[0], 3),
         "model_gpus_before_after": [model_before, model_after],
         "cn_model_gpus_before_after": [cn_before, cn_after],
         "job_reasons": reasons,
