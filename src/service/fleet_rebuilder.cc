@@ -33,6 +33,14 @@ Date FleetRebuilder::Today() const {
   return Date::FromDays(static_cast<int32_t>(ms / kMsPerDay - (ms % kMsPerDay < 0 ? 1 : 0)));
 }
 
+bool FleetRebuilder::RulesOrDayChanged() const {
+  const std::shared_ptr<const FleetContext> held = holder_.Get();
+  if (Today() != held->at) return true;
+  if (clock_ == nullptr) return false;
+  const std::optional<RuleVersion> rules = inventory_.RulesAt(clock_->NowMs());
+  return held->rules.get() != (rules ? rules->rules.get() : basis_.rules.get());
+}
+
 Result<bool> FleetRebuilder::Refresh() {
   const std::lock_guard lock(build_mu_);
   // Only this rebuilder Sets the holder, so what it holds cannot change under the lock.

@@ -31,9 +31,10 @@ class LiveFleet {
   LiveFleet& operator=(const LiveFleet&) = delete;
 
   // The shipped catalog and rules with acme's overlay on kAt; `inventory_yaml` seeded into an
-  // empty store as gpufleetd seeds one from --fleet.
+  // empty store as gpufleetd seeds one from --fleet. With `day_follows_clock`, the rebuilder
+  // judges the rules on the clock's day (gpufleetd without --at); else on kAt for good.
   static std::unique_ptr<LiveFleet> Make(const std::string& inventory_yaml, const std::string& tag,
-                                         SchedulerOptions options) {
+                                         SchedulerOptions options, bool day_follows_clock = false) {
     auto in = scheduler::testing::LoadShippedInputs();
     EXPECT_TRUE(in.ok()) << in.status().ToString();
     auto rules = in.ok() ? in->RulesWithAcme() : Result<compliance::RuleSet>(in.status());
@@ -58,8 +59,9 @@ class LiveFleet {
     EXPECT_TRUE(fleet.ok()) << fleet.status().ToString();
     if (!fleet.ok()) return nullptr;
     out->holder_ = std::make_unique<FleetHolder>(*fleet);
-    out->rebuilder_ =
-        std::make_unique<FleetRebuilder>(out->basis_, *out->inventory_, *out->holder_);
+    out->rebuilder_ = std::make_unique<FleetRebuilder>(out->basis_, *out->inventory_, *out->holder_,
+                                                       day_follows_clock ? &out->clock_ : nullptr,
+                                                       day_follows_clock);
     out->loop_ = std::make_unique<SchedulerLoop>(*out->store_, *out->holder_, out->clock_,
                                                  std::move(options), out->rebuilder_.get());
     return out;
