@@ -18,8 +18,9 @@
 # timed from the request to the last byte of the answer. One JSON line.
 #
 # postgres uses $GPUFLEET_TEST_POSTGRES (a fresh schema per repetition; .ci/start-postgres.sh).
-# Environment: DEMO_GPUS, JOBS, GPUS, BUILD_DIR (default build/default), PORT (default 18184),
-# GPUFLEETD_FLAGS (more gpufleetd flags).
+# Environment: DEMO_GPUS, JOBS, GPUS, SETTLE (enact: seconds between the change's own rebuild
+# and the clock's advance, default 3, as a change is scheduled ahead of its time), BUILD_DIR
+# (default build/default), PORT (default 18184), GPUFLEETD_FLAGS (more gpufleetd flags).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-enact}
@@ -87,7 +88,7 @@ if [ "$mode" = enact ]; then
     start_daemon "rep$rep"
     tok="$out/rep$rep/admin-token"
     load=$(python3 "$driver" load "$url" "$tok" --jobs "${JOBS:-12000}" --gpus "${GPUS:-0.25}")
-    result=$(python3 "$driver" enact "$url" "$tok" "$change")
+    result=$(python3 "$driver" enact "$url" "$tok" "$change" --settle "${SETTLE:-3}")
     echo "{\"backend\":\"$backend\",\"demo_gpus\":$demo,\"rep\":$rep,\"load\":$load,\"enact\":$result}"
     stop_daemon
   done
