@@ -5,12 +5,15 @@
 #include "gpufleet/compliance/impact.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
+#include <vector>
 
 #include "gpufleet/codec/csv_table.h"
 #include "gpufleet/compliance/engine.h"
@@ -44,11 +47,13 @@ struct ObligationKey {
   }
 };
 
-// Per asset, what one rule set says about it.
+// Per asset, what one rule set says about it: its worst status and the situations the check
+// judged it in (as it arrived, as held), whose obligations are its obligations.
 struct AssetSide {
   AssetStatus status = AssetStatus::kNone;
   const SituationVerdict* worst = nullptr;
-  std::set<ObligationKey> obligations;
+  std::array<const SituationVerdict*, 2> situations{};
+  std::vector<const SituationVerdict*> more;  // a third situation and beyond, if ever
 };
 
 // The obligations binding rules impose: a licence wherever a licence_required rule applies
@@ -75,6 +80,36 @@ void AddObligations(const Verdict& v, std::set<ObligationKey>& out) {
   }
 }
 
+// The obligations of each situation of a check, worked out once per situation (a million
+// assets share a few thousand), not once per asset.
+class Obligations {
+ public:
+  const std::set<ObligationKey>& Of(const SituationVerdict* s) {
+    auto [it, fresh] = by_situation_.try_emplace(s);
+    if (fresh) AddObligations(s->verdict, it->second);
+    return it->second;
+  }
+  // The union over the side's situations.
+  std::set<ObligationKey> Of(const AssetSide& side) {
+    std::set<ObligationKey> out;
+    ForEach(side, [&](const SituationVerdict* s) {
+      const std::set<ObligationKey>& keys = Of(s);
+      out.insert(keys.begin(), keys.end());
+    });
+    return out;
+  }
+  template <typename F>
+  static void ForEach(const AssetSide& side, F f) {
+    for (const SituationVerdict* s : side.situations) {
+      if (s != nullptr) f(s);
+    }
+    for (const SituationVerdict* s : side.more) f(s);
+  }
+
+ private:
+  std::unordered_map<const SituationVerdict*, std::set<ObligationKey>> by_situation_;
+};
+
 std::vector<AssetSide> Sides(const inventory::Inventory& fleet, const FleetCheckReport& r) {
   std::vector<AssetSide> sides(fleet.assets().size());
   const inventory::Asset* first = fleet.assets().data();
@@ -85,7 +120,13 @@ std::vector<AssetSide> Sides(const inventory::Inventory& fleet, const FleetCheck
       side.status = s;
       side.worst = f.situation;
     }
-    AddObligations(f.situation->verdict, side.obligations);
+    if (side.situations[0] == nullptr) {
+      side.situations[0] = f.situation;
+    } else if (side.situations[1] == nullptr) {
+      side.situations[1] = f.situation;
+    } else {
+      side.more.push_back(f.situation);
+    }
   }
   return sides;
 }
@@ -287,6 +328,33 @@ ImpactReport Impact(const inventory::Inventory& fleet, const catalog::Catalog& c
   report.assets_checked = check_after.assets_checked;
   const std::vector<AssetSide> was = Sides(fleet, check_before);
   const std::vector<AssetSide> is = Sides(fleet, check_after);
+  // The obligations an asset has under `after` and had not under `before`, by the pair of
+  // situations it was judged in: assets sharing them share the answer.
+  Obligations obligations_before, obligations_after;
+  std::map<std::array<const SituationVerdict*, 4>, std::vector<const ObligationKey*>> fresh;
+  std::vector<const ObligationKey*> uncached;
+  const auto NewObligations =
+      [&](const AssetSide& was_side,
+          const AssetSide& is_side) -> const std::vector<const ObligationKey*>& {
+    const auto compute = [&](std::vector<const ObligationKey*>& out) {
+      const std::set<ObligationKey> had = obligations_before.Of(was_side);
+      std::set<ObligationKey> added;  // a key both situations carry counts once
+      Obligations::ForEach(is_side, [&](const SituationVerdict* sv) {
+        for (const ObligationKey& k : obligations_after.Of(sv)) {
+          if (!had.contains(k) && added.insert(k).second) out.push_back(&k);
+        }
+      });
+    };
+    if (!was_side.more.empty() || !is_side.more.empty()) {
+      uncached.clear();
+      compute(uncached);
+      return uncached;
+    }
+    auto [it, missing] = fresh.try_emplace({was_side.situations[0], was_side.situations[1],
+                                            is_side.situations[0], is_side.situations[1]});
+    if (missing) compute(it->second);
+    return it->second;
+  };
   // Obligations grouped by what they are and where: one line per batch, not per board.
   std::map<std::tuple<ObligationKey, std::string, std::string, std::string>, int64_t> grouped;
   for (size_t i = 0; i < fleet.assets().size(); ++i) {
@@ -300,8 +368,9 @@ ImpactReport Impact(const inventory::Inventory& fleet, const catalog::Catalog& c
       const SituationVerdict* why = is[i].worst ? is[i].worst : was[i].worst;
       report.changes.push_back({&a, was[i].status, is[i].status, why ? why->message : ""});
     }
-    for (const ObligationKey& k : is[i].obligations) {
-      if (!was[i].obligations.contains(k)) ++grouped[{k, a.site, a.model, a.owner}];
+    if (is[i].worst == nullptr) continue;  // no situation, no obligation
+    for (const ObligationKey* k : NewObligations(was[i], is[i])) {
+      ++grouped[{*k, a.site, a.model, a.owner}];
     }
   }
   for (const auto& [key, n] : grouped) {
@@ -311,22 +380,32 @@ ImpactReport Impact(const inventory::Inventory& fleet, const catalog::Catalog& c
   }
   report.quotas = CompareQuotas(check_before, check_after);
 
+  // Jobs in the same situation (site, model, organisation, data class, holding) get the same
+  // verdicts: each situation is judged once under each rule set.
+  using JobKey = std::tuple<std::string_view, std::string_view, std::string_view, std::string_view,
+                            inventory::Holding>;
+  std::map<JobKey, JobImpact> judged;
   for (const JobPlacement& job : jobs) {
     const catalog::AcceleratorSpec* chip = catalog.Find(job.model);
     const inventory::Site* site = fleet.FindSite(job.site);
     if (!chip || !site) continue;  // REQUIRES above; skipped rather than trusted
-    const Situation s =
-        WorkloadSituation(fleet, *chip, *site, job.tenant_org, job.data_class, at, job.holding);
-    const Verdict v_before = engine_before->Evaluate(s);
-    const Verdict v_after = engine_after->Evaluate(s);
-    JobImpact ji;
+    auto [it, fresh_situation] = judged.try_emplace(
+        JobKey{job.site, job.model, job.tenant_org, job.data_class, job.holding});
+    JobImpact& verdicts = it->second;
+    if (fresh_situation) {
+      const Situation s =
+          WorkloadSituation(fleet, *chip, *site, job.tenant_org, job.data_class, at, job.holding);
+      const Verdict v_before = engine_before->Evaluate(s);
+      const Verdict v_after = engine_after->Evaluate(s);
+      verdicts.before = v_before.overall;
+      verdicts.after = v_after.overall;
+      verdicts.manual_before = v_before.needs_manual_classification;
+      verdicts.manual_after = v_after.needs_manual_classification;
+      verdicts.loses_placement = BlocksPlacement(v_after) && !BlocksPlacement(v_before);
+      verdicts.reason = Join(v_after.Explain());
+    }
+    JobImpact ji = verdicts;
     ji.job = job;
-    ji.before = v_before.overall;
-    ji.after = v_after.overall;
-    ji.manual_before = v_before.needs_manual_classification;
-    ji.manual_after = v_after.needs_manual_classification;
-    ji.loses_placement = BlocksPlacement(v_after) && !BlocksPlacement(v_before);
-    ji.reason = Join(v_after.Explain());
     if (ji.loses_placement) {
       ++report.jobs_losing_placement;
       report.gpus_losing_placement += job.gpus;

@@ -33,12 +33,12 @@ Date FleetRebuilder::Today() const {
   return Date::FromDays(static_cast<int32_t>(ms / kMsPerDay - (ms % kMsPerDay < 0 ? 1 : 0)));
 }
 
-bool FleetRebuilder::RulesMoved() const {
+bool FleetRebuilder::RulesOrDayChanged() const {
   const std::shared_ptr<const FleetContext> held = holder_.Get();
-  const std::optional<RuleVersion> rules =
-      clock_ != nullptr ? inventory_.RulesAt(clock_->NowMs()) : std::nullopt;
-  return Today() != held->at ||
-         held->rules.get() != (rules ? rules->rules.get() : basis_.rules.get());
+  if (Today() != held->at) return true;
+  if (clock_ == nullptr) return false;
+  const std::optional<RuleVersion> rules = inventory_.RulesAt(clock_->NowMs());
+  return held->rules.get() != (rules ? rules->rules.get() : basis_.rules.get());
 }
 
 Result<bool> FleetRebuilder::Refresh() {

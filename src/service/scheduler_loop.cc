@@ -390,7 +390,9 @@ void SchedulerLoop::RefreshFleet(PassReport& report) {
       std::chrono::duration_cast<SteadyClock::duration>(last_rebuild_cost_ *
                                                         options_.rebuild_cost_multiple));
   const SteadyClock::time_point due = last_rebuild_ + spacing;
-  if (now < due && !rebuilder_->RulesMoved()) {
+  // The spacing bounds what following a stream of inventory changes costs; a rule change
+  // taking effect (or the day turning) is rebuilt for at once, whatever the last rebuild.
+  if (now < due && !rebuilder_->RulesOrDayChanged()) {
     if (rebuilder_->inventory().generation() != holder_.Get()->generation) {
       report.fleet_rebuild_due = due;
     }

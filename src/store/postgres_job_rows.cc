@@ -3,6 +3,7 @@
 #include "store/postgres_job_rows.h"
 
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "store/assign_or_return.h"
@@ -14,6 +15,9 @@ namespace {
 constexpr const char kSelectJob[] = "SELECT " GPUFLEET_PG_JOB_COLUMNS " FROM jobs WHERE id = $1";
 constexpr const char kSelectPlacements[] =
     "SELECT replica, node, gpu_mask, epoch FROM placements WHERE job_id = $1 ORDER BY replica";
+constexpr const char kSelectPlacementsOf[] =
+    "SELECT job_id, replica, node, gpu_mask, epoch FROM placements "
+    "WHERE job_id = ANY($1::bigint[]) ORDER BY job_id, replica";
 
 }  // namespace
 
@@ -72,10 +76,27 @@ Status LoadPlacements(PgConnection& conn, JobRecord& job) {
   return Status::Ok();
 }
 
-// Placements of the running jobs among `jobs`.
+// Placements of the running jobs among `jobs`, in one query (a query per job cost the dry
+// run of a rule change about 40 µs per running job: 4 s for 100,000).
 Status LoadRunningPlacements(PgConnection& conn, std::vector<JobRecord>& jobs) {
+  std::unordered_map<uint64_t, JobRecord*> running;
+  std::string ids = "{";
   for (JobRecord& job : jobs) {
-    if (job.state == JobState::kRunning) GPUFLEET_RETURN_IF_ERROR(LoadPlacements(conn, job));
+    if (job.state != JobState::kRunning) continue;
+    running.emplace(job.id.value(), &job);
+    if (ids.size() > 1) ids += ',';
+    ids += std::to_string(job.id.value());
+  }
+  if (running.empty()) return Status::Ok();
+  ids += '}';
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(PgResult q, conn.Query(kSelectPlacementsOf, {PgText(ids)}));
+  for (int r = 0; r < q.Rows(); ++r) {
+    const auto it = running.find(static_cast<uint64_t>(q.Int(r, 0)));
+    if (it == running.end()) continue;
+    it->second->placements.push_back({.replica = static_cast<int32_t>(q.Int(r, 1)),
+                                      .node = q.Text(r, 2),
+                                      .gpu_mask = static_cast<uint64_t>(q.Int(r, 3)),
+                                      .epoch = q.Int(r, 4)});
   }
   return Status::Ok();
 }

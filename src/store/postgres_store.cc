@@ -22,7 +22,9 @@
 #include <future>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -72,6 +74,44 @@ constexpr const char kInsertJob[] =
     "RETURNING id, tenant, submitted_at_ms, name) "
     "INSERT INTO events (at_ms, job_id, tenant, kind, detail) "
     "SELECT submitted_at_ms, id, tenant, 'submitted', name FROM j RETURNING job_id";
+// A schedule's preemptions in one statement (a rule change can preempt thousands of jobs in
+// a pass; one statement per job cost ~0.25 ms each): $1 job ids, $2 reasons, $3 times, as
+// arrays, each job at most once. Those still running go back to pending with their reasons,
+// lose their placements and get their events, in the arrays' order; their ids come back.
+constexpr const char kPreemptJobs[] =
+    "WITH p AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[]) WITH ORDINALITY "
+    "AS t(id, reason, at_ms, ord)), "
+    "j AS (UPDATE jobs SET state = 'pending', preempted_count = jobs.preempted_count + 1, "
+    "last_preemption_reason = p.reason, draining_until_ms = 0, draining_reason = '' "
+    "FROM p WHERE jobs.id = p.id AND jobs.state = 'running' "
+    "RETURNING jobs.id, jobs.tenant, p.reason, p.at_ms, p.ord), "
+    "d AS (DELETE FROM placements WHERE job_id IN (SELECT id FROM j)), "
+    "e AS (INSERT INTO events (at_ms, job_id, tenant, kind, detail) "
+    "SELECT at_ms, id, tenant, 'preempted', reason FROM j ORDER BY ord) "
+    "SELECT id FROM j";
+
+// A PostgreSQL array literal of `items`, each double-quoted with " and \ escaped.
+std::string TextArray(const std::vector<std::string_view>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (const char ch : items[i]) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+std::string IntArray(const std::vector<int64_t>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + std::to_string(items[i]);
+  out += '}';
+  return out;
+}
 
 class PostgresStore final : public Store {
  public:
@@ -372,9 +412,28 @@ class PostgresStore final : public Store {
                                            f.finished_at_ms, "finished"));
         if (!applied) out.skipped_finishes.push_back(f.job);
       }
-      for (const Schedule::Preemption& p : s.preemptions) {
-        GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied, Preempt(c, p));
-        if (!applied) out.skipped_preemptions.push_back(p.job);
+      if (!s.preemptions.empty()) {
+        // A job named twice is preempted by its first mention; the later ones find it
+        // pending, as if written one at a time, and are skipped.
+        std::vector<int64_t> ids, at;
+        std::vector<std::string_view> reasons;
+        std::set<uint64_t> named;
+        for (const Schedule::Preemption& p : s.preemptions) {
+          if (!named.insert(p.job.value()).second) continue;
+          ids.push_back(static_cast<int64_t>(p.job.value()));
+          reasons.push_back(p.reason);
+          at.push_back(p.at_ms);
+        }
+        GPUFLEET_STORE_ASSIGN_OR_RETURN(
+            PgResult done, c.Query(kPreemptJobs, {PgText(IntArray(ids)), PgText(TextArray(reasons)),
+                                                  PgText(IntArray(at))}));
+        std::set<uint64_t> applied;
+        for (int r = 0; r < done.Rows(); ++r) applied.insert(static_cast<uint64_t>(done.Int(r, 0)));
+        std::set<uint64_t> seen;
+        for (const Schedule::Preemption& p : s.preemptions) {
+          const bool first = seen.insert(p.job.value()).second;
+          if (!first || !applied.contains(p.job.value())) out.skipped_preemptions.push_back(p.job);
+        }
       }
       for (const Schedule::Drain& d : s.drains) {
         GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool applied, Drain(c, d));
@@ -535,19 +594,6 @@ class PostgresStore final : public Store {
       if (!applied) return Status::Corruption("store: job state changed inside a transaction");
       return ReadJob(c, id);
     });
-  }
-
-  static Result<bool> Preempt(PgConnection& c, const Schedule::Preemption& p) {
-    GPUFLEET_STORE_ASSIGN_OR_RETURN(PgResult q,
-                                    c.Query("UPDATE jobs SET state = 'pending', preempted_count = "
-                                            "preempted_count + 1, last_preemption_reason = $1, "
-                                            "draining_until_ms = 0, draining_reason = '' "
-                                            "WHERE id = $2 AND state = 'running'",
-                                            {PgText(p.reason), Sql(p.job)}));
-    if (q.Affected() == 0) return false;
-    GPUFLEET_RETURN_IF_ERROR(DeletePlacements(c, p.job));
-    GPUFLEET_RETURN_IF_ERROR(AppendEvent(c, p.at_ms, p.job, "preempted", p.reason));
-    return true;
   }
 
   static Result<bool> Drain(PgConnection& c, const Schedule::Drain& d) {

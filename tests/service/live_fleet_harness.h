@@ -32,11 +32,13 @@ class LiveFleet {
   LiveFleet& operator=(const LiveFleet&) = delete;
 
   // The shipped catalog and rules with acme's overlay on kAt; `inventory_yaml` seeded into an
-  // empty store as gpufleetd seeds one from --fleet. With `live_rules`, as gpufleetd runs
-  // without --at: the inventory keeps a rule book over those rules (rule changes and
-  // licences may be scheduled) and the fleet is judged on the clock's day and rules.
+  // empty store as gpufleetd seeds one from --fleet. With `day_follows_clock`, the rebuilder
+  // judges the rules on the clock's day (gpufleetd without --at); else on kAt for good. With
+  // `rule_book` too, as gpufleetd runs: the inventory keeps a rule book over those rules (rule
+  // changes and licences may be scheduled) and the fleet follows the rules in force.
   static std::unique_ptr<LiveFleet> Make(const std::string& inventory_yaml, const std::string& tag,
-                                         SchedulerOptions options, bool live_rules = false) {
+                                         SchedulerOptions options, bool day_follows_clock = false,
+                                         bool rule_book = false) {
     auto in = scheduler::testing::LoadShippedInputs();
     EXPECT_TRUE(in.ok()) << in.status().ToString();
     auto rules = in.ok() ? in->RulesWithAcme() : Result<compliance::RuleSet>(in.status());
@@ -50,10 +52,10 @@ class LiveFleet {
     out->basis_ = MakeFleetBasis(std::move(in->catalog), std::move(rules).value(), kAt);
     out->inventory_ = std::make_unique<InventoryService>(*out->store_, out->clock_,
                                                          *out->basis_.catalog, *out->basis_.engine);
-    if (live_rules) {
-      Result<std::string> text = compliance::MergeChange(
-          in->rules_text, "default.yaml", in->overlay_text, "acme-rules.yaml",
-          out->basis_.catalog->IdsByName());
+    if (rule_book) {
+      Result<std::string> text =
+          compliance::MergeChange(in->rules_text, "default.yaml", in->overlay_text,
+                                  "acme-rules.yaml", out->basis_.catalog->IdsByName());
       EXPECT_TRUE(text.ok()) << text.status().ToString();
       if (!text.ok()) return nullptr;
       out->rules_text_ = *text;
@@ -70,8 +72,9 @@ class LiveFleet {
     EXPECT_TRUE(fleet.ok()) << fleet.status().ToString();
     if (!fleet.ok()) return nullptr;
     out->holder_ = std::make_unique<FleetHolder>(*fleet);
-    out->rebuilder_ = std::make_unique<FleetRebuilder>(
-        out->basis_, *out->inventory_, *out->holder_, live_rules ? &out->clock_ : nullptr);
+    out->rebuilder_ = std::make_unique<FleetRebuilder>(out->basis_, *out->inventory_, *out->holder_,
+                                                       day_follows_clock ? &out->clock_ : nullptr,
+                                                       day_follows_clock);
     out->loop_ = std::make_unique<SchedulerLoop>(*out->store_, *out->holder_, out->clock_,
                                                  std::move(options), out->rebuilder_.get());
     return out;
@@ -84,7 +87,7 @@ class LiveFleet {
   SchedulerLoop& loop() { return *loop_; }
   SimulatedClock& clock() { return clock_; }
   const FleetBasis& basis() const { return basis_; }
-  // With live_rules: the document the rule book starts from.
+  // With rule_book: the document the rule book starts from.
   const std::string& rules_text() const { return rules_text_; }
 
   // A change of `kind` to `serial`, effective now.

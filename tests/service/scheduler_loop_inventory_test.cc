@@ -319,6 +319,30 @@ TEST_F(SchedulerLoopInventoryTest, RebuildsAreSpacedByWhatTheLastOneCost) {
   EXPECT_GE(*next.fleet_rebuild_due, std::chrono::steady_clock::now() + std::chrono::hours(1));
 }
 
+// The spacing is for following inventory changes: the day turning (as when a scheduled rule
+// change's time comes) is rebuilt for at the next pass, however recent the last rebuild.
+TEST_F(SchedulerLoopInventoryTest, ANewDayIsNotDeferredByTheRebuildSpacing) {
+  SchedulerOptions options;
+  options.holder = "day";
+  options.policy = "bestfit";
+  options.rebuild_cost_multiple = 1e9;
+  live_ = LiveFleet::Make(TwoNodes(), "day", options, /*day_follows_clock=*/true);
+  ASSERT_NE(live_, nullptr);
+  ASSERT_TRUE(live_->Submit(live_->At(ChangeKind::kRetire, "A0")).status.ok());
+  ASSERT_TRUE(live_->Pass().fleet_changed);
+  ASSERT_TRUE(live_->Submit(live_->At(ChangeKind::kRetire, "B0")).status.ok());
+  const PassReport deferred = live_->Pass();
+  EXPECT_FALSE(deferred.fleet_changed) << "an inventory change waits for the spacing";
+  ASSERT_TRUE(deferred.fleet_rebuild_due.has_value());
+
+  live_->clock().Advance(86'400'000);
+  const PassReport next_day = live_->Pass();
+  EXPECT_TRUE(next_day.fleet_changed) << "the day turned: rebuilt at once";
+  EXPECT_EQ(live_->holder().Get()->at, *Date::Parse("2026-03-02"));
+  EXPECT_EQ(live_->holder().Get()->generation, live_->inventory().generation())
+      << "and the waiting inventory change with it";
+}
+
 // Boards with no node recorded are packed eight to a node per (site, model) by count: an
 // arrival grows the last node and renames nothing; a departure, whichever board it is, takes
 // the last node's last GPU, and the job there is the one preempted.

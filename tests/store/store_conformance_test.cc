@@ -295,18 +295,22 @@ TEST_P(StoreConformanceTest, ScheduleStartsPreemptsFinishesAndSkipsStaleDecision
   EXPECT_EQ(Events().size(), events_before);
 
   Schedule preempt = AtEpoch(epoch);
-  preempt.preemptions.push_back({.job = a.id, .reason = "higher priority", .at_ms = 300});
+  // Quotes, a backslash, braces and commas, as an array literal must carry them.
+  const std::string reason = R"(higher "priority", {a\b})";
+  preempt.preemptions.push_back({.job = a.id, .reason = reason, .at_ms = 300});
   preempt.preemptions.push_back({.job = b.id, .reason = "not running", .at_ms = 300});
+  // Twice in one schedule: the second finds it pending (in order, as if one at a time).
+  preempt.preemptions.push_back({.job = a.id, .reason = "again", .at_ms = 300});
   out = store_->ApplySchedule(preempt);
   ASSERT_TRUE(out.ok());
-  EXPECT_EQ(out->skipped_preemptions, std::vector<JobId>{b.id});
+  EXPECT_EQ(out->skipped_preemptions, (std::vector<JobId>{b.id, a.id}));
   got = store_->GetJob(a.id);
   EXPECT_EQ(got->state, JobState::kPending);
   EXPECT_EQ(got->preempted_count, 1);
-  EXPECT_EQ(got->last_preemption_reason, "higher priority");
+  EXPECT_EQ(got->last_preemption_reason, reason);
   EXPECT_TRUE(got->placements.empty());
   EXPECT_EQ(Events().back().kind, "preempted");
-  EXPECT_EQ(Events().back().detail, "higher priority");
+  EXPECT_EQ(Events().back().detail, reason);
 
   Schedule restart = AtEpoch(epoch);
   restart.starts.push_back({.job = a.id, .placements = TwoReplicas(), .started_at_ms = 400});

@@ -49,10 +49,10 @@ class FleetRebuilder {
   // (the snapshot's or the build's) leaves the held version in place.
   Result<bool> Refresh();
 
-  // Whether the day or the rules in force moved since the held version was built: a rebuild
-  // that is due now whatever spacing the caller keeps between rebuilds for inventory churn
-  // (a rule taking effect must act at its time, not a rebuild interval later).
-  bool RulesMoved() const;
+  // True when the held version was built for another day or on other rules than those in
+  // force at the clock's instant: a rule change's time has come (or the day turned), which the
+  // scheduler does not defer the way it spaces rebuilds that follow inventory changes.
+  bool RulesOrDayChanged() const;
 
   // The living inventory the fleet follows: what the scheduler asks about an asset that left.
   const InventoryService& inventory() const { return inventory_; }
