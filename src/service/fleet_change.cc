@@ -122,6 +122,14 @@ const std::vector<const compliance::Rule*>& FleetChange::QuarantinedBy(std::stri
 }
 
 std::optional<int64_t> FleetChange::GraceMs(std::string_view node, int64_t default_grace_ms) {
+  // Once per node: every job on a node asks.
+  if (const auto it = grace_.find(node); it != grace_.end()) return it->second;
+  const std::optional<int64_t> grace = NodeGraceMs(node, default_grace_ms);
+  grace_.emplace(std::string(node), grace);
+  return grace;
+}
+
+std::optional<int64_t> FleetChange::NodeGraceMs(std::string_view node, int64_t default_grace_ms) {
   constexpr int64_t kMsPerHour = 3'600'000;
   const std::optional<NodeId> id = before_.fleet.fleet.FindNode(node);
   if (!id || after_.fleet.fleet.FindNode(node)) return std::nullopt;

@@ -58,6 +58,7 @@ class FleetChange {
   std::optional<inventory::LiveAsset> Now(std::string_view serial);
   // The rules that make `serial` a violation in `after` (licence_required or worse).
   const std::vector<const compliance::Rule*>& QuarantinedBy(std::string_view serial);
+  std::optional<int64_t> NodeGraceMs(std::string_view node, int64_t default_grace_ms);
   // The assets of the groups of `fleet` at (site, node), any model, by serial.
   static std::vector<const inventory::Asset*> AssetsAt(const std::map<GroupKey, size_t>& index,
                                                        const scheduler::InventoryFleet& fleet,
@@ -80,6 +81,7 @@ class FleetChange {
   // By serial; filled on first use, and only without a lookup.
   std::map<std::string_view, const inventory::Asset*> after_assets_;
   std::map<std::string, std::string, std::less<>> why_;  // by node, once computed
+  std::map<std::string, std::optional<int64_t>, std::less<>> grace_;  // by node, once computed
   // The rules that make each asset a violation in `after` (licence_required or worse), by
   // serial: indexed in one go when first needed (a rule change names hundreds of quarantined
   // assets, and the check has a finding for every asset in violation, so a scan per asset cost
