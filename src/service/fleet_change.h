@@ -80,7 +80,7 @@ class FleetChange {
   std::map<GroupKey, size_t> after_groups_;   // into after_.fleet.groups
   // By serial; filled on first use, and only without a lookup.
   std::map<std::string_view, const inventory::Asset*> after_assets_;
-  std::map<std::string, std::string, std::less<>> why_;  // by node, once computed
+  std::map<std::string, std::string, std::less<>> why_;               // by node, once computed
   std::map<std::string, std::optional<int64_t>, std::less<>> grace_;  // by node, once computed
   // The rules that make each asset a violation in `after` (licence_required or worse), by
   // serial: indexed in one go when first needed (a rule change names hundreds of quarantined
