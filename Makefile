@@ -13,6 +13,7 @@ DEBIAN_PACKAGES := g++ cmake ninja-build make libgtest-dev libgmock-dev libbench
 OUT ?= out/gpufleetd
 PORT ?= 8080
 DEMO_GPUS ?= 4096
+GPUFLEETD_FLAGS ?=
 
 .PHONY: deps build run test asan bench format format-check clean
 
@@ -38,7 +39,8 @@ run: build
 	@test -f $(OUT)/ledger.key || $(BUILD_DIR)/gpufleet ledger keygen --out $(OUT)/ledger.key \
 	  --name gpufleet.local/demo > $(OUT)/ledger.pub
 	$(BUILD_DIR)/gpufleetd --demo-gpus $(DEMO_GPUS) --store $(OUT)/gpufleet.db \
-	  --port $(PORT) --admin-token-file $(OUT)/admin-token --ledger-key $(OUT)/ledger.key
+	  --port $(PORT) --admin-token-file $(OUT)/admin-token --ledger-key $(OUT)/ledger.key \
+	  $(GPUFLEETD_FLAGS)
 
 test: build format-check
 	ctest --preset $(PRESET) -j $(JOBS)

@@ -116,7 +116,7 @@ void WriteImpactText(const Json& r, std::ostream& out) {
                       fmt::format("{} -> {}{}", Str(ji, "before"), Str(ji, "after"),
                                   ji["manual_after"].get<bool>() ? " (manual)" : "")});
     }
-    report::WriteTextTable({"job", "tenant", "site", "model", "gpus", "status", "verdict"}, rows,
+    report::WriteTextTable({"job", "org", "site", "model", "gpus", "status", "verdict"}, rows,
                            out);
   }
   if (!r["new_obligations"].empty()) {

@@ -1,5 +1,6 @@
 #include "service/cycle_input.h"
 
+#include <algorithm>
 #include <map>
 
 namespace gpufleet::service::internal {
@@ -66,13 +67,27 @@ scheduler::CycleJob ToCycleJob(const store::JobRecord& job,
   };
 }
 
-std::string ModelsAbsentReason(const store::JobRecord& job) {
+std::string ModelsAbsentReason(const store::JobRecord& job, const scheduler::InventoryFleet& fleet) {
   std::string names;
   for (const std::string& m : job.spec.models) {
     if (!names.empty()) names += ", ";
     names += m;
   }
-  return "model: none of the job's models (" + names + ") is in the fleet";
+  // The rules that keep the job's models out, when it is they: what the tenant can act on
+  // (ask for the licence) rather than "not in the fleet".
+  std::map<std::string, int64_t> quarantined;  // by rules, GPUs
+  for (const scheduler::Quarantined& q : fleet.quarantined) {
+    if (std::find(job.spec.models.begin(), job.spec.models.end(), q.model) !=
+        job.spec.models.end()) {
+      quarantined[q.rules] += q.gpus;
+    }
+  }
+  std::string out = "model: none of the job's models (" + names + ") is in the fleet";
+  std::string why;
+  for (const auto& [rules, gpus] : quarantined) {
+    why += (why.empty() ? "" : ", ") + std::to_string(gpus) + " quarantined by " + rules;
+  }
+  return why.empty() ? out : out + " (" + why + ")";
 }
 
 Result<std::vector<Assignment>> ToAssignments(const store::JobRecord& job,

@@ -33,8 +33,9 @@ scheduler::CycleJob ToCycleJob(const store::JobRecord& job, const scheduler::Inv
 bool ModelsAbsent(const store::JobRecord& job, const scheduler::InventoryFleet& fleet);
 
 // The pending reason of a job whose models are absent: "model: none of the job's models (a, b) is
-// in the fleet".
-std::string ModelsAbsentReason(const store::JobRecord& job);
+// in the fleet", and when the rules keep them out, which and how many GPUs ("(192 quarantined
+// by RULE)").
+std::string ModelsAbsentReason(const store::JobRecord& job, const scheduler::InventoryFleet& fleet);
 
 // The stored placements of a running job on the fleet, one per replica by replica number;
 // the error message says why they cannot be: "node 'x' is no longer in the fleet".

@@ -506,7 +506,7 @@ Result<PassReport> SchedulerLoop::Pass() {
         pending.push_back(a.cycle);
         continue;
       }
-      std::string reason = internal::ModelsAbsentReason(job);
+      std::string reason = internal::ModelsAbsentReason(job, fleet);
       if (reason != job.pending_reason) {
         schedule.pending_reasons.push_back({job.id, std::move(reason), now});
       }
