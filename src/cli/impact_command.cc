@@ -102,6 +102,10 @@ void WriteImpactText(const Json& r, std::ostream& out) {
                        Int(r, "jobs_losing_placement"), r["jobs"].size(),
                        Int(r, "gpus_losing_placement"));
   }
+  if (r.contains("queued_jobs_losing_placement")) {
+    out << fmt::format("  queued jobs left with nowhere to run: {}\n",
+                       Int(r, "queued_jobs_losing_placement"));
+  }
   out << fmt::format("  new obligations: {}\n", r["new_obligations"].size());
   WriteGroupTable("by site", "site", r["by_site"], out);
   WriteGroupTable("by model", "model", r["by_model"], out);
@@ -116,8 +120,21 @@ void WriteImpactText(const Json& r, std::ostream& out) {
                       fmt::format("{} -> {}{}", Str(ji, "before"), Str(ji, "after"),
                                   ji["manual_after"].get<bool>() ? " (manual)" : "")});
     }
-    report::WriteTextTable({"job", "org", "site", "model", "gpus", "status", "verdict"}, rows,
-                           out);
+    report::WriteTextTable({"job", "org", "site", "model", "gpus", "status", "verdict"}, rows, out);
+  }
+  if (r.contains("queued_jobs") && !r["queued_jobs"].empty()) {
+    out << "\nqueued jobs left with nowhere to run (places: the site, model pairs the rules let "
+           "them use):\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const Json& q : r["queued_jobs"]) {
+      std::string models;
+      for (const Json& m : q["models"])
+        models += (models.empty() ? "" : ",") + m.get<std::string>();
+      rows.push_back({Str(q, "job"), Str(q, "tenant"), Str(q, "tenant_org"),
+                      models.empty() ? "any" : models,
+                      fmt::format("{} -> {}", Int(q, "places_before"), Int(q, "places_after"))});
+    }
+    report::WriteTextTable({"job", "tenant", "org", "models", "places"}, rows, out);
   }
   if (!r["new_obligations"].empty()) {
     out << "\nnew obligations:\n";

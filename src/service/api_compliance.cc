@@ -10,10 +10,13 @@
 //     run on the living inventory and the jobs running now (compliance/impact.h); nothing is
 //     applied.
 
+#include <algorithm>
 #include <bit>
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "gpufleet/compliance/fleet_check.h"
 #include "gpufleet/compliance/impact.h"
@@ -132,13 +135,12 @@ api::Response CheckTransfer(const ApiState& state, const api::Request& request) 
 
 // The jobs running now as a placement snapshot: one row per job and (site, model, holding)
 // its replicas occupy, with the GPUs it holds there (a fractional job counts the GPU it shares).
-Result<std::vector<compliance::JobPlacement>> RunningPlacements(const ApiState& state) {
-  Result<std::vector<store::JobRecord>> active = state.store().LoadActive();
-  if (!active.ok()) return active.status();
+Result<std::vector<compliance::JobPlacement>> RunningPlacements(
+    const ApiState& state, const std::vector<store::JobRecord>& active) {
   const scheduler::InventoryFleet& fleet = state.fleet().fleet;
   std::map<std::string, std::string, std::less<>> org_of;  // tenant -> organisation
   std::vector<compliance::JobPlacement> out;
-  for (const store::JobRecord& job : *active) {
+  for (const store::JobRecord& job : active) {
     if (job.state != store::JobState::kRunning) continue;
     auto [it, fresh] = org_of.try_emplace(job.spec.tenant);
     if (fresh) {
@@ -166,6 +168,108 @@ Result<std::vector<compliance::JobPlacement>> RunningPlacements(const ApiState& 
                      .state = compliance::JobState::kRunning,
                      .line = 0});
     }
+  }
+  return out;
+}
+
+// Pending jobs that share a tenant organisation, data class and model list: the rules judge
+// them alike, so each such profile is judged once, at every (site, model, holding) of the
+// fleet its models allow, as a queued row of the impact.
+struct QueuedProfile {
+  std::string org;
+  std::string data_class;
+  std::vector<std::string> models;  // as the jobs name them; empty = any
+  std::vector<const store::JobRecord*> jobs;
+  size_t first_row = 0;  // its rows in the impact's job list
+  size_t rows = 0;
+};
+
+// The profiles of the pending jobs of `active`, their rows appended to `rows`.
+Result<std::vector<QueuedProfile>> QueuedProfiles(const ApiState& state,
+                                                  const std::vector<store::JobRecord>& active,
+                                                  std::vector<compliance::JobPlacement>& rows) {
+  const scheduler::InventoryFleet& fleet = state.fleet().fleet;
+  std::set<std::tuple<std::string, std::string, inventory::Holding>> zones;
+  for (const scheduler::NodeGroup& g : fleet.groups) {
+    zones.insert({g.site, g.model,
+                  g.assets.empty() ? inventory::Holding::kOwned : g.assets.front()->holding});
+  }
+  std::map<std::tuple<std::string, std::string, std::vector<std::string>>, QueuedProfile> by_key;
+  std::map<std::string, std::string, std::less<>> org_of;  // tenant -> organisation
+  for (const store::JobRecord& job : active) {
+    if (job.state != store::JobState::kPending) continue;
+    auto [it, fresh] = org_of.try_emplace(job.spec.tenant);
+    if (fresh) {
+      Result<store::TenantRecord> tenant = state.store().GetTenant(job.spec.tenant);
+      if (!tenant.ok()) return tenant.status();
+      it->second = tenant->org;
+    }
+    std::vector<std::string> models = job.spec.models;
+    std::sort(models.begin(), models.end());
+    QueuedProfile& p = by_key[{it->second, job.spec.data_class, models}];
+    p.org = it->second;
+    p.data_class = job.spec.data_class;
+    p.models = models;
+    p.jobs.push_back(&job);
+  }
+  std::vector<QueuedProfile> out;
+  for (auto& [key, p] : by_key) {
+    p.first_row = rows.size();
+    for (const auto& [site, model, holding] : zones) {
+      if (!p.models.empty() && !std::binary_search(p.models.begin(), p.models.end(), model)) {
+        continue;
+      }
+      rows.push_back({.job = "queued",
+                      .tenant_org = p.org,
+                      .site = site,
+                      .model = model,
+                      .data_class = p.data_class,
+                      .holding = holding,
+                      .gpus = 0,
+                      .state = compliance::JobState::kQueued,
+                      .line = 0});
+    }
+    p.rows = rows.size() - p.first_row;
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+bool Blocked(compliance::Action action, bool manual) {
+  return manual || action >= compliance::Action::kLicenceRequired;
+}
+
+// The pending jobs that could run somewhere before the change and nowhere after, taken out of
+// `report`'s job list (the profiles' rows) into their own list.
+nlohmann::ordered_json QueuedImpact(const std::vector<QueuedProfile>& profiles,
+                                    compliance::ImpactReport& report) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const QueuedProfile& p : profiles) {
+    int64_t before = 0;
+    int64_t after = 0;
+    for (size_t i = p.first_row; i < p.first_row + p.rows; ++i) {
+      const compliance::JobImpact& row = report.jobs[i];
+      before += Blocked(row.before, row.manual_before) ? 0 : 1;
+      after += Blocked(row.after, row.manual_after) ? 0 : 1;
+    }
+    if (before == 0 || after > 0) continue;
+    for (const store::JobRecord* job : p.jobs) {
+      out.push_back({{"job", std::to_string(job->id.value())},
+                     {"tenant", job->spec.tenant},
+                     {"tenant_org", p.org},
+                     {"data_class", p.data_class},
+                     {"models", p.models},
+                     {"places_before", before},
+                     {"places_after", after}});
+    }
+  }
+  if (!profiles.empty()) {
+    // The profiles' rows are not jobs: the running jobs' counts stand alone.
+    const size_t running = profiles.front().first_row;
+    for (size_t i = running; i < report.jobs.size(); ++i) {
+      if (report.jobs[i].loses_placement) --report.jobs_losing_placement;
+    }
+    report.jobs.resize(running);
   }
   return out;
 }
@@ -212,12 +316,20 @@ api::Response ImpactAt(const ApiState& state, const std::string& change,
   const Result<compliance::RuleSet> after =
       compliance::ApplyChange(text, name, change, change_name, ctx.catalog->IdsByName());
   if (!after.ok()) return api::ErrorResponse(after.status());
-  const Result<std::vector<compliance::JobPlacement>> jobs = RunningPlacements(state);
+  Result<std::vector<store::JobRecord>> active = state.store().LoadActive();
+  if (!active.ok()) return api::ErrorResponse(active.status());
+  Result<std::vector<compliance::JobPlacement>> jobs = RunningPlacements(state, *active);
   if (!jobs.ok()) return api::ErrorResponse(jobs.status());
-  const compliance::ImpactReport report =
+  const Result<std::vector<QueuedProfile>> queued = QueuedProfiles(state, *active, *jobs);
+  if (!queued.ok()) return api::ErrorResponse(queued.status());
+  compliance::ImpactReport report =
       compliance::Impact(ctx.inventory, *ctx.catalog, before ? *before->rules : *ctx.rules, *after,
                          Date::FromDays(static_cast<int32_t>(ms / kMsPerDay)), *jobs);
-  return Report(compliance::ImpactJson(report, change_name));
+  nlohmann::ordered_json queued_jobs = QueuedImpact(*queued, report);
+  nlohmann::ordered_json out = compliance::ImpactJson(report, change_name);
+  out["queued_jobs_losing_placement"] = queued_jobs.size();
+  out["queued_jobs"] = std::move(queued_jobs);
+  return Report(out);
 }
 
 namespace {

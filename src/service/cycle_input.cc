@@ -67,7 +67,8 @@ scheduler::CycleJob ToCycleJob(const store::JobRecord& job,
   };
 }
 
-std::string ModelsAbsentReason(const store::JobRecord& job, const scheduler::InventoryFleet& fleet) {
+std::string ModelsAbsentReason(const store::JobRecord& job,
+                               const scheduler::InventoryFleet& fleet) {
   std::string names;
   for (const std::string& m : job.spec.models) {
     if (!names.empty()) names += ", ";

@@ -88,6 +88,10 @@ TEST(CheckServiceTest, TheServiceChecksItsLivingInventoryAsAFileIsChecked) {
   EXPECT_EQ(remote_diff["change"], "h20-ban.yaml");
   remote_diff.erase("change");  // the file's name there, its path here
   local_diff.erase("change");
+  // The service also judges its queued jobs (none here); a file has no queue.
+  EXPECT_EQ(remote_diff["queued_jobs_losing_placement"], 0);
+  remote_diff.erase("queued_jobs_losing_placement");
+  remote_diff.erase("queued_jobs");
   EXPECT_EQ(remote_diff, local_diff);
   EXPECT_GT(remote_diff["total"]["became_violation"], 0) << remote_impact.out;
   const CliResult impact_text = RunGpufleet("impact --at 2026-07-01" + change + service);

@@ -112,6 +112,23 @@ class GpufleetdLiveRulesTest : public ::testing::Test {
 
 TEST_F(GpufleetdLiveRulesTest, TheReadmeWalkthroughDrainsThenReturnsTheH20Jobs) {
   const std::string tomorrow = DayAfter(now_ms_, 1);
+  // Queued jobs too: two that each need a whole H20 site (eight nodes) while six nodes are
+  // taken, so at least one waits.
+  std::set<uint64_t> running = jobs_;
+  std::set<uint64_t> queued;
+  for (int i = 0; i < 2; ++i) {
+    const CliResult big = Gpufleet("job submit --json --tenant ads-reco --name big-" +
+                                   std::to_string(i) + " --gpus 8 --replicas 8 --model H20");
+    ASSERT_EQ(big.exit_code, 0) << big.err;
+    const uint64_t id = nlohmann::json::parse(big.out)["id"].get<uint64_t>();
+    const nlohmann::json j =
+        api_->Await("/v1/jobs/" + std::to_string(id), [](const nlohmann::json& b) {
+          return InState(b, "running") ||
+                 (InState(b, "pending") && b["pending_reason"].is_string());
+        });
+    (InState(j, "running") ? running : queued).insert(id);
+  }
+  ASSERT_FALSE(queued.empty());
   // The dry run names the jobs that would lose their placement, and schedules nothing.
   const CliResult dry =
       Gpufleet("rules schedule" + Change() + " --effective-at " + tomorrow + " --dry-run --json");
@@ -121,7 +138,16 @@ TEST_F(GpufleetdLiveRulesTest, TheReadmeWalkthroughDrainsThenReturnsTheH20Jobs) 
   for (const nlohmann::json& j : impact["jobs"]) {
     if (j["loses_placement"].get<bool>()) losing.insert(std::stoull(j["job"].get<std::string>()));
   }
-  EXPECT_EQ(losing, jobs_) << "every H20 job, and only those";
+  EXPECT_EQ(losing, running) << "every running H20 job, and only those";
+  // The queued ones could go to the H20 sites before (when they have room), nowhere after.
+  std::set<uint64_t> stranded;
+  for (const nlohmann::json& q : impact["queued_jobs"]) {
+    stranded.insert(std::stoull(q["job"].get<std::string>()));
+    EXPECT_GT(q["places_before"].get<int64_t>(), 0) << q.dump();
+    EXPECT_EQ(q["places_after"], 0) << q.dump();
+  }
+  EXPECT_EQ(stranded, queued);
+  EXPECT_EQ(impact["queued_jobs_losing_placement"], queued.size());
   EXPECT_GT(impact["total"]["became_violation"].get<int64_t>(), 0);
   EXPECT_THAT(Gpufleet("rules changes").out, HasSubstr("no rule changes scheduled"));
 
@@ -135,7 +161,7 @@ TEST_F(GpufleetdLiveRulesTest, TheReadmeWalkthroughDrainsThenReturnsTheH20Jobs) 
   // Across it: what actually happens is what the dry run said, job by job.
   ASSERT_EQ(Gpufleet("admin clock advance 1d").exit_code, 0);
   std::set<uint64_t> preempted;
-  for (uint64_t id : jobs_) {
+  for (uint64_t id : running) {
     const nlohmann::json j =
         api_->Await("/v1/jobs/" + std::to_string(id), [](const nlohmann::json& b) {
           return InState(b, "pending") && b["last_preemption_reason"].is_string();
@@ -168,7 +194,7 @@ TEST_F(GpufleetdLiveRulesTest, TheReadmeWalkthroughDrainsThenReturnsTheH20Jobs) 
   ASSERT_EQ(advanced.exit_code, 0) << advanced.err;
   EXPECT_THAT(nlohmann::json::parse(advanced.out)["stopped_at"].dump(),
               HasSubstr(valid_from + "T00:00:00.000Z"));
-  for (uint64_t id : jobs_) EXPECT_TRUE(InState(Await(id, "running"), "running")) << id;
+  for (uint64_t id : running) EXPECT_TRUE(InState(Await(id, "running"), "running")) << id;
   EXPECT_THAT(Gpufleet("licence list").out, HasSubstr("granted"));
 }
 
