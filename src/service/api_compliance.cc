@@ -133,21 +133,34 @@ api::Response CheckTransfer(const ApiState& state, const api::Request& request) 
   return Report(answer);
 }
 
+// Tenants' organisations (the end users the rules look at), each read from the store once.
+class TenantOrgs {
+ public:
+  explicit TenantOrgs(store::Store& store) : store_(store) {}
+  Result<std::string> Of(const std::string& tenant) {
+    const auto it = orgs_.find(tenant);
+    if (it != orgs_.end()) return it->second;
+    Result<store::TenantRecord> record = store_.GetTenant(tenant);
+    if (!record.ok()) return record.status();
+    return orgs_.emplace(tenant, record->org).first->second;
+  }
+
+ private:
+  store::Store& store_;
+  std::map<std::string, std::string, std::less<>> orgs_;
+};
+
 // The jobs running now as a placement snapshot: one row per job and (site, model, holding)
 // its replicas occupy, with the GPUs it holds there (a fractional job counts the GPU it shares).
 Result<std::vector<compliance::JobPlacement>> RunningPlacements(
     const ApiState& state, const std::vector<store::JobRecord>& active) {
   const scheduler::InventoryFleet& fleet = state.fleet().fleet;
-  std::map<std::string, std::string, std::less<>> org_of;  // tenant -> organisation
+  TenantOrgs orgs(state.store());
   std::vector<compliance::JobPlacement> out;
   for (const store::JobRecord& job : active) {
     if (job.state != store::JobState::kRunning) continue;
-    auto [it, fresh] = org_of.try_emplace(job.spec.tenant);
-    if (fresh) {
-      Result<store::TenantRecord> tenant = state.store().GetTenant(job.spec.tenant);
-      if (!tenant.ok()) return tenant.status();
-      it->second = tenant->org;
-    }
+    const Result<std::string> org = orgs.Of(job.spec.tenant);
+    if (!org.ok()) return org.status();
     std::map<std::tuple<std::string, std::string, inventory::Holding>, int64_t> gpus;
     for (const store::Placement& p : job.placements) {
       const std::optional<NodeId> node = fleet.fleet.FindNode(p.node);
@@ -159,7 +172,7 @@ Result<std::vector<compliance::JobPlacement>> RunningPlacements(
     }
     for (const auto& [where, n] : gpus) {
       out.push_back({.job = std::to_string(job.id.value()),
-                     .tenant_org = it->second,
+                     .tenant_org = *org,
                      .site = std::get<0>(where),
                      .model = std::get<1>(where),
                      .data_class = job.spec.data_class,
@@ -195,19 +208,15 @@ Result<std::vector<QueuedProfile>> QueuedProfiles(const ApiState& state,
                   g.assets.empty() ? inventory::Holding::kOwned : g.assets.front()->holding});
   }
   std::map<std::tuple<std::string, std::string, std::vector<std::string>>, QueuedProfile> by_key;
-  std::map<std::string, std::string, std::less<>> org_of;  // tenant -> organisation
+  TenantOrgs orgs(state.store());
   for (const store::JobRecord& job : active) {
     if (job.state != store::JobState::kPending) continue;
-    auto [it, fresh] = org_of.try_emplace(job.spec.tenant);
-    if (fresh) {
-      Result<store::TenantRecord> tenant = state.store().GetTenant(job.spec.tenant);
-      if (!tenant.ok()) return tenant.status();
-      it->second = tenant->org;
-    }
+    const Result<std::string> org = orgs.Of(job.spec.tenant);
+    if (!org.ok()) return org.status();
     std::vector<std::string> models = job.spec.models;
     std::sort(models.begin(), models.end());
-    QueuedProfile& p = by_key[{it->second, job.spec.data_class, models}];
-    p.org = it->second;
+    QueuedProfile& p = by_key[{*org, job.spec.data_class, models}];
+    p.org = *org;
     p.data_class = job.spec.data_class;
     p.models = models;
     p.jobs.push_back(&job);
@@ -283,19 +292,23 @@ api::Response ImpactResponse(const ApiState& state, const api::Request& request)
   if (!body.ok()) return api::ErrorResponse(body.status());
   const Result<api::JsonObject> fields = api::JsonObject::Make(*body, {"change", "name", "at"});
   if (!fields.ok()) return api::ErrorResponse(fields.status());
-  const Result<std::optional<std::string>> change = fields->OptionalString("change");
+  const Result<ChangeFields> change = ReadChangeFields(*fields);
   if (!change.ok()) return api::ErrorResponse(change.status());
-  if (!change->has_value()) {
-    return api::ErrorResponse(FieldError("change", "is required: a change file's YAML text"));
-  }
-  const Result<std::optional<std::string>> name = fields->OptionalString("name");
-  if (!name.ok()) return api::ErrorResponse(name.status());
-  const std::string change_name = name->value_or("change");
   const Result<Date> at = DateField(*fields, Today(state));
   if (!at.ok()) return api::ErrorResponse(at.status());
   // With scheduled changes, those in force by the end of that day count (as GET /v1/rules).
-  return ImpactAt(state, **change, change_name,
+  return ImpactAt(state, change->text, change->name,
                   (static_cast<int64_t>(at->days()) + 1) * kMsPerDay - 1);
+}
+
+Result<ChangeFields> ReadChangeFields(const api::JsonObject& fields) {
+  const Result<std::optional<std::string>> change = fields.OptionalString("change");
+  if (!change.ok()) return change.status();
+  if (!change->has_value()) return FieldError("change", "is required: a change file's YAML text");
+  const Result<std::optional<std::string>> name = fields.OptionalString("name");
+  if (!name.ok()) return name.status();
+  if (name->has_value() && (**name).empty()) return FieldError("name", "must not be empty");
+  return ChangeFields{.text = **change, .name = name->value_or("change")};
 }
 
 api::Response ImpactAt(const ApiState& state, const std::string& change,

@@ -55,16 +55,8 @@ api::Response Schedule(const ApiState& state, const api::Request& request) {
   const Result<api::JsonObject> fields =
       api::JsonObject::Make(*body, {"change", "name", "effective_at", "dry_run"});
   if (!fields.ok()) return api::ErrorResponse(fields.status());
-  const Result<std::optional<std::string>> change = fields->OptionalString("change");
+  const Result<ChangeFields> change = ReadChangeFields(*fields);
   if (!change.ok()) return api::ErrorResponse(change.status());
-  if (!change->has_value()) {
-    return api::ErrorResponse(FieldError("change", "is required: a change file's YAML text"));
-  }
-  const Result<std::optional<std::string>> name = fields->OptionalString("name");
-  if (!name.ok()) return api::ErrorResponse(name.status());
-  if (name->has_value() && (**name).empty()) {
-    return api::ErrorResponse(FieldError("name", "must not be empty"));
-  }
   const Result<std::optional<std::string>> at = fields->OptionalString("effective_at");
   if (!at.ok()) return api::ErrorResponse(at.status());
   int64_t effective_ms = state.NowMs();
@@ -76,10 +68,10 @@ api::Response Schedule(const ApiState& state, const api::Request& request) {
   const Result<std::optional<bool>> dry_run = fields->OptionalBool("dry_run");
   if (!dry_run.ok()) return api::ErrorResponse(dry_run.status());
   if (dry_run->value_or(false)) {
-    return ImpactAt(state, **change, name->value_or("change"), effective_ms);
+    return ImpactAt(state, change->text, change->name, effective_ms);
   }
   Result<RuleChangeView> view = state.context.inventory->ScheduleRuleChange(
-      **change, name->value_or("change"), effective_ms, request.principal->token_id);
+      change->text, change->name, effective_ms, request.principal->token_id);
   if (!view.ok()) return api::ErrorResponse(view.status());
   state.Changed();
   return api::Response::Json(201, RuleChangeJson(*view));

@@ -163,6 +163,13 @@ Result<Date> AtParam(const api::Request& request, Date fallback);
 // "2026-06-01" (midnight UTC) or "2026-06-01T12:00:00Z" as ms since the epoch; InvalidArgument
 // naming the field `effective_at` otherwise.
 Result<int64_t> ParseInstant(const std::string& text);
+// A change file's fields of a request body: `change` (its YAML text, required) and `name`
+// (what messages call it; not empty; default "change").
+struct ChangeFields {
+  std::string text;
+  std::string name;
+};
+Result<ChangeFields> ReadChangeFields(const api::JsonObject& fields);
 // A scheduled rule change as GET /v1/rules/changes lists it.
 nlohmann::json RuleChangeJson(const RuleChangeView& v);
 
