@@ -227,7 +227,8 @@ int Run(const Flags& flags) {
   // The rule file itself, before overlays (those are the operator's): what the start check
   // compares with the store's record, once the store is open.
   const service::ShippedRuleFile rule_file = service::DescribeShippedRules(
-      input->base_rules_path, input->base_rules_text, input->rules.compiled());
+      input->base_rules_path, input->base_rules_text, input->rules.compiled(),
+      flags.input.overlays.empty() ? std::string_view() : std::string_view(input->rules_text));
   Result<Date> at = cli::ParseAtFlag(flags.at);
   if (!at.ok()) return Fail("--at", at.status());
   api::MetricsRegistry metrics;

@@ -38,8 +38,12 @@ Status ValidateRulesShipped(const RulesShippedRecord& r) {
   if (!r.old_hash.empty() && !IsSha256Hex(r.old_hash)) {
     return Invalid("rules_shipped.old_hash", "expected 64 lower-case hex digits (SHA-256) or none");
   }
-  if (r.old_hash == r.new_hash) {
-    return Invalid("rules_shipped.old_hash", "equals new_hash: an unchanged file is not recorded");
+  if (!r.layered_hash.empty() && !IsSha256Hex(r.layered_hash)) {
+    return Invalid("rules_shipped.layered_hash",
+                   "expected 64 lower-case hex digits (SHA-256) or none");
+  }
+  if (r.old_hash == r.new_hash && r.downgrade) {
+    return Invalid("rules_shipped.downgrade", "the same file is no downgrade");
   }
   if (!r.compiled.empty()) {
     // The canonical spelling too, so that the stamp compares as text and as a date alike.
@@ -63,6 +67,7 @@ Json RulesShippedJson(const RulesShippedRecord& r) {
   if (!r.old_hash.empty()) j["old_hash"] = r.old_hash;
   if (!r.compiled.empty()) j["compiled"] = r.compiled;
   if (r.downgrade) j["downgrade"] = true;
+  if (!r.layered_hash.empty()) j["layered_hash"] = r.layered_hash;
   return j;
 }
 
@@ -611,11 +616,12 @@ Result<Change> ChangeFromJson(const Json& j) {
     const Json& r = j.at("rules_shipped");
     GPUFLEET_RETURN_IF_ERROR(CheckKeys(r, "change field 'rules_shipped'",
                                        {"new_hash", "binary_version"},
-                                       {"old_hash", "compiled", "downgrade"}));
+                                       {"old_hash", "compiled", "downgrade", "layered_hash"}));
     RulesShippedRecord rs;
     for (const auto& [key, out] :
          {std::pair{"new_hash", &rs.new_hash}, std::pair{"old_hash", &rs.old_hash},
-          std::pair{"compiled", &rs.compiled}, std::pair{"binary_version", &rs.binary_version}}) {
+          std::pair{"compiled", &rs.compiled}, std::pair{"binary_version", &rs.binary_version},
+          std::pair{"layered_hash", &rs.layered_hash}}) {
       Result<std::string> v = Text(r, key);
       if (!v.ok()) return v.status();
       *out = std::move(*v);

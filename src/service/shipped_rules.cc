@@ -27,9 +27,12 @@ std::string Describe(const ShippedRulesEntry& e) {
 }  // namespace
 
 ShippedRuleFile DescribeShippedRules(std::string name, std::string_view text,
-                                     std::optional<Date> compiled) {
+                                     std::optional<Date> compiled, std::string_view layered_text) {
   return {
-      .name = std::move(name), .hash = ledger::HexHash(ledger::Sha256(text)), .compiled = compiled};
+      .name = std::move(name),
+      .hash = ledger::HexHash(ledger::Sha256(text)),
+      .compiled = compiled,
+      .layered_hash = layered_text.empty() ? "" : ledger::HexHash(ledger::Sha256(layered_text))};
 }
 
 ShippedRulesDecision DecideShippedRules(const std::vector<ShippedRulesEntry>& history,
@@ -40,13 +43,18 @@ ShippedRulesDecision DecideShippedRules(const std::vector<ShippedRulesEntry>& hi
               .new_hash = file.hash,
               .compiled = file.compiled ? file.compiled->ToString() : "",
               .binary_version = std::string(binary_version),
-              .downgrade = false};
+              .downgrade = false,
+              .layered_hash = file.layered_hash};
   if (history.empty()) {
     d.verdict = ShippedRulesVerdict::kNewer;
     return d;
   }
   const ShippedRulesEntry& last = history.back();
-  if (last.record.new_hash == file.hash) return d;  // kUnchanged
+  if (last.record.new_hash == file.hash) {
+    // The same file: recorded again only when the overlays on it changed.
+    if (last.record.layered_hash != file.layered_hash) d.verdict = ShippedRulesVerdict::kNewer;
+    return d;
+  }
 
   // Stamps order files when both have one and they differ: a file edited back and forth
   // (A, then B, then A accepted as a downgrade) is upgraded to B again without the flag.

@@ -98,6 +98,20 @@ TEST(GpufleetdRulesTest, AnOlderRuleFileIsRefusedUnlessTheDowngradeIsAccepted) {
       RunGpufleet("ledger verify --key " + dir + "/ledger.pub" + d->client_flags);
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
   ASSERT_TRUE(d->daemon->Stop(std::chrono::seconds(30)).ok());
+
+  // The same file with the operator's overlay: recorded too, with the layered document's hash.
+  Result<SignedDaemon> layered = StartSignedDaemon(
+      dir, "g", dir + "/ledger.key",
+      {"--rules", dir + "/older.yaml", "--overlay", kSource + "/examples/acme-rules.yaml"});
+  ASSERT_TRUE(layered.ok()) << layered.status().ToString();
+  last = LastEntry(*layered->daemon);
+  ASSERT_TRUE(last.ok()) << last.status().ToString();
+  ASSERT_TRUE(last->rules_shipped.has_value()) << inventory::Encode(*last);
+  EXPECT_EQ(last->rules_shipped->old_hash, old_hash);
+  EXPECT_EQ(last->rules_shipped->new_hash, old_hash);
+  EXPECT_EQ(last->rules_shipped->layered_hash.size(), 64u);
+  EXPECT_FALSE(last->rules_shipped->downgrade);
+  ASSERT_TRUE(layered->daemon->Stop(std::chrono::seconds(30)).ok());
 }
 
 }  // namespace

@@ -451,10 +451,15 @@ TEST(ChangeEncodingTest, RulesShippedEntriesRoundTripAndAreChecked) {
                                           .new_hash = b,
                                           .compiled = "2026-11-23",
                                           .binary_version = "0.1.0",
-                                          .downgrade = true};
+                                          .downgrade = true,
+                                          .layered_hash = std::string(64, 'c')};
   Change first = full;
-  first.rules_shipped = RulesShippedRecord{
-      .old_hash = "", .new_hash = a, .compiled = "", .binary_version = "0.1.0", .downgrade = false};
+  first.rules_shipped = RulesShippedRecord{.old_hash = "",
+                                           .new_hash = a,
+                                           .compiled = "",
+                                           .binary_version = "0.1.0",
+                                           .downgrade = false,
+                                           .layered_hash = ""};
   for (const Change& c : {full, first}) {
     ASSERT_TRUE(Validate(c).ok()) << Validate(c).ToString();
     const Result<Change> back = Decode(Encode(c));
@@ -484,7 +489,10 @@ TEST(ChangeEncodingTest, RulesShippedEntriesRoundTripAndAreChecked) {
   bad.emplace_back(c, "rules_shipped.old_hash");
   c = full;
   c.rules_shipped->old_hash = b;
-  bad.emplace_back(c, "equals new_hash");
+  bad.emplace_back(c, "the same file is no downgrade");
+  c = full;
+  c.rules_shipped->layered_hash = "xyz";
+  bad.emplace_back(c, "rules_shipped.layered_hash");
   c = full;
   c.rules_shipped->compiled = "2026-11-31";
   bad.emplace_back(c, "rules_shipped.compiled");

@@ -50,7 +50,28 @@ TEST(ShippedRulesDecisionTest, TheFirstFileIsRecordedWithNoOldHash) {
                                                      .new_hash = a.hash,
                                                      .compiled = "2026-11-23",
                                                      .binary_version = "0.1.0",
-                                                     .downgrade = false}));
+                                                     .downgrade = false,
+                                                     .layered_hash = ""}));
+}
+
+// The operator's overlays are part of what a start runs: the same file with other overlays is
+// recorded (never a downgrade), the same file and overlays are not.
+TEST(ShippedRulesDecisionTest, TheSameFileWithOtherOverlaysIsRecorded) {
+  const ShippedRuleFile plain = File("a", Day("2026-11-23"));
+  const ShippedRuleFile layered =
+      DescribeShippedRules("rules-a.yaml", "a", Day("2026-11-23"), "a + licences");
+  EXPECT_EQ(layered.layered_hash,
+            ledger::HexHash(ledger::Sha256(std::string_view("a + licences"))));
+  const ShippedRulesDecision d = DecideShippedRules(History({plain}), layered, "0.1.0");
+  EXPECT_EQ(d.verdict, ShippedRulesVerdict::kNewer);
+  EXPECT_EQ(d.record.old_hash, d.record.new_hash);
+  EXPECT_EQ(d.record.layered_hash, layered.layered_hash);
+  EXPECT_FALSE(d.record.downgrade);
+  EXPECT_EQ(DecideShippedRules(History({plain, layered}), layered, "0.1.0").verdict,
+            ShippedRulesVerdict::kUnchanged);
+  // And back to no overlays: recorded again.
+  EXPECT_EQ(DecideShippedRules(History({plain, layered}), plain, "0.1.0").verdict,
+            ShippedRulesVerdict::kNewer);
 }
 
 TEST(ShippedRulesDecisionTest, TheSameFileRecordsNothing) {

@@ -61,6 +61,10 @@ struct RulesShippedRecord {
   std::string compiled;        // its `compiled:` stamp (YYYY-MM-DD); "" when it has none
   std::string binary_version;  // the gpufleetd that started with it
   bool downgrade = false;      // older than old_hash's: accepted with --accept-rule-downgrade
+  // SHA-256 hex of the document the service runs on, the operator's overlays merged onto the
+  // file; "" when it started with no overlay. A start whose file is unchanged but whose
+  // overlays changed is recorded too (old_hash then equals new_hash).
+  std::string layered_hash;
   friend bool operator==(const RulesShippedRecord&, const RulesShippedRecord&) = default;
 };
 

@@ -28,13 +28,18 @@ struct ShippedRuleFile {
   std::string name;              // its path, for messages
   std::string hash;              // SHA-256 of its text, lower-case hex
   std::optional<Date> compiled;  // its `compiled:` stamp
+  // SHA-256 of the document with the operator's overlays merged; "" without overlays.
+  std::string layered_hash;
 };
+// `layered_text`: the document the overlays make of `text`; "" when none is given.
 ShippedRuleFile DescribeShippedRules(std::string name, std::string_view text,
-                                     std::optional<Date> compiled);
+                                     std::optional<Date> compiled,
+                                     std::string_view layered_text = {});
 
 enum class ShippedRulesVerdict : uint8_t {
-  kUnchanged,  // the file the ledger last recorded: nothing to record
-  kNewer,      // the first the ledger sees, or newer than the last: recorded
+  kUnchanged,  // the file and overlays the ledger last recorded: nothing to record
+  kNewer,      // the first the ledger sees, newer than the last, or the same file with other
+               // overlays (the operator's own, never a downgrade): recorded
   kOlder,      // older than the last recorded: a downgrade, refused unless accepted
 };
 
