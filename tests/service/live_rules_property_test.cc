@@ -10,7 +10,8 @@
 //   - no running job sits on a board the offline check finds in violation, except a draining
 //     one, and a draining job is inside a grace period a rule declared (its end is after now
 //     and at most the longest grace any rule gave after its start);
-//   - no placement exceeds its node (ExpectPlacementsWithinCapacity).
+//   - no placement exceeds its node (ExpectPlacementsWithinCapacity);
+//   - the external customer's running jobs stay under the resale cap of the rules in force.
 // Print the seed on failure (SCOPED_TRACE).
 
 #include <gmock/gmock.h>
@@ -29,6 +30,7 @@
 #include "gpufleet/compliance/licence_change.h"
 #include "gpufleet/compliance/rule_change.h"
 #include "gpufleet/model/rng.h"
+#include "gpufleet/scheduler/resale_cap.h"
 #include "gpufleet/service/clock_advance.h"
 #include "service/live_fleet_harness.h"
 
@@ -56,6 +58,7 @@ std::string RandomInventory(Rng& rng) {
   std::string y =
       "organisations:\n"
       "  - {id: co, name: Co, kind: company, hq_country: SG}\n"
+      "  - {id: ext, name: Ext, kind: external_customer, hq_country: SG}\n"
       "sites:\n"
       "  - {id: sg-0, name: SG 0, country: SG, ownership: owned}\n"
       "  - {id: my-0, name: MY 0, country: MY, ownership: owned}\n"
@@ -113,6 +116,8 @@ class LiveRulesScenario {
     for (int t = 0; t < 2; ++t) {
       ASSERT_TRUE(live_->store().PutTenant(testing::Tenant("t" + std::to_string(t), "co")).ok());
     }
+    // An external customer, under the resale cap (acme's overlay: 10% of the fleet).
+    ASSERT_TRUE(live_->store().PutTenant(testing::Tenant("t2", "ext", /*external=*/true)).ok());
     for (int step = 0; step < kSteps; ++step) {
       SCOPED_TRACE("step " + std::to_string(step));
       for (int i = static_cast<int>(rng_.Uniform(5)); i > 0; --i) SubmitJob();
@@ -134,10 +139,12 @@ class LiveRulesScenario {
   int64_t drains() const { return drains_seen_; }
   int64_t rule_preemptions() const { return rule_preemptions_; }
   int64_t accepted() const { return static_cast<int64_t>(scheduled_.size()); }
+  int64_t external_running() const { return external_running_; }
+  int64_t capped() const { return capped_; }
 
  private:
   void SubmitJob() {
-    store::JobSpec spec = testing::Spec("t" + std::to_string(rng_.Uniform(2)), "job",
+    store::JobSpec spec = testing::Spec("t" + std::to_string(rng_.Uniform(3)), "job",
                                         1 + static_cast<int32_t>(rng_.Uniform(8)));
     spec.duration_s =
         rng_.Uniform(2) == 0 ? 0 : 3600 * (1 + static_cast<int64_t>(rng_.Uniform(48)));
@@ -249,6 +256,7 @@ class LiveRulesScenario {
     const std::set<std::string> violating = OfflineViolations();
     Result<std::vector<store::JobRecord>> active = live_->store().LoadActive();
     ASSERT_TRUE(active.ok()) << active.status().ToString();
+    scheduler::ResaleCap cap(ctx->fleet, *offline_, Day(now));
     for (const store::JobRecord& j : *active) {
       if (j.state == store::JobState::kPending) {
         if (j.last_preemption_reason.find("quarantined by PROP-") != std::string::npos &&
@@ -276,8 +284,17 @@ class LiveRulesScenario {
               << "job " << j.id.value() << " runs on " << p.node << ", whose board " << a->serial
               << " the rules in force forbid";
         }
+        if (j.spec.tenant == "t2") {
+          const NodeSpec& n = ctx->fleet.fleet.node(*node);
+          cap.Add(n.site, n.gpu_model, int64_t{j.spec.gpu_count} * j.spec.gpu_milli);
+          external_running_ += 1;
+        }
       }
     }
+    const scheduler::CapFigure* over = cap.Breached();
+    EXPECT_EQ(over, nullptr) << "external use " << (over ? over->used : 0) << " of "
+                             << (over ? over->capacity : 0) << " at " << (over ? over->scope : "");
+    for (const scheduler::CapFigure& f : cap.figures()) capped_ += f.capacity > 0 ? 1 : 0;
   }
 
   const uint64_t seed_;
@@ -288,6 +305,8 @@ class LiveRulesScenario {
   std::vector<std::string> licence_ids_;
   int next_id_ = 0;
   int64_t drains_seen_ = 0;
+  int64_t external_running_ = 0;  // placements of the external customer's running jobs seen
+  int64_t capped_ = 0;            // cap figures measured
   int64_t rule_preemptions_ = 0;
   std::set<uint64_t> counted_;
   std::set<uint64_t> counted_drains_;
@@ -301,6 +320,8 @@ TEST(LiveRulesPropertyTest, NothingRunsWhereTheRulesInForceForbidExceptDrainingI
   int64_t drains = 0;
   int64_t preemptions = 0;
   int64_t accepted = 0;
+  int64_t external = 0;
+  int64_t capped = 0;
   for (int k = 0; k < kSeeds; ++k) {
     SCOPED_TRACE("seed " + std::to_string(k));
     LiveRulesScenario scenario(static_cast<uint64_t>(k));
@@ -309,7 +330,11 @@ TEST(LiveRulesPropertyTest, NothingRunsWhereTheRulesInForceForbidExceptDrainingI
     drains += scenario.drains();
     preemptions += scenario.rule_preemptions();
     accepted += scenario.accepted();
+    external += scenario.external_running();
+    capped += scenario.capped();
   }
+  RecordProperty("external_placements", std::to_string(external));
+  RecordProperty("cap_figures", std::to_string(capped));
   RecordProperty("rule_changes", std::to_string(accepted));
   RecordProperty("rule_preemptions", std::to_string(preemptions));
   RecordProperty("drains", std::to_string(drains));
@@ -317,6 +342,8 @@ TEST(LiveRulesPropertyTest, NothingRunsWhereTheRulesInForceForbidExceptDrainingI
   EXPECT_GT(accepted, 0);
   EXPECT_GT(preemptions, 0);
   EXPECT_GT(drains, 0);
+  EXPECT_GT(capped, 0) << "the resale cap was measured";
+  EXPECT_GT(external, 0) << "the external customer ran under it";
 }
 
 }  // namespace
