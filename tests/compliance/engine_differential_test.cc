@@ -22,15 +22,10 @@ const std::vector<std::string> kDataClasses = {"cn_personal", "eu-personal", "pu
 const std::vector<std::string> kSituationDataClasses = {
     "", "", "cn_personal", "eu-personal", "public", "telemetry"};
 
-template <typename T>
-const T& Pick(Rng& rng, const std::vector<T>& v) {
-  return v[rng.Uniform(v.size())];
-}
-
 std::string RandomList(Rng& rng, const std::vector<std::string>& from, size_t max) {
   std::string out = "[";
   const size_t n = 1 + rng.Uniform(max);
-  for (size_t i = 0; i < n; ++i) out += (i ? ", " : "") + Pick(rng, from);
+  for (size_t i = 0; i < n; ++i) out += (i ? ", " : "") + rng.Pick(from);
   return out + "]";
 }
 
@@ -96,7 +91,7 @@ std::string RandomRuleFile(Rng& rng, int rules) {
       default:
         break;
     }
-    y += "    action: " + Pick(rng, kActions) + "\n";
+    y += "    action: " + rng.Pick(kActions) + "\n";
     y += "    precedence: " + std::to_string(i) + "\n";
     if (i > 0 && rng.Uniform(5) == 0) {
       y += "    carves_out: [R" + std::to_string(rng.Uniform(static_cast<uint64_t>(i))) + "]\n";
@@ -137,12 +132,12 @@ TEST(EngineDifferentialTest, IndexedAgreesWithNaive) {
       s.chip = &chips[rng.Uniform(chips.size())];
       s.date = Date::FromDays(
           static_cast<int32_t>(Date::Parse("2022-01-01")->days() + rng.Uniform(365 * 5)));
-      s.location = Pick(rng, kCountries);
+      s.location = rng.Pick(kCountries);
       s.transfer = static_cast<TransferType>(rng.Uniform(kTransferTypes));
       s.end_user = rng.Uniform(2) ? "acme" : "other";
-      s.end_user_hq = Pick(rng, kCountries);
+      s.end_user_hq = rng.Pick(kCountries);
       s.site_state_funded = rng.Uniform(2) == 0;
-      s.data_class = Pick(rng, kSituationDataClasses);
+      s.data_class = rng.Pick(kSituationDataClasses);
       const Verdict a = naive->Evaluate(s);
       const Verdict b = indexed->Evaluate(s);
       ASSERT_EQ(a.overall, b.overall) << k;

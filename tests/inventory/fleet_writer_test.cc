@@ -112,13 +112,8 @@ constexpr const char* kAwkward[] = {
 };
 constexpr const char* kCountries[] = {"CN", "HK", "SG", "MY", "AE", "US", "TW", "JP", "DE"};
 
-template <typename T, size_t N>
-const T& Pick(Rng& rng, const T (&items)[N]) {
-  return items[rng.Uniform(N)];
-}
-
 std::string Awkward(Rng& rng) {
-  return std::string(Pick(rng, kAwkward)) + (rng.Uniform(2) ? std::to_string(rng.Uniform(99)) : "");
+  return std::string(rng.Pick(kAwkward)) + (rng.Uniform(2) ? std::to_string(rng.Uniform(99)) : "");
 }
 
 // A number that needs all 17 digits, or a round one.
@@ -172,7 +167,7 @@ std::vector<Organisation> RandomOrganisations(Rng& rng) {
       o.parent = orgs[rng.Uniform(orgs.size())].id;
     }
     if (o.kind == OrgKind::kSubsidiary && o.parent.empty()) o.kind = OrgKind::kCompany;
-    o.hq_country = Pick(rng, kCountries);
+    o.hq_country = rng.Pick(kCountries);
     orgs.push_back(o);
   }
   rng.Shuffle(orgs);
@@ -186,7 +181,7 @@ std::vector<Site> RandomSites(Rng& rng) {
     Site s;
     s.id = "site-" + std::to_string(i);
     s.name = Awkward(rng);
-    s.country = Pick(rng, kCountries);
+    s.country = rng.Pick(kCountries);
     if (rng.Uniform(2)) s.region = Awkward(rng);
     s.ownership =
         RandomEnum(rng, {SiteOwnership::kOwned, SiteOwnership::kLeased, SiteOwnership::kRented});
@@ -221,7 +216,7 @@ Asset RandomAsset(Rng& rng, const catalog::Catalog& catalog, const std::vector<O
       a.from_country = site.country;
     } else {
       while (a.from_country.empty() || a.from_country == site.country) {
-        a.from_country = Pick(rng, kCountries);
+        a.from_country = rng.Pick(kCountries);
       }
     }
   }

@@ -40,11 +40,6 @@ constexpr const char* kModels[] = {"nvidia-h20-96gb", "nvidia-h100-sxm5-80gb", "
 constexpr int32_t kGpuChoicesMilli[] = {250, 500, 1000, 2000, 4000, 8000};
 constexpr double kCapTolerance = 1e-9;  // relative, as for sums of GPU fractions
 
-template <typename T, size_t N>
-const T& Pick(Rng& rng, const T (&items)[N]) {
-  return items[rng.Uniform(N)];
-}
-
 Date RandomDate(Rng& rng, const char* from, const char* to) {
   const int32_t lo = Date::Parse(from)->days(), hi = Date::Parse(to)->days();
   return Date::FromDays(lo + static_cast<int32_t>(rng.Uniform(static_cast<uint64_t>(hi - lo + 1))));
@@ -74,20 +69,20 @@ Scenario RandomScenario(Rng& rng) {
   Scenario s;
   std::string y = "organisations:\n  - {id: co, name: Co, kind: company, hq_country: CN}\n";
   y += "  - {id: sub, name: Sub, kind: subsidiary, parent: co, hq_country: " +
-       std::string(Pick(rng, {"SG", "MY", "AE"})) + "}\n";
+       std::string(rng.Pick({"SG", "MY", "AE"})) + "}\n";
   s.orgs = {"co", "sub"};
   const int externals = 1 + static_cast<int>(rng.Uniform(2));
   for (int i = 0; i < externals; ++i) {
     const std::string id = "ext-" + std::to_string(i);
     y += "  - {id: " + id + ", name: Ext " + std::to_string(i) +
-         ", kind: external_customer, hq_country: " + Pick(rng, {"CN", "SG"}) + "}\n";
+         ", kind: external_customer, hq_country: " + rng.Pick({"CN", "SG"}) + "}\n";
     s.orgs.push_back(id);
   }
   y += "sites:\n";
   const int sites = 3 + static_cast<int>(rng.Uniform(4));
   std::vector<std::string> site_country;
   for (int i = 0; i < sites; ++i) {
-    const std::string country = Pick(rng, kCountries);
+    const std::string country = rng.Pick(kCountries);
     site_country.push_back(country);
     y += "  - {id: site-" + std::to_string(i) + ", name: Site " + std::to_string(i) +
          ", country: " + country + ", ownership: owned";
@@ -100,7 +95,7 @@ Scenario RandomScenario(Rng& rng) {
   const int assets = 50 + static_cast<int>(rng.Uniform(251));
   for (int i = 0; i < assets; ++i) {
     const size_t site = rng.Uniform(static_cast<uint64_t>(sites));
-    y += "  - {serial: \"SN" + std::to_string(i) + "\", model: " + Pick(rng, kModels) +
+    y += "  - {serial: \"SN" + std::to_string(i) + "\", model: " + rng.Pick(kModels) +
          ", site: site-" + std::to_string(site);
     if (rng.Uniform(2) == 0) y += ", node: node-" + std::to_string(rng.Uniform(6));
     const char* owner = rng.Uniform(2) == 0 ? "co" : "sub";
@@ -135,7 +130,7 @@ std::vector<JobRequest> RandomJobs(Rng& rng, const Scenario& s, const InventoryF
     j.data_class = rng.Uniform(2) == 0 ? "" : "cn_personal";
     j.priority = static_cast<int32_t>(rng.Uniform(4));
     j.replicas = 1 + static_cast<int32_t>(rng.Uniform(4));
-    const int32_t milli = Pick(rng, kGpuChoicesMilli);
+    const int32_t milli = rng.Pick(kGpuChoicesMilli);
     j.pod.gpu_count = milli < kMilliPerGpu ? 1 : milli / kMilliPerGpu;
     j.pod.gpu_milli = milli < kMilliPerGpu ? milli : kMilliPerGpu;
     // Now and then more cores than a small node has per GPU, so CPU binds too.

@@ -40,11 +40,6 @@ constexpr const char* kModels[] = {"nvidia-h20-96gb", "nvidia-h100-sxm5-80gb"};
 constexpr const char* kOrgs[] = {"co", "sub", "other", "ext"};
 constexpr int32_t kGpuChoicesMilli[] = {250, 500, 1000, 2000, 4000, 8000};
 
-template <typename T, size_t N>
-const T& Pick(Rng& rng, const T (&items)[N]) {
-  return items[rng.Uniform(N)];
-}
-
 // 1-3 sites, each with 1-4 named nodes of eight GPUs per model it holds.
 std::string RandomInventory(Rng& rng) {
   std::string y =
@@ -57,7 +52,7 @@ std::string RandomInventory(Rng& rng) {
   const int sites = 1 + static_cast<int>(rng.Uniform(3));
   for (int i = 0; i < sites; ++i) {
     y += "  - {id: site-" + std::to_string(i) + ", name: Site " + std::to_string(i) +
-         ", country: " + Pick(rng, kCountries) + ", ownership: owned}\n";
+         ", country: " + rng.Pick(kCountries) + ", ownership: owned}\n";
   }
   y += "assets:\n";
   int serial = 0;
@@ -222,7 +217,7 @@ void CyclePropertyTest::RunScenario(uint64_t seed) {
       j.priority = static_cast<int32_t>(rng.Uniform(3));
       j.submitted_at = static_cast<int64_t>(rng.Uniform(100));
       const int32_t milli =
-          whole_nodes ? kMaxGpusPerNode * kMilliPerGpu : Pick(rng, kGpuChoicesMilli);
+          whole_nodes ? kMaxGpusPerNode * kMilliPerGpu : rng.Pick(kGpuChoicesMilli);
       j.pod.gpu_count = milli < kMilliPerGpu ? 1 : milli / kMilliPerGpu;
       j.pod.gpu_milli = milli < kMilliPerGpu ? milli : kMilliPerGpu;
       if (!whole_nodes) {

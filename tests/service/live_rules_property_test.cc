@@ -48,11 +48,6 @@ constexpr const char* kModels[] = {testing::kH100, testing::kH20};
 constexpr const char* kSites[] = {"sg-0", "my-0", "jp-0"};
 constexpr const char* kCountries[] = {"SG", "MY", "JP"};
 
-template <typename T, size_t N>
-const T& Pick(Rng& rng, const T (&items)[N]) {
-  return items[rng.Uniform(N)];
-}
-
 // Two nodes of eight boards per site, of a random model each, the group's.
 std::string RandomInventory(Rng& rng) {
   std::string y =
@@ -67,7 +62,7 @@ std::string RandomInventory(Rng& rng) {
   int serial = 0;
   for (const char* site : kSites) {
     for (const char* node : {"n0", "n1"}) {
-      const char* model = Pick(rng, kModels);
+      const char* model = rng.Pick(kModels);
       for (int b = 0; b < 8; ++b) {
         y += "  - {serial: S" + std::to_string(serial++) + ", model: " + model + ", site: " + site +
              ", node: " + node +
@@ -148,7 +143,7 @@ class LiveRulesScenario {
                                         1 + static_cast<int32_t>(rng_.Uniform(8)));
     spec.duration_s =
         rng_.Uniform(2) == 0 ? 0 : 3600 * (1 + static_cast<int64_t>(rng_.Uniform(48)));
-    if (rng_.Uniform(2) == 0) spec.models = {Pick(rng_, kModels)};
+    if (rng_.Uniform(2) == 0) spec.models = {rng_.Pick(kModels)};
     live_->SubmitJob(spec);
   }
 
@@ -157,8 +152,8 @@ class LiveRulesScenario {
   void ScheduleRuleStep() {
     const int64_t effective =
         live_->clock().NowMs() + static_cast<int64_t>(rng_.Uniform(73)) * kHourMs;
-    const std::string country = Pick(rng_, kCountries);
-    const std::string model = Pick(rng_, kModels);
+    const std::string country = rng_.Pick(kCountries);
+    const std::string model = rng_.Pick(kModels);
     const uint64_t kind = rng_.Uniform(10);
     std::string yaml;
     if (kind < 5 || rule_ids_.empty()) {
@@ -202,7 +197,7 @@ class LiveRulesScenario {
   void MoveABoard() {
     const std::string serial = "S" + std::to_string(rng_.Uniform(48));
     Change c = live_->At(ChangeKind::kMove, serial);
-    c.site = Pick(rng_, kSites);
+    c.site = rng_.Pick(kSites);
     c.node = rng_.Uniform(2) == 0 ? "n0" : "n1";
     live_->Submit(std::move(c));  // refused or not, the invariant must hold
   }

@@ -48,11 +48,6 @@ constexpr const char* kNodes[] = {"n0", "n1", "n2", ""};
 constexpr const char* kOwners[] = {"co", "sub", "buyer", "ext"};
 constexpr const char* kTenantOrgs[] = {"co", "sub", "ext"};
 
-template <typename T, size_t N>
-const T& Pick(Rng& rng, const T (&items)[N]) {
-  return items[rng.Uniform(N)];
-}
-
 std::string Board(const std::string& serial, const std::string& model, const std::string& site,
                   const std::string& node, const std::string& owner) {
   return "  - {serial: " + serial + ", model: " + model + ", site: " + site +
@@ -77,7 +72,7 @@ std::string RandomInventory(Rng& rng, int& serial) {
   for (const char* site : kSites) {
     const int nodes = 1 + static_cast<int>(rng.Uniform(3));
     for (int n = 0; n < nodes; ++n) {
-      const char* model = Pick(rng, kModels);
+      const char* model = rng.Pick(kModels);
       const int boards = 4 + static_cast<int>(rng.Uniform(5));
       for (int b = 0; b < boards; ++b) {
         y += Board("S" + std::to_string(serial++), model, site, kNodes[n],
@@ -86,7 +81,7 @@ std::string RandomInventory(Rng& rng, int& serial) {
     }
     const int loose = static_cast<int>(rng.Uniform(12));
     for (int b = 0; b < loose; ++b) {
-      y += Board("S" + std::to_string(serial++), Pick(rng, kModels), site, "", "co");
+      y += Board("S" + std::to_string(serial++), rng.Pick(kModels), site, "", "co");
     }
   }
   return y;
@@ -100,7 +95,7 @@ store::JobSpec RandomJob(Rng& rng, const std::vector<std::string>& tenants) {
   spec.gpu_milli = s[2];
   spec.priority = static_cast<int32_t>(rng.Uniform(3));
   spec.duration_s = rng.Uniform(3) == 0 ? 0 : 30 + static_cast<int64_t>(rng.Uniform(600));
-  if (rng.Uniform(2) == 0) spec.models = {Pick(rng, kModels)};
+  if (rng.Uniform(2) == 0) spec.models = {rng.Pick(kModels)};
   return spec;
 }
 
@@ -123,9 +118,9 @@ Change RandomChange(Rng& rng, testing::LiveFleet& live, int& serial) {
     Change c = live.At(ChangeKind::kRegister, "S" + std::to_string(serial++));
     inventory::Asset a;
     a.serial = c.serial;
-    a.model = Pick(rng, kModels);
-    a.site = Pick(rng, kSites);
-    a.node = Pick(rng, kNodes);
+    a.model = rng.Pick(kModels);
+    a.site = rng.Pick(kSites);
+    a.node = rng.Pick(kNodes);
     a.owner = a.operator_org = rng.Uniform(4) == 0 ? "buyer" : "co";
     a.holding = inventory::Holding::kOwned;
     // Now and then one acquired after the rules' date: recorded, not placed.
@@ -140,7 +135,7 @@ Change RandomChange(Rng& rng, testing::LiveFleet& live, int& serial) {
     Change c;
     c.kind = ChangeKind::kSite;
     c.effective_ms = live.clock().NowMs();
-    std::optional<inventory::Site> site = live.inventory().FindSite(Pick(rng, kSites));
+    std::optional<inventory::Site> site = live.inventory().FindSite(rng.Pick(kSites));
     site->country = site->country == "CN" ? "SG" : "CN";
     c.place = *site;
     return c;
@@ -151,14 +146,14 @@ Change RandomChange(Rng& rng, testing::LiveFleet& live, int& serial) {
     case 6:
     case 7: {
       Change c = live.At(ChangeKind::kMove, a.record.serial);
-      c.site = Pick(rng, kSites);
-      c.node = Pick(rng, kNodes);
+      c.site = rng.Pick(kSites);
+      c.node = rng.Pick(kNodes);
       return c;
     }
     case 8:
     case 9: {
       Change c = live.At(ChangeKind::kTransfer, a.record.serial);
-      c.owner = Pick(rng, kOwners);
+      c.owner = rng.Pick(kOwners);
       return c;
     }
     case 10:
@@ -271,12 +266,12 @@ void RunScenario(uint64_t seed, Tally& tally) {
   std::vector<std::string> tenants;
   for (int t = 0; t < 3; ++t) {
     const std::string id = "t" + std::to_string(t);
-    const std::string org = Pick(rng, kTenantOrgs);
+    const std::string org = rng.Pick(kTenantOrgs);
     tenants.push_back(id);
     ASSERT_TRUE(live->store().PutTenant(testing::Tenant(id, org, org == "ext")).ok());
     if (org != "ext" && rng.Uniform(2) == 0) {
       ASSERT_TRUE(live->store()
-                      .SetQuota({.tenant = id, .model = Pick(rng, kModels), .guaranteed_gpus = 8})
+                      .SetQuota({.tenant = id, .model = rng.Pick(kModels), .guaranteed_gpus = 8})
                       .ok());
     }
   }

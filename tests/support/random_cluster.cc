@@ -4,13 +4,6 @@
 
 namespace gpufleet::testing {
 
-namespace {
-template <typename T, size_t N>
-T Pick(Rng& rng, const T (&values)[N]) {
-  return values[rng.Uniform(N)];
-}
-}  // namespace
-
 Fleet RandomFleet(Rng& rng, int nodes) { return RandomFleet(rng, nodes, 1); }
 
 Fleet RandomFleet(Rng& rng, int nodes, int sites) {
@@ -29,8 +22,8 @@ Fleet RandomFleet(Rng& rng, int nodes, int sites) {
     // Single-site fleets draw no site, so their node sequence is as it always was.
     const SiteId site(sites == 1 ? 0 : static_cast<uint32_t>(rng.Uniform(sites)));
     (void)fleet.AddNode("n" + std::to_string(i), site,
-                        ChipModelId(static_cast<uint16_t>(rng.Uniform(models))), Pick(rng, gpus),
-                        Pick(rng, cpus), Pick(rng, mems));
+                        ChipModelId(static_cast<uint16_t>(rng.Uniform(models))), rng.Pick(gpus),
+                        rng.Pick(cpus), rng.Pick(mems));
   }
   return fleet;
 }
@@ -41,17 +34,17 @@ PodRequest RandomPod(Rng& rng, const Fleet& fleet) {
   const int32_t fractions[] = {100, 250, 300, 470, 500, 810};
   const int32_t counts[] = {1, 1, 1, 2, 4, 8};
   PodRequest p;
-  p.cpu_milli = Pick(rng, cpus);
-  p.memory_mib = Pick(rng, mems);
+  p.cpu_milli = rng.Pick(cpus);
+  p.memory_mib = rng.Pick(mems);
   switch (rng.Uniform(4)) {
     case 0:  // CPU-only
       break;
     case 1:
       p.gpu_count = 1;
-      p.gpu_milli = Pick(rng, fractions);
+      p.gpu_milli = rng.Pick(fractions);
       break;
     default:
-      p.gpu_count = Pick(rng, counts);
+      p.gpu_count = rng.Pick(counts);
       p.gpu_milli = kMilliPerGpu;
       break;
   }

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <utility>
 #include <vector>
 
@@ -17,6 +18,16 @@ class Rng {
   uint64_t Uniform(uint64_t n);
   // Uniform in [0, 1).
   double UniformDouble();
+
+  // One of `items` (a vector, an array or a braced list), uniformly. REQUIRES: not empty.
+  template <typename Items>
+  const auto& Pick(const Items& items) {
+    return items[Uniform(std::size(items))];
+  }
+  template <typename T, size_t N>
+  const T& Pick(const T (&items)[N]) {
+    return items[Uniform(N)];
+  }
 
   template <typename T>
   void Shuffle(std::vector<T>& v) {
