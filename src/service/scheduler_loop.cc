@@ -95,8 +95,10 @@ struct SchedulerLoop::Metrics {
                                    "Versions of the fleet the scheduler has moved to since start "
                                    "(one per pass that found the inventory changed)")
                           .Get()),
-        epoch(
-            r.AddGauge("gpufleet_scheduler_epoch", "The epoch this scheduler leads under").Get()) {}
+        epoch(r.AddGauge("gpufleet_scheduler_epoch", "The epoch this scheduler leads under").Get()),
+        draining(r.AddGauge("gpufleet_jobs_draining",
+                            "Running jobs on hardware the rules took away, within a grace period")
+                     .Get()) {}
 
   api::Counter& placements;
   api::Counter& preemptions;
@@ -106,6 +108,7 @@ struct SchedulerLoop::Metrics {
   api::Gauge& leader;
   api::Counter& fleet_changes;
   api::Gauge& epoch;
+  api::Gauge& draining;
   std::set<std::string> tenants_seen;  // queue_depth series to zero when a queue empties
   // The (site, model) cells of allocated_ratio: each node's cell, each cell's GPU milli and
   // series.
@@ -608,6 +611,7 @@ Result<PassReport> SchedulerLoop::Pass() {
   if (metrics_) {
     metrics_->placements.Increment(static_cast<double>(report.started));
     metrics_->preemptions.Increment(static_cast<double>(report.preempted));
+    metrics_->draining.Set(static_cast<double>(report.draining));
     for (const store::TenantRecord& t : *tenant_records) depth.try_emplace(t.id, 0);
     for (const std::string& t : metrics_->tenants_seen) depth.try_emplace(t, 0);
     for (const auto& [tenant, n] : depth) {

@@ -8,6 +8,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <chrono>
 #include <cstdio>
@@ -90,6 +91,13 @@ class GpufleetdLiveRulesTest : public ::testing::Test {
     const std::string path = dir_ + "/h20-grace.yaml";
     std::ofstream(path) << text.str();
     return " " + path;
+  }
+
+  // The daemon's /metrics text.
+  std::string Metrics() const {
+    httplib::Client client("127.0.0.1", daemon_->port());
+    const httplib::Result r = client.Get("/metrics");
+    return r && r->status == 200 ? r->body : "";
   }
 
   // The kinds of job `id`'s events, with their times: "kind@time ...".
@@ -255,6 +263,7 @@ TEST_F(GpufleetdLiveRulesTest, WithAGracePeriodJobsDrainThenArePreemptedWhenItEn
     EXPECT_FALSE(j["placements"].empty()) << "it runs on where it was";
   }
   EXPECT_THAT(Gpufleet("job list").out, HasSubstr("draining"));
+  EXPECT_THAT(Metrics(), HasSubstr("gpufleet_jobs_draining " + std::to_string(jobs_.size())));
 
   const CliResult advanced = Gpufleet("admin clock advance 1d --json");
   ASSERT_EQ(advanced.exit_code, 0) << advanced.err;
@@ -272,6 +281,7 @@ TEST_F(GpufleetdLiveRulesTest, WithAGracePeriodJobsDrainThenArePreemptedWhenItEn
     EXPECT_THAT(events, HasSubstr("draining@" + day1 + "T00:00:00.000Z")) << events;
     EXPECT_THAT(events, HasSubstr("preempted@" + day2 + "T00:00:00.000Z")) << events;
   }
+  EXPECT_THAT(Metrics(), HasSubstr("gpufleet_jobs_draining 0"));
 }
 
 // A licence that takes effect within the grace period: the jobs stop draining and run on,
