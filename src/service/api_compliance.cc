@@ -39,6 +39,24 @@ api::Response Report(const nlohmann::ordered_json& report) {
   return api::Response::Text(200, report.dump(), "application/json");
 }
 
+Result<Date> DateField(const api::JsonObject& fields, std::string_view key, Date fallback) {
+  const Result<std::optional<std::string>> text = fields.OptionalString(key);
+  if (!text.ok()) return text.status();
+  if (!text->has_value()) return fallback;
+  const Result<Date> parsed = Date::Parse(**text);
+  if (!parsed.ok()) return FieldError(key, "'" + Excerpt(**text) + "' is not a date YYYY-MM-DD");
+  return *parsed;
+}
+
+int64_t EndOfDayMs(Date day) { return (static_cast<int64_t>(day.days()) + 1) * kMsPerDay - 1; }
+
+nlohmann::ordered_json RulesInForceOn(const ApiState& state, Date day) {
+  if (const std::optional<RuleVersion> v = state.context.inventory->RulesAt(EndOfDayMs(day))) {
+    return compliance::RulesInForceJson(*v->rules, day);
+  }
+  return compliance::RulesInForceJson(*state.fleet().rules, day);
+}
+
 Result<Date> AtParam(const api::Request& request, Date fallback) {
   const auto it = request.query_params.find("at");
   if (it == request.query_params.end()) return fallback;
@@ -68,16 +86,6 @@ api::Response FleetCheck(const ApiState& state, const api::Request& request) {
   return Report(compliance::FleetCheckJson(report, ctx.inventory));
 }
 
-// The optional body field "at" as a date; `fallback` when absent.
-Result<Date> DateField(const api::JsonObject& fields, Date fallback) {
-  const Result<std::optional<std::string>> at = fields.OptionalString("at");
-  if (!at.ok()) return at.status();
-  if (!at->has_value()) return fallback;
-  const Result<Date> parsed = Date::Parse(**at);
-  if (!parsed.ok()) return FieldError("at", "'" + Excerpt(**at) + "' is not a date YYYY-MM-DD");
-  return *parsed;
-}
-
 // A question's fields in errors, as the body names them.
 std::string BodyField(std::string_view field) { return "'" + std::string(field) + "'"; }
 
@@ -102,7 +110,7 @@ Result<compliance::TransferQuestion> ReadQuestion(const nlohmann::json& body, Da
   const Result<std::optional<int64_t>> units = fields->OptionalInt("units");
   if (!units.ok()) return units.status();
   if (units->has_value()) q.units = **units;
-  const Result<Date> at = DateField(*fields, today);
+  const Result<Date> at = DateField(*fields, "at", today);
   if (!at.ok()) return at.status();
   q.at = *at;
   for (const auto& [key, out] :
@@ -294,11 +302,10 @@ api::Response ImpactResponse(const ApiState& state, const api::Request& request)
   if (!fields.ok()) return api::ErrorResponse(fields.status());
   const Result<ChangeFields> change = ReadChangeFields(*fields);
   if (!change.ok()) return api::ErrorResponse(change.status());
-  const Result<Date> at = DateField(*fields, Today(state));
+  const Result<Date> at = DateField(*fields, "at", Today(state));
   if (!at.ok()) return api::ErrorResponse(at.status());
   // With scheduled changes, those in force by the end of that day count (as GET /v1/rules).
-  return ImpactAt(state, change->text, change->name,
-                  (static_cast<int64_t>(at->days()) + 1) * kMsPerDay - 1);
+  return ImpactAt(state, change->text, change->name, EndOfDayMs(*at));
 }
 
 Result<ChangeFields> ReadChangeFields(const api::JsonObject& fields) {
@@ -352,12 +359,7 @@ api::Response RulesInForce(const ApiState& state, const api::Request& request) {
   if (Status s = CheckQueryKeys(request, {"at"}); !s.ok()) return api::ErrorResponse(s);
   const Result<Date> at = AtParam(request, Today(state));
   if (!at.ok()) return api::ErrorResponse(at.status());
-  // With scheduled changes, those in force by the end of that day count.
-  const int64_t day_end = (static_cast<int64_t>(at->days()) + 1) * kMsPerDay - 1;
-  if (const std::optional<RuleVersion> v = state.context.inventory->RulesAt(day_end)) {
-    return Report(compliance::RulesInForceJson(*v->rules, *at));
-  }
-  return Report(compliance::RulesInForceJson(*state.fleet().rules, *at));
+  return Report(RulesInForceOn(state, *at));
 }
 
 }  // namespace

@@ -11,15 +11,12 @@
 #include <string>
 
 #include "gpufleet/compliance/licence_change.h"
-#include "gpufleet/compliance/report_json.h"
 #include "gpufleet/model/utf8.h"
 #include "service/api_json.h"
 #include "service/api_v1_routes.h"
 
 namespace gpufleet::service::v1 {
 namespace {
-
-constexpr int64_t kMsPerDay = 86'400'000;
 
 // The rules once every change scheduled has taken effect: what a new record must not clash
 // with, and what a revocation revokes.
@@ -92,21 +89,12 @@ api::Response Revoke(const ApiState& state, const api::Request& request) {
   if (!body.ok()) return api::ErrorResponse(body.status());
   const Result<api::JsonObject> fields = api::JsonObject::Make(*body, {"on", "effective_at"});
   if (!fields.ok()) return api::ErrorResponse(fields.status());
-  const Result<std::optional<std::string>> on_text = fields->OptionalString("on");
-  if (!on_text.ok()) return api::ErrorResponse(on_text.status());
-  Date on = Today(state);
-  if (on_text->has_value()) {
-    const Result<Date> parsed = Date::Parse(**on_text);
-    if (!parsed.ok()) {
-      return api::ErrorResponse(
-          FieldError("on", "'" + Excerpt(**on_text) + "' is not a date YYYY-MM-DD"));
-    }
-    on = *parsed;
-  }
+  const Result<Date> on = DateField(*fields, "on", Today(state));
+  if (!on.ok()) return api::ErrorResponse(on.status());
   const Result<int64_t> effective_ms = EffectiveAt(state, *fields);
   if (!effective_ms.ok()) return api::ErrorResponse(effective_ms.status());
   const auto make = [&](const compliance::RuleBook& book) {
-    return compliance::LicenceRevocation(Latest(book)->text, id, on);
+    return compliance::LicenceRevocation(Latest(book)->text, id, *on);
   };
   return Scheduled(state,
                    state.context.inventory->ScheduleRuleChange(
@@ -119,10 +107,7 @@ api::Response List(const ApiState& state, const api::Request& request) {
   if (Status s = CheckQueryKeys(request, {"at"}); !s.ok()) return api::ErrorResponse(s);
   const Result<Date> at = AtParam(request, Today(state));
   if (!at.ok()) return api::ErrorResponse(at.status());
-  const int64_t day_end = (static_cast<int64_t>(at->days()) + 1) * kMsPerDay - 1;
-  const std::optional<RuleVersion> v = state.context.inventory->RulesAt(day_end);
-  const nlohmann::ordered_json rules =
-      compliance::RulesInForceJson(v ? *v->rules : *state.fleet().rules, *at);
+  const nlohmann::ordered_json rules = RulesInForceOn(state, *at);
   return Report({{"date", rules["date"]}, {"licences", rules["licences"]}});
 }
 

@@ -158,6 +158,14 @@ api::Response ImpactAt(const ApiState& state, const std::string& change,
 Date Today(const ApiState& state);
 // A report in its own key order (what `gpufleet check --json` prints for a file).
 api::Response Report(const nlohmann::ordered_json& report);
+// The optional body field `key` as a date; `fallback` when absent; InvalidArgument naming it.
+Result<Date> DateField(const api::JsonObject& fields, std::string_view key, Date fallback);
+// The last millisecond of `day`: the rules of a day are those in force by its end, scheduled
+// changes included.
+int64_t EndOfDayMs(Date day);
+// The rules in force by the end of `day` and the licences on file with their state that day
+// (compliance::RulesInForceJson): GET /v1/rules, and GET /v1/licences's licences.
+nlohmann::ordered_json RulesInForceOn(const ApiState& state, Date day);
 // The query parameter "at" as a date; `fallback` when absent.
 Result<Date> AtParam(const api::Request& request, Date fallback);
 // "2026-06-01" (midnight UTC) or "2026-06-01T12:00:00Z" as ms since the epoch; InvalidArgument
