@@ -176,14 +176,7 @@ Result<PassReport> SchedulerLoop::RunPass() {
   Result<PassReport> report = Pass();
   const auto took =
       std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - begin);
-  if (report.ok()) {
-    report->duration = took;
-    next_finish_ms_ = report->next_finish_ms;
-    if (report->next_drain_end_ms) {
-      next_finish_ms_ = std::min(next_finish_ms_.value_or(*report->next_drain_end_ms),
-                                 *report->next_drain_end_ms);
-    }
-  }
+  if (report.ok()) report->duration = took;
   if (metrics_) metrics_->pass_seconds.Observe(std::chrono::duration<double>(took).count());
   return report;
 }
@@ -582,7 +575,6 @@ Result<PassReport> SchedulerLoop::Pass() {
   report.preempted =
       static_cast<int64_t>(schedule.preemptions.size() - outcome->skipped_preemptions.size());
   report.started = static_cast<int64_t>(schedule.starts.size() - outcome->skipped_starts.size());
-  for (const store::Schedule::Drain& d : schedule.drains) report.drains += d.until_ms > 0 ? 1 : 0;
   std::map<std::string, int64_t> depth;  // pending jobs per tenant
   std::vector<int64_t> allocated;        // GPU milli per metrics cell
   if (metrics_) allocated.assign(metrics_->cell_capacity.size(), 0);

@@ -133,7 +133,6 @@ struct PassReport {
   int64_t pending = 0;    // jobs pending after the pass
   int64_t running = 0;    // jobs running after the pass (draining ones included)
   int64_t draining = 0;   // of those, draining: on hardware the rules took away, in grace
-  int64_t drains = 0;     // jobs that started draining in the pass
   // The FleetContext::generation the pass scheduled on, and whether it was new to this loop.
   uint64_t fleet_generation = 0;
   bool fleet_changed = false;
@@ -244,10 +243,9 @@ class SchedulerLoop {
   std::shared_ptr<const FleetContext> fleet_;                 // guarded by pass_mu_
   std::unique_ptr<scheduler::EligibilityCache> eligibility_;  // guarded by pass_mu_
   int64_t epoch_ = 0;                                         // guarded by pass_mu_
-  std::set<std::string> noted_;            // guarded by pass_mu_: notes already logged
-  std::optional<int64_t> next_finish_ms_;  // guarded by pass_mu_
-  std::optional<ActiveJobs> active_;       // guarded by pass_mu_
-  std::string rebuild_error_;  // guarded by pass_mu_: the last Refresh's error; "" when none
+  std::set<std::string> noted_;       // guarded by pass_mu_: notes already logged
+  std::optional<ActiveJobs> active_;  // guarded by pass_mu_
+  std::string rebuild_error_;         // guarded by pass_mu_: the last Refresh's error; "" when none
   // When the last rebuild ran (the epoch of the steady clock before the first).
   std::chrono::steady_clock::time_point last_rebuild_;       // guarded by pass_mu_
   std::chrono::steady_clock::duration last_rebuild_cost_{};  // guarded by pass_mu_
