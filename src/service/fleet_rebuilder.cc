@@ -33,12 +33,17 @@ Date FleetRebuilder::Today() const {
   return Date::FromDays(static_cast<int32_t>(ms / kMsPerDay - (ms % kMsPerDay < 0 ? 1 : 0)));
 }
 
+std::optional<RuleVersion> FleetRebuilder::RulesNow() const {
+  return clock_ != nullptr ? inventory_.RulesAt(clock_->NowMs()) : std::nullopt;
+}
+
+bool FleetRebuilder::JudgedAs(const FleetContext& held, Date today,
+                              const std::optional<RuleVersion>& rules) const {
+  return held.at == today && held.rules.get() == (rules ? rules->rules.get() : basis_.rules.get());
+}
+
 bool FleetRebuilder::RulesOrDayChanged() const {
-  const std::shared_ptr<const FleetContext> held = holder_.Get();
-  if (Today() != held->at) return true;
-  if (clock_ == nullptr) return false;
-  const std::optional<RuleVersion> rules = inventory_.RulesAt(clock_->NowMs());
-  return held->rules.get() != (rules ? rules->rules.get() : basis_.rules.get());
+  return !JudgedAs(*holder_.Get(), Today(), RulesNow());
 }
 
 Result<bool> FleetRebuilder::Refresh() {
@@ -46,15 +51,8 @@ Result<bool> FleetRebuilder::Refresh() {
   // Only this rebuilder Sets the holder, so what it holds cannot change under the lock.
   const std::shared_ptr<const FleetContext> held = holder_.Get();
   const Date today = Today();
-  // The rules in force now, when the inventory keeps a rule book (rule changes scheduled
-  // while the service runs); else the basis's for good.
-  const std::optional<RuleVersion> rules =
-      clock_ != nullptr ? inventory_.RulesAt(clock_->NowMs()) : std::nullopt;
-  const compliance::RuleSet* rules_now = rules ? rules->rules.get() : basis_.rules.get();
-  if (inventory_.generation() == held->generation && today == held->at &&
-      held->rules.get() == rules_now) {
-    return false;
-  }
+  const std::optional<RuleVersion> rules = RulesNow();
+  if (inventory_.generation() == held->generation && JudgedAs(*held, today, rules)) return false;
   const auto began = std::chrono::steady_clock::now();
   FleetBasis basis = basis_;  // shares the catalog; the day, rules and engine are the moment's
   basis.at = today;

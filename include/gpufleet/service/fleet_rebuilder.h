@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "gpufleet/service/clock.h"
 #include "gpufleet/service/fleet_context.h"
@@ -60,6 +61,12 @@ class FleetRebuilder {
  private:
   // The day the rules are judged on now.
   Date Today() const;
+  // The rules in force now, when the inventory keeps a rule book (rule changes scheduled
+  // while the service runs) and there is a clock; nullopt: the basis's, for good.
+  std::optional<RuleVersion> RulesNow() const;
+  // Whether `held` was judged on `today` with `rules` (RulesNow's).
+  bool JudgedAs(const FleetContext& held, Date today,
+                const std::optional<RuleVersion>& rules) const;
 
   const FleetBasis basis_;
   const InventoryService& inventory_;
