@@ -88,6 +88,7 @@ int WriteFiles(const Flags& flags, const planner::GeneratorOptions& o) {
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "scenario.yaml") << files->scenario_yaml;
   std::ofstream(dir / "fleet.yaml") << files->fleet_yaml;
+  std::ofstream(dir / "classifications.yaml") << files->classifications_yaml;
   std::printf("wrote %s and %s\n", (dir / "scenario.yaml").c_str(), (dir / "fleet.yaml").c_str());
   return 0;
 }
@@ -133,8 +134,8 @@ int main(int argc, char** argv) {
   plan_options.gap_pct = flags.gap_pct;
   std::printf(
       "| months | sites | models | classes | seed | variables | integers | rows | status | "
-      "gap %% | gap M USD | nodes | generate s | solve s | total s |\n"
-      "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n");
+      "gap %% | gap M USD | found by | nodes | generate s | solve s | total s |\n"
+      "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---:|---:|---:|---:|\n");
   std::fflush(stdout);
   std::vector<Row> rows;
   for (const Instance& in : grid) {
@@ -155,11 +156,12 @@ int main(int argc, char** argv) {
       const planner::Plan& p = *plan;
       // The gap in money too: the objective includes the penalty of demand no plan can serve.
       std::printf(
-          "| %d | %d | %d | %d | %llu | %d | %d | %d | %s | %.3f | %.1f | %d | %.2f | %.2f | "
+          "| %d | %d | %d | %d | %llu | %d | %d | %d | %s | %.3f | %.1f | %s | %d | %.2f | %.2f | "
           "%.2f |\n",
           in.months, in.sites, flags.models, flags.classes, static_cast<unsigned long long>(seed),
           p.variables, p.integer_variables, p.constraints, p.status.c_str(), p.gap_pct,
-          (p.objective - p.bound) / 1e6, p.nodes, generate_s, p.solve_seconds, p.total_seconds);
+          (p.objective - p.bound) / 1e6, p.found_by.c_str(), p.nodes, generate_s, p.solve_seconds,
+          p.total_seconds);
       std::fflush(stdout);
       rows.push_back(Row{in, seed, generate_s, std::move(plan).value()});
     }

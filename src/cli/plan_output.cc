@@ -163,9 +163,9 @@ double ServedPct(const planner::ClassOutcome& c) {
 
 void WritePlanText(const Scenario& s, const Plan& plan, std::ostream& out, size_t width) {
   WriteWrapped("", "  ",
-               fmt::format("Plan '{}': {} ({} months from {}), gap {:.2f}%, solved in {:.2f} s "
+               fmt::format("Plan '{}': {}, gap {:.2f}% ({} months from {}), solved in {:.2f} s "
                            "({} variables, {} integer, {} constraints, {} nodes)",
-                           plan.scenario, plan.status, s.months, plan.months.front(), plan.gap_pct,
+                           plan.scenario, plan.status, plan.gap_pct, s.months, plan.months.front(),
                            plan.solve_seconds, plan.variables, plan.integer_variables,
                            plan.constraints, plan.nodes),
                width, out);
@@ -263,6 +263,7 @@ nlohmann::json PlanJson(const Scenario& s, const Plan& plan) {
   j["solve_seconds"] = plan.solve_seconds;
   j["total_seconds"] = plan.total_seconds;
   j["nodes"] = plan.nodes;
+  j["found_by"] = plan.found_by;
   j["variables"] = plan.variables;
   j["integer_variables"] = plan.integer_variables;
   j["constraints"] = plan.constraints;

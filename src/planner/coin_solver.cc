@@ -2,8 +2,8 @@
 // whose row duals give shadow values. Both take the matrix column by column.
 
 #include <Cbc_C_Interface.h>
-#include <Clp_C_Interface.h>
 
+#include <ClpSimplex.hpp>
 #include <chrono>
 #include <cmath>
 #include <memory>
@@ -73,7 +73,8 @@ std::string_view SolveStatusName(SolveStatus s) {
   return "error";
 }
 
-MipSolution SolveMip(const LinearProgram& lp, double time_limit_s, double gap_pct) {
+MipSolution SolveMip(const LinearProgram& lp, double time_limit_s, double gap_pct,
+                     const std::vector<double>* start) {
   const auto started = std::chrono::steady_clock::now();
   const ColumnMajor m = ToColumnMajor(lp);
   std::unique_ptr<Cbc_Model, void (*)(Cbc_Model*)> model(Cbc_newModel(), Cbc_deleteModel);
@@ -99,6 +100,19 @@ MipSolution SolveMip(const LinearProgram& lp, double time_limit_s, double gap_pc
   // a half of the solve time of the generated benchmark instances (docs/benchmarks.md,
   // "Planner").
   Cbc_setParameter(model.get(), "preprocess", "off");
+  // The time limit is the caller's wall clock, not CPU seconds (CBC's default): on a busy
+  // machine CPU time runs slower and the limit was overrun by half.
+  Cbc_setParameter(model.get(), "timeMode", "elapsed");
+  if (start != nullptr) {
+    std::vector<int> columns;
+    std::vector<double> values;
+    for (size_t c = 0; c < lp.columns.size(); ++c) {
+      if (!lp.columns[c].integer) continue;
+      columns.push_back(static_cast<int>(c));
+      values.push_back((*start)[c]);
+    }
+    Cbc_setMIPStartI(model.get(), static_cast<int>(columns.size()), columns.data(), values.data());
+  }
   Cbc_solve(model.get());
 
   MipSolution out;
@@ -130,29 +144,62 @@ MipSolution SolveMip(const LinearProgram& lp, double time_limit_s, double gap_pc
   return out;
 }
 
-LpSolution SolveLpRelaxation(const LinearProgram& lp, double time_limit_s) {
+struct Relaxation::Model {
+  ClpSimplex clp;
+};
+
+Relaxation::Relaxation(const LinearProgram& lp) : lp_(lp), model_(std::make_unique<Model>()) {
   const ColumnMajor m = ToColumnMajor(lp);
-  std::unique_ptr<Clp_Simplex, void (*)(Clp_Simplex*)> model(Clp_newModel(), Clp_deleteModel);
-  Clp_loadProblem(model.get(), static_cast<int>(lp.columns.size()),
-                  static_cast<int>(lp.rows.size()), m.start.data(), m.index.data(), m.value.data(),
-                  m.col_lb.data(), m.col_ub.data(), m.obj.data(), m.row_lb.data(), m.row_ub.data());
-  Clp_setLogLevel(model.get(), 0);
-  Clp_setMaximumSeconds(model.get(), time_limit_s);
+  ClpSimplex& clp = model_->clp;
+  clp.loadProblem(static_cast<int>(lp.columns.size()), static_cast<int>(lp.rows.size()),
+                  m.start.data(), m.index.data(), m.value.data(), m.col_lb.data(), m.col_ub.data(),
+                  m.obj.data(), m.row_lb.data(), m.row_ub.data());
+  clp.setLogLevel(0);
   // Perturbation always on (50) rather than Clp's automatic choice (100), as CBC sets it for
   // its own root LP: the planner's programs are highly degenerate (many equal costs and zero
   // right-hand sides), and perturbing takes 30-35% fewer iterations, 1.8-2.9x faster on
   // the benchmark instances. Clp removes the perturbation before it reports the optimum.
-  Clp_setPerturbation(model.get(), 50);
-  Clp_initialSolve(model.get());
+  clp.setPerturbation(50);
+}
+
+Relaxation::~Relaxation() = default;
+
+namespace {
+
+LpSolution Read(const ClpSimplex& clp, const LinearProgram& lp) {
   LpSolution out;
-  out.optimal = Clp_status(model.get()) == 0;
+  out.optimal = clp.status() == 0;
+  out.infeasible = clp.status() == 1;
   if (!out.optimal) return out;
-  const double* x = Clp_getColSolution(model.get());
-  out.x.assign(x, x + lp.columns.size());
-  const double* duals = Clp_getRowPrice(model.get());
-  out.row_duals.assign(duals, duals + lp.rows.size());
-  out.objective = Clp_objectiveValue(model.get());
+  out.x.assign(clp.getColSolution(), clp.getColSolution() + lp.columns.size());
+  out.row_duals.assign(clp.getRowPrice(), clp.getRowPrice() + lp.rows.size());
+  out.objective = clp.objectiveValue();
   return out;
+}
+
+}  // namespace
+
+LpSolution Relaxation::Solve(double time_limit_s) {
+  ClpSimplex& clp = model_->clp;
+  // Wall-clock seconds, as the caller's time limit (Clp's maximumSeconds counts CPU time).
+  clp.setMaximumWallSeconds(time_limit_s);
+  clp.initialSolve();
+  return Read(clp, lp_);
+}
+
+LpSolution Relaxation::SolveFixed(const std::vector<double>& values, double time_limit_s) {
+  ClpSimplex& clp = model_->clp;
+  for (size_t c = 0; c < lp_.columns.size(); ++c) {
+    if (!lp_.columns[c].integer) continue;
+    clp.setColumnBounds(static_cast<int>(c), values[c], values[c]);
+  }
+  clp.setMaximumWallSeconds(time_limit_s);
+  clp.dual();
+  return Read(clp, lp_);
+}
+
+LpSolution SolveLpRelaxation(const LinearProgram& lp, double time_limit_s) {
+  return Relaxation(lp).Solve(time_limit_s);
 }
 
 }  // namespace gpufleet::planner

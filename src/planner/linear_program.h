@@ -4,6 +4,7 @@
 // apart from the planner's meaning so the formulation can be tested on its own and the solver
 // swapped.
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -67,19 +68,47 @@ struct MipSolution {
   double gap_pct = 0;     // 100 |objective - bound| / max(1, |objective|)
   double seconds = 0;     // wall time of the solve
   int nodes = 0;          // branch-and-bound nodes
+  bool rounded = false;   // x is the rounded relaxation's, not CBC's
 };
 
 // Minimises with CBC. `time_limit_s` > 0; stops once the relative gap is below `gap_pct`.
-MipSolution SolveMip(const LinearProgram& lp, double time_limit_s, double gap_pct);
+// `start`, when given, is a plan to begin from: its integer columns' values (CBC solves for
+// the continuous ones and keeps the plan as its first incumbent when that is feasible).
+MipSolution SolveMip(const LinearProgram& lp, double time_limit_s, double gap_pct,
+                     const std::vector<double>* start = nullptr);
 
 struct LpSolution {
   bool optimal = false;
+  bool infeasible = false;  // proven: no point meets every row
   std::vector<double> x;
   std::vector<double> row_duals;  // d objective / d row bound, as Clp reports them
   double objective = 0;
 };
 
-// Minimises the LP relaxation (integrality dropped) with Clp.
+// The LP relaxation (integrality dropped) of a program, kept loaded in Clp so that after its
+// first solve it can be solved again from the optimal basis with the integer columns fixed:
+// the planner's rounding heuristic, which is cheap because only the continuous columns move.
+class Relaxation {
+ public:
+  explicit Relaxation(const LinearProgram& lp);
+  ~Relaxation();
+  Relaxation(const Relaxation&) = delete;
+  Relaxation& operator=(const Relaxation&) = delete;
+
+  // Minimises the relaxation.
+  LpSolution Solve(double time_limit_s);
+  // Fixes every integer column c at values[c] and re-solves (dual simplex from the current
+  // basis). Not optimal when the fixing leaves no feasible point or time ran out. The
+  // columns stay fixed: call after Solve's duals have been taken.
+  LpSolution SolveFixed(const std::vector<double>& values, double time_limit_s);
+
+ private:
+  struct Model;
+  const LinearProgram& lp_;
+  std::unique_ptr<Model> model_;
+};
+
+// Minimises the LP relaxation once.
 LpSolution SolveLpRelaxation(const LinearProgram& lp, double time_limit_s);
 
 }  // namespace gpufleet::planner

@@ -8,12 +8,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <tuple>
 
 #include "planner/formulation.h"
 #include "planner/linear_program.h"
 #include "planner/plan_explain.h"
+#include "planner/round_down.h"
 #include "planner/rule_calendar.h"
 
 namespace gpufleet::planner {
@@ -218,7 +220,11 @@ void FindBinding(const Scenario& s, const Formulation& f, const std::vector<doub
     // A share of nothing bought holds nothing back.
     if (m.kind == "domestic_share" && plan.purchased_units <= 0) continue;
     const auto [slack, step] = Slack(f, r, x);
-    const bool binds = slack <= std::max({kBindingShare * std::abs(m.limit), step, kEpsilon});
+    // A limit with a shadow value holds the relaxation's optimum back even where the plan,
+    // rounded from it to whole lots, leaves a little of it unused.
+    const bool priced = relaxation.optimal && std::abs(relaxation.row_duals[r]) > 1e-9;
+    const bool binds =
+        priced || slack <= std::max({kBindingShare * std::abs(m.limit), step, kEpsilon});
     if (!binds) continue;
     auto [it, inserted] = index.emplace(std::make_pair(m.kind, m.name), plan.binding.size());
     if (inserted) plan.binding.push_back(BindingConstraint{m.kind, m.name, {}, 0, 0, {}, ""});
@@ -253,6 +259,7 @@ void FindBinding(const Scenario& s, const Formulation& f, const std::vector<doub
 // LP relaxation, the limits with a non-zero dual (what pushes against them).
 std::vector<std::string> ExplainInfeasible(const Scenario& s, const RuleCalendar& rules,
                                            double time_limit_s) {
+  if (time_limit_s <= 0) return {"no explanation found within the time limit"};
   const Formulation f = Formulate(s, rules, true);
   std::vector<double> x;
   std::vector<double> duals;
@@ -314,6 +321,80 @@ std::vector<std::string> ExplainInfeasible(const Scenario& s, const RuleCalendar
   return out;
 }
 
+double GapPct(double objective, double bound) {
+  return 100.0 * std::abs(objective - bound) / std::max(1.0, std::abs(objective));
+}
+
+struct Solved {
+  MipSolution mip;
+  LpSolution relaxation;  // its duals are the shadow values
+};
+
+// One time limit for every phase. The LP relaxation first: its duals are the shadow values and
+// its optimum a bound. Then its optimum rounded down (RoundDown) and the continuous columns
+// re-solved from its basis: when that plan is within the gap of the bound, it is proven good
+// enough and CBC is not needed (the generated 24-month instances, docs/benchmarks.md
+// "Planner"). Otherwise CBC, for the time left, starting from the rounded plan; whichever
+// plan is better is kept, with the better of the two bounds. A plan the time limit stopped
+// outside the gap is "feasible", never "optimal".
+Solved Solve(const Formulation& f, double time_limit_s, double gap_pct) {
+  const auto started = std::chrono::steady_clock::now();
+  auto left = [&] { return time_limit_s - Since(started); };
+  Solved out;
+  MipSolution& mip = out.mip;
+  auto finish = [&](SolveStatus status) {
+    mip.status = status;
+    mip.seconds = Since(started);
+    return std::move(out);
+  };
+  if (time_limit_s <= 0) return finish(SolveStatus::kNoSolution);
+  Relaxation relaxation(f.lp);
+  out.relaxation = relaxation.Solve(time_limit_s);
+  const double relaxation_seconds = Since(started);
+  if (out.relaxation.infeasible) return finish(SolveStatus::kInfeasible);
+  double bound = -std::numeric_limits<double>::infinity();
+  std::vector<double> rounded;
+  if (out.relaxation.optimal) {
+    bound = out.relaxation.objective;
+    rounded = RoundDown(f, out.relaxation.x);
+    LpSolution fixed = relaxation.SolveFixed(rounded, std::max(left(), 1e-3));
+    if (fixed.optimal) {
+      mip.x = std::move(fixed.x);
+      mip.objective = fixed.objective;
+      mip.rounded = true;
+      mip.bound = std::min(bound, mip.objective);
+      mip.gap_pct = GapPct(mip.objective, mip.bound);
+      if (mip.gap_pct <= gap_pct) return finish(SolveStatus::kOptimal);
+    } else {
+      rounded.clear();
+    }
+  }
+  // CBC starts by solving the relaxation again and cannot stop inside that solve, so it is
+  // only worth starting, and only stops in time, with at least twice that time left.
+  if (left() < 2 * relaxation_seconds) {
+    return finish(mip.x.empty() ? SolveStatus::kNoSolution : SolveStatus::kFeasible);
+  }
+  MipSolution cbc = SolveMip(f.lp, left(), gap_pct, rounded.empty() ? nullptr : &rounded);
+  mip.nodes = cbc.nodes;
+  if (cbc.status == SolveStatus::kInfeasible && mip.x.empty()) {
+    return finish(SolveStatus::kInfeasible);
+  }
+  if (!cbc.x.empty() && (mip.x.empty() || cbc.objective < mip.objective)) {
+    mip.x = std::move(cbc.x);
+    mip.objective = cbc.objective;
+    mip.rounded = false;
+  }
+  if (mip.x.empty()) return finish(cbc.status);
+  if (cbc.status == SolveStatus::kOptimal || cbc.status == SolveStatus::kFeasible) {
+    bound = std::max(bound, cbc.bound);
+  }
+  mip.bound = std::min(bound, mip.objective);
+  mip.gap_pct = GapPct(mip.objective, mip.bound);
+  // CBC proved its plan within the gap; the plan kept is no worse.
+  const bool proven = cbc.status == SolveStatus::kOptimal || mip.gap_pct <= gap_pct;
+  return finish(proven ? SolveStatus::kOptimal : SolveStatus::kFeasible);
+}
+
 }  // namespace
 
 std::string FormatMonthRuns(const std::vector<std::string>& months) {
@@ -349,18 +430,22 @@ Result<Plan> MakePlan(const Scenario& s, const PlanOptions& options) {
   plan.rule_notes = f.rule_notes;
   plan.dropped = f.dropped;
 
-  const MipSolution mip = SolveMip(f.lp, time_limit, gap);
+  // The time limit counts from here: reading the rules and building the program take their
+  // share of it too.
+  const Solved solved = Solve(f, time_limit - Since(started), gap);
+  const MipSolution& mip = solved.mip;
   plan.status = std::string(SolveStatusName(mip.status));
   plan.solve_seconds = mip.seconds;
   plan.nodes = mip.nodes;
   if (mip.status == SolveStatus::kInfeasible) {
-    plan.conflicts = ExplainInfeasible(s, rules, time_limit);
+    plan.conflicts = ExplainInfeasible(s, rules, time_limit - Since(started));
   } else if (!mip.x.empty()) {
     plan.objective = mip.objective;
     plan.bound = mip.bound;
     plan.gap_pct = mip.gap_pct;
+    plan.found_by = mip.rounded ? "rounding" : "cbc";
     Decode(s, f, mip.x, plan);
-    FindBinding(s, f, mip.x, SolveLpRelaxation(f.lp, time_limit), plan);
+    FindBinding(s, f, mip.x, solved.relaxation, plan);
     ExplainBinding(s, plan);
   }
   plan.total_seconds = Since(started);

@@ -650,6 +650,7 @@ TEST(PlanPropertyTest, RandomScenariosKeepEveryLimit) {
   int with_rentals = 0;
   int with_binding_budget = 0;
   int with_binding_share = 0;
+  int rounded = 0;  // plans from the rounded relaxation, the limits checked all the same
   const fixtures::ScenarioDir dir("planner_property");  // rewritten for each scenario
   for (int i = 0; i < kScenarios; ++i) {
     const uint32_t seed = 20250101u + static_cast<uint32_t>(i);
@@ -668,6 +669,7 @@ TEST(PlanPropertyTest, RandomScenariosKeepEveryLimit) {
     }
     PlanProperties(spec, *plan).CheckAll();
     if (plan->purchased_units > 0) ++with_purchases;
+    if (plan->found_by == "rounding") ++rounded;
     if (!plan->rule_notes.empty()) ++with_blocked_rows;
     if (plan->sale_revenue > 0) ++with_sales;
     if (plan->rental_spend > 0) ++with_rentals;
@@ -683,12 +685,13 @@ TEST(PlanPropertyTest, RandomScenariosKeepEveryLimit) {
   EXPECT_GE(with_rentals, 1);
   EXPECT_GE(with_binding_budget, 1);
   EXPECT_GE(with_binding_share, 1);
+  EXPECT_GE(rounded, 1);
   EXPECT_EQ(infeasible, 0);
   std::printf(
       "%d scenarios: %d buy, %d blocked by the rule, %d sell, %d rent; %d budgets and "
-      "%d domestic shares bind\n",
+      "%d domestic shares bind; %d plans from rounding\n",
       kScenarios, with_purchases, with_blocked_rows, with_sales, with_rentals, with_binding_budget,
-      with_binding_share);
+      with_binding_share, rounded);
 }
 
 }  // namespace

@@ -47,6 +47,7 @@ TEST(ScenarioGeneratorTest, SameSeedGivesTheSameDocumentsAndScenario) {
   ASSERT_TRUE(b.ok()) << b.status().ToString();
   EXPECT_EQ(a->scenario_yaml, b->scenario_yaml);
   EXPECT_EQ(a->fleet_yaml, b->fleet_yaml);
+  EXPECT_EQ(a->classifications_yaml, b->classifications_yaml);
 
   const Result<Scenario> s = GenerateScenario(o);
   const Result<Scenario> t = GenerateScenario(o);
@@ -147,6 +148,26 @@ TEST(ScenarioGeneratorTest, SmallInstanceSolvesToOptimal) {
   EXPECT_GT(plan->integer_variables, 0);
   EXPECT_GT(plan->purchased_units, 0);
   EXPECT_LE(plan->gap_pct, 1e-6);
+}
+
+// Fails before: without the group's classification the rules kept the MLU590 (and the 910C,
+// 950PR and P800 of larger instances) closed as "needs classification", and the benchmark
+// instance lost half of its purchase columns.
+TEST(ScenarioGeneratorTest, GroupClassifiesItsDomesticParts) {
+  const Result<GeneratedFiles> files = GenerateScenarioFiles(Small(1));
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  EXPECT_NE(files->scenario_yaml.find("rule_overlays: [classifications.yaml]"), std::string::npos);
+  EXPECT_NE(files->classifications_yaml.find("cambricon-mlu590"), std::string::npos);
+  EXPECT_EQ(files->classifications_yaml.find("bytedance"), std::string::npos);
+
+  const Result<Scenario> s = GenerateScenario(Small(1));
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  const Result<Plan> plan = MakePlan(*s);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  for (const RuleNote& note : plan->rule_notes) {
+    EXPECT_EQ(note.rules.find("needs classification"), std::string::npos)
+        << note.subject << ": " << note.rules;
+  }
 }
 
 }  // namespace

@@ -128,9 +128,12 @@ struct Plan {
   double objective = 0;
   double bound = 0;
   double gap_pct = 0;
-  double solve_seconds = 0;  // MIP only
-  double total_seconds = 0;  // rules, model, MIP, relaxation, report
+  double solve_seconds = 0;  // the relaxation, its rounding and CBC when it ran
+  double total_seconds = 0;  // rules, program, solve, report: what the time limit bounds
   int nodes = 0;
+  // How the plan was found: "rounding" (the LP relaxation rounded to whole lots, proven
+  // within the gap by the relaxation's bound, no branch and bound) or "cbc"; "" without one.
+  std::string found_by;
   int variables = 0;
   int integer_variables = 0;
   int constraints = 0;

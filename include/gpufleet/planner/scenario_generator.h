@@ -62,11 +62,14 @@ struct GeneratorOptions {
 };
 
 struct GeneratedFiles {
-  std::string scenario_yaml;  // names the fleet as "fleet.yaml", next to it
+  std::string scenario_yaml;  // names "fleet.yaml" and "classifications.yaml", next to it
   std::string fleet_yaml;
+  // A rule overlay: the organisation classifies the CN-designed parts on offer as made in CN
+  // (without it the rules keep them closed as "needs classification").
+  std::string classifications_yaml;
 };
 
-// The two documents for `options`. InvalidArgument when an option is out of range.
+// The three documents for `options`. InvalidArgument when an option is out of range.
 [[nodiscard]] Result<GeneratedFiles> GenerateScenarioFiles(const GeneratorOptions& options);
 
 // GenerateScenarioFiles read through ParseScenario. ParseScenario reads the fleet by path, so
