@@ -409,18 +409,60 @@ void WritePlanLinesCsv(const Plan& plan, std::ostream& out) {
   }
 }
 
-void WritePlanSvg(const Scenario& s, const Plan& plan, std::ostream& out) {
+namespace {
+
+// A chart over the plan's months, its y axis from 0 to just above the largest value.
+report::LineChart MonthChart(const Plan& plan, std::string title, std::string y_label,
+                             std::vector<report::ChartSeries> series) {
   report::LineChart chart;
-  chart.title = "Plan '" + plan.scenario + "': capacity and demand";
+  chart.title = std::move(title);
   chart.x_label = "month";
   chart.x_tick_labels = plan.months;
-  chart.y_label = "accelerator-hours per month (millions)";
+  chart.y_label = std::move(y_label);
   chart.x_min = 1;
-  chart.x_max = std::max(2, s.months);
-  std::vector<double> x, demand(static_cast<size_t>(s.months), 0),
-      served(static_cast<size_t>(s.months), 0), owned(static_cast<size_t>(s.months), 0),
-      rented(static_cast<size_t>(s.months), 0);
-  for (int t = 0; t < s.months; ++t) x.push_back(t + 1);
+  chart.x_max = std::max<double>(2, static_cast<double>(plan.months.size()));
+  double top = 1;
+  for (const auto& one : series) {
+    for (double y : one.y) top = std::max(top, y);
+  }
+  chart.y_min = 0;
+  chart.y_max = top * 1.05;
+  chart.series = std::move(series);
+  return chart;
+}
+
+// The months where a rule started or stopped deciding an option: each run of months in a
+// rule note starts one and ends before another (the first month of the horizon is not a
+// change), as chart x positions (month index + 1).
+std::vector<double> RuleChangeMarkers(const Plan& plan) {
+  std::map<std::string, int> index;
+  for (size_t t = 0; t < plan.months.size(); ++t) index[plan.months[t]] = static_cast<int>(t);
+  std::set<int> changes;
+  for (const planner::RuleNote& note : plan.rule_notes) {
+    for (size_t i = 0; i < note.months.size(); ++i) {
+      const auto it = index.find(note.months[i]);
+      if (it == index.end()) continue;
+      const int t = it->second;
+      const bool starts = i == 0 || index[note.months[i - 1]] != t - 1;
+      const bool ends = i + 1 == note.months.size() || index[note.months[i + 1]] != t + 1;
+      if (starts && t > 0) changes.insert(t);
+      if (ends && t + 1 < static_cast<int>(plan.months.size())) changes.insert(t + 1);
+    }
+  }
+  std::vector<double> out;
+  for (int t : changes) out.push_back(t + 1);
+  return out;
+}
+
+}  // namespace
+
+void WritePlanSvg(const Scenario& s, const Plan& plan, std::ostream& out) {
+  const auto months = static_cast<size_t>(s.months);
+  std::vector<double> x;
+  for (size_t t = 0; t < months; ++t) x.push_back(static_cast<double>(t + 1));
+  auto zeros = [&] { return std::vector<double>(months, 0); };
+
+  std::vector<double> demand = zeros(), served = zeros(), owned = zeros(), rented = zeros();
   for (const planner::ClassOutcome& c : plan.classes) {
     for (size_t t = 0; t < c.demand.size(); ++t) {
       demand[t] += c.demand[t] / 1e6;
@@ -431,19 +473,44 @@ void WritePlanSvg(const Scenario& s, const Plan& plan, std::ostream& out) {
     const auto t = static_cast<size_t>(r.month);
     (r.rental ? rented : owned)[t] += r.in_service * s.MonthHours(r.month) / 1e6;
   }
-  std::vector<double> capacity(owned.size());
-  for (size_t t = 0; t < owned.size(); ++t) capacity[t] = owned[t] + rented[t];
-  chart.series = {{"demand", x, demand},
+  std::vector<double> capacity(months);
+  for (size_t t = 0; t < months; ++t) capacity[t] = owned[t] + rented[t];
+  report::LineChart hours =
+      MonthChart(plan, "Plan '" + plan.scenario + "': capacity and demand (dashed: rules change)",
+                 "accelerator-hours per month (millions)",
+                 {{"demand", x, demand},
                   {"served", x, served},
                   {"capacity (owned + rented)", x, capacity},
-                  {"owned", x, owned}};
-  double top = 1;
-  for (const auto& series : chart.series) {
-    for (double y : series.y) top = std::max(top, y);
+                  {"owned", x, owned}});
+  hours.x_markers = RuleChangeMarkers(plan);
+
+  // Money by the month it is spent (an order when placed, a rental when used, a sale when
+  // made) and accelerators bought by order and by delivery month.
+  std::vector<double> purchases = zeros(), rentals = zeros(), sales = zeros();
+  std::vector<double> ordered = zeros(), delivered = zeros(), sold = zeros();
+  for (const planner::OrderLine& o : plan.orders) {
+    purchases[static_cast<size_t>(o.order_month)] += o.line_cost / 1e6;
+    ordered[static_cast<size_t>(o.order_month)] += static_cast<double>(o.units);
+    if (static_cast<size_t>(o.delivery_month) < months) {
+      delivered[static_cast<size_t>(o.delivery_month)] += static_cast<double>(o.units);
+    }
   }
-  chart.y_min = 0;
-  chart.y_max = top * 1.05;
-  report::WriteSvgLineChart(chart, {}, out);
+  for (const planner::RentalLine& l : plan.rentals) {
+    rentals[static_cast<size_t>(l.month)] += l.cost / 1e6;
+  }
+  for (const planner::SaleLine& l : plan.sales) {
+    sales[static_cast<size_t>(l.month)] += l.proceeds / 1e6;
+    sold[static_cast<size_t>(l.month)] += static_cast<double>(l.units);
+  }
+  report::LineChart spend = MonthChart(
+      plan, "Spend per month", "millions of " + plan.currency,
+      {{"purchases", x, purchases}, {"rentals", x, rentals}, {"sales (proceeds)", x, sales}});
+  spend.x_markers = hours.x_markers;
+  report::LineChart units =
+      MonthChart(plan, "Accelerators bought and sold per month", "accelerators",
+                 {{"ordered", x, ordered}, {"delivered", x, delivered}, {"sold", x, sold}});
+  units.x_markers = hours.x_markers;
+  report::WriteSvgCharts({hours, spend, units}, report::SvgOptions{}, out);
 }
 
 void WriteComparisonText(const Scenario& s, const Plan& base, const Plan& what_if,

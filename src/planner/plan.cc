@@ -284,6 +284,7 @@ std::vector<std::string> ExplainInfeasible(const Scenario& s, const RuleCalendar
     double limit = 0;
     bool upper = true;
     std::vector<std::string> months;
+    double existing = 0;  // site capacity: the most accelerators already there in a month
   };
   std::vector<std::pair<std::string, Finding>> gives;
   std::vector<std::pair<std::string, Finding>> holds;
@@ -303,6 +304,10 @@ std::vector<std::string> ExplainInfeasible(const Scenario& s, const RuleCalendar
     const auto r = static_cast<size_t>(m.option);
     gave[r] = true;
     add(gives, f.rows[r], x[c]);
+    if (f.rows[r].kind == "site_capacity") {  // the row's bound leaves out what is there
+      double& existing = gives.back().second.existing;
+      existing = std::max(existing, f.rows[r].limit - f.lp.rows[r].ub);
+    }
   }
   for (size_t r = 0; r < duals.size(); ++r) {
     if (f.rows[r].kind.empty() || gave[r] || std::abs(duals[r]) < 1e-9) continue;
@@ -313,8 +318,28 @@ std::vector<std::string> ExplainInfeasible(const Scenario& s, const RuleCalendar
   };
   std::vector<std::string> out;
   for (const auto& [name, g] : gives) {
-    out.push_back(name + when(g) + (g.upper ? " would be exceeded by " : " would fall short by ") +
-                  Amount(g.amount) + " (limit " + Amount(g.limit) + ")");
+    std::string line = name + when(g) +
+                       (g.upper ? " would be exceeded by " : " would fall short by ") +
+                       Amount(g.amount) + " (limit " + Amount(g.limit) + ")";
+    if (g.existing > kEpsilon) {
+      line += fmt::format(": {} accelerators are already there", Amount(g.existing));
+    }
+    out.push_back(std::move(line));
+  }
+  if (!violated) {  // a plan in fractions of lots would do: name the lots that make it fail
+    std::map<std::string, int> lots;
+    for (size_t c = 0; c < f.columns.size(); ++c) {
+      const ColumnMeaning& m = f.columns[c];
+      if (m.kind != ColumnMeaning::Kind::kBuyLots || x[c] <= kEpsilon) continue;
+      const PurchaseOption& o = s.purchases[static_cast<size_t>(m.option)];
+      if (o.lot > 1) lots.emplace(o.id, o.lot);
+    }
+    std::string which;
+    for (const auto& [id, lot] : lots) {
+      which += fmt::format("{}'{}' comes in lots of {}", which.empty() ? "" : ", ", id, lot);
+    }
+    out.push_back("only whole lots make it infeasible (a plan in fractions of lots would fit)" +
+                  (which.empty() ? std::string() : ": " + which));
   }
   for (const auto& [name, h] : holds) out.push_back(name + when(h) + " holds against it");
   if (out.empty()) out.push_back("the program is infeasible, but no limit explains it");

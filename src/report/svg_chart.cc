@@ -184,7 +184,11 @@ std::string XmlEscape(std::string_view text) {
   return out;
 }
 
-void WriteSvgLineChart(const LineChart& chart, const SvgOptions& options, std::ostream& out) {
+namespace {
+
+// One chart as an <svg> element: the whole document when `y` is negative, else a nested
+// element at that height inside the caller's document.
+void WriteChart(const LineChart& chart, const SvgOptions& options, double y, std::ostream& out) {
   size_t longest_name = 0;
   for (const ChartSeries& s : chart.series) longest_name = std::max(longest_name, s.name.size());
   const double legend_width =
@@ -205,16 +209,41 @@ void WriteSvgLineChart(const LineChart& chart, const SvgOptions& options, std::o
   f.y_max = chart.y_max > chart.y_min ? chart.y_max : chart.y_min + 1;
 
   const std::string& title = options.title.empty() ? chart.title : options.title;
+  const std::string where = y < 0 ? std::string("xmlns=\"http://www.w3.org/2000/svg\"")
+                                  : fmt::format("x=\"0\" y=\"{:g}\"", y);
   out << fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0:g}\" height=\"{1:g}\" "
+      "<svg {5} width=\"{0:g}\" height=\"{1:g}\" "
       "viewBox=\"0 0 {0:g} {1:g}\" font-family=\"sans-serif\">\n"
       "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
       "<text x=\"{2:.1f}\" y=\"24\" font-size=\"{3}\" text-anchor=\"middle\" fill=\"#111\">"
       "{4}</text>\n",
-      width, height, width / 2, kTitleFontSize, XmlEscape(title));
+      width, height, width / 2, kTitleFontSize, XmlEscape(title), where);
   WriteAxes(chart, f, out);
   WriteSeries(chart, f, out);
   WriteLegend(chart, f, out);
+  out << "</svg>\n";
+}
+
+}  // namespace
+
+void WriteSvgLineChart(const LineChart& chart, const SvgOptions& options, std::ostream& out) {
+  WriteChart(chart, options, -1, out);
+}
+
+void WriteSvgCharts(const std::vector<LineChart>& charts, const SvgOptions& options,
+                    std::ostream& out) {
+  const double width = std::max(options.width, kMarginLeft + kMinPlotSize);
+  const double height = std::max(options.height, kMarginTop + kMarginBottom + kMinPlotSize);
+  const double total = height * static_cast<double>(std::max<size_t>(1, charts.size()));
+  out << fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0:g}\" height=\"{1:g}\" "
+      "viewBox=\"0 0 {0:g} {1:g}\">\n",
+      width, total);
+  SvgOptions each = options;
+  each.title.clear();  // each chart keeps its own
+  for (size_t i = 0; i < charts.size(); ++i) {
+    WriteChart(charts[i], each, height * static_cast<double>(i), out);
+  }
   out << "</svg>\n";
 }
 

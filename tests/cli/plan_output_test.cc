@@ -110,6 +110,30 @@ TEST(PlanOutputTest, SvgAxisIsACalendar) {
   EXPECT_THAT(svg, HasSubstr(">month</text>"));
 }
 
+// Fails before: the SVG had only capacity and demand, without spend, units bought or the
+// months the rules changed the plan.
+TEST(PlanOutputTest, SvgShowsSpendUnitsBoughtAndRuleChanges) {
+  const std::string dir = FreshDir("plan_svg_charts");
+  CliResult r = RunGpufleet("plan " + kExample + " --format json --svg " + dir + "/plan.svg");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string svg = ReadFile(dir + "/plan.svg");
+  size_t documents = 0;
+  for (size_t at = svg.find("<svg "); at != std::string::npos; at = svg.find("<svg ", at + 1)) {
+    ++documents;
+  }
+  EXPECT_EQ(documents, 4u);  // one document holding three charts
+  EXPECT_EQ(svg.find("<svg "), 0u);
+  EXPECT_THAT(svg, HasSubstr(">Spend per month</text>"));
+  EXPECT_THAT(svg, HasSubstr(">purchases</text>"));
+  EXPECT_THAT(svg, HasSubstr(">rentals</text>"));
+  EXPECT_THAT(svg, HasSubstr(">Accelerators bought and sold per month</text>"));
+  EXPECT_THAT(svg, HasSubstr(">delivered</text>"));
+  // The example's H20 is blocked from 2025-04 and carries a revenue share from 2025-08:
+  // dashed month markers on every chart.
+  EXPECT_THAT(svg, HasSubstr("stroke-dasharray=\"6,4\""));
+  EXPECT_THAT(svg, HasSubstr("(dashed: rules change)"));
+}
+
 TEST(PlanOutputTest, AFleetDirectoryAndANonUtf8FileNameAreInputErrors) {
   const std::string dir = FreshDir("plan_inputs");
   std::filesystem::create_directories(dir + "/fleet-dir");

@@ -593,7 +593,27 @@ TEST(PlanTest, WholeLotsAloneCanMakeACommitmentInfeasible) {
                             "     supply_per_month: 800, committed_units: 12}\n"
                             "budget: {total: 130000}\n"));
   EXPECT_EQ(p.status, "infeasible");
-  EXPECT_THAT(p.conflicts, ElementsAre("budget 'total' would be exceeded by 30000 (limit 130000)"));
+  // Fails before: the lot size, the cause, went unnamed.
+  EXPECT_THAT(p.conflicts,
+              ElementsAre("budget 'total' would be exceeded by 30000 (limit 130000)",
+                          "only whole lots make it infeasible (a plan in fractions of lots would "
+                          "fit): 'h20' comes in lots of 8"));
+}
+
+// Six A800s already at a site that holds four, and nothing to sell them to: no plan, and the
+// explanation says the accelerators already there are the cause (fails before: it gave only
+// "site capacity 'sh-03' in 2025-01 would be exceeded by 2 (limit 4)").
+TEST(PlanTest, ExistingUnitsOverASiteCapacityAreNamed) {
+  const Plan p = Solve(Load("plan_infeasible_existing",
+                            "sites: [{id: sh-03, capacity: 4}]\n"
+                            "demand:\n"
+                            "  - {id: training, per_month: 1000, unmet_penalty: 1,\n"
+                            "     throughput: {A800: 1}}\n",
+                            "", SaleFleet("2024-06-01", 6)));
+  EXPECT_EQ(p.status, "infeasible");
+  EXPECT_THAT(p.conflicts,
+              Contains("site capacity 'sh-03' in 2025-01 would be exceeded by 2 (limit 4): 6 "
+                       "accelerators are already there"));
 }
 
 TEST(PlanTest, ARentalCommitmentAboveItsCapacityIsInfeasible) {

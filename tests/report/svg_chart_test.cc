@@ -144,6 +144,25 @@ TEST(WriteSvgLineChartTest, WellFormedWithOnePolylinePerSeries) {
   EXPECT_NE(svg.find(">arrived</text>"), std::string::npos);
 }
 
+// Charts stacked in one well-formed document: each a nested <svg> one chart height below the
+// last, with its own title.
+TEST(WriteSvgChartsTest, StacksChartsInOneDocument) {
+  LineChart second = TwoSeriesChart();
+  second.title = "U";
+  std::ostringstream out;
+  WriteSvgCharts({TwoSeriesChart(), second}, SvgOptions{}, out);
+  const std::string svg = out.str();
+  EXPECT_EQ(svg.rfind("<svg xmlns", 0), 0u);
+  EXPECT_EQ(XmlError(svg), "") << svg;
+  EXPECT_EQ(Count(svg, "<svg "), 3u);
+  EXPECT_NE(svg.find("width=\"800\" height=\"1000\""), std::string::npos);
+  EXPECT_NE(svg.find("x=\"0\" y=\"0\""), std::string::npos);
+  EXPECT_NE(svg.find("x=\"0\" y=\"500\""), std::string::npos);
+  EXPECT_NE(svg.find(">T</text>"), std::string::npos);
+  EXPECT_NE(svg.find(">U</text>"), std::string::npos);
+  EXPECT_EQ(Count(svg, "<polyline"), 4u);
+}
+
 // Calendar labels replace the numeric x ticks, escaped, at most eight of them (24 labels:
 // every third).
 TEST(WriteSvgLineChartTest, XTickLabelsReplaceTheNumbers) {

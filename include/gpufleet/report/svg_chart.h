@@ -42,6 +42,11 @@ struct LineChart {
 // plot edge.
 void WriteSvgLineChart(const LineChart& chart, const SvgOptions& options, std::ostream& out);
 
+// The charts one above the other in one SVG document, each options.width x options.height
+// with its own title (options.title is not used).
+void WriteSvgCharts(const std::vector<LineChart>& charts, const SvgOptions& options,
+                    std::ostream& out);
+
 // `text` with &, <, >, " and ' replaced by XML entities.
 std::string XmlEscape(std::string_view text);
 
