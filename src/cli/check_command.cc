@@ -8,8 +8,8 @@
 #include <memory>
 
 #include "cli/api_client.h"
-#include "cli/compliance_input.h"
 #include "cli/verdict_output.h"
+#include "gpufleet/cmdline/compliance_input.h"
 #include "gpufleet/compliance/fleet_check.h"
 #include "gpufleet/compliance/report_json.h"
 #include "gpufleet/report/json_text.h"
@@ -22,7 +22,7 @@ constexpr int kExitViolations = 3;
 constexpr int kExitManualClassification = 4;
 
 struct CheckFlags {
-  ComplianceInputFlags input;
+  cmdline::ComplianceInputFlags input;
   ClientFlags client;  // with --url (or $GPUFLEET_URL): ask gpufleetd instead of --fleet
   CLI::Option* url = nullptr;
   std::string fleet;
@@ -157,9 +157,9 @@ int Run(const CheckFlags& f) {
         "both"));
   }
   if (remote) return RunRemote(f);
-  auto loaded = LoadFleetInput(f.input, f.fleet, f.at);
+  auto loaded = cmdline::LoadFleetInput(f.input, f.fleet, f.at);
   if (!loaded.ok()) return Fail(loaded.status());
-  const ComplianceInput& input = loaded->compliance;
+  const cmdline::ComplianceInput& input = loaded->compliance;
   const inventory::Inventory& fleet = loaded->fleet;
   const Date at = loaded->at;
   const auto engine = compliance::MakeIndexedEngine(input.rules);
@@ -177,7 +177,7 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
       "Check every asset and site of a fleet against the rules in force on a date "
       "(exit 3 when there are violations, otherwise 4 when a verdict needs manual "
       "classification, otherwise 0; 1 bad input)");
-  AddComplianceInputOptions(*cmd, f->input);
+  cmdline::AddComplianceInputOptions(*cmd, f->input);
   cmd->add_option("--fleet", f->fleet,
                   "Fleet inventory YAML (see examples/fleet.yaml); or --url: gpufleetd checks its "
                   "living inventory");

@@ -9,8 +9,8 @@
 #include <utility>
 
 #include "cli/api_client.h"
-#include "cli/compliance_input.h"
 #include "cli/verdict_output.h"
+#include "gpufleet/cmdline/compliance_input.h"
 #include "gpufleet/compliance/engine.h"
 #include "gpufleet/compliance/transfer_question.h"
 #include "gpufleet/inventory/inventory.h"
@@ -22,7 +22,7 @@ namespace {
 constexpr int kExitInputError = 1;
 
 struct CheckTransferFlags {
-  ComplianceInputFlags input;
+  cmdline::ComplianceInputFlags input;
   ClientFlags client;  // with --url (or $GPUFLEET_URL): gpufleetd answers
   CLI::Option* url = nullptr;
   std::string fleet;
@@ -139,9 +139,9 @@ int RunRemote(const CheckTransferFlags& f) {
 
 int Run(const CheckTransferFlags& f) {
   if (f.url->count() > 0) return RunRemote(f);
-  auto input = LoadComplianceInput(f.input);
+  auto input = cmdline::LoadComplianceInput(f.input);
   if (!input.ok()) return Fail(input.status());
-  const Result<Date> at = ParseAtFlag(f.at);
+  const Result<Date> at = cmdline::ParseAtFlag(f.at);
   if (!at.ok()) return Fail(at.status());
   std::optional<inventory::Inventory> fleet;
   if (!f.fleet.empty()) {
@@ -167,7 +167,7 @@ void AddCheckTransferCommand(CLI::App& app, int& exit_code) {
       "May N units of a model be sold or moved to a place (a country, or a site of --fleet) and "
       "an end user (or an organisation of --fleet) on a date? Exit 0: yes (maybe with "
       "conditions), 3: licence needed or prohibited, 4: manual classification, 1: bad input");
-  AddComplianceInputOptions(*cmd, f->input);
+  cmdline::AddComplianceInputOptions(*cmd, f->input);
   cmd->add_option("--fleet", f->fleet,
                   "Fleet inventory YAML defining the ids --to-site, --to-org and --from-site "
                   "name (see examples/fleet.yaml)");

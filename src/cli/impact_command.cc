@@ -12,7 +12,7 @@
 #include <tuple>
 
 #include "cli/api_client.h"
-#include "cli/compliance_input.h"
+#include "gpufleet/cmdline/compliance_input.h"
 #include "gpufleet/codec/text_file.h"
 #include "gpufleet/compliance/impact.h"
 #include "gpufleet/compliance/report_json.h"
@@ -31,7 +31,7 @@ using Json = nlohmann::ordered_json;
 constexpr int kExitInputError = 1;
 
 struct ImpactFlags {
-  ComplianceInputFlags input;
+  cmdline::ComplianceInputFlags input;
   ClientFlags client;  // with --url (or $GPUFLEET_URL): gpufleetd runs the dry run
   CLI::Option* url = nullptr;
   std::string fleet;
@@ -292,9 +292,9 @@ int RunRemote(const ImpactFlags& f) {
 
 int Run(const ImpactFlags& f) {
   if (f.url->count() > 0) return RunRemote(f);
-  auto loaded = LoadFleetInput(f.input, f.fleet, f.at);
+  auto loaded = cmdline::LoadFleetInput(f.input, f.fleet, f.at);
   if (!loaded.ok()) return Fail(loaded.status());
-  const ComplianceInput& input = loaded->compliance;
+  const cmdline::ComplianceInput& input = loaded->compliance;
   const inventory::Inventory& fleet = loaded->fleet;
   const Date at = loaded->at;
   // The change is merged into the rule document, not into the parsed RuleSet (rule_change.h).
@@ -332,7 +332,7 @@ void AddImpactCommand(CLI::App& app, int& exit_code) {
       "impact",
       "What a proposed rule change would change for a fleet on a date: assets becoming "
       "non-compliant or compliant, jobs losing their placement, new obligations, quota shares");
-  AddComplianceInputOptions(*cmd, f->input);
+  cmdline::AddComplianceInputOptions(*cmd, f->input);
   cmd->add_option("--fleet", f->fleet,
                   "Fleet inventory YAML (see examples/fleet.yaml); or --url: gpufleetd's living "
                   "inventory and running jobs");

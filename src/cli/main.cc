@@ -15,7 +15,7 @@
 #include "cli/plan_command.h"
 #include "cli/rules_command.h"
 #include "cli/simulate_command.h"
-#include "cli/usage_error.h"
+#include "gpufleet/cmdline/usage_error.h"
 
 int main(int argc, char** argv) {
   // Named here, not after argv[0], so messages say "gpufleet check", not the path run.
@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return gpufleet::cli::ExitForParseError(app, e, std::cout, std::cerr);
+    return gpufleet::cmdline::ExitForParseError(app, e, std::cout, std::cerr);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "gpufleet: internal error: %s\n", e.what());
     return 70;

@@ -10,7 +10,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "cli/compliance_input.h"
+#include "gpufleet/cmdline/compliance_input.h"
 #include "gpufleet/compliance/fleet_check.h"
 #include "gpufleet/report/json_text.h"
 #include "gpufleet/report/text_table.h"
@@ -22,7 +22,7 @@ namespace {
 constexpr int kExitInputError = 1;
 
 struct PlaceFlags {
-  ComplianceInputFlags input;
+  cmdline::ComplianceInputFlags input;
   std::string fleet;
   std::string jobs;
   std::string at;
@@ -187,9 +187,9 @@ Status WriteSnapshot(const std::string& path, const scheduler::BatchReport& r,
 }
 
 int Run(const PlaceFlags& f) {
-  auto loaded = LoadFleetInput(f.input, f.fleet, f.at);
+  auto loaded = cmdline::LoadFleetInput(f.input, f.fleet, f.at);
   if (!loaded.ok()) return Fail(loaded.status());
-  const ComplianceInput& input = loaded->compliance;
+  const cmdline::ComplianceInput& input = loaded->compliance;
   const inventory::Inventory& inv = loaded->fleet;
   const Date at = loaded->at;
   const auto engine = compliance::MakeIndexedEngine(input.rules);
@@ -233,7 +233,7 @@ void AddPlaceCommand(CLI::App& app, int& exit_code) {
       "place",
       "Place a batch of jobs on a fleet on a date, compliance-aware; every pending job says "
       "why (exit 0 whatever is placed, 1 on bad input)");
-  AddComplianceInputOptions(*cmd, f->input);
+  cmdline::AddComplianceInputOptions(*cmd, f->input);
   cmd->add_option("--fleet", f->fleet, "Fleet inventory YAML (see examples/fleet.yaml)")
       ->required();
   cmd->add_option("--jobs", f->jobs,

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "cli/api_client.h"
-#include "cli/compliance_input.h"
 #include "cli/impact_command.h"
+#include "gpufleet/cmdline/compliance_input.h"
 #include "gpufleet/codec/text_file.h"
 #include "gpufleet/compliance/report_json.h"
 #include "gpufleet/report/json_text.h"
@@ -28,7 +28,7 @@ constexpr size_t kSummaryWidth = 60;
 constexpr size_t kPlacesShown = 6;
 
 struct RulesFlags {
-  ComplianceInputFlags input;
+  cmdline::ComplianceInputFlags input;
   ClientFlags client;  // with --url (or $GPUFLEET_URL): as gpufleetd runs them
   CLI::Option* url = nullptr;
   std::string at;
@@ -116,9 +116,9 @@ int Run(const RulesFlags& f) {
     if (!reply.ok()) return ReportClientError("rules", reply.status());
     return Print(Json::parse(reply->dump()), f.json);
   }
-  auto input = LoadComplianceInput(f.input);
+  auto input = cmdline::LoadComplianceInput(f.input);
   if (!input.ok()) return Fail(input.status());
-  const Result<Date> at = ParseAtFlag(f.at);
+  const Result<Date> at = cmdline::ParseAtFlag(f.at);
   if (!at.ok()) return Fail(at.status());
   return Print(compliance::RulesInForceJson(input->rules, *at), f.json);
 }
@@ -165,7 +165,7 @@ void AddRulesCommand(CLI::App& app, int& exit_code) {
       "rules",
       "The rules in force on a date and the licences on file: from the rule files, or with "
       "--url as gpufleetd runs them");
-  AddComplianceInputOptions(*cmd, f->input);
+  cmdline::AddComplianceInputOptions(*cmd, f->input);
   cmd->add_option("--at", f->at, "Date YYYY-MM-DD (default: today; with --url, the service's)");
   cmd->add_flag("--json", f->json, "JSON instead of text");
   f->url = AddServiceOptions(*cmd, f->client);

@@ -21,12 +21,12 @@
 #include <optional>
 #include <string>
 
-#include "cli/compliance_input.h"
-#include "cli/usage_error.h"
 #include "daemon/demo_tenants.h"
 #include "gpufleet/api/auth.h"
 #include "gpufleet/api/http_server.h"
 #include "gpufleet/api/metrics.h"
+#include "gpufleet/cmdline/compliance_input.h"
+#include "gpufleet/cmdline/usage_error.h"
 #include "gpufleet/inventory/demo_fleet.h"
 #include "gpufleet/ledger/key_file.h"
 #include "gpufleet/log/log.h"
@@ -52,7 +52,7 @@ namespace {
 constexpr double kRebuildCostMultiple = 4;
 
 struct Flags {
-  cli::ComplianceInputFlags input;
+  cmdline::ComplianceInputFlags input;
   std::string fleet;
   int64_t demo_gpus = 0;
   bool empty_inventory = false;  // start on an empty store with nothing to seed
@@ -222,14 +222,14 @@ int Run(const Flags& flags) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   if (Status s = log::Configure(flags.log); !s.ok()) return Fail("--log-level/--log-format", s);
-  Result<cli::ComplianceInput> input = cli::LoadComplianceInput(flags.input);
+  Result<cmdline::ComplianceInput> input = cmdline::LoadComplianceInput(flags.input);
   if (!input.ok()) return Fail("rules", input.status());
   // The rule file itself, before overlays (those are the operator's): what the start check
   // compares with the store's record, once the store is open.
   const service::ShippedRuleFile rule_file = service::DescribeShippedRules(
       input->base_rules_path, input->base_rules_text, input->rules.compiled(),
       flags.input.overlays.empty() ? std::string_view() : std::string_view(input->rules_text));
-  Result<Date> at = cli::ParseAtFlag(flags.at);
+  Result<Date> at = cmdline::ParseAtFlag(flags.at);
   if (!at.ok()) return Fail("--at", at.status());
   api::MetricsRegistry metrics;
   Result<std::unique_ptr<store::Store>> opened = store::OpenStore(flags.store);
@@ -414,7 +414,7 @@ int Run(const Flags& flags) {
 int main(int argc, char** argv) {
   CLI::App app{"gpufleetd: the gpufleet scheduling service (REST API + scheduler)", "gpufleetd"};
   gpufleet::daemon::Flags flags;
-  gpufleet::cli::AddComplianceInputOptions(app, flags.input);
+  gpufleet::cmdline::AddComplianceInputOptions(app, flags.input);
   auto* fleet = app.add_option("--fleet", flags.fleet,
                                "seed an empty store's inventory from this fleet.yaml");
   auto* demo = app.add_option("--demo-gpus", flags.demo_gpus,
@@ -487,7 +487,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return gpufleet::cli::ExitForParseError(app, e, std::cout, std::cerr);
+    return gpufleet::cmdline::ExitForParseError(app, e, std::cout, std::cerr);
   }
   return gpufleet::daemon::Run(flags);
 }

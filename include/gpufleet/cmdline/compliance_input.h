@@ -11,7 +11,7 @@
 #include "gpufleet/compliance/rule_set.h"
 #include "gpufleet/inventory/inventory.h"
 
-namespace gpufleet::cli {
+namespace gpufleet::cmdline {
 
 struct ComplianceInputFlags {
   std::string catalog;  // "" = the shipped catalog
@@ -57,4 +57,4 @@ struct FleetInput {
 Result<FleetInput> LoadFleetInput(const ComplianceInputFlags& flags, const std::string& fleet_path,
                                   const std::string& at);
 
-}  // namespace gpufleet::cli
+}  // namespace gpufleet::cmdline

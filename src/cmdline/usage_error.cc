@@ -1,9 +1,9 @@
-#include "cli/usage_error.h"
+#include "gpufleet/cmdline/usage_error.h"
 
 #include <ostream>
 #include <string>
 
-namespace gpufleet::cli {
+namespace gpufleet::cmdline {
 
 int ExitForParseError(const CLI::App& app, const CLI::ParseError& e, std::ostream& out,
                       std::ostream& err) {
@@ -21,4 +21,4 @@ int ExitForParseError(const CLI::App& app, const CLI::ParseError& e, std::ostrea
   return kExitUsage;
 }
 
-}  // namespace gpufleet::cli
+}  // namespace gpufleet::cmdline

@@ -1,11 +1,11 @@
-#include "cli/compliance_input.h"
+#include "gpufleet/cmdline/compliance_input.h"
 
 #include <chrono>
 
 #include "gpufleet/codec/text_file.h"
 #include "gpufleet/compliance/rule_change.h"
 
-namespace gpufleet::cli {
+namespace gpufleet::cmdline {
 
 void AddComplianceInputOptions(CLI::App& cmd, ComplianceInputFlags& flags) {
   cmd.add_option("--catalog", flags.catalog,
@@ -69,4 +69,4 @@ Result<FleetInput> LoadFleetInput(const ComplianceInputFlags& flags, const std::
   return FleetInput{std::move(input).value(), std::move(fleet).value(), *date};
 }
 
-}  // namespace gpufleet::cli
+}  // namespace gpufleet::cmdline

@@ -7,7 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <iosfwd>
 
-namespace gpufleet::cli {
+namespace gpufleet::cmdline {
 
 // The exit status of a usage error: an unknown flag or subcommand, a missing or malformed
 // value, a missing subcommand.
@@ -20,4 +20,4 @@ inline constexpr int kExitUsage = 1;
 int ExitForParseError(const CLI::App& app, const CLI::ParseError& e, std::ostream& out,
                       std::ostream& err);
 
-}  // namespace gpufleet::cli
+}  // namespace gpufleet::cmdline
