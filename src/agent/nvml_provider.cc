@@ -157,8 +157,8 @@ Status Resolve(void* handle, const std::string& path, const char* symbol, Fn& ou
   if (address == nullptr) {
     return Status::FailedPrecondition(
         path + " has no " + symbol +
-        ": the NVIDIA driver is older than this agent supports (R450 or later has every call "
-        "it makes)");
+        ": the NVIDIA driver is older than this agent supports; update the driver, or use "
+        "--provider file");
   }
   // POSIX guarantees that a dlsym result converts to a function pointer.
   out = reinterpret_cast<Fn>(address);

@@ -113,6 +113,18 @@ TEST_F(AgentBinaryTest, TheFileProviderPrintsItsDevicesAndNamesTheLineOfAMistake
   EXPECT_THAT(missing.err, HasSubstr(dir_ + "/none.yaml"));
 }
 
+TEST_F(AgentBinaryTest, FlagsMayComeFromAConfigFile) {
+  WriteFile(dir_ + "/devices.yaml", "devices:\n  - {vendor: acme, model: In-house ASIC}\n");
+  WriteFile(dir_ + "/agent.conf",
+            "provider = \"file\"\ndevices = \"" + dir_ + "/devices.yaml\"\nnode = \"sg-0/n0\"\n");
+  const CliResult r = RunGpufleetAgent("--config " + dir_ + "/agent.conf --once --json");
+  ASSERT_EQ(r.exit_code, kExitOk) << r.err;
+  const nlohmann::json report = nlohmann::json::parse(r.out, nullptr, false);
+  EXPECT_EQ(report["node"], "sg-0/n0");
+  EXPECT_EQ(report["provider"], "file");
+  EXPECT_EQ(report["devices"][0]["model"], "In-house ASIC");
+}
+
 TEST_F(AgentBinaryTest, UsageMistakesExitTwo) {
   EXPECT_EQ(RunGpufleetAgent("--provider amd").exit_code, kExitUsage);
   EXPECT_EQ(RunGpufleetAgent("--interval 0").exit_code, kExitUsage);

@@ -12,6 +12,7 @@
 // Built twice: as is, and with FAKE_NVML_OMIT_VBIOS, which leaves nvmlDeviceGetVbiosVersion
 // out (a driver older than the agent needs).
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
