@@ -343,6 +343,8 @@ int Run(const Flags& flags) {
        .metrics_access = flags.bind == "127.0.0.1"
                              ? api::Access::Public()
                              : api::Access::Of({api::Role::kAdmin, api::Role::kViewer})});
+  // What node agents report (docs/agent.md); in memory until findings need it kept.
+  service::ObservedNodes observed_nodes;
   // A clock advance runs a pass at each effective time it crosses (api_clock.cc).
   const auto run_pass = [&loop]() -> std::optional<int64_t> {
     Result<service::PassReport> r = loop.RunPass();
@@ -360,7 +362,8 @@ int Run(const Flags& flags) {
                                                       .inventory = &inventory,
                                                       .rules_text = input->rules_text,
                                                       .rules_name = input->rules_path,
-                                                      .run_pass = run_pass});
+                                                      .run_pass = run_pass,
+                                                      .observed = &observed_nodes});
   if (!registered.ok()) return Fail("routes", registered);
   Status started = server.Start();
   if (!started.ok()) return Fail("listen on " + flags.bind, started);

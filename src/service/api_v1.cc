@@ -30,7 +30,7 @@ const std::vector<v1::RouteDef>& RouteTable() {
     for (auto* routes :
          {&v1::FleetRoutes, &v1::TenantRoutes, &v1::JobRoutes, &v1::EventRoutes, &v1::TokenRoutes,
           &v1::InventoryRoutes, &v1::LedgerRoutes, &v1::ClockRoutes, &v1::ComplianceRoutes,
-          &v1::RuleChangeRoutes, &v1::LicenceRoutes}) {
+          &v1::RuleChangeRoutes, &v1::LicenceRoutes, &v1::NodeReportRoutes}) {
       for (v1::RouteDef& def : routes()) table.push_back(def);
     }
     return table;
@@ -55,7 +55,14 @@ Status RegisterApiV1(api::HttpServer& server, const ApiV1Context& context) {
     return Status::InvalidArgument("ApiV1Context: store, fleet, clock and inventory are required");
   }
   // Shared by every handler; lives as long as the last of them.
-  const auto shared = std::make_shared<const v1::ApiShared>(context);
+  ApiV1Context with_observed = context;
+  std::unique_ptr<ObservedNodes> owned_observed;
+  if (with_observed.observed == nullptr) {
+    owned_observed = std::make_unique<ObservedNodes>();
+    with_observed.observed = owned_observed.get();
+  }
+  const auto shared =
+      std::make_shared<const v1::ApiShared>(std::move(with_observed), std::move(owned_observed));
   for (const v1::RouteDef& def : RouteTable()) {
     const v1::RouteHandler handler = def.handler;
     GPUFLEET_RETURN_IF_ERROR(server.AddRoute(

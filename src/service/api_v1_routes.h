@@ -71,12 +71,15 @@ struct FleetView {
 // by the first request that finds a newer version in the holder).
 class ApiShared {
  public:
-  explicit ApiShared(ApiV1Context context) : context_(std::move(context)) {}
+  // `owned_observed`: the ObservedNodes context.observed points to when the caller gave none.
+  ApiShared(ApiV1Context context, std::unique_ptr<ObservedNodes> owned_observed)
+      : owned_observed_(std::move(owned_observed)), context_(std::move(context)) {}
   const ApiV1Context& context() const { return context_; }
   // The view of the holder's current version.
   std::shared_ptr<const FleetView> View() const;
 
  private:
+  const std::unique_ptr<ObservedNodes> owned_observed_;
   const ApiV1Context context_;
   mutable std::mutex mu_;
   mutable std::shared_ptr<const FleetView> view_;  // guarded by mu_
@@ -93,6 +96,7 @@ struct ApiState {
   const Fleet& nodes() const { return view->context->fleet.fleet; }
   const FleetSummary& summary() const { return view->summary; }
   int64_t NowMs() const { return context.clock->NowMs(); }
+  ObservedNodes& observed() const { return *context.observed; }
   std::shared_ptr<const ZoneFilter> ZonesFor(const std::string& org,
                                              const std::string& data_class) const {
     return view->eligibility->ZonesFor(org, data_class);
@@ -118,6 +122,8 @@ inline constexpr api::Access kTenantReaders =
 // Jobs, written: a tenant its own.
 inline constexpr api::Access kJobWriters = api::Access::Of({Role::kAdmin, Role::kTenant});
 inline constexpr api::Access kAdminOnly = api::Access::Of({Role::kAdmin});
+// What a node agent sends: a node token for its own node (another node's is 403), or admin.
+inline constexpr api::Access kNodeReporters = api::Access::Of({Role::kAdmin, Role::kNode});
 // The inventory, written: its changes (register, move, transfer, ...).
 inline constexpr api::Access kInventoryWriters = api::Access::Of({Role::kAdmin, Role::kInventory});
 // The ledger: every entry names assets, owners and sites, which tenants do not see.
@@ -143,6 +149,7 @@ std::vector<RouteDef> ClockRoutes();
 std::vector<RouteDef> ComplianceRoutes();
 std::vector<RouteDef> RuleChangeRoutes();
 std::vector<RouteDef> LicenceRoutes();
+std::vector<RouteDef> NodeReportRoutes();
 
 // POST /v1/compliance/impact.
 api::Response ImpactResponse(const ApiState& state, const api::Request& request);

@@ -138,6 +138,14 @@ TEST_F(ApiV1Isolation, TenantCannotSeeOrChangeAnotherTenantsObjectsOnAnyRoute) {
        nullptr},
       {"/v1/compliance/impact", "POST", "/v1/compliance/impact", R"({"change": "rules: []"})", 403,
        nullptr},
+      // Node agents' reports: neither a tenant's to send nor to read (they name serials).
+      {"/v1/nodes/{id}/reports", "POST", "/v1/nodes/" + PathSegment(NodeOf(model_, 1)) + "/reports",
+       nlohmann::json{
+           {"node", NodeOf(model_, 1)}, {"provider", "file"}, {"devices", nlohmann::json::array()}}
+           .dump(),
+       403, nullptr},
+      {"/v1/nodes/{id}/observed", "GET",
+       "/v1/nodes/" + PathSegment(NodeOf(model_, 1)) + "/observed", "", 403, nullptr},
       // The clock is the admin's.
       {"/v1/admin/clock", "GET", "/v1/admin/clock", "", 403, nullptr},
       {"/v1/admin/clock/advance", "POST", "/v1/admin/clock/advance", R"({"by": "1h"})", 403,
@@ -215,7 +223,7 @@ TEST_F(ApiV1Isolation, TenantTokenOnAnyAdminRouteIs403) {
     EXPECT_EQ(reply.status, 403) << reply.raw;
     EXPECT_EQ(reply.body["error"]["code"], "permission_denied");
   }
-  EXPECT_EQ(admin_routes, 24);
+  EXPECT_EQ(admin_routes, 26);
   EXPECT_EQ(Take(), before);
 }
 

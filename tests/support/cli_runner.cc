@@ -37,6 +37,11 @@ CliResult RunGpufleetd(const std::string& args) {
   return RunProgram("timeout 60 ", "gpufleetd", args);
 }
 
+CliResult RunGpufleetAgent(const std::string& args, const std::string& env) {
+  return RunProgram((env.empty() ? "" : "env " + env + " ") + "timeout 60 ", "gpufleet-agent",
+                    args);
+}
+
 std::string FreshDir(const std::string& name) {
   static int counter = 0;
   const std::filesystem::path dir =

@@ -17,6 +17,9 @@ CliResult RunGpufleet(const std::string& args);
 // its inputs); one still running after 60 s is stopped and reads as exit 124.
 CliResult RunGpufleetd(const std::string& args);
 
+// Runs `gpufleet-agent <args>` the same way, after `env` (shell assignments such as
+// "LD_LIBRARY_PATH=/x FAKE_NVML_CONFIG=/y"); one still running after 60 s reads as exit 124.
+CliResult RunGpufleetAgent(const std::string& args, const std::string& env = "");
 // A fresh, empty directory under the test temp dir.
 std::string FreshDir(const std::string& name);
 

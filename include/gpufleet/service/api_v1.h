@@ -10,6 +10,7 @@
 //   events   GET /v1/events
 //   tokens   POST|GET /v1/tokens, GET|DELETE /v1/tokens/{id}, POST /v1/tenants/{id}/tokens,
 //            GET /v1/whoami
+//   agents   POST /v1/nodes/{id}/reports, GET /v1/nodes/{id}/observed
 // Who may call each route is its api::Access (the roles table in docs/service.md).
 // Isolation: a tenant token sees only its own tenant's objects and a node token only its own
 // node; another's object answers 404 exactly as a missing one does, so ids never reveal what
@@ -32,6 +33,7 @@
 #include "gpufleet/service/fleet_context.h"
 #include "gpufleet/service/fleet_holder.h"
 #include "gpufleet/service/inventory_service.h"
+#include "gpufleet/service/observed_nodes.h"
 #include "gpufleet/status.h"
 #include "gpufleet/store/store.h"
 
@@ -62,6 +64,9 @@ struct ApiV1Context {
   // acts at its own time, in order. Empty: the clock moves in one step and on_change wakes
   // the scheduler.
   std::function<std::optional<int64_t>()> run_pass;
+  // What node agents reported (POST /v1/nodes/{id}/reports, GET /v1/nodes/{id}/observed).
+  // nullptr: the routes keep their own, which nothing else reads.
+  ObservedNodes* observed = nullptr;
 };
 
 // One route of the API, as registered.

@@ -1,0 +1,127 @@
+// POST /v1/nodes/{id}/reports and GET /v1/nodes/{id}/observed (docs/agent.md): a node token
+// reports for its own node only, admin for any; the latest report is kept and read back; a
+// report equal to the one held is a heartbeat (only last_seen moves); bodies are read strictly
+// with the field's path in the error.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "service/api_v1_fixture.h"
+
+namespace gpufleet::service::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+class ApiV1NodeReports : public ApiV1Test {
+ protected:
+  void SetUp() override {
+    ApiV1Test::SetUp();
+    node_ = NodeOf(SomeModel(), 1);
+    for (const NodeSpec& n : fleet().fleet.fleet.nodes()) {
+      if (n.name != node_) other_ = n.name;
+    }
+    node_token_ = Create(nlohmann::json{{"role", "node"}, {"node", node_}}.dump());
+    viewer_token_ = Create(R"({"role": "viewer"})");
+  }
+
+  std::string Create(const std::string& body) {
+    const Reply r = Call("POST", "/v1/tokens", admin_token_, body);
+    EXPECT_EQ(r.status, 201) << r.raw;
+    return r.body.is_object() ? r.body.value("token", "") : "";
+  }
+
+  static nlohmann::json ReportOf(const std::string& node, const std::string& serial) {
+    return {{"node", node},
+            {"agent_version", "0.1.0"},
+            {"provider", "nvml"},
+            {"devices",
+             {{{"vendor", "nvidia"},
+               {"model", "NVIDIA H100 80GB HBM3"},
+               {"serial", serial},
+               {"memory_bytes", 85'520'809'984}}}}};
+  }
+
+  Reply Post(const std::string& node, const nlohmann::json& body, const std::string& token) {
+    return Call("POST", "/v1/nodes/" + PathSegment(node) + "/reports", token, body.dump());
+  }
+  Reply Observed(const std::string& node, const std::string& token) {
+    return Call("GET", "/v1/nodes/" + PathSegment(node) + "/observed", token);
+  }
+
+  std::string node_;
+  std::string other_;
+  std::string node_token_;
+  std::string viewer_token_;
+};
+
+TEST_F(ApiV1NodeReports, TheLatestReportIsKeptAndAHeartbeatOnlyMovesLastSeen) {
+  EXPECT_EQ(Observed(node_, admin_token_).status, 404);
+  const Reply first = Post(node_, ReportOf(node_, "S1"), node_token_);
+  ASSERT_EQ(first.status, 200) << first.raw;
+  EXPECT_EQ(first.body["changed"], true);
+  EXPECT_EQ(first.body["devices"], 1);
+  const Reply seen = Observed(node_, viewer_token_);
+  ASSERT_EQ(seen.status, 200) << seen.raw;
+  EXPECT_EQ(seen.body["report"]["devices"][0]["serial"], "S1");
+  EXPECT_EQ(seen.body["reports"], 1);
+
+  clock_.Advance(30'000);
+  const Reply heartbeat = Post(node_, ReportOf(node_, "S1"), node_token_);
+  ASSERT_EQ(heartbeat.status, 200) << heartbeat.raw;
+  EXPECT_EQ(heartbeat.body["changed"], false);
+  const Reply after_heartbeat = Observed(node_, admin_token_);
+  EXPECT_EQ(after_heartbeat.body["last_change"], seen.body["last_change"]);
+  EXPECT_NE(after_heartbeat.body["last_seen"], seen.body["last_seen"]);
+  EXPECT_EQ(after_heartbeat.body["reports"], 2);
+
+  clock_.Advance(30'000);
+  const Reply swapped = Post(node_, ReportOf(node_, "S9"), node_token_);
+  EXPECT_EQ(swapped.body["changed"], true);
+  const Reply after_swap = Observed(node_, admin_token_);
+  EXPECT_EQ(after_swap.body["report"]["devices"][0]["serial"], "S9");
+  EXPECT_EQ(after_swap.body["last_change"], after_swap.body["last_seen"]);
+  EXPECT_EQ(after_swap.body["first_seen"], seen.body["first_seen"]);
+}
+
+TEST_F(ApiV1NodeReports, ANodeTokenReportsForItsOwnNodeOnlyAndAdminForAny) {
+  const Reply theirs = Post(other_, ReportOf(other_, "S1"), node_token_);
+  EXPECT_EQ(theirs.status, 403) << theirs.raw;
+  EXPECT_EQ(theirs.body["error"]["code"], "permission_denied");
+  EXPECT_THAT(theirs.raw, HasSubstr("its own node only"));
+  EXPECT_EQ(Observed(other_, admin_token_).status, 404);
+  // Admin may post for any node; the other roles may not post at all.
+  EXPECT_EQ(Post(other_, ReportOf(other_, "S1"), admin_token_).status, 200);
+  EXPECT_EQ(Post(other_, ReportOf(other_, "S2"), viewer_token_).status, 403);
+  EXPECT_EQ(Post(other_, ReportOf(other_, "S2"), alpha_token_).status, 403);
+  EXPECT_EQ(Observed(other_, admin_token_).body["report"]["devices"][0]["serial"], "S1");
+  // A node reads no observed devices, not even its own (that is the inventory's view).
+  EXPECT_EQ(Observed(node_, node_token_).status, 403);
+  EXPECT_EQ(Observed(node_, alpha_token_).status, 403);
+}
+
+TEST_F(ApiV1NodeReports, BodiesAreReadStrictlyWithTheFieldInTheError) {
+  nlohmann::json misnamed = ReportOf(node_, "S1");
+  misnamed["devices"][0]["seriall"] = "x";
+  const Reply unknown = Post(node_, misnamed, node_token_);
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_THAT(unknown.raw, HasSubstr("unknown field 'devices[0].seriall'"));
+
+  const Reply elsewhere = Post(node_, ReportOf(other_, "S1"), node_token_);
+  EXPECT_EQ(elsewhere.status, 400);
+  EXPECT_THAT(elsewhere.raw,
+              HasSubstr("field 'node': '" + other_ + "' is not the node of the path"));
+
+  const Reply malformed =
+      Call("POST", "/v1/nodes/" + PathSegment(node_) + "/reports", node_token_, "{\"node\": ");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_THAT(malformed.raw, HasSubstr("malformed JSON"));
+
+  const Reply query = Call("POST", "/v1/nodes/" + PathSegment(node_) + "/reports?x=1", node_token_,
+                           ReportOf(node_, "S1").dump());
+  EXPECT_EQ(query.status, 400);
+  EXPECT_EQ(Observed(node_, admin_token_).status, 404) << "nothing refused is kept";
+}
+
+}  // namespace
+}  // namespace gpufleet::service::testing
