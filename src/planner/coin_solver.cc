@@ -73,6 +73,10 @@ std::string_view SolveStatusName(SolveStatus s) {
   return "error";
 }
 
+double GapPct(double objective, double bound) {
+  return 100.0 * std::abs(objective - bound) / std::max(1.0, std::abs(objective));
+}
+
 MipSolution SolveMip(const LinearProgram& lp, double time_limit_s, double gap_pct,
                      const std::vector<double>* start) {
   const auto started = std::chrono::steady_clock::now();
@@ -136,8 +140,7 @@ MipSolution SolveMip(const LinearProgram& lp, double time_limit_s, double gap_pc
   if (Cbc_isProvenOptimal(model.get()) != 0 && out.bound > out.objective) {
     out.bound = out.objective;
   }
-  out.gap_pct =
-      100.0 * std::abs(out.objective - out.bound) / std::max(1.0, std::abs(out.objective));
+  out.gap_pct = GapPct(out.objective, out.bound);
   out.status = Cbc_isProvenOptimal(model.get()) != 0 || out.gap_pct <= gap_pct
                    ? SolveStatus::kOptimal
                    : SolveStatus::kFeasible;

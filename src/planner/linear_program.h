@@ -71,6 +71,10 @@ struct MipSolution {
   bool rounded = false;   // x is the rounded relaxation's, not CBC's
 };
 
+// The relative gap in percent between a plan's objective and a bound on the optimum:
+// 100 |objective - bound| / max(1, |objective|), as MipSolution::gap_pct.
+double GapPct(double objective, double bound);
+
 // Minimises with CBC. `time_limit_s` > 0; stops once the relative gap is below `gap_pct`.
 // `start`, when given, is a plan to begin from: its integer columns' values (CBC solves for
 // the continuous ones and keeps the plan as its first incumbent when that is feasible).

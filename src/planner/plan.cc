@@ -346,10 +346,6 @@ std::vector<std::string> ExplainInfeasible(const Scenario& s, const RuleCalendar
   return out;
 }
 
-double GapPct(double objective, double bound) {
-  return 100.0 * std::abs(objective - bound) / std::max(1.0, std::abs(objective));
-}
-
 struct Solved {
   MipSolution mip;
   LpSolution relaxation;  // its duals are the shadow values
