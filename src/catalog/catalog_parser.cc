@@ -26,12 +26,14 @@ constexpr int kMaxLaunchYear = 2100;
 constexpr char kListKey[] = "accelerators";
 constexpr std::string_view kDocumentKeys[] = {kListKey};
 // Every key of an entry, in the order the shipped catalog writes them.
-constexpr std::string_view kEntryKeys[] = {
-    "id",           "name",         "aliases",     "vendor",         "designer_country",
-    "fab_country",  "domestic_in",  "launch_year", "form_factor",    "datacenter",
-    "dense_tops",   "die_area_mm2", "memory_gb",   "memory_type",    "dram_bw_gbs",
-    "io_bw_gbs",    "tdp_w",        "price_usd",   "transistors_bn", "estimates",
-    "hypothetical", "source",       "notes"};
+constexpr std::string_view kEntryKeys[] = {"id",           "name",           "aliases",
+                                           "device_names", "vendor",         "designer_country",
+                                           "fab_country",  "domestic_in",    "launch_year",
+                                           "form_factor",  "datacenter",     "dense_tops",
+                                           "die_area_mm2", "memory_gb",      "memory_type",
+                                           "dram_bw_gbs",  "io_bw_gbs",      "tdp_w",
+                                           "price_usd",    "transistors_bn", "estimates",
+                                           "hypothetical", "source",         "notes"};
 
 enum class Sign : uint8_t { kNonNegative, kPositive };
 
@@ -116,7 +118,7 @@ constexpr NumberField kNumberFields[] = {
 // Keys that describe the entry rather than state a fact, so they cannot be estimates.
 const std::set<std::string, std::less<>>& NotEstimable() {
   static const auto* const keys = new std::set<std::string, std::less<>>{
-      "id", "name", "aliases", "estimates", "source", "notes", "hypothetical"};
+      "id", "name", "aliases", "device_names", "estimates", "source", "notes", "hypothetical"};
   return *keys;
 }
 
@@ -152,13 +154,15 @@ Status ReadField(const YamlMap& m, const YamlField& f, AcceleratorSpec& spec) {
     spec.*nf.member = *v;
     return Status::Ok();
   }
-  if (f.name == "aliases" || f.name == "estimates" || f.name == "domestic_in") {
+  if (f.name == "aliases" || f.name == "device_names" || f.name == "estimates" ||
+      f.name == "domestic_in") {
     Result<std::vector<std::string>> list =
         f.name == "domestic_in" ? codec::ReadCountryCodes(m, f) : m.ReadStrings(f);
     if (!list.ok()) return list.status();
-    std::vector<std::string>& out = f.name == "aliases"     ? spec.aliases
-                                    : f.name == "estimates" ? spec.estimates
-                                                            : spec.domestic_in;
+    std::vector<std::string>& out = f.name == "aliases"        ? spec.aliases
+                                    : f.name == "device_names" ? spec.device_names
+                                    : f.name == "estimates"    ? spec.estimates
+                                                               : spec.domestic_in;
     out = std::move(list).value();
     return Status::Ok();
   }

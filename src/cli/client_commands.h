@@ -12,6 +12,9 @@ namespace gpufleet::cli {
 
 void AddJobCommand(CLI::App& app, int& exit_code);
 void AddTenantCommand(CLI::App& app, int& exit_code);
+// `gpufleet fleet findings|finding get|acknowledge|resolve|release|reconcile` under `fleet`
+// (docs/findings.md).
+void AddFindingCommands(CLI::App& fleet, int& exit_code);
 void AddFleetCommand(CLI::App& app, int& exit_code);
 // `gpufleet token create|list|get|revoke|whoami` (docs/service.md, "Token lifecycle").
 void AddTokenCommand(CLI::App& app, int& exit_code);

@@ -82,6 +82,7 @@ void AddFleetCommand(CLI::App& app, int& exit_code) {
   AddListing(*fleet, "events", "The event log: submissions, starts, preemptions, ends",
              "/v1/events", "events", {"id", "at", "kind", "tenant", "job", "detail"}, flags, f,
              exit_code);
+  AddFindingCommands(*fleet, exit_code);
 }
 
 }  // namespace gpufleet::cli

@@ -27,12 +27,15 @@
 #include "gpufleet/api/metrics.h"
 #include "gpufleet/cmdline/compliance_input.h"
 #include "gpufleet/cmdline/usage_error.h"
+#include "gpufleet/codec/text_file.h"
+#include "gpufleet/findings/policy.h"
 #include "gpufleet/inventory/demo_fleet.h"
 #include "gpufleet/ledger/key_file.h"
 #include "gpufleet/log/log.h"
 #include "gpufleet/service/admin_token.h"
 #include "gpufleet/service/api_v1.h"
 #include "gpufleet/service/clock.h"
+#include "gpufleet/service/findings_reconciler.h"
 #include "gpufleet/service/fleet_context.h"
 #include "gpufleet/service/fleet_holder.h"
 #include "gpufleet/service/fleet_rebuilder.h"
@@ -71,6 +74,8 @@ struct Flags {
   std::optional<double> sim_speed;  // unset: the wall clock; 0: paused until advanced
   std::string admin_token_file;
   std::string ledger_key;
+  std::string finding_policy;       // docs/findings.md, "Policy"
+  double findings_interval_s = 10;  // 0: no periodic pass (POST /v1/findings/reconcile only)
   bool no_scheduler = false;
   bool accept_rule_downgrade = false;
   log::Options log;
@@ -266,6 +271,13 @@ int Run(const Flags& flags) {
   const service::FleetBasis basis =
       service::MakeFleetBasis(std::move(input->catalog), std::move(input->rules), *at);
   service::InventoryService inventory(store, *clock, *basis.catalog, *basis.engine);
+  if (!flags.finding_policy.empty()) {
+    Result<std::string> text = codec::ReadTextFile(flags.finding_policy);
+    Result<findings::Policy> policy = text.ok() ? findings::ParsePolicy(*text, flags.finding_policy)
+                                                : Result<findings::Policy>(text.status());
+    if (!policy.ok()) return Fail("--finding-policy", policy.status());
+    inventory.SetFindingPolicy(std::move(*policy));
+  }
   // Rule changes scheduled through the API are merged onto the document the rules came from.
   inventory.SetRuleBase(input->rules_text, input->rules_path);
   if (Status s = inventory.Load(); !s.ok()) return Fail("inventory", s);
@@ -343,8 +355,10 @@ int Run(const Flags& flags) {
        .metrics_access = flags.bind == "127.0.0.1"
                              ? api::Access::Public()
                              : api::Access::Of({api::Role::kAdmin, api::Role::kViewer})});
-  // What node agents report (docs/agent.md); in memory until findings need it kept.
+  // What node agents report (docs/agent.md), and the findings' checks over it and the ledger
+  // (docs/findings.md).
   service::ObservedNodes observed_nodes;
+  service::FindingsReconciler findings(inventory, observed_nodes, *basis.catalog, *clock);
   // A clock advance runs a pass at each effective time it crosses (api_clock.cc).
   const auto run_pass = [&loop]() -> std::optional<int64_t> {
     Result<service::PassReport> r = loop.RunPass();
@@ -363,11 +377,13 @@ int Run(const Flags& flags) {
                                                       .rules_text = input->rules_text,
                                                       .rules_name = input->rules_path,
                                                       .run_pass = run_pass,
-                                                      .observed = &observed_nodes});
+                                                      .observed = &observed_nodes,
+                                                      .findings = &findings});
   if (!registered.ok()) return Fail("routes", registered);
   Status started = server.Start();
   if (!started.ok()) return Fail("listen on " + flags.bind, started);
   loop.Start();
+  if (flags.findings_interval_s > 0) findings.Start(Milliseconds(flags.findings_interval_s));
 
   const service::FleetContext& c = **ctx;
   std::printf(
@@ -403,6 +419,7 @@ int Run(const Flags& flags) {
   std::printf("gpufleetd: signal %d, stopping\n", sig);
   log::Info("gpufleetd.stopping", {{"signal", sig}});
   server.Stop();
+  findings.Stop();
   loop.Stop();
   if (checkpointer) {
     checkpointer->Stop();
@@ -479,6 +496,13 @@ int main(int argc, char** argv) {
                "start even when the rule file (--rules, or the shipped history) is older than "
                "the one the store last ran, by its compiled: date or the ledger's history; the "
                "downgrade is recorded in the ledger (without it such a start exits 1)");
+  app.add_option("--finding-policy", flags.finding_policy,
+                 "YAML: per finding kind, record, quarantine_device or quarantine_node, and the "
+                 "checks' thresholds (docs/findings.md)");
+  app.add_option("--findings-interval", flags.findings_interval_s,
+                 "Seconds between passes of the findings' checks (0: none but "
+                 "POST /v1/findings/reconcile)")
+      ->check(CLI::Range(0.0, 86400.0));
   app.add_option("--ledger-key", flags.ledger_key,
                  "the ledger's private key file (gpufleet ledger keygen): sign a checkpoint of "
                  "the inventory log at least every second while it grows");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -17,8 +18,9 @@ using Json = nlohmann::json;  // objects keep keys in std::map order: byte order
 
 constexpr int kVersion = 1;
 constexpr std::string_view kKindNames[] = {
-    "register", "move", "transfer", "lease_start", "lease_end",   "retire",        "lost",
-    "correct",  "org",  "site",     "node",        "rule_change", "rule_withdraw", "rules_shipped"};
+    "register",      "move",          "transfer", "lease_start",   "lease_end", "retire",
+    "lost",          "correct",       "org",      "site",          "node",      "rule_change",
+    "rule_withdraw", "rules_shipped", "finding",  "finding_update"};
 
 Status Invalid(std::string_view field, const std::string& what) {
   return Status::InvalidArgument("change field '" + std::string(field) + "': " + what);
@@ -68,6 +70,73 @@ Json RulesShippedJson(const RulesShippedRecord& r) {
   if (!r.compiled.empty()) j["compiled"] = r.compiled;
   if (r.downgrade) j["downgrade"] = true;
   if (!r.layered_hash.empty()) j["layered_hash"] = r.layered_hash;
+  return j;
+}
+
+constexpr std::string_view kFindingSources[] = {"agent", "ledger", "landmark"};
+constexpr std::string_view kFindingActions[] = {"record", "quarantine_device", "quarantine_node"};
+constexpr std::string_view kFindingStates[] = {"acknowledged", "resolved"};
+
+bool OneOf(std::string_view s, std::span<const std::string_view> names) {
+  return std::find(names.begin(), names.end(), s) != names.end();
+}
+
+Status ValidateFinding(const FindingRecord& f, bool opening) {
+  if (!f.id.starts_with("f-") || f.id.size() < 3 ||
+      !std::all_of(f.id.begin() + 2, f.id.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+    return Invalid("finding.id", "expected f-<number>");
+  }
+  const auto only_opening = [&](std::string_view field, bool present) -> Status {
+    if (opening == present) return Status::Ok();
+    return Invalid(field, opening ? "required" : "only when a finding is opened");
+  };
+  GPUFLEET_RETURN_IF_ERROR(only_opening("finding.kind", !f.kind.empty()));
+  GPUFLEET_RETURN_IF_ERROR(only_opening("finding.source", !f.source.empty()));
+  GPUFLEET_RETURN_IF_ERROR(only_opening("finding.subject", !f.subject.empty()));
+  GPUFLEET_RETURN_IF_ERROR(only_opening("finding.detail", !f.detail.empty()));
+  GPUFLEET_RETURN_IF_ERROR(only_opening("finding.action", !f.action.empty()));
+  if (opening) {
+    if (f.kind.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos) {
+      return Invalid("finding.kind", "expected lower-case letters and '_'");
+    }
+    if (!OneOf(f.source, kFindingSources))
+      return Invalid("finding.source", "agent, ledger or landmark");
+    if (!OneOf(f.action, kFindingActions)) {
+      return Invalid("finding.action", "record, quarantine_device or quarantine_node");
+    }
+    if (f.action == "quarantine_device" && f.serial.empty()) {
+      return Invalid("finding.serial", "a device quarantine names the device");
+    }
+    if (f.action == "quarantine_node" && f.node.empty()) {
+      return Invalid("finding.node", "a node quarantine names the node");
+    }
+    if (!f.state.empty() || f.release) return Invalid("finding.state", "only in an update");
+  } else if (f.state.empty() == !f.release) {
+    return Invalid("finding.state", "an update either sets a state or releases, not both");
+  } else if (!f.state.empty() && !OneOf(f.state, kFindingStates)) {
+    return Invalid("finding.state", "acknowledged or resolved");
+  }
+  if (!opening && (!f.serial.empty() || !f.node.empty() || !f.evidence.empty())) {
+    return Invalid("finding", "an update names the id and its state or release only");
+  }
+  std::vector<const std::string*> texts = {&f.subject, &f.serial, &f.node, &f.detail};
+  for (const std::string& e : f.evidence) texts.push_back(&e);
+  for (const std::string* t : texts) {
+    if (ValidUtf8Prefix(*t) != t->size()) return Invalid("finding", "text is not valid UTF-8");
+  }
+  return Status::Ok();
+}
+
+Json FindingJson(const FindingRecord& f) {
+  Json j = {{"id", f.id}};
+  for (const auto& [key, text] : {std::pair{"kind", &f.kind}, std::pair{"source", &f.source},
+                                  std::pair{"subject", &f.subject}, std::pair{"serial", &f.serial},
+                                  std::pair{"node", &f.node}, std::pair{"detail", &f.detail},
+                                  std::pair{"action", &f.action}, std::pair{"state", &f.state}}) {
+    if (!text->empty()) j[key] = *text;
+  }
+  if (!f.evidence.empty()) j["evidence"] = f.evidence;
+  if (f.release) j["release"] = true;
   return j;
 }
 
@@ -363,6 +432,7 @@ std::string Subject(const Change& c) {
   if (c.kind == ChangeKind::kNode) return "node:" + (c.host ? c.host->site + "/" + c.host->id : "");
   if (c.rule_change) return "rules:" + c.rule_change->id;
   if (c.kind == ChangeKind::kRulesShipped) return "rules:shipped";
+  if (c.finding) return "finding:" + c.finding->id;
   return c.serial;
 }
 
@@ -380,6 +450,13 @@ Status Validate(const Change& c) {
     return Invalid("rules_shipped", shipped ? "required" : "only for rules_shipped");
   }
   if (shipped) GPUFLEET_RETURN_IF_ERROR(ValidateRulesShipped(*c.rules_shipped));
+  const bool finding = IsFindingEntry(c);
+  if (finding != c.finding.has_value()) {
+    return Invalid("finding", finding ? "required" : "only for finding and finding_update");
+  }
+  if (finding) {
+    GPUFLEET_RETURN_IF_ERROR(ValidateFinding(*c.finding, c.kind == ChangeKind::kFinding));
+  }
   const bool rules = c.kind == ChangeKind::kRuleChange || c.kind == ChangeKind::kRuleWithdraw;
   if (rules != c.rule_change.has_value()) {
     return Invalid("rule_change", rules ? "required" : "only for rule_change and rule_withdraw");
@@ -400,8 +477,8 @@ Status Validate(const Change& c) {
       if (ValidUtf8Prefix(*text) != text->size()) return Invalid(name, "is not valid UTF-8");
     }
   }
-  if (org || site || node || rules || shipped) {
-    if (!c.serial.empty()) return Invalid("serial", "not for org, site, node or rules");
+  if (org || site || node || rules || shipped || finding) {
+    if (!c.serial.empty()) return Invalid("serial", "not for org, site, node, rules or findings");
   } else if (c.serial.empty()) {
     return Invalid("serial", "must not be empty");
   }
@@ -511,6 +588,7 @@ Json ChangeToJson(const Change& c) {
     j["rule_change"] = std::move(r);
   }
   if (c.rules_shipped) j["rules_shipped"] = RulesShippedJson(*c.rules_shipped);
+  if (c.finding) j["finding"] = FindingJson(*c.finding);
   if (!c.reason.empty()) j["reason"] = c.reason;
   if (!c.licence.empty()) j["licence"] = c.licence;
   if (c.asset) j["asset"] = AssetObject(*c.asset);
@@ -540,7 +618,7 @@ Result<Change> ChangeFromJson(const Json& j) {
       CheckKeys(j, "change", {"v", "kind", "effective_ms", "recorded_ms", "actor"},
                 {"serial", "reason", "licence", "verdict", "rules", "asset", "site", "node",
                  "owner", "operator", "holding", "how", "corrects", "organisation", "place", "host",
-                 "rule_change", "rules_shipped"}));
+                 "rule_change", "rules_shipped", "finding"}));
   Result<int64_t> version = Integer(j, "v");
   if (!version.ok()) return version.status();
   if (*version != kVersion) {
@@ -632,6 +710,36 @@ Result<Change> ChangeFromJson(const Json& j) {
       rs.downgrade = *v;  // canonically absent when false (Decode holds to that)
     }
     c.rules_shipped = std::move(rs);
+  }
+  if (j.contains("finding")) {
+    const Json& f = j.at("finding");
+    GPUFLEET_RETURN_IF_ERROR(CheckKeys(f, "change field 'finding'", {"id"},
+                                       {"kind", "source", "subject", "serial", "node", "detail",
+                                        "evidence", "action", "state", "release"}));
+    FindingRecord fr;
+    GPUFLEET_RETURN_IF_ERROR(Texts(f, {{"id", &fr.id},
+                                       {"kind", &fr.kind},
+                                       {"source", &fr.source},
+                                       {"subject", &fr.subject},
+                                       {"serial", &fr.serial},
+                                       {"node", &fr.node},
+                                       {"detail", &fr.detail},
+                                       {"action", &fr.action},
+                                       {"state", &fr.state}}));
+    if (f.contains("evidence")) {
+      const Json& e = f.at("evidence");
+      if (!e.is_array()) return Invalid("finding.evidence", "expected a list of texts");
+      for (const Json& item : e) {
+        if (!item.is_string()) return Invalid("finding.evidence", "expected a list of texts");
+        fr.evidence.push_back(item.get<std::string>());
+      }
+    }
+    if (f.contains("release")) {
+      Result<bool> v = Boolean(f, "release");
+      if (!v.ok()) return v.status();
+      fr.release = *v;  // canonically absent when false
+    }
+    c.finding = std::move(fr);
   }
   if (j.contains("place")) {
     Result<Site> s = SiteFrom(j.at("place"));

@@ -1,4 +1,4 @@
-#include "inventory/diversion.h"
+#include "gpufleet/inventory/diversion.h"
 
 #include <cmath>
 #include <map>

@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "gpufleet/codec/text_file.h"
-#include "inventory/diversion.h"
+#include "gpufleet/inventory/diversion.h"
 #include "inventory/fleet_writer.h"
 #include "inventory/fleet_yaml.h"
 

@@ -79,7 +79,7 @@ Status LiveInventory::Check(const Change& c) const {
   GPUFLEET_RETURN_IF_ERROR(Validate(c));
   // The rules' entries touch no record here; the rule book judges them (a rule change is
   // scheduled ahead of its effective time on purpose).
-  if (IsRulesEntry(c)) return Status::Ok();
+  if (IsRecordOnlyEntry(c)) return Status::Ok();
   if (c.effective_ms > c.recorded_ms + kClockToleranceMs) {
     return Status::InvalidArgument("effective time " + std::to_string(c.effective_ms) +
                                    " is more than 5 minutes after the time it was recorded");
@@ -180,6 +180,8 @@ Status LiveInventory::Check(const Change& c) const {
     case ChangeKind::kRuleChange:
     case ChangeKind::kRuleWithdraw:
     case ChangeKind::kRulesShipped:
+    case ChangeKind::kFinding:
+    case ChangeKind::kFindingUpdate:
       return Status::Ok();
   }
   return Status::Ok();
@@ -232,6 +234,8 @@ void LiveInventory::ApplyToAsset(const Change& c, LiveAsset& asset) const {
     case ChangeKind::kRuleChange:
     case ChangeKind::kRuleWithdraw:
     case ChangeKind::kRulesShipped:
+    case ChangeKind::kFinding:
+    case ChangeKind::kFindingUpdate:
       break;  // handled above
     case ChangeKind::kCorrect:
       // What a correction may fix: what was recorded wrongly, never where or whose it is.
@@ -274,7 +278,7 @@ Status LiveInventory::Apply(const Change& c, Undo* undo) {
       if (const LiveAsset* a = Find(c.serial)) undo->asset = *a;
     }
   }
-  if (IsRulesEntry(c)) {
+  if (IsRecordOnlyEntry(c)) {
     entry_serials_.push_back(Subject(c));
     return Status::Ok();
   }
@@ -296,6 +300,9 @@ Status LiveInventory::Apply(const Change& c, Undo* undo) {
   LiveAsset& asset = assets_[c.serial];
   ApplyToAsset(c, asset);
   asset.last_effective_ms = std::max(asset.last_effective_ms, c.effective_ms);
+  if (c.kind == ChangeKind::kRegister || c.kind == ChangeKind::kMove) {
+    asset.located_ms = c.effective_ms;
+  }
   asset.last_entry = index;
   entry_serials_.push_back(c.serial);
   return Status::Ok();
@@ -304,7 +311,8 @@ Status LiveInventory::Apply(const Change& c, Undo* undo) {
 void LiveInventory::Revert(const Undo& undo) {
   entry_serials_.pop_back();
   if (undo.kind == ChangeKind::kRuleChange || undo.kind == ChangeKind::kRuleWithdraw ||
-      undo.kind == ChangeKind::kRulesShipped) {
+      undo.kind == ChangeKind::kRulesShipped || undo.kind == ChangeKind::kFinding ||
+      undo.kind == ChangeKind::kFindingUpdate) {
     return;
   }
   if (undo.kind == ChangeKind::kOrg) {

@@ -48,7 +48,7 @@ bool HeldByFleet(const inventory::Inventory& inv, const inventory::Asset& asset)
 Result<InventoryFleet> BuildInventoryFleet(const inventory::Inventory& inv,
                                            const catalog::Catalog& cat, Date at,
                                            const compliance::FleetCheckReport& check,
-                                           const NodeResources& resources) {
+                                           const NodeResources& resources, const HeldBack& held) {
   InventoryFleet out;
   // Assets in violation, with the rules that put them there.
   std::map<const inventory::Asset*, std::set<std::string>> violating;
@@ -83,6 +83,17 @@ Result<InventoryFleet> BuildInventoryFleet(const inventory::Inventory& inv,
       for (const std::string& id : v->second) rules += (rules.empty() ? "" : ", ") + id;
       ++quarantined[{a.site, a.model, rules}];
       continue;
+    }
+    if (!held.empty()) {
+      auto why = held.serials.find(a.serial);
+      if (why == held.serials.end() && !a.node.empty()) {
+        why = held.nodes.find(a.site + "/" + a.node);
+        if (why == held.nodes.end()) why = held.serials.end();
+      }
+      if (why != held.serials.end()) {
+        ++quarantined[{a.site, a.model, why->second}];
+        continue;
+      }
     }
     const catalog::AcceleratorSpec* chip = cat.Find(a.model);
     std::optional<SiteId> site = out.fleet.FindSite(a.site);

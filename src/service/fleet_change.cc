@@ -93,7 +93,14 @@ std::string FleetChange::Fate(const inventory::Asset& was,
   if (is.owner != was.owner) return "transferred to " + is.owner;
   if (is.operator_org != was.operator_org) return "operated by " + is.operator_org;
   if (after_.at < is.acquired) return "acquired on " + is.acquired.ToString();
-  // Still here and still the fleet's: the check must have found it in violation.
+  // Still here and still the fleet's: a finding holds it, or the check found it in violation.
+  if (const auto held = after_.held.serials.find(is.serial); held != after_.held.serials.end()) {
+    return "held by " + held->second;
+  }
+  if (!is.node.empty()) {
+    const auto held = after_.held.nodes.find(is.site + "/" + is.node);
+    if (held != after_.held.nodes.end()) return "held with its node by " + held->second;
+  }
   const std::vector<const compliance::Rule*>& rules = QuarantinedBy(is.serial);
   if (rules.empty()) return "changed";
   std::set<std::string> ids;

@@ -29,8 +29,8 @@ const inventory::Organisation* FleetContext::FindOrganisation(std::string_view i
 
 Result<std::unique_ptr<const FleetContext>> BuildFleetContext(const FleetBasis& basis,
                                                               inventory::Inventory inventory,
-                                                              uint64_t generation,
-                                                              int64_t entries) {
+                                                              uint64_t generation, int64_t entries,
+                                                              scheduler::HeldBack held) {
   auto ctx = std::make_unique<FleetContext>(FleetContext{.catalog = basis.catalog,
                                                          .rules = basis.rules,
                                                          .inventory = std::move(inventory),
@@ -39,11 +39,12 @@ Result<std::unique_ptr<const FleetContext>> BuildFleetContext(const FleetBasis& 
                                                          .check = {},
                                                          .fleet = {},
                                                          .generation = generation,
-                                                         .entries = entries});
+                                                         .entries = entries,
+                                                         .held = std::move(held)});
   ctx->check =
       compliance::CheckFleet(ctx->inventory, *ctx->catalog, *ctx->rules, *ctx->engine, ctx->at);
   Result<scheduler::InventoryFleet> fleet = scheduler::BuildInventoryFleet(
-      ctx->inventory, *ctx->catalog, ctx->at, ctx->check, basis.resources);
+      ctx->inventory, *ctx->catalog, ctx->at, ctx->check, basis.resources, ctx->held);
   if (!fleet.ok()) return fleet.status();
   ctx->fleet = std::move(*fleet);
   return std::unique_ptr<const FleetContext>(std::move(ctx));

@@ -10,10 +10,20 @@ namespace gpufleet::service {
 Result<std::shared_ptr<const FleetContext>> BuildFleetFromInventory(
     const FleetBasis& basis, const InventoryService& inventory) {
   InventoryVersion version;
-  Result<inventory::Inventory> snapshot = inventory.Snapshot(&version);
+  findings::Holds holds;
+  Result<inventory::Inventory> snapshot = inventory.Snapshot(&version, &holds);
   if (!snapshot.ok()) return snapshot.status();
-  Result<std::unique_ptr<const FleetContext>> built =
-      BuildFleetContext(basis, std::move(snapshot).value(), version.generation, version.entries);
+  // A board or node held by several findings names them all: releasing one leaves it held.
+  const auto why = [](const std::vector<std::string>& ids) {
+    std::string text = ids.size() == 1 ? "finding " : "findings ";
+    for (size_t i = 0; i < ids.size(); ++i) text += (i ? ", " : "") + ids[i];
+    return text;
+  };
+  scheduler::HeldBack held;
+  for (const auto& [serial, ids] : holds.serials) held.serials.emplace(serial, why(ids));
+  for (const auto& [node, ids] : holds.nodes) held.nodes.emplace(node, why(ids));
+  Result<std::unique_ptr<const FleetContext>> built = BuildFleetContext(
+      basis, std::move(snapshot).value(), version.generation, version.entries, std::move(held));
   if (!built.ok()) return built.status();
   return std::shared_ptr<const FleetContext>(std::move(built).value());
 }

@@ -45,29 +45,46 @@ Status InventoryService::ReplayRuleEntry(const Change& c, int64_t index) {
 }
 
 Result<int64_t> InventoryService::AppendRulesEntryLocked(Change c) {
-  inventory::LiveInventory::Undo undo;
-  GPUFLEET_RETURN_IF_ERROR(live_.Apply(c, &undo));
-  const int64_t index = live_.entries() - 1;
+  std::vector<Change> one;
+  one.push_back(std::move(c));
+  return AppendRecordOnlyLocked(std::move(one));
+}
+
+Result<int64_t> InventoryService::AppendRecordOnlyLocked(std::vector<Change> changes) {
+  std::vector<inventory::LiveInventory::Undo> undo;
+  const auto revert = [&] {
+    for (auto it = undo.rbegin(); it != undo.rend(); ++it) live_.Revert(*it);
+  };
+  const int64_t first = live_.entries();
   ledger::TreeFrontier next = frontier_;
   std::vector<ledger::Hash> hashes;
-  std::string body = inventory::Encode(c);
-  next.Append(ledger::LeafHash(body), &hashes);
-  std::string hex;
-  for (const ledger::Hash& h : hashes) hex += ledger::HexHash(h);
-  const store::InventoryEntry entry{.index = index,
-                                    .subject = inventory::Subject(c),
-                                    .kind = std::string(inventory::ChangeKindName(c.kind)),
-                                    .effective_ms = c.effective_ms,
-                                    .recorded_ms = c.recorded_ms,
-                                    .body = std::move(body),
-                                    .hashes = std::move(hex)};
-  if (Status s = store_.AppendInventory({entry}, {}); !s.ok()) {
-    live_.Revert(undo);
+  std::vector<store::InventoryEntry> entries;
+  for (const Change& c : changes) {
+    undo.emplace_back();
+    if (Status s = live_.Apply(c, &undo.back()); !s.ok()) {
+      undo.pop_back();
+      revert();
+      return s;
+    }
+    std::string body = inventory::Encode(c);
+    next.Append(ledger::LeafHash(body), &hashes);
+    std::string hex;
+    for (const ledger::Hash& h : hashes) hex += ledger::HexHash(h);
+    entries.push_back({.index = live_.entries() - 1,
+                       .subject = inventory::Subject(c),
+                       .kind = std::string(inventory::ChangeKindName(c.kind)),
+                       .effective_ms = c.effective_ms,
+                       .recorded_ms = c.recorded_ms,
+                       .body = std::move(body),
+                       .hashes = std::move(hex)});
+  }
+  if (Status s = store_.AppendInventory(entries, {}); !s.ok()) {
+    revert();
     return s;
   }
   frontier_ = next;
-  ++generation_;  // wakes the fleet's rebuilder, which reads the rules in force
-  return index;
+  ++generation_;  // wakes the fleet's rebuilder, which reads the rules in force and the holds
+  return first;
 }
 
 Result<RuleChangeView> InventoryService::ScheduleRuleChange(std::string document, std::string name,

@@ -4,6 +4,8 @@
 #include <map>
 #include <utility>
 
+#include "gpufleet/findings/ledger_checks.h"
+#include "gpufleet/inventory/diversion.h"
 #include "gpufleet/ledger/merkle.h"
 #include "gpufleet/model/utf8.h"
 #include "service/change_verdict.h"
@@ -82,6 +84,8 @@ Status InventoryService::Load() {
   live_ = inventory::LiveInventory();
   frontier_ = ledger::TreeFrontier();
   shipped_.clear();
+  findings_ = findings::FindingsBook();
+  transfers_.clear();
   std::vector<ledger::Hash> stored;
   for (int64_t from = 0;;) {
     Result<std::vector<store::InventoryEntry>> page = store_.ReadInventory(from, kReplayPage);
@@ -99,6 +103,7 @@ Status InventoryService::Load() {
       }
       // Replayed as it was accepted: the clock checks held when it was recorded.
       if (Status s = live_.Apply(*c); !s.ok()) return edited("does not apply: " + s.message());
+      if (c->kind == ChangeKind::kTransfer) transfers_[c->serial] = e.index;
       if (c->kind == inventory::ChangeKind::kRulesShipped) {
         // History only: the rules in force are the base the service was given.
         shipped_.push_back(
@@ -106,6 +111,10 @@ Status InventoryService::Load() {
       } else if (inventory::IsRulesEntry(*c)) {
         if (Status s = ReplayRuleEntry(*c, e.index); !s.ok()) {
           return edited("does not apply to the rules: " + s.message());
+        }
+      } else if (inventory::IsFindingEntry(*c)) {
+        if (Status s = findings_.Apply(*c, e.index); !s.ok()) {
+          return edited("does not apply to the findings: " + s.message());
         }
       }
       frontier_.Append(ledger::LeafHash(e.body), &stored);
@@ -214,6 +223,12 @@ Result<std::vector<ChangeOutcome>> InventoryService::CheckAndRecord(std::vector<
   std::vector<ChangeOutcome> outcomes(changes.size());
   std::vector<inventory::LiveInventory::Undo> undo;
   bool refused_any = false;
+  // What the ledger's own checks find in the batch (findings/ledger_checks.h): a second
+  // register of a serial, whether or not the batch is recorded; once recorded, moves faster
+  // than freight and papers that contradict the catalog.
+  std::vector<findings::Detection> duplicates;
+  std::vector<findings::Detection> recorded;  // found in changes that are recorded
+  int64_t unchecked = 0;
   for (size_t i = 0; i < changes.size(); ++i) {
     ChangeOutcome& o = outcomes[i];
     o.change = std::move(changes[i]);
@@ -225,6 +240,9 @@ Result<std::vector<ChangeOutcome>> InventoryService::CheckAndRecord(std::vector<
     o.status = inventory::IsRulesEntry(c)
                    ? Status::InvalidArgument(
                          "rule changes are scheduled through POST /v1/rules/changes, not here")
+               : inventory::IsFindingEntry(c)
+                   ? Status::InvalidArgument(
+                         "findings are opened by gpufleetd and updated through /v1/findings")
                    : CheckRegisterFacts(c, catalog_, live_);
     if (o.status.ok()) o.status = live_.Check(c);
     if (o.status.ok()) {
@@ -247,6 +265,30 @@ Result<std::vector<ChangeOutcome>> InventoryService::CheckAndRecord(std::vector<
         c.licence = j.licence;
       }
     }
+    if (o.status.code() == Status::Code::kAlreadyExists && c.kind == ChangeKind::kRegister) {
+      if (const LiveAsset* held = live_.Find(c.serial)) {
+        duplicates.push_back(findings::DuplicateRegister(*held, c));
+      }
+    }
+    if (o.status.ok() && c.kind == ChangeKind::kMove) {
+      const LiveAsset* before = live_.Find(c.serial);
+      const inventory::Site* from = before ? live_.FindSite(before->record.site) : nullptr;
+      const inventory::Site* to = live_.FindSite(c.site);
+      if (before != nullptr && from != nullptr && to != nullptr) {
+        findings::MoveCheck m = findings::CheckMove(*before, c, live_.entries(), *from, *to);
+        if (m.too_fast) recorded.push_back(std::move(*m.too_fast));
+        if (!m.checked) ++unchecked;
+      }
+    }
+    if (o.status.ok() && c.asset) {
+      // A register or correction whose papers contradict the catalog (an H20 with 141 GB).
+      for (findings::Detection& d :
+           findings::FromDiversionFlags(inventory::FindDiversionFlags({*c.asset}, catalog_))) {
+        d.evidence = {"ledger entry " + std::to_string(live_.entries()) + " (" +
+                      std::string(inventory::ChangeKindName(c.kind)) + ")"};
+        recorded.push_back(std::move(d));
+      }
+    }
     if (o.status.ok()) {
       undo.emplace_back();
       o.status = live_.Apply(c, &undo.back());
@@ -254,6 +296,15 @@ Result<std::vector<ChangeOutcome>> InventoryService::CheckAndRecord(std::vector<
     }
     if (!o.status.ok()) refused_any = true;
   }
+  // Runs on every way out: the duplicates were attempted whatever became of the batch.
+  struct OpenOnExit {
+    InventoryService* service;
+    std::vector<findings::Detection>* found;
+    int64_t now;
+    ~OpenOnExit() {
+      if (!found->empty()) service->OpenFindingsLocked(*found, now);
+    }
+  } open_on_exit{this, &duplicates, now};
   const auto revert_all = [&] {
     for (auto it = undo.rbegin(); it != undo.rend(); ++it) live_.Revert(*it);
   };
@@ -302,6 +353,11 @@ Result<std::vector<ChangeOutcome>> InventoryService::CheckAndRecord(std::vector<
   }
   frontier_ = next;
   ++generation_;
+  moves_unchecked_ += unchecked;
+  for (const ChangeOutcome* o : accepted) {
+    if (o->change.kind == ChangeKind::kTransfer) transfers_[o->change.serial] = o->index;
+  }
+  for (findings::Detection& d : recorded) duplicates.push_back(std::move(d));
   return outcomes;
 }
 
@@ -337,7 +393,8 @@ std::vector<inventory::Site> InventoryService::Sites() const {
   return out;
 }
 
-Result<inventory::Inventory> InventoryService::Snapshot(InventoryVersion* version) const {
+Result<inventory::Inventory> InventoryService::Snapshot(InventoryVersion* version,
+                                                        findings::Holds* holds) const {
   std::vector<inventory::Organisation> orgs;
   std::vector<inventory::Site> sites;
   std::vector<inventory::Node> nodes;
@@ -345,6 +402,7 @@ Result<inventory::Inventory> InventoryService::Snapshot(InventoryVersion* versio
   {
     const std::lock_guard lock(mu_);
     if (version != nullptr) *version = {.generation = generation_, .entries = live_.entries()};
+    if (holds != nullptr) *holds = findings_.holds();
     for (const auto& [id, o] : live_.organisations()) orgs.push_back(o);
     for (const auto& [id, s] : live_.sites()) sites.push_back(s);
     for (const auto& [key, n] : live_.nodes()) nodes.push_back(n);

@@ -3,6 +3,7 @@
 #include "gpufleet/service/observed_nodes.h"
 
 #include <utility>
+#include <vector>
 
 #include "gpufleet/model/utf8.h"
 
@@ -41,6 +42,18 @@ std::optional<ObservedNode> ObservedNodes::Get(const std::string& node) const {
   const auto it = nodes_.find(node);
   if (it == nodes_.end()) return std::nullopt;
   return it->second;
+}
+
+void ObservedNodes::Visit(
+    const std::function<void(std::span<const findings::NodeObservation>)>& visit) const {
+  const std::lock_guard<std::mutex> lock(mu_);
+  std::vector<findings::NodeObservation> nodes;
+  nodes.reserve(nodes_.size());
+  for (const auto& [name, n] : nodes_) {
+    nodes.push_back(
+        {.report = &n.report, .last_seen_ms = n.last_seen_ms, .last_change_ms = n.last_change_ms});
+  }
+  visit(nodes);
 }
 
 size_t ObservedNodes::size() const {

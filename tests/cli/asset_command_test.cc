@@ -189,9 +189,9 @@ TEST(AssetHistoryProofTest, EveryEntryIsProvedAgainstTheSignedCheckpoint) {
   const nlohmann::json history = nlohmann::json::parse(r.out);
   ASSERT_EQ(history["entries"].size(), 2u);
   // The register is in the checkpoint signed at start; the move may be after the latest one.
-  EXPECT_EQ(history["entries"][0]["proof"], "verified in checkpoint of 136");
+  EXPECT_EQ(history["entries"][0]["proof"], "verified in checkpoint of 139");
   EXPECT_THAT(history["entries"][1]["proof"].get<std::string>(),
-              ::testing::AnyOf(HasSubstr("verified in checkpoint of 137"),
+              ::testing::AnyOf(HasSubstr("verified in checkpoint of 140"),
                                HasSubstr("after the latest checkpoint")));
   const CliResult wrong = RunGpufleet("asset history 1654223000001 --key '" + *other + "'" + flags);
   EXPECT_EQ(wrong.exit_code, 2);

@@ -55,7 +55,7 @@ TEST(LedgerServiceGoTest, TheServicesLedgerVerifiesInGo) {
 
   const std::string first = get("/v1/ledger/checkpoint");
   const uint64_t old_size = checkpoint_size(first);
-  ASSERT_EQ(old_size, 136u) << first;
+  ASSERT_EQ(old_size, 139u) << first;
   for (const char* serial : {"1654223000001", "1654223000002", "1322521000001"}) {
     const httplib::Result r = client.Post(
         "/v1/inventory/changes", auth,
@@ -66,32 +66,32 @@ TEST(LedgerServiceGoTest, TheServicesLedgerVerifiesInGo) {
   // The checkpointer signs the new head on its own within its one-second interval.
   std::string latest;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while ((latest = get("/v1/ledger/checkpoint"), checkpoint_size(latest) != 139u) &&
+  while ((latest = get("/v1/ledger/checkpoint"), checkpoint_size(latest) != 142u) &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling, not synchronising
   }
-  ASSERT_EQ(checkpoint_size(latest), 139u) << latest;
+  ASSERT_EQ(checkpoint_size(latest), 142u) << latest;
 
   WriteFile(dir + "/c1.note", first);
   WriteFile(dir + "/c2.note", latest);
-  WriteFile(dir + "/inclusion-0.json", get("/v1/ledger/proof/inclusion?index=0&tree_size=139"));
-  WriteFile(dir + "/inclusion-138.json", get("/v1/ledger/proof/inclusion?index=138&tree_size=139"));
+  WriteFile(dir + "/inclusion-0.json", get("/v1/ledger/proof/inclusion?index=0&tree_size=142"));
+  WriteFile(dir + "/inclusion-141.json", get("/v1/ledger/proof/inclusion?index=141&tree_size=142"));
   WriteFile(dir + "/consistency.json",
-            get("/v1/ledger/proof/consistency?old_size=136&new_size=139"));
+            get("/v1/ledger/proof/consistency?old_size=139&new_size=142"));
   const CliResult exported =
       RunGpufleet("ledger export --out " + dir + "/export.txt" + signed_daemon->client_flags);
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
 
   const std::string go = kGoVerifier + " -key '" + *verifier + "' -checkpoint " + dir +
                          "/c1.note -checkpoint " + dir + "/c2.note -inclusion " + dir +
-                         "/inclusion-0.json -inclusion " + dir + "/inclusion-138.json" +
+                         "/inclusion-0.json -inclusion " + dir + "/inclusion-141.json" +
                          " -consistency " + dir + "/consistency.json -export ";
   const int ok = std::system((go + dir + "/export.txt > " + dir + "/go.out 2>&1").c_str());
   EXPECT_EQ(ok, 0) << ReadFile(dir + "/go.out");
 
   // One entry changed in the export: Go refuses it.
   std::string text = ReadFile(dir + "/export.txt");
-  const size_t entries = text.find("entries 139\n");
+  const size_t entries = text.find("entries 142\n");
   ASSERT_NE(entries, std::string::npos);
   const size_t line = text.find('\n', entries + 12) + 1;  // the second entry's line
   text[line + 8] = text[line + 8] == 'A' ? 'B' : 'A';

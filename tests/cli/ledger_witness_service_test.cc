@@ -53,13 +53,13 @@ TEST(LedgerWitnessServiceTest, CosignsWhatExtendsAndRefusesASplitView) {
   CliResult r = RunGpufleet(witness + honest_url);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("— w/witness ")) << "the witness's own signature line";
-  EXPECT_THAT(r.out, HasSubstr("\n136\n"));
+  EXPECT_THAT(r.out, HasSubstr("\n139\n"));
 
   ASSERT_EQ(RunGpufleet("asset retire 1654223000001" + honest_url).exit_code, 0);
-  ASSERT_TRUE(CheckpointReaches(honest, 137));
+  ASSERT_TRUE(CheckpointReaches(honest, 140));
   r = RunGpufleet(witness + honest_url);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("\n137\n"));
+  EXPECT_THAT(r.out, HasSubstr("\n140\n"));
 
   // The same log key, another history: shown to this witness, it is refused.
   Result<SignedDaemon> forked =
@@ -70,7 +70,7 @@ TEST(LedgerWitnessServiceTest, CosignsWhatExtendsAndRefusesASplitView) {
   EXPECT_THAT(r.err, HasSubstr("refused"));
   // The honest log, still extending what was cosigned, is cosigned again.
   ASSERT_EQ(RunGpufleet("asset retire 1654223000002" + honest_url).exit_code, 0);
-  ASSERT_TRUE(CheckpointReaches(honest, 138));
+  ASSERT_TRUE(CheckpointReaches(honest, 141));
   EXPECT_EQ(RunGpufleet(witness + honest_url).exit_code, 0);
 }
 

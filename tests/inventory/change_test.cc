@@ -149,7 +149,7 @@ TEST(ChangeEncodingTest, PlacesRoundTripAndAreChecked) {
     out.emplace_back(c, "slug");
     c = site;
     c.serial = "SN-1";
-    out.emplace_back(c, "not for org, site, node or rules");
+    out.emplace_back(c, "not for org, site, node, rules or findings");
     c = org;
     c.organisation->parent.clear();
     out.emplace_back(c, "names its parent");
@@ -428,7 +428,7 @@ TEST(ChangeEncodingTest, RuleEntriesRoundTripAndAreChecked) {
   bad.emplace_back(c, "rule_change");
   c = scheduled;
   c.serial = "SN-1";
-  bad.emplace_back(c, "not for org, site, node or rules");
+  bad.emplace_back(c, "not for org, site, node, rules or findings");
   c = Register("SN-9");
   c.rule_change = scheduled.rule_change;
   bad.emplace_back(c, "only for rule_change and rule_withdraw");
@@ -507,7 +507,7 @@ TEST(ChangeEncodingTest, RulesShippedEntriesRoundTripAndAreChecked) {
   bad.emplace_back(c, "rules_shipped");
   c = full;
   c.serial = "SN-1";
-  bad.emplace_back(c, "not for org, site, node or rules");
+  bad.emplace_back(c, "not for org, site, node, rules or findings");
   c = Register("SN-9");
   c.rules_shipped = full.rules_shipped;
   bad.emplace_back(c, "only for rules_shipped");
@@ -515,6 +515,74 @@ TEST(ChangeEncodingTest, RulesShippedEntriesRoundTripAndAreChecked) {
     EXPECT_EQ(Validate(change).code(), Code::kInvalidArgument) << message;
     EXPECT_THAT(Validate(change).message(), HasSubstr(message));
   }
+}
+
+}  // namespace
+}  // namespace gpufleet::inventory
+
+namespace gpufleet::inventory {
+namespace {
+
+// Findings' entries (docs/findings.md): an opening and an update round-trip in the canonical
+// encoding, and what either may not carry is refused naming the field.
+TEST(ChangeEncodingTest, FindingEntriesRoundTripAndAreChecked) {
+  Change open;
+  open.kind = ChangeKind::kFinding;
+  open.effective_ms = open.recorded_ms = 1'790'000'000'000;
+  open.finding = FindingRecord{.id = "f-12",
+                               .kind = "model_differs",
+                               .source = "agent",
+                               .subject = "S1",
+                               .serial = "S1",
+                               .node = "sh-03/n1",
+                               .detail = "declared H20, observed H100",
+                               .evidence = {"report of sh-03/n1"},
+                               .action = "quarantine_device"};
+  Change update;
+  update.kind = ChangeKind::kFindingUpdate;
+  update.effective_ms = update.recorded_ms = 1'790'000'000'001;
+  update.actor = "tok_1";
+  update.reason = "verified";
+  update.finding = FindingRecord{.id = "f-12", .release = true};
+  for (const Change& c : {open, update}) {
+    ASSERT_TRUE(Validate(c).ok()) << Validate(c).ToString();
+    const Result<Change> back = Decode(Encode(c));
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    EXPECT_EQ(*back, c);
+    EXPECT_EQ(Subject(c), "finding:f-12");
+    EXPECT_TRUE(IsFindingEntry(c));
+    EXPECT_TRUE(IsRecordOnlyEntry(c));
+    EXPECT_FALSE(IsRulesEntry(c));
+  }
+  const auto refused = [](Change c, const char* field) {
+    const Status s = Validate(c);
+    EXPECT_FALSE(s.ok()) << field;
+    EXPECT_NE(s.message().find(field), std::string::npos) << s.ToString();
+  };
+  Change bad = open;
+  bad.finding->id = "12";
+  refused(bad, "finding.id");
+  bad = open;
+  bad.finding->action = "shoot";
+  refused(bad, "finding.action");
+  bad = open;
+  bad.finding->serial = "";
+  refused(bad, "finding.serial");  // a device quarantine names the device
+  bad = open;
+  bad.finding->state = "resolved";
+  refused(bad, "finding.state");
+  bad = update;
+  bad.finding->state = "resolved";  // and release: one or the other
+  refused(bad, "finding.state");
+  bad = update;
+  bad.finding->kind = "model_differs";
+  refused(bad, "finding.kind");
+  bad = open;
+  bad.serial = "S1";
+  refused(bad, "serial");
+  bad = open;
+  bad.finding.reset();
+  refused(bad, "finding");
 }
 
 }  // namespace

@@ -127,6 +127,8 @@ class ApiV1Test : public ::testing::Test {
     inventory_->SetRuleBase(SharedRulesText(), "default.yaml + acme-rules.yaml");
     ASSERT_TRUE(inventory_->Load().ok());
     ASSERT_TRUE(inventory_->Seed(fleet().inventory, "examples/fleet.yaml").ok());
+    findings_ =
+        std::make_unique<FindingsReconciler>(*inventory_, observed_, *fleet().catalog, clock_);
     api::HttpServerOptions options;
     options.authenticator = StoreAuthenticator(*served_, clock_);
     server_ = std::make_unique<api::HttpServer>(std::move(options));
@@ -138,7 +140,9 @@ class ApiV1Test : public ::testing::Test {
                                .inventory = inventory_.get(),
                                .rules_text = SharedRulesText(),
                                .rules_name = "default.yaml + acme-rules.yaml",
-                               .run_pass = {}};
+                               .run_pass = {},
+                               .observed = &observed_,
+                               .findings = findings_.get()};
     ASSERT_TRUE(RegisterApiV1(*server_, context).ok());
     ASSERT_TRUE(server_->Start().ok());
 
@@ -151,6 +155,7 @@ class ApiV1Test : public ::testing::Test {
   void TearDown() override {
     if (server_) server_->Stop();
     server_.reset();
+    findings_.reset();
     inventory_.reset();
     served_.reset();
     store_.reset();
@@ -299,6 +304,8 @@ class ApiV1Test : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<OutageStore> served_;
   std::unique_ptr<InventoryService> inventory_;
+  ObservedNodes observed_;
+  std::unique_ptr<FindingsReconciler> findings_;
   std::unique_ptr<api::HttpServer> server_;
   const std::string admin_token_ = api::NewToken();
   std::string alpha_token_;

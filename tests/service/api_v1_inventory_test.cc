@@ -128,13 +128,6 @@ TEST_F(ApiV1Inventory, RefusalsAnswerWithTheStatusOfTheFirstRefusedChange) {
     const Reply reply = Post({{"changes", {change}}});
     EXPECT_EQ(reply.status, status) << change.dump() << "\n" << reply.raw;
   }
-  // A register of a serial already there: 409.
-  nlohmann::json record = Asset("1654223000001");
-  for (const char* key : {"status", "last_entry", "last_effective"}) record.erase(key);
-  EXPECT_EQ(
-      Post({{"changes", {{{"kind", "register"}, {"serial", "1654223000001"}, {"asset", record}}}}})
-          .status,
-      409);
   // In an atomic batch, the good change is not recorded either.
   const Reply batch = Post({{"changes",
                              {{{"kind", "retire"}, {"serial", "1654223000002"}},
@@ -149,6 +142,20 @@ TEST_F(ApiV1Inventory, RefusalsAnswerWithTheStatusOfTheFirstRefusedChange) {
   EXPECT_EQ(Post({{"changes", {{{"kind", "melt"}, {"serial", "1654223000002"}}}}}).status, 400);
   EXPECT_EQ(Take(), before);
   EXPECT_EQ(changes_, 0);
+
+  // A register of a serial already there: 409, and no asset changes; the attempt is a finding
+  // (docs/findings.md), the one entry it leaves.
+  nlohmann::json record = Asset("1654223000001");
+  for (const char* key : {"status", "last_entry", "last_effective"}) record.erase(key);
+  EXPECT_EQ(
+      Post({{"changes", {{{"kind", "register"}, {"serial", "1654223000001"}, {"asset", record}}}}})
+          .status,
+      409);
+  const Reply found = Call("GET", "/v1/findings?serial=1654223000001", admin_token_);
+  ASSERT_EQ(found.status, 200) << found.raw;
+  ASSERT_EQ(found.body["findings"].size(), 1u) << found.raw;
+  EXPECT_EQ(found.body["findings"][0]["kind"], "serial_registered_twice");
+  EXPECT_EQ(Asset("1654223000001")["status"], "active");
 }
 
 TEST_F(ApiV1Inventory, ANonAtomicBatchRecordsWhatItCanAndSaysWhatItDidNot) {

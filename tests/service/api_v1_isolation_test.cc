@@ -146,6 +146,16 @@ TEST_F(ApiV1Isolation, TenantCannotSeeOrChangeAnotherTenantsObjectsOnAnyRoute) {
        403, nullptr},
       {"/v1/nodes/{id}/observed", "GET",
        "/v1/nodes/" + PathSegment(NodeOf(model_, 1)) + "/observed", "", 403, nullptr},
+      // Findings name every organisation's hardware: none is a tenant's (docs/findings.md).
+      {"/v1/findings", "GET", "/v1/findings", "", 403, nullptr},
+      {"/v1/findings/reconcile", "POST", "/v1/findings/reconcile", "", 403, nullptr},
+      {"/v1/findings/{id}", "GET", "/v1/findings/f-1", "", 403, nullptr},
+      {"/v1/findings/{id}/acknowledge", "POST", "/v1/findings/f-1/acknowledge",
+       R"({"reason": "x"})", 403, nullptr},
+      {"/v1/findings/{id}/resolve", "POST", "/v1/findings/f-1/resolve", R"({"reason": "x"})", 403,
+       nullptr},
+      {"/v1/findings/{id}/release", "POST", "/v1/findings/f-1/release", R"({"reason": "x"})", 403,
+       nullptr},
       // The clock is the admin's.
       {"/v1/admin/clock", "GET", "/v1/admin/clock", "", 403, nullptr},
       {"/v1/admin/clock/advance", "POST", "/v1/admin/clock/advance", R"({"by": "1h"})", 403,
@@ -223,7 +233,7 @@ TEST_F(ApiV1Isolation, TenantTokenOnAnyAdminRouteIs403) {
     EXPECT_EQ(reply.status, 403) << reply.raw;
     EXPECT_EQ(reply.body["error"]["code"], "permission_denied");
   }
-  EXPECT_EQ(admin_routes, 26);
+  EXPECT_EQ(admin_routes, 32);
   EXPECT_EQ(Take(), before);
 }
 

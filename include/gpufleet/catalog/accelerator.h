@@ -57,6 +57,9 @@ struct AcceleratorSpec {
   std::string notes;
   // Short names inventories and rules use ("H100", "RTX 4090"); unique across a catalog.
   std::vector<std::string> aliases;
+  // What drivers call the part (NVML's nvmlDeviceGetName, as nvidia-smi prints it: "NVIDIA
+  // H100 80GB HBM3"): how a node agent's report is matched to a catalog entry (findings).
+  std::vector<std::string> device_names;
   // Jurisdictions (ISO alpha-2) whose domestic-chip policies count this part as domestic.
   std::vector<std::string> domestic_in;
   // Fields whose values are estimates rather than vendor or press figures, by catalog key

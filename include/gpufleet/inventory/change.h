@@ -39,10 +39,21 @@ enum class ChangeKind : uint8_t {
   // The shipped rule file gpufleetd started with changed (or was first seen): its hash, the
   // one before, its `compiled:` stamp and the binary (`rules_shipped`). Recorded at start.
   kRulesShipped,
+  // Not about the inventory either: something that looks wrong (docs/findings.md). A finding
+  // opened, with what was found and what was done about it (`finding`), and a later update of
+  // it: acknowledged, resolved, or the hardware it quarantined released (`finding` with the
+  // id and the update alone).
+  kFinding,
+  kFindingUpdate,
 };
 std::string_view ChangeKindName(ChangeKind kind);
 // kRuleChange, kRuleWithdraw or kRulesShipped: an entry about the rules, not the inventory.
 inline bool IsRulesEntry(const struct Change& change);
+// kFinding or kFindingUpdate.
+inline bool IsFindingEntry(const struct Change& change);
+// An entry the ledger records that changes no asset, organisation, site or node: rules or
+// findings.
+inline bool IsRecordOnlyEntry(const struct Change& change);
 std::optional<ChangeKind> ParseChangeKind(std::string_view name);
 
 // A scheduled rule change as the ledger records it.
@@ -66,6 +77,28 @@ struct RulesShippedRecord {
   // overlays changed is recorded too (old_hash then equals new_hash).
   std::string layered_hash;
   friend bool operator==(const RulesShippedRecord&, const RulesShippedRecord&) = default;
+};
+
+// A finding as the ledger records it (findings/finding.h gives the kinds and what they mean).
+// An opening names kind, source, detail and action; an update names the id and exactly one of
+// state ("acknowledged", "resolved") and release.
+struct FindingRecord {   // every field has a default: an initializer names what it sets
+  std::string id{};      // "f-1", "f-2", ... in the order opened
+  std::string kind{};    // "model_differs", ... ; "" in an update
+  std::string source{};  // "agent", "ledger" or "landmark"; "" in an update
+  // What it is about, within its kind (a serial, a node, a UUID, "entry 12"): a kind and a
+  // subject name one thing found, so the same thing found again is not a second finding.
+  std::string subject{};
+  std::string serial{};                 // the asset concerned; "" when none
+  std::string node{};                   // the node concerned ("<site>/<node>"); "" when none
+  std::string detail{};                 // for people; "" in an update
+  std::vector<std::string> evidence{};  // entries, reports, measurements, in words
+  // What the operator's policy did on opening: "record", "quarantine_device",
+  // "quarantine_node"; "" in an update.
+  std::string action{};
+  std::string state{};   // update: "acknowledged" or "resolved"
+  bool release = false;  // update: the hardware it quarantined takes jobs again
+  friend bool operator==(const FindingRecord&, const FindingRecord&) = default;
 };
 
 // Every field a change may carry; which ones a kind takes is Validate's business.
@@ -99,6 +132,7 @@ struct Change {
   std::optional<Node> host;                     // kNode
   std::optional<RuleChangeRecord> rule_change;  // kRuleChange, kRuleWithdraw
   std::optional<RulesShippedRecord> rules_shipped;  // kRulesShipped
+  std::optional<FindingRecord> finding;             // kFinding, kFindingUpdate
 
   friend bool operator==(const Change&, const Change&) = default;
 };
@@ -106,6 +140,12 @@ struct Change {
 inline bool IsRulesEntry(const Change& change) {
   return change.kind == ChangeKind::kRuleChange || change.kind == ChangeKind::kRuleWithdraw ||
          change.kind == ChangeKind::kRulesShipped;
+}
+inline bool IsFindingEntry(const Change& change) {
+  return change.kind == ChangeKind::kFinding || change.kind == ChangeKind::kFindingUpdate;
+}
+inline bool IsRecordOnlyEntry(const Change& change) {
+  return IsRulesEntry(change) || IsFindingEntry(change);
 }
 
 // The fields `change.kind` needs are there and no others, and the records they carry are
@@ -125,7 +165,7 @@ std::string EncodeAsset(const Asset& asset);
 Result<Asset> DecodeAsset(std::string_view bytes);
 
 // What the change is about, as the store indexes it: the serial, "org:<id>", "site:<id>",
-// "node:<site>/<id>", "rules:<rule change id>" or "rules:shipped".
+// "node:<site>/<id>", "rules:<rule change id>", "rules:shipped" or "finding:<id>".
 std::string Subject(const Change& change);
 
 // Canonical bytes (see the header comment). REQUIRES: Validate(change).ok().

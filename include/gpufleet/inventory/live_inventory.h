@@ -31,6 +31,9 @@ struct LiveAsset {
   std::string lost_how;  // "lost" or "stolen" when kLost
   int64_t last_effective_ms = 0;
   int64_t last_entry = -1;  // index of the last entry about it
+  // When it came to its site: the effective time of its register or of its latest move (a
+  // move faster than a shipment could travel is a finding, docs/findings.md).
+  int64_t located_ms = 0;
   friend bool operator==(const LiveAsset&, const LiveAsset&) = default;
 };
 

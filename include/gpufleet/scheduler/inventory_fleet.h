@@ -26,6 +26,8 @@
 // Thread safety: immutable after construction.
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "gpufleet/catalog/catalog.h"
@@ -46,10 +48,11 @@ struct NodeResources {
 // Accelerators kept out of the placement fleet because `gpufleet check` finds them in
 // violation on the date (held without a licence they need, say): jobs must not run on them.
 // Grouped by site, model and the rules behind the violation.
+// Hardware a finding holds (HeldBack) is quarantined too, its `rules` naming the findings.
 struct Quarantined {
   std::string site;   // inventory site id
   std::string model;  // catalog id
-  std::string rules;  // the deciding rule ids, ", "-separated
+  std::string rules;  // the deciding rule ids, ", "-separated; or "finding f-3, f-7"
   int64_t gpus = 0;
 };
 
@@ -83,18 +86,29 @@ struct InventoryFleet {
   std::vector<uint32_t> node_groups;  // by NodeId: the index of the node's group in `groups`
 };
 
+// Hardware the operator's findings policy keeps out of placement (docs/findings.md): boards
+// by serial and nodes by "<site>/<node>" as recorded, each with the text that says why
+// ("finding f-3"). Released hardware is simply no longer here.
+struct HeldBack {
+  std::map<std::string, std::string, std::less<>> serials;
+  std::map<std::string, std::string, std::less<>> nodes;
+  bool empty() const { return serials.empty() && nodes.empty(); }
+};
+
 // Whether the fleet holds `asset`, so that jobs may run on it: its operator (who runs
 // workloads on it) is of the group (kind company or subsidiary), or an external customer
 // renting it (the group resells that capacity; the resale cap measures it). Not when a
 // counterparty runs it (sold, or leased out to one) or a customer owns and runs it (sold).
 bool HeldByFleet(const inventory::Inventory& inv, const inventory::Asset& asset);
 
-// Assets acquired on or before `at`, less those held by others and those `check` (the fleet
-// check on `at`) finds in violation. The result points into `inv` and `cat`, which must outlive it.
-// Errors only when the fleet has more models than a placement fleet can hold.
+// Assets acquired on or before `at`, less those held by others, those `check` (the fleet
+// check on `at`) finds in violation and those `held` back. The result points into `inv` and `cat`,
+// which must outlive it. Errors only when the fleet has more models than a placement fleet can
+// hold.
 Result<InventoryFleet> BuildInventoryFleet(const inventory::Inventory& inv,
                                            const catalog::Catalog& cat, Date at,
                                            const compliance::FleetCheckReport& check,
-                                           const NodeResources& resources = {});
+                                           const NodeResources& resources = {},
+                                           const HeldBack& held = {});
 
 }  // namespace gpufleet::scheduler

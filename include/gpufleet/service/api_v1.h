@@ -11,6 +11,8 @@
 //   tokens   POST|GET /v1/tokens, GET|DELETE /v1/tokens/{id}, POST /v1/tenants/{id}/tokens,
 //            GET /v1/whoami
 //   agents   POST /v1/nodes/{id}/reports, GET /v1/nodes/{id}/observed
+//   findings GET /v1/findings[/{id}], POST /v1/findings/{id}/acknowledge|resolve|release,
+//            POST /v1/findings/reconcile
 // Who may call each route is its api::Access (the roles table in docs/service.md).
 // Isolation: a tenant token sees only its own tenant's objects and a node token only its own
 // node; another's object answers 404 exactly as a missing one does, so ids never reveal what
@@ -30,6 +32,7 @@
 #include "gpufleet/api/auth.h"
 #include "gpufleet/api/http_server.h"
 #include "gpufleet/service/clock.h"
+#include "gpufleet/service/findings_reconciler.h"
 #include "gpufleet/service/fleet_context.h"
 #include "gpufleet/service/fleet_holder.h"
 #include "gpufleet/service/inventory_service.h"
@@ -67,6 +70,8 @@ struct ApiV1Context {
   // What node agents reported (POST /v1/nodes/{id}/reports, GET /v1/nodes/{id}/observed).
   // nullptr: the routes keep their own, which nothing else reads.
   ObservedNodes* observed = nullptr;
+  // The findings' checks: POST /v1/findings/reconcile runs a pass (409 when nullptr).
+  FindingsReconciler* findings = nullptr;
 };
 
 // One route of the API, as registered.

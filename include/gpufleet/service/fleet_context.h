@@ -51,6 +51,9 @@ struct FleetContext {
   // of the inventory log it reflects: the entries between two versions are what changed.
   uint64_t generation = 0;
   int64_t entries = 0;
+  // What findings hold back from placement in this version (docs/findings.md), quarantined in
+  // `fleet` beside what the check finds in violation.
+  scheduler::HeldBack held;
 
   // The organisation `id` of the inventory; nullptr when unknown.
   const inventory::Organisation* FindOrganisation(std::string_view id) const;
@@ -62,7 +65,8 @@ struct FleetContext {
 Result<std::unique_ptr<const FleetContext>> BuildFleetContext(const FleetBasis& basis,
                                                               inventory::Inventory inventory,
                                                               uint64_t generation = 0,
-                                                              int64_t entries = 0);
+                                                              int64_t entries = 0,
+                                                              scheduler::HeldBack held = {});
 
 // As above, with a basis of its own.
 Result<std::unique_ptr<const FleetContext>> BuildFleetContext(

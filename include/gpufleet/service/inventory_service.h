@@ -28,6 +28,8 @@
 #include "gpufleet/catalog/catalog.h"
 #include "gpufleet/compliance/engine.h"
 #include "gpufleet/compliance/rule_book.h"
+#include "gpufleet/findings/findings_book.h"
+#include "gpufleet/findings/policy.h"
 #include "gpufleet/inventory/change.h"
 #include "gpufleet/inventory/inventory.h"
 #include "gpufleet/inventory/live_inventory.h"
@@ -156,6 +158,35 @@ class InventoryService {
   // fails (another process appended first, say).
   Result<int64_t> RecordShippedRules(inventory::RulesShippedRecord record);
 
+  // Findings (docs/findings.md). The operator's policy: set before Load and before findings
+  // are opened.
+  void SetFindingPolicy(findings::Policy policy);
+  findings::Policy FindingPolicy() const;
+  // Records the finding entries `make` returns for the book as it stands, under the service's
+  // lock (no other entry comes between the book `make` read and the entries), in one
+  // transaction; their indexes. Each must pass FindingsBook::Check after the ones before it
+  // (InvalidArgument naming it otherwise, nothing written). FailedPrecondition while read-only.
+  using FindingMaker =
+      std::function<std::vector<inventory::Change>(const findings::FindingsBook& book)>;
+  Result<std::vector<int64_t>> RecordFindings(const FindingMaker& make);
+  // A person's update of finding `id`: `what` is "acknowledged", "resolved" or "released",
+  // with `reason` (required), recorded now by `actor`. NotFound, FailedPrecondition (already
+  // so, or nothing held to release), InvalidArgument (unknown `what`, no reason).
+  Result<findings::FindingView> UpdateFinding(const std::string& id, std::string_view what,
+                                              std::string reason, std::string_view actor);
+  std::optional<findings::FindingView> FindFinding(std::string_view id) const;
+  // Findings after the one numbered `after` (0: from the first) that `match` accepts, at most
+  // `limit`, in the order opened.
+  std::vector<findings::FindingView> ListFindings(
+      const std::function<bool(const findings::FindingView&)>& match, size_t after,
+      size_t limit) const;
+  // Transfers recorded as allowed that the rules in force at `now_ms` refuse: each asset's
+  // latest transfer, while the buyer still owns it, judged again as the asset stands now
+  // (findings kind transfer_refused_today; the subject is the transfer's entry).
+  std::vector<findings::Detection> TransfersRefusedAt(int64_t now_ms) const;
+  // Moves whose speed could not be checked because a site has no coordinates (since start).
+  int64_t moves_unchecked() const;
+
   // Copies of the state: an asset, an organisation's or site's record, nullopt when unknown.
   std::optional<inventory::LiveAsset> FindAsset(std::string_view serial) const;
   std::optional<inventory::Organisation> FindOrg(std::string_view id) const;
@@ -168,7 +199,9 @@ class InventoryService {
   // The active assets (not retired, not lost) with the organisations and sites, as the
   // placement fleet and the fleet check read an inventory. With `version`, also which state
   // it is (read under the same lock).
-  Result<inventory::Inventory> Snapshot(InventoryVersion* version = nullptr) const;
+  // With `holds`, also what findings keep out of placement, as of the same state.
+  Result<inventory::Inventory> Snapshot(InventoryVersion* version = nullptr,
+                                        findings::Holds* holds = nullptr) const;
 
   // Whether `org` may know of `asset`: it, or an organisation under it (a subsidiary, at any
   // depth), owns or operates it.
@@ -198,9 +231,14 @@ class InventoryService {
   Status CompareAssetsTable();
   // Replays a rule entry of the log into the rule book.
   Status ReplayRuleEntry(const inventory::Change& c, int64_t index);
-  // Appends one rules entry (already checked) to the log: live_ and the frontier, then the
-  // store; its index.
+  // Appends entries that change no asset (rules, findings; already checked) to the log: live_
+  // and the frontier, then the store, in one transaction; the first's index.
+  Result<int64_t> AppendRecordOnlyLocked(std::vector<inventory::Change> entries);
   Result<int64_t> AppendRulesEntryLocked(inventory::Change c);
+  // Opens the findings `found` describes that are not open already; errors are logged, not
+  // returned: the entries that found them are committed whatever becomes of the findings.
+  void OpenFindingsLocked(const std::vector<findings::Detection>& found, int64_t now_ms);
+  Result<std::vector<int64_t>> RecordFindingsLocked(std::vector<inventory::Change> entries);
   RuleChangeView ViewLocked(const compliance::ScheduledChange& c, int64_t now_ms) const;
   std::optional<RuleVersion> RulesAtLocked(int64_t ms) const;
   // The engine to judge a change effective at `ms` with: the rule book's, or the one given.
@@ -220,6 +258,10 @@ class InventoryService {
   std::vector<ShippedRulesEntry> shipped_;          // guarded by mu_
   mutable std::map<size_t, RuleVersion> versions_;  // guarded by mu_: by RuleBook version
   uint64_t generation_ = 0;                         // guarded by mu_
+  findings::FindingsBook findings_;                 // guarded by mu_
+  findings::Policy finding_policy_;                 // guarded by mu_
+  int64_t moves_unchecked_ = 0;                     // guarded by mu_
+  std::map<std::string, int64_t, std::less<>> transfers_;  // guarded by mu_: serial -> entry
   std::function<void()> on_append_;
 };
 

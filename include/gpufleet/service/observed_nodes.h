@@ -13,11 +13,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 
+#include "gpufleet/findings/observed_checks.h"
 #include "gpufleet/model/observed_device.h"
 #include "gpufleet/status.h"
 
@@ -47,6 +50,11 @@ class ObservedNodes {
   Result<RecordOutcome> Record(NodeReport report, int64_t now_ms);
   std::optional<ObservedNode> Get(const std::string& node) const;
   size_t size() const;
+  // Calls `visit` once with every node's latest report, under the lock (reports wait meanwhile:
+  // the findings' pass reads a million devices in a fraction of a second, and copying them out
+  // would cost more than reading them). The observations point into the held state and are
+  // valid only during the call.
+  void Visit(const std::function<void(std::span<const findings::NodeObservation>)>& visit) const;
 
  private:
   mutable std::mutex mu_;
