@@ -26,10 +26,11 @@ Result<ReconcileSummary> FindingsReconciler::RunOnce() {
     InventoryVersion version;
     Result<inventory::Inventory> taken = inventory_.Snapshot(&version);
     if (!taken.ok()) return taken.status();
+    declared_.reset();
     snapshot_ = std::make_shared<const inventory::Inventory>(std::move(taken).value());
+    declared_ = std::make_unique<const findings::DeclaredIndex>(*snapshot_);
     snapshot_generation_ = version.generation;
   }
-  const std::shared_ptr<const inventory::Inventory> snapshot = snapshot_;
   const findings::Policy policy = inventory_.FindingPolicy();
   ReconcileSummary summary;
   std::vector<findings::Detection> found;
@@ -37,7 +38,7 @@ Result<ReconcileSummary> FindingsReconciler::RunOnce() {
     for (const findings::NodeObservation& n : nodes) {
       summary.observed_devices += static_cast<int64_t>(n.report->devices.size());
     }
-    found = findings::CheckObserved(*snapshot, catalog_, models_, nodes, policy, now);
+    found = findings::CheckObserved(*declared_, catalog_, models_, nodes, policy, now);
   });
   std::set<findings::Kind> ran = findings::ObservedKinds();
   ran.insert(findings::Kind::kTransferRefusedToday);

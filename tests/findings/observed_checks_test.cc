@@ -39,7 +39,8 @@ class ObservedChecksTest : public ::testing::Test {
   }
 
   std::vector<Detection> Run() {
-    return CheckObserved(inventory_, catalog_, models_, nodes_, policy_, kNow);
+    const DeclaredIndex declared(inventory_);
+    return CheckObserved(declared, catalog_, models_, nodes_, policy_, kNow);
   }
 
   catalog::Catalog catalog_;

@@ -13,6 +13,8 @@
 #include <set>
 #include <span>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "gpufleet/catalog/catalog.h"
@@ -23,6 +25,38 @@
 #include "gpufleet/model/observed_device.h"
 
 namespace gpufleet::findings {
+
+// ASCII-case-insensitive hashing and equality of serials, without copying them.
+struct CaselessHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const;
+};
+struct CaselessEqual {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const;
+};
+
+// What the checks look declared things up in, built once per version of the inventory (a
+// million assets take a few hundred milliseconds; the reconciler keeps it between passes).
+// Points into `inventory`, which must outlive it.
+class DeclaredIndex {
+ public:
+  explicit DeclaredIndex(const inventory::Inventory& inventory);
+  const inventory::Asset* Find(std::string_view serial) const;
+  // The position of `asset` (a result of Find or AtNode) among the inventory's assets, so that
+  // a pass can mark what it saw in an array rather than a hash map.
+  size_t Position(const inventory::Asset* asset) const { return asset - first_; }
+  size_t size() const { return size_; }
+  // The assets recorded in node "<site>/<node>"; nullptr when none.
+  const std::vector<const inventory::Asset*>* AtNode(std::string_view node) const;
+
+ private:
+  std::unordered_map<std::string_view, const inventory::Asset*, CaselessHash, CaselessEqual>
+      by_serial_;
+  std::unordered_map<std::string, std::vector<const inventory::Asset*>> by_node_;
+  const inventory::Asset* first_ = nullptr;
+  size_t size_ = 0;
+};
 
 // One node's latest report and when it was heard from.
 struct NodeObservation {
@@ -35,12 +69,12 @@ struct NodeObservation {
 // resolved.
 const std::set<Kind>& ObservedKinds();
 
-// Every detection of ObservedKinds over `nodes` (each node once) against the active assets of
-// `inventory`, at `now_ms`, with the policy's thresholds. `models` matches driver names to
-// `catalog`'s entries. In a stable order (by node, then device), so a pass opens findings in
+// Every detection of ObservedKinds over `nodes` (each node once) against the active assets
+// `declared` indexes, at `now_ms`, with the policy's thresholds. `models` matches driver names
+// to `catalog`'s entries. In a stable order (by node, then device), so a pass opens findings in
 // the same order every time.
-std::vector<Detection> CheckObserved(const inventory::Inventory& inventory,
-                                     const catalog::Catalog& catalog, const DeviceModels& models,
+std::vector<Detection> CheckObserved(const DeclaredIndex& declared, const catalog::Catalog& catalog,
+                                     const DeviceModels& models,
                                      std::span<const NodeObservation> nodes, const Policy& policy,
                                      int64_t now_ms);
 

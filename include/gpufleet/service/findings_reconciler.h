@@ -20,6 +20,7 @@
 #include "gpufleet/catalog/catalog.h"
 #include "gpufleet/findings/device_models.h"
 #include "gpufleet/findings/finding.h"
+#include "gpufleet/findings/observed_checks.h"
 #include "gpufleet/service/clock.h"
 #include "gpufleet/service/inventory_service.h"
 #include "gpufleet/service/observed_nodes.h"
@@ -69,6 +70,7 @@ class FindingsReconciler {
   // The inventory as of generation `snapshot_generation_`: a snapshot of a million assets costs
   // more than the checks, so passes between inventory changes share one (guarded by pass_mu_).
   std::shared_ptr<const inventory::Inventory> snapshot_;
+  std::unique_ptr<const findings::DeclaredIndex> declared_;  // over *snapshot_
   uint64_t snapshot_generation_ = 0;
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
