@@ -210,3 +210,50 @@ TEST_F(FindingsServiceTest, ABoardReportedAsAnotherModelIsQuarantinedAsADevice) 
 
 }  // namespace
 }  // namespace gpufleet::service
+
+namespace gpufleet::service {
+namespace {
+
+// A sale allowed when recorded, then a rule in force that refuses it: a pass finds the transfer,
+// naming its entry and the rule.
+TEST(FindingsTransferTest, ATransferTodaysRulesRefuseIsFound) {
+  SchedulerOptions options;
+  options.holder = "live";
+  std::string fleet = Fleet();
+  fleet.replace(fleet.find("sites:"), 0, "  - {id: a2, name: A2, kind: company, hq_country: SG}\n");
+  auto live = LiveFleet::Make(fleet, "transfer", options, /*day_follows_clock=*/true,
+                              /*rule_book=*/true);
+  ASSERT_NE(live, nullptr);
+  ObservedNodes observed;
+  FindingsReconciler reconciler(live->inventory(), observed, *live->basis().catalog, live->clock());
+  Change sale = live->At(ChangeKind::kTransfer, "A0");
+  sale.owner = "a2";
+  const ChangeOutcome sold = live->Submit(sale);
+  ASSERT_TRUE(sold.status.ok()) << sold.status.ToString();
+  ASSERT_TRUE(reconciler.RunOnce().ok());
+  EXPECT_TRUE(live->inventory().TransfersRefusedAt(live->clock().NowMs()).empty());
+
+  const std::string rule =
+      "rules:\n  - id: SG-NO-H100-SALES\n    kind: regulation\n    source: \"test\"\n"
+      "    jurisdiction: SG\n    effective_from: 2020-01-01\n"
+      "    chip: \"model in {" +
+      std::string(kH100) +
+      "}\"\n    locations: [SG]\n"
+      "    action: prohibited\n";
+  Result<RuleChangeView> scheduled =
+      live->inventory().ScheduleRuleChange(rule, "no sales", live->clock().NowMs(), "tok_t");
+  ASSERT_TRUE(scheduled.ok()) << scheduled.status().ToString();
+  live->clock().Advance(1000);
+  Result<ReconcileSummary> pass = reconciler.RunOnce();
+  ASSERT_TRUE(pass.ok()) << pass.status().ToString();
+  std::vector<findings::FindingView> found = live->inventory().ListFindings(
+      [](const findings::FindingView& f) { return f.record.kind == "transfer_refused_today"; }, 0,
+      10);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].record.subject, "entry " + std::to_string(sold.index));
+  EXPECT_EQ(found[0].record.serial, "A0");
+  EXPECT_THAT(found[0].record.detail, HasSubstr("SG-NO-H100-SALES"));
+}
+
+}  // namespace
+}  // namespace gpufleet::service
