@@ -4,9 +4,12 @@
 //                                 admin. 200 {node, changed, devices, last_seen}
 //   GET  /v1/nodes/{id}/observed  the latest report with when it was first, last and last
 //                                 differently seen; 404 before any report
+//   POST /v1/nodes/{id}/nonce     a fresh nonce for the devices' attestation reports
+//                                 (service/attestation_nonces.h); node token own node, admin
 // Reports are claims by the node (docs/agent.md, "Trust model"): they are kept beside the
 // inventory, never written into it.
 
+#include <optional>
 #include <string>
 
 #include "gpufleet/codec/node_report_json.h"
@@ -16,6 +19,34 @@
 
 namespace gpufleet::service::v1 {
 namespace {
+
+// Evidence new to the service must be over a nonce issued to this node lately; evidence the
+// node reported before (a heartbeat repeats it) was checked then.
+Status CheckAttestations(const ApiState& state, const std::string& node, const NodeReport& report) {
+  std::optional<ObservedNode> held;
+  bool looked = false;
+  for (size_t i = 0; i < report.devices.size(); ++i) {
+    const ObservedDevice& d = report.devices[i];
+    if (!d.attestation) continue;
+    if (!looked) {
+      held = state.observed().Get(node);
+      looked = true;
+    }
+    bool known = false;
+    if (held) {
+      for (const ObservedDevice& h : held->report.devices) {
+        known =
+            known || (h.uuid == d.uuid && h.serial == d.serial && h.attestation == d.attestation);
+      }
+    }
+    if (!known && !state.nonces().Issued(node, d.attestation->nonce_hex, state.NowMs())) {
+      return FieldError("devices[" + std::to_string(i) + "].attestation.nonce",
+                        "was not issued to node '" + Excerpt(node) +
+                            "' in the last 10 minutes (POST /v1/nodes/{id}/nonce)");
+    }
+  }
+  return Status::Ok();
+}
 
 // POST /v1/nodes/{id}/reports
 api::Response PostReport(const ApiState& state, const api::Request& request) {
@@ -36,6 +67,7 @@ api::Response PostReport(const ApiState& state, const api::Request& request) {
     return api::ErrorResponse(Status::PermissionDenied(
         "this token reports for its own node only, not for node '" + Excerpt(id) + "'"));
   }
+  if (Status s = CheckAttestations(state, id, *report); !s.ok()) return api::ErrorResponse(s);
   const size_t devices = report->devices.size();
   const Result<RecordOutcome> outcome = state.observed().Record(std::move(*report), state.NowMs());
   if (!outcome.ok()) return api::ErrorResponse(outcome.status());
@@ -63,11 +95,28 @@ api::Response GetObserved(const ApiState& state, const api::Request& request) {
   return Report(out);
 }
 
+// POST /v1/nodes/{id}/nonce
+api::Response PostNonce(const ApiState& state, const api::Request& request) {
+  if (Status s = CheckQueryKeys(request, {}); !s.ok()) return api::ErrorResponse(s);
+  if (Status s = CheckEmptyBody(request); !s.ok()) return api::ErrorResponse(s);
+  const std::string id(request.PathParam("id").value_or(""));
+  if (request.principal->role == Role::kNode && request.principal->node_id != id) {
+    return api::ErrorResponse(Status::PermissionDenied(
+        "this token asks for its own node's nonces only, not for node '" + Excerpt(id) + "'"));
+  }
+  const int64_t now = state.NowMs();
+  const Result<std::string> nonce = state.nonces().Issue(id, now);
+  if (!nonce.ok()) return api::ErrorResponse(nonce.status());
+  return api::Response::Json(
+      200, {{"node", id}, {"nonce", *nonce}, {"expires", IsoTime(now + kNonceTtlMs)}});
+}
+
 }  // namespace
 
 std::vector<RouteDef> NodeReportRoutes() {
   return {
       {{"POST", "/v1/nodes/{id}/reports", kNodeReporters}, &PostReport},
+      {{"POST", "/v1/nodes/{id}/nonce", kNodeReporters}, &PostNonce},
       {{"GET", "/v1/nodes/{id}/observed", kLedgerReaders}, &GetObserved},
   };
 }

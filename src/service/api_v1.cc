@@ -61,8 +61,13 @@ Status RegisterApiV1(api::HttpServer& server, const ApiV1Context& context) {
     owned_observed = std::make_unique<ObservedNodes>();
     with_observed.observed = owned_observed.get();
   }
-  const auto shared =
-      std::make_shared<const v1::ApiShared>(std::move(with_observed), std::move(owned_observed));
+  std::unique_ptr<AttestationNonces> owned_nonces;
+  if (with_observed.nonces == nullptr) {
+    owned_nonces = std::make_unique<AttestationNonces>();
+    with_observed.nonces = owned_nonces.get();
+  }
+  const auto shared = std::make_shared<const v1::ApiShared>(
+      std::move(with_observed), std::move(owned_observed), std::move(owned_nonces));
   for (const v1::RouteDef& def : RouteTable()) {
     const v1::RouteHandler handler = def.handler;
     GPUFLEET_RETURN_IF_ERROR(server.AddRoute(

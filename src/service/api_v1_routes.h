@@ -72,14 +72,18 @@ struct FleetView {
 class ApiShared {
  public:
   // `owned_observed`: the ObservedNodes context.observed points to when the caller gave none.
-  ApiShared(ApiV1Context context, std::unique_ptr<ObservedNodes> owned_observed)
-      : owned_observed_(std::move(owned_observed)), context_(std::move(context)) {}
+  ApiShared(ApiV1Context context, std::unique_ptr<ObservedNodes> owned_observed,
+            std::unique_ptr<AttestationNonces> owned_nonces)
+      : owned_observed_(std::move(owned_observed)),
+        owned_nonces_(std::move(owned_nonces)),
+        context_(std::move(context)) {}
   const ApiV1Context& context() const { return context_; }
   // The view of the holder's current version.
   std::shared_ptr<const FleetView> View() const;
 
  private:
   const std::unique_ptr<ObservedNodes> owned_observed_;
+  const std::unique_ptr<AttestationNonces> owned_nonces_;
   const ApiV1Context context_;
   mutable std::mutex mu_;
   mutable std::shared_ptr<const FleetView> view_;  // guarded by mu_
@@ -97,6 +101,7 @@ struct ApiState {
   const FleetSummary& summary() const { return view->summary; }
   int64_t NowMs() const { return context.clock->NowMs(); }
   ObservedNodes& observed() const { return *context.observed; }
+  AttestationNonces& nonces() const { return *context.nonces; }
   std::shared_ptr<const ZoneFilter> ZonesFor(const std::string& org,
                                              const std::string& data_class) const {
     return view->eligibility->ZonesFor(org, data_class);

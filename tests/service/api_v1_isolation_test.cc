@@ -144,6 +144,8 @@ TEST_F(ApiV1Isolation, TenantCannotSeeOrChangeAnotherTenantsObjectsOnAnyRoute) {
            {"node", NodeOf(model_, 1)}, {"provider", "file"}, {"devices", nlohmann::json::array()}}
            .dump(),
        403, nullptr},
+      {"/v1/nodes/{id}/nonce", "POST", "/v1/nodes/" + PathSegment(NodeOf(model_, 1)) + "/nonce", "",
+       403, nullptr},
       {"/v1/nodes/{id}/observed", "GET",
        "/v1/nodes/" + PathSegment(NodeOf(model_, 1)) + "/observed", "", 403, nullptr},
       // Findings name every organisation's hardware: none is a tenant's (docs/findings.md).
@@ -233,7 +235,7 @@ TEST_F(ApiV1Isolation, TenantTokenOnAnyAdminRouteIs403) {
     EXPECT_EQ(reply.status, 403) << reply.raw;
     EXPECT_EQ(reply.body["error"]["code"], "permission_denied");
   }
-  EXPECT_EQ(admin_routes, 32);
+  EXPECT_EQ(admin_routes, 33);
   EXPECT_EQ(Take(), before);
 }
 

@@ -123,5 +123,39 @@ TEST_F(ApiV1NodeReports, BodiesAreReadStrictlyWithTheFieldInTheError) {
   EXPECT_EQ(Observed(node_, admin_token_).status, 404) << "nothing refused is kept";
 }
 
+// Attestation evidence (docs/agent.md, "Attestation"): over a nonce the service issued to
+// this node lately, accepted and kept opaque; over any other nonce, refused; repeated unchanged
+// in a heartbeat, not checked again.
+TEST_F(ApiV1NodeReports, AttestationEvidenceMustBeOverANonceIssuedToTheNode) {
+  const Reply issued = Call("POST", "/v1/nodes/" + PathSegment(node_) + "/nonce", node_token_);
+  ASSERT_EQ(issued.status, 200) << issued.raw;
+  const std::string nonce = issued.body["nonce"];
+  EXPECT_EQ(nonce.size(), 64u);
+  EXPECT_EQ(Call("POST", "/v1/nodes/" + PathSegment(other_) + "/nonce", node_token_).status, 403);
+  const Reply theirs = Call("POST", "/v1/nodes/" + PathSegment(other_) + "/nonce", admin_token_);
+  ASSERT_EQ(theirs.status, 200);
+
+  const auto attested = [&](const std::string& over) {
+    nlohmann::json r = ReportOf(node_, "S1");
+    r["devices"][0]["attestation"] = {{"nonce", over}, {"report", "AAEC"}, {"verified", false}};
+    return r;
+  };
+  const Reply forged = Post(node_, attested(std::string(64, 'a')), node_token_);
+  EXPECT_EQ(forged.status, 400) << forged.raw;
+  EXPECT_THAT(forged.raw, HasSubstr("devices[0].attestation.nonce"));
+  EXPECT_EQ(Post(node_, attested(theirs.body["nonce"]), node_token_).status, 400)
+      << "another node's nonce";
+  const Reply ok = Post(node_, attested(nonce), node_token_);
+  ASSERT_EQ(ok.status, 200) << ok.raw;
+  const Reply seen = Observed(node_, admin_token_);
+  EXPECT_EQ(seen.body["report"]["devices"][0]["attestation"]["nonce"], nonce);
+  EXPECT_EQ(seen.body["report"]["devices"][0]["attestation"]["verified"], false);
+  // Past the nonce's life the same evidence is still a heartbeat: it was checked when new.
+  clock_.Advance(kNonceTtlMs + 1);
+  const Reply heartbeat = Post(node_, attested(nonce), node_token_);
+  ASSERT_EQ(heartbeat.status, 200) << heartbeat.raw;
+  EXPECT_EQ(heartbeat.body["changed"], false);
+}
+
 }  // namespace
 }  // namespace gpufleet::service::testing

@@ -10,7 +10,8 @@
 //   events   GET /v1/events
 //   tokens   POST|GET /v1/tokens, GET|DELETE /v1/tokens/{id}, POST /v1/tenants/{id}/tokens,
 //            GET /v1/whoami
-//   agents   POST /v1/nodes/{id}/reports, GET /v1/nodes/{id}/observed
+//   agents   POST /v1/nodes/{id}/reports, GET /v1/nodes/{id}/observed,
+//            POST /v1/nodes/{id}/nonce
 //   findings GET /v1/findings[/{id}], POST /v1/findings/{id}/acknowledge|resolve|release,
 //            POST /v1/findings/reconcile
 // Who may call each route is its api::Access (the roles table in docs/service.md).
@@ -31,6 +32,7 @@
 
 #include "gpufleet/api/auth.h"
 #include "gpufleet/api/http_server.h"
+#include "gpufleet/service/attestation_nonces.h"
 #include "gpufleet/service/clock.h"
 #include "gpufleet/service/findings_reconciler.h"
 #include "gpufleet/service/fleet_context.h"
@@ -70,6 +72,9 @@ struct ApiV1Context {
   // What node agents reported (POST /v1/nodes/{id}/reports, GET /v1/nodes/{id}/observed).
   // nullptr: the routes keep their own, which nothing else reads.
   ObservedNodes* observed = nullptr;
+  // Nonces issued for devices' attestation reports (POST /v1/nodes/{id}/nonce). nullptr: the
+  // routes keep their own.
+  AttestationNonces* nonces = nullptr;
   // The findings' checks: POST /v1/findings/reconcile runs a pass (409 when nullptr).
   FindingsReconciler* findings = nullptr;
 };
