@@ -2,7 +2,7 @@
 // The part of NVML's C API that gpufleet-agent calls, declared here because Debian main ships no
 // nvml.h and the agent must build (and run, reporting "not installed") without the NVIDIA
 // driver. Written from NVIDIA's NVML API reference (docs.nvidia.com/deploy/nvml-api): the
-// types, buffer sizes and signatures of exactly the calls listed in kNvmlSymbols, no more.
+// types, buffer sizes and signatures of exactly the calls the provider resolves, no more.
 // The library is opened with dlopen at run time (nvml_library.h), never linked.
 //
 // ABI notes: nvmlReturn_t is a C enum (int-sized); nvmlDevice_t is an opaque pointer; the
@@ -48,6 +48,21 @@ inline constexpr unsigned int kDriverVersionBufferSize =
 inline constexpr unsigned int kVbiosVersionBufferSize =
     32;  // NVML_DEVICE_VBIOS_VERSION_BUFFER_SIZE
 
+// nvmlConfComputeGpuAttestationReport_t: the caller fills `nonce`, the driver the rest.
+// Sizes are NVML_CC_GPU_CEC_NONCE_SIZE, NVML_CC_GPU_ATTESTATION_REPORT_SIZE and
+// NVML_CC_GPU_CEC_ATTESTATION_REPORT_SIZE (0x20, 0x2000, 0x1000).
+inline constexpr unsigned int kCcNonceSize = 0x20;
+inline constexpr unsigned int kCcAttestationReportSize = 0x2000;
+inline constexpr unsigned int kCcCecAttestationReportSize = 0x1000;
+struct ConfComputeGpuAttestationReport {
+  unsigned int is_cec_attestation_report_present;
+  unsigned int attestation_report_size;
+  unsigned int cec_attestation_report_size;
+  unsigned char nonce[kCcNonceSize];
+  unsigned char attestation_report[kCcAttestationReportSize];
+  unsigned char cec_attestation_report[kCcCecAttestationReportSize];
+};
+
 // The signatures, as function pointer types (extern "C" calling convention on x86-64 and
 // aarch64 Linux is the platform's one C ABI).
 extern "C" {
@@ -61,6 +76,9 @@ using DeviceGetStringFn = Return (*)(Device device, char* buffer, unsigned int l
 using DeviceGetPciInfoFn = Return (*)(Device device, PciInfo* pci);
 using DeviceGetMemoryInfoFn = Return (*)(Device device, Memory* memory);
 using SystemGetDriverVersionFn = Return (*)(char* version, unsigned int length);
+// Optional: only drivers with confidential computing (R535 and later) have it.
+using DeviceGetConfComputeGpuAttestationReportFn =
+    Return (*)(Device device, ConfComputeGpuAttestationReport* report);
 }
 
 }  // namespace gpufleet::agent::nvml

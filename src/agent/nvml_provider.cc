@@ -3,13 +3,16 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <utility>
 
 #include "agent/nvml_api.h"
 #include "gpufleet/agent/device_provider.h"
+#include "gpufleet/ledger/base64.h"
 #include "gpufleet/model/utf8.h"
 
 namespace gpufleet::agent {
@@ -30,6 +33,8 @@ struct NvmlCalls {
   nvml::DeviceGetMemoryInfoFn device_get_memory_info = nullptr;
   nvml::SystemGetDriverVersionFn system_get_driver_version = nullptr;
   nvml::DeviceGetStringFn device_get_vbios_version = nullptr;
+  // nullptr when the driver has no confidential computing (older than R535).
+  nvml::DeviceGetConfComputeGpuAttestationReportFn device_get_attestation_report = nullptr;
 };
 
 // Closes the library when the provider goes (or when loading fails half-way).
@@ -50,6 +55,23 @@ std::string CleanText(const char* buffer, size_t capacity) {
   return std::string(raw.substr(0, ValidUtf8Prefix(raw)));
 }
 
+// The 32 bytes `hex` spells (64 hex digits); false when it does not.
+bool FromHex(const std::string& hex, std::array<unsigned char, nvml::kCcNonceSize>& out) {
+  if (hex.size() != 2 * out.size()) return false;
+  const auto digit = [](char ch) -> int {
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < out.size(); ++i) {
+    const int hi = digit(hex[2 * i]);
+    const int lo = digit(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[i] = static_cast<unsigned char>(hi * 16 + lo);
+  }
+  return true;
+}
+
 class NvmlProvider final : public DeviceProvider {
  public:
   NvmlProvider(std::unique_ptr<LibraryHandle> library, NvmlCalls calls, std::string path)
@@ -66,6 +88,29 @@ class NvmlProvider final : public DeviceProvider {
     GPUFLEET_RETURN_IF_ERROR(Check(calls_.init(), "nvmlInit_v2", ""));
     initialised_ = true;
     return Status::Ok();
+  }
+
+  void Attest(std::vector<ObservedDevice>& devices, const std::string& nonce_hex) override {
+    std::array<unsigned char, nvml::kCcNonceSize> nonce{};
+    if (calls_.device_get_attestation_report == nullptr || !FromHex(nonce_hex, nonce)) return;
+    // 12 KiB of buffers: on the heap, once per call.
+    auto report = std::make_unique<nvml::ConfComputeGpuAttestationReport>();
+    for (size_t i = 0; i < devices.size(); ++i) {
+      nvml::Device device = nullptr;
+      if (calls_.device_get_handle_by_index(static_cast<unsigned int>(i), &device) !=
+          nvml::kSuccess) {
+        continue;
+      }
+      *report = {};
+      std::memcpy(report->nonce, nonce.data(), nonce.size());
+      if (calls_.device_get_attestation_report(device, report.get()) != nvml::kSuccess) continue;
+      const size_t size =
+          std::min<size_t>(report->attestation_report_size, sizeof(report->attestation_report));
+      devices[i].attestation = AttestationEvidence{
+          .nonce_hex = nonce_hex,
+          .report_base64 = ledger::Base64Encode(
+              std::string_view(reinterpret_cast<const char*>(report->attestation_report), size))};
+    }
   }
 
   Result<std::vector<ObservedDevice>> Observe() override {
@@ -199,6 +244,11 @@ Result<std::unique_ptr<DeviceProvider>> MakeNvmlProvider(const std::string& libr
       Resolve(h, library, "nvmlSystemGetDriverVersion", calls.system_get_driver_version));
   GPUFLEET_RETURN_IF_ERROR(
       Resolve(h, library, "nvmlDeviceGetVbiosVersion", calls.device_get_vbios_version));
+  // Optional: a driver without confidential computing simply attests nothing.
+  if (void* address = ::dlsym(h, "nvmlDeviceGetConfComputeGpuAttestationReport")) {
+    calls.device_get_attestation_report =
+        reinterpret_cast<nvml::DeviceGetConfComputeGpuAttestationReportFn>(address);
+  }
   auto provider = std::make_unique<NvmlProvider>(std::move(handle), calls, library);
   GPUFLEET_RETURN_IF_ERROR(provider->Init());
   return std::unique_ptr<DeviceProvider>(std::move(provider));

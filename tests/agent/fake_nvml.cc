@@ -8,6 +8,9 @@
 //   device NAME|SERIAL|UUID|BUS_ID|PART|MEMORY_BYTES|VBIOS    (an empty SERIAL or PART: the
 //                                                             board does not report it)
 //   fail FUNCTION CODE                                         (FUNCTION answers CODE)
+//   attest                                                     (confidential computing on:
+//                                                              each board's report is
+//                                                              "FAKE-CC|<serial>|" + the nonce)
 //
 // Built twice: as is, and with FAKE_NVML_OMIT_VBIOS, which leaves nvmlDeviceGetVbiosVersion
 // out (a driver older than the agent needs).
@@ -32,6 +35,7 @@ struct FakeState {
   std::string driver = "550.54.15";
   std::vector<FakeDevice> devices;
   std::map<std::string, int> failures;  // function name -> NVML error code
+  bool attest = false;
 };
 
 FakeState& State() {
@@ -69,6 +73,8 @@ void Load() {
                                .part = f[4],
                                .vbios = f[6],
                                .memory = std::stoull(f[5])});
+    } else if (key == "attest") {
+      fresh.attest = true;
     } else if (key == "fail") {
       const std::vector<std::string> f = Split(rest, ' ');
       if (f.size() == 2) fresh.failures[f[0]] = std::stoi(f[1]);
@@ -186,6 +192,27 @@ __attribute__((visibility("default"))) int nvmlDeviceGetMemoryInfo(nvmlDevice_st
   const FakeDevice* d = Lookup(device);
   if (d == nullptr) return kInvalidArgument;
   *memory = FakeMemory{.total = d->memory, .free = d->memory, .used = 0};
+  return 0;
+}
+
+struct FakeAttestationReport {
+  unsigned int is_cec_present, report_size, cec_report_size;
+  unsigned char nonce[0x20];
+  unsigned char report[0x2000];
+  unsigned char cec_report[0x1000];
+};
+__attribute__((visibility("default"))) int nvmlDeviceGetConfComputeGpuAttestationReport(
+    nvmlDevice_st* device, FakeAttestationReport* out) {
+  if (const int f = Failure("nvmlDeviceGetConfComputeGpuAttestationReport")) return f;
+  const FakeDevice* d = Lookup(device);
+  if (d == nullptr) return kInvalidArgument;
+  if (!State().attest) return kNotSupported;
+  std::string report = "FAKE-CC|" + d->serial + "|";
+  report.append(reinterpret_cast<const char*>(out->nonce), sizeof(out->nonce));
+  std::memcpy(out->report, report.data(), report.size());
+  out->report_size = static_cast<unsigned int>(report.size());
+  out->is_cec_present = 0;
+  out->cec_report_size = 0;
   return 0;
 }
 

@@ -31,6 +31,15 @@ class DeviceProvider {
   // The devices present now, in a stable order. Called once per heartbeat; a provider re-reads
   // its source each time, so a board swapped while the agent runs is seen.
   [[nodiscard]] virtual Result<std::vector<ObservedDevice>> Observe() = 0;
+  // Asks each of `devices` (as the last Observe returned them) for a confidential-computing
+  // attestation report over `nonce_hex` (32 bytes, hex: the service's, POST
+  // /v1/nodes/{id}/nonce) and attaches what each gives. Best effort: a provider or a device
+  // that cannot attest (no such call in the driver, confidential computing off) leaves the
+  // device without one. The default attests nothing.
+  virtual void Attest(std::vector<ObservedDevice>& devices, const std::string& nonce_hex) {
+    (void)devices;
+    (void)nonce_hex;
+  }
 };
 
 // The name dlopen looks for: the driver's versioned soname, which every NVIDIA driver package
