@@ -17,6 +17,7 @@ Result<RecordOutcome> ObservedNodes::Record(NodeReport report, int64_t now_ms) {
                                        std::to_string(kMaxObservedNodes) +
                                        " nodes; not taking node '" + Excerpt(report.node) + "'");
     }
+    heard_.insert(report.node);
     std::string name = report.node;
     nodes_.emplace(std::move(name), ObservedNode{.report = std::move(report),
                                                  .first_seen_ms = now_ms,
@@ -26,7 +27,10 @@ Result<RecordOutcome> ObservedNodes::Record(NodeReport report, int64_t now_ms) {
     return RecordOutcome{.changed = true, .last_seen_ms = now_ms};
   }
   ObservedNode& held = it->second;
-  const bool changed = held.report != report;
+  // Once per node per flush: the set keeps its name until TakeHeard.
+  heard_.insert(it->first);
+  const bool changed =
+      held.report != report || (!unsaved_.empty() && unsaved_.erase(it->first) > 0);
   if (changed) {
     held.report = std::move(report);
     held.last_change_ms = now_ms;
@@ -46,6 +50,38 @@ std::optional<ObservedNode> ObservedNodes::Get(const std::string& node) const {
 size_t ObservedNodes::size() const {
   const std::lock_guard<std::mutex> lock(mu_);
   return nodes_.size();
+}
+
+bool ObservedNodes::Restore(ObservedNode node) {
+  const std::lock_guard<std::mutex> lock(mu_);
+  if (nodes_.size() >= kMaxObservedNodes || nodes_.contains(node.report.node)) return false;
+  std::string name = node.report.node;
+  nodes_.emplace(std::move(name), std::move(node));
+  return true;
+}
+
+void ObservedNodes::MarkUnsaved(const std::string& node) {
+  const std::lock_guard<std::mutex> lock(mu_);
+  if (nodes_.contains(node)) unsaved_.insert(node);
+}
+
+std::vector<store::NodeLastSeen> ObservedNodes::TakeHeard() {
+  std::unordered_set<std::string> heard;
+  std::vector<store::NodeLastSeen> out;
+  {
+    const std::lock_guard<std::mutex> lock(mu_);
+    heard.swap(heard_);
+    out.reserve(heard.size());
+    // Under the lock only lookups and moves: at 125,000 nodes a flush takes it for a few
+    // milliseconds, every report waiting meanwhile.
+    while (!heard.empty()) {
+      auto name = heard.extract(heard.begin());
+      const auto it = nodes_.find(name.value());
+      if (it == nodes_.end()) continue;
+      out.push_back({.node = std::move(name.value()), .last_seen_ms = it->second.last_seen_ms});
+    }
+  }
+  return out;
 }
 
 }  // namespace gpufleet::service

@@ -161,6 +161,18 @@ ALTER TABLE jobs ADD COLUMN draining_until_ms INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE jobs ADD COLUMN draining_reason TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 7: what node agents last reported (docs/agent.md), so that a restarted service knows
+// every node at once. A heartbeat moves only last_seen_ms, and that in batches.
+constexpr const char* kSchemaV7 = R"sql(
+CREATE TABLE IF NOT EXISTS observed_nodes (
+  node TEXT PRIMARY KEY,
+  report TEXT NOT NULL,
+  first_seen_ms INTEGER NOT NULL,
+  last_change_ms INTEGER NOT NULL,
+  last_seen_ms INTEGER NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kSchemaV1, nullptr},
     {2, "events carry their tenant", kSchemaV2, nullptr},
@@ -168,6 +180,7 @@ constexpr Migration kMigrations[] = {
     {4, "token roles, ids, names and expiry", kSchemaV4, nullptr},
     {5, "the living inventory", kSchemaV5, nullptr},
     {6, "draining jobs", kSchemaV6, "jobs.draining_until_ms"},
+    {7, "what node agents report", kSchemaV7, nullptr},
 };
 
 // Whether "table.column" exists.
