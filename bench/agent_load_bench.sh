@@ -2,14 +2,15 @@
 # Node agents' heartbeats against one gpufleetd (docs/benchmarks.md, "Agent heartbeats"):
 # starts gpufleetd with a demo fleet (scheduling it), then runs build/default/gpufleet_agent_load
 # RUNS times in a row against it, each a warm-up (every node once) and a measured window of
-# SECONDS at RATE reports/s. The first run's warm-up writes every node (a change); later runs'
-# warm-ups are heartbeats. Each run's JSON goes to $OUT/run-N.json, a summary line to stdout.
+# SECONDS at RATE reports/s, with JOB_RATE job submissions/s beside the window. The first
+# run's warm-up writes every node (a change); later runs' warm-ups are heartbeats. Each run's
+# JSON goes to $OUT/warmup-N.json, run-N.json and jobs-N.json, a summary line to stdout.
 #
 #   bench/agent_load_bench.sh [runs] [seconds]
 #
 # Environment: DEMO_GPUS (default 1000000), NODES (125000), DEVICES (8), RATE (4200),
-# CONNECTIONS (64), JOB_RATE (jobs/s submitted meanwhile by gpufleet_loadgen, which needs the
-# bench preset's build; default 0 = none), STORE (default a fresh SQLite file under $OUT;
+# CONNECTIONS (64), JOB_RATE (jobs/s submitted during each window by bench/gpufleet_loadgen,
+# 60 s jobs of 0.5-16 GPUs; default 0 = none), STORE (default a fresh SQLite file under $OUT;
 # postgresql://... for PostgreSQL), BUILD_DIR (build/default), PORT (18282),
 # OUT (out/bench-agent-load), GPUFLEETD_FLAGS (more gpufleetd flags).
 set -euo pipefail
@@ -42,25 +43,37 @@ done
 grep -q "listening on" "$out/gpufleetd.out" || { echo "gpufleetd did not start" >&2; exit 1; }
 echo "gpufleetd serving after $(echo "$(date +%s.%N) - $started" | bc) s: $(grep 'serving' "$out/gpufleetd.out")"
 
-if [ "${JOB_RATE:-0}" != 0 ]; then
-  "$build/bench/gpufleet_loadgen" --url "$url" --token-file "$out/admin-token" \
-    --tenant llm-training --tenant chat-inference --tenant ads-reco --threads 4 \
-    --rate "$JOB_RATE" --seconds $((runs * (seconds + 120))) >"$out/jobs.json" 2>&1 &
-  jobs_pid=$!
-fi
-
-for i in $(seq 1 "$runs"); do
+load() {
   "$build/gpufleet_agent_load" --url "$url" --token-file "$out/admin-token" \
     --nodes "${NODES:-125000}" --devices "${DEVICES:-8}" --rate "${RATE:-4200}" \
-    --connections "${CONNECTIONS:-64}" --seconds "$seconds" >"$out/run-$i.json"
-  python3 - "$out/run-$i.json" "$i" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1])); w = r["window"]; u = r["warmup"]
-print(f"run {sys.argv[2]}: {w['per_second']:.0f}/s of {r['target_per_second']:.0f}, "
-      f"p50 {w['p50_ms']:.2f} p90 {w['p90_ms']:.2f} p99 {w['p99_ms']:.2f} "
-      f"p99.9 {w['p999_ms']:.2f} max {w['max_ms']:.1f} ms, errors {w['errors']}, "
-      f"changed {w['changed']}; store writes {r['store_writes_in_window']}; "
-      f"warm-up {u['answered']} in {u['seconds']:.1f} s ({u['changed']} changes, p99 {u['p99_ms']:.1f} ms)")
+    --connections "${CONNECTIONS:-64}" --seconds "$seconds" "$@"
+}
+for i in $(seq 1 "$runs"); do
+  load --warmup-only >"$out/warmup-$i.json"
+  # The job load, if any, runs through the measured window only.
+  if [ "${JOB_RATE:-0}" != 0 ]; then
+    "$build/bench/gpufleet_loadgen" --url "$url" --token-file "$out/admin-token" \
+      --tenant llm-training --tenant chat-inference --tenant ads-reco --threads 4 \
+      --rate "$JOB_RATE" --seconds "$seconds" >"$out/jobs-$i.json" 2>&1 &
+    jobs_pid=$!
+  fi
+  load --skip-warmup >"$out/run-$i.json"
+  if [ -n "$jobs_pid" ]; then wait "$jobs_pid"; jobs_pid=; fi
+  python3 - "$out" "$i" <<'PY'
+import json, os, sys
+out, i = sys.argv[1], sys.argv[2]
+r = json.load(open(f"{out}/run-{i}.json")); w = r["window"]
+u = json.load(open(f"{out}/warmup-{i}.json"))["warmup"]
+line = (f"run {i}: {w['per_second']:.0f}/s of {r['target_per_second']:.0f}, "
+        f"p50 {w['p50_ms']:.2f} p90 {w['p90_ms']:.2f} p99 {w['p99_ms']:.2f} "
+        f"p99.9 {w['p999_ms']:.2f} max {w['max_ms']:.1f} ms, errors {w['errors']}, "
+        f"changed {w['changed']}; store writes {r['store_writes_in_window']}; "
+        f"warm-up {u['answered']} in {u['seconds']:.1f} s ({u['changed']} changes, p99 {u['p99_ms']:.1f} ms)")
+if os.path.exists(f"{out}/jobs-{i}.json"):
+    j = json.load(open(f"{out}/jobs-{i}.json"))
+    line += (f"; jobs {j['acknowledged']} at {j['per_second']:.0f}/s, p50 {j['p50_ms']:.2f} "
+             f"p99 {j['p99_ms']:.2f} max {j['max_ms']:.1f} ms, errors {j['errors']}")
+print(line)
 PY
 done
 curl -s "$url/metrics" >"$out/metrics.txt"

@@ -51,6 +51,9 @@ struct Flags {
   std::string prefix = "load";  // nodes are <prefix>/n000000 ...
   // After the window, wait up to this long for a last-seen flush to commit (0 = do not).
   double await_flush_s = 0;
+  // One phase only, so that a script can start other load between them.
+  bool warmup_only = false;
+  bool skip_warmup = false;
 };
 
 std::string NodeName(const Flags& flags, int64_t i) {
@@ -224,6 +227,11 @@ int main(int argc, char** argv) {
                  "last-seen times (0 = do not wait)")
       ->check(CLI::Range(0.0, 3600.0))
       ->capture_default_str();
+  auto* warmup_only =
+      app.add_flag("--warmup-only", flags.warmup_only, "run the warm-up only, then exit");
+  app.add_flag("--skip-warmup", flags.skip_warmup,
+               "start with the measured window (the nodes reported before)")
+      ->excludes(warmup_only);
   CLI11_PARSE(app, argc, argv);
 
   std::ifstream tf(flags.token_file);
@@ -239,12 +247,22 @@ int main(int argc, char** argv) {
   std::atomic<int64_t> next{0};
   const auto warm_start = Clock::now();
   Tally warm = OnConnections(flags.connections, [&](int, Tally& t) {
+    if (flags.skip_warmup) return;
     auto client = Connect(flags.url);
     for (int64_t i = next.fetch_add(1); i < flags.nodes; i = next.fetch_add(1)) {
       Report(*client, headers, flags, i, Clock::now(), t);
     }
   });
   const double warm_seconds = std::chrono::duration<double>(Clock::now() - warm_start).count();
+  if (flags.warmup_only) {
+    std::printf("%s\n", nlohmann::ordered_json({{"nodes", flags.nodes},
+                                                {"devices_per_node", flags.devices},
+                                                {"connections", flags.connections},
+                                                {"warmup", Summary(warm, warm_seconds)}})
+                            .dump(2)
+                            .c_str());
+    return warm.errors == 0 ? 0 : 3;
+  }
 
   // 2. The measured window, open loop.
   const std::map<std::string, int64_t> writes_before = StoreWrites(flags.url);

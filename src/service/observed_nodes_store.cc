@@ -2,6 +2,8 @@
 
 #include "gpufleet/service/observed_nodes_store.h"
 
+#include <algorithm>
+#include <iterator>
 #include <unordered_set>
 #include <utility>
 
@@ -104,10 +106,19 @@ Status LastSeenFlusher::Flush() {
     }
     retry_.clear();
   }
-  if (batch.empty()) return Status::Ok();
-  Status s = store_.SetLastSeen(batch);
-  if (!s.ok()) retry_ = std::move(batch);
-  return s;
+  for (size_t begin = 0; begin < batch.size(); begin += kLastSeenChunk) {
+    const size_t end = std::min(batch.size(), begin + kLastSeenChunk);
+    const std::vector<store::NodeLastSeen> chunk(std::make_move_iterator(batch.begin() + begin),
+                                                 std::make_move_iterator(batch.begin() + end));
+    if (Status s = store_.SetLastSeen(chunk); !s.ok()) {
+      // This chunk (moved back) and every later one wait for the next flush.
+      retry_.assign(chunk.begin(), chunk.end());
+      retry_.insert(retry_.end(), std::make_move_iterator(batch.begin() + end),
+                    std::make_move_iterator(batch.end()));
+      return s;
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace gpufleet::service

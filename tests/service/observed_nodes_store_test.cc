@@ -111,6 +111,24 @@ TEST_F(ObservedNodesStoreTest, AHeartbeatIsNotWrittenAndTheFlushWritesAllHeardIn
   EXPECT_EQ((*rows)[1].last_seen_ms, 5101);
 }
 
+TEST_F(ObservedNodesStoreTest, AFlushWritesInChunksSoOtherWritersCommitBetweenThem) {
+  ObservedNodes observed;
+  LastSeenFlusher flusher(observed, *metered_, std::chrono::hours(1));
+  const int64_t nodes = static_cast<int64_t>(kLastSeenChunk) + 1;
+  for (int64_t i = 0; i < nodes; ++i) {
+    EXPECT_TRUE(Report(observed, *metered_, ReportOf("n" + std::to_string(i), "S"), 100));
+    EXPECT_FALSE(Report(observed, *metered_, ReportOf("n" + std::to_string(i), "S"), 200 + i));
+  }
+  ASSERT_TRUE(flusher.Flush().ok());
+  EXPECT_EQ(Writes("last_seen"), 2);
+  auto rows = metered_->ListObservedNodes();
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), static_cast<size_t>(nodes));
+  for (const store::ObservedNodeRow& r : *rows) {
+    EXPECT_EQ(r.last_seen_ms, 200 + std::stoll(r.node.substr(1))) << r.node;
+  }
+}
+
 TEST_F(ObservedNodesStoreTest, ARestartRestoresFirstSeenLastChangeAndLastSeen) {
   {
     ObservedNodes observed;

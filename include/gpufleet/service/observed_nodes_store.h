@@ -26,6 +26,11 @@ namespace gpufleet::service {
 
 // How often the last-seen times of heartbeats are written (gpufleetd --last-seen-flush-s).
 inline constexpr std::chrono::milliseconds kDefaultLastSeenFlush{10'000};
+// Nodes per SetLastSeen transaction. SQLite writes about 60,000 last-seen times a second here
+// (docs/benchmarks.md, "Agent heartbeats"): a chunk holds the store's writer for some 70 ms,
+// so submissions and the scheduler's writes commit between chunks rather than wait for the
+// whole flush (125,000 nodes: about two seconds).
+inline constexpr size_t kLastSeenChunk = 4096;
 
 // Reads every stored node into `observed`; call before the API serves. Corruption naming the
 // node when a stored report does not parse (the store holds only what this service wrote).
@@ -36,9 +41,10 @@ Status LoadObservedNodes(store::Store& store, ObservedNodes& observed);
 // next report is written even when it is a heartbeat.
 Status SaveObservedNode(store::Store& store, ObservedNodes& observed, const std::string& node);
 
-// The background writer of last-seen times: every `interval`, one Store::SetLastSeen of the
-// nodes heard since the last flush (ObservedNodes::TakeHeard). A failed batch is kept and
-// merged into the next. Thread safety: every method may be called from any thread.
+// The background writer of last-seen times: every `interval`, the nodes heard since the last
+// flush (ObservedNodes::TakeHeard), in Store::SetLastSeen calls of at most kLastSeenChunk
+// nodes. A failed chunk, and those after it, are kept and merged into the next flush.
+// Thread safety: every method may be called from any thread.
 class LastSeenFlusher {
  public:
   // REQUIRES: `observed` and `store` outlive this object; interval > 0.
