@@ -148,14 +148,18 @@ ALTER TABLE jobs ADD COLUMN IF NOT EXISTS draining_until_ms BIGINT NOT NULL DEFA
 ALTER TABLE jobs ADD COLUMN IF NOT EXISTS draining_reason TEXT NOT NULL DEFAULT '';
 )sql";
 
-// Version 6: what node agents last reported (SQLite's version 7).
+// Version 6: what node agents last reported (SQLite's version 7): the times apart from the
+// report, so that a batch of last-seen times rewrites narrow tuples only.
 constexpr const char* kSchemaV6 = R"sql(
 CREATE TABLE IF NOT EXISTS observed_nodes (
   node TEXT PRIMARY KEY,
-  report TEXT NOT NULL,
   first_seen_ms BIGINT NOT NULL,
   last_change_ms BIGINT NOT NULL,
   last_seen_ms BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS observed_reports (
+  node TEXT PRIMARY KEY,
+  report TEXT NOT NULL
 );
 )sql";
 

@@ -9,14 +9,18 @@ namespace gpufleet::store {
 
 Status UpsertObservedNode(PgConnection& conn, const ObservedNodeRow& row) {
   GPUFLEET_RETURN_IF_ERROR(ValidateObservedNode(row));
-  // first_seen_ms is the stored one when there is a row: it never moves.
+  // One statement: the times, and the report only when they were written (inserted, or
+  // updated by a change at least as late as the stored one). first_seen_ms never moves.
   GPUFLEET_STORE_ASSIGN_OR_RETURN(
       PgResult q,
-      conn.Query("INSERT INTO observed_nodes (node, report, first_seen_ms, last_change_ms, "
-                 "last_seen_ms) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (node) DO UPDATE SET "
-                 "report = excluded.report, last_change_ms = excluded.last_change_ms, "
+      conn.Query("WITH n AS (INSERT INTO observed_nodes (node, first_seen_ms, last_change_ms, "
+                 "last_seen_ms) VALUES ($1, $3, $4, $5) ON CONFLICT (node) DO UPDATE SET "
+                 "last_change_ms = excluded.last_change_ms, "
                  "last_seen_ms = GREATEST(observed_nodes.last_seen_ms, excluded.last_seen_ms) "
-                 "WHERE excluded.last_change_ms >= observed_nodes.last_change_ms",
+                 "WHERE excluded.last_change_ms >= observed_nodes.last_change_ms "
+                 "RETURNING node) "
+                 "INSERT INTO observed_reports (node, report) SELECT node, $2 FROM n "
+                 "ON CONFLICT (node) DO UPDATE SET report = excluded.report",
                  {PgText(row.node), PgText(row.report), PgInt(row.first_seen_ms),
                   PgInt(row.last_change_ms), PgInt(row.last_seen_ms)}));
   return Status::Ok();
@@ -44,8 +48,10 @@ Status UpdateLastSeen(PgConnection& conn, const std::vector<NodeLastSeen>& seen)
 
 Result<std::vector<ObservedNodeRow>> SelectObservedNodes(PgConnection& conn) {
   GPUFLEET_STORE_ASSIGN_OR_RETURN(
-      PgResult q, conn.Query("SELECT node, report, first_seen_ms, last_change_ms, last_seen_ms "
-                             "FROM observed_nodes ORDER BY node COLLATE \"C\""));
+      PgResult q, conn.Query("SELECT n.node, r.report, n.first_seen_ms, n.last_change_ms, "
+                             "n.last_seen_ms FROM observed_nodes n "
+                             "JOIN observed_reports r ON r.node = n.node "
+                             "ORDER BY n.node COLLATE \"C\""));
   std::vector<ObservedNodeRow> out;
   out.reserve(static_cast<size_t>(q.Rows()));
   for (int i = 0; i < q.Rows(); ++i) {

@@ -7,20 +7,27 @@ namespace gpufleet::store {
 
 Status UpsertObservedNode(SqliteConnection& conn, const ObservedNodeRow& row) {
   GPUFLEET_RETURN_IF_ERROR(ValidateObservedNode(row));
-  // first_seen_ms is the stored one when there is a row: it never moves.
+  // first_seen_ms is the stored one when there is a row: it never moves. A row comes back
+  // only when written (inserted, or updated by a change at least as late as the stored one).
+  {
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(
+        Statement q,
+        conn.Prepare("INSERT INTO observed_nodes (node, first_seen_ms, last_change_ms, "
+                     "last_seen_ms) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (node) DO UPDATE SET "
+                     "last_change_ms = excluded.last_change_ms, "
+                     "last_seen_ms = MAX(last_seen_ms, excluded.last_seen_ms) "
+                     "WHERE excluded.last_change_ms >= observed_nodes.last_change_ms "
+                     "RETURNING node"));
+    q.Bind(1, row.node).Bind(2, row.first_seen_ms).Bind(3, row.last_change_ms);
+    q.Bind(4, row.last_seen_ms);
+    GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool written, q.Step());
+    if (!written) return Status::Ok();
+    GPUFLEET_RETURN_IF_ERROR(q.Run());  // to the end, so the statement is done
+  }
   GPUFLEET_STORE_ASSIGN_OR_RETURN(
-      Statement q,
-      conn.Prepare("INSERT INTO observed_nodes (node, report, first_seen_ms, last_change_ms, "
-                   "last_seen_ms) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (node) DO UPDATE SET "
-                   "report = excluded.report, last_change_ms = excluded.last_change_ms, "
-                   "last_seen_ms = MAX(last_seen_ms, excluded.last_seen_ms) "
-                   "WHERE excluded.last_change_ms >= observed_nodes.last_change_ms"));
-  return q.Bind(1, row.node)
-      .Bind(2, row.report)
-      .Bind(3, row.first_seen_ms)
-      .Bind(4, row.last_change_ms)
-      .Bind(5, row.last_seen_ms)
-      .Run();
+      Statement q, conn.Prepare("INSERT INTO observed_reports (node, report) VALUES (?1, ?2) "
+                                "ON CONFLICT (node) DO UPDATE SET report = excluded.report"));
+  return q.Bind(1, row.node).Bind(2, row.report).Run();
 }
 
 Status UpdateLastSeen(SqliteConnection& conn, const std::vector<NodeLastSeen>& seen) {
@@ -35,8 +42,9 @@ Status UpdateLastSeen(SqliteConnection& conn, const std::vector<NodeLastSeen>& s
 
 Result<std::vector<ObservedNodeRow>> SelectObservedNodes(SqliteConnection& conn) {
   GPUFLEET_STORE_ASSIGN_OR_RETURN(
-      Statement q, conn.Prepare("SELECT node, report, first_seen_ms, last_change_ms, last_seen_ms "
-                                "FROM observed_nodes ORDER BY node"));
+      Statement q, conn.Prepare("SELECT n.node, r.report, n.first_seen_ms, n.last_change_ms, "
+                                "n.last_seen_ms FROM observed_nodes n "
+                                "JOIN observed_reports r ON r.node = n.node ORDER BY n.node"));
   std::vector<ObservedNodeRow> out;
   for (;;) {
     GPUFLEET_STORE_ASSIGN_OR_RETURN(const bool row, q.Step());
