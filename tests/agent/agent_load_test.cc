@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "support/cli_runner.h"
@@ -70,6 +71,32 @@ TEST(AgentLoadTest, HeartbeatsAreAcceptedWithoutStoreWritesAndTheirLastSeenSurvi
     EXPECT_GT(observed["last_seen"].get<std::string>(), observed["first_seen"].get<std::string>())
         << node;
     EXPECT_EQ(observed["report"]["devices"].size(), 8u) << node;
+  }
+}
+
+TEST(AgentLoadTest, EveryAcknowledgedChangeSurvivesKillDashNine) {
+  const std::string dir = FreshDir("agent_load_kill");
+  Result<std::unique_ptr<DaemonProcess>> daemon = StartDaemon(dir);
+  ASSERT_TRUE(daemon.ok()) << daemon.status().ToString();
+  constexpr int kChanged = 200;
+  const CliResult run =
+      RunAgentLoad("--url http://127.0.0.1:" + std::to_string((*daemon)->port()) +
+                   " --token-file " + dir + "/admin-token --nodes " + std::to_string(kChanged) +
+                   " --devices 8 --connections 8 --warmup-only");
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const nlohmann::json out = nlohmann::json::parse(run.out);
+  ASSERT_EQ(out["warmup"]["changed"], kChanged) << out.dump(2);
+
+  (*daemon)->Kill();  // no flush, no clean stop: only what was committed before each 200
+  daemon = StartDaemon(dir);
+  ASSERT_TRUE(daemon.ok()) << daemon.status().ToString();
+  const DaemonApi api((*daemon)->port(), (*daemon)->admin_token());
+  for (int i = 0; i < kChanged; ++i) {
+    char node[32];
+    std::snprintf(node, sizeof node, "load%%2Fn%06d", i);
+    const auto [status, observed] = api.Call("GET", std::string("/v1/nodes/") + node + "/observed");
+    ASSERT_EQ(status, 200) << node << " " << observed.dump();
+    ASSERT_EQ(observed["report"]["devices"].size(), 8u) << node;
   }
 }
 

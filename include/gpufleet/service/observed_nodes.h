@@ -5,7 +5,7 @@
 //
 // Kept in memory; what survives a restart is written beside it (service/observed_nodes_store.h):
 // a changed report at once, before it is answered, and the last-seen times of the nodes heard
-// since the last flush (TakeHeard) in one batch every few seconds. A report equal to the one
+// since the last flush (TakeHeard) together every few seconds. A report equal to the one
 // held only moves last_seen: a heartbeat never rewrites the devices, so persisting costs one
 // write per change, not one per heartbeat.
 //

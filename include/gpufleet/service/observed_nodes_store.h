@@ -4,7 +4,7 @@
 //   - a changed report (ObservedNodes::Record said `changed`) is written by SaveObservedNode
 //     before the report is answered, so an acknowledged change survives kill -9;
 //   - a heartbeat is a memory update only; the last-seen times of the nodes heard since the
-//     last flush are written in one batch by LastSeenFlusher, at most every `interval` and
+//     last flush are written together by LastSeenFlusher, at most every `interval` and
 //     once more at a clean stop (kill -9 loses at most one interval of last-seen times);
 //   - LoadObservedNodes reads them back at start, so first_seen, last_change and last_seen
 //     are those before the restart.
@@ -26,10 +26,9 @@ namespace gpufleet::service {
 
 // How often the last-seen times of heartbeats are written (gpufleetd --last-seen-flush-s).
 inline constexpr std::chrono::milliseconds kDefaultLastSeenFlush{10'000};
-// Nodes per SetLastSeen transaction. SQLite writes about 60,000 last-seen times a second here
-// (docs/benchmarks.md, "Agent heartbeats"): a chunk holds the store's writer for some 70 ms,
-// so submissions and the scheduler's writes commit between chunks rather than wait for the
-// whole flush (125,000 nodes: about two seconds).
+// Nodes per SetLastSeen transaction. On SQLite a chunk holds the store's writer for about
+// 25 ms here (docs/benchmarks.md, "Agent heartbeats"), so submissions and the scheduler's
+// writes commit between chunks rather than wait for a whole flush of some 42,000 nodes.
 inline constexpr size_t kLastSeenChunk = 4096;
 
 // Reads every stored node into `observed`; call before the API serves. Corruption naming the
