@@ -42,6 +42,7 @@
 #include "gpufleet/service/inventory_service.h"
 #include "gpufleet/service/ledger_checkpointer.h"
 #include "gpufleet/service/metered_store.h"
+#include "gpufleet/service/observed_nodes_store.h"
 #include "gpufleet/service/scheduler_loop.h"
 #include "gpufleet/service/shipped_rules.h"
 #include "gpufleet/store/store.h"
@@ -67,6 +68,7 @@ struct Flags {
   size_t threads = 64;
   double read_timeout_s = 10;
   double idle_timeout_s = 10;
+  double last_seen_flush_s = 10;
   int64_t pass_interval_ms = 100;
   int64_t fleet_rebuild_interval_ms = 1000;
   std::string policy = "fgd";
@@ -355,9 +357,14 @@ int Run(const Flags& flags) {
        .metrics_access = flags.bind == "127.0.0.1"
                              ? api::Access::Public()
                              : api::Access::Of({api::Role::kAdmin, api::Role::kViewer})});
-  // What node agents report (docs/agent.md), and the findings' checks over it and the ledger
-  // (docs/findings.md).
+  // What node agents report (docs/agent.md): as stored before the restart, then kept by the
+  // API (changes at once) and the flusher (last-seen times, in batches); and the findings'
+  // checks over it and the ledger (docs/findings.md).
   service::ObservedNodes observed_nodes;
+  if (Status s = service::LoadObservedNodes(store, observed_nodes); !s.ok()) {
+    return Fail("observed nodes", s);
+  }
+  service::LastSeenFlusher last_seen(observed_nodes, store, Milliseconds(flags.last_seen_flush_s));
   service::FindingsReconciler findings(inventory, observed_nodes, *basis.catalog, *clock);
   // A clock advance runs a pass at each effective time it crosses (api_clock.cc).
   const auto run_pass = [&loop]() -> std::optional<int64_t> {
@@ -383,6 +390,7 @@ int Run(const Flags& flags) {
   Status started = server.Start();
   if (!started.ok()) return Fail("listen on " + flags.bind, started);
   loop.Start();
+  last_seen.Start();
   if (flags.findings_interval_s > 0) findings.Start(Milliseconds(flags.findings_interval_s));
 
   const service::FleetContext& c = **ctx;
@@ -412,6 +420,7 @@ int Run(const Flags& flags) {
                                   {"store", store_name},
                                   {"holder", holder},
                                   {"scheduler", !flags.no_scheduler},
+                                  {"observed_nodes", observed_nodes.size()},
                                   {"listen", flags.bind + ":" + std::to_string(server.port())}});
 
   int sig = 0;
@@ -421,6 +430,10 @@ int Run(const Flags& flags) {
   server.Stop();
   findings.Stop();
   loop.Stop();
+  // After the server: the last reports it answered are in this flush.
+  if (Status s = last_seen.Stop(); !s.ok()) {
+    log::Warn("observed.last_seen_flush_failed", {{"error", s.ToString()}});
+  }
   if (checkpointer) {
     checkpointer->Stop();
     (void)checkpointer->CheckpointNow();  // the last head, signed before exit
@@ -466,6 +479,12 @@ int main(int argc, char** argv) {
   app.add_option("--idle-timeout-s", flags.idle_timeout_s,
                  "close a keep-alive connection idle for this many seconds")
       ->check(CLI::Range(0.001, 86400.0))
+      ->capture_default_str();
+  app.add_option("--last-seen-flush-s", flags.last_seen_flush_s,
+                 "write the last-seen times of the nodes whose agents reported (heartbeats, "
+                 "which are not written one by one) at most this often, in one batch; a kill -9 "
+                 "loses at most this much of them")
+      ->check(CLI::Range(0.001, 3600.0))
       ->capture_default_str();
   app.add_option("--policy", flags.policy, "placement policy")->capture_default_str();
   app.add_option("--grace-hours", flags.grace_hours,

@@ -7,13 +7,15 @@
 //   POST /v1/nodes/{id}/nonce     a fresh nonce for the devices' attestation reports
 //                                 (service/attestation_nonces.h); node token own node, admin
 // Reports are claims by the node (docs/agent.md, "Trust model"): they are kept beside the
-// inventory, never written into it.
+// inventory, never written into it. A changed report is in the store before it is answered; a
+// heartbeat is a memory update (service/observed_nodes_store.h).
 
 #include <optional>
 #include <string>
 
 #include "gpufleet/codec/node_report_json.h"
 #include "gpufleet/model/utf8.h"
+#include "gpufleet/service/observed_nodes_store.h"
 #include "service/api_json.h"
 #include "service/api_v1_routes.h"
 
@@ -71,6 +73,13 @@ api::Response PostReport(const ApiState& state, const api::Request& request) {
   const size_t devices = report->devices.size();
   const Result<RecordOutcome> outcome = state.observed().Record(std::move(*report), state.NowMs());
   if (!outcome.ok()) return api::ErrorResponse(outcome.status());
+  if (outcome->changed) {
+    // Refused unless durable: the agent retries, and its next report is written even when
+    // equal to this one (SaveObservedNode marks the node unsaved).
+    if (Status s = SaveObservedNode(state.store(), state.observed(), id); !s.ok()) {
+      return api::ErrorResponse(s);
+    }
+  }
   return api::Response::Json(200, {{"node", id},
                                    {"changed", outcome->changed},
                                    {"devices", devices},
@@ -83,8 +92,7 @@ api::Response GetObserved(const ApiState& state, const api::Request& request) {
   const std::string id(request.PathParam("id").value_or(""));
   const std::optional<ObservedNode> node = state.observed().Get(id);
   if (!node) {
-    return api::ErrorResponse(
-        Status::NotFound("node '" + Excerpt(id) + "' has not reported since the service started"));
+    return api::ErrorResponse(Status::NotFound("node '" + Excerpt(id) + "' has not reported"));
   }
   nlohmann::ordered_json out = {{"node", id},
                                 {"first_seen", IsoTime(node->first_seen_ms)},

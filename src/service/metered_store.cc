@@ -21,7 +21,9 @@ MeteredStore::MeteredStore(std::unique_ptr<store::Store> inner, api::MetricsRegi
       submit_(CommitSeconds(metrics, "submit")),
       schedule_(CommitSeconds(metrics, "schedule")),
       job_end_(CommitSeconds(metrics, "job_end")),
-      admin_(CommitSeconds(metrics, "admin")) {}
+      admin_(CommitSeconds(metrics, "admin")),
+      observed_(CommitSeconds(metrics, "observed")),
+      last_seen_(CommitSeconds(metrics, "last_seen")) {}
 
 template <typename Fn>
 auto MeteredStore::Timed(api::Histogram& op, Fn write) {
@@ -31,6 +33,15 @@ auto MeteredStore::Timed(api::Histogram& op, Fn write) {
   return result;
 }
 
+Status MeteredStore::PutObservedNode(const store::ObservedNodeRow& row) {
+  return Timed(observed_, [&] { return inner_->PutObservedNode(row); });
+}
+Status MeteredStore::SetLastSeen(const std::vector<store::NodeLastSeen>& seen) {
+  return Timed(last_seen_, [&] { return inner_->SetLastSeen(seen); });
+}
+Result<std::vector<store::ObservedNodeRow>> MeteredStore::ListObservedNodes() {
+  return inner_->ListObservedNodes();
+}
 Status MeteredStore::PutTenant(const store::TenantRecord& t) {
   return Timed(admin_, [&] { return inner_->PutTenant(t); });
 }

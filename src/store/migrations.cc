@@ -161,6 +161,23 @@ ALTER TABLE jobs ADD COLUMN draining_until_ms INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE jobs ADD COLUMN draining_reason TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 7: what node agents last reported (docs/agent.md), so that a restarted service knows
+// every node at once. The times and the report are apart: a batch of last-seen times (every
+// 10 s, one per node heard) then rewrites rows of a few dozen bytes, not pages holding a
+// report of some kilobytes each.
+constexpr const char* kSchemaV7 = R"sql(
+CREATE TABLE IF NOT EXISTS observed_nodes (
+  node TEXT PRIMARY KEY,
+  first_seen_ms INTEGER NOT NULL,
+  last_change_ms INTEGER NOT NULL,
+  last_seen_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS observed_reports (
+  node TEXT PRIMARY KEY,
+  report TEXT NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kSchemaV1, nullptr},
     {2, "events carry their tenant", kSchemaV2, nullptr},
@@ -168,6 +185,7 @@ constexpr Migration kMigrations[] = {
     {4, "token roles, ids, names and expiry", kSchemaV4, nullptr},
     {5, "the living inventory", kSchemaV5, nullptr},
     {6, "draining jobs", kSchemaV6, "jobs.draining_until_ms"},
+    {7, "what node agents report", kSchemaV7, nullptr},
 };
 
 // Whether "table.column" exists.

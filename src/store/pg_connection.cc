@@ -179,4 +179,26 @@ Status PgTransaction::Commit() {
   return Status::Ok();
 }
 
+std::string PgTextArray(const std::vector<std::string_view>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (const char ch : items[i]) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+std::string PgIntArray(const std::vector<int64_t>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + std::to_string(items[i]);
+  out += '}';
+  return out;
+}
+
 }  // namespace gpufleet::store

@@ -30,6 +30,11 @@ PgParam PgOptional(const std::optional<T>& v) {
   return v.has_value() ? PgText(*v) : PgParam();
 }
 
+// PostgreSQL array literals, to pass a whole column as one parameter ($1::text[]): each text
+// item double-quoted with " and \ escaped.
+std::string PgTextArray(const std::vector<std::string_view>& items);
+std::string PgIntArray(const std::vector<int64_t>& items);
+
 // Owns a PGresult. Rows and columns are 0-based.
 class PgResult {
  public:

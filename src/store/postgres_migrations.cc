@@ -148,12 +148,28 @@ ALTER TABLE jobs ADD COLUMN IF NOT EXISTS draining_until_ms BIGINT NOT NULL DEFA
 ALTER TABLE jobs ADD COLUMN IF NOT EXISTS draining_reason TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 6: what node agents last reported (SQLite's version 7): the times apart from the
+// report, so that a batch of last-seen times rewrites narrow tuples only.
+constexpr const char* kSchemaV6 = R"sql(
+CREATE TABLE IF NOT EXISTS observed_nodes (
+  node TEXT PRIMARY KEY,
+  first_seen_ms BIGINT NOT NULL,
+  last_change_ms BIGINT NOT NULL,
+  last_seen_ms BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS observed_reports (
+  node TEXT PRIMARY KEY,
+  report TEXT NOT NULL
+);
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "initial schema", kSchemaV1},
     {2, "tenants cap their jobs' priority", kSchemaV2},
     {3, "token roles, ids, names and expiry", kSchemaV3},
     {4, "the living inventory", kSchemaV4},
     {5, "draining jobs", kSchemaV5},
+    {6, "what node agents report", kSchemaV6},
 };
 
 Status Newer(int64_t current, int64_t known) {

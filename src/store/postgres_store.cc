@@ -31,6 +31,7 @@
 
 #include "gpufleet/store/store.h"
 #include "store/known_tenants.h"
+#include "store/observed_rows.h"
 #include "store/pg_connection.h"
 #include "store/pg_pool.h"
 #include "store/postgres_inventory.h"
@@ -89,29 +90,6 @@ constexpr const char kPreemptJobs[] =
     "e AS (INSERT INTO events (at_ms, job_id, tenant, kind, detail) "
     "SELECT at_ms, id, tenant, 'preempted', reason FROM j ORDER BY ord) "
     "SELECT id FROM j";
-
-// A PostgreSQL array literal of `items`, each double-quoted with " and \ escaped.
-std::string TextArray(const std::vector<std::string_view>& items) {
-  std::string out = "{";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += ',';
-    out += '"';
-    for (const char ch : items[i]) {
-      if (ch == '"' || ch == '\\') out += '\\';
-      out += ch;
-    }
-    out += '"';
-  }
-  out += '}';
-  return out;
-}
-
-std::string IntArray(const std::vector<int64_t>& items) {
-  std::string out = "{";
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + std::to_string(items[i]);
-  out += '}';
-  return out;
-}
 
 class PostgresStore final : public Store {
  public:
@@ -303,6 +281,17 @@ class PostgresStore final : public Store {
     return WithConnection([&](PgConnection& c) { return SelectLatestCheckpoint(c); });
   }
 
+  // Single statements, outside the write lock: they append no event.
+  Status PutObservedNode(const ObservedNodeRow& row) override {
+    return WithConnection([&](PgConnection& c) { return UpsertObservedNode(c, row); });
+  }
+  Status SetLastSeen(const std::vector<NodeLastSeen>& seen) override {
+    return WithConnection([&](PgConnection& c) { return UpdateLastSeen(c, seen); });
+  }
+  Result<std::vector<ObservedNodeRow>> ListObservedNodes() override {
+    return WithConnection([&](PgConnection& c) { return SelectObservedNodes(c); });
+  }
+
   Result<JobRecord> SubmitJob(const JobSpec& spec) override {
     GPUFLEET_RETURN_IF_ERROR(ValidateJobSpec(spec));
     GPUFLEET_RETURN_IF_ERROR(tenants_.Require(spec.tenant, [&] {
@@ -425,8 +414,9 @@ class PostgresStore final : public Store {
           at.push_back(p.at_ms);
         }
         GPUFLEET_STORE_ASSIGN_OR_RETURN(
-            PgResult done, c.Query(kPreemptJobs, {PgText(IntArray(ids)), PgText(TextArray(reasons)),
-                                                  PgText(IntArray(at))}));
+            PgResult done,
+            c.Query(kPreemptJobs, {PgText(PgIntArray(ids)), PgText(PgTextArray(reasons)),
+                                   PgText(PgIntArray(at))}));
         std::set<uint64_t> applied;
         for (int r = 0; r < done.Rows(); ++r) applied.insert(static_cast<uint64_t>(done.Int(r, 0)));
         std::set<uint64_t> seen;

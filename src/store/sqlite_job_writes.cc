@@ -20,6 +20,30 @@ Result<std::optional<std::string>> UpdateReturningTenant(Statement& q) {
 
 }  // namespace
 
+Result<JobId> InsertJob(SqliteConnection& conn, const JobSpec& spec) {
+  GPUFLEET_STORE_ASSIGN_OR_RETURN(
+      Statement q, conn.Prepare("INSERT INTO jobs (tenant, name, priority, data_class, models, "
+                                "gpu_count, gpu_milli, replicas, cpu_milli, memory_mib, "
+                                "duration_s, state, submitted_at_ms, idempotency_key) VALUES "
+                                "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'pending', ?12, "
+                                "?13)"));
+  q.Bind(1, spec.tenant)
+      .Bind(2, spec.name)
+      .Bind(3, spec.priority)
+      .Bind(4, spec.data_class)
+      .Bind(5, JoinModels(spec.models))
+      .Bind(6, spec.gpu_count)
+      .Bind(7, spec.gpu_milli)
+      .Bind(8, spec.replicas)
+      .Bind(9, spec.cpu_milli)
+      .Bind(10, spec.memory_mib)
+      .Bind(11, spec.duration_s)
+      .Bind(12, spec.submitted_at_ms);
+  if (spec.idempotency_key.has_value()) q.Bind(13, *spec.idempotency_key);
+  GPUFLEET_RETURN_IF_ERROR(q.Run());
+  return JobId(static_cast<uint64_t>(conn.LastInsertRowid()));
+}
+
 Status AppendEvent(SqliteConnection& conn, int64_t at_ms, std::optional<JobId> job,
                    std::string_view tenant, std::string_view kind, std::string_view detail) {
   GPUFLEET_STORE_ASSIGN_OR_RETURN(

@@ -17,6 +17,8 @@ namespace gpufleet::store {
 
 inline int64_t Sql(JobId id) { return static_cast<int64_t>(id.value()); }
 
+// Inserts a new pending job (SubmitJob's row; its event is the caller's) and returns its id.
+Result<JobId> InsertJob(SqliteConnection& conn, const JobSpec& spec);
 // Appends an event; `tenant` is the job's ("" for an event about no job): the caller has it at
 // hand, which spares a lookup per event.
 Status AppendEvent(SqliteConnection& conn, int64_t at_ms, std::optional<JobId> job,

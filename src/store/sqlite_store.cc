@@ -31,6 +31,7 @@
 #include "gpufleet/store/store.h"
 #include "store/known_tenants.h"
 #include "store/migrations.h"
+#include "store/observed_rows.h"
 #include "store/sqlite_connection.h"
 #include "store/sqlite_inventory.h"
 #include "store/sqlite_job_writes.h"
@@ -341,6 +342,16 @@ class SqliteStore final : public Store {
 
   Result<std::optional<CheckpointRecord>> LatestCheckpoint() override {
     return InReadTxn([&](SqliteConnection& reader) { return SelectLatestCheckpoint(reader); });
+  }
+
+  Status PutObservedNode(const ObservedNodeRow& row) override {
+    return InWriteTxn([&] { return UpsertObservedNode(*writer_, row); });
+  }
+  Status SetLastSeen(const std::vector<NodeLastSeen>& seen) override {
+    return InWriteTxn([&] { return UpdateLastSeen(*writer_, seen); });
+  }
+  Result<std::vector<ObservedNodeRow>> ListObservedNodes() override {
+    return InReadTxn([&](SqliteConnection& reader) { return SelectObservedNodes(reader); });
   }
 
   Result<JobRecord> SubmitJob(const JobSpec& spec) override {
@@ -704,30 +715,8 @@ class SqliteStore final : public Store {
           continue;
         }
       }
-      {
-        GPUFLEET_STORE_ASSIGN_OR_RETURN(
-            Statement q,
-            writer_->Prepare("INSERT INTO jobs (tenant, name, priority, data_class, models, "
-                             "gpu_count, gpu_milli, replicas, cpu_milli, memory_mib, duration_s, "
-                             "state, submitted_at_ms, idempotency_key) VALUES (?1, ?2, ?3, ?4, "
-                             "?5, ?6, ?7, ?8, ?9, ?10, ?11, 'pending', ?12, ?13)"));
-        q.Bind(1, spec.tenant)
-            .Bind(2, spec.name)
-            .Bind(3, spec.priority)
-            .Bind(4, spec.data_class)
-            .Bind(5, JoinModels(spec.models))
-            .Bind(6, spec.gpu_count)
-            .Bind(7, spec.gpu_milli)
-            .Bind(8, spec.replicas)
-            .Bind(9, spec.cpu_milli)
-            .Bind(10, spec.memory_mib)
-            .Bind(11, spec.duration_s)
-            .Bind(12, spec.submitted_at_ms);
-        if (spec.idempotency_key.has_value()) q.Bind(13, *spec.idempotency_key);
-        GPUFLEET_RETURN_IF_ERROR(q.Run());
-      }
       JobRecord job;
-      job.id = JobId(static_cast<uint64_t>(writer_->LastInsertRowid()));
+      GPUFLEET_STORE_ASSIGN_OR_RETURN(job.id, InsertJob(*writer_, spec));
       job.spec = spec;
       GPUFLEET_RETURN_IF_ERROR(
           AppendEvent(*writer_, spec.submitted_at_ms, job.id, spec.tenant, "submitted", spec.name));

@@ -234,6 +234,18 @@ Status ValidateCheckpoint(const CheckpointRecord& cp) {
   return Status::Ok();
 }
 
+Status ValidateObservedNode(const ObservedNodeRow& row) {
+  if (row.node.empty() || row.node.size() > kMaxTextLength) {
+    return Invalid("node", "must have 1 to " + std::to_string(kMaxTextLength) + " characters");
+  }
+  if (row.report.size() > kMaxObservedReportBytes) {
+    return Invalid("report", "longer than " + std::to_string(kMaxObservedReportBytes) + " bytes");
+  }
+  GPUFLEET_RETURN_IF_ERROR(CheckRange("first_seen_ms", row.first_seen_ms, 0, kMaxInt64));
+  GPUFLEET_RETURN_IF_ERROR(CheckRange("last_change_ms", row.last_change_ms, 0, kMaxInt64));
+  return CheckRange("last_seen_ms", row.last_seen_ms, 0, kMaxInt64);
+}
+
 Status CheckpointBeyondLog(int64_t size, int64_t log_size) {
   return Status::InvalidArgument("checkpoint: size " + std::to_string(size) +
                                  " is beyond the log's " + std::to_string(log_size) + " entries");

@@ -30,6 +30,9 @@ Status InventoryRace(int64_t first_index, int64_t size);
 // What every back end answers for a write naming a tenant it does not hold.
 Status ValidateInventoryIndexes(const std::vector<int64_t>& indexes);
 Status ValidateCheckpoint(const CheckpointRecord& checkpoint);
+// A node name of 1..kMaxTextLength characters, a report of at most kMaxObservedReportBytes,
+// times that are not negative.
+Status ValidateObservedNode(const ObservedNodeRow& row);
 Status CheckpointBeyondLog(int64_t size, int64_t log_size);
 Status CheckpointTaken(int64_t size);
 Status UnknownTenant(std::string_view tenant);

@@ -84,6 +84,38 @@ TEST_F(ApiV1NodeReports, TheLatestReportIsKeptAndAHeartbeatOnlyMovesLastSeen) {
   EXPECT_EQ(after_swap.body["first_seen"], seen.body["first_seen"]);
 }
 
+TEST_F(ApiV1NodeReports, AChangeIsStoredBeforeItIsAnsweredAndAHeartbeatIsNotStoredAtAll) {
+  ASSERT_EQ(Post(node_, ReportOf(node_, "S1"), node_token_).status, 200);
+  const int64_t first_ms = clock_.NowMs();
+  const auto stored = [this] {
+    Result<std::vector<store::ObservedNodeRow>> rows = store_->ListObservedNodes();
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    return rows.ok() ? *rows : std::vector<store::ObservedNodeRow>{};
+  };
+  ASSERT_EQ(stored().size(), 1u);
+  EXPECT_EQ(stored()[0].last_seen_ms, first_ms);
+
+  // A heartbeat is a memory update: answered while the store is down, and nothing written.
+  clock_.Advance(30'000);
+  served_->SetDown(true);
+  const Reply heartbeat = Post(node_, ReportOf(node_, "S1"), node_token_);
+  EXPECT_EQ(heartbeat.status, 200) << heartbeat.raw;
+  // A change is not acknowledged unless stored.
+  const Reply swapped = Post(node_, ReportOf(node_, "S9"), node_token_);
+  EXPECT_EQ(swapped.status, 503) << swapped.raw;
+  served_->SetDown(false);
+  EXPECT_EQ(stored()[0].last_seen_ms, first_ms);
+  EXPECT_NE(stored()[0].report.find("\"S1\""), std::string::npos);
+
+  // The agent sends the refused report again: a change still, though the service holds it.
+  clock_.Advance(30'000);
+  const Reply again = Post(node_, ReportOf(node_, "S9"), node_token_);
+  ASSERT_EQ(again.status, 200) << again.raw;
+  EXPECT_EQ(again.body["changed"], true);
+  EXPECT_NE(stored()[0].report.find("\"S9\""), std::string::npos);
+  EXPECT_EQ(stored()[0].last_change_ms, clock_.NowMs());
+}
+
 TEST_F(ApiV1NodeReports, ANodeTokenReportsForItsOwnNodeOnlyAndAdminForAny) {
   const Reply theirs = Post(other_, ReportOf(other_, "S1"), node_token_);
   EXPECT_EQ(theirs.status, 403) << theirs.raw;

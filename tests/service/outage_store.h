@@ -144,6 +144,16 @@ class OutageStore final : public store::Store {
     return inner_.TryLead(holder, at_ms);
   }
   void Resign() override { inner_.Resign(); }
+  Status PutObservedNode(const store::ObservedNodeRow& row) override {
+    return Down() ? Outage() : inner_.PutObservedNode(row);
+  }
+  Status SetLastSeen(const std::vector<store::NodeLastSeen>& seen) override {
+    return Down() ? Outage() : inner_.SetLastSeen(seen);
+  }
+  Result<std::vector<store::ObservedNodeRow>> ListObservedNodes() override {
+    if (Down()) return Outage();
+    return inner_.ListObservedNodes();
+  }
   Result<std::vector<store::EventRecord>> ListEvents(const store::EventFilter& filter) override {
     if (Down()) return Outage();
     return inner_.ListEvents(filter);

@@ -42,6 +42,10 @@ CliResult RunGpufleetAgent(const std::string& args, const std::string& env) {
                     args);
 }
 
+CliResult RunAgentLoad(const std::string& args) {
+  return RunProgram("timeout 120 ", "gpufleet_agent_load", args);
+}
+
 std::string FreshDir(const std::string& name) {
   static int counter = 0;
   const std::filesystem::path dir =

@@ -20,6 +20,9 @@ CliResult RunGpufleetd(const std::string& args);
 // Runs `gpufleet-agent <args>` the same way, after `env` (shell assignments such as
 // "LD_LIBRARY_PATH=/x FAKE_NVML_CONFIG=/y"); one still running after 60 s reads as exit 124.
 CliResult RunGpufleetAgent(const std::string& args, const std::string& env = "");
+// Runs `gpufleet_agent_load <args>` (bench/agent_load) the same way; one still running after
+// 120 s reads as exit 124.
+CliResult RunAgentLoad(const std::string& args);
 // A fresh, empty directory under the test temp dir.
 std::string FreshDir(const std::string& name);
 

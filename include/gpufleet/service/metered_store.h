@@ -51,6 +51,9 @@ class MeteredStore final : public store::Store {
   Result<store::ScheduleOutcome> ApplySchedule(const store::Schedule& s) override;
   Result<std::optional<int64_t>> TryLead(std::string_view holder, int64_t at_ms) override;
   void Resign() override;
+  Status PutObservedNode(const store::ObservedNodeRow& row) override;
+  Status SetLastSeen(const std::vector<store::NodeLastSeen>& seen) override;
+  Result<std::vector<store::ObservedNodeRow>> ListObservedNodes() override;
   Result<std::vector<store::EventRecord>> ListEvents(const store::EventFilter& filter) override;
   store::StoreStats Stats() override;
 
@@ -64,6 +67,10 @@ class MeteredStore final : public store::Store {
   api::Histogram& schedule_;
   api::Histogram& job_end_;
   api::Histogram& admin_;
+  // What node agents report: a changed report (op "observed"), a batch of last-seen times
+  // ("last_seen"). A heartbeat writes neither.
+  api::Histogram& observed_;
+  api::Histogram& last_seen_;
 };
 
 }  // namespace gpufleet::service

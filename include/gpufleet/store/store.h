@@ -10,6 +10,7 @@
 // simulated clock); the store never reads a clock.
 // Thread safety: every method of a Store may be called concurrently from any thread.
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -279,6 +280,28 @@ struct EventFilter {
   std::optional<JobId> job;           // only this job's events
 };
 
+// What a node agent last reported (docs/agent.md), kept so that a restarted service knows
+// every node at once. The report is opaque here: the service writes and reads it in the
+// agent's own format (codec/node_report_json.h).
+struct ObservedNodeRow {
+  std::string node;    // 1..kMaxTextLength characters
+  std::string report;  // the latest accepted report, at most kMaxObservedReportBytes
+  int64_t first_seen_ms = 0;
+  int64_t last_change_ms = 0;  // when `report` was accepted
+  int64_t last_seen_ms = 0;    // the latest report, a heartbeat or a change
+  friend bool operator==(const ObservedNodeRow&, const ObservedNodeRow&) = default;
+};
+// A report of 64 devices with every field at its longest is about 170 KiB; real ones of 8
+// devices are about 3 KiB.
+inline constexpr size_t kMaxObservedReportBytes = 256 << 10;
+
+// When a node was last heard from (Store::SetLastSeen).
+struct NodeLastSeen {
+  std::string node;
+  int64_t last_seen_ms = 0;
+  friend bool operator==(const NodeLastSeen&, const NodeLastSeen&) = default;
+};
+
 struct StoreStats {
   uint64_t submit_transactions = 0;  // group-commit batches committed
   uint64_t submitted_jobs = 0;       // SubmitJob calls acknowledged (incl. idempotent repeats)
@@ -397,6 +420,17 @@ class Store {
   virtual Result<std::optional<int64_t>> TryLead(std::string_view holder, int64_t at_ms) = 0;
   // Gives up the lead (no-op when not leader). The epoch is kept: the next leader bumps it.
   virtual void Resign() = 0;
+
+  // --- What node agents report (docs/agent.md, "Where the service keeps it").
+  // Inserts or replaces the node's row, unless the stored one changed later (a larger
+  // last_change_ms: of two racing writes for one node the later change stays). Acknowledged
+  // means durable: the service answers a changed report only after this.
+  virtual Status PutObservedNode(const ObservedNodeRow& row) = 0;
+  // Moves each listed node's last_seen_ms forward (never back), in one transaction; a node
+  // with no row is skipped. The service's periodic flush of heartbeats.
+  virtual Status SetLastSeen(const std::vector<NodeLastSeen>& seen) = 0;
+  // Every stored node, by name.
+  virtual Result<std::vector<ObservedNodeRow>> ListObservedNodes() = 0;
 
   // --- Events matching `filter`, by increasing id.
   virtual Result<std::vector<EventRecord>> ListEvents(const EventFilter& filter) = 0;
