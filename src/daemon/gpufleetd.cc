@@ -27,8 +27,10 @@
 #include "gpufleet/api/metrics.h"
 #include "gpufleet/cmdline/compliance_input.h"
 #include "gpufleet/cmdline/usage_error.h"
+#include "gpufleet/codec/location_evidence.h"
 #include "gpufleet/inventory/demo_fleet.h"
 #include "gpufleet/ledger/key_file.h"
+#include "gpufleet/ledger/small_file.h"
 #include "gpufleet/log/log.h"
 #include "gpufleet/service/admin_token.h"
 #include "gpufleet/service/api_v1.h"
@@ -71,6 +73,7 @@ struct Flags {
   std::optional<double> sim_speed;  // unset: the wall clock; 0: paused until advanced
   std::string admin_token_file;
   std::string ledger_key;
+  std::string landmarks;  // the landmarks file (docs/agent.md, "Location evidence")
   bool no_scheduler = false;
   bool accept_rule_downgrade = false;
   log::Options log;
@@ -256,6 +259,19 @@ int Run(const Flags& flags) {
     if (!key.ok()) return Fail("--ledger-key " + flags.ledger_key, key.status());
     signer.emplace(std::move(*key));
   }
+  // The landmarks whose measurements count (docs/agent.md, "Location evidence"); none without
+  // the flag, and then every measurement is refused.
+  std::unique_ptr<service::LandmarkMeasurements> landmarks;
+  if (!flags.landmarks.empty()) {
+    Result<std::string> text = ledger::ReadSmallFile(flags.landmarks);
+    if (!text.ok()) return Fail("--landmarks " + flags.landmarks, text.status());
+    Result<std::vector<Landmark>> parsed = codec::ParseLandmarksYaml(*text, flags.landmarks);
+    if (!parsed.ok()) return Fail("--landmarks", parsed.status());
+    Result<std::unique_ptr<service::LandmarkMeasurements>> made =
+        service::LandmarkMeasurements::Create(std::move(*parsed));
+    if (!made.ok()) return Fail("--landmarks " + flags.landmarks, made.status());
+    landmarks = std::move(*made);
+  }
 
   // The day the rules are judged on: --at for good, or else the service clock's day, which the
   // fleet follows (a rule's effective date passing quarantines what it forbids that day).
@@ -363,7 +379,8 @@ int Run(const Flags& flags) {
                                                       .rules_text = input->rules_text,
                                                       .rules_name = input->rules_path,
                                                       .run_pass = run_pass,
-                                                      .observed = &observed_nodes});
+                                                      .observed = &observed_nodes,
+                                                      .landmarks = landmarks.get()});
   if (!registered.ok()) return Fail("routes", registered);
   Status started = server.Start();
   if (!started.ok()) return Fail("listen on " + flags.bind, started);
@@ -482,6 +499,9 @@ int main(int argc, char** argv) {
   app.add_option("--ledger-key", flags.ledger_key,
                  "the ledger's private key file (gpufleet ledger keygen): sign a checkpoint of "
                  "the inventory log at least every second while it grows");
+  app.add_option("--landmarks", flags.landmarks,
+                 "the landmarks whose location measurements count (YAML: name, lat, lon, key "
+                 "per landmark; docs/agent.md, \"Location evidence\")");
   app.add_option("--log-level", flags.log.level, "debug, info, warn, error or off")
       ->capture_default_str();
   app.add_option("--log-format", flags.log.format,

@@ -150,6 +150,7 @@ std::vector<RouteDef> ComplianceRoutes();
 std::vector<RouteDef> RuleChangeRoutes();
 std::vector<RouteDef> LicenceRoutes();
 std::vector<RouteDef> NodeReportRoutes();
+std::vector<RouteDef> LandmarkRoutes();
 
 // POST /v1/compliance/impact.
 api::Response ImpactResponse(const ApiState& state, const api::Request& request);

@@ -11,6 +11,7 @@
 //   tokens   POST|GET /v1/tokens, GET|DELETE /v1/tokens/{id}, POST /v1/tenants/{id}/tokens,
 //            GET /v1/whoami
 //   agents   POST /v1/nodes/{id}/reports, GET /v1/nodes/{id}/observed
+//   location POST /v1/landmarks/measurements, GET /v1/nodes/{id}/location
 // Who may call each route is its api::Access (the roles table in docs/service.md).
 // Isolation: a tenant token sees only its own tenant's objects and a node token only its own
 // node; another's object answers 404 exactly as a missing one does, so ids never reveal what
@@ -33,6 +34,7 @@
 #include "gpufleet/service/fleet_context.h"
 #include "gpufleet/service/fleet_holder.h"
 #include "gpufleet/service/inventory_service.h"
+#include "gpufleet/service/landmark_measurements.h"
 #include "gpufleet/service/observed_nodes.h"
 #include "gpufleet/status.h"
 #include "gpufleet/store/store.h"
@@ -67,6 +69,9 @@ struct ApiV1Context {
   // What node agents reported (POST /v1/nodes/{id}/reports, GET /v1/nodes/{id}/observed).
   // nullptr: the routes keep their own, which nothing else reads.
   ObservedNodes* observed = nullptr;
+  // The landmarks gpufleetd trusts and their measurements (POST /v1/landmarks/measurements,
+  // GET /v1/nodes/{id}/location). nullptr: no landmark is trusted (a measurement is 409).
+  LandmarkMeasurements* landmarks = nullptr;
 };
 
 // One route of the API, as registered.
