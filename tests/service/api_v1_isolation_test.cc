@@ -146,6 +146,11 @@ TEST_F(ApiV1Isolation, TenantCannotSeeOrChangeAnotherTenantsObjectsOnAnyRoute) {
        403, nullptr},
       {"/v1/nodes/{id}/observed", "GET",
        "/v1/nodes/" + PathSegment(NodeOf(model_, 1)) + "/observed", "", 403, nullptr},
+      // Location evidence: a landmark's to send, the fleet operator's to read.
+      {"/v1/landmarks/measurements", "POST", "/v1/landmarks/measurements", R"({"note": "x"})", 403,
+       nullptr},
+      {"/v1/nodes/{id}/location", "GET",
+       "/v1/nodes/" + PathSegment(NodeOf(model_, 1)) + "/location", "", 403, nullptr},
       // The clock is the admin's.
       {"/v1/admin/clock", "GET", "/v1/admin/clock", "", 403, nullptr},
       {"/v1/admin/clock/advance", "POST", "/v1/admin/clock/advance", R"({"by": "1h"})", 403,
@@ -223,7 +228,7 @@ TEST_F(ApiV1Isolation, TenantTokenOnAnyAdminRouteIs403) {
     EXPECT_EQ(reply.status, 403) << reply.raw;
     EXPECT_EQ(reply.body["error"]["code"], "permission_denied");
   }
-  EXPECT_EQ(admin_routes, 26);
+  EXPECT_EQ(admin_routes, 28);
   EXPECT_EQ(Take(), before);
 }
 
