@@ -187,7 +187,8 @@ TEST_F(LandmarkServiceTest, ANodeAnsweringFastFromShanghaiContradictsItsSiteInKu
   EXPECT_EQ(reply["landmark"], "shanghai");
   EXPECT_EQ(reply["declared_site"], "kl-1");
   EXPECT_EQ(reply["kept"], true);
-  // Loopback: well under the 3.7 ms it would take to get 3,750 km... and back over half of it.
+  // Loopback answers in well under a millisecond; a contradiction needs any round trip under
+  // (3,750 - 200) / 149.9 = 23.7 ms, so even a loaded machine gives one.
   EXPECT_LT(reply["rtt_ms"].get<double>(), 20.0);
   EXPECT_NEAR(reply["distance_km"].get<double>(), 3750, 50);
   EXPECT_EQ(reply["contradicts"], true);
@@ -261,6 +262,28 @@ TEST_F(LandmarkServiceTest, TheLandmarkRefusesAnAgentThatIsAnotherNode) {
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_THAT(r.err, HasSubstr("is node 'kl-1/n0', not 'kl-1/n7'"));
   EXPECT_TRUE(admin_->Call("GET", "/v1/nodes/kl-1%2Fn7/location").second["measurements"].empty());
+}
+
+TEST(LandmarkFileTest, GpufleetdRefusesALandmarkWhoseKeyIsNamedForAnother) {
+  const std::string dir = FreshDir("landmark_file");
+  WriteText(dir + "/fleet.yaml", kLocatedFleet);
+  Result<ledger::NoteKeyPair> key = ledger::GenerateNoteKey("beijing");
+  ASSERT_TRUE(key.ok());
+  WriteText(dir + "/landmarks.yaml",
+            "landmarks:\n  - {name: shanghai, lat: 31.23, lon: 121.47, "
+            "key: \"" +
+                key->verifier_key + "\"}\n");
+  const CliResult r = gpufleet::testing::RunGpufleetd(
+      "--fleet " + dir + "/fleet.yaml --at 2026-01-15 --store " + dir +
+      "/gpufleet.db --port 0 --no-scheduler --landmarks " + dir + "/landmarks.yaml");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("landmark 'shanghai': key is named 'beijing'"));
+  WriteText(dir + "/landmarks.yaml", "landmarks:\n  - {name: shanghai, lat: 95, lon: 0, key: k}\n");
+  const CliResult bad = gpufleet::testing::RunGpufleetd(
+      "--fleet " + dir + "/fleet.yaml --at 2026-01-15 --store " + dir +
+      "/gpufleet.db --port 0 --no-scheduler --landmarks " + dir + "/landmarks.yaml");
+  EXPECT_EQ(bad.exit_code, 1) << bad.err;
+  EXPECT_THAT(bad.err, HasSubstr("landmarks.yaml:2:"));
 }
 
 }  // namespace
