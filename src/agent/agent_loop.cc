@@ -61,7 +61,8 @@ std::chrono::milliseconds AgentLoop::RunOnce(Status* outcome) {
     NodeReport report{.node = options_.node,
                       .agent_version = options_.agent_version,
                       .provider = std::string(provider_.name()),
-                      .devices = std::move(*devices)};
+                      .devices = std::move(*devices),
+                      .echo_key = options_.echo_key};
     const bool changed = !last_accepted_ || *last_accepted_ != report;
     status = sender_.Send(report);
     if (status.ok()) {

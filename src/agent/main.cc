@@ -5,20 +5,24 @@
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <exception>
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "gpufleet/agent/agent_loop.h"
 #include "gpufleet/agent/device_provider.h"
+#include "gpufleet/agent/echo_server.h"
 #include "gpufleet/agent/exit_codes.h"
 #include "gpufleet/agent/report_sender.h"
 #include "gpufleet/codec/node_report_json.h"
+#include "gpufleet/ledger/key_file.h"
 #include "gpufleet/log/log.h"
 
 #ifndef GPUFLEET_VERSION
@@ -39,6 +43,9 @@ struct Flags {
   bool once = false;
   bool json = false;
   std::string log_level = "info";
+  std::string echo_listen;  // HOST:PORT; "" = no echo
+  std::string node_key;     // the node's signer key file (gpufleet ledger keygen)
+  int echo_delay_ms = 0;
 };
 
 int Fail(const Status& status) {
@@ -56,7 +63,35 @@ std::string FlagMistake(const Flags& flags) {
     return "--devices is for --provider file only";
   }
   if (!flags.json && flags.node.empty()) return "--node is required to report";
+  if (!flags.echo_listen.empty() && flags.node_key.empty()) {
+    return "--echo-listen signs every echo: give the node's key with --node-key FILE";
+  }
+  if (!flags.echo_listen.empty() && flags.once) {
+    return "--echo-listen answers landmarks while the agent runs: leave out --once";
+  }
+  if (flags.echo_delay_ms != 0 && flags.echo_listen.empty()) {
+    return "--echo-delay-ms is for --echo-listen";
+  }
   return "";
+}
+
+// "127.0.0.1:9000" -> host and port; the port may be 0 (any free port).
+Result<EchoOptions> ParseEchoListen(const Flags& flags) {
+  const size_t colon = flags.echo_listen.rfind(':');
+  int port = -1;
+  if (colon != std::string::npos) {
+    const std::string digits = flags.echo_listen.substr(colon + 1);
+    const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+    if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size()) port = -1;
+  }
+  if (colon == std::string::npos || colon == 0 || port < 0 || port > 65'535) {
+    return Status::InvalidArgument("--echo-listen '" + flags.echo_listen +
+                                   "': expected HOST:PORT (127.0.0.1:9000)");
+  }
+  return EchoOptions{.host = flags.echo_listen.substr(0, colon),
+                     .port = port,
+                     .node = flags.node,
+                     .delay = std::chrono::milliseconds(flags.echo_delay_ms)};
 }
 
 Result<std::unique_ptr<DeviceProvider>> MakeProvider(const Flags& flags) {
@@ -100,13 +135,23 @@ int Run(const Flags& flags) {
   }
   Result<std::unique_ptr<DeviceProvider>> provider = MakeProvider(flags);
   if (!provider.ok()) return Fail(provider.status());
+  // The node's key: its public half goes into every report (echo_key), the private half
+  // signs echoes.
+  std::optional<ledger::NoteSigner> node_key;
+  if (!flags.node_key.empty()) {
+    Result<ledger::NoteSigner> key = ledger::ReadSignerKeyFile(flags.node_key);
+    if (!key.ok()) return Fail(key.status());
+    node_key.emplace(std::move(*key));
+  }
+  const std::string echo_key = node_key ? node_key->verifier().ToString() : "";
   if (flags.once && flags.json) {
     Result<std::vector<ObservedDevice>> devices = (*provider)->Observe();
     if (!devices.ok()) return Fail(devices.status());
     const NodeReport report{.node = flags.node,
                             .agent_version = GPUFLEET_VERSION,
                             .provider = std::string((*provider)->name()),
-                            .devices = std::move(*devices)};
+                            .devices = std::move(*devices),
+                            .echo_key = echo_key};
     std::cout << codec::NodeReportToJson(report).dump(2) << "\n";
     return kExitOk;
   }
@@ -117,6 +162,7 @@ int Run(const Flags& flags) {
   AgentLoop loop(**provider, **sender, stop,
                  {.node = flags.node,
                   .agent_version = GPUFLEET_VERSION,
+                  .echo_key = echo_key,
                   .interval = std::chrono::seconds(flags.interval_s),
                   .jitter_seed = static_cast<uint64_t>(
                                      std::chrono::steady_clock::now().time_since_epoch().count()) ^
@@ -126,14 +172,33 @@ int Run(const Flags& flags) {
     (void)loop.RunOnce(&outcome);
     return outcome.ok() ? kExitOk : Fail(outcome);
   }
+  std::optional<EchoOptions> echo_options;
+  if (!flags.echo_listen.empty()) {
+    Result<EchoOptions> options = ParseEchoListen(flags);
+    if (!options.ok()) {
+      std::fprintf(stderr, "gpufleet-agent: %s (see --help)\n", options.status().message().c_str());
+      return kExitUsage;
+    }
+    echo_options = std::move(*options);
+  }
   Status result;
   {
     const SignalStopper stopper(stop);
+    // Started after the stopper blocked SIGINT and SIGTERM, so that its threads inherit the
+    // mask and a signal always reaches the stopper's sigwait.
+    std::unique_ptr<EchoServer> echo;
+    if (echo_options) {
+      Result<std::unique_ptr<EchoServer>> started =
+          EchoServer::Start(*echo_options, std::move(*node_key));
+      if (!started.ok()) return Fail(started.status());
+      echo = std::move(*started);
+    }
     log::Write(log::Level::kInfo, "agent.start",
                {{"node", flags.node},
                 {"provider", (*provider)->name()},
                 {"interval_s", flags.interval_s}});
     result = loop.Run();
+    if (echo) echo->Stop();
   }
   if (!result.ok()) return Fail(result);
   log::Write(log::Level::kInfo, "agent.stop",
@@ -170,6 +235,15 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--once", flags.once, "observe once, report once (or print, with --json), exit");
   app.add_flag("--json", flags.json, "with --once: print the report as JSON, send nothing");
+  app.add_option("--echo-listen", flags.echo_listen,
+                 "answer landmarks' echoes on HOST:PORT (docs/agent.md, \"Location evidence\")");
+  app.add_option("--node-key", flags.node_key,
+                 "the node's private key file (gpufleet ledger keygen), mode 0600: signs echoes; "
+                 "its verifier key goes into every report as echo_key");
+  app.add_option("--echo-delay-ms", flags.echo_delay_ms,
+                 "wait this long before each echo (a test and diagnostic knob: delay can only "
+                 "make the node seem farther)")
+      ->check(CLI::Range(0, 10'000));
   app.add_option("--log-level", flags.log_level, "debug, info, warn, error or off")
       ->capture_default_str();
   try {

@@ -9,6 +9,7 @@
 #include "cli/check_transfer_command.h"
 #include "cli/client_commands.h"
 #include "cli/impact_command.h"
+#include "cli/landmark_command.h"
 #include "cli/ledger_command.h"
 #include "cli/licence_command.h"
 #include "cli/place_command.h"
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
   gpufleet::cli::AddSiteCommand(app, exit_code);
   gpufleet::cli::AddInventoryCommand(app, exit_code);
   gpufleet::cli::AddLedgerCommand(app, exit_code);
+  gpufleet::cli::AddLandmarkCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -156,15 +156,18 @@ nlohmann::ordered_json NodeReportToJson(const NodeReport& report) {
     }
     devices.push_back(std::move(device));
   }
-  return {{"node", report.node},
-          {"agent_version", report.agent_version},
-          {"provider", report.provider},
-          {"devices", std::move(devices)}};
+  nlohmann::ordered_json out = {{"node", report.node},
+                                {"agent_version", report.agent_version},
+                                {"provider", report.provider},
+                                {"devices", std::move(devices)}};
+  // Left out when empty, so that reports of agents without an echo read as before.
+  if (!report.echo_key.empty()) out["echo_key"] = report.echo_key;
+  return out;
 }
 
 Result<NodeReport> NodeReportFromJson(const nlohmann::json& value) {
   GPUFLEET_RETURN_IF_ERROR(
-      CheckObject(value, "", {"node", "agent_version", "provider", "devices"}));
+      CheckObject(value, "", {"node", "agent_version", "provider", "devices", "echo_key"}));
   NodeReport report;
   GPUFLEET_RETURN_IF_ERROR(ReadText(value, "", "node", true, kMaxReportFieldBytes, report.node));
   if (report.node.empty()) return FieldError("node", "must not be empty");
@@ -186,6 +189,8 @@ Result<NodeReport> NodeReportFromJson(const nlohmann::json& value) {
     if (!device.ok()) return device.status();
     report.devices.push_back(std::move(*device));
   }
+  GPUFLEET_RETURN_IF_ERROR(
+      ReadText(value, "", "echo_key", false, kMaxReportFieldBytes, report.echo_key));
   return report;
 }
 

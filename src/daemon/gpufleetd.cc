@@ -27,10 +27,12 @@
 #include "gpufleet/api/metrics.h"
 #include "gpufleet/cmdline/compliance_input.h"
 #include "gpufleet/cmdline/usage_error.h"
+#include "gpufleet/codec/location_evidence.h"
 #include "gpufleet/codec/text_file.h"
 #include "gpufleet/findings/policy.h"
 #include "gpufleet/inventory/demo_fleet.h"
 #include "gpufleet/ledger/key_file.h"
+#include "gpufleet/ledger/small_file.h"
 #include "gpufleet/log/log.h"
 #include "gpufleet/service/admin_token.h"
 #include "gpufleet/service/api_v1.h"
@@ -40,6 +42,7 @@
 #include "gpufleet/service/fleet_holder.h"
 #include "gpufleet/service/fleet_rebuilder.h"
 #include "gpufleet/service/inventory_service.h"
+#include "gpufleet/service/landmark_findings.h"
 #include "gpufleet/service/ledger_checkpointer.h"
 #include "gpufleet/service/metered_store.h"
 #include "gpufleet/service/observed_nodes_store.h"
@@ -78,6 +81,7 @@ struct Flags {
   std::string ledger_key;
   std::string finding_policy;       // docs/findings.md, "Policy"
   double findings_interval_s = 10;  // 0: no periodic pass (POST /v1/findings/reconcile only)
+  std::string landmarks;            // the landmarks file (docs/agent.md, "Location evidence")
   bool no_scheduler = false;
   bool accept_rule_downgrade = false;
   log::Options log;
@@ -263,6 +267,19 @@ int Run(const Flags& flags) {
     if (!key.ok()) return Fail("--ledger-key " + flags.ledger_key, key.status());
     signer.emplace(std::move(*key));
   }
+  // The landmarks whose measurements count (docs/agent.md, "Location evidence"); none without
+  // the flag, and then every measurement is refused.
+  std::unique_ptr<service::LandmarkMeasurements> landmarks;
+  if (!flags.landmarks.empty()) {
+    Result<std::string> text = ledger::ReadSmallFile(flags.landmarks);
+    if (!text.ok()) return Fail("--landmarks " + flags.landmarks, text.status());
+    Result<std::vector<Landmark>> parsed = codec::ParseLandmarksYaml(*text, flags.landmarks);
+    if (!parsed.ok()) return Fail("--landmarks", parsed.status());
+    Result<std::unique_ptr<service::LandmarkMeasurements>> made =
+        service::LandmarkMeasurements::Create(std::move(*parsed));
+    if (!made.ok()) return Fail("--landmarks " + flags.landmarks, made.status());
+    landmarks = std::move(*made);
+  }
 
   // The day the rules are judged on: --at for good, or else the service clock's day, which the
   // fleet follows (a rule's effective date passing quarantines what it forbids that day).
@@ -366,6 +383,7 @@ int Run(const Flags& flags) {
   }
   service::LastSeenFlusher last_seen(observed_nodes, store, Milliseconds(flags.last_seen_flush_s));
   service::FindingsReconciler findings(inventory, observed_nodes, *basis.catalog, *clock);
+  if (landmarks) findings.AddSource(service::LandmarkFindings(*landmarks, fleet));
   // A clock advance runs a pass at each effective time it crosses (api_clock.cc).
   const auto run_pass = [&loop]() -> std::optional<int64_t> {
     Result<service::PassReport> r = loop.RunPass();
@@ -385,7 +403,8 @@ int Run(const Flags& flags) {
                                                       .rules_name = input->rules_path,
                                                       .run_pass = run_pass,
                                                       .observed = &observed_nodes,
-                                                      .findings = &findings});
+                                                      .findings = &findings,
+                                                      .landmarks = landmarks.get()});
   if (!registered.ok()) return Fail("routes", registered);
   Status started = server.Start();
   if (!started.ok()) return Fail("listen on " + flags.bind, started);
@@ -525,6 +544,9 @@ int main(int argc, char** argv) {
   app.add_option("--ledger-key", flags.ledger_key,
                  "the ledger's private key file (gpufleet ledger keygen): sign a checkpoint of "
                  "the inventory log at least every second while it grows");
+  app.add_option("--landmarks", flags.landmarks,
+                 "the landmarks whose location measurements count (YAML: name, lat, lon, key "
+                 "per landmark; docs/agent.md, \"Location evidence\")");
   app.add_option("--log-level", flags.log.level, "debug, info, warn, error or off")
       ->capture_default_str();
   app.add_option("--log-format", flags.log.format,

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "gpufleet/codec/node_report_json.h"
+#include "gpufleet/ledger/note_key.h"
 #include "gpufleet/model/utf8.h"
 #include "gpufleet/service/observed_nodes_store.h"
 #include "service/api_json.h"
@@ -68,6 +69,12 @@ api::Response PostReport(const ApiState& state, const api::Request& request) {
   if (request.principal->role == Role::kNode && request.principal->node_id != id) {
     return api::ErrorResponse(Status::PermissionDenied(
         "this token reports for its own node only, not for node '" + Excerpt(id) + "'"));
+  }
+  if (!report->echo_key.empty()) {
+    // Checked here, where the key format is known: a key that cannot verify would only fail
+    // every landmark measurement later, far from its cause.
+    const Result<ledger::NoteVerifier> key = ledger::NoteVerifier::Parse(report->echo_key);
+    if (!key.ok()) return api::ErrorResponse(FieldError("echo_key", key.status().message()));
   }
   if (Status s = CheckAttestations(state, id, *report); !s.ok()) return api::ErrorResponse(s);
   const size_t devices = report->devices.size();

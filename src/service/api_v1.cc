@@ -30,7 +30,8 @@ const std::vector<v1::RouteDef>& RouteTable() {
     for (auto* routes :
          {&v1::FleetRoutes, &v1::TenantRoutes, &v1::JobRoutes, &v1::EventRoutes, &v1::TokenRoutes,
           &v1::InventoryRoutes, &v1::LedgerRoutes, &v1::ClockRoutes, &v1::ComplianceRoutes,
-          &v1::RuleChangeRoutes, &v1::LicenceRoutes, &v1::NodeReportRoutes, &v1::FindingRoutes}) {
+          &v1::RuleChangeRoutes, &v1::LicenceRoutes, &v1::NodeReportRoutes, &v1::FindingRoutes,
+          &v1::LandmarkRoutes}) {
       for (v1::RouteDef& def : routes()) table.push_back(def);
     }
     return table;

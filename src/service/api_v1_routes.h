@@ -156,6 +156,7 @@ std::vector<RouteDef> RuleChangeRoutes();
 std::vector<RouteDef> LicenceRoutes();
 std::vector<RouteDef> NodeReportRoutes();
 std::vector<RouteDef> FindingRoutes();
+std::vector<RouteDef> LandmarkRoutes();
 
 // POST /v1/compliance/impact.
 api::Response ImpactResponse(const ApiState& state, const api::Request& request);

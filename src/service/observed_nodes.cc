@@ -30,6 +30,14 @@ Result<RecordOutcome> ObservedNodes::Record(NodeReport report, int64_t now_ms) {
     return RecordOutcome{.changed = true, .last_seen_ms = now_ms};
   }
   Held& held = it->second;
+  // Trust on first use (docs/agent.md, "Location evidence"): the first echo key a node reports
+  // is the one landmark echoes are checked against while the service runs; another key, or
+  // none, would let whoever holds the node's token (not its key) redirect that check.
+  if (!held.report->echo_key.empty() && report.echo_key != held.report->echo_key) {
+    return Status::FailedPrecondition(
+        "node '" + Excerpt(report.node) +
+        "' reported another echo key before; the first one is kept until the service restarts");
+  }
   // Once per node per flush: the set keeps its name until TakeHeard.
   heard_.insert(it->first);
   const bool changed =

@@ -11,6 +11,7 @@
 
 #include "agent/fake_nvml_config.h"
 #include "gpufleet/agent/exit_codes.h"
+#include "gpufleet/ledger/key_file.h"
 #include "support/cli_runner.h"
 
 namespace gpufleet::agent {
@@ -137,6 +138,30 @@ TEST_F(AgentBinaryTest, UsageMistakesExitTwo) {
   const CliResult no_node = RunGpufleetAgent("--once --provider file --devices /dev/null");
   EXPECT_EQ(no_node.exit_code, kExitUsage);
   EXPECT_THAT(no_node.err, HasSubstr("--node is required"));
+  const std::string reporting = "--node s/n --provider file --devices /dev/null ";
+  const CliResult no_key = RunGpufleetAgent(reporting + "--echo-listen 127.0.0.1:0");
+  EXPECT_EQ(no_key.exit_code, kExitUsage);
+  EXPECT_THAT(no_key.err, HasSubstr("give the node's key with --node-key FILE"));
+  const CliResult delay_alone = RunGpufleetAgent(reporting + "--echo-delay-ms 5");
+  EXPECT_EQ(delay_alone.exit_code, kExitUsage);
+  EXPECT_THAT(delay_alone.err, HasSubstr("--echo-delay-ms is for --echo-listen"));
+  const CliResult once =
+      RunGpufleetAgent(reporting + "--once --echo-listen 127.0.0.1:0 --node-key k");
+  EXPECT_EQ(once.exit_code, kExitUsage);
+  EXPECT_THAT(once.err, HasSubstr("leave out --once"));
+}
+
+TEST_F(AgentBinaryTest, ANodeKeyPutsItsVerifierKeyIntoTheReport) {
+  const Result<ledger::NoteKeyPair> key = ledger::GenerateNoteKey("sg-0-n0");
+  ASSERT_TRUE(key.ok());
+  ASSERT_TRUE(ledger::WriteSignerKeyFile(dir_ + "/node.key", key->signer_key).ok());
+  WriteFile(dir_ + "/devices.yaml", "devices: []\n");
+  const CliResult r = RunGpufleetAgent("--once --json --provider file --devices " + dir_ +
+                                       "/devices.yaml --node-key " + dir_ + "/node.key");
+  ASSERT_EQ(r.exit_code, kExitOk) << r.err;
+  const nlohmann::json report = nlohmann::json::parse(r.out, nullptr, false);
+  EXPECT_EQ(report["echo_key"], key->verifier_key);
+  EXPECT_THAT(r.out, Not(HasSubstr("PRIVATE")));
 }
 
 }  // namespace

@@ -37,6 +37,17 @@ TEST(NodeReportJsonTest, WhatIsWrittenReadsBackEqual) {
   EXPECT_EQ(*back, report);
 }
 
+TEST(NodeReportJsonTest, AnEchoKeyIsWrittenWhenThereIsOneAndReadsBackEqual) {
+  NodeReport report = Sample();
+  EXPECT_FALSE(NodeReportToJson(report).contains("echo_key"));
+  report.echo_key = "kl-1/n0+01234567+AQ==";
+  const nlohmann::json json = nlohmann::json::parse(NodeReportToJson(report).dump());
+  EXPECT_EQ(json["echo_key"], "kl-1/n0+01234567+AQ==");
+  const Result<NodeReport> back = NodeReportFromJson(json);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->echo_key, report.echo_key);
+}
+
 struct BadCase {
   const char* patch;  // JSON merge patch applied to the sample
   const char* error;
@@ -47,6 +58,7 @@ TEST(NodeReportJsonTest, EachMistakeNamesItsField) {
       {R"({"nodes": 1})", "unknown field 'nodes'"},
       {R"({"node": null})", "missing required field 'node'"},
       {R"({"node": ""})", "field 'node': must not be empty"},
+      {R"({"echo_key": 7})", "field 'echo_key': expected a string"},
       {R"({"devices": {}})", "field 'devices': expected a list"},
       {R"({"devices": [{"vendor": "nvidia", "model": "H100", "memory_bytes": -1}]})",
        "field 'devices[0].memory_bytes': expected a non-negative integer"},

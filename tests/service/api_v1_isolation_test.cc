@@ -158,6 +158,11 @@ TEST_F(ApiV1Isolation, TenantCannotSeeOrChangeAnotherTenantsObjectsOnAnyRoute) {
        nullptr},
       {"/v1/findings/{id}/release", "POST", "/v1/findings/f-1/release", R"({"reason": "x"})", 403,
        nullptr},
+      // Location evidence: a landmark's to send, the fleet operator's to read.
+      {"/v1/landmarks/measurements", "POST", "/v1/landmarks/measurements", R"({"note": "x"})", 403,
+       nullptr},
+      {"/v1/nodes/{id}/location", "GET",
+       "/v1/nodes/" + PathSegment(NodeOf(model_, 1)) + "/location", "", 403, nullptr},
       // The clock is the admin's.
       {"/v1/admin/clock", "GET", "/v1/admin/clock", "", 403, nullptr},
       {"/v1/admin/clock/advance", "POST", "/v1/admin/clock/advance", R"({"by": "1h"})", 403,
@@ -235,7 +240,7 @@ TEST_F(ApiV1Isolation, TenantTokenOnAnyAdminRouteIs403) {
     EXPECT_EQ(reply.status, 403) << reply.raw;
     EXPECT_EQ(reply.body["error"]["code"], "permission_denied");
   }
-  EXPECT_EQ(admin_routes, 33);
+  EXPECT_EQ(admin_routes, 35);
   EXPECT_EQ(Take(), before);
 }
 

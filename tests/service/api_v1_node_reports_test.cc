@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "gpufleet/ledger/note_key.h"
 #include "service/api_v1_fixture.h"
 
 namespace gpufleet::service::testing {
@@ -187,6 +188,35 @@ TEST_F(ApiV1NodeReports, AttestationEvidenceMustBeOverANonceIssuedToTheNode) {
   const Reply heartbeat = Post(node_, attested(nonce), node_token_);
   ASSERT_EQ(heartbeat.status, 200) << heartbeat.raw;
   EXPECT_EQ(heartbeat.body["changed"], false);
+}
+
+TEST_F(ApiV1NodeReports, TheFirstEchoKeyIsPinnedAndAMalformedOneRefused) {
+  const Result<ledger::NoteKeyPair> first = ledger::GenerateNoteKey("n");
+  const Result<ledger::NoteKeyPair> second = ledger::GenerateNoteKey("n");
+  ASSERT_TRUE(first.ok() && second.ok());
+  nlohmann::json report = ReportOf(node_, "S1");
+  report["echo_key"] = "n+00000000+AQ";
+  const Reply malformed = Post(node_, report, node_token_);
+  EXPECT_EQ(malformed.status, 400) << malformed.raw;
+  EXPECT_THAT(malformed.raw, HasSubstr("field 'echo_key'"));
+
+  report["echo_key"] = first->verifier_key;
+  ASSERT_EQ(Post(node_, report, node_token_).status, 200);
+  // Trust on first use: neither another key nor none replaces it, whoever holds the token.
+  report["echo_key"] = second->verifier_key;
+  const Reply changed = Post(node_, report, node_token_);
+  EXPECT_EQ(changed.status, 409) << changed.raw;
+  EXPECT_THAT(changed.raw, HasSubstr("reported another echo key before"));
+  report.erase("echo_key");
+  EXPECT_EQ(Post(node_, report, admin_token_).status, 409);
+  const Reply held = Observed(node_, admin_token_);
+  ASSERT_EQ(held.status, 200) << held.raw;
+  EXPECT_EQ(held.body["report"]["echo_key"], first->verifier_key);
+  // The same key again is a heartbeat.
+  report["echo_key"] = first->verifier_key;
+  const Reply again = Post(node_, report, node_token_);
+  EXPECT_EQ(again.status, 200) << again.raw;
+  EXPECT_EQ(again.body["changed"], false);
 }
 
 }  // namespace

@@ -51,6 +51,7 @@ class StopSignal final : public Waiter {
 struct AgentLoopOptions {
   std::string node;           // REQUIRES: not empty; the report's node
   std::string agent_version;  // what reports carry as agent_version
+  std::string echo_key{};     // what reports carry as echo_key; "" when the agent serves no echo
   // Between two reports when all is well. Default 30 s (docs/agent.md: 125,000 nodes at one
   // report per 30 s is about 4,200 reports/s on the service).
   std::chrono::milliseconds interval{30'000};

@@ -49,6 +49,10 @@ struct NodeReport {
   std::string agent_version{};  // "0.1.0"
   std::string provider{};       // "nvml" or "file"
   std::vector<ObservedDevice> devices{};
+  // The verifier key (ledger/note_key.h text form) the node's agent signs landmark echoes
+  // with (docs/agent.md, "Location evidence"); empty when the agent serves no echo. The
+  // service trusts the key a node's token first reports (trust on first use).
+  std::string echo_key{};
   friend bool operator==(const NodeReport&, const NodeReport&) = default;
 };
 

@@ -14,6 +14,7 @@
 //            POST /v1/nodes/{id}/nonce
 //   findings GET /v1/findings[/{id}], POST /v1/findings/{id}/acknowledge|resolve|release,
 //            POST /v1/findings/reconcile
+//   location POST /v1/landmarks/measurements, GET /v1/nodes/{id}/location
 // Who may call each route is its api::Access (the roles table in docs/service.md).
 // Isolation: a tenant token sees only its own tenant's objects and a node token only its own
 // node; another's object answers 404 exactly as a missing one does, so ids never reveal what
@@ -38,6 +39,7 @@
 #include "gpufleet/service/fleet_context.h"
 #include "gpufleet/service/fleet_holder.h"
 #include "gpufleet/service/inventory_service.h"
+#include "gpufleet/service/landmark_measurements.h"
 #include "gpufleet/service/observed_nodes.h"
 #include "gpufleet/status.h"
 #include "gpufleet/store/store.h"
@@ -77,6 +79,9 @@ struct ApiV1Context {
   AttestationNonces* nonces = nullptr;
   // The findings' checks: POST /v1/findings/reconcile runs a pass (409 when nullptr).
   FindingsReconciler* findings = nullptr;
+  // The landmarks gpufleetd trusts and their measurements (POST /v1/landmarks/measurements,
+  // GET /v1/nodes/{id}/location). nullptr: no landmark is trusted (a measurement is 409).
+  LandmarkMeasurements* landmarks = nullptr;
 };
 
 // One route of the API, as registered.

@@ -51,7 +51,9 @@ struct RecordOutcome {
 class ObservedNodes {
  public:
   // Keeps `report` as its node's latest, seen at `now_ms`. ResourceExhausted when it is the
-  // first report of a node and kMaxObservedNodes nodes are held already.
+  // first report of a node and kMaxObservedNodes nodes are held already. FailedPrecondition
+  // when the node reported a non-empty echo_key before and this report's differs (the first
+  // is pinned: trust on first use, docs/agent.md "Location evidence").
   Result<RecordOutcome> Record(NodeReport report, int64_t now_ms);
   std::optional<ObservedNode> Get(const std::string& node) const;
   size_t size() const;
@@ -83,8 +85,8 @@ class ObservedNodes {
   };
   mutable std::mutex mu_;
   std::unordered_map<std::string, Held> nodes_;  // guarded by mu_; by node name
-  std::unordered_set<std::string> heard_;                // guarded by mu_; since the last TakeHeard
-  std::unordered_set<std::string> unsaved_;              // guarded by mu_; see MarkUnsaved
+  std::unordered_set<std::string> heard_;        // guarded by mu_; since the last TakeHeard
+  std::unordered_set<std::string> unsaved_;      // guarded by mu_; see MarkUnsaved
 };
 
 }  // namespace gpufleet::service
