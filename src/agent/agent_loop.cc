@@ -3,6 +3,7 @@
 #include "gpufleet/agent/agent_loop.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "gpufleet/log/log.h"
 
@@ -52,12 +53,46 @@ std::chrono::milliseconds AgentLoop::Backoff() {
   return std::chrono::milliseconds(half + static_cast<int64_t>(jitter_state_ % spread));
 }
 
+namespace {
+
+// Every field but the evidence: the board is the same one, seen the same way.
+bool SameBoard(const ObservedDevice& a, const ObservedDevice& b) {
+  return std::tie(a.vendor, a.model, a.serial, a.uuid, a.pci_bus_id, a.board_part_number,
+                  a.memory_bytes, a.driver_version, a.firmware_version) ==
+         std::tie(b.vendor, b.model, b.serial, b.uuid, b.pci_bus_id, b.board_part_number,
+                  b.memory_bytes, b.driver_version, b.firmware_version);
+}
+
+}  // namespace
+
+void AgentLoop::AttachEvidence(std::vector<ObservedDevice>& devices) {
+  if (last_accepted_ && last_accepted_->devices.size() == devices.size()) {
+    bool same = true;
+    for (size_t i = 0; same && i < devices.size(); ++i) {
+      same = SameBoard(last_accepted_->devices[i], devices[i]);
+    }
+    if (same) {
+      for (size_t i = 0; i < devices.size(); ++i) {
+        devices[i].attestation = last_accepted_->devices[i].attestation;
+      }
+      return;
+    }
+  }
+  Result<std::string> nonce = sender_.Nonce(options_.node);
+  if (!nonce.ok()) {
+    log::Write(log::Level::kWarn, "agent.no_nonce", {{"error", nonce.status().message()}});
+    return;
+  }
+  provider_.Attest(devices, *nonce);
+}
+
 std::chrono::milliseconds AgentLoop::RunOnce(Status* outcome) {
   Status status = Status::Ok();
   Result<std::vector<ObservedDevice>> devices = provider_.Observe();
   if (!devices.ok()) {
     status = devices.status();
   } else {
+    if (options_.attest) AttachEvidence(*devices);
     NodeReport report{.node = options_.node,
                       .agent_version = options_.agent_version,
                       .provider = std::string(provider_.name()),

@@ -44,6 +44,25 @@ class HttpReportSender final : public ReportSender {
   explicit HttpReportSender(HttpSenderOptions options) : options_(std::move(options)) {}
 
   Status Send(const NodeReport& report) override {
+    Result<std::string> answer = Post("/v1/nodes/" + PathSegment(report.node) + "/reports",
+                                      codec::NodeReportToJson(report).dump());
+    return answer.ok() ? Status::Ok() : answer.status();
+  }
+
+  Result<std::string> Nonce(const std::string& node) override {
+    const std::string path = "/v1/nodes/" + PathSegment(node) + "/nonce";
+    Result<std::string> answer = Post(path, "{}");
+    if (!answer.ok()) return answer.status();
+    const nlohmann::json j = nlohmann::json::parse(*answer, nullptr, false);
+    if (!j.is_object() || !j.contains("nonce") || !j["nonce"].is_string()) {
+      return Status::IOError("POST " + options_.url + path + ": the answer carries no nonce");
+    }
+    return j["nonce"].get<std::string>();
+  }
+
+ private:
+  // One short-lived connection; the answer's body on 200 or 201.
+  Result<std::string> Post(const std::string& path, const std::string& body) const {
     httplib::Client client(options_.url);
     if (!client.is_valid()) {
       return Status::InvalidArgument("--url '" + Excerpt(options_.url) + "' is not a URL");
@@ -52,19 +71,18 @@ class HttpReportSender final : public ReportSender {
     client.set_read_timeout(options_.read_timeout_s, 0);
     client.set_write_timeout(options_.read_timeout_s, 0);
     client.set_keep_alive(false);
-    const std::string path = "/v1/nodes/" + PathSegment(report.node) + "/reports";
-    const std::string body = codec::NodeReportToJson(report).dump();
     const httplib::Result reply = client.Post(path, {{"Authorization", "Bearer " + options_.token}},
                                               body, "application/json");
     const std::string where = "POST " + options_.url + path;
     if (!reply) {
       return Status::IOError(where + ": " + httplib::to_string(reply.error()));
     }
-    if (reply->status == 200 || reply->status == 201) return Status::Ok();
+    if (reply->status == 200 || reply->status == 201) return reply->body;
     return StatusForHttp(reply->status, where + ": HTTP " + std::to_string(reply->status) + " " +
                                             ServerMessage(reply->body));
   }
 
+ public:
  private:
   const HttpSenderOptions options_;
 };

@@ -46,6 +46,7 @@ struct Flags {
   std::string echo_listen;  // HOST:PORT; "" = no echo
   std::string node_key;     // the node's signer key file (gpufleet ledger keygen)
   int echo_delay_ms = 0;
+  bool attest = false;  // devices' attestation reports over the service's nonces
 };
 
 int Fail(const Status& status) {
@@ -56,6 +57,9 @@ int Fail(const Status& status) {
 // Flags that parse but do not go together: "" when they do.
 std::string FlagMistake(const Flags& flags) {
   if (flags.json && !flags.once) return "--json prints one observation: use it with --once";
+  if (flags.attest && flags.json) {
+    return "--attest asks the service for a nonce: it does not go with --json";
+  }
   if (flags.provider == "file" && flags.devices.empty()) {
     return "--provider file needs --devices FILE";
   }
@@ -166,7 +170,8 @@ int Run(const Flags& flags) {
                   .interval = std::chrono::seconds(flags.interval_s),
                   .jitter_seed = static_cast<uint64_t>(
                                      std::chrono::steady_clock::now().time_since_epoch().count()) ^
-                                 std::hash<std::string>{}(flags.node)});
+                                 std::hash<std::string>{}(flags.node),
+                  .attest = flags.attest});
   if (flags.once) {
     Status outcome;
     (void)loop.RunOnce(&outcome);
@@ -234,6 +239,9 @@ int main(int argc, char** argv) {
                  "the NVML library dlopen loads (a soname or a path)")
       ->capture_default_str();
   app.add_flag("--once", flags.once, "observe once, report once (or print, with --json), exit");
+  app.add_flag("--attest", flags.attest,
+               "attach each device's confidential-computing attestation report over a nonce "
+               "from the service (NVML; devices without confidential computing give none)");
   app.add_flag("--json", flags.json, "with --once: print the report as JSON, send nothing");
   app.add_option("--echo-listen", flags.echo_listen,
                  "answer landmarks' echoes on HOST:PORT (docs/agent.md, \"Location evidence\")");

@@ -177,5 +177,55 @@ TEST(AgentLoopTest, StopWakesAWaitAtOnce) {
   EXPECT_EQ(loop.counts().changes_sent, 1);
 }
 
+// --attest: the first report asks a nonce and attaches the provider's evidence; an unchanged
+// node repeats that evidence (so a heartbeat stays a heartbeat) without asking again; a swapped
+// board asks a fresh nonce.
+TEST(AgentLoopAttestTest, EvidenceIsFetchedOnChangeAndRepeatedInHeartbeats) {
+  class AttestingProvider final : public DeviceProvider {
+   public:
+    std::string_view name() const override { return "nvml"; }
+    Result<std::vector<ObservedDevice>> Observe() override { return devices; }
+    void Attest(std::vector<ObservedDevice>& observed, const std::string& nonce) override {
+      ++attested;
+      for (ObservedDevice& d : observed) {
+        d.attestation = AttestationEvidence{.nonce_hex = nonce, .report_base64 = "UkVQ"};
+      }
+    }
+    std::vector<ObservedDevice> devices = {{.vendor = "nvidia", .model = "H100", .serial = "S1"}};
+    int attested = 0;
+  };
+  class NonceSender final : public ReportSender {
+   public:
+    Status Send(const NodeReport& report) override {
+      sent.push_back(report);
+      return Status::Ok();
+    }
+    Result<std::string> Nonce(const std::string&) override {
+      return std::string(64, static_cast<char>('a' + nonces++));
+    }
+    std::vector<NodeReport> sent;
+    int nonces = 0;
+  };
+  AttestingProvider provider;
+  NonceSender sender;
+  ScriptedWaiter waiter(100);
+  AgentLoopOptions options = Options();
+  options.attest = true;
+  AgentLoop loop(provider, sender, waiter, options);
+  (void)loop.RunOnce();
+  (void)loop.RunOnce();
+  EXPECT_EQ(sender.nonces, 1);
+  EXPECT_EQ(provider.attested, 1);
+  ASSERT_EQ(sender.sent.size(), 2u);
+  EXPECT_EQ(sender.sent[0], sender.sent[1]);
+  ASSERT_TRUE(sender.sent[1].devices[0].attestation.has_value());
+  EXPECT_EQ(loop.counts().heartbeats_sent, 1);
+  provider.devices[0].serial = "S2";
+  (void)loop.RunOnce();
+  EXPECT_EQ(sender.nonces, 2);
+  EXPECT_EQ(sender.sent[2].devices[0].attestation->nonce_hex, std::string(64, 'b'));
+  EXPECT_EQ(loop.counts().changes_sent, 2);
+}
+
 }  // namespace
 }  // namespace gpufleet::agent

@@ -14,6 +14,7 @@
 #include "agent/fake_nvml_config.h"
 #include "gpufleet/agent/exit_codes.h"
 #include "gpufleet/agent/report_sender.h"
+#include "gpufleet/ledger/base64.h"
 #include "support/cli_runner.h"
 #include "support/daemon_api.h"
 #include "support/daemon_process.h"
@@ -158,6 +159,46 @@ TEST_F(AgentServiceTest, ARunningAgentReportsAtItsIntervalAndStopsCleanlyOnSigte
   EXPECT_THAT(log, HasSubstr("event=agent.stop"));
   EXPECT_THAT(log, HasSubstr("changes_sent=1"));
   EXPECT_THAT(log, Not(HasSubstr(node_token_)));
+}
+
+// Attestation through the real dlopen path: the agent asks the service for a nonce, the fake
+// driver's report carries it (as a real one binds the nonce into its signed report), and the
+// service keeps the evidence opaque and unverified (docs/agent.md, "Attestation"); a driver
+// with confidential computing off gives none, and the report goes without.
+TEST_F(AgentServiceTest, AnAttestingAgentSendsEvidenceOverTheServicesNonce) {
+  WriteFile(dir_ + "/nvml", std::string(testing::kTwoH100s) + "attest\n");
+  const std::string env = "GPUFLEET_TOKEN=" + node_token_ +
+                          " LD_LIBRARY_PATH=" + testing::FakeNvmlDir() +
+                          " FAKE_NVML_CONFIG=" + dir_ + "/nvml";
+  const std::string args = "--once --attest --url " + Url() + " --node '" + node_ + "'";
+  const CliResult run = RunGpufleetAgent(args, env);
+  ASSERT_EQ(run.exit_code, kExitOk) << run.err;
+  const auto [status, observed] = admin_->Call("GET", ObservedPath(node_));
+  ASSERT_EQ(status, 200) << observed.dump();
+  const nlohmann::json& device = observed["report"]["devices"][0];
+  ASSERT_TRUE(device.contains("attestation")) << observed.dump();
+  const std::string nonce = device["attestation"]["nonce"];
+  ASSERT_EQ(nonce.size(), 64u);
+  EXPECT_EQ(device["attestation"]["verified"], false);
+  const std::optional<std::string> bytes =
+      ledger::Base64Decode(device["attestation"]["report"].get<std::string>());
+  ASSERT_TRUE(bytes.has_value());
+  EXPECT_EQ(bytes->substr(0, 22), "FAKE-CC|1650123456789|");
+  std::string hex;
+  for (const unsigned char c : bytes->substr(22)) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    hex += kHex[c >> 4];
+    hex += kHex[c & 15];
+  }
+  EXPECT_EQ(hex, nonce) << "the report is over the service's nonce";
+
+  // Confidential computing off: the same agent reports without evidence, and is accepted.
+  WriteFile(dir_ + "/nvml", testing::kTwoH100s);
+  const CliResult off = RunGpufleetAgent(args, env);
+  ASSERT_EQ(off.exit_code, kExitOk) << off.err;
+  EXPECT_FALSE(admin_->Call("GET", ObservedPath(node_))
+                   .second["report"]["devices"][0]
+                   .contains("attestation"));
 }
 
 }  // namespace

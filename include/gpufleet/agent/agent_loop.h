@@ -61,6 +61,10 @@ struct AgentLoopOptions {
   std::chrono::milliseconds backoff_max{300'000};
   // Seeds the jitter (the agent seeds it from the clock and the node's name).
   uint64_t jitter_seed = 1;
+  // Attach each device's attestation report (DeviceProvider::Attest) over a fresh nonce from
+  // the service, on the first report and whenever the devices change; heartbeats repeat the
+  // evidence, so they stay heartbeats (docs/agent.md, "Attestation").
+  bool attest = false;
 };
 
 // What the loop has done, for logs and tests.
@@ -92,6 +96,9 @@ class AgentLoop {
 
  private:
   std::chrono::milliseconds Backoff();
+  // With options_.attest: the evidence the last accepted report carried when the devices are
+  // the same, else fresh evidence over a new nonce (none if the service gives no nonce).
+  void AttachEvidence(std::vector<ObservedDevice>& devices);
 
   DeviceProvider& provider_;
   ReportSender& sender_;

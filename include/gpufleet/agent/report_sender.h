@@ -21,6 +21,11 @@ class ReportSender {
   // service refused the report, with its message), ResourceExhausted (429), IOError (the
   // service could not be reached or answered 5xx: worth retrying).
   [[nodiscard]] virtual Status Send(const NodeReport& report) = 0;
+  // A fresh nonce from the service for `node`'s devices' attestation reports (POST
+  // /v1/nodes/{node}/nonce), 64 hex digits; errors as Send's. The default has none to give.
+  [[nodiscard]] virtual Result<std::string> Nonce(const std::string& node) {
+    return Status::FailedPrecondition("no nonce for node '" + node + "': this sender asks none");
+  }
 };
 
 struct HttpSenderOptions {
