@@ -153,21 +153,29 @@ inventory::Change FindingsBook::Opening(const Detection& d, const Policy& policy
 }
 
 std::vector<inventory::Change> FindingsBook::Open(const std::vector<Detection>& found,
-                                                  const Policy& policy, int64_t now_ms) const {
+                                                  const Policy& policy, int64_t now_ms,
+                                                  size_t* deferred) const {
   std::vector<inventory::Change> out;
   std::set<std::string> seen;
+  size_t left = 0;
   for (const Detection& d : found) {
     const std::string key = DetectionKey(d.kind, d.subject);
     if (live_.contains(key) || facts_.contains(key) || !seen.insert(key).second) continue;
+    if (out.size() == kMaxOpenedAtOnce) {
+      ++left;
+      continue;
+    }
     out.push_back(Opening(d, policy, now_ms, out.size()));
   }
+  if (deferred != nullptr) *deferred = left;
   return out;
 }
 
 std::vector<inventory::Change> FindingsBook::Reconcile(const std::vector<Detection>& found,
                                                        const std::set<Kind>& ran,
-                                                       const Policy& policy, int64_t now_ms) const {
-  std::vector<inventory::Change> out = Open(found, policy, now_ms);
+                                                       const Policy& policy, int64_t now_ms,
+                                                       size_t* deferred) const {
+  std::vector<inventory::Change> out = Open(found, policy, now_ms, deferred);
   std::set<std::string, std::less<>> keys;
   for (const Detection& d : found) keys.insert(DetectionKey(d.kind, d.subject));
   for (const auto& [key, i] : live_) {

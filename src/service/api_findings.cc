@@ -155,6 +155,7 @@ api::Response Reconcile(const ApiState& state, const api::Request& request) {
   return Report({{"detections", r->detections},
                  {"opened", r->opened},
                  {"resolved", r->resolved},
+                 {"deferred", r->deferred},
                  {"observed_devices", r->observed_devices},
                  {"ms", r->ms}});
 }

@@ -51,7 +51,9 @@ Result<ReconcileSummary> FindingsReconciler::RunOnce() {
   summary.detections = static_cast<int64_t>(found.size());
   Result<std::vector<int64_t>> written =
       inventory_.RecordFindings([&](const findings::FindingsBook& book) {
-        std::vector<inventory::Change> entries = book.Reconcile(found, ran, policy, now);
+        size_t deferred = 0;
+        std::vector<inventory::Change> entries = book.Reconcile(found, ran, policy, now, &deferred);
+        summary.deferred = static_cast<int64_t>(deferred);
         for (const inventory::Change& c : entries) {
           ++(c.kind == inventory::ChangeKind::kFinding ? summary.opened : summary.resolved);
         }
@@ -63,6 +65,7 @@ Result<ReconcileSummary> FindingsReconciler::RunOnce() {
   if (summary.opened > 0 || summary.resolved > 0) {
     log::Info("findings.reconciled", {{"opened", summary.opened},
                                       {"resolved", summary.resolved},
+                                      {"deferred", summary.deferred},
                                       {"devices", summary.observed_devices},
                                       {"ms", summary.ms}});
   }

@@ -99,6 +99,23 @@ TEST(FindingsBookTest, TransientFindingsNoLongerFoundResolveOthersStay) {
   EXPECT_THAT(book.Reconcile(found, ObservedKinds(), policy, 5), ::testing::IsEmpty());
 }
 
+TEST(FindingsBookTest, APassOpensAtMostABoundedNumberAndTheNextPassTheRest) {
+  FindingsBook book;
+  std::vector<Detection> found;
+  for (size_t i = 0; i < kMaxOpenedAtOnce + 5; ++i) {
+    found.push_back(Found(Kind::kDeviceNotInInventory, "X" + std::to_string(i)));
+  }
+  size_t deferred = 0;
+  std::vector<inventory::Change> first = book.Reconcile(found, ObservedKinds(), {}, 1, &deferred);
+  EXPECT_EQ(first.size(), kMaxOpenedAtOnce);
+  EXPECT_EQ(deferred, 5u);
+  ApplyAll(book, first, 0);
+  std::vector<inventory::Change> second = book.Reconcile(found, ObservedKinds(), {}, 2, &deferred);
+  EXPECT_EQ(second.size(), 5u);
+  EXPECT_EQ(deferred, 0u);
+  EXPECT_EQ(second.front().finding->id, "f-" + std::to_string(kMaxOpenedAtOnce + 1));
+}
+
 TEST(FindingsBookTest, KindsNotCheckedThisPassAreLeftAlone) {
   FindingsBook book;
   ApplyAll(book,

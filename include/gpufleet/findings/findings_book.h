@@ -26,6 +26,12 @@
 
 namespace gpufleet::findings {
 
+// At most this many findings are opened by one pass or one write; the rest wait for the next
+// pass. A fleet whose agents report before its inventory is imported finds a million unknown
+// devices at once: opened in one transaction, that would be a million ledger entries and a
+// stall of every writer; spread out, the ledger grows by a bounded amount per pass.
+inline constexpr size_t kMaxOpenedAtOnce = 1000;
+
 enum class State : uint8_t { kOpen, kAcknowledged, kResolved };
 std::string_view StateName(State state);  // "open", "acknowledged", "resolved"
 std::optional<State> ParseState(std::string_view name);
@@ -71,14 +77,16 @@ class FindingsBook {
   // every source that ran: `ran` lists the kinds checked, so a finding of a kind not checked
   // this pass is left alone), recorded at `now_ms` by gpufleetd, with `policy`'s actions.
   // Not applied: record them, then Apply each.
+  // At most kMaxOpenedAtOnce openings; `deferred`, when given, counts the new detections left
+  // for a later pass.
   std::vector<inventory::Change> Reconcile(const std::vector<Detection>& found,
                                            const std::set<Kind>& ran, const Policy& policy,
-                                           int64_t now_ms) const;
+                                           int64_t now_ms, size_t* deferred = nullptr) const;
   // The openings alone: a detection whose key has no open or acknowledged finding, and, for a
   // kind that is not Transient, never had one (a fact of the ledger a person resolved stays
   // resolved).
   std::vector<inventory::Change> Open(const std::vector<Detection>& found, const Policy& policy,
-                                      int64_t now_ms) const;
+                                      int64_t now_ms, size_t* deferred = nullptr) const;
 
   const FindingView* Find(std::string_view id) const;
   // Every finding, in the order opened.

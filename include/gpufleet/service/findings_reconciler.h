@@ -32,6 +32,7 @@ struct ReconcileSummary {
   int64_t detections = 0;  // what the checks found this pass (open findings included)
   int64_t opened = 0;
   int64_t resolved = 0;
+  int64_t deferred = 0;  // new detections left for the next pass (findings::kMaxOpenedAtOnce)
   int64_t observed_devices = 0;  // devices in the agents' reports read
   double ms = 0;                 // the pass, checks and the write
 };
