@@ -2,9 +2,9 @@
 
 #include <cmath>
 #include <cstdio>
-#include <numbers>
 
 #include "gpufleet/model/iso_time.h"
+#include "gpufleet/model/location_evidence.h"
 
 namespace gpufleet::findings {
 namespace {
@@ -16,16 +16,6 @@ std::string Fixed(double v, int digits) {
 }
 
 }  // namespace
-
-double DistanceKm(double lat1, double lon1, double lat2, double lon2) {
-  constexpr double kRad = std::numbers::pi / 180.0;
-  const double dlat = (lat2 - lat1) * kRad;
-  const double dlon = (lon2 - lon1) * kRad;
-  const double a =
-      std::sin(dlat / 2) * std::sin(dlat / 2) +
-      std::cos(lat1 * kRad) * std::cos(lat2 * kRad) * std::sin(dlon / 2) * std::sin(dlon / 2);
-  return 2 * kEarthRadiusKm * std::asin(std::min(1.0, std::sqrt(a)));
-}
 
 std::vector<Detection> FromDiversionFlags(const std::vector<inventory::DiversionFlag>& flags) {
   std::vector<Detection> out;
@@ -81,7 +71,7 @@ MoveCheck CheckMove(const inventory::LiveAsset& before, const inventory::Change&
   }
   if (!from.lat || !from.lon || !to.lat || !to.lon) return out;
   out.checked = true;
-  const double km = DistanceKm(*from.lat, *from.lon, *to.lat, *to.lon);
+  const double km = GreatCircleKm(*from.lat, *from.lon, *to.lat, *to.lon);
   const double hours_needed = km / kMaxShipmentKmPerHour;
   const double hours_taken = static_cast<double>(move.effective_ms - before.located_ms) / 3.6e6;
   if (hours_taken >= hours_needed) return out;

@@ -21,14 +21,6 @@ inventory::Site Place(std::string id, std::optional<double> lat, std::optional<d
   return s;
 }
 
-TEST(LedgerChecksTest, DistanceMatchesKnownCityPairs) {
-  // Shanghai to Kuala Lumpur is about 3,780 km great-circle; a degree of longitude on the
-  // equator 111.2 km.
-  EXPECT_NEAR(DistanceKm(31.23, 121.47, 3.14, 101.69), 3780, 40);
-  EXPECT_NEAR(DistanceKm(0, 0, 0, 1), 111.19, 0.1);
-  EXPECT_DOUBLE_EQ(DistanceKm(10, 20, 10, 20), 0);
-}
-
 TEST(LedgerChecksTest, MoveFasterThanFreightIsFoundSlowerIsNot) {
   inventory::LiveAsset before;
   before.record.serial = "S1";

@@ -22,11 +22,6 @@ namespace gpufleet::findings {
 // and loading, customs and the drive at both ends only add. A move that would need more is
 // paperwork, not freight.
 inline constexpr double kMaxShipmentKmPerHour = 1000.0;
-inline constexpr double kEarthRadiusKm = 6371.0;
-
-// Great-circle distance between two points (degrees), haversine formula on a sphere of
-// kEarthRadiusKm: within 0.5% of the ellipsoid's, far below the margins the checks use.
-double DistanceKm(double lat1, double lon1, double lat2, double lon2);
 
 // The inventory's import-time diversion flags (inventory::FindDiversionFlags) as detections.
 std::vector<Detection> FromDiversionFlags(const std::vector<inventory::DiversionFlag>& flags);
