@@ -1,5 +1,6 @@
 #include "gpufleet/service/findings_reconciler.h"
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 #include <utility>
@@ -16,7 +17,8 @@ FindingsReconciler::FindingsReconciler(InventoryService& inventory, const Observ
       observed_(observed),
       catalog_(catalog),
       clock_(clock),
-      models_(catalog) {}
+      models_(catalog),
+      listening_since_ms_(clock.NowMs()) {}
 
 Result<ReconcileSummary> FindingsReconciler::RunOnce() {
   const std::lock_guard pass(pass_mu_);
@@ -34,9 +36,11 @@ Result<ReconcileSummary> FindingsReconciler::RunOnce() {
   const findings::Policy policy = inventory_.FindingPolicy();
   ReconcileSummary summary;
   std::vector<findings::Detection> found;
-  observed_.Visit([&](std::span<const findings::NodeObservation> nodes) {
-    for (const findings::NodeObservation& n : nodes) {
+  observed_.Visit([&](std::span<const findings::NodeObservation> held) {
+    std::vector<findings::NodeObservation> nodes(held.begin(), held.end());
+    for (findings::NodeObservation& n : nodes) {
       summary.observed_devices += static_cast<int64_t>(n.report->devices.size());
+      n.last_seen_ms = std::max(n.last_seen_ms, listening_since_ms_);
     }
     found = findings::CheckObserved(*declared_, catalog_, models_, nodes, policy, now);
   });

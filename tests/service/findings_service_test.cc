@@ -149,6 +149,21 @@ TEST_F(FindingsServiceTest, ASilentNodeIsQuarantinedItsJobRescheduledAndReleaseI
   EXPECT_EQ(live_->Job(job).state, store::JobState::kRunning);
 }
 
+// A service that comes back after a long outage hears from no node for a while: that is its
+// own silence, not the nodes'. A node counts as silent only for the time the service listened.
+TEST_F(FindingsServiceTest, AnOutageOfTheServiceIsNotTheNodesSilence) {
+  ObservedNode before{.report = ReportOf("sg-0/n0", "A"),
+                      .first_seen_ms = live_->clock().NowMs() - 3'600'000,
+                      .last_change_ms = live_->clock().NowMs() - 3'600'000,
+                      .last_seen_ms = live_->clock().NowMs() - 3'600'000,
+                      .reports = 0};
+  ASSERT_TRUE(observed_.Restore(before));  // read back from the store at start, an hour old
+  EXPECT_EQ(Reconcile().opened, 0);
+  live_->clock().Advance(6 * 60'000);  // then five minutes of listening without a word
+  EXPECT_EQ(Reconcile().opened, 1);
+  EXPECT_EQ(All().at(0).record.kind, "node_silent");
+}
+
 TEST_F(FindingsServiceTest, AMoveFasterThanFreightIsALedgerFinding) {
   Change reg = live_->At(ChangeKind::kRegister, "N1");
   reg.asset = live_->inventory().FindAsset("A0")->record;

@@ -67,6 +67,10 @@ class FindingsReconciler {
   const Clock& clock_;
   const findings::DeviceModels models_;
   std::vector<DetectionSource> sources_;
+  // When this service began listening: a node is silent only for as long as the service could
+  // have heard it. After a restart that followed a long outage every node's last report is
+  // old; counting the outage would quarantine the whole fleet at the first pass.
+  const int64_t listening_since_ms_;
   std::mutex pass_mu_;
   // The inventory as of generation `snapshot_generation_`: a snapshot of a million assets costs
   // more than the checks, so passes between inventory changes share one (guarded by pass_mu_).
