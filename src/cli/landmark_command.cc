@@ -14,6 +14,7 @@
 #include "cli/api_client.h"
 #include "gpufleet/codec/location_evidence.h"
 #include "gpufleet/ledger/base64.h"
+#include "gpufleet/ledger/hash.h"
 #include "gpufleet/ledger/key_file.h"
 #include "gpufleet/ledger/note.h"
 #include "gpufleet/model/utf8.h"
@@ -36,17 +37,12 @@ struct LandmarkFlags {
 };
 
 Result<std::string> FreshNonce() {
-  std::array<unsigned char, codec::kEchoNonceBytes> bytes{};
+  static_assert(sizeof(ledger::Hash) == codec::kEchoNonceBytes);
+  ledger::Hash bytes{};  // written as the ledger writes its hashes: lowercase hex
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
     return Status::Aborted("OpenSSL's random generator failed");
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (const unsigned char b : bytes) {
-    hex += kHex[b >> 4];
-    hex += kHex[b & 0xf];
-  }
-  return hex;
+  return ledger::HexHash(bytes);
 }
 
 struct Echo {

@@ -18,8 +18,6 @@ namespace {
 
 constexpr int32_t kDefaultFindingPage = 100;
 
-InventoryService& Inventory(const ApiState& state) { return *state.context.inventory; }
-
 nlohmann::ordered_json FindingJson(const findings::FindingView& f) {
   const inventory::FindingRecord& r = f.record;
   nlohmann::ordered_json j = {{"id", r.id},
@@ -92,7 +90,7 @@ api::Response ListFindings(const ApiState& state, const api::Request& request) {
   }
   const auto serial = request.Query("serial");
   const auto node = request.Query("node");
-  const std::vector<findings::FindingView> found = Inventory(state).ListFindings(
+  const std::vector<findings::FindingView> found = state.inventory().ListFindings(
       [&](const findings::FindingView& f) {
         return (!want_state || f.state == *want_state) && (!want_kind || f.kind == *want_kind) &&
                (!source || f.record.source == *source) && (!serial || f.record.serial == *serial) &&
@@ -112,7 +110,7 @@ api::Response ListFindings(const ApiState& state, const api::Request& request) {
 api::Response GetFinding(const ApiState& state, const api::Request& request) {
   if (Status s = CheckQueryKeys(request, {}); !s.ok()) return api::ErrorResponse(s);
   const std::string id(request.PathParam("id").value_or(""));
-  const std::optional<findings::FindingView> f = Inventory(state).FindFinding(id);
+  const std::optional<findings::FindingView> f = state.inventory().FindFinding(id);
   if (!f) return api::ErrorResponse(Status::NotFound("finding '" + Excerpt(id) + "' not found"));
   return Report(FindingJson(*f));
 }
@@ -128,7 +126,7 @@ api::Response Update(const ApiState& state, const api::Request& request, std::st
   if (!reason.ok()) return api::ErrorResponse(reason.status());
   if (reason->empty()) return api::ErrorResponse(FieldError("reason", "must not be empty"));
   const Result<findings::FindingView> f =
-      Inventory(state).UpdateFinding(id, what, std::move(*reason), request.principal->token_id);
+      state.inventory().UpdateFinding(id, what, std::move(*reason), request.principal->token_id);
   if (!f.ok()) return api::ErrorResponse(f.status());
   return Report(FindingJson(*f));
 }

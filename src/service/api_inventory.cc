@@ -21,8 +21,6 @@ constexpr int kUnprocessable = 422;
 // What the service fills in; a client sending them is told so rather than ignored.
 constexpr std::string_view kServiceFields[] = {"v", "recorded_ms", "actor", "verdict", "rules"};
 
-InventoryService& Inventory(const ApiState& state) { return *state.context.inventory; }
-
 nlohmann::json AssetJson(const LiveAsset& a) {
   nlohmann::json j = inventory::AssetToJson(a.record);
   j["status"] = inventory::AssetStatusName(a.status);
@@ -72,11 +70,11 @@ Status UnknownAsset(std::string_view serial) {
 // The asset {serial} when the caller may see it.
 Result<LiveAsset> VisibleAsset(const ApiState& state, const api::Request& request) {
   const std::string serial(request.PathParam("serial").value_or(""));
-  const std::optional<LiveAsset> asset = Inventory(state).FindAsset(serial);
+  const std::optional<LiveAsset> asset = state.inventory().FindAsset(serial);
   if (!asset) return UnknownAsset(serial);
   const Result<std::optional<std::string>> view = ViewOf(state, request);
   if (!view.ok()) return view.status();
-  if (view->has_value() && !Inventory(state).OrgMayKnow(**view, *asset)) {
+  if (view->has_value() && !state.inventory().OrgMayKnow(**view, *asset)) {
     return UnknownAsset(serial);
   }
   return *asset;
@@ -106,7 +104,7 @@ api::Response ListAssets(const ApiState& state, const api::Request& request) {
   const Result<std::optional<std::string>> view = ViewOf(state, request);
   if (!view.ok()) return api::ErrorResponse(view.status());
   query.visible_to = *view;
-  const std::vector<LiveAsset> assets = Inventory(state).List(query);
+  const std::vector<LiveAsset> assets = state.inventory().List(query);
   nlohmann::json items = nlohmann::json::array();
   for (const LiveAsset& a : assets) items.push_back(AssetJson(a));
   nlohmann::json body = {{"assets", std::move(items)}};
@@ -213,7 +211,7 @@ api::Response PostChanges(const ApiState& state, const api::Request& request) {
   }
   const bool all_or_nothing = atomic->value_or(true);
   const Result<std::vector<ChangeOutcome>> outcomes =
-      Inventory(state).Submit(std::move(changes), request.principal->token_id, all_or_nothing);
+      state.inventory().Submit(std::move(changes), request.principal->token_id, all_or_nothing);
   if (!outcomes.ok()) return api::ErrorResponse(outcomes.status());
   nlohmann::json results = nlohmann::json::array();
   const ChangeOutcome* first_refused = nullptr;
@@ -239,7 +237,7 @@ api::Response PostChanges(const ApiState& state, const api::Request& request) {
 api::Response ListOrgs(const ApiState& state, const api::Request& request) {
   if (Status s = CheckQueryKeys(request, {}); !s.ok()) return api::ErrorResponse(s);
   nlohmann::json orgs = nlohmann::json::array();
-  for (const inventory::Organisation& o : Inventory(state).Organisations()) {
+  for (const inventory::Organisation& o : state.inventory().Organisations()) {
     orgs.push_back(OrgJson(o));
   }
   return api::Response::Json(200, {{"organisations", std::move(orgs)}});
@@ -248,7 +246,7 @@ api::Response ListOrgs(const ApiState& state, const api::Request& request) {
 api::Response GetOrg(const ApiState& state, const api::Request& request) {
   if (Status s = CheckQueryKeys(request, {}); !s.ok()) return api::ErrorResponse(s);
   const std::string id(request.PathParam("id").value_or(""));
-  const std::optional<inventory::Organisation> org = Inventory(state).FindOrg(id);
+  const std::optional<inventory::Organisation> org = state.inventory().FindOrg(id);
   if (!org)
     return api::ErrorResponse(Status::NotFound("organisation '" + Excerpt(id) + "' not found"));
   return api::Response::Json(200, OrgJson(*org));
@@ -259,7 +257,7 @@ api::Response GetOrg(const ApiState& state, const api::Request& request) {
 api::Response GetSite(const ApiState& state, const api::Request& request) {
   if (Status s = CheckQueryKeys(request, {}); !s.ok()) return api::ErrorResponse(s);
   const std::string id(request.PathParam("id").value_or(""));
-  const std::optional<inventory::Site> site = Inventory(state).FindSite(id);
+  const std::optional<inventory::Site> site = state.inventory().FindSite(id);
   if (!site) return api::ErrorResponse(Status::NotFound("site '" + Excerpt(id) + "' not found"));
   return api::Response::Json(200, SiteRecordJson(*site));
 }

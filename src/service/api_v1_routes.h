@@ -100,6 +100,7 @@ struct ApiState {
   const Fleet& nodes() const { return view->context->fleet.fleet; }
   const FleetSummary& summary() const { return view->summary; }
   int64_t NowMs() const { return context.clock->NowMs(); }
+  InventoryService& inventory() const { return *context.inventory; }
   ObservedNodes& observed() const { return *context.observed; }
   AttestationNonces& nonces() const { return *context.nonces; }
   std::shared_ptr<const ZoneFilter> ZonesFor(const std::string& org,

@@ -2,21 +2,17 @@
 
 #include <openssl/rand.h>
 
-#include <array>
+#include "gpufleet/ledger/hash.h"
 
 namespace gpufleet::service {
 
 Result<std::string> AttestationNonces::Issue(const std::string& node, int64_t now_ms) {
-  std::array<unsigned char, 32> bytes{};
+  // 32 bytes, written as the ledger writes its hashes: 64 lowercase hex digits.
+  ledger::Hash bytes{};
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
     return Status::FailedPrecondition("the system's random source failed; no nonce issued");
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (const unsigned char b : bytes) {
-    hex += kHex[b >> 4];
-    hex += kHex[b & 15];
-  }
+  std::string hex = ledger::HexHash(bytes);
   const std::lock_guard lock(mu_);
   auto it = nodes_.find(node);
   if (it == nodes_.end()) {

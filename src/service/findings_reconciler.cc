@@ -36,8 +36,7 @@ Result<ReconcileSummary> FindingsReconciler::RunOnce() {
   const findings::Policy policy = inventory_.FindingPolicy();
   ReconcileSummary summary;
   std::vector<findings::Detection> found;
-  observed_.Visit([&](std::span<const findings::NodeObservation> held) {
-    std::vector<findings::NodeObservation> nodes(held.begin(), held.end());
+  observed_.Visit([&](std::span<findings::NodeObservation> nodes) {
     for (findings::NodeObservation& n : nodes) {
       summary.observed_devices += static_cast<int64_t>(n.report->devices.size());
       n.last_seen_ms = std::max(n.last_seen_ms, listening_since_ms_);

@@ -65,7 +65,7 @@ std::optional<ObservedNode> ObservedNodes::Get(const std::string& node) const {
 }
 
 void ObservedNodes::Visit(
-    const std::function<void(std::span<const findings::NodeObservation>)>& visit) const {
+    const std::function<void(std::span<findings::NodeObservation>)>& visit) const {
   // Under the lock only the pointers and times are copied (a few milliseconds at 125,000
   // nodes); the pass reads the reports after, while reports keep arriving.
   std::vector<std::shared_ptr<const NodeReport>> reports;

@@ -59,8 +59,9 @@ class ObservedNodes {
   size_t size() const;
   // Calls `visit` once with every node's latest report as of one moment. Not under the lock:
   // reports keep arriving while a findings pass reads a million devices, each replacing its
-  // node's report rather than editing it. The observations are valid only during the call.
-  void Visit(const std::function<void(std::span<const findings::NodeObservation>)>& visit) const;
+  // node's report rather than editing it. The observations are valid only during the call, and
+  // are the call's own: `visit` may adjust them.
+  void Visit(const std::function<void(std::span<findings::NodeObservation>)>& visit) const;
 
   // --- Persistence (service/observed_nodes_store.h).
   // Takes a node read back from the store at start, `reports` as given (0: none since this
